@@ -1,0 +1,99 @@
+package io.jdask;
+
+import io.jdask.graph.Builtins;
+import io.jdask.graph.Node;
+import io.jdask.graph.Task;
+import io.jdask.local.LocalScheduler;
+import io.jdask.spi.ClusterBackend;
+import io.jdask.spi.ClusterBackends;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The path from {@code compute()} to a scheduler: collect the graph the outputs need, then hand it to the open
+ * client's cluster or to a local scheduler.
+ */
+final class Computations {
+    private Computations() {}
+
+    static List<Object> compute(List<? extends Delayed<?>> outputs, ComputeOptions options) {
+        if (outputs.isEmpty()) return List.of();
+        Optional<ClusterBackend> cluster = cluster(options);
+        if (cluster.isPresent()) return cluster.get().compute(outputs, options);
+        LinkedHashMap<String, Node> nodes = collect(outputs);
+        List<String> keys = new ArrayList<>(outputs.size());
+        for (Delayed<?> d : outputs) keys.add(d.key());
+        Scheduler s = options.scheduler();
+        Object[] results = LocalScheduler.compute(nodes, keys, s.kind() == Scheduler.Kind.SYNC, s.threadCount(),
+                options.retries());
+        return Arrays.asList(results);
+    }
+
+    static List<Delayed<?>> persist(List<? extends Delayed<?>> outputs, ComputeOptions options) {
+        if (outputs.isEmpty()) return List.of();
+        Optional<ClusterBackend> cluster = cluster(options);
+        if (cluster.isPresent()) return cluster.get().persist(outputs, options);
+        List<Object> values = compute(outputs, options);
+        List<Delayed<?>> out = new ArrayList<>(outputs.size());
+        for (int i = 0; i < outputs.size(); i++) out.add(Delayed.ofResult(outputs.get(i).key(), values.get(i)));
+        return out;
+    }
+
+    private static Optional<ClusterBackend> cluster(ComputeOptions options) {
+        if (options.scheduler().kind() != Scheduler.Kind.DEFAULT) return Optional.empty();
+        return ClusterBackends.active();
+    }
+
+    /**
+     * The nodes the outputs need, each after its dependencies (an iterative depth-first walk, so a chain of a
+     * million tasks does not overflow the stack). A {@link Future} becomes a task awaiting it. Two objects with
+     * the same key (a {@code pure()} call made twice) are one node.
+     */
+    static LinkedHashMap<String, Node> collect(List<? extends Ref<?>> outputs) {
+        LinkedHashMap<String, Node> out = new LinkedHashMap<>();
+        Set<String> onPath = new HashSet<>();
+        Ref<?>[] stack = new Ref<?>[64];
+        int[] next = new int[64];
+        for (Ref<?> root : outputs) {
+            if (out.containsKey(root.key())) continue;
+            int top = 0;
+            stack[0] = root;
+            next[0] = 0;
+            onPath.add(root.key());
+            while (top >= 0) {
+                Ref<?> r = stack[top];
+                Ref<?>[] deps = r instanceof Delayed<?> d ? d.deps() : NONE;
+                if (next[top] < deps.length) {
+                    Ref<?> dep = deps[next[top]++];
+                    String k = dep.key();
+                    if (out.containsKey(k) || !onPath.add(k)) continue;
+                    if (++top == stack.length) {
+                        stack = Arrays.copyOf(stack, top * 2);
+                        next = Arrays.copyOf(next, top * 2);
+                    }
+                    stack[top] = dep;
+                    next[top] = 0;
+                } else {
+                    onPath.remove(r.key());
+                    out.put(r.key(), nodeOf(r));
+                    stack[top--] = null;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final Ref<?>[] NONE = new Ref<?>[0];
+
+    private static Node nodeOf(Ref<?> r) {
+        return switch (r) {
+            case Delayed<?> d -> d.node();
+            case Future<?> f -> new Task(f.key(), Builtins.AWAIT, f);
+        };
+    }
+}
