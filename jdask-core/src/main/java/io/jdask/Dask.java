@@ -84,6 +84,27 @@ public final class Dask extends DelayedFunctions {
         return out;
     }
 
+    /**
+     * Inside a task running on a cluster: a client of that cluster, to submit more tasks or reach queues, locks
+     * and variables by name. Outside a task it throws {@link IllegalStateException}.
+     */
+    public static Client client() {
+        return io.jdask.spi.Runtimes.get().taskClient();
+    }
+
+    /**
+     * Inside a task: gives this task's worker thread back to the pool while the task waits on other tasks (for
+     * example futures it submitted), so waiting tasks cannot starve the cluster. Pair with {@link #rejoin()}.
+     */
+    public static void secede() {
+        io.jdask.spi.Runtimes.get().secede();
+    }
+
+    /** Inside a task that {@link #secede() seceded}: waits for a free worker thread and takes it again. */
+    public static void rejoin() {
+        io.jdask.spi.Runtimes.get().rejoin();
+    }
+
     /** The merged graph of several values. */
     public static TaskGraph graph(Collection<? extends Delayed<?>> values) {
         java.util.LinkedHashMap<String, Node> nodes = Computations.collect(new ArrayList<>(values));

@@ -41,6 +41,7 @@ public final class ApiGenerator {
             files.put("src/main/java/io/jdask/DelayedFunction" + n + ".java", delayedFunction(n));
         }
         files.put("src/main/java/io/jdask/DelayedFunctions.java", factories());
+        files.put("src/main/java/io/jdask/TaskSubmitter.java", submitter());
         return files;
     }
 
@@ -122,6 +123,62 @@ public final class ApiGenerator {
             sb.append("    /** Records a call of the function; nothing runs until the result is computed. */\n");
             sb.append("    public Delayed<R> call(").append(params).append(") {\n");
             sb.append("        return spec.call(new Object[] {").append(names).append("});\n");
+            sb.append("    }\n\n");
+        }
+        sb.setLength(sb.length() - 1);
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    private static String submitter() {
+        StringBuilder sb = new StringBuilder(HEADER);
+        sb.append("""
+                package io.jdask;
+
+                import java.util.Collection;
+                import java.util.List;
+
+                /**
+                 * The {@code submit} and {@code map} overloads of {@link Client}: one {@code submit} per arity and per choice of
+                 * a plain value or a {@link Ref} in each position, so argument types are checked by the compiler. A task
+                 * depends on every {@code Ref} it is given (also inside lists, sets, maps and arrays passed as {@code Object});
+                 * its value travels from worker to worker, not through the client.
+                 */
+                public interface TaskSubmitter {
+
+                """);
+        for (int n = 0; n <= MAX_ARITY; n++) {
+            String tp = typeParams(n, "R");
+            for (int mask = 0; mask < (1 << n); mask++) {
+                StringBuilder params = new StringBuilder("Fn" + n + tp + " fn");
+                StringBuilder names = new StringBuilder();
+                for (int i = 0; i < n; i++) {
+                    boolean ref = (mask & (1 << i)) != 0;
+                    params.append(", ").append(ref ? "Ref<? extends " + TYPES[i] + ">" : TYPES[i]).append(' ')
+                            .append(NAMES[i]);
+                    if (i > 0) names.append(", ");
+                    names.append(NAMES[i]);
+                }
+                sb.append("    /** Runs {@code fn} on the cluster now; the future completes with its result. */\n");
+                sb.append("    default ").append(tp).append(" Future<R> submit(").append(params).append(") {\n");
+                sb.append("        return Submissions.submit(this, fn, new Object[] {").append(names).append("});\n");
+                sb.append("    }\n\n");
+            }
+        }
+        for (int n = 1; n <= 3; n++) {
+            String tp = typeParams(n, "R");
+            StringBuilder params = new StringBuilder("Fn" + n + tp + " fn");
+            StringBuilder names = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                params.append(", Collection<? extends ").append(TYPES[i]).append("> ").append(NAMES[i]).append("s");
+                if (i > 0) names.append(", ");
+                names.append(NAMES[i]).append("s");
+            }
+            sb.append("    /**\n     * Submits {@code fn} once per element");
+            sb.append(n > 1 ? " (the collections are zipped and must have equal sizes)" : "");
+            sb.append(", in one message to the\n     * scheduler; futures in the same order.\n     */\n");
+            sb.append("    default ").append(tp).append(" List<Future<R>> map(").append(params).append(") {\n");
+            sb.append("        return Submissions.map(this, fn, ").append(names).append(");\n");
             sb.append("    }\n\n");
         }
         sb.setLength(sb.length() - 1);

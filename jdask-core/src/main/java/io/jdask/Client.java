@@ -1,0 +1,113 @@
+package io.jdask;
+
+import io.jdask.spi.Runtimes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.function.UnaryOperator;
+
+/**
+ * A connection to a jdask cluster: submits tasks eagerly ({@code submit}, {@code map}: the generated overloads of
+ * {@link TaskSubmitter}), computes {@link Delayed} graphs there, moves data in and out ({@link #scatter},
+ * {@link #gather}), and while it is open, {@code delayed(...).compute()} in this JVM runs on its cluster.
+ *
+ * {@snippet :
+ * try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).build();
+ *      Client client = Client.connect(cluster)) {
+ *     Future<Integer> a = client.submit(Tutorial::inc, 1);    // starts now
+ *     Future<Integer> b = client.submit(Tutorial::add, a, 10); // runs after a, where a's result is
+ *     int v = b.result();
+ * }
+ * }
+ */
+public interface Client extends TaskSubmitter, AutoCloseable {
+
+    /** Starts a local cluster sized to this machine (one worker process per core) and connects to it. */
+    static Client connect() {
+        return connect(LocalCluster.builder().build(), true);
+    }
+
+    /** Joins a running scheduler ({@code jdask scheduler}), e.g. {@code tcp://host:8786}, waiting up to 10 s. */
+    static Client connect(String address) {
+        return connect(address, Duration.ofSeconds(10));
+    }
+
+    /** Joins a running scheduler, failing with the address after {@code timeout} if it cannot be reached. */
+    static Client connect(String address, Duration timeout) {
+        return Runtimes.get().connect(address, timeout);
+    }
+
+    /** Connects to a local cluster; closing the client leaves the cluster running. */
+    static Client connect(LocalCluster cluster) {
+        return Runtimes.get().connect(cluster);
+    }
+
+    private static Client connect(LocalCluster cluster, boolean ownsCluster) {
+        Client client = Runtimes.get().connect(cluster);
+        return ownsCluster ? Clients.closingCluster(client, cluster) : client;
+    }
+
+    /** This client with other submit options, sharing the connection: {@code client.with(o -> o.retries(3))}. */
+    Client with(UnaryOperator<SubmitOptions> options);
+
+    /** The submit options of this view (defaults on a fresh client). */
+    SubmitOptions options();
+
+    /** Starts computing a lazy value on the cluster and returns its future. */
+    <T> Future<T> compute(Delayed<T> value);
+
+    /** Starts computing lazy values on the cluster, sharing their common parts; futures in order. */
+    <T> List<Future<T>> compute(List<? extends Delayed<? extends T>> values);
+
+    /** Starts computing lazy values; returns {@code Delayed}s backed by the futures (same keys). */
+    <T> List<Delayed<T>> persist(List<? extends Delayed<? extends T>> values);
+
+    /** Waits for all futures and returns their results in order, moving the data in parallel. */
+    <T> List<T> gather(Collection<? extends Future<? extends T>> futures);
+
+    /** As {@link #gather(Collection)}; with {@link Errors#SKIP} failed or cancelled futures are left out. */
+    <T> List<T> gather(Collection<? extends Future<? extends T>> futures, Errors errors);
+
+    /** Sends a value to a worker once, to be used by many tasks without travelling again. */
+    <T> Future<T> scatter(T value);
+
+    /** As {@link #scatter(Object)}; with {@code broadcast}, a copy goes to every worker. */
+    <T> Future<T> scatter(T value, boolean broadcast);
+
+    /** Scatters each element to its own future, spread over the workers. */
+    <T> List<Future<T>> scatterEach(Collection<? extends T> values);
+
+    /** Cancels the futures' tasks. */
+    void cancel(Collection<? extends Future<?>> futures);
+
+    /** The scheduler's address, {@code tcp://host:port}. */
+    String schedulerAddress();
+
+    /** The dashboard's URL, or an empty string if there is none. */
+    String dashboardLink();
+
+    /** Which workers hold each key (all keys, or the given futures' keys). */
+    Map<String, List<String>> whoHas(Collection<? extends Future<?>> futures);
+
+    /** Which keys each worker holds. */
+    Map<String, List<String>> hasWhat();
+
+    /** Worker addresses and their thread counts. */
+    Map<String, Integer> nthreads();
+
+    /** Restarts every worker process, dropping all data; futures of this client become {@code LOST}/cancelled. */
+    void restart();
+
+    /** Makes the classes of a jar available to every worker, now and joining later. */
+    void uploadJar(Path jar);
+
+    /** An {@link ExecutorService} view: {@code submit(Callable)} runs the callable on the cluster. */
+    ExecutorService executor();
+
+    /** Releases every future of this client and disconnects; a cluster started by {@link #connect()} stops. */
+    @Override
+    void close();
+}

@@ -1,0 +1,109 @@
+package io.jdask;
+
+import io.jdask.spi.Runtimes;
+import java.util.List;
+
+/**
+ * A scheduler and workers on this machine: worker processes (the default) or worker threads in this JVM.
+ *
+ * {@snippet :
+ * try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).build();
+ *      Client client = Client.connect(cluster)) {
+ *     // ...
+ * }
+ * }
+ * Closing the cluster stops every process it started.
+ */
+public interface LocalCluster extends AutoCloseable {
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The scheduler's address, {@code tcp://127.0.0.1:port}. */
+    String schedulerAddress();
+
+    /** The dashboard's URL, or an empty string if it is disabled. */
+    String dashboardLink();
+
+    /** The addresses of the workers running now. */
+    List<String> workerAddresses();
+
+    /** Adds or stops workers until there are {@code n}; returns when they have joined or left. */
+    void scale(int n);
+
+    /** The options it was built with. */
+    Spec spec();
+
+    /** Stops the workers and the scheduler; no process is left behind. */
+    @Override
+    void close();
+
+    /** What a local cluster is made of. */
+    record Spec(int workers, int threadsPerWorker, boolean processes, long memoryLimitBytes, int dashboardPort,
+            int schedulerPort) {
+        public Spec {
+            if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
+            if (threadsPerWorker < 1) {
+                throw new IllegalArgumentException("threadsPerWorker must be >= 1, got " + threadsPerWorker);
+            }
+        }
+    }
+
+    /** Builds a {@link LocalCluster}; defaults: one worker process per core, one thread each, no dashboard. */
+    final class Builder {
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private int threadsPerWorker = 1;
+        private boolean processes = true;
+        private long memoryLimit = 0;
+        private int dashboardPort = -1;
+        private int schedulerPort = 0;
+
+        Builder() {}
+
+        /** How many workers to start (0 is allowed: add them later with {@code scale}). */
+        public Builder workers(int n) {
+            this.workers = n;
+            return this;
+        }
+
+        /** Threads per worker: how many tasks one worker runs at once. */
+        public Builder threadsPerWorker(int n) {
+            this.threadsPerWorker = n;
+            return this;
+        }
+
+        /** Workers as separate JVMs (true, the default) or as threads in this JVM (false: fast start, for tests). */
+        public Builder processes(boolean processes) {
+            this.processes = processes;
+            return this;
+        }
+
+        /** Memory per worker, such as {@code "4GB"}, {@code "512MiB"}: a worker process's heap. */
+        public Builder memoryLimit(String limit) {
+            this.memoryLimit = MemorySizes.parse(limit);
+            return this;
+        }
+
+        /** The dashboard's port (0 picks a free one; the default, -1, disables it). */
+        public Builder dashboardPort(int port) {
+            this.dashboardPort = port;
+            return this;
+        }
+
+        /** The scheduler's port (default 0: a free one). */
+        public Builder schedulerPort(int port) {
+            this.schedulerPort = port;
+            return this;
+        }
+
+        public Spec spec() {
+            return new Spec(workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort);
+        }
+
+        /** Starts the cluster and returns when its workers have joined. */
+        public LocalCluster build() {
+            return Runtimes.get().startLocalCluster(spec());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.jdask.spi;
+
+import io.jdask.Client;
+import io.jdask.Future;
+import io.jdask.LocalCluster;
+import java.time.Duration;
+
+/**
+ * The distributed runtime behind the public API, found with {@link java.util.ServiceLoader} (jdask's client
+ * module provides it), so that the API module does not depend on the runtime, as in Ray's Java SDK.
+ */
+public interface DaskRuntime {
+
+    /** Joins a running scheduler, e.g. {@code tcp://host:8786}; fails within {@code timeout}. */
+    Client connect(String address, Duration timeout);
+
+    /** Starts a local cluster and returns a client of it. */
+    LocalCluster startLocalCluster(LocalCluster.Spec spec);
+
+    /** A client of the given local cluster. */
+    Client connect(LocalCluster cluster);
+
+    /** The client of the cluster this task runs on; throws {@link IllegalStateException} outside a task. */
+    Client taskClient();
+
+    /** Gives this task's worker thread back to the pool while it waits (see {@code Dask.secede}). */
+    void secede();
+
+    /** Takes a worker thread again after {@link #secede()}. */
+    void rejoin();
+
+    /** Keeps the future's task running even when no client holds it. */
+    void fireAndForget(Future<?> future);
+}
