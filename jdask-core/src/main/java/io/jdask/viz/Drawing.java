@@ -11,9 +11,11 @@ import java.util.List;
  * @param width  canvas width, margins included; every shape and route lies inside
  * @param height canvas height, margins included
  * @param nodes  one entry per input node, in input order
- * @param routes one entry per distinct input edge, in input order
+ * @param routes    one entry per distinct input edge, in input order
+ * @param crossings number of edge crossings between adjacent layers in the chosen order (a
+ *                  quality figure for tests and tuning; curves may touch where this does not count)
  */
-record Drawing(double width, double height, Rankdir rankdir, List<Shape> nodes, List<Route> routes) {
+record Drawing(double width, double height, Rankdir rankdir, List<Shape> nodes, List<Route> routes, long crossings) {
 
     /**
      * A placed node.

@@ -22,7 +22,10 @@ import java.util.List;
  *       (inversion counting with a Fenwick tree, O(E log V)) and the best order is kept.
  *   <li><b>Coordinates</b>: each layer is placed by {@link Isotonic} at the mean position of
  *       its neighbours in the previous (down sweep) or next (up sweep) layer, keeping order and
- *       gaps; sizes come from {@link TextMetrics}, not fonts.
+ *       gaps; sizes come from {@link TextMetrics}, not fonts. The last sweep goes down, so every
+ *       node ends centred under its inputs: pulling toward both sides at the end made fan-in
+ *       trees (a tree sum over 256 chains) collapse toward their root and drag long sideways
+ *       edges across the picture.
  *   <li><b>Routing</b>: each edge becomes cubic curves through its dummies, leaving and entering
  *       nodes at ports spread along the facing side, ordered by where the other end lies.
  * </ol>
@@ -50,7 +53,7 @@ final class LayeredLayout {
     private static final double RANK_GAP_TB = 44;
     private static final double RANK_GAP_LR = 56;
     private static final double LOOP_SIZE = 26;
-    private static final double PORT_SPACING = 7;
+    private static final double PORT_SPACING = 12;
     private static final int MAX_ORDER_PASSES = 24;
     private static final int ORDER_PATIENCE = 4;
     private static final int PLACEMENT_ROUNDS = 8;
@@ -81,6 +84,8 @@ final class LayeredLayout {
     private int[][] outSegs;
     private int[][] inSegs;
 
+    /** Crossings left by {@link #orderLayers()}. */
+    private long crossings;
     /** Per layer: its vertices in drawing order; {@code pos[v]} is v's index in its layer. */
     private int[][] order;
     private int[] pos;
@@ -397,6 +402,7 @@ final class LayeredLayout {
             }
         }
         order = bestOrder;
+        crossings = best;
         for (int l = 0; l < layerCount; l++) {
             refreshPositions(l);
         }
@@ -508,10 +514,8 @@ final class LayeredLayout {
                 placeLayer(l, false, true);
             }
         }
-        for (int round = 0; round < 2; round++) {
-            for (int l = 0; l < layerCount; l++) {
-                placeLayer(l, true, true);
-            }
+        for (int l = 1; l < layerCount; l++) {
+            placeLayer(l, true, false);
         }
     }
 
@@ -615,7 +619,7 @@ final class LayeredLayout {
             int c = Double.compare(x[otherEnd[p]], x[otherEnd[q]]);
             return c != 0 ? c : Integer.compare(p, q);
         });
-        double span = Math.min(0.6 * breadthSize[v], PORT_SPACING * (k - 1));
+        double span = Math.min(0.7 * breadthSize[v], PORT_SPACING * (k - 1));
         for (int i = 0; i < k; i++) {
             into[sorted[i]] = -span / 2 + span * i / (k - 1);
         }
@@ -784,7 +788,7 @@ final class LayeredLayout {
             }
             drawn.add(new Drawing.Route(graph.edges.get(e), r));
         }
-        return new Drawing(maxX - minX + 2 * MARGIN, maxY - minY + 2 * MARGIN, rankdir, List.copyOf(shapes), List.copyOf(drawn));
+        return new Drawing(maxX - minX + 2 * MARGIN, maxY - minY + 2 * MARGIN, rankdir, List.copyOf(shapes), List.copyOf(drawn), crossings);
     }
 
     /** A growable int array; avoids boxing in the hot paths above. */
