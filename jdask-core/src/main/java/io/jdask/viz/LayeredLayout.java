@@ -524,16 +524,19 @@ final class LayeredLayout {
         int[] vs = order[l];
         double[] gaps = new double[vs.length];
         for (int i = 1; i < vs.length; i++) {
-            int u = vs[i - 1];
-            int v = vs[i];
-            boolean bothReal = u < realCount && v < realCount;
-            double gap = (breadthSize[u] + breadthSize[v]) / 2 + (bothReal ? NODE_GAP : DUMMY_GAP);
-            if (u < realCount && hasLoop[u]) {
-                gap += LOOP_SIZE;
-            }
-            gaps[i] = gap;
+            gaps[i] = gapBetween(vs[i - 1], vs[i]);
         }
         return gaps;
+    }
+
+    /** Least centre distance when v comes right after u in a layer. */
+    private double gapBetween(int u, int v) {
+        boolean bothReal = u < realCount && v < realCount;
+        double gap = (breadthSize[u] + breadthSize[v]) / 2 + (bothReal ? NODE_GAP : DUMMY_GAP);
+        if (u < realCount && hasLoop[u]) {
+            gap += LOOP_SIZE;
+        }
+        return gap;
     }
 
     private void placeLayer(int l, boolean useAbove, boolean useBelow) {
@@ -543,6 +546,8 @@ final class LayeredLayout {
         }
         double[] target = new double[vs.length];
         double[] weight = new double[vs.length];
+        boolean[] free = new boolean[vs.length];
+        int firstAnchored = -1;
         for (int i = 0; i < vs.length; i++) {
             int v = vs[i];
             double sum = 0;
@@ -560,11 +565,27 @@ final class LayeredLayout {
                 }
             }
             if (count == 0) {
+                free[i] = true;
                 target[i] = x[v];
                 weight[i] = 1e-3; // free to move aside for others
             } else {
                 target[i] = sum / count;
                 weight[i] = v >= realCount ? 2 : 1; // keep long edges straight
+                if (firstAnchored < 0) {
+                    firstAnchored = i;
+                }
+            }
+        }
+        // Nothing pulls a free node (an isolated node, a source during a down sweep): keep it
+        // packed beside the nearest pulled one, so it does not stay stranded where it started.
+        if (firstAnchored >= 0) {
+            for (int i = firstAnchored - 1; i >= 0; i--) {
+                target[i] = target[i + 1] - gapBetween(vs[i], vs[i + 1]);
+            }
+            for (int i = firstAnchored + 1; i < vs.length; i++) {
+                if (free[i]) {
+                    target[i] = target[i - 1] + gapBetween(vs[i - 1], vs[i]);
+                }
             }
         }
         double[] placed = Isotonic.place(target, weight, gaps(l));
@@ -651,6 +672,13 @@ final class LayeredLayout {
             double pb = x[first] + atTop[segs[0]];
             double pd = outline(first, atTop[segs[0]], true);
             path.start(pb, pd);
+            // Leave the source's band straight: a node smaller than its band must not send a
+            // slanted curve through a bigger neighbour's lower half.
+            double firstBandEnd = bandStart[layer[first]] + bandThickness[layer[first]];
+            if (pd < firstBandEnd) {
+                path.line(pb, pd, pb, firstBandEnd);
+                pd = firstBandEnd;
+            }
             for (int s : segs) {
                 int v = segBottom[s];
                 if (v >= realCount) {
@@ -665,7 +693,11 @@ final class LayeredLayout {
                 } else {
                     double qb = x[v] + atBottom[s];
                     double qd = outline(v, atBottom[s], false);
-                    path.curve(pb, pd, qb, qd);
+                    double top = bandStart[layer[v]];
+                    path.curve(pb, pd, qb, Math.min(top, qd));
+                    if (qd > top) {
+                        path.line(qb, top, qb, qd); // enter the band straight, as above
+                    }
                     pb = qb;
                     pd = qd;
                 }
