@@ -23,14 +23,18 @@ import java.util.Objects;
  * notebook kernels that display an object by its string show the picture inline; {@link #html()}
  * wraps it for embedding in a page. All methods are safe to call from several threads.
  *
- * <pre>{@code
- * GraphPicture p = GraphPicture.builder()
- *         .data("x", "x").function("inc-1", "inc").data("y", "")
- *         .edge("x", "inc-1").edge("inc-1", "y")
+ * {@snippet :
+ * // Dask's add(inc(1), inc(2)), drawn left to right (GraphPictureTest runs this code)
+ * GraphPicture picture = GraphPicture.builder()
+ *         .function("inc-1", "inc").data("r1", "")
+ *         .function("inc-2", "inc").data("r2", "")
+ *         .function("add-3", "add").data("r3", "add-3")
+ *         .edge("inc-1", "r1").edge("inc-2", "r2")
+ *         .edge("r1", "add-3").edge("r2", "add-3").edge("add-3", "r3")
  *         .rankdir(Rankdir.LR)
  *         .build();
- * p.save(Path.of("graph.svg"));
- * }</pre>
+ * picture.save(dir.resolve("graph.svg")).save(dir.resolve("graph.png"));
+ * }
  */
 public final class GraphPicture {
 

@@ -52,6 +52,8 @@ final class LayeredLayout {
     private static final double DUMMY_GAP = 10;
     private static final double RANK_GAP_TB = 44;
     private static final double RANK_GAP_LR = 56;
+    private static final double MAX_RANK_GAP_FACTOR = 2.5;
+    private static final double SIDEWAYS_GAP_RATIO = 0.12;
     private static final double LOOP_SIZE = 26;
     private static final double PORT_SPACING = 12;
     private static final int MAX_ORDER_PASSES = 24;
@@ -595,7 +597,14 @@ final class LayeredLayout {
     }
 
     private void placeDepth() {
-        double gap = rankdir == Rankdir.TB ? RANK_GAP_TB : RANK_GAP_LR;
+        double base = rankdir == Rankdir.TB ? RANK_GAP_TB : RANK_GAP_LR;
+        // Edges that travel far sideways get a taller gap, so their curves stay readable
+        // instead of running nearly flat along the band.
+        double[] sideways = new double[layerCount];
+        for (int s = 0; s < segmentCount; s++) {
+            int l = layer[segTop[s]];
+            sideways[l] = Math.max(sideways[l], Math.abs(x[segTop[s]] - x[segBottom[s]]));
+        }
         bandStart = new double[layerCount];
         bandThickness = new double[layerCount];
         double at = 0;
@@ -606,7 +615,8 @@ final class LayeredLayout {
             }
             bandStart[l] = at;
             bandThickness[l] = thick;
-            at += thick + gap;
+            double gap = Math.min(MAX_RANK_GAP_FACTOR * base, Math.max(base, sideways[l] * SIDEWAYS_GAP_RATIO));
+            at += thick + Math.round(gap);
         }
     }
 

@@ -17,6 +17,22 @@ class GraphPictureTest {
     Path dir;
 
     @Test
+    void classJavadocExampleRuns() throws Exception {
+        // Keep in sync with the snippet in GraphPicture's class comment.
+        GraphPicture picture = GraphPicture.builder()
+                .function("inc-1", "inc").data("r1", "")
+                .function("inc-2", "inc").data("r2", "")
+                .function("add-3", "add").data("r3", "add-3")
+                .edge("inc-1", "r1").edge("inc-2", "r2")
+                .edge("r1", "add-3").edge("r2", "add-3").edge("add-3", "r3")
+                .rankdir(Rankdir.LR)
+                .build();
+        picture.save(dir.resolve("graph.svg")).save(dir.resolve("graph.png"));
+        assertThat(Svg.parse(Files.readString(dir.resolve("graph.svg"))).nodeGroups()).hasSize(6);
+        assertThat(PngOutputTest.decode(Files.readAllBytes(dir.resolve("graph.png"))).getHeight()).isPositive();
+    }
+
+    @Test
     void sameInputGivesIdenticalBytesEveryTime() {
         GraphPicture a = SampleGraphs.chainsThenTreeSum(20).build();
         GraphPicture b = SampleGraphs.chainsThenTreeSum(20).build();
