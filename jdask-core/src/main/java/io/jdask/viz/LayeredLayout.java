@@ -26,8 +26,12 @@ import java.util.List;
  *       node ends centred under its inputs: pulling toward both sides at the end made fan-in
  *       trees (a tree sum over 256 chains) collapse toward their root and drag long sideways
  *       edges across the picture.
- *   <li><b>Routing</b>: each edge becomes cubic curves through its dummies, leaving and entering
- *       nodes at ports spread along the facing side, ordered by where the other end lies.
+ *   <li><b>Routing</b>: an edge leaves its source at a port on the facing side (ports are spread
+ *       and ordered by where the other end lies), runs straight to the edge of the source's band,
+ *       bends only in the gaps between bands (S-shaped cubics), crosses each intermediate band
+ *       straight at its dummy's position and enters the target's band straight. As dummies keep
+ *       the same gaps as nodes, no edge passes through a node it does not touch. The gap after
+ *       a layer grows when its edges travel far sideways, so those curves stay legible.
  * </ol>
  * Everything is computed in abstract (breadth, depth) coordinates: breadth runs along a layer,
  * depth across layers. {@link Rankdir#TB} maps them to (x, y), {@link Rankdir#LR} to (y, x).
