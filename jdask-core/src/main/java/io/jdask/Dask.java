@@ -105,6 +105,11 @@ public final class Dask extends DelayedFunctions {
         io.jdask.spi.Runtimes.get().rejoin();
     }
 
+    /** A picture of several values' merged graph. */
+    public static io.jdask.viz.GraphPicture visualize(Collection<? extends Delayed<?>> values) {
+        return graph(values).visualize();
+    }
+
     /** The merged graph of several values. */
     public static TaskGraph graph(Collection<? extends Delayed<?>> values) {
         java.util.LinkedHashMap<String, Node> nodes = Computations.collect(new ArrayList<>(values));

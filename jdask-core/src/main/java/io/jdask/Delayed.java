@@ -8,6 +8,8 @@ import io.jdask.graph.Task;
 import io.jdask.graph.TaskGraph;
 import io.jdask.graph.TaskRef;
 import io.jdask.graph.Tokens;
+import io.jdask.viz.GraphPicture;
+import io.jdask.viz.Rankdir;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -103,6 +105,24 @@ public final class Delayed<T> implements Ref<T> {
     /** The task graph this value needs, in dependency order. */
     public TaskGraph graph() {
         return TaskGraph.trusted(Computations.collect(List.of(this)));
+    }
+
+    /**
+     * A picture of this value's task graph, top down: a box per function call, a circle per value. In a notebook
+     * it shows inline; {@code save(Path)} writes {@code .svg}, {@code .png} or {@code .dot}.
+     */
+    public GraphPicture visualize() {
+        return graph().visualize(Rankdir.TB);
+    }
+
+    /** As {@link #visualize()}, top down ({@link Rankdir#TB}) or left to right ({@link Rankdir#LR}). */
+    public GraphPicture visualize(Rankdir direction) {
+        return graph().visualize(direction);
+    }
+
+    /** Draws the graph into a file; the extension ({@code .svg}, {@code .png}, {@code .dot}) picks the format. */
+    public GraphPicture visualize(java.nio.file.Path file) {
+        return visualize().save(file);
     }
 
     /** The node defining this value: its function and arguments, or its data. */

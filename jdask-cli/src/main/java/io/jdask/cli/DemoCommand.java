@@ -96,9 +96,9 @@ public final class DemoCommand implements Callable<Integer> {
             int result = dz.compute();
             report("delayed   ", result, t0);
             out.println("  (the two inc calls ran at the same time; add had to wait for both: 3 units -> 2)");
-            Path dot = pictures.resolve("inc-add.dot");
-            Files.writeString(dot, dz.graph().toDot());
-            out.println("  graph: " + dot.toAbsolutePath());
+            Path svg = pictures.resolve("inc-add.svg");
+            dz.visualize(svg);
+            out.println("  graph picture: " + svg.toAbsolutePath());
 
             List<Integer> data = List.of(1, 2, 3, 4, 5, 6, 7, 8);
             section("2. a for loop: inc over " + data + ", then sum");
@@ -127,9 +127,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             Delayed<Integer> branchTotal = delayed(Demo::sum).call(all(branches));
             report("delayed   ", branchTotal.compute(Scheduler.threads(data10.size())), t0);
-            Path dot2 = pictures.resolve("control-flow.dot");
-            Files.writeString(dot2, branchTotal.graph().toDot());
-            out.println("  graph: " + dot2.toAbsolutePath());
+            Path svg2 = pictures.resolve("control-flow.svg");
+            branchTotal.visualize(io.jdask.viz.Rankdir.LR).save(svg2);
+            out.println("  graph picture: " + svg2.toAbsolutePath());
 
             out.println();
             out.println("Delayed builds a graph lazily and runs it when you call compute(); independent tasks run in");

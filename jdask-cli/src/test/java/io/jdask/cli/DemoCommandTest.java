@@ -23,8 +23,8 @@ class DemoCommandTest {
                 .containsPattern("delayed    result = 5 ")
                 .containsPattern("delayed    result = 44 ")
                 .containsPattern("delayed    result = 90 ");
-        assertThat(Files.readString(dir.resolve("inc-add.dot"))).contains("label=\"inc\"").contains("label=\"add\"");
-        assertThat(dir.resolve("control-flow.dot")).exists();
+        assertThat(Files.readString(dir.resolve("inc-add.svg"))).startsWith("<svg").contains(">inc<").contains(">add<");
+        assertThat(Files.readString(dir.resolve("control-flow.svg"))).contains(">doubleIt<");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.jdask.graph;
 
+import io.jdask.viz.GraphPicture;
+import io.jdask.viz.Rankdir;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -136,14 +138,22 @@ public final class TaskGraph {
         return new TaskGraph(out);
     }
 
-    /** The graph in Graphviz DOT syntax, one box per function call and one circle per value. */
+    /** The graph in Graphviz DOT syntax, one box per function call and one circle per value, top down. */
     public String toDot() {
-        return toDot(false);
+        return visualize(Rankdir.TB).dot();
     }
 
-    /** As {@link #toDot()}, left to right when {@code leftToRight}. */
-    public String toDot(boolean leftToRight) {
-        return GraphPictures.dot(this, leftToRight);
+    /**
+     * A picture of the graph, top down: one box per function call labelled with the function's name, one circle
+     * per value, arrows for dependencies. {@code svg()}, {@code png()}, {@code dot()}, {@code save(path)}.
+     */
+    public GraphPicture visualize() {
+        return visualize(Rankdir.TB);
+    }
+
+    /** A picture of the graph, top down ({@link Rankdir#TB}) or left to right ({@link Rankdir#LR}). */
+    public GraphPicture visualize(Rankdir direction) {
+        return GraphPictures.picture(this, direction);
     }
 
     @Override

@@ -91,7 +91,7 @@ class TaskGraphTest {
     void dotHasABoxPerCallAndACirclePerValue() {
         TaskGraph g = TaskGraph.of(new DataNode("a", 1), new Task("b", INC, new TaskRef("a")));
         String dot = g.toDot();
-        assertThat(dot).startsWith("digraph").contains("\"fn:b\" [shape=box").contains("\"a\" -> \"fn:b\"")
-                .contains("\"fn:b\" -> \"b\"").contains("\"b\" [shape=circle");
+        assertThat(dot).startsWith("digraph").contains("\"call:b\"").contains("\"a\" -> \"call:b\"")
+                .contains("\"call:b\" -> \"b\"").contains("shape=box").contains("shape=circle");
     }
 }
