@@ -372,6 +372,31 @@ public final class WorkerState {
     }
   }
 
+  /**
+   * Test hook (package-private on purpose, never part of the API): drains one recommendation as
+   * if an event had made it, to reach edges no valid event sequence reaches.
+   */
+  List<WorkerInstruction> recommendForTest(String key, WorkerTaskState to, String stimulus) {
+    var instructions = new ArrayList<WorkerInstruction>();
+    out = instructions;
+    stimulusId = stimulus;
+    eventTransitions = 0;
+    try {
+      recommend(Objects.requireNonNull(tasks.get(key), key), to);
+      drain();
+      finishEvent();
+    } finally {
+      out = null;
+      recs.clear();
+      recTasks.clear();
+      recStates.clear();
+      arrivals.clear();
+      drops.clear();
+      newlyMissing.clear();
+    }
+    return instructions;
+  }
+
   private void finishEvent() {
     for (WorkerTask t : arrivals) {
       if (t.valueArrived) {
