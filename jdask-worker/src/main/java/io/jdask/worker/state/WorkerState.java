@@ -1107,6 +1107,7 @@ public final class WorkerState {
     }
     ts.previous = ts.state;
     ts.state = CANCELLED;
+    ts.freed = false; // already on its way out
   }
 
   private void fetchToFlight(WorkerTask ts, Object arg) {
@@ -1167,6 +1168,7 @@ public final class WorkerState {
     }
     ts.previous = FLIGHT;
     ts.state = CANCELLED;
+    ts.freed = false; // already on its way out
   }
 
   private void missingToFetch(WorkerTask ts, Object arg) {
@@ -1315,6 +1317,7 @@ public final class WorkerState {
     }
     ts.state = CANCELLED;
     ts.next = null;
+    ts.freed = false;
   }
 
   // Shared transition bodies

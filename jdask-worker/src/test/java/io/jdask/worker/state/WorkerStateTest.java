@@ -383,6 +383,18 @@ class WorkerStateTest {
     assertThat(ws.state().taskCount()).isZero();
   }
 
+  /** Found by the property test (seed -3071): a freed key cancelled in flight stayed "freed". */
+  @Test
+  void freedKeyCancelledInFlightIsNoLongerMarkedFreed() {
+    ws.handle(compute("y", whoHas("x", List.of(P1)), "s1"));
+    assertThat(ws.handle(freeKeys("s2", "x"))).isEmpty(); // y waits for x: deferred
+    assertThat(ws.stateOf("x")).isEqualTo(FLIGHT);
+    ws.handle(new StealRequest("y", "s3", 0)); // y released: x is cancelled in flight
+    assertThat(ws.stateOf("x")).isEqualTo(CANCELLED);
+    assertThat(ws.handle(gathered(P1, "s4", "x"))).containsExactly(new DropData(List.of("x"), "s4"));
+    assertThat(ws.state().taskCount()).isZero();
+  }
+
   @Test
   void removeReplicasDropsOnlyMemoryKeys() {
     ws.handle(scattered("s1", "x"), compute("y", whoHas("w", List.of(P1)), "s2"));
