@@ -29,5 +29,20 @@
  * in {@link io.jdask.worker.state.WorkerTaskState#MEMORY}: whenever the state decides not to keep
  * a value (a cancelled task finished, a key arrived that nobody wants any more, the scheduler
  * freed a key) it emits {@link io.jdask.worker.state.WorkerInstruction.DropData}.
+ *
+ * <h2>How the shell drives it</h2>
+ *
+ * <ol>
+ *   <li>Build once: {@code WorkerState.builder(address).nthreads(n).resources(...).build()}.
+ *   <li>On the single event-loop thread, turn every scheduler message, finished thread, finished
+ *       transfer and timer into a {@link io.jdask.worker.state.WorkerEvent} (stamped with a
+ *       stimulus id and the clock's {@code now}) and call {@code handle(event)}.
+ *   <li>Perform the returned instructions in order: {@code Execute} runs {@code
+ *       task(key).runSpec()} on a pool thread with the values of {@code task(key).dependencyKeys()}
+ *       (all in the store); {@code GatherDep} opens one transfer; {@code RetryBusyWorkerLater}
+ *       arms a back-off timer; {@code DropData} deletes values; every {@code ...Msg} goes to the
+ *       scheduler. Completions come back as events (step 2), never as direct calls.
+ *   <li>Every second or so, hand in {@code FindMissing}.
+ * </ol>
  */
 package io.jdask.worker.state;
