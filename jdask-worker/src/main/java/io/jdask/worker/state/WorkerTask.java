@@ -1,0 +1,184 @@
+package io.jdask.worker.state;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One task (a key) as this worker sees it.
+ *
+ * <p>Design note: a plain mutable object with package-private fields, linked to its neighbours by
+ * direct references (dependencies, dependents, holders) so the hot paths never look keys up. Only
+ * {@link WorkerState} mutates it, on its owning thread; the public accessors are for the shell and
+ * tests and return copies, never live collections. Equality is identity; the hash is the key's
+ * hash so that iterating a {@code HashSet<WorkerTask>} is the same in every run (identity hashes
+ * differ between runs and would break replay determinism).
+ *
+ * <p>Fields that only make sense in some states are reset by {@code WorkerState.purge} when the
+ * task is released.
+ */
+public final class WorkerTask {
+  /** Orders tasks for the ready heaps and the per-peer fetch queues: priority, generation, age. */
+  static final Comparator<WorkerTask> ORDER =
+      (a, b) -> {
+        int c = a.priority.compareTo(b.priority);
+        if (c != 0) return c;
+        c = Long.compare(a.generation, b.generation);
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+      };
+
+  final String key;
+  /** Creation number in this state; the last tie-breaker of {@link #ORDER}, so orders are total. */
+  final long seq;
+
+  WorkerTaskState state = WorkerTaskState.RELEASED;
+  /** In CANCELLED and RESUMED: what the task was doing (EXECUTING, LONG_RUNNING or FLIGHT). */
+  WorkerTaskState previous;
+  /** In RESUMED: what to become when {@link #previous} ends (FETCH or WAITING). */
+  WorkerTaskState next;
+
+  Object runSpec;
+  /**
+   * Never null once the task is FETCH, READY or CONSTRAINED; never changed while the task sits in
+   * an ordered collection (a heap or a peer's fetch queue).
+   */
+  Priority priority;
+  /** Second sort key after {@link #priority}; newer compute requests get smaller values. */
+  long generation;
+
+  /** Tasks whose values this task's code takes as inputs. Symmetric with {@link #dependents}. */
+  final HashSet<WorkerTask> dependencies = new HashSet<>();
+  /** Known tasks that take this one as input. Symmetric with {@link #dependencies}. */
+  final HashSet<WorkerTask> dependents = new HashSet<>();
+  /** While WAITING: exactly the dependencies not in MEMORY. Empty in every other state. */
+  final HashSet<WorkerTask> waitingForData = new HashSet<>();
+  /** Exactly the dependents whose {@link #waitingForData} contains this task. */
+  final HashSet<WorkerTask> waiters = new HashSet<>();
+  /** Peers believed to hold the value; never this worker. Mirrors {@link Peer#hasWhat}. */
+  final HashSet<Peer> whoHas = new HashSet<>();
+  /** In FLIGHT (or CANCELLED/RESUMED from FLIGHT): the peer the transfer comes from. */
+  Peer comingFrom;
+
+  Map<String, Double> resources = Map.of();
+  /** Size in bytes; -1 if unknown. Never -1 in MEMORY. */
+  long nbytes = -1;
+  String typeName;
+  long startTime;
+  long stopTime;
+  Object error;
+
+  /**
+   * Set by an ExecuteDone/GatherDepDone event for the task whose execution or transfer just
+   * ended; only ever true while that event's recommendations are processed.
+   */
+  boolean done;
+  /**
+   * The scheduler released this key but a local dependent still needs it; it is released when
+   * the last such dependent stops needing it.
+   */
+  boolean freed;
+  /** The shell stored a value for this key during the current event; see WorkerState#arrivals. */
+  boolean valueArrived;
+  /** Position in the ready or constrained heap (a task is in at most one), or -1. */
+  int heapIndex = -1;
+
+  WorkerTask(String key, long seq) {
+    this.key = key;
+    this.seq = seq;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public WorkerTaskState state() {
+    return state;
+  }
+
+  /** For CANCELLED and RESUMED tasks, what they were doing before; else null. */
+  public WorkerTaskState previous() {
+    return previous;
+  }
+
+  /** For RESUMED tasks, what they will become; else null. */
+  public WorkerTaskState next() {
+    return next;
+  }
+
+  /** The user's code as the scheduler sent it; null for tasks only fetched here. */
+  public Object runSpec() {
+    return runSpec;
+  }
+
+  public Priority priority() {
+    return priority;
+  }
+
+  /** Size in bytes, or -1 if unknown. */
+  public long nbytes() {
+    return nbytes;
+  }
+
+  /** The value's class name if the task was computed here. */
+  public String typeName() {
+    return typeName;
+  }
+
+  /** The error if the task is in ERROR. */
+  public Object error() {
+    return error;
+  }
+
+  public Map<String, Double> resources() {
+    return resources;
+  }
+
+  /** Keys of the dependencies, sorted; the shell reads their values to call the task. */
+  public List<String> dependencyKeys() {
+    return keys(dependencies);
+  }
+
+  /** Keys of the known dependents, sorted. */
+  public List<String> dependentKeys() {
+    return keys(dependents);
+  }
+
+  /** Keys of the dependencies not yet in memory, sorted. */
+  public List<String> waitingForDataKeys() {
+    return keys(waitingForData);
+  }
+
+  /** Peers believed to hold this key, sorted. */
+  public List<String> whoHas() {
+    var out = new TreeSet<String>();
+    for (Peer p : whoHas) out.add(p.address);
+    return List.copyOf(out);
+  }
+
+  private static List<String> keys(Set<WorkerTask> tasks) {
+    var out = new ArrayList<String>(tasks.size());
+    for (WorkerTask t : tasks) out.add(t.key);
+    Collections.sort(out);
+    return List.copyOf(out);
+  }
+
+  @Override
+  public int hashCode() {
+    return key.hashCode();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return this == o;
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerTask[" + key + " " + state + "]";
+  }
+}
