@@ -189,7 +189,7 @@ final class MessageCodec<T> {
       if (b.hasRemaining()) {
         throw new ProtocolException(b.remaining() + " trailing bytes after the last buffer");
       }
-      decoded = count == 0 ? fory.deserialize(inband) : fory.deserialize(inband, buffers);
+      decoded = fory.deserialize(inband, buffers);
     } catch (ProtocolException e) {
       throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
           + " bytes: " + e.getMessage());
