@@ -12,7 +12,8 @@ package io.jdask.protocol;
  *
  * <p>Record components may be {@code String}, primitives and their boxes, {@code byte[]}
  * (user payloads travel as serialized bytes, see {@link Serializer}), other primitive arrays,
- * {@code List}, {@code Set}, {@code Map}, enums, nested records and sealed interfaces whose
+ * {@code List}, {@code Set}, {@code Map}, {@code Optional}, {@code UUID}, {@code Instant}, {@code Duration},
+ * {@code BigInteger}/{@code BigDecimal}, enums, nested records and sealed interfaces whose
  * permitted types are records; any of them may be {@code null}.
  *
  * <p>Sealed, so a receiver's {@code switch} over messages is exhaustive and a forgotten

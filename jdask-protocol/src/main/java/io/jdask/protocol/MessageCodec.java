@@ -246,11 +246,21 @@ final class MessageCodec<T> {
 
   // ---- schema discovery -------------------------------------------------------------------
 
+  /**
+   * JDK types a message component may have. Deliberately short: anything else from the JDK
+   * (threads, streams, Object) is not data, and Fory would refuse or mangle it at run time.
+   */
+  private static final Set<Class<?>> JDK_VALUE_TYPES = Set.of(
+      String.class, Boolean.class, Byte.class, Short.class, Character.class, Integer.class, Long.class,
+      Float.class, Double.class, java.math.BigInteger.class, java.math.BigDecimal.class, java.util.UUID.class,
+      java.time.Instant.class, java.time.Duration.class, java.util.List.class, java.util.Set.class,
+      java.util.Map.class, java.util.Collection.class, java.util.Optional.class);
+
   private static void collect(Class<?> c, Set<Class<?>> out, Class<?> root) {
     if (c.isArray()) {
       collect(c.getComponentType(), out, root);
-    } else if (c.isPrimitive() || c.getName().startsWith("java.")) {
-      // JDK types (String, boxes, collections) are known to Fory already.
+    } else if (c.isPrimitive() || JDK_VALUE_TYPES.contains(c)) {
+      // Plain JDK data types are known to Fory already.
     } else if (c.isEnum()) {
       out.add(c);
     } else if (c.isRecord()) {
