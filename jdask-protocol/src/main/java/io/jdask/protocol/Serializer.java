@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
@@ -33,7 +34,9 @@ import org.apache.fory.memory.MemoryBuffer;
  *       cyclic references survive). Fory handles records, collections, arrays, serializable
  *       lambdas and method references, and exceptions with stack traces and causes; it does
  *       not require {@code Serializable} for ordinary classes.
- *   <li>JDK serialization, the fallback for a {@code Serializable} value Fory fails on.
+ *   <li>JDK serialization, the fallback for a {@code Serializable} value Fory fails on, and the
+ *       first choice for exceptions (it keeps the stack trace of user-defined exception
+ *       classes, which Fory does not).
  * </ul>
  *
  * <h2>Class loaders</h2>
@@ -173,28 +176,72 @@ public final class Serializer {
   // ---- internals ----------------------------------------------------------------------------
 
   private byte[] serializeObject(Object value) {
+    if (value instanceof Throwable t) {
+      // Exceptions go through JDK serialization first: it is what Throwable is designed for
+      // (stack trace, cause, suppressed, subclass fields all kept), while Fory loses the stack
+      // trace of user-defined exception classes. Fory is the fallback for an exception with a
+      // field JDK serialization cannot write.
+      materializeStackTraces(t, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+      Throwable jdkFailure;
+      try {
+        return serializeJdk(value);
+      } catch (IOException | RuntimeException | StackOverflowError e) {
+        jdkFailure = e;
+      }
+      try {
+        return serializeFory(value);
+      } catch (RuntimeException | StackOverflowError | LinkageError e) {
+        throw unserializable(value, e, jdkFailure);
+      }
+    }
     Throwable foryFailure;
     try {
-      MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(256);
-      foryFor(loaderOf(value)).serialize(buffer, value);
-      buffer.writeByte(TAG_FORY);
-      byte[] heap = buffer.getHeapMemory();
-      int size = buffer.writerIndex();
-      return heap.length == size ? heap : buffer.getBytes(0, size);
+      return serializeFory(value);
     } catch (RuntimeException | StackOverflowError | LinkageError e) {
       foryFailure = e;
     }
     if (!(value instanceof Serializable)) {
       throw unserializable(value, foryFailure, null);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(value);
+    try {
+      return serializeJdk(value);
     } catch (IOException | RuntimeException | StackOverflowError e) {
       throw unserializable(value, foryFailure, e);
     }
+  }
+
+  private byte[] serializeFory(Object value) {
+    MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(256);
+    foryFor(loaderOf(value)).serialize(buffer, value);
+    buffer.writeByte(TAG_FORY);
+    byte[] heap = buffer.getHeapMemory();
+    int size = buffer.writerIndex();
+    return heap.length == size ? heap : buffer.getBytes(0, size);
+  }
+
+  private static byte[] serializeJdk(Object value) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(value);
+    }
     bytes.write(TAG_JDK);
     return bytes.toByteArray();
+  }
+
+  /**
+   * A throwable's stack trace lives in VM-internal form until {@code getStackTrace()} first
+   * runs; a field-by-field serializer would otherwise see an empty trace. Walks causes and
+   * suppressed exceptions (guarding against cycles).
+   */
+  private static void materializeStackTraces(Throwable t, Set<Throwable> seen) {
+    if (t == null || !seen.add(t)) {
+      return;
+    }
+    t.getStackTrace();
+    materializeStackTraces(t.getCause(), seen);
+    for (Throwable s : t.getSuppressed()) {
+      materializeStackTraces(s, seen);
+    }
   }
 
   private ThreadSafeFory foryFor(ClassLoader loader) {
@@ -203,6 +250,7 @@ public final class Serializer {
         .requireClassRegistration(false)
         .suppressClassRegistrationWarnings(true)
         .withRefTracking(true)
+        .withDeserializeUnknownClass(false) // a missing class must fail, not become a placeholder
         .withClassLoader(l)
         .withName("jdask-values-" + Integer.toHexString(System.identityHashCode(l)))
         .buildThreadSafeForyPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2)));
