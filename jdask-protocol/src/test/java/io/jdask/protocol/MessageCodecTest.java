@@ -48,7 +48,8 @@ final class MessageCodecTest {
     ch.pipeline().get(FrameDecoder.class).handshakeDone();
     ch.writeInbound(frame);
     byte[] body = ch.readInbound();
-    assertThat((Object) ch.readInbound()).isNull();
+    Object rest = ch.readInbound();
+    assertThat(rest).isNull();
     return CODEC.decode(body, 0, body.length);
   }
 
