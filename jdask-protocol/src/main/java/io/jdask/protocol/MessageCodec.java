@@ -1,0 +1,330 @@
+package io.jdask.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.lang.reflect.WildcardType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.fory.Fory;
+import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.config.Language;
+import org.apache.fory.memory.MemoryBuffer;
+import org.apache.fory.serializer.BufferObject;
+
+/**
+ * Encodes the records of one sealed message hierarchy to frame bodies and back.
+ *
+ * <h2>Design</h2>
+ * Apache Fory does the encoding, in its strict mode: every class it may see is registered
+ * with a numeric id, so a frame carries small ids instead of class names and a peer cannot
+ * make us instantiate a class outside the schema. The registered set is discovered, not
+ * listed: the sealed root's permitted subtypes, recursively, plus every record, enum and
+ * sealed interface reachable from their components' (generic) types. Ids are assigned in
+ * class-name order, so two JVMs with the same classes agree on them, and the
+ * {@link #fingerprint()} hashes names, ids and component types so that two JVMs that do not
+ * agree find out during the handshake.
+ *
+ * <h2>Big payloads without extra copies</h2>
+ * Primitive arrays larger than {@link #OUT_OF_BAND_THRESHOLD} (typically a {@code byte[]}
+ * carrying a serialized task result) are taken out of band: Fory writes a placeholder and
+ * hands us the array, and the frame encoder copies it exactly once, straight into the
+ * (direct) buffer that goes to the socket. Without this, Fory would copy the array into its
+ * growing buffer (several times while doubling) and Netty once more into a direct buffer.
+ *
+ * <h2>Body layout</h2>
+ * {@code int inbandLength, inband bytes, int bufferCount, (int length, bytes) * bufferCount},
+ * big-endian. On TCP the frame is this body behind an {@code int} length prefix.
+ *
+ * <h2>Concurrency</h2>
+ * Immutable after construction and thread-safe: Fory instances come from a pool, so
+ * encoding runs on the sending thread and decoding on an I/O thread concurrently.
+ */
+final class MessageCodec<T> {
+  /** Arrays at least this big travel out of band (copied once into the frame). */
+  static final int OUT_OF_BAND_THRESHOLD = 16 * 1024;
+
+  /** Fory's own ids are small; ours start here. */
+  private static final int FIRST_ID = 200;
+
+  /** The codec for {@link Message}, built on first use (building Fory takes a moment). */
+  static MessageCodec<Message> messages() {
+    return MessagesHolder.INSTANCE;
+  }
+
+  private static final class MessagesHolder {
+    static final MessageCodec<Message> INSTANCE = forSealedRoot(Message.class);
+  }
+
+  private final Class<T> root;
+  /** Registration order: the class at index i has Fory id FIRST_ID + i; sorted by name. */
+  private final List<Class<?>> types;
+  private final long fingerprint;
+  private final ThreadSafeFory fory;
+
+  private MessageCodec(Class<T> root, List<Class<?>> types) {
+    this.root = root;
+    this.types = List.copyOf(types);
+    this.fingerprint = computeFingerprint(this.types);
+    ClassLoader loader = root.getClassLoader();
+    this.fory = Fory.builder()
+        .withLanguage(Language.JAVA)
+        .requireClassRegistration(true)
+        .withRefTracking(false)
+        .withClassLoader(loader)
+        .withName("jdask-messages-" + root.getSimpleName())
+        .buildThreadSafeForyPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+    for (int i = 0; i < this.types.size(); i++) {
+      fory.register(this.types.get(i), FIRST_ID + i);
+    }
+  }
+
+  /**
+   * A codec for {@code root}, a sealed interface whose permitted subtypes are records or
+   * further sealed interfaces.
+   */
+  static <T> MessageCodec<T> forSealedRoot(Class<T> root) {
+    if (!root.isSealed()) {
+      throw new IllegalArgumentException(root.getName()
+          + " is not sealed; a message root must be a sealed interface listing its records in 'permits'");
+    }
+    Set<Class<?>> found = new LinkedHashSet<>();
+    collect(root, found, root);
+    List<Class<?>> sorted = new ArrayList<>(found);
+    sorted.removeIf(c -> !c.isRecord() && !c.isEnum()); // sealed interfaces were only walked
+    sorted.sort(Comparator.comparing(Class::getName));
+    return new MessageCodec<>(root, sorted);
+  }
+
+  Class<T> root() {
+    return root;
+  }
+
+  /** The registered classes in id order (for tests and diagnostics). */
+  List<Class<?>> types() {
+    return types;
+  }
+
+  /** A hash of the message schema; two peers can talk only if theirs are equal. */
+  long fingerprint() {
+    return fingerprint;
+  }
+
+  /**
+   * Encodes {@code message} into one complete TCP frame (length prefix included) allocated
+   * from {@code alloc}. Runs on the caller's thread; afterwards the frame no longer refers to
+   * the message, so the caller may modify its arrays.
+   */
+  ByteBuf encodeFrame(T message, ByteBufAllocator alloc) {
+    Encoded e = encode(message);
+    int bodyLength = e.bodyLength();
+    ByteBuf frame = alloc.directBuffer(4 + bodyLength);
+    boolean ok = false;
+    try {
+      frame.writeInt(bodyLength);
+      frame.writeInt(e.inband.length).writeBytes(e.inband);
+      frame.writeInt(e.outOfBand.size());
+      for (BufferObject b : e.outOfBand) {
+        int n = b.totalBytes();
+        frame.writeInt(n);
+        ByteBuffer target = frame.nioBuffer(frame.writerIndex(), n);
+        b.writeTo(MemoryBuffer.fromByteBuffer(target));
+        frame.writerIndex(frame.writerIndex() + n);
+      }
+      ok = true;
+      return frame;
+    } finally {
+      if (!ok) {
+        frame.release();
+      }
+    }
+  }
+
+  /** Encodes {@code message} into a frame body on the heap (for the in-process transport). */
+  byte[] encodeBody(T message) {
+    Encoded e = encode(message);
+    ByteBuffer body = ByteBuffer.allocate(e.bodyLength());
+    body.putInt(e.inband.length).put(e.inband).putInt(e.outOfBand.size());
+    for (BufferObject b : e.outOfBand) {
+      int n = b.totalBytes();
+      body.putInt(n);
+      b.writeTo(MemoryBuffer.fromByteArray(body.array(), body.position(), n));
+      body.position(body.position() + n);
+    }
+    return body.array();
+  }
+
+  /** Decodes a frame body; a body that is not a valid {@code T} throws {@link ProtocolException}. */
+  T decode(byte[] body, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, body.length);
+    Object decoded;
+    try {
+      ByteBuffer b = ByteBuffer.wrap(body, offset, length);
+      int inbandLength = checkedLength(b.getInt(), b, "in-band section");
+      MemoryBuffer inband = MemoryBuffer.fromByteArray(body, b.position(), inbandLength);
+      b.position(b.position() + inbandLength);
+      int count = b.getInt();
+      if (count < 0 || count > b.remaining() / 4) {
+        throw new ProtocolException("bad out-of-band buffer count " + count);
+      }
+      List<MemoryBuffer> buffers = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int n = checkedLength(b.getInt(), b, "out-of-band buffer " + i);
+        buffers.add(MemoryBuffer.fromByteArray(body, b.position(), n));
+        b.position(b.position() + n);
+      }
+      if (b.hasRemaining()) {
+        throw new ProtocolException(b.remaining() + " trailing bytes after the last buffer");
+      }
+      decoded = fory.deserialize(inband, buffers);
+    } catch (ProtocolException e) {
+      throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
+          + " bytes: " + e.getMessage());
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
+          + " bytes: " + e, e);
+    }
+    if (!root.isInstance(decoded)) {
+      throw new ProtocolException("frame decoded to "
+          + (decoded == null ? "null" : decoded.getClass().getName()) + ", not a " + root.getName());
+    }
+    return root.cast(decoded);
+  }
+
+  private static int checkedLength(int n, ByteBuffer b, String what) {
+    if (n < 0 || n > b.remaining()) {
+      throw new ProtocolException(what + " claims " + n + " bytes but only " + b.remaining() + " remain");
+    }
+    return n;
+  }
+
+  private Encoded encode(T message) {
+    Objects.requireNonNull(message, "message");
+    List<BufferObject> outOfBand = new ArrayList<>(0);
+    byte[] inband;
+    try {
+      inband = fory.serialize(message, b -> {
+        if (b.totalBytes() >= OUT_OF_BAND_THRESHOLD) {
+          outOfBand.add(b);
+          return false;
+        }
+        return true;
+      });
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot encode " + message.getClass().getName()
+          + " as a " + root.getSimpleName() + ": " + e.getMessage()
+          + " (message components must be of the types listed in the Message javadoc)", e);
+    }
+    return new Encoded(inband, outOfBand);
+  }
+
+  private record Encoded(byte[] inband, List<BufferObject> outOfBand) {
+    int bodyLength() {
+      long n = 4L + inband.length + 4;
+      for (BufferObject b : outOfBand) {
+        n += 4L + b.totalBytes();
+      }
+      if (n > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("message too large to frame: " + n + " bytes");
+      }
+      return (int) n;
+    }
+  }
+
+  // ---- schema discovery -------------------------------------------------------------------
+
+  /**
+   * JDK types a message component may have. Deliberately short: anything else from the JDK
+   * (threads, streams, Object) is not data, and Fory would refuse or mangle it at run time.
+   */
+  private static final Set<Class<?>> JDK_VALUE_TYPES = Set.of(
+      String.class, Boolean.class, Byte.class, Short.class, Character.class, Integer.class, Long.class,
+      Float.class, Double.class, java.math.BigInteger.class, java.math.BigDecimal.class, java.util.UUID.class,
+      java.time.Instant.class, java.time.Duration.class, java.util.List.class, java.util.Set.class,
+      java.util.Map.class, java.util.Collection.class, java.util.Optional.class);
+
+  private static void collect(Class<?> c, Set<Class<?>> out, Class<?> root) {
+    if (c.isArray()) {
+      collect(c.getComponentType(), out, root);
+    } else if (c.isPrimitive() || JDK_VALUE_TYPES.contains(c)) {
+      // Plain JDK data types are known to Fory already.
+    } else if (c.isEnum()) {
+      out.add(c);
+    } else if (c.isRecord()) {
+      if (out.add(c)) {
+        for (RecordComponent rc : c.getRecordComponents()) {
+          collectType(rc.getGenericType(), out, root);
+        }
+      }
+    } else if (c.isSealed()) {
+      if (out.add(c)) {
+        for (Class<?> p : c.getPermittedSubclasses()) {
+          collect(p, out, root);
+        }
+      }
+    } else {
+      throw new IllegalArgumentException("message schema of " + root.getName() + " reaches "
+          + c.getName() + ", which is neither a record, an enum nor a sealed interface;"
+          + " carry user objects as byte[] serialized with io.jdask.protocol.Serializer");
+    }
+  }
+
+  private static void collectType(Type t, Set<Class<?>> out, Class<?> root) {
+    switch (t) {
+      case Class<?> c -> collect(c, out, root);
+      case ParameterizedType p -> {
+        collectType(p.getRawType(), out, root);
+        for (Type a : p.getActualTypeArguments()) {
+          collectType(a, out, root);
+        }
+      }
+      case GenericArrayType g -> collectType(g.getGenericComponentType(), out, root);
+      case WildcardType w -> {
+        for (Type u : w.getUpperBounds()) {
+          collectType(u, out, root);
+        }
+      }
+      case TypeVariable<?> v -> {
+        for (Type u : v.getBounds()) {
+          collectType(u, out, root);
+        }
+      }
+      default -> throw new IllegalArgumentException("unsupported type in message schema: " + t);
+    }
+  }
+
+  private static long computeFingerprint(List<Class<?>> types) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < types.size(); i++) {
+      Class<?> c = types.get(i);
+      s.append(FIRST_ID + i).append(' ').append(c.getName());
+      if (c.isRecord()) {
+        for (RecordComponent rc : c.getRecordComponents()) {
+          s.append(' ').append(rc.getName()).append(':').append(rc.getGenericType().getTypeName());
+        }
+      } else if (c.isEnum()) {
+        s.append(' ').append(Arrays.toString(c.getEnumConstants()));
+      }
+      s.append('\n');
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(d).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("SHA-256 is required on every JVM", e);
+    }
+  }
+}

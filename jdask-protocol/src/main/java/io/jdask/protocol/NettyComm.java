@@ -1,0 +1,330 @@
+package io.jdask.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Comm} over a Netty channel; also the last inbound handler of that channel's
+ * pipeline ({@link FrameDecoder} then this).
+ *
+ * <h2>Life cycle</h2>
+ * On activation each side writes its handshake frame. The first inbound frame must be the
+ * peer's handshake; once it is checked, the frame limit is raised and {@code onReady} runs
+ * (the server's accept callback, or completing the client's connect future). Before that the
+ * comm is invisible to users. A handshake that does not arrive within the timeout, or does
+ * not match, closes the channel with {@link CloseReason.Kind#ERROR} and {@code onFailure}.
+ *
+ * <h2>Batching without added latency</h2>
+ * {@link #send} encodes on the caller's thread into a direct buffer, appends it to an MPSC
+ * queue and, only if no flush task is pending, schedules one on the event loop. The flush
+ * task writes everything queued and flushes once: messages sent while a flush is pending
+ * ride along (one gathering write, one syscall for a burst), and a lone message leaves on the
+ * loop's very next turn. No timer is involved, unlike Dask's BatchedSend interval. The
+ * pending flag is cleared <em>before</em> draining, so a message queued during a drain is
+ * either taken by it or schedules the next one; it is never stranded.
+ *
+ * <h2>Concurrency</h2>
+ * Netty calls the handler methods on the channel's event loop; {@code pending},
+ * {@code closeDelivered} and the stats are confined to it. {@code outbox} and
+ * {@code flushScheduled} are the only state shared with sending threads; {@code reason},
+ * {@code handler} and {@code peer} are written once and read anywhere.
+ */
+final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
+  private static final Logger log = LoggerFactory.getLogger(NettyComm.class);
+
+  private final Channel channel;
+  private final MessageCodec<Message> codec;
+  private final Handshake local;
+  private final FrameDecoder frames;
+  private final long handshakeTimeoutNanos;
+  /** Runs once on the event loop when the handshake succeeded. */
+  private final Consumer<NettyComm> onReady;
+  /** Runs once on the event loop if the channel closes before the handshake succeeded. */
+  private final Consumer<CloseReason> onFailure;
+
+  /** Encoded frames not yet written; multi-producer (senders), single consumer (event loop). */
+  private final Queue<ByteBuf> outbox = new ConcurrentLinkedQueue<>();
+  /** True while a flush task is scheduled and has not started draining. */
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  /** The first reason to close wins; null while open. */
+  private final AtomicReference<CloseReason> reason = new AtomicReference<>();
+  private final AtomicReference<CommHandler> handler = new AtomicReference<>();
+  private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
+  /** The peer's handshake; null until it arrived and was accepted. */
+  private volatile Handshake peer;
+
+  /** Messages received before the handler was set, or before the drain task ran; event loop only. */
+  private final ArrayDeque<Message> pending = new ArrayDeque<>();
+  /** Whether onClose has been delivered (exactly once); event loop only. */
+  private boolean closeDelivered;
+  private ScheduledFuture<?> handshakeTimer;
+  /** Flushes and frames written by flush tasks; event loop writes, tests read. */
+  private volatile long flushCount;
+  private volatile long frameCount;
+
+  NettyComm(Channel channel, MessageCodec<Message> codec, Handshake local, FrameDecoder frames,
+      long handshakeTimeoutNanos, Consumer<NettyComm> onReady, Consumer<CloseReason> onFailure) {
+    this.channel = channel;
+    this.codec = codec;
+    this.local = local;
+    this.frames = frames;
+    this.handshakeTimeoutNanos = handshakeTimeoutNanos;
+    this.onReady = onReady;
+    this.onFailure = onFailure;
+  }
+
+  // ---- Comm --------------------------------------------------------------------------------
+
+  @Override
+  public void send(Message message) {
+    CloseReason r = reason.get();
+    if (r != null) {
+      throw new CommClosedException(remoteAddress(), r);
+    }
+    ByteBuf frame = codec.encodeFrame(message, channel.alloc());
+    outbox.add(frame);
+    if (flushScheduled.compareAndSet(false, true)) {
+      try {
+        channel.eventLoop().execute(this::flushOutbox);
+      } catch (RejectedExecutionException e) {
+        releaseOutbox(); // the event loop is gone, and so is the connection
+      }
+    }
+  }
+
+  @Override
+  public void setHandler(CommHandler h) {
+    java.util.Objects.requireNonNull(h, "handler");
+    if (!handler.compareAndSet(null, h)) {
+      throw new IllegalStateException("handler of " + this + " was already set to " + handler.get());
+    }
+    runOnLoop(this::drainPending);
+  }
+
+  @Override
+  public void close() {
+    if (reason.compareAndSet(null, CloseReason.local())) {
+      runOnLoop(() -> {
+        flushOutbox();
+        channel.close();
+      });
+    }
+  }
+
+  @Override
+  public CompletableFuture<CloseReason> closeFuture() {
+    return closeFuture;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return reason.get() == null && channel.isActive();
+  }
+
+  @Override
+  public String remoteAddress() {
+    return Addresses.format(channel.remoteAddress());
+  }
+
+  @Override
+  public String localAddress() {
+    return Addresses.format(channel.localAddress());
+  }
+
+  @Override
+  public Handshake peer() {
+    return peer;
+  }
+
+  long flushCount() {
+    return flushCount;
+  }
+
+  long frameCount() {
+    return frameCount;
+  }
+
+  @Override
+  public String toString() {
+    Handshake p = peer;
+    return "NettyComm[" + localAddress() + " -> " + remoteAddress()
+        + (p == null ? "" : " " + p.role() + " '" + p.name() + "'") + "]";
+  }
+
+  // ---- Netty handler -----------------------------------------------------------------------
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    byte[] body = HandshakeCodec.encode(local);
+    ByteBuf frame = ctx.alloc().buffer(4 + body.length).writeInt(body.length).writeBytes(body);
+    ctx.writeAndFlush(frame, ctx.voidPromise());
+    handshakeTimer = ctx.executor().schedule(() -> {
+      if (peer == null) {
+        fail(new ProtocolException("no handshake from " + remoteAddress() + " within "
+            + java.time.Duration.ofNanos(handshakeTimeoutNanos)));
+      }
+    }, handshakeTimeoutNanos, TimeUnit.NANOSECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (reason.get() != null && reason.get().kind() == CloseReason.Kind.ERROR) {
+      return; // failed: ignore whatever was still in the read buffer
+    }
+    byte[] frame = (byte[]) msg;
+    if (peer == null) {
+      Handshake remote = HandshakeCodec.decode(frame);
+      HandshakeCodec.checkCompatible(local, remote);
+      peer = remote;
+      frames.handshakeDone();
+      if (handshakeTimer != null) {
+        handshakeTimer.cancel(false);
+      }
+      onReady.accept(this);
+      return;
+    }
+    Message m = codec.decode(frame, 0, frame.length);
+    if (handler.get() == null || !pending.isEmpty()) {
+      pending.add(m);
+      if (handler.get() == null) {
+        channel.config().setAutoRead(false); // hold the peer back until someone listens
+      }
+    } else {
+      deliver(handler.get(), m);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException && peer != null) {
+      // Connection reset and friends: the peer went away.
+      if (reason.compareAndSet(null, new CloseReason(CloseReason.Kind.REMOTE,
+          "connection to " + remoteAddress() + " lost: " + cause.getMessage(), cause))) {
+        log.debug("connection to {} lost: {}", remoteAddress(), cause.toString());
+      }
+      channel.close();
+      return;
+    }
+    fail(cause);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (handshakeTimer != null) {
+      handshakeTimer.cancel(false);
+    }
+    String partial = frames.partialFrameDescription();
+    if (partial != null && reason.get() == null) {
+      fail(new ProtocolException("connection from " + remoteAddress()
+          + " closed in the middle of a frame (" + partial + ")"));
+    }
+    reason.compareAndSet(null, CloseReason.remote("peer " + remoteAddress() + " closed the connection"));
+    releaseOutbox();
+    CloseReason r = reason.get();
+    if (peer == null) {
+      onFailure.accept(r);
+    }
+    closeFuture.complete(r);
+    drainPending();
+    ctx.fireChannelInactive();
+  }
+
+  // ---- internals (event loop) -------------------------------------------------------------
+
+  private void fail(Throwable cause) {
+    String detail = cause instanceof ProtocolException ? cause.getMessage() : cause.toString();
+    if (reason.compareAndSet(null, CloseReason.error(detail, cause))) {
+      log.warn("closing connection {} -> {}: {}", localAddress(), remoteAddress(), detail);
+    }
+    channel.close();
+  }
+
+  private void deliver(CommHandler h, Message m) {
+    try {
+      h.onMessage(this, m);
+    } catch (Throwable t) {
+      fail(new IllegalStateException("handler " + h + " threw on " + m.getClass().getSimpleName()
+          + "; handlers must not throw", t));
+    }
+  }
+
+  /** Delivers held messages to the handler (if set), then the close notification (if closed). */
+  private void drainPending() {
+    CommHandler h = handler.get();
+    if (h == null) {
+      return;
+    }
+    Message m;
+    while ((m = pending.poll()) != null) {
+      if (reason.get() != null && reason.get().kind() == CloseReason.Kind.ERROR && !channel.isActive()) {
+        pending.clear();
+        break;
+      }
+      deliver(h, m);
+    }
+    if (channel.isActive()) {
+      channel.config().setAutoRead(true);
+    } else if (closeFuture.isDone() && !closeDelivered && peer != null) {
+      closeDelivered = true;
+      try {
+        h.onClose(this, closeFuture.join());
+      } catch (Throwable t) {
+        log.warn("close handler of {} threw", this, t);
+      }
+    }
+  }
+
+  private void flushOutbox() {
+    flushScheduled.set(false);
+    int n = 0;
+    ByteBuf b;
+    while ((b = outbox.poll()) != null) {
+      if (!channel.isActive()) {
+        b.release();
+        continue;
+      }
+      channel.write(b, channel.voidPromise());
+      n++;
+    }
+    if (n > 0) {
+      channel.flush();
+      flushCount = flushCount + 1;
+      frameCount = frameCount + n;
+    }
+  }
+
+  private void releaseOutbox() {
+    ByteBuf b;
+    while ((b = outbox.poll()) != null) {
+      b.release();
+    }
+  }
+
+  private void runOnLoop(Runnable task) {
+    if (channel.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      try {
+        channel.eventLoop().execute(task);
+      } catch (RejectedExecutionException e) {
+        // Event loop shut down: the channel is closed already, nothing to deliver to.
+      }
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.jdask.protocol;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@link Transport} over TCP with Netty's NIO transport (portable; no native epoll needed).
+ *
+ * <p>Pipeline per connection: {@link FrameDecoder} then {@link NettyComm}. Outbound frames are
+ * complete buffers built by {@link MessageCodec#encodeFrame}, so there is no outbound encoder.
+ * TCP_NODELAY is on: batching is done by {@link NettyComm}, so Nagle would only add latency.
+ *
+ * <p>Owns one event-loop group shared by its servers and connections, and a channel group
+ * holding every channel so that {@link #close()} closes them all.
+ */
+final class TcpTransport implements Transport {
+  private final CommOptions options;
+  private final MessageCodec<Message> codec;
+  private final Handshake local;
+  private final EventLoopGroup group;
+  /** Every server and connection channel of this transport; closed channels leave by themselves. */
+  private final ChannelGroup channels = new DefaultChannelGroup("jdask-tcp", GlobalEventExecutor.INSTANCE);
+
+  TcpTransport(CommOptions options) {
+    this.options = options;
+    this.codec = MessageCodec.messages();
+    this.local = new Handshake(Protocol.VERSION, codec.fingerprint(), options.role(), options.name());
+    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+        new DefaultThreadFactory("jdask-io-" + options.role(), true), NioIoHandler.newFactory());
+  }
+
+  @Override
+  public String scheme() {
+    return "tcp";
+  }
+
+  @Override
+  public CommServer listen(String address, Consumer<Comm> onAccept) {
+    InetSocketAddress bindTo = Addresses.tcp(address);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(initializer(onAccept::accept, r -> {}));
+    ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      Throwable cause = bound.cause();
+      throw new UncheckedIOException(new IOException(
+          "could not listen on " + address + ": " + cause.getMessage(), cause));
+    }
+    Channel server = bound.channel();
+    channels.add(server);
+    String real = Addresses.format(server.localAddress());
+    return new CommServer() {
+      @Override
+      public String address() {
+        return real;
+      }
+
+      @Override
+      public void close() {
+        server.close().awaitUninterruptibly();
+      }
+
+      @Override
+      public String toString() {
+        return "CommServer[" + real + "]";
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<Comm> connect(String address, Duration timeout) {
+    InetSocketAddress target = Addresses.tcp(address);
+    CompletableFuture<Comm> result = new CompletableFuture<>();
+    long timeoutMillis = Math.max(1, timeout.toMillis());
+    Bootstrap b = new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+        .handler(initializer(
+            comm -> {
+              if (!result.complete(comm)) {
+                comm.close(); // the caller gave up (timeout) before the handshake finished
+              }
+            },
+            reason -> result.completeExceptionally(
+                connectFailure(address, timeout, reason.detail(), reason.cause()))));
+    ChannelFuture connecting = b.connect(target);
+    connecting.addListener(f -> {
+      if (!f.isSuccess()) {
+        result.completeExceptionally(
+            connectFailure(address, timeout, String.valueOf(f.cause().getMessage()), f.cause()));
+      }
+    });
+    group.schedule(() -> {
+      if (result.completeExceptionally(connectFailure(address, timeout,
+          "no connection and handshake within the timeout", null))) {
+        connecting.channel().close();
+      }
+    }, timeoutMillis, TimeUnit.MILLISECONDS);
+    return result;
+  }
+
+  @Override
+  public void close() {
+    channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "TcpTransport[" + options + "]";
+  }
+
+  private ChannelInitializer<SocketChannel> initializer(
+      Consumer<NettyComm> onReady, Consumer<CloseReason> onFailure) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        channels.add(ch);
+        FrameDecoder frames = new FrameDecoder(options.maxFrameBytes());
+        NettyComm comm = new NettyComm(ch, codec, local, frames,
+            options.handshakeTimeout().toNanos(), onReady, onFailure);
+        ch.pipeline().addLast("frames", frames).addLast("comm", comm);
+      }
+    };
+  }
+
+  static ConnectException connectFailure(String address, Duration timeout, String why, Throwable cause) {
+    ConnectException e = new ConnectException(
+        "could not connect to " + address + " (timeout " + timeout + "): " + why);
+    if (cause != null) {
+      e.initCause(cause);
+    }
+    return e;
+  }
+}

@@ -1,0 +1,175 @@
+package io.jdask.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jdask.protocol.TestMessage.Circle;
+import io.jdask.protocol.TestMessage.Color;
+import io.jdask.protocol.TestMessage.Drawing;
+import io.jdask.protocol.TestMessage.Empty;
+import io.jdask.protocol.TestMessage.Everything;
+import io.jdask.protocol.TestMessage.Inner;
+import io.jdask.protocol.TestMessage.Square;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The Fory-backed record codec: schema discovery, fingerprints, round trips, framing. */
+final class MessageCodecTest {
+  static final MessageCodec<TestMessage> CODEC = MessageCodec.forSealedRoot(TestMessage.class);
+
+  static Everything sample(byte[] bytes) {
+    return new Everything("héllo ✓", Long.MIN_VALUE, -7, Math.PI, true, bytes, new double[] {1.5, -0.0, Double.MAX_VALUE},
+        List.of("a", "b"), new HashSet<>(Set.of(1L, 2L)), Map.of("x", new Inner("in", 3, Color.BLUE)),
+        new Inner(null, 0, null), Color.GREEN, null, null, List.of(new Inner("l", 1, Color.RED)));
+  }
+
+  static TestMessage viaBody(TestMessage m) {
+    byte[] body = CODEC.encodeBody(m);
+    return CODEC.decode(body, 0, body.length);
+  }
+
+  /** Encodes a full frame, splits it with the real FrameDecoder, decodes it. */
+  static TestMessage viaFrame(TestMessage m) {
+    ByteBuf frame = CODEC.encodeFrame(m, UnpooledByteBufAllocator.DEFAULT);
+    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(Integer.MAX_VALUE - 16));
+    ch.pipeline().get(FrameDecoder.class).handshakeDone();
+    ch.writeInbound(frame);
+    byte[] body = ch.readInbound();
+    Object rest = ch.readInbound();
+    assertThat(rest).isNull();
+    return CODEC.decode(body, 0, body.length);
+  }
+
+  @Test
+  void discoversRecordsAndEnumsReachableFromTheRoot() {
+    assertThat(CODEC.types()).containsExactlyInAnyOrder(Everything.class, Drawing.class, Empty.class,
+        Inner.class, Color.class, Circle.class, Square.class);
+    assertThat(MessageCodec.messages().types()).contains(Ping.class, Pong.class);
+  }
+
+  @Test
+  void fingerprintIsStableForTheSameSchemaAndDiffersForAnother() {
+    assertThat(MessageCodec.forSealedRoot(TestMessage.class).fingerprint()).isEqualTo(CODEC.fingerprint());
+    assertThat(CODEC.fingerprint()).isNotEqualTo(MessageCodec.messages().fingerprint());
+  }
+
+  @Test
+  void everyComponentKindRoundTripsIncludingNulls() {
+    Everything m = sample(new byte[] {1, 2, 3});
+    for (TestMessage back : List.of(viaBody(m), viaFrame(m))) {
+      assertThat(back).isInstanceOf(Everything.class).usingRecursiveComparison().isEqualTo(m);
+      assertThat(((Everything) back).missing()).isNull();
+    }
+  }
+
+  @Test
+  void sealedInterfaceComponentsAndEmptyRecordsRoundTrip() {
+    Drawing d = new Drawing(List.of(new Circle(1), new Square(2)), new Square(3));
+    assertThat(viaBody(d)).isEqualTo(d);
+    assertThat(viaFrame(d)).isEqualTo(d);
+    assertThat(viaBody(new Empty())).isEqualTo(new Empty());
+  }
+
+  @Test
+  void bigArraysGoOutOfBandAndRoundTrip() {
+    byte[] big = new byte[3 * MessageCodec.OUT_OF_BAND_THRESHOLD + 1];
+    new Random(1).nextBytes(big);
+    Everything m = sample(big);
+    byte[] body = CODEC.encodeBody(m);
+    // in-band section is small: the payload sits in the out-of-band section after it
+    int inband = java.nio.ByteBuffer.wrap(body).getInt();
+    assertThat(inband).isLessThan(1024);
+    assertThat(((Everything) CODEC.decode(body, 0, body.length)).bytes()).isEqualTo(big);
+    assertThat(((Everything) viaFrame(m)).bytes()).isEqualTo(big);
+  }
+
+  @Test
+  void decodingRespectsOffsetAndLength() {
+    byte[] body = CODEC.encodeBody(new Empty());
+    byte[] padded = new byte[body.length + 10];
+    System.arraycopy(body, 0, padded, 7, body.length);
+    assertThat(CODEC.decode(padded, 7, body.length)).isEqualTo(new Empty());
+  }
+
+  @Test
+  void truncatedOrCorruptBodiesFailWithProtocolException() {
+    byte[] body = CODEC.encodeBody(sample(new byte[100]));
+    assertThatThrownBy(() -> CODEC.decode(body, 0, body.length - 1))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("malformed TestMessage frame");
+    byte[] flipped = body.clone();
+    flipped[0] = 0x7f; // absurd in-band length
+    assertThatThrownBy(() -> CODEC.decode(flipped, 0, flipped.length))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("claims");
+  }
+
+  @Test
+  void aBodyOfAnotherSchemaIsRejected() {
+    byte[] ping = MessageCodec.messages().encodeBody(Ping.of(1));
+    assertThatThrownBy(() -> CODEC.decode(ping, 0, ping.length)).isInstanceOf(ProtocolException.class);
+  }
+
+
+  sealed interface WithClass permits HasThread {}
+
+  record HasThread(Thread thread) implements WithClass {}
+
+  @Test
+  void schemasReachingNonRecordClassesAreRefusedWithAHint() {
+    assertThatThrownBy(() -> MessageCodec.forSealedRoot(WithClass.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.Thread");
+  }
+
+  @Test
+  void aNonSealedRootIsRefused() {
+    assertThatThrownBy(() -> MessageCodec.forSealedRoot(Runnable.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not sealed");
+  }
+
+  /** 200 seeded random messages; a failure names its seed (rerun with -Djdask.test.seed=N). */
+  @Test
+  void randomValuesRoundTrip() {
+    long base = Long.getLong("jdask.test.seed", System.nanoTime());
+    for (int i = 0; i < 200; i++) {
+      long seed = base + i;
+      java.util.Random r = new java.util.Random(seed);
+      StringBuilder text = new StringBuilder();
+      for (int c = r.nextInt(20); c > 0; c--) text.appendCodePoint(r.nextInt(4) == 0 ? 0x1F600 + r.nextInt(50) : 32 + r.nextInt(0x3000));
+      byte[] bytes = new byte[r.nextInt(4) == 0 ? r.nextInt(40_000) : r.nextInt(64)];
+      r.nextBytes(bytes);
+      List<String> names = new ArrayList<>();
+      for (int k = r.nextInt(6); k > 0; k--) names.add(Long.toString(r.nextLong(), 36));
+      Set<Long> ids = new java.util.HashSet<>();
+      for (int k = r.nextInt(6); k > 0; k--) ids.add(r.nextLong());
+      Map<String, Integer> counts = new HashMap<>();
+      for (int k = r.nextInt(6); k > 0; k--) counts.put(Integer.toString(r.nextInt(1000)), r.nextInt());
+      try {
+        roundTrips(text.toString(), r.nextLong(), r.nextInt(), r.nextDouble() * 1e6 - 5e5, r.nextBoolean(), bytes,
+            names, ids, counts);
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError("failed for seed " + seed + " (rerun with -Djdask.test.seed=" + seed + ")", e);
+      }
+    }
+  }
+
+  private void roundTrips(String text, long big, int small, double real, boolean flag, byte[] bytes, List<String> names,
+      Set<Long> ids, Map<String, Integer> counts) {
+    Map<String, Inner> byName = new HashMap<>();
+    counts.forEach((k, v) -> byName.put(k, new Inner(k, v, Color.values()[Math.floorMod(v, 3)])));
+    List<Inner> inners = new ArrayList<>(byName.values());
+    Everything m = new Everything(text, big, small, real, flag, bytes, new double[] {real}, names, ids, byName,
+        inners.isEmpty() ? null : inners.get(0), flag ? Color.RED : null, null, small, inners);
+    Everything back = (Everything) viaBody(m);
+    assertThat(back).usingRecursiveComparison().isEqualTo(m);
+    assertThat(Arrays.equals(back.bytes(), bytes)).isTrue();
+  }
+}

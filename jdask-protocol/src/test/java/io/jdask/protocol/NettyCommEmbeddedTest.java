@@ -1,0 +1,264 @@
+package io.jdask.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Framing, handshake and batching of {@link NettyComm} without sockets: two
+ * {@link EmbeddedChannel}s whose outbound buffers the test carries across by hand, so every
+ * byte and every flush is visible and nothing depends on timing.
+ */
+final class NettyCommEmbeddedTest {
+  static final Handshake LOCAL = new Handshake(Protocol.VERSION, MessageCodec.messages().fingerprint(), "worker", "a");
+
+  /** One end: a channel with FrameDecoder + NettyComm, and what its comm received. */
+  static final class End {
+    final EmbeddedChannel ch = new EmbeddedChannel(false, false);
+    final CompletableFuture<NettyComm> ready = new CompletableFuture<>();
+    final CompletableFuture<CloseReason> failed = new CompletableFuture<>();
+    final List<Message> received = new ArrayList<>();
+    final NettyComm comm;
+
+    End(Handshake local, int maxFrameBytes) {
+      FrameDecoder frames = new FrameDecoder(maxFrameBytes);
+      comm = new NettyComm(ch, MessageCodec.messages(), local, frames,
+          Duration.ofSeconds(10).toNanos(), ready::complete, failed::complete);
+      ch.pipeline().addLast(frames, comm);
+      try {
+        ch.register();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      comm.setHandler((c, m) -> received.add(m));
+    }
+
+    End() {
+      this(LOCAL, Protocol.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /** Moves everything this end wrote into {@code other}'s inbound side. */
+    int pumpTo(End other) {
+      ch.runPendingTasks();
+      int n = 0;
+      ByteBuf b;
+      while ((b = ch.readOutbound()) != null) {
+        other.ch.writeInbound(b);
+        n++;
+      }
+      return n;
+    }
+
+    /** Drops what this end wrote (its handshake, when the test plays the peer by hand). */
+    void discardOutbound() {
+      ch.runPendingTasks();
+      ch.releaseOutbound();
+    }
+
+    CloseReason closeReason() {
+      ch.runPendingTasks();
+      assertThat(comm.closeFuture()).as("closed").isDone();
+      return comm.closeFuture().join();
+    }
+  }
+
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private ch.qos.logback.classic.Logger commLogger;
+
+  @BeforeEach
+  void captureLogs() {
+    commLogger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(NettyComm.class);
+    logs.start();
+    commLogger.addAppender(logs);
+  }
+
+  @AfterEach
+  void releaseLogs() {
+    commLogger.detachAppender(logs);
+  }
+
+  private List<String> warnings() {
+    return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  private static End connectedTo(End a) {
+    End b = new End();
+    a.pumpTo(b);
+    b.pumpTo(a);
+    assertThat(a.ready).isCompleted();
+    assertThat(b.ready).isCompleted();
+    return b;
+  }
+
+  private static ByteBuf frame(byte[] body) {
+    return Unpooled.buffer().writeInt(body.length).writeBytes(body);
+  }
+
+  private static End afterHandshake(int maxFrameBytes) {
+    End e = new End(LOCAL, maxFrameBytes);
+    e.discardOutbound();
+    e.ch.writeInbound(frame(HandshakeCodec.encode(LOCAL)));
+    assertThat(e.ready).isCompleted();
+    return e;
+  }
+
+  @Test
+  void tenThousandSendsBecomeOneFlushAndArriveInOrder() {
+    End a = new End();
+    End b = connectedTo(a);
+    for (int i = 0; i < 10_000; i++) {
+      a.comm.send(Ping.of(i));
+    }
+    assertThat(a.comm.flushCount()).as("nothing flushed before the loop's next turn").isZero();
+    a.ch.runPendingTasks();
+    assertThat(a.comm.flushCount()).isEqualTo(1);
+    assertThat(a.comm.frameCount()).isEqualTo(10_000);
+    a.pumpTo(b);
+    assertThat(b.received).hasSize(10_000);
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(((Ping) b.received.get(i)).id()).isEqualTo(i);
+    }
+  }
+
+  @Test
+  void aFrameSplitIntoSingleBytesIsReassembled() {
+    End a = new End();
+    End b = connectedTo(a);
+    a.comm.send(new Ping(5, new byte[MessageCodec.OUT_OF_BAND_THRESHOLD + 3]));
+    a.comm.send(Ping.of(6));
+    a.ch.runPendingTasks();
+    ByteBuf all = Unpooled.buffer();
+    ByteBuf part;
+    while ((part = a.ch.readOutbound()) != null) {
+      all.writeBytes(part);
+      part.release();
+    }
+    while (all.isReadable()) {
+      b.ch.writeInbound(all.readRetainedSlice(1));
+    }
+    all.release();
+    assertThat(b.received).extracting(m -> ((Ping) m).id()).containsExactly(5L, 6L);
+    assertThat(((Ping) b.received.get(0)).payload()).hasSize(MessageCodec.OUT_OF_BAND_THRESHOLD + 3);
+  }
+
+  @Test
+  void anOversizedLengthClosesTheConnectionWithOneLogLine() {
+    End e = afterHandshake(1024);
+    e.ch.writeInbound(Unpooled.buffer().writeInt(1_000_000).writeBytes(new byte[100]));
+    assertThat(e.ch.isOpen()).isFalse();
+    CloseReason r = e.closeReason();
+    assertThat(r.kind()).isEqualTo(CloseReason.Kind.ERROR);
+    assertThat(r.detail()).contains("frame length 1000000").contains("[0, 1024]");
+    assertThat(e.received).isEmpty();
+    assertThat(warnings()).hasSize(1).first().asString().contains("frame length 1000000");
+  }
+
+  @Test
+  void aNegativeLengthIsRejected() {
+    End e = afterHandshake(1024);
+    e.ch.writeInbound(Unpooled.buffer().writeInt(-5));
+    assertThat(e.closeReason().detail()).contains("frame length -5");
+  }
+
+  @Test
+  void aTruncatedFrameIsReportedWhenTheConnectionCloses() {
+    End e = afterHandshake(1024);
+    e.ch.writeInbound(Unpooled.buffer().writeInt(100).writeBytes(new byte[50]));
+    assertThat(e.ch.isOpen()).as("still waiting for the rest").isTrue();
+    e.ch.close();
+    CloseReason r = e.closeReason();
+    assertThat(r.kind()).isEqualTo(CloseReason.Kind.ERROR);
+    assertThat(r.detail()).contains("middle of a frame").contains("50 of 100 body bytes");
+    assertThat(warnings()).hasSize(1);
+  }
+
+  @Test
+  void garbageBodyAfterTheHandshakeClosesTheConnection() {
+    End e = afterHandshake(1024);
+    e.ch.writeInbound(frame(new byte[] {0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 9}));
+    CloseReason r = e.closeReason();
+    assertThat(r.kind()).isEqualTo(CloseReason.Kind.ERROR);
+    assertThat(r.detail()).contains("malformed Message frame");
+    assertThat(e.received).isEmpty();
+    assertThat(warnings()).hasSize(1);
+  }
+
+  @Test
+  void anHttpRequestIsNotMistakenForAFrame() {
+    End e = new End();
+    e.discardOutbound();
+    e.ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+    CloseReason r = e.closeReason();
+    assertThat(r.detail()).contains("for a handshake").contains("not a jdask process");
+    assertThat(e.ready).isNotDone();
+    assertThat(e.failed).isCompletedWithValue(r);
+  }
+
+  @Test
+  void aWrongMagicNumberSaysWhatWasSeen() {
+    End e = new End();
+    e.discardOutbound();
+    e.ch.writeInbound(frame(new byte[] {(byte) 0xDE, (byte) 0xAD, (byte) 0xBE, (byte) 0xEF, 0, 0, 0, 1}));
+    assertThat(e.closeReason().detail()).contains("0xDEADBEEF").contains("0x4A44534B");
+  }
+
+  @Test
+  void aVersionMismatchNamesBothVersions() {
+    End e = new End();
+    e.discardOutbound();
+    Handshake future = new Handshake(Protocol.VERSION + 1, LOCAL.schemaFingerprint(), "scheduler", "s");
+    e.ch.writeInbound(frame(HandshakeCodec.encode(future)));
+    CloseReason r = e.closeReason();
+    assertThat(r.kind()).isEqualTo(CloseReason.Kind.ERROR);
+    assertThat(r.detail()).contains("version " + Protocol.VERSION).contains("version " + (Protocol.VERSION + 1))
+        .contains("scheduler 's'");
+    assertThat(e.failed).isCompleted();
+    assertThat(e.ready).isNotDone();
+  }
+
+  @Test
+  void aSchemaMismatchIsRefused() {
+    End e = new End();
+    e.discardOutbound();
+    e.ch.writeInbound(frame(HandshakeCodec.encode(new Handshake(Protocol.VERSION, 12345L, "client", "c"))));
+    assertThat(e.closeReason().detail()).contains("schema").contains(Long.toHexString(12345L))
+        .contains(Long.toHexString(LOCAL.schemaFingerprint()));
+  }
+
+  @Test
+  void aPeerThatNeverSendsItsHandshakeIsDroppedAfterTheTimeout() {
+    End e = new End();
+    e.discardOutbound();
+    e.ch.advanceTimeBy(11, TimeUnit.SECONDS);
+    e.ch.runScheduledPendingTasks();
+    assertThat(e.closeReason().detail()).contains("no handshake").contains("PT10S");
+  }
+
+  @Test
+  void oneBadConnectionDoesNotDisturbAnother() {
+    End a = new End();
+    End b = connectedTo(a);
+    End bad = afterHandshake(1024);
+    bad.ch.writeInbound(Unpooled.buffer().writeInt(Integer.MAX_VALUE));
+    assertThat(bad.ch.isOpen()).isFalse();
+    a.comm.send(Ping.of(1));
+    a.pumpTo(b);
+    assertThat(b.received).hasSize(1);
+    assertThat(b.comm.isOpen()).isTrue();
+  }
+}
