@@ -1,0 +1,83 @@
+package io.jdask.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/** Messages the scheduler sends, to clients (reports) and to workers (work). */
+public sealed interface SchedulerMsg extends Message {
+
+    // ---- to clients ----
+
+    /** The scheduler accepted a client and names it. */
+    record ClientWelcome(String clientId, String schedulerId, String dashboardLink) implements SchedulerMsg {}
+
+    /** A task of a key this client wants started running on a worker. */
+    record KeyRunning(String key) implements SchedulerMsg {}
+
+    /**
+     * A key this client wants is in memory on {@code holders}; {@code inlineValue} is the serialized value when the
+     * worker sent it along (small values), else null.
+     */
+    record KeyInMemory(String key, String typeName, long nbytes, List<String> holders, byte[] inlineValue)
+            implements SchedulerMsg {}
+
+    /** A key this client wants erred; {@code blamedKey} is the task that raised (this key or a dependency). */
+    record KeyErred(String key, String blamedKey, byte[] exception, String exceptionType, String message,
+            String traceback) implements SchedulerMsg {}
+
+    /** A key this client wants was cancelled. */
+    record KeyCancelled(String key, String reason) implements SchedulerMsg {}
+
+    /** A key's data was lost and cannot be recomputed. */
+    record KeyLost(String key, String reason) implements SchedulerMsg {}
+
+    /** Answer to {@link ClientMsg.ClusterInfoRequest}: workers and their threads, and what each holds. */
+    record ClusterInfo(long requestId, Map<String, Integer> nthreads, Map<String, List<String>> hasWhat)
+            implements SchedulerMsg {}
+
+    /** A worker needs one of this client's classes; answer with {@link ClientMsg.ClassBytes}. */
+    record FetchClass(long requestId, String worker, String className) implements SchedulerMsg {}
+
+    /** Generic answer to a request: {@code error} is null on success. */
+    record Ack(long requestId, String error) implements SchedulerMsg {}
+
+    // ---- to workers ----
+
+    /** The scheduler accepted a worker. */
+    record WorkerWelcome(String schedulerId) implements SchedulerMsg {}
+
+    /**
+     * Compute {@code key}. {@code clientId} is whose code {@code runSpec} holds (where to fetch missing classes);
+     * {@code whoHas} lists holders of dependencies, {@code nbytes} every dependency's size; smaller
+     * {@code priority} runs first.
+     */
+    record ComputeTask(String key, byte[] runSpec, String clientId, long[] priority,
+            Map<String, List<String>> whoHas, Map<String, Long> nbytes, Map<String, Double> resources,
+            String stimulusId) implements SchedulerMsg {}
+
+    /** The worker may drop these keys (and forget their tasks). */
+    record FreeKeys(List<String> keys, String stimulusId) implements SchedulerMsg {}
+
+    /** Stop computing {@code key} if it has not finished. */
+    record CancelCompute(String key, String stimulusId) implements SchedulerMsg {}
+
+    /** Fetch replicas of these keys from the listed holders. */
+    record AcquireReplicas(Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId)
+            implements SchedulerMsg {}
+
+    /** The current holders of keys a worker asked about ({@link WorkerMsg.RequestWhoHas}). */
+    record RefreshWhoHas(Map<String, List<String>> whoHas, String stimulusId) implements SchedulerMsg {}
+
+    /** The bytes of a client's class that a worker asked for, with static field values to restore. */
+    record ClassBytes(long requestId, String clientId, String className, byte[] bytes,
+            Map<String, byte[]> staticState) implements SchedulerMsg {}
+
+    /** A jar to add to the worker's class path. */
+    record AddJar(String name, byte[] bytes) implements SchedulerMsg {}
+
+    /** Give the task back if it has not started. */
+    record StealRequest(String key, String stimulusId) implements SchedulerMsg {}
+
+    /** Shut down (e.g. on scale-down or restart); a restarted worker process is replaced by its nanny. */
+    record CloseWorker(String reason) implements SchedulerMsg {}
+}

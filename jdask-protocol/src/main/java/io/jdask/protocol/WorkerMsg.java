@@ -1,0 +1,47 @@
+package io.jdask.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/** Messages a worker sends to the scheduler. */
+public sealed interface WorkerMsg extends Message {
+
+    /** The first message of a worker: where peers reach it and what it offers. */
+    record RegisterWorker(String address, String name, int nthreads, long memoryLimit, Map<String, Double> resources,
+            long pid) implements WorkerMsg {}
+
+    /** A worker thread started running the task (so clients can tell RUNNING from PENDING). */
+    record TaskStarted(String key) implements WorkerMsg {}
+
+    /**
+     * The task succeeded. {@code inlineValue} carries the serialized result when it is small, so the scheduler can
+     * hand it to the clients that want it without a fetch from this worker; null otherwise.
+     */
+    record TaskFinished(String key, long nbytes, String typeName, long startNanos, long stopNanos,
+            byte[] inlineValue, String stimulusId) implements WorkerMsg {}
+
+    /** The task raised: the exception serialized, and its stack trace as text (also when it cannot be opened). */
+    record TaskErred(String key, byte[] exception, String exceptionType, String message, String traceback,
+            String stimulusId) implements WorkerMsg {}
+
+    /** This worker now holds replicas of these keys. */
+    record AddKeys(List<String> keys, String stimulusId) implements WorkerMsg {}
+
+    /** This worker dropped its copy of a key. */
+    record ReleaseWorkerData(String key, String stimulusId) implements WorkerMsg {}
+
+    /** Nobody this worker knows holds these keys any more; the scheduler should say who does. */
+    record RequestWhoHas(List<String> keys, String stimulusId) implements WorkerMsg {}
+
+    /** The task seceded from its thread (it waits on other tasks) and no longer occupies a slot. */
+    record LongRunning(String key, String stimulusId) implements WorkerMsg {}
+
+    /** A peer that the scheduler listed as holding {@code key} did not have it. */
+    record MissingData(String key, String erringWorker, String stimulusId) implements WorkerMsg {}
+
+    /** The worker needs a class of the client that submitted a task; forwarded to that client. */
+    record FetchClass(long requestId, String clientId, String className) implements WorkerMsg {}
+
+    /** The answer to {@link SchedulerMsg.StealRequest}: the task's state on this worker. */
+    record StealResponse(String key, String state, String stimulusId) implements WorkerMsg {}
+}
