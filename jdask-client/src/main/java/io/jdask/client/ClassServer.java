@@ -1,0 +1,83 @@
+package io.jdask.client;
+
+import io.jdask.protocol.Serializer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * Answers workers that need one of this client's classes: a class defined in a notebook cell, generated at run
+ * time, or otherwise missing from the workers' class path.
+ *
+ * <p>The loaders to search are the ones the client's tasks came from (recorded at submission) plus the context
+ * loader; held weakly, so a discarded notebook's loader can be collected. A class whose name marks a JShell wrapper
+ * ({@code $JShell$}) also ships the current values of its static fields: JShell keeps a cell's top-level variables
+ * there and sets them at run time, so a worker loading the class fresh would otherwise see zeros and nulls where the
+ * notebook sees the user's values.
+ */
+final class ClassServer {
+    /** Guarded by itself. */
+    private final Set<ClassLoader> loaders = Collections.newSetFromMap(new WeakHashMap<>());
+
+    record Answer(byte[] bytes, Map<String, byte[]> staticState) {}
+
+    /** Remembers where an object's class came from, if it is not the JDK's or jdask's own loader. */
+    void remember(Object o) {
+        if (o == null) return;
+        ClassLoader l = o.getClass().getClassLoader();
+        if (l == null || l == ClassServer.class.getClassLoader()) return;
+        synchronized (loaders) {
+            loaders.add(l);
+        }
+    }
+
+    Answer find(String className, Serializer serializer) {
+        String resource = className.replace('.', '/') + ".class";
+        java.util.List<ClassLoader> candidates;
+        synchronized (loaders) {
+            candidates = new java.util.ArrayList<>(loaders);
+        }
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null) candidates.add(context);
+        candidates.add(ClassServer.class.getClassLoader());
+        for (ClassLoader l : candidates) {
+            byte[] bytes = read(l, resource);
+            if (bytes != null) return new Answer(bytes, staticState(l, className, serializer));
+        }
+        return new Answer(null, Map.of());
+    }
+
+    private static byte[] read(ClassLoader l, String resource) {
+        try (InputStream in = l.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, byte[]> staticState(ClassLoader l, String className, Serializer serializer) {
+        if (!className.contains("$JShell$")) return Map.of();
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try {
+            Class<?> c = Class.forName(className, false, l);
+            for (Field f : c.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
+                try {
+                    f.setAccessible(true);
+                    out.put(f.getName(), serializer.serialize(f.get(null)));
+                } catch (RuntimeException | IllegalAccessException | LinkageError e) {
+                    // A value that does not serialize stays behind; the worker keeps the field's initial value.
+                }
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Map.of();
+        }
+        return out;
+    }
+}

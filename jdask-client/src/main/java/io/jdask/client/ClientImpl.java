@@ -1,0 +1,350 @@
+package io.jdask.client;
+
+import io.jdask.Client;
+import io.jdask.Delayed;
+import io.jdask.Errors;
+import io.jdask.Fn;
+import io.jdask.Future;
+import io.jdask.FutureStatus;
+import io.jdask.SubmitOptions;
+import io.jdask.graph.Functions;
+import io.jdask.graph.Tokens;
+import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.DataMsg;
+import io.jdask.protocol.SchedulerMsg;
+import io.jdask.spi.ClientRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * The {@link Client} implementation: a {@link Session} plus the submit options of this view. {@link #with} makes a
+ * view sharing the session; closing a view closes nothing (close the client it came from).
+ */
+final class ClientImpl implements Client, ClientRuntime {
+    private final Session session;
+    private final SubmitOptions options;
+    private final boolean isView;
+    /** Rotates scatter targets over workers. */
+    private static final java.util.concurrent.atomic.AtomicInteger SCATTER_TURN = new java.util.concurrent.atomic.AtomicInteger();
+
+    ClientImpl(Session session, SubmitOptions options, boolean isView) {
+        this.session = session;
+        this.options = options;
+        this.isView = isView;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    // ------------------------------------------------------------------ submitting
+
+    @Override
+    public <R> Future<R> submitCall(Fn fn, Object[] args) {
+        String key = keyFor(fn, args, -1);
+        Submission sub = new Submission(session, options);
+        sub.addCall(key, fn, args);
+        KeyState ks = session.acquire(key);
+        try {
+            session.send(new ClientMsg.UpdateGraph(sub.specs(), List.of(key)));
+        } catch (RuntimeException e) {
+            session.release(ks);
+            throw e;
+        }
+        return new FutureImpl<>(session, ks);
+    }
+
+    @Override
+    public <R> List<Future<R>> mapCall(Fn fn, List<Object[]> calls) {
+        Submission sub = new Submission(session, options);
+        List<String> keyList = new ArrayList<>(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            String key = keyFor(fn, calls.get(i), i);
+            keyList.add(key);
+            sub.addCall(key, fn, calls.get(i));
+        }
+        List<Future<R>> out = new ArrayList<>(calls.size());
+        for (String key : keyList) out.add(new FutureImpl<>(session, session.acquire(key)));
+        session.send(new ClientMsg.UpdateGraph(sub.specs(), keyList));
+        return out;
+    }
+
+    private String keyFor(Fn fn, Object[] args, int index) {
+        if (options.key() != null) return index < 0 ? options.key() : options.key() + "-" + index;
+        String name = Functions.name(fn);
+        if (options.pure()) {
+            Object[] parts = new Object[args.length + 2];
+            parts[0] = name;
+            parts[1] = fn;
+            System.arraycopy(args, 0, parts, 2, args.length);
+            String token = Tokens.deterministic(parts);
+            if (token != null) return name + "-" + token;
+        }
+        return Tokens.uniqueKey(name);
+    }
+
+    @Override
+    public Client with(UnaryOperator<SubmitOptions> change) {
+        return new ClientImpl(session, change.apply(options), true);
+    }
+
+    @Override
+    public SubmitOptions options() {
+        return options;
+    }
+
+    // ------------------------------------------------------------------ delayed
+
+    @Override
+    public <T> Future<T> compute(Delayed<T> value) {
+        return this.<T>compute(List.of(value)).get(0);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> List<Future<T>> compute(List<? extends Delayed<? extends T>> values) {
+        Submission sub = new Submission(session, options);
+        List<String> wanted = new ArrayList<>();
+        for (Delayed<? extends T> d : values) {
+            sub.addDelayed(d);
+            wanted.add(d.key());
+        }
+        List<Future<T>> out = new ArrayList<>();
+        for (String key : wanted) out.add(new FutureImpl<>(session, session.acquire(key)));
+        session.send(new ClientMsg.UpdateGraph(sub.specs(), wanted));
+        return out;
+    }
+
+    @Override
+    public <T> List<Delayed<T>> persist(List<? extends Delayed<? extends T>> values) {
+        List<Future<T>> futures = compute(values);
+        List<Delayed<T>> out = new ArrayList<>(futures.size());
+        for (Future<T> f : futures) out.add(io.jdask.Dask.delayed(f));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ data
+
+    @Override
+    public <T> List<T> gather(Collection<? extends Future<? extends T>> futures) {
+        return gather(futures, Errors.RAISE);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> List<T> gather(Collection<? extends Future<? extends T>> futures, Errors errors) {
+        List<KeyState> finished = new ArrayList<>();
+        List<Future<? extends T>> order = new ArrayList<>(futures);
+        for (Future<? extends T> f : order) waitDone(stateOf(f), f.key());
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            Future<? extends T> f = order.get(i);
+            if (f.status() == FutureStatus.FINISHED) {
+                finished.add(stateOf(f));
+                positions.add(i);
+            } else if (errors == Errors.RAISE) {
+                f.result(); // throws the failure as result() does
+            }
+        }
+        List<Object> values = session.fetch(finished, loader());
+        List<T> out = new ArrayList<>(values.size());
+        for (Object v : values) out.add((T) v);
+        return out;
+    }
+
+    private static void waitDone(KeyState ks, String key) {
+        try {
+            ks.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted while gathering " + key);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private KeyState stateOf(Future<?> f) {
+        if (f instanceof FutureImpl<?> fi) return fi.keyState();
+        KeyState ks = session.known(f.key());
+        if (ks == null) throw new IllegalArgumentException(f + " does not belong to this client");
+        return ks;
+    }
+
+    @Override
+    public <T> Future<T> scatter(T value) {
+        return scatter(value, false);
+    }
+
+    @Override
+    public <T> Future<T> scatter(T value, boolean broadcast) {
+        SchedulerMsg.ClusterInfo info = session.clusterInfo();
+        List<String> workers = new ArrayList<>(info.nthreads().keySet());
+        if (workers.isEmpty()) throw new IllegalStateException("cannot scatter: the cluster has no workers yet");
+        workers.sort(null);
+        List<String> targets = broadcast ? workers
+                : List.of(workers.get(Math.floorMod(SCATTER_TURN.getAndIncrement(), workers.size())));
+        String key = Tokens.uniqueKey(typeName(value));
+        byte[] bytes = session.serializer.serialize(value);
+        put(targets, Map.of(key, bytes));
+        KeyState ks = session.acquire(key);
+        ks.scattered(targets, value, bytes.length);
+        Map<String, List<String>> whoHas = Map.of(key, targets);
+        session.send(new ClientMsg.ScatterDone(whoHas, Map.of(key, (long) bytes.length)));
+        return new FutureImpl<>(session, ks);
+    }
+
+    @Override
+    public <T> List<Future<T>> scatterEach(Collection<? extends T> values) {
+        SchedulerMsg.ClusterInfo info = session.clusterInfo();
+        List<String> workers = new ArrayList<>(info.nthreads().keySet());
+        if (workers.isEmpty()) throw new IllegalStateException("cannot scatter: the cluster has no workers yet");
+        workers.sort(null);
+        Map<String, Map<String, byte[]>> perWorker = new LinkedHashMap<>();
+        Map<String, List<String>> whoHas = new LinkedHashMap<>();
+        Map<String, Long> nbytes = new LinkedHashMap<>();
+        List<Object> locals = new ArrayList<>();
+        List<String> keyList = new ArrayList<>();
+        int turn = SCATTER_TURN.getAndAdd(values.size());
+        for (T v : values) {
+            String key = Tokens.uniqueKey(typeName(v));
+            String w = workers.get(Math.floorMod(turn++, workers.size()));
+            byte[] bytes = session.serializer.serialize(v);
+            perWorker.computeIfAbsent(w, x -> new LinkedHashMap<>()).put(key, bytes);
+            whoHas.put(key, List.of(w));
+            nbytes.put(key, (long) bytes.length);
+            locals.add(v);
+            keyList.add(key);
+        }
+        List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
+        for (var e : perWorker.entrySet()) {
+            acks.add(session.requestAsync(e.getKey(), id -> new DataMsg.PutData(id, e.getValue())));
+        }
+        for (var a : acks) awaitAck(a);
+        List<Future<T>> out = new ArrayList<>();
+        for (int i = 0; i < keyList.size(); i++) {
+            KeyState ks = session.acquire(keyList.get(i));
+            ks.scattered(whoHas.get(keyList.get(i)), locals.get(i), nbytes.get(keyList.get(i)));
+            out.add(new FutureImpl<>(session, ks));
+        }
+        session.send(new ClientMsg.ScatterDone(whoHas, nbytes));
+        return out;
+    }
+
+    private void put(List<String> targets, Map<String, byte[]> values) {
+        List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
+        for (String w : targets) acks.add(session.requestAsync(w, id -> new DataMsg.PutData(id, values)));
+        for (var a : acks) awaitAck(a);
+    }
+
+    private static void awaitAck(java.util.concurrent.CompletableFuture<?> ack) {
+        Object reply;
+        try {
+            reply = ack.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("scatter failed: a worker did not store the data: " + e, e);
+        }
+        if (reply instanceof DataMsg.PutDataAck a && a.error() != null) {
+            throw new IllegalStateException("scatter failed: " + a.error());
+        }
+    }
+
+    private static String typeName(Object v) {
+        if (v == null) return "none";
+        String s = v.getClass().getSimpleName();
+        if (s.isEmpty()) return "value";
+        s = s.replace("[]", "-array");
+        return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    @Override
+    public void cancel(Collection<? extends Future<?>> futures) {
+        List<String> keyList = new ArrayList<>();
+        for (Future<?> f : futures) keyList.add(f.key());
+        session.cancel(keyList);
+    }
+
+    // ------------------------------------------------------------------ cluster
+
+    @Override
+    public String schedulerAddress() {
+        return session.schedulerAddress();
+    }
+
+    @Override
+    public String dashboardLink() {
+        return session.dashboardLink();
+    }
+
+    @Override
+    public Map<String, List<String>> whoHas(Collection<? extends Future<?>> futures) {
+        Map<String, List<String>> hasWhat = session.clusterInfo().hasWhat();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Future<?> f : futures) out.put(f.key(), new ArrayList<>());
+        for (var e : hasWhat.entrySet()) {
+            for (String k : e.getValue()) {
+                List<String> holders = out.get(k);
+                if (holders != null) holders.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, List<String>> hasWhat() {
+        return session.clusterInfo().hasWhat();
+    }
+
+    @Override
+    public Map<String, Integer> nthreads() {
+        return session.clusterInfo().nthreads();
+    }
+
+    @Override
+    public void restart() {
+        SchedulerMsg.Ack ack = session.request(ClientMsg.RestartWorkers::new, session.schedulerComm(),
+                Duration.ofSeconds(60));
+        if (ack.error() != null) throw new IllegalStateException("restart failed: " + ack.error());
+    }
+
+    @Override
+    public void uploadJar(Path jar) {
+        try {
+            session.send(new ClientMsg.UploadJar(jar.getFileName().toString(), Files.readAllBytes(jar)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + jar, e);
+        }
+    }
+
+    @Override
+    public ExecutorService executor() {
+        return new ClientExecutor(this);
+    }
+
+    @Override
+    public void close() {
+        if (isView) return;
+        Clients.closed(this);
+        session.close();
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader l = Thread.currentThread().getContextClassLoader();
+        return l != null ? l : ClientImpl.class.getClassLoader();
+    }
+
+    @Override
+    public String toString() {
+        return "<Client: scheduler=" + session.schedulerAddress() + ">";
+    }
+}

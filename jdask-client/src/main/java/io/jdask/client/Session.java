@@ -1,0 +1,431 @@
+package io.jdask.client;
+
+import io.jdask.DataLostException;
+import io.jdask.FutureStatus;
+import io.jdask.RemoteException;
+import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.CloseReason;
+import io.jdask.protocol.Comm;
+import io.jdask.protocol.CommHandler;
+import io.jdask.protocol.CommOptions;
+import io.jdask.protocol.DataMsg;
+import io.jdask.protocol.Message;
+import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.Serializer;
+import io.jdask.protocol.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection to a cluster: the scheduler comm, the table of keys this client holds, data-plane comms to
+ * workers, and the class server that answers workers' requests for this client's classes.
+ *
+ * <p><b>Threads.</b> Reports from the scheduler arrive on its comm's I/O thread and only update {@link KeyState}s
+ * and complete request futures; anything that may block or run user code (fetching values, user callbacks, reading
+ * class files) runs on {@link #callbacks}. User threads submit, wait and release concurrently; the key table is a
+ * concurrent map whose per-key updates happen inside {@code compute} so that holder counts and removal agree.
+ */
+final class Session implements CommHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final AtomicInteger SESSION_IDS = new AtomicInteger();
+    private static final Object ABSENT = new Object();
+
+    final Serializer serializer = Serializer.shared();
+    private final Transport transport;
+    private final Comm scheduler;
+    private final String schedulerAddress;
+    private final CompletableFuture<SchedulerMsg.ClientWelcome> welcome = new CompletableFuture<>();
+    private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<Message>> requests = new ConcurrentHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
+    private final ConcurrentHashMap<String, CompletableFuture<Comm>> workerComms = new ConcurrentHashMap<>();
+    private final ExecutorService callbacks;
+    final ClassServer classes = new ClassServer();
+    private volatile boolean closed;
+    private volatile String closeReason;
+
+    private Session(Transport transport, Comm scheduler, String schedulerAddress, ExecutorService callbacks) {
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.schedulerAddress = schedulerAddress;
+        this.callbacks = callbacks;
+    }
+
+    /** Connects and waits for the scheduler's welcome; fails with the address within {@code timeout}. */
+    static Session connect(String address, Duration timeout) {
+        int id = SESSION_IDS.incrementAndGet();
+        CommOptions options = CommOptions.builder().role("client").name("client-" + ProcessHandle.current().pid()
+                + "-" + id).ioThreads(1).build();
+        Transport transport = address.startsWith("inproc://") ? Transport.inproc(options) : Transport.tcp(options);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Comm comm;
+        try {
+            comm = transport.connect(address, timeout).get(timeout.toNanos() + 1_000_000_000L, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            transport.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to " + address, e);
+        } catch (ExecutionException | TimeoutException e) {
+            transport.close();
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot connect to the jdask scheduler at " + address + " within "
+                    + timeout + ": " + cause.getMessage() + ". Is `jdask scheduler` running there?", cause);
+        }
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService callbacks = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "jdask-client-" + id + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        Session s = new Session(transport, comm, address, callbacks);
+        comm.setHandler(s);
+        try {
+            long left = Math.max(1, deadline - System.nanoTime());
+            s.welcome.get(left, TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+            s.close();
+            throw new IllegalStateException("the jdask scheduler at " + address + " accepted the connection but did "
+                    + "not welcome this client within " + timeout, e);
+        }
+        return s;
+    }
+
+    String clientId() {
+        return welcome.join().clientId();
+    }
+
+    String dashboardLink() {
+        String link = welcome.join().dashboardLink();
+        return link == null ? "" : link;
+    }
+
+    String schedulerAddress() {
+        return schedulerAddress;
+    }
+
+    ExecutorService callbacks() {
+        return callbacks;
+    }
+
+    boolean isOpen() {
+        return !closed && scheduler.isOpen();
+    }
+
+    // ------------------------------------------------------------------ keys and holders
+
+    /** Counts one more future of {@code key}; creates its state when new. */
+    KeyState acquire(String key) {
+        checkOpen();
+        return keys.compute(key, (k, ks) -> {
+            if (ks == null) ks = new KeyState(k);
+            ks.holders.incrementAndGet();
+            return ks;
+        });
+    }
+
+    /** One future of the key is gone; the last one tells the scheduler. */
+    void release(KeyState ks) {
+        boolean[] last = {false};
+        keys.computeIfPresent(ks.key, (k, cur) -> {
+            if (cur != ks) return cur;
+            if (ks.holders.decrementAndGet() > 0) return cur;
+            last[0] = true;
+            return null;
+        });
+        if (last[0] && isOpen()) {
+            try {
+                scheduler.send(new ClientMsg.ReleaseKeys(List.of(ks.key)));
+            } catch (RuntimeException e) {
+                LOG.debug("could not release {}: {}", ks.key, e.toString());
+            }
+        }
+    }
+
+    KeyState known(String key) {
+        return keys.get(key);
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    void send(ClientMsg msg) {
+        checkOpen();
+        scheduler.send(msg);
+    }
+
+    void cancel(List<String> keyList) {
+        send(new ClientMsg.CancelKeys(keyList));
+    }
+
+    void retry(KeyState ks) {
+        ks.reset();
+        send(new ClientMsg.RetryKeys(List.of(ks.key)));
+    }
+
+    /** Sends a request and waits for the reply with the same id. */
+    @SuppressWarnings("unchecked")
+    <R extends Message> R request(java.util.function.LongFunction<? extends Message> make, Comm via, Duration timeout) {
+        long id = requestIds.incrementAndGet();
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        requests.put(id, reply);
+        try {
+            via.send(make.apply(id));
+            return (R) reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for a reply from " + via.remoteAddress());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("request to " + via.remoteAddress() + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no reply from " + via.remoteAddress() + " within " + timeout);
+        } finally {
+            requests.remove(id);
+        }
+    }
+
+    Comm schedulerComm() {
+        return scheduler;
+    }
+
+    SchedulerMsg.ClusterInfo clusterInfo() {
+        return request(ClientMsg.ClusterInfoRequest::new, scheduler, Duration.ofSeconds(30));
+    }
+
+    // ------------------------------------------------------------------ values
+
+    /** The value of a FINISHED key: known locally, sent inline, or fetched from a worker that holds it. */
+    Object valueOf(KeyState ks, ClassLoader loader) {
+        Object local = ks.localValue(ABSENT);
+        if (local != ABSENT) return local;
+        byte[] inline = ks.inline();
+        if (inline != null) return serializer.deserialize(inline, loader);
+        return fetch(List.of(ks), loader).get(0);
+    }
+
+    /**
+     * Fetches values of FINISHED keys from their holders, one request per worker, all in flight at once; a key a
+     * worker no longer has is tried at its next holder.
+     */
+    List<Object> fetch(List<KeyState> states, ClassLoader loader) {
+        Object[] out = new Object[states.size()];
+        Map<Integer, Integer> attempt = new HashMap<>();
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < states.size(); i++) {
+            Object local = states.get(i).localValue(ABSENT);
+            byte[] inline = states.get(i).inline();
+            if (local != ABSENT) out[i] = local;
+            else if (inline != null) out[i] = serializer.deserialize(inline, loader);
+            else todo.add(i);
+        }
+        while (!todo.isEmpty()) {
+            Map<String, List<Integer>> byWorker = new LinkedHashMap<>();
+            for (int i : todo) {
+                KeyState ks = states.get(i);
+                List<String> where = ks.where();
+                int a = attempt.getOrDefault(i, 0);
+                if (a >= where.size()) {
+                    throw new DataLostException(ks.key, where.isEmpty() ? "no worker holds it"
+                            : "none of its holders " + where + " still has it");
+                }
+                attempt.put(i, a + 1);
+                byWorker.computeIfAbsent(where.get(a), w -> new ArrayList<>()).add(i);
+            }
+            Map<String, CompletableFuture<Message>> replies = new LinkedHashMap<>();
+            for (var e : byWorker.entrySet()) {
+                List<String> wanted = new ArrayList<>();
+                for (int i : e.getValue()) wanted.add(states.get(i).key);
+                replies.put(e.getKey(), requestAsync(e.getKey(), id -> new DataMsg.GetData(id, wanted)));
+            }
+            List<Integer> again = new ArrayList<>();
+            for (var e : byWorker.entrySet()) {
+                DataMsg.DataReply reply;
+                try {
+                    reply = (DataMsg.DataReply) replies.get(e.getKey()).get(60, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while fetching results");
+                } catch (ExecutionException | TimeoutException ex) {
+                    LOG.debug("fetch from {} failed: {}", e.getKey(), ex.toString());
+                    again.addAll(e.getValue());
+                    continue;
+                }
+                for (int i : e.getValue()) {
+                    byte[] bytes = reply.values().get(states.get(i).key);
+                    if (bytes == null) again.add(i);
+                    else out[i] = serializer.deserialize(bytes, loader);
+                }
+            }
+            todo = again;
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    /** Sends a data-plane request to a worker; the future completes with the reply. */
+    CompletableFuture<Message> requestAsync(String worker, java.util.function.LongFunction<? extends Message> make) {
+        long id = requestIds.incrementAndGet();
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        requests.put(id, reply);
+        reply.whenComplete((m, e) -> requests.remove(id));
+        workerComm(worker).whenComplete((comm, e) -> {
+            if (e != null) {
+                reply.completeExceptionally(e);
+                return;
+            }
+            try {
+                comm.send(make.apply(id));
+            } catch (RuntimeException ex) {
+                reply.completeExceptionally(ex);
+            }
+        });
+        return reply;
+    }
+
+    private CompletableFuture<Comm> workerComm(String address) {
+        CompletableFuture<Comm> cf = workerComms.computeIfAbsent(address, a -> transport.connect(a, Duration.ofSeconds(10))
+                .thenApply(c -> {
+                    c.setHandler(new CommHandler() {
+                        @Override
+                        public void onMessage(Comm comm, Message message) {
+                            Session.this.onMessage(comm, message);
+                        }
+
+                        @Override
+                        public void onClose(Comm comm, CloseReason reason) {
+                            workerComms.remove(a);
+                        }
+                    });
+                    return c;
+                }));
+        cf.whenComplete((c, e) -> {
+            if (e != null) workerComms.remove(address, cf);
+        });
+        return cf;
+    }
+
+    /** What to throw or report for a key that is not FINISHED. */
+    Throwable exceptionOf(KeyState ks, ClassLoader loader) {
+        KeyState.Failure f = ks.failure();
+        if (f == null) return new IllegalStateException(ks.key + " has not failed (status " + ks.status() + ")");
+        return switch (f.status()) {
+            case CANCELLED -> new CancellationException(ks.key + " was cancelled" + (f.message() == null ? ""
+                    : ": " + f.message()));
+            case LOST -> new DataLostException(ks.key, f.message() == null ? "its worker died" : f.message());
+            default -> {
+                if (f.exception() != null) {
+                    try {
+                        Object t = serializer.deserialize(f.exception(), loader);
+                        if (t instanceof Throwable th) yield th;
+                    } catch (RuntimeException e) {
+                        LOG.debug("cannot rebuild the exception of {}: {}", ks.key, e.toString());
+                    }
+                }
+                yield new RemoteException(f.exceptionType(), f.message(), f.traceback());
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    @Override
+    public void onMessage(Comm comm, Message message) {
+        switch (message) {
+            case SchedulerMsg.ClientWelcome w -> welcome.complete(w);
+            case SchedulerMsg.KeyRunning r -> {
+                KeyState ks = keys.get(r.key());
+                if (ks != null) ks.running();
+            }
+            case SchedulerMsg.KeyInMemory m -> {
+                KeyState ks = keys.get(m.key());
+                if (ks != null) ks.finished(m.holders(), m.typeName(), m.nbytes(), m.inlineValue());
+            }
+            case SchedulerMsg.KeyErred e -> {
+                KeyState ks = keys.get(e.key());
+                if (ks != null) {
+                    ks.failed(new KeyState.Failure(FutureStatus.ERROR, e.blamedKey(), e.exception(), e.exceptionType(),
+                            e.message(), e.traceback()));
+                }
+            }
+            case SchedulerMsg.KeyCancelled c -> {
+                KeyState ks = keys.get(c.key());
+                if (ks != null) ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, c.key(), null, null, c.reason(), null));
+            }
+            case SchedulerMsg.KeyLost l -> {
+                KeyState ks = keys.get(l.key());
+                if (ks != null) ks.failed(new KeyState.Failure(FutureStatus.LOST, l.key(), null, null, l.reason(), null));
+            }
+            case SchedulerMsg.FetchClass f -> callbacks.execute(() -> answerClass(f));
+            case SchedulerMsg.ClusterInfo i -> complete(i.requestId(), i);
+            case SchedulerMsg.Ack a -> complete(a.requestId(), a);
+            case DataMsg.DataReply r -> complete(r.requestId(), r);
+            case DataMsg.PutDataAck a -> complete(a.requestId(), a);
+            default -> LOG.warn("unexpected message from {}: {}", comm.remoteAddress(), message.getClass().getSimpleName());
+        }
+    }
+
+    private void complete(long requestId, Message m) {
+        CompletableFuture<Message> cf = requests.get(requestId);
+        if (cf != null) cf.complete(m);
+    }
+
+    private void answerClass(SchedulerMsg.FetchClass f) {
+        ClassServer.Answer a = classes.find(f.className(), serializer);
+        try {
+            scheduler.send(new ClientMsg.ClassBytes(f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
+        } catch (RuntimeException e) {
+            LOG.debug("could not answer a class request for {}: {}", f.className(), e.toString());
+        }
+    }
+
+    @Override
+    public void onClose(Comm comm, CloseReason reason) {
+        if (comm != scheduler) return;
+        String why = closed ? "the client was closed" : "lost the connection to the scheduler at " + schedulerAddress
+                + " (" + reason + ")";
+        closeReason = why;
+        welcome.completeExceptionally(new IllegalStateException(why));
+        for (KeyState ks : keys.values()) {
+            if (!ks.isDone()) ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, ks.key, null, null, why, null));
+        }
+        for (CompletableFuture<Message> r : requests.values()) r.completeExceptionally(new IllegalStateException(why));
+    }
+
+    private void checkOpen() {
+        if (closed || !scheduler.isOpen()) {
+            String why = closeReason != null ? closeReason : "the client is closed";
+            throw new IllegalStateException("cannot use this jdask client: " + why + ". Connect a new one.");
+        }
+    }
+
+    void close() {
+        if (closed) return;
+        closed = true;
+        closeReason = "the client was closed";
+        try {
+            scheduler.close();
+            scheduler.closeFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("closing the scheduler comm: {}", e.toString());
+        }
+        onClose(scheduler, null);
+        for (CompletableFuture<Comm> c : workerComms.values()) c.thenAccept(Comm::close);
+        workerComms.clear();
+        transport.close();
+        callbacks.shutdown();
+    }
+}

@@ -1,0 +1,97 @@
+package io.jdask.client;
+
+import io.jdask.Delayed;
+import io.jdask.Fn;
+import io.jdask.Future;
+import io.jdask.SubmitOptions;
+import io.jdask.graph.Alias;
+import io.jdask.graph.Args;
+import io.jdask.graph.Builtins;
+import io.jdask.graph.DataNode;
+import io.jdask.graph.Node;
+import io.jdask.graph.Task;
+import io.jdask.graph.TaskRef;
+import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.SerializationException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds one {@link ClientMsg.UpdateGraph}: task specs for submitted calls and for the {@code Delayed} graphs they
+ * read, each run spec serialized once. A {@link Future} argument becomes a {@link TaskRef} to its key (its value
+ * never comes to the client); a {@link Delayed} argument adds its whole graph.
+ */
+final class Submission {
+    private final Session session;
+    private final SubmitOptions options;
+    private final List<ClientMsg.TaskSpec> specs = new ArrayList<>();
+    /** Keys with a spec in this submission. */
+    private final Set<String> specified = new HashSet<>();
+
+    Submission(Session session, SubmitOptions options) {
+        this.session = session;
+        this.options = options;
+    }
+
+    List<ClientMsg.TaskSpec> specs() {
+        return specs;
+    }
+
+    /** Adds one call under {@code key}. */
+    void addCall(String key, Fn fn, Object[] args) {
+        Set<String> deps = new LinkedHashSet<>();
+        Object[] wire = new Object[args.length];
+        for (int i = 0; i < args.length; i++) wire[i] = toWire(args[i], deps);
+        add(key, List.copyOf(deps), fn, wire);
+    }
+
+    /** Adds the graph of a lazy value; its key is the value's key. */
+    void addDelayed(Delayed<?> value) {
+        for (Node node : value.graph().nodes().values()) {
+            if (specified.contains(node.key())) continue;
+            switch (node) {
+                case Task t when t.fn() == Builtins.AWAIT -> {
+                    // A future inside a lazy graph: its key already lives on the cluster.
+                }
+                case Task t -> add(t.key(), t.dependencies(), t.fn(), t.args());
+                case DataNode d -> add(d.key(), List.of(), Builtins.IDENTITY, new Object[] {d.value()});
+                case Alias a -> add(a.key(), List.of(a.target()), Builtins.IDENTITY, new Object[] {new TaskRef(a.target())});
+            }
+        }
+    }
+
+    private Object toWire(Object arg, Set<String> deps) {
+        return Args.rewrite(arg, o -> switch (o) {
+            case Future<?> f -> {
+                deps.add(f.key());
+                yield new TaskRef(f.key());
+            }
+            case Delayed<?> d -> {
+                addDelayed(d);
+                deps.add(d.key());
+                yield new TaskRef(d.key());
+            }
+            default -> Args.KEEP;
+        });
+    }
+
+    private void add(String key, List<String> deps, Fn fn, Object[] args) {
+        session.classes.remember(fn);
+        for (Object a : args) session.classes.remember(a);
+        byte[] runSpec;
+        try {
+            runSpec = session.serializer.serialize(new Object[] {fn, args});
+        } catch (SerializationException e) {
+            throw new IllegalArgumentException("cannot send task " + key + " to the cluster: " + e.getMessage()
+                    + " A task's function and arguments must be Serializable: pass a method reference "
+                    + "(MyClass::myMethod) or a lambda whose captured values are Serializable, and make argument "
+                    + "classes implement java.io.Serializable (records do when their components do).", e);
+        }
+        specified.add(key);
+        specs.add(new ClientMsg.TaskSpec(key, deps, runSpec, options.priority(), options.retries(), options.workers(),
+                options.allowOtherWorkers(), options.resources()));
+    }
+}

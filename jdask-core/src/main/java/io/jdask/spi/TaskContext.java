@@ -1,0 +1,43 @@
+package io.jdask.spi;
+
+import java.util.Optional;
+
+/**
+ * What a task running on a worker can learn about where it runs: set by the worker on the thread that runs the
+ * task, read by the client runtime for {@code Dask.client()}, {@code secede()} and {@code rejoin()}.
+ */
+public final class TaskContext {
+    private TaskContext() {}
+
+    /** The worker side of a running task. */
+    public interface Host {
+        /** The address of the scheduler this worker belongs to. */
+        String schedulerAddress();
+
+        /** Frees the calling task's thread slot (the task waits on other tasks). */
+        void secede(String key);
+
+        /** Takes a thread slot again, waiting for one. */
+        void rejoin(String key);
+    }
+
+    /** The task running on this thread and its worker. */
+    public record Current(String key, Host host) {}
+
+    private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();
+
+    /** The task this thread runs, if it is a worker's task thread. */
+    public static Optional<Current> current() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /** Called by the worker before it runs a task on this thread. */
+    public static void enter(String key, Host host) {
+        CURRENT.set(new Current(key, host));
+    }
+
+    /** Called by the worker when the task returns. */
+    public static void exit() {
+        CURRENT.remove();
+    }
+}
