@@ -259,15 +259,29 @@ public final class SchedulerState {
         m.emit(new KeyInMemory(Set.of(c.id), ts.key, ts.typeName, ts.nbytes));
       } else if (ts.state == ERRED) {
         m.emit(new KeyErred(Set.of(c.id), ts.key, ts.exception, ts.exceptionBlame));
-      } else if (ts.state == RELEASED) {
-        t.recommend(ts, WAITING);
+      } else if (ts.state == RELEASED && ts.priority.generation() != gen) {
+        t.recommend(ts, WAITING); // an old task released earlier (kept as lineage) is wanted again
       }
+    }
+    // New tasks wait in priority order, so that when slots are scarce the first ones to take them are
+    // the ones that should run first (user priority can reorder the submission).
+    if (!isSorted(created)) {
+      created.sort((a, b) -> a.priority.compareTo(b.priority));
     }
     for (SchedulerTask ts : created) {
       if (ts.state == RELEASED) {
         t.recommend(ts, WAITING);
       }
     }
+  }
+
+  private static boolean isSorted(List<SchedulerTask> tasks) {
+    for (int i = 1; i < tasks.size(); i++) {
+      if (tasks.get(i - 1).priority.compareTo(tasks.get(i).priority) > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Marks every needed spec that depends (transitively) on a missing key as missing too. */
