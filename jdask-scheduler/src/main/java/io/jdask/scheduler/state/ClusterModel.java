@@ -56,6 +56,9 @@ final class ClusterModel {
 
   private long workerCounter;
 
+  /** Run id of the last ComputeTask; strictly increasing. */
+  long lastRunId;
+
   /** Generation of the last UpdateGraph / UpdateData; strictly increasing. */
   long generation;
 

@@ -96,6 +96,8 @@ public sealed interface SchedulerEvent {
   /**
    * A worker finished a task.
    *
+   * @param runId the run id of the {@link SchedulerInstruction.ComputeTask} this answers; a result of an
+   *     older run (one cancelled while its result was already on the way) is ignored
    * @param nbytes size of the result, or -1 when unknown
    * @param startNanos when the run started, on the worker's clock; only {@code stopNanos - startNanos}
    *     is used
@@ -103,6 +105,7 @@ public sealed interface SchedulerEvent {
   record TaskFinished(
       String worker,
       String key,
+      long runId,
       long nbytes,
       String typeName,
       long startNanos,
@@ -121,11 +124,12 @@ public sealed interface SchedulerEvent {
   /**
    * A task raised an error on a worker.
    *
+   * @param runId the run id of the ComputeTask this answers, see {@link TaskFinished#runId()}
    * @param error the error as the worker reports it, opaque to the scheduler and passed to clients
    * @param retryable false for errors a retry cannot fix (for example the run spec failed to
    *     deserialize): the task errs at once even with retries left
    */
-  record TaskErred(String worker, String key, Object error, boolean retryable, String stimulusId, long now)
+  record TaskErred(String worker, String key, long runId, Object error, boolean retryable, String stimulusId, long now)
       implements SchedulerEvent {
     public TaskErred {
       Objects.requireNonNull(worker, "worker");
@@ -218,7 +222,7 @@ public sealed interface SchedulerEvent {
    * A running task seceded from its worker's thread pool (for example to wait on other futures): it
    * keeps processing there but no longer occupies a thread slot or counts toward occupancy.
    */
-  record LongRunning(String worker, String key, String stimulusId, long now) implements SchedulerEvent {
+  record LongRunning(String worker, String key, long runId, String stimulusId, long now) implements SchedulerEvent {
     public LongRunning {
       Objects.requireNonNull(worker, "worker");
       Objects.requireNonNull(key, "key");

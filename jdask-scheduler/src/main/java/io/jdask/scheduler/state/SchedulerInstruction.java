@@ -34,6 +34,8 @@ public sealed interface SchedulerInstruction {
   /**
    * Run {@code key} on {@code worker}.
    *
+   * @param runId identifies this assignment; the worker echoes it in TaskFinished, TaskErred and
+   *     LongRunning so that answers about an earlier, cancelled run of the same key are told apart
    * @param whoHas for each dependency, the workers holding it (the worker fetches what it lacks)
    * @param nbytes for each dependency, its size in bytes or -1 if unknown
    * @param resources the resources the run holds, as the task's restrictions declare
@@ -41,6 +43,7 @@ public sealed interface SchedulerInstruction {
   record ComputeTask(
       String worker,
       String key,
+      long runId,
       Object runSpec,
       Priority priority,
       Map<String, List<String>> whoHas,

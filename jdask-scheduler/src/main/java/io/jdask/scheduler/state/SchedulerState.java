@@ -494,11 +494,17 @@ public final class SchedulerState {
   }
 
   /** The task if it is processing on that worker, else null (and the event is noted as stale). */
-  private SchedulerTask processingOn(String key, WorkerInfo ws, String eventName) {
+  private SchedulerTask processingOn(String key, WorkerInfo ws, long runId, String eventName) {
     SchedulerTask ts = m.tasks.get(key);
     if (ts == null || ts.state != PROCESSING || ts.processingOn != ws) {
       m.note(key, eventName + " from " + ws.address + " ignored: stale, the task is "
           + (ts == null ? "unknown" : ts.state + (ts.processingOn == null ? "" : " on " + ts.processingOn.address)));
+      return null;
+    }
+    if (ts.runId != runId) {
+      // The worker was told to cancel run `runId` and then to run the key again: this answer is about
+      // the cancelled run, whose result the worker dropped.
+      m.note(key, eventName + " from " + ws.address + " ignored: stale run " + runId + ", current run is " + ts.runId);
       return null;
     }
     return ts;
@@ -509,7 +515,7 @@ public final class SchedulerState {
     if (ws == null) {
       return;
     }
-    SchedulerTask ts = processingOn(e.key(), ws, "TaskFinished");
+    SchedulerTask ts = processingOn(e.key(), ws, e.runId(), "TaskFinished");
     if (ts != null) {
       t.transition(ts, MEMORY, e);
     }
@@ -520,7 +526,7 @@ public final class SchedulerState {
     if (ws == null) {
       return;
     }
-    SchedulerTask ts = processingOn(e.key(), ws, "TaskErred");
+    SchedulerTask ts = processingOn(e.key(), ws, e.runId(), "TaskErred");
     if (ts == null) {
       return;
     }
@@ -596,7 +602,7 @@ public final class SchedulerState {
     if (ws == null) {
       return;
     }
-    SchedulerTask ts = processingOn(e.key(), ws, "LongRunning");
+    SchedulerTask ts = processingOn(e.key(), ws, e.runId(), "LongRunning");
     if (ts == null || ts.longRunning) {
       return;
     }

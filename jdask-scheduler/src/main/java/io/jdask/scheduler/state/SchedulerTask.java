@@ -55,6 +55,9 @@ final class SchedulerTask implements TaskView {
   /** Set exactly in PROCESSING; the task is then in that worker's {@link WorkerInfo#processing}. */
   WorkerInfo processingOn;
 
+  /** Run id of the latest assignment to a worker (kept after it ends, for views and stale checks). */
+  long runId;
+
   /** While PROCESSING: what this task adds to its worker's occupancy (0 once long-running). */
   long occupancyEstimate;
 
@@ -154,6 +157,11 @@ final class SchedulerTask implements TaskView {
   @Override
   public String processingOn() {
     return processingOn == null ? null : processingOn.address;
+  }
+
+  @Override
+  public long runId() {
+    return runId;
   }
 
   @Override

@@ -30,6 +30,9 @@ public interface TaskView {
 
   Priority priority();
 
+  /** Run id of the latest {@link SchedulerInstruction.ComputeTask} for it (0 if never assigned). */
+  long runId();
+
   /** Worker errors that will still be retried. */
   int retriesLeft();
 

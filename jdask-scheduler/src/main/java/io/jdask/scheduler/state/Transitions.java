@@ -334,8 +334,10 @@ final class Transitions {
   private void leaveActive(SchedulerTask ts) {
     ts.waitingOn.clear();
     for (SchedulerTask dts : ts.dependencies) {
-      if (dts.waiters.remove(ts) && dts.waiters.isEmpty() && dts.whoWants.isEmpty()
-          && dts.state != RELEASED && dts.state != ERRED) {
+      // Checked even if ts was not a waiter: a dependency may have started waiting on behalf of ts
+      // before ts turned out unable to run (it erred on another dependency).
+      dts.waiters.remove(ts);
+      if (dts.waiters.isEmpty() && dts.whoWants.isEmpty() && dts.state != RELEASED && dts.state != ERRED) {
         recommend(dts, RELEASED);
       }
     }
@@ -354,6 +356,7 @@ final class Transitions {
 
   private void assign(SchedulerTask ts, WorkerInfo ws) {
     ts.processingOn = ws;
+    ts.runId = ++m.lastRunId;
     ws.processing.add(ts);
     long est = m.estimate(ts);
     ts.occupancyEstimate = est;
@@ -393,7 +396,7 @@ final class Transitions {
       whoHas = Collections.unmodifiableMap(wh);
       nbytes = Collections.unmodifiableMap(nb);
     }
-    return new ComputeTask(ws.address, ts.key, ts.runSpec, ts.priority, whoHas, nbytes,
+    return new ComputeTask(ws.address, ts.key, ts.runId, ts.runSpec, ts.priority, whoHas, nbytes,
         ts.restrictions.resources(), m.stimulusId);
   }
 
@@ -511,6 +514,13 @@ final class Transitions {
       recommend(ts, FORGOTTEN);
       return;
     }
+    if (ts.whoWants.isEmpty() && ts.waiters.isEmpty() && !aDependentIsAboutToWait(ts)) {
+      // Nobody needs it any more (its would-be dependents erred or went away meanwhile): stay released.
+      if (ts.dependents.isEmpty()) {
+        recommend(ts, FORGOTTEN);
+      }
+      return;
+    }
     for (SchedulerTask dts : ts.dependencies) {
       if (dts.state == ERRED) {
         ts.exception = dts.exception;
@@ -532,6 +542,15 @@ final class Transitions {
     if (ts.waitingOn.isEmpty()) {
       recommend(ts, PROCESSING);
     }
+  }
+
+  private static boolean aDependentIsAboutToWait(SchedulerTask ts) {
+    for (SchedulerTask d : ts.dependents) {
+      if (d.pendingRec == WAITING) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void releasedToForgotten(SchedulerTask ts, Object arg) {

@@ -108,6 +108,23 @@ class FailuresAndStaleEventsTest {
   }
 
   @Test
+  void resultOfACancelledRunIsIgnoredEvenWhenTheKeyRunsAgainOnTheSameWorker() {
+    var s = cluster(A);
+    s.handle(s.submitAll("c1", spec("x")));
+    long firstRun = s.runId("x");
+    assertThat(s.run(s.release("c1", "x"))).containsExactly("cancel x@" + A);
+    assertThat(s.run(s.submitAll("c1", spec("x")))).containsExactly("compute x@" + A);
+    assertThat(s.runId("x")).isGreaterThan(firstRun);
+    long t = s.tick();
+    // The first run's result was already on the wire when the cancel went out: the worker dropped it.
+    var late = new SchedulerEvent.TaskFinished(A, "x", firstRun, 8, "T", t - 1, t, s.sid(), t);
+    assertThat(s.run(late)).isEmpty();
+    assertThat(s.stateOf("x")).isEqualTo(PROCESSING);
+    assertThat(s.state.story("x").getLast().note()).contains("stale run " + firstRun);
+    assertThat(s.run(s.finish(A, "x"))).containsExactly("memory x>[c1]");
+  }
+
+  @Test
   void lateResultAfterCancellationIsIgnored() {
     var s = cluster(A);
     s.handle(s.submitAll("c1", spec("x")));

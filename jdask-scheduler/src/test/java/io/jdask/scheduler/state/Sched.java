@@ -97,16 +97,22 @@ final class Sched {
 
   TaskFinished finish(String worker, String key, long nbytes) {
     long t = tick();
-    return new TaskFinished(worker, key, nbytes, "java.lang.Integer", t - 100, t, sid(), t);
+    return new TaskFinished(worker, key, runId(key), nbytes, "java.lang.Integer", t - 100, t, sid(), t);
   }
 
   TaskFinished finishTook(String worker, String key, long nanos) {
     long t = tick();
-    return new TaskFinished(worker, key, 8, "java.lang.Integer", t - nanos, t, sid(), t);
+    return new TaskFinished(worker, key, runId(key), 8, "java.lang.Integer", t - nanos, t, sid(), t);
   }
 
   TaskErred err(String worker, String key, Object error) {
-    return new TaskErred(worker, key, error, true, sid(), tick());
+    return new TaskErred(worker, key, runId(key), error, true, sid(), tick());
+  }
+
+  /** The current run id of the key, as the worker running it would echo it; -1 if unknown. */
+  long runId(String key) {
+    TaskView t = state.task(key);
+    return t == null ? -1 : t.runId();
   }
 
   ReleaseKeys release(String client, String... keys) {
@@ -140,7 +146,7 @@ final class Sched {
   }
 
   LongRunning longRunning(String worker, String key) {
-    return new LongRunning(worker, key, sid(), tick());
+    return new LongRunning(worker, key, runId(key), sid(), tick());
   }
 
   // ---- reading ----

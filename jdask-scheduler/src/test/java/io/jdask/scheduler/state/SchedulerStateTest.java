@@ -269,7 +269,7 @@ class SchedulerStateTest {
     void nonRetryableErrorSkipsRetries() {
       var s = cluster(A);
       s.handle(s.submitAll("c1", spec("f").withRetries(3)));
-      var out = s.run(new SchedulerEvent.TaskErred(A, "f", "bad code", false, s.sid(), s.tick()));
+      var out = s.run(new SchedulerEvent.TaskErred(A, "f", s.runId("f"), "bad code", false, s.sid(), s.tick()));
       assertThat(out).containsExactly("erred f>[c1] blame=f");
     }
 
