@@ -515,7 +515,9 @@ final class Transitions {
       return;
     }
     if (ts.whoWants.isEmpty() && ts.waiters.isEmpty() && !aDependentIsAboutToWait(ts)) {
-      // Nobody needs it any more (its would-be dependents erred or went away meanwhile): stay released.
+      // Nobody needs it any more (its would-be dependents erred or went away meanwhile): stay released,
+      // and let go of dependencies that started waiting on its behalf.
+      leaveActive(ts);
       if (ts.dependents.isEmpty()) {
         recommend(ts, FORGOTTEN);
       }

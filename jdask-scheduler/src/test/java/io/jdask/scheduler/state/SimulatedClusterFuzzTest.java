@@ -25,17 +25,19 @@ import org.junit.jupiter.api.Test;
  * its seed.
  */
 class SimulatedClusterFuzzTest {
+  /** Seeds per test; raise for a longer hunt: {@code -Dfuzz.seeds=5000}. */
+  private static final int SEEDS = Integer.getInteger("fuzz.seeds", 150);
 
   @Test
   void everyWantedKeyEndsInMemoryAndEverythingIsForgottenAfterRelease() {
-    for (long seed = 0; seed < 150; seed++) {
+    for (long seed = 0; seed < SEEDS; seed++) {
       runSeed(seed, false);
     }
   }
 
   @Test
   void withInjectedErrorsWantedKeysEndInMemoryOrErred() {
-    for (long seed = 1000; seed < 1100; seed++) {
+    for (long seed = 1_000_000; seed < 1_000_000 + SEEDS * 2 / 3; seed++) {
       runSeed(seed, true);
     }
   }
