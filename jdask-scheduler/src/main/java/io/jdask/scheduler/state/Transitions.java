@@ -145,6 +145,10 @@ final class Transitions {
   void recommend(SchedulerTask ts, TaskStateKind kind) {
     if (ts.pendingRec == null) {
       queue.addLast(ts);
+    } else if (ts.pendingRec == FORGOTTEN) {
+      // Final within a drain: it is recommended only for tasks nobody wants and nothing depends on (or
+      // that cannot be computed any more), and no recommendation can add a want or a dependent.
+      return;
     }
     ts.pendingRec = kind;
     if (logging) {
@@ -337,9 +341,14 @@ final class Transitions {
       // Checked even if ts was not a waiter: a dependency may have started waiting on behalf of ts
       // before ts turned out unable to run (it erred on another dependency).
       dts.waiters.remove(ts);
-      if (dts.waiters.isEmpty() && dts.whoWants.isEmpty() && dts.state != RELEASED && dts.state != ERRED) {
-        recommend(dts, RELEASED);
-      }
+      releaseIfUnneeded(dts);
+    }
+  }
+
+  /** A task with a result or a run under way that no client wants and no dependent waits for goes. */
+  private void releaseIfUnneeded(SchedulerTask ts) {
+    if (ts.waiters.isEmpty() && ts.whoWants.isEmpty() && ts.state != RELEASED && ts.state != ERRED) {
+      recommend(ts, RELEASED);
     }
   }
 
@@ -489,6 +498,8 @@ final class Transitions {
       dts.waiters.remove(ts);
       if (dts.dependents.isEmpty() && dts.whoWants.isEmpty()) {
         recommend(dts, FORGOTTEN);
+      } else {
+        releaseIfUnneeded(dts); // it may have started waiting for ts, which will now never run
       }
     }
     ts.dependencies.clear();
@@ -563,6 +574,10 @@ final class Transitions {
   }
 
   private void releasedToErred(SchedulerTask ts, Object arg) {
+    if (ts.whoWants.isEmpty() && ts.dependents.isEmpty()) {
+      recommend(ts, FORGOTTEN); // nobody would ever hear of the error
+      return;
+    }
     enterErred(ts);
   }
 

@@ -28,6 +28,15 @@ class SimulatedClusterFuzzTest {
   /** Seeds per test; raise for a longer hunt: {@code -Dfuzz.seeds=5000}. */
   private static final int SEEDS = Integer.getInteger("fuzz.seeds", 150);
 
+  /** Replays one seed (with the story on, to explain a failure): {@code -Dfuzz.seed=4664 -Dfuzz.story=true}. */
+  @Test
+  void replayOneSeed() {
+    Long seed = Long.getLong("fuzz.seed");
+    if (seed != null) {
+      runSeed(seed, seed >= 1_000_000);
+    }
+  }
+
   @Test
   void everyWantedKeyEndsInMemoryAndEverythingIsForgottenAfterRelease() {
     for (long seed = 0; seed < SEEDS; seed++) {
@@ -69,6 +78,14 @@ class SimulatedClusterFuzzTest {
           story.append("\n  ").append(tr);
         }
       }
+      for (String k : System.getProperty("fuzz.explain", "").split(",")) {
+        if (!k.isEmpty()) {
+          story.append("\nstory of ").append(k).append(':');
+          for (Transition tr : sim.s.state.story(k)) {
+            story.append("\n  ").append(tr);
+          }
+        }
+      }
       throw new AssertionError("seed " + seed + " (errors=" + errors + ") failed at step " + sim.step + ": " + t
           + (story.isEmpty() ? "" : "\nstory:" + story), t);
     }
@@ -98,7 +115,7 @@ class SimulatedClusterFuzzTest {
       var cfg = SchedulerConfig.builder()
           .workerSaturation(r.nextInt(4) == 0 ? Double.POSITIVE_INFINITY : 1.0 + r.nextDouble())
           .maxWorkerDeathsPerTask(errors ? 3 : 1_000)
-          .storyCapacity(r.nextBoolean() ? 5_000 : 0)
+          .storyCapacity(r.nextBoolean() || Boolean.getBoolean("fuzz.story") ? 5_000 : 0)
           .build();
       this.s = Sched.create(cfg);
     }
