@@ -197,7 +197,7 @@ public final class SchedulerState {
       specs.putIfAbsent(s.key(), s);
     }
     // Cull: the specs reachable from the wanted keys, stopping at keys the scheduler knows.
-    var needed = new HashSet<String>();
+    var needed = new HashSet<String>(specs.size() * 2);
     Map<String, String> missingDep = null; // spec key -> a dependency that exists nowhere
     var stack = new ArrayDeque<String>();
     for (String k : e.wantedKeys()) {

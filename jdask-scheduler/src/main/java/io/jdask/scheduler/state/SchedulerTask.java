@@ -29,28 +29,28 @@ final class SchedulerTask implements TaskView {
   final Restrictions restrictions;
 
   /** Tasks whose results this one needs. Symmetric with their {@link #dependents}. */
-  final LinkedHashSet<SchedulerTask> dependencies = new LinkedHashSet<>();
+  final LinkedHashSet<SchedulerTask> dependencies = new LinkedHashSet<>(4);
 
   /** Known tasks that need this one. Symmetric with their {@link #dependencies}. */
-  final LinkedHashSet<SchedulerTask> dependents = new LinkedHashSet<>();
+  final LinkedHashSet<SchedulerTask> dependents = new LinkedHashSet<>(4);
 
   /**
    * While WAITING: exactly the dependencies not in MEMORY (never empty then). Empty in every other
    * state.
    */
-  final LinkedHashSet<SchedulerTask> waitingOn = new LinkedHashSet<>();
+  final LinkedHashSet<SchedulerTask> waitingOn = new LinkedHashSet<>(4);
 
   /**
    * Dependents in WAITING, QUEUED, NO_WORKER or PROCESSING: exactly the ones that still need this
    * result. When it empties and no client wants this task, its result can go.
    */
-  final LinkedHashSet<SchedulerTask> waiters = new LinkedHashSet<>();
+  final LinkedHashSet<SchedulerTask> waiters = new LinkedHashSet<>(4);
 
   /** Workers holding the result; non-empty exactly in MEMORY. Symmetric with {@link WorkerInfo#hasWhat}. */
-  final LinkedHashSet<WorkerInfo> whoHas = new LinkedHashSet<>();
+  final LinkedHashSet<WorkerInfo> whoHas = new LinkedHashSet<>(2);
 
   /** Clients that want the result. Symmetric with {@link ClientInfo#wantsWhat}. */
-  final LinkedHashSet<ClientInfo> whoWants = new LinkedHashSet<>();
+  final LinkedHashSet<ClientInfo> whoWants = new LinkedHashSet<>(2);
 
   /** Set exactly in PROCESSING; the task is then in that worker's {@link WorkerInfo#processing}. */
   WorkerInfo processingOn;
