@@ -49,9 +49,11 @@ public sealed interface SchedulerMsg extends Message {
     /**
      * Compute {@code key}. {@code clientId} is whose code {@code runSpec} holds (where to fetch missing classes);
      * {@code whoHas} lists holders of dependencies, {@code nbytes} every dependency's size; smaller
-     * {@code priority} runs first.
+     * {@code priority} runs first. {@code runId} identifies this assignment: the worker echoes it in
+     * {@link WorkerMsg.TaskFinished}, {@link WorkerMsg.TaskErred} and {@link WorkerMsg.LongRunning}, so a late
+     * answer for an earlier, cancelled assignment of the same key is recognised and ignored.
      */
-    record ComputeTask(String key, byte[] runSpec, String clientId, long[] priority,
+    record ComputeTask(String key, long runId, byte[] runSpec, String clientId, long[] priority,
             Map<String, List<String>> whoHas, Map<String, Long> nbytes, Map<String, Double> resources,
             String stimulusId) implements SchedulerMsg {}
 

@@ -14,14 +14,14 @@ public sealed interface WorkerMsg extends Message {
     record TaskStarted(String key) implements WorkerMsg {}
 
     /**
-     * The task succeeded. {@code inlineValue} carries the serialized result when it is small, so the scheduler can
+     * The task succeeded ({@code runId} echoes the {@link SchedulerMsg.ComputeTask} it answers). {@code inlineValue} carries the serialized result when it is small, so the scheduler can
      * hand it to the clients that want it without a fetch from this worker; null otherwise.
      */
-    record TaskFinished(String key, long nbytes, String typeName, long startNanos, long stopNanos,
+    record TaskFinished(String key, long runId, long nbytes, String typeName, long startNanos, long stopNanos,
             byte[] inlineValue, String stimulusId) implements WorkerMsg {}
 
     /** The task raised: the exception serialized, and its stack trace as text (also when it cannot be opened). */
-    record TaskErred(String key, byte[] exception, String exceptionType, String message, String traceback,
+    record TaskErred(String key, long runId, byte[] exception, String exceptionType, String message, String traceback,
             String stimulusId) implements WorkerMsg {}
 
     /** This worker now holds replicas of these keys. */
@@ -34,7 +34,7 @@ public sealed interface WorkerMsg extends Message {
     record RequestWhoHas(List<String> keys, String stimulusId) implements WorkerMsg {}
 
     /** The task seceded from its thread (it waits on other tasks) and no longer occupies a slot. */
-    record LongRunning(String key, String stimulusId) implements WorkerMsg {}
+    record LongRunning(String key, long runId, String stimulusId) implements WorkerMsg {}
 
     /** A peer that the scheduler listed as holding {@code key} did not have it. */
     record MissingData(String key, String erringWorker, String stimulusId) implements WorkerMsg {}

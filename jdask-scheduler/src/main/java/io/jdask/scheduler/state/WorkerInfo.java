@@ -1,0 +1,164 @@
+package io.jdask.scheduler.state;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/*
+ * Design note. The scheduler's record of one connected worker (not to be confused with the worker's own
+ * WorkerState). Mutated only by the owning thread. Occupancy is kept as an exact long sum of the
+ * per-task estimates stored on the tasks, so adding and removing a task restores it exactly and
+ * StateValidator can check it.
+ */
+/** The scheduler's record of one worker. */
+final class WorkerInfo implements WorkerView {
+  final String address;
+  final String name;
+  final int nthreads;
+  final long memoryLimitBytes;
+  final Map<String, Double> resources;
+
+  /** Join order; the final deterministic tie-break of worker choice. */
+  final long index;
+
+  /** Thread slots for root-ish tasks: ceil(nthreads * saturation), at least 1; MAX_VALUE without queuing. */
+  final int slots;
+
+  /** Exactly the tasks in PROCESSING with processingOn == this. */
+  final LinkedHashSet<SchedulerTask> processing = new LinkedHashSet<>();
+
+  /** How many of {@link #processing} are long-running (seceded). */
+  int longRunningCount;
+
+  /** Sum of occupancyEstimate over {@link #processing}. */
+  long occupancy;
+
+  /** Sum, per resource, of the resource restrictions of {@link #processing}; never above {@link #resources}. */
+  final Map<String, Double> usedResources = new HashMap<>();
+
+  /** Exactly the tasks whose whoHas contains this worker. */
+  final LinkedHashSet<SchedulerTask> hasWhat = new LinkedHashSet<>();
+
+  /** Sum of the (defaulted) sizes of {@link #hasWhat}. */
+  long nbytes;
+
+  WorkerInfo(String address, String name, int nthreads, long memoryLimitBytes, Map<String, Double> resources,
+      long index, double saturation) {
+    this.address = address;
+    this.name = name;
+    this.nthreads = nthreads;
+    this.memoryLimitBytes = memoryLimitBytes;
+    this.resources = Map.copyOf(resources);
+    this.index = index;
+    this.slots = Double.isInfinite(saturation)
+        ? Integer.MAX_VALUE
+        : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(nthreads * saturation)));
+  }
+
+  /** Tasks occupying a thread slot. */
+  int activeCount() {
+    return processing.size() - longRunningCount;
+  }
+
+  /** True when the task's resource needs fit in what is free right now. */
+  boolean resourcesAvailable(Map<String, Double> needs) {
+    if (needs.isEmpty()) {
+      return true;
+    }
+    for (var e : needs.entrySet()) {
+      Double total = resources.get(e.getKey());
+      if (total == null) {
+        return false;
+      }
+      double used = usedResources.getOrDefault(e.getKey(), 0.0);
+      if (total - used < e.getValue() - 1e-9) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when the worker could ever hold the task's resource needs (ignoring what is in use). */
+  boolean resourcesSuffice(Map<String, Double> needs) {
+    for (var e : needs.entrySet()) {
+      Double total = resources.get(e.getKey());
+      if (total == null || total < e.getValue() - 1e-9) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- WorkerView ----
+
+  @Override
+  public String address() {
+    return address;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int nthreads() {
+    return nthreads;
+  }
+
+  @Override
+  public long memoryLimitBytes() {
+    return memoryLimitBytes;
+  }
+
+  @Override
+  public Map<String, Double> resources() {
+    return resources;
+  }
+
+  @Override
+  public Map<String, Double> usedResources() {
+    return Map.copyOf(usedResources);
+  }
+
+  @Override
+  public int processingCount() {
+    return processing.size();
+  }
+
+  @Override
+  public int longRunningCount() {
+    return longRunningCount;
+  }
+
+  @Override
+  public long occupancyNanos() {
+    return occupancy;
+  }
+
+  @Override
+  public int heldCount() {
+    return hasWhat.size();
+  }
+
+  @Override
+  public long heldBytes() {
+    return nbytes;
+  }
+
+  @Override
+  public Set<String> processingKeys() {
+    return SchedulerTask.keysOf(processing);
+  }
+
+  @Override
+  public Set<String> heldKeys() {
+    return SchedulerTask.keysOf(hasWhat);
+  }
+
+  @Override
+  public String toString() {
+    return "<Worker " + address + " processing=" + processing.size() + " held=" + hasWhat.size() + ">";
+  }
+}

@@ -1,0 +1,43 @@
+package io.jdask.scheduler.state;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A read-only, live view of one connected worker; same rules as {@link TaskView}. Counts are free,
+ * key sets are copied.
+ */
+public interface WorkerView {
+  String address();
+
+  String name();
+
+  int nthreads();
+
+  long memoryLimitBytes();
+
+  /** Resources it declared. */
+  Map<String, Double> resources();
+
+  /** Resources currently held by its processing tasks. */
+  Map<String, Double> usedResources();
+
+  /** Tasks assigned to it, including long-running ones. */
+  int processingCount();
+
+  /** Tasks that seceded and no longer occupy a thread slot. */
+  int longRunningCount();
+
+  /** Sum of the duration estimates of its processing tasks, in nanoseconds. */
+  long occupancyNanos();
+
+  /** Number of results it holds. */
+  int heldCount();
+
+  /** Bytes of results it holds (unknown sizes count as the default data size). */
+  long heldBytes();
+
+  Set<String> processingKeys();
+
+  Set<String> heldKeys();
+}
