@@ -60,7 +60,8 @@ awk '
   function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.0fx", a / b) : "-" }
   function unq(s) { gsub(/"/, "", s); return s }
   FILENAME ~ /jmh\.csv$/ && FNR > 1 {         # jmh.csv
-    split($0, c, ","); split(unq(c[1]), parts, "."); cls = parts[4]; method = parts[5]
+    sub(/\r$/, ""); split($0, c, ",")     # JMH ends CSV lines with CRLF
+    split(unq(c[1]), parts, "."); cls = parts[4]; method = parts[5]
     shape = cls == "FanOutBenchmark" ? "fanout" : cls == "ChainBenchmark" ? "chain" : "tree"
     what = method == "build" ? "build" : tolower(unq(c[8]))
     score = c[5] + 0

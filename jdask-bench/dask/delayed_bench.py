@@ -4,7 +4,7 @@ dask.delayed and computed with the "threads" and "sync" schedulers.
 
 Run with Debian's Python, which has Dask 2022.12 (apt-get install python3-dask python3-distributed):
 
-    /usr/bin/python3 jdask-bench/dask/delayed_bench.py [--reps 3] [--fanout-n 20000] [--chain-n 5000] [--tree-n 20000]
+    /usr/bin/python3 jdask-bench/dask/delayed_bench.py [--reps 5] [--fanout-n 20000] [--chain-n 5000] [--tree-n 20000]
 
 Shapes (the same functions as the Java side, all no-ops in cost):
   fanout  n noop(i) tasks, then one sum over the list            calls: n + 1
@@ -104,7 +104,7 @@ def measure(shape, n, reps):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--reps", type=int, default=3, help="repetitions per figure; medians are printed")
+    p.add_argument("--reps", type=int, default=5, help="repetitions per figure; medians are printed")
     p.add_argument("--fanout-n", type=int, default=20_000)
     p.add_argument("--chain-n", type=int, default=5_000)
     p.add_argument("--tree-n", type=int, default=20_000)
