@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Graph shape (b) a chain of {@value Graphs#N} {@code inc} tasks, each depending on the previous.
  *
- * <p>Both figures are nanoseconds per task ({@code AverageTime} over {@link Graphs#CHAIN_CALLS} = N calls), so {@code 1e9 / score} is tasks per
- * second; {@code run-delayed-bench.sh} prints them that way, next to Dask's.
+ * <p>Both figures are nanoseconds per task ({@code AverageTime} over {@link Graphs#CHAIN_CALLS} = N calls), so
+ * {@code 1e9 / score} is tasks per second; {@code run-delayed-bench.sh} prints them that way, next to Dask's.
  *
  * <ul>
  *   <li>{@link #build}: building the graph with {@code delayed(...).call(...)}, nothing computed. Target: at least

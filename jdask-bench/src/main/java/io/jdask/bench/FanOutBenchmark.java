@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Graph shape (a) fan-out into one sum: {@value Graphs#N} independent {@code noop(i)} tasks, then one {@code sum} over
  * {@code all(list)}.
  *
- * <p>Both figures are nanoseconds per task ({@code AverageTime} over {@link Graphs#FAN_OUT_CALLS} = N + 1
- * calls (the leaves and the sum; the {@code all} list is one more node, not counted)), so {@code 1e9 / score} is tasks per
- * second; {@code run-delayed-bench.sh} prints them that way, next to Dask's.
+ * <p>Both figures are nanoseconds per task ({@code AverageTime} over {@link Graphs#FAN_OUT_CALLS} = N + 1 calls: the
+ * leaves and the sum; the {@code all} list is one more node, not counted), so {@code 1e9 / score} is tasks per second;
+ * {@code run-delayed-bench.sh} prints them that way, next to Dask's.
  *
  * <ul>
  *   <li>{@link #build}: building the graph with {@code delayed(...).call(...)}, nothing computed. Target: at least

@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Graph shape (c) the seed-002 tree summation: {@value Graphs#N} leaves {@code noop(i)}, then levels of pairwise
  * {@code add} until one value is left.
  *
- * <p>Both figures are nanoseconds per task ({@code AverageTime} over {@link Graphs#TREE_CALLS} = 2N - 1 calls
- * (N leaves, N - 1 additions)), so {@code 1e9 / score} is tasks per
- * second; {@code run-delayed-bench.sh} prints them that way, next to Dask's.
+ * <p>Both figures are nanoseconds per task ({@code AverageTime} over {@link Graphs#TREE_CALLS} = 2N - 1 calls: N
+ * leaves, N - 1 additions), so {@code 1e9 / score} is tasks per second; {@code run-delayed-bench.sh} prints them that
+ * way, next to Dask's.
  *
  * <ul>
  *   <li>{@link #build}: building the graph with {@code delayed(...).call(...)}, nothing computed. Target: at least
