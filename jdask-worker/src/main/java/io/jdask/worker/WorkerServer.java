@@ -431,9 +431,9 @@ public final class WorkerServer implements AutoCloseable {
       }
       Object[] resolved = (Object[]) Args.rewrite(args, o -> o instanceof TaskRef ref
           ? dependencyValue(key, ref.key(), deps, loader) : Args.KEEP);
-      long start = System.nanoTime();
+      long start = wallNanos();
       Object result = Task.call(fn, resolved);
-      long stop = System.nanoTime();
+      long stop = wallNanos();
       byte[] bytes;
       try {
         bytes = serializer.serialize(result);
@@ -459,6 +459,17 @@ public final class WorkerServer implements AutoCloseable {
       self.setContextClassLoader(previous);
     }
   }
+
+  /**
+   * Nanoseconds since the epoch, advancing with the monotonic clock (so durations are exact and
+   * start/stop times of tasks on different machines line up on the scheduler's task stream).
+   */
+  static long wallNanos() {
+    return EPOCH_OFFSET_NANOS + System.nanoTime();
+  }
+
+  private static final long EPOCH_OFFSET_NANOS =
+      System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
   private Object dependencyValue(String key, String dep, Map<String, StoredValue> deps, ClassLoader loader) {
     StoredValue v = deps.get(dep);

@@ -154,6 +154,27 @@ class CodeShippingTest {
   }
 
   @Test
+  void aClientThatNeverAnswersFailsTheTaskAfterTheTimeoutNamingTheClient() throws Exception {
+    scheduler.answerClasses(f -> null);
+    WorkerServer impatient = WorkerServer.start(WorkerConfig.builder(scheduler.address()).nthreads(1)
+        .name("impatient").classFetchTimeout(Duration.ofMillis(300)).connectTimeout(Duration.ofSeconds(10)).build());
+    try {
+      ClientLoader client = new ClientLoader();
+      Object point = client.loadClass("shipped.Point").getConstructor(int.class, int.class).newInstance(1, 1);
+      Fn fn = (Fn) client.loadClass("shipped.Geometry").getMethod("shifter").invoke(null);
+      byte[] spec = S.serialize(new Object[] {fn, new Object[] {point}});
+      scheduler.send(impatient.address(), new SchedulerMsg.ComputeTask("silent", spec, "client-silent",
+          new long[] {0}, Map.of(), Map.of(), Map.of(), "s6"));
+      WorkerMsg.TaskErred e = scheduler.await(impatient.address(), WorkerMsg.TaskErred.class,
+          m -> m.key().equals("silent"));
+      assertThat(e.traceback()).contains("client-silent").contains("did not send it within");
+      assertThat(impatient.isClosed()).isFalse();
+    } finally {
+      impatient.close();
+    }
+  }
+
+  @Test
   void aClassFromAnUploadedJarIsUsedWithoutAsking() throws Exception {
     ClassLoader client = new MapLoader("jar-client", jarClasses);
     Fn fn = (Fn) client.loadClass("jarred.Helper").getMethod("describe").invoke(null);

@@ -36,7 +36,7 @@ final class FakeScheduler implements AutoCloseable {
   private final List<Received> log = new ArrayList<>();
   /** Registered workers by advertised address. */
   private final Map<String, Comm> workers = new ConcurrentHashMap<>();
-  /** Answers FetchClass; null bytes mean "the client has no such class". */
+  /** Answers FetchClass; null bytes mean "the client has no such class", a null answer means silence. */
   private volatile Function<WorkerMsg.FetchClass, SchedulerMsg.ClassBytes> classes =
       f -> new SchedulerMsg.ClassBytes(f.requestId(), f.clientId(), f.className(), null, Map.of());
 
@@ -117,7 +117,10 @@ final class FakeScheduler implements AutoCloseable {
       }
       record(worker, message);
       if (message instanceof WorkerMsg.FetchClass f) {
-        comm.send(classes.apply(f));
+        SchedulerMsg.ClassBytes answer = classes.apply(f);
+        if (answer != null) { // null: leave the worker waiting
+          comm.send(answer);
+        }
       }
     }
 

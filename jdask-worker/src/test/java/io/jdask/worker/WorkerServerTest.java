@@ -132,6 +132,8 @@ class WorkerServerTest {
     assertThat(f.typeName()).isEqualTo("java.lang.Integer");
     assertThat(f.nbytes()).isEqualTo(f.inlineValue().length);
     assertThat(f.stopNanos()).isGreaterThanOrEqualTo(f.startNanos());
+    assertThat(f.startNanos() / 1_000_000).as("epoch-based, in ms").isCloseTo(System.currentTimeMillis(),
+        org.assertj.core.data.Offset.offset(600_000L));
     assertThat(f.stimulusId()).isNotBlank();
     List<Message> sent = scheduler.messagesFrom(a.address());
     int started = indexOf(sent, m -> m instanceof WorkerMsg.TaskStarted s && s.key().equals("inc-1"));
