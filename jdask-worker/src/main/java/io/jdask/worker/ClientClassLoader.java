@@ -73,6 +73,20 @@ final class ClientClassLoader extends ClassLoader {
         + " uploaded jar, and client " + clientId + " does not have it either");
   }
 
+  /**
+   * New static field values for classes this loader may have defined already (a notebook variable was assigned);
+   * classes not loaded yet are skipped: they get the client's current values when they are fetched.
+   */
+  void updateStatics(Map<String, Map<String, byte[]>> fields) {
+    for (var e : fields.entrySet()) {
+      Class<?> c;
+      synchronized (getClassLoadingLock(e.getKey())) {
+        c = findLoadedClass(e.getKey());
+      }
+      if (c != null) restoreStatics(c, e.getValue());
+    }
+  }
+
   private void restoreStatics(Class<?> c, Map<String, byte[]> state) {
     if (state == null || state.isEmpty()) {
       return;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,6 +70,12 @@ final class CodeLoaders implements AutoCloseable {
       return jars;
     }
     return byClient.computeIfAbsent(clientId, id -> new ClientClassLoader(id, jars, this, serializer));
+  }
+
+  /** Applies a client's changed static fields to the classes its loader has defined (see StaticState). */
+  void updateStatics(String clientId, Map<String, Map<String, byte[]>> fields) {
+    ClientClassLoader loader = byClient.get(clientId);
+    if (loader != null) loader.updateStatics(fields);
   }
 
   /** Adds an uploaded jar to the layer every client loader sees. */

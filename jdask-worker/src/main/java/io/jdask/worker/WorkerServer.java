@@ -138,7 +138,9 @@ public final class WorkerServer implements AutoCloseable {
       return t;
     });
     this.loop.setRemoveOnCancelPolicy(true);
-    this.executor = Executors.newFixedThreadPool(config.nthreads(), daemonThreads("jdask-worker-task-"));
+    // Cached, not fixed: the state machine keeps at most nthreads tasks executing, and a task that secedes keeps
+    // its thread while the state hands its slot to another task, which then needs a thread of its own.
+    this.executor = Executors.newCachedThreadPool(daemonThreads("jdask-worker-task-"));
     this.serving = Executors.newCachedThreadPool(daemonThreads("jdask-worker-serve-"));
     this.code = new CodeLoaders(WorkerServer.class.getClassLoader(), serializer, this::sendToScheduler,
         config.classFetchTimeout());
@@ -349,6 +351,19 @@ public final class WorkerServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The run id of the latest ComputeTask per key, echoed in the answers so the scheduler can tell them from
+   * answers to an earlier, cancelled assignment. Owned by the loop thread. Messages from the scheduler arrive in
+   * order, so the latest assignment is the one a finished task answers (a cancelled-then-resumed run counts as
+   * the new one, as in Dask).
+   */
+  private final java.util.HashMap<String, Long> runIds = new java.util.HashMap<>();
+
+  private long runIdOf(String key) {
+    Long id = runIds.get(key);
+    return id == null ? 0L : id;
+  }
+
   /** The scheduler-bound message for a state instruction. */
   private Message translate(WorkerInstruction.SchedulerMessage m) {
     return switch (m) {
@@ -362,21 +377,22 @@ public final class WorkerServer implements AutoCloseable {
           }
         }
         String typeName = f.typeName() != null ? f.typeName() : v == null ? null : v.typeName();
-        yield new WorkerMsg.TaskFinished(f.key(), f.nbytes(), typeName, f.start(), f.stop(), inline,
+        yield new WorkerMsg.TaskFinished(f.key(), runIdOf(f.key()), f.nbytes(), typeName, f.start(), f.stop(), inline,
             f.stimulusId());
       }
       case WorkerInstruction.TaskErredMsg e -> {
         if (e.error() instanceof TaskError te) {
-          yield new WorkerMsg.TaskErred(e.key(), te.exception(), te.exceptionType(), te.message(),
+          yield new WorkerMsg.TaskErred(e.key(), runIdOf(e.key()), te.exception(), te.exceptionType(), te.message(),
               te.traceback(), e.stimulusId());
         }
         String text = String.valueOf(e.error());
-        yield new WorkerMsg.TaskErred(e.key(), null, "io.jdask.worker.UnknownError", text, text, e.stimulusId());
+        yield new WorkerMsg.TaskErred(e.key(), runIdOf(e.key()), null, "io.jdask.worker.UnknownError", text, text, e.stimulusId());
       }
       case WorkerInstruction.AddKeysMsg a -> new WorkerMsg.AddKeys(a.keys(), a.stimulusId());
       case WorkerInstruction.RequestRefreshWhoHasMsg r -> new WorkerMsg.RequestWhoHas(r.keys(), r.stimulusId());
       case WorkerInstruction.ReleaseWorkerDataMsg r -> new WorkerMsg.ReleaseWorkerData(r.key(), r.stimulusId());
-      case WorkerInstruction.LongRunningMsg l -> new WorkerMsg.LongRunning(l.key(), l.stimulusId());
+      case WorkerInstruction.LongRunningMsg l -> new WorkerMsg.LongRunning(l.key(), runIdOf(l.key()),
+          l.stimulusId());
       case WorkerInstruction.StealResponseMsg s ->
           new WorkerMsg.StealResponse(s.key(), s.state() == null ? null : s.state().name(), s.stimulusId());
     };
@@ -413,6 +429,24 @@ public final class WorkerServer implements AutoCloseable {
     }
   }
 
+  /** What a running task sees of this worker through {@code io.jdask.spi.TaskContext}. */
+  private final io.jdask.spi.TaskContext.Host taskHost = new io.jdask.spi.TaskContext.Host() {
+    @Override
+    public String schedulerAddress() {
+      return config.schedulerAddress();
+    }
+
+    @Override
+    public void secede(String key) {
+      post(() -> handle(new WorkerEvent.Secede(key, stimulus("secede"), System.nanoTime())));
+    }
+
+    @Override
+    public void rejoin(String key) {
+      // The task keeps running on its own thread; re-acquiring a slot is not modelled yet by the state machine.
+    }
+  };
+
   /** Runs one task on an executor thread and posts the outcome to the loop. Never throws. */
   private void runTask(String key, Object spec, Map<String, StoredValue> deps) {
     Thread self = Thread.currentThread();
@@ -432,7 +466,13 @@ public final class WorkerServer implements AutoCloseable {
       Object[] resolved = (Object[]) Args.rewrite(args, o -> o instanceof TaskRef ref
           ? dependencyValue(key, ref.key(), deps, loader) : Args.KEEP);
       long start = wallNanos();
-      Object result = Task.call(fn, resolved);
+      Object result;
+      io.jdask.spi.TaskContext.enter(key, taskHost);
+      try {
+        result = Task.call(fn, resolved);
+      } finally {
+        io.jdask.spi.TaskContext.exit();
+      }
       long stop = wallNanos();
       byte[] bytes;
       try {
@@ -613,8 +653,12 @@ public final class WorkerServer implements AutoCloseable {
           WorkerEvent ev = new WorkerEvent.ComputeTask(c.key(), new RunSpec(c.runSpec(), c.clientId()),
               Priority.of(c.priority() == null ? new long[0] : c.priority()), orEmpty(c.whoHas()),
               orEmpty(c.nbytes()), orEmpty(c.resources()), c.stimulusId(), now);
-          post(() -> handle(ev));
+          post(() -> {
+            runIds.put(c.key(), c.runId());
+            handle(ev);
+          });
         }
+        case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
         case SchedulerMsg.FreeKeys f -> post(() -> handle(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now)));
         case SchedulerMsg.CancelCompute c ->
             post(() -> handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now)));

@@ -102,7 +102,7 @@ class CodeShippingTest {
     answerFromClient("client-A", Map.of("offset", S.serialize(5)));
 
     byte[] spec = S.serialize(new Object[] {fn, new Object[] {point}});
-    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("shifted", spec, "client-A", new long[] {0},
+    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("shifted", 1L, spec, "client-A", new long[] {0},
         Map.of(), Map.of(), Map.of(), "s1"));
     WorkerMsg.TaskFinished done = scheduler.await(worker.address(), WorkerMsg.TaskFinished.class,
         m -> m.key().equals("shifted"));
@@ -126,7 +126,7 @@ class CodeShippingTest {
     answerFromClient("client-B", Map.of("label", S.serialize(geometry.getField("label").get(null))));
 
     byte[] spec = S.serialize(new Object[] {fn, new Object[] {point}});
-    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("label", spec, "client-B", new long[] {0},
+    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("label", 1L, spec, "client-B", new long[] {0},
         Map.of(), Map.of(), Map.of(), "s2"));
     WorkerMsg.TaskFinished done = scheduler.await(worker.address(), WorkerMsg.TaskFinished.class,
         m -> m.key().equals("label"));
@@ -140,7 +140,7 @@ class CodeShippingTest {
     Fn fn = (Fn) client.loadClass("shipped.Geometry").getMethod("shifter").invoke(null);
     // the fake scheduler's default answer: the client has no such class
     byte[] spec = S.serialize(new Object[] {fn, new Object[] {point}});
-    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("orphan", spec, "client-C", new long[] {0},
+    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("orphan", 1L, spec, "client-C", new long[] {0},
         Map.of(), Map.of(), Map.of(), "s3"));
     WorkerMsg.TaskErred e = scheduler.await(worker.address(), WorkerMsg.TaskErred.class,
         m -> m.key().equals("orphan"));
@@ -148,7 +148,7 @@ class CodeShippingTest {
     // the worker is fine afterwards
     answerFromClient("client-D", Map.of());
     byte[] ok = S.serialize(new Object[] {fn, new Object[] {point}});
-    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("adopted", ok, "client-D", new long[] {0},
+    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("adopted", 1L, ok, "client-D", new long[] {0},
         Map.of(), Map.of(), Map.of(), "s4"));
     scheduler.await(worker.address(), WorkerMsg.TaskFinished.class, m -> m.key().equals("adopted"));
   }
@@ -163,7 +163,7 @@ class CodeShippingTest {
       Object point = client.loadClass("shipped.Point").getConstructor(int.class, int.class).newInstance(1, 1);
       Fn fn = (Fn) client.loadClass("shipped.Geometry").getMethod("shifter").invoke(null);
       byte[] spec = S.serialize(new Object[] {fn, new Object[] {point}});
-      scheduler.send(impatient.address(), new SchedulerMsg.ComputeTask("silent", spec, "client-silent",
+      scheduler.send(impatient.address(), new SchedulerMsg.ComputeTask("silent", 1L, spec, "client-silent",
           new long[] {0}, Map.of(), Map.of(), Map.of(), "s6"));
       WorkerMsg.TaskErred e = scheduler.await(impatient.address(), WorkerMsg.TaskErred.class,
           m -> m.key().equals("silent"));
@@ -180,7 +180,7 @@ class CodeShippingTest {
     Fn fn = (Fn) client.loadClass("jarred.Helper").getMethod("describe").invoke(null);
     scheduler.send(worker.address(), new SchedulerMsg.AddJar("helper.jar", jar(jarClasses)));
     byte[] spec = S.serialize(new Object[] {fn, new Object[] {21}});
-    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("viajar", spec, "client-E", new long[] {0},
+    scheduler.send(worker.address(), new SchedulerMsg.ComputeTask("viajar", 1L, spec, "client-E", new long[] {0},
         Map.of(), Map.of(), Map.of(), "s5"));
     WorkerMsg.TaskFinished done = scheduler.await(worker.address(), WorkerMsg.TaskFinished.class,
         m -> m.key().equals("viajar"));

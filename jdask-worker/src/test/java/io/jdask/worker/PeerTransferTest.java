@@ -52,7 +52,7 @@ class PeerTransferTest {
   static SchedulerMsg.ComputeTask needs(String key, String dep, String holder) {
     byte[] spec = S.serialize(new Object[] {(Fn1<Integer, Integer>) PeerTransferTest::triple,
         new Object[] {new TaskRef(dep)}});
-    return new SchedulerMsg.ComputeTask(key, spec, "c", new long[] {0}, Map.of(dep, List.of(holder)),
+    return new SchedulerMsg.ComputeTask(key, 1L, spec, "c", new long[] {0}, Map.of(dep, List.of(holder)),
         Map.of(dep, 10L), Map.of(), "compute-" + key);
   }
 

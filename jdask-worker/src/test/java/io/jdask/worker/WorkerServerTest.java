@@ -92,7 +92,7 @@ class WorkerServerTest {
 
   static SchedulerMsg.ComputeTask compute(String key, byte[] spec, Map<String, List<String>> whoHas,
       Map<String, Long> nbytes) {
-    return new SchedulerMsg.ComputeTask(key, spec, CLIENT, new long[] {0}, whoHas, nbytes, Map.of(),
+    return new SchedulerMsg.ComputeTask(key, 1L, spec, CLIENT, new long[] {0}, whoHas, nbytes, Map.of(),
         "compute-" + key);
   }
 
