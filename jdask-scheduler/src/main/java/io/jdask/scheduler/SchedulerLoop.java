@@ -664,7 +664,7 @@ final class SchedulerLoop implements Runnable {
       config.beforeHandle().accept(java.util.Arrays.asList(events));
       List<SchedulerInstruction> out = state.handle(events);
       if (config.validateState()) {
-        state.validate();
+        config.validator().accept(state);
       }
       return out;
     } catch (RuntimeException e) {
@@ -694,7 +694,7 @@ final class SchedulerLoop implements Runnable {
     }
     String problem;
     try {
-      state.validate();
+      config.validator().accept(state);
       problem = null;
     } catch (RuntimeException v) {
       problem = v.getMessage();
@@ -732,7 +732,16 @@ final class SchedulerLoop implements Runnable {
         case SchedulerEvent.LongRunning f -> List.of(f.key());
         case SchedulerEvent.MissingData f -> List.of(f.key());
         case SchedulerEvent.WorkerReleasedKey f -> List.of(f.key());
-        case SchedulerEvent.UpdateGraph u -> u.wantedKeys();
+        case SchedulerEvent.UpdateGraph u -> {
+          var ks2 = new ArrayList<String>(u.wantedKeys());
+          for (TaskSpec t : u.tasks()) {
+            ks2.addAll(t.dependencies()); // known dependencies have a story already
+            if (ks2.size() > max * 4) {
+              break;
+            }
+          }
+          yield ks2;
+        }
         case SchedulerEvent.ReleaseKeys r -> r.keys();
         case SchedulerEvent.CancelKeys r -> r.keys();
         case SchedulerEvent.RetryKeys r -> r.keys();

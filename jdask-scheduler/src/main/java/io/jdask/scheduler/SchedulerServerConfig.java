@@ -2,6 +2,7 @@ package io.jdask.scheduler;
 
 import io.jdask.scheduler.state.SchedulerConfig;
 import io.jdask.scheduler.state.SchedulerEvent;
+import io.jdask.scheduler.state.SchedulerState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -27,6 +28,8 @@ public final class SchedulerServerConfig {
   private final String name;
   /** Test hook run on the loop thread before each handle call; may throw to simulate a state failure. */
   private final Consumer<List<SchedulerEvent>> beforeHandle;
+  /** Checks the state's invariants (throws if broken); SchedulerState::validate except in tests. */
+  private final Consumer<SchedulerState> validator;
 
   private SchedulerServerConfig(Builder b) {
     this.listenAddress = b.listenAddress;
@@ -37,6 +40,7 @@ public final class SchedulerServerConfig {
     this.ioThreads = b.ioThreads;
     this.name = b.name;
     this.beforeHandle = b.beforeHandle;
+    this.validator = b.validator;
   }
 
   public static Builder builder() {
@@ -57,6 +61,7 @@ public final class SchedulerServerConfig {
     b.ioThreads = ioThreads;
     b.name = name;
     b.beforeHandle = beforeHandle;
+    b.validator = validator;
     return b;
   }
 
@@ -94,6 +99,10 @@ public final class SchedulerServerConfig {
     return beforeHandle;
   }
 
+  Consumer<SchedulerState> validator() {
+    return validator;
+  }
+
   @Override
   public String toString() {
     return "SchedulerServerConfig[listenAddress=" + listenAddress + ", state=" + state + ", restartTimeout="
@@ -111,6 +120,7 @@ public final class SchedulerServerConfig {
     private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
     private String name = "scheduler";
     private Consumer<List<SchedulerEvent>> beforeHandle = events -> {};
+    private Consumer<SchedulerState> validator = SchedulerState::validate;
 
     private Builder() {}
 
@@ -182,6 +192,12 @@ public final class SchedulerServerConfig {
     /** Test hook: runs on the loop thread before each {@code handle} call with the batch of events. */
     Builder beforeHandle(Consumer<List<SchedulerEvent>> hook) {
       this.beforeHandle = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** Test hook: replaces {@link SchedulerState#validate()} (to simulate a state found inconsistent). */
+    Builder validator(Consumer<SchedulerState> check) {
+      this.validator = Objects.requireNonNull(check, "check");
       return this;
     }
 
