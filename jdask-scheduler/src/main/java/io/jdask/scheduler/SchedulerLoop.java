@@ -824,18 +824,38 @@ final class SchedulerLoop implements Runnable {
     }
   }
 
-  private static SchedulerMsg.ComputeTask computeTask(SchedulerInstruction.ComputeTask ct) {
+  private SchedulerMsg.ComputeTask computeTask(SchedulerInstruction.ComputeTask ct) {
     byte[] bytes = null;
     String clientId = null;
     if (ct.runSpec() instanceof RunSpec rs) {
       bytes = rs.bytes();
       clientId = rs.clientId();
+      if (!clients.containsKey(clientId)) {
+        clientId = classSource(ct.key(), clientId);
+      }
     }
     var p = ct.priority();
     // Smaller runs first on the worker: negate the user priority, where higher means first.
     long[] priority = {-(long) p.userPriority(), p.generation(), p.order()};
     return new SchedulerMsg.ComputeTask(ct.key(), ct.runId(), bytes, clientId, priority, ct.whoHas(), ct.nbytes(),
         ct.resources(), ct.stimulusId());
+  }
+
+  /**
+   * The submitter of a key's run spec left, but the key is still wanted (pure keys are shared): name a
+   * connected client that wants it as the one to ask for classes, since it submitted the same key. Falls back
+   * to the original submitter (the worker then gets null bytes for its class requests and the task errs).
+   */
+  private String classSource(String key, String submitter) {
+    TaskView tv = state.task(key);
+    if (tv != null) {
+      for (String cid : tv.whoWants()) {
+        if (clients.containsKey(cid)) {
+          return cid;
+        }
+      }
+    }
+    return submitter;
   }
 
   /** Sends a report to its clients; true if the fire-and-forget pseudo-client was among them. */

@@ -49,6 +49,15 @@ class SchedulerServerTest {
     return w;
   }
 
+  /** Waits until the condition holds, failing after {@link FakePeer#WAIT}. */
+  static void poll(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + FakePeer.WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - deadline).as("condition not met within " + FakePeer.WAIT).isNegative();
+      Thread.sleep(5);
+    }
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -191,6 +200,19 @@ class SchedulerServerTest {
     SchedulerMsg.KeyInMemory mem = c.await(SchedulerMsg.KeyInMemory.class);
     assertThat(mem.holders()).containsExactly(w2.address);
     assertThat(server.workers()).containsOnlyKeys(w2.address);
+  }
+
+  @Test
+  void whenTheSubmitterOfASharedKeyLeftClassesAreFetchedFromAnotherClientThatWantsIt() throws Exception {
+    Client c1 = client();
+    Client c2 = client();
+    c1.submit("shared-1", bytes("same code"));
+    c2.submit("shared-1", bytes("same code"));
+    c1.close();
+    poll(() -> server.clientCount() == 1);
+    Worker w = worker(1);
+    SchedulerMsg.ComputeTask ct = w.awaitCompute("shared-1");
+    assertThat(ct.clientId()).isEqualTo(c2.id);
   }
 
   @Test
