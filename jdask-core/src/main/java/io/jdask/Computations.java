@@ -8,11 +8,11 @@ import io.jdask.spi.ClusterBackend;
 import io.jdask.spi.ClusterBackends;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The path from {@code compute()} to a scheduler: collect the graph the outputs need, then hand it to the open
@@ -25,12 +25,14 @@ final class Computations {
         if (outputs.isEmpty()) return List.of();
         Optional<ClusterBackend> cluster = cluster(options);
         if (cluster.isPresent()) return cluster.get().compute(outputs, options);
-        LinkedHashMap<String, Node> nodes = collect(outputs);
+        ArrayList<Node> nodes = new ArrayList<>();
+        HashMap<String, Integer> index = new HashMap<>();
+        collect(outputs, nodes, index);
         List<String> keys = new ArrayList<>(outputs.size());
         for (Delayed<?> d : outputs) keys.add(d.key());
         Scheduler s = options.scheduler();
-        Object[] results = LocalScheduler.compute(nodes, keys, s.kind() == Scheduler.Kind.SYNC, s.threadCount(),
-                options.retries());
+        Object[] results = LocalScheduler.compute(nodes, index, keys, s.kind() == Scheduler.Kind.SYNC,
+                s.threadCount(), options.retries());
         return Arrays.asList(results);
     }
 
@@ -49,29 +51,37 @@ final class Computations {
         return ClusterBackends.active();
     }
 
-    /**
-     * The nodes the outputs need, each after its dependencies (an iterative depth-first walk, so a chain of a
-     * million tasks does not overflow the stack). A {@link Future} becomes a task awaiting it. Two objects with
-     * the same key (a {@code pure()} call made twice) are one node.
-     */
+    /** The nodes the outputs need, each after its dependencies, keyed in insertion order. */
     static LinkedHashMap<String, Node> collect(List<? extends Ref<?>> outputs) {
-        LinkedHashMap<String, Node> out = new LinkedHashMap<>();
-        Set<String> onPath = new HashSet<>();
+        ArrayList<Node> nodes = new ArrayList<>();
+        collect(outputs, nodes, new HashMap<>());
+        LinkedHashMap<String, Node> out = new LinkedHashMap<>(nodes.size() * 2);
+        for (Node n : nodes) out.put(n.key(), n);
+        return out;
+    }
+
+    /**
+     * Appends to {@code nodes} every node the outputs need, each after its dependencies, and records its position
+     * in {@code index}: an iterative depth-first walk, so a chain of a million tasks does not overflow the stack. A
+     * {@link Future} becomes a task awaiting it. Two objects with the same key (a {@code pure()} call made twice)
+     * are one node. The walk needs no cycle check: a {@code Delayed} can only point at values that existed before
+     * it, so the objects form a DAG. This is the hot path of {@code compute()}: one hash lookup per edge and one
+     * insertion per node.
+     */
+    static void collect(List<? extends Ref<?>> outputs, List<Node> nodes, Map<String, Integer> index) {
         Ref<?>[] stack = new Ref<?>[64];
         int[] next = new int[64];
         for (Ref<?> root : outputs) {
-            if (out.containsKey(root.key())) continue;
+            if (index.containsKey(root.key())) continue;
             int top = 0;
             stack[0] = root;
             next[0] = 0;
-            onPath.add(root.key());
             while (top >= 0) {
                 Ref<?> r = stack[top];
                 Ref<?>[] deps = r instanceof Delayed<?> d ? d.deps() : NONE;
                 if (next[top] < deps.length) {
                     Ref<?> dep = deps[next[top]++];
-                    String k = dep.key();
-                    if (out.containsKey(k) || !onPath.add(k)) continue;
+                    if (index.containsKey(dep.key())) continue;
                     if (++top == stack.length) {
                         stack = Arrays.copyOf(stack, top * 2);
                         next = Arrays.copyOf(next, top * 2);
@@ -79,13 +89,11 @@ final class Computations {
                     stack[top] = dep;
                     next[top] = 0;
                 } else {
-                    onPath.remove(r.key());
-                    out.put(r.key(), nodeOf(r));
+                    if (index.putIfAbsent(r.key(), nodes.size()) == null) nodes.add(nodeOf(r));
                     stack[top--] = null;
                 }
             }
         }
-        return out;
     }
 
     private static final Ref<?>[] NONE = new Ref<?>[0];

@@ -27,6 +27,14 @@ final class ClassServer {
 
     record Answer(byte[] bytes, Map<String, byte[]> staticState) {}
 
+    /**
+     * JShell wrapper classes served to workers, with the value of each static field as last shipped (boxed
+     * primitives and strings compare by value, other objects by identity: a mutation inside an object is not
+     * noticed, an assignment is). Guarded by itself.
+     */
+    private final Map<String, Map<String, Object>> served = new LinkedHashMap<>();
+    private final Map<String, ClassLoader> servedFrom = new java.util.HashMap<>();
+
     /** Remembers where an object's class came from, if it is not the JDK's or jdask's own loader. */
     void remember(Object o) {
         if (o == null) return;
@@ -48,7 +56,7 @@ final class ClassServer {
         candidates.add(ClassServer.class.getClassLoader());
         for (ClassLoader l : candidates) {
             byte[] bytes = read(l, resource);
-            if (bytes != null) return new Answer(bytes, staticState(l, className, serializer));
+            if (bytes != null) return new Answer(bytes, staticState(l, className, serializer, true));
         }
         return new Answer(null, Map.of());
     }
@@ -61,16 +69,32 @@ final class ClassServer {
         }
     }
 
-    private static Map<String, byte[]> staticState(ClassLoader l, String className, Serializer serializer) {
+    /**
+     * The static fields of a JShell wrapper class, serialized. With {@code onlyChanged}, only fields whose value
+     * differs from what was last shipped (all of them the first time); remembers what it returns.
+     */
+    private Map<String, byte[]> staticState(ClassLoader l, String className, Serializer serializer, boolean all) {
         if (!className.contains("$JShell$")) return Map.of();
         Map<String, byte[]> out = new LinkedHashMap<>();
         try {
             Class<?> c = Class.forName(className, false, l);
+            Map<String, Object> shipped;
+            synchronized (served) {
+                shipped = served.computeIfAbsent(className, k -> new java.util.HashMap<>());
+                servedFrom.put(className, l);
+            }
             for (Field f : c.getDeclaredFields()) {
                 if (!Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
                 try {
                     f.setAccessible(true);
-                    out.put(f.getName(), serializer.serialize(f.get(null)));
+                    Object value = f.get(null);
+                    synchronized (served) {
+                        if (!all && shipped.containsKey(f.getName()) && same(shipped.get(f.getName()), value)) continue;
+                    }
+                    out.put(f.getName(), serializer.serialize(value));
+                    synchronized (served) {
+                        shipped.put(f.getName(), value);
+                    }
                 } catch (RuntimeException | IllegalAccessException | LinkageError e) {
                     // A value that does not serialize stays behind; the worker keeps the field's initial value.
                 }
@@ -79,5 +103,27 @@ final class ClassServer {
             return Map.of();
         }
         return out;
+    }
+
+    /** Static fields of served classes that changed since they were shipped; empty (and cheap) when none did. */
+    Map<String, Map<String, byte[]>> changedStaticState(Serializer serializer) {
+        Map<String, ClassLoader> classes;
+        synchronized (served) {
+            if (served.isEmpty()) return Map.of();
+            classes = new LinkedHashMap<>(servedFrom);
+        }
+        Map<String, Map<String, byte[]>> out = new LinkedHashMap<>();
+        for (var e : classes.entrySet()) {
+            Map<String, byte[]> changed = staticState(e.getValue(), e.getKey(), serializer, false);
+            if (!changed.isEmpty()) out.put(e.getKey(), changed);
+        }
+        return out;
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a == b) return true;
+        if (a == null || b == null) return false;
+        boolean byValue = a instanceof Number || a instanceof String || a instanceof Boolean || a instanceof Character;
+        return byValue && a.equals(b);
     }
 }

@@ -1,12 +1,300 @@
 package io.jdask.client;
 
 import io.jdask.LocalCluster;
+import io.jdask.scheduler.SchedulerServer;
+import io.jdask.scheduler.SchedulerServerConfig;
+import io.jdask.worker.WorkerConfig;
+import io.jdask.worker.WorkerMain;
+import io.jdask.worker.WorkerServer;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the scheduler and worker servers are merged; replaced in the next commit. */
-final class LocalClusterImpl {
-    private LocalClusterImpl() {}
+/**
+ * A scheduler in this JVM and workers as child JVMs ({@code processes(true)}) or as {@link WorkerServer}s in this
+ * JVM. Like Dask's nanny, it restarts a worker process that exits while the cluster is not closing or shrinking
+ * (a crash, an {@code OutOfMemoryError}, or {@code client.restart()}), at most {@link #MAX_RESTARTS} times a minute
+ * per worker. A shutdown hook stops the child processes if this JVM exits without closing the cluster.
+ */
+final class LocalClusterImpl implements LocalCluster {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalClusterImpl.class);
+    static final int MAX_RESTARTS = 10;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    static LocalCluster start(LocalCluster.Spec spec) {
-        throw new UnsupportedOperationException("LocalCluster is being wired to the scheduler and worker servers");
+    private final Spec spec;
+    private final SchedulerServer scheduler;
+    /** The workers, in start order. Guarded by {@code this}. */
+    private final List<Worker> workers = new ArrayList<>();
+    private int nextId;
+    private volatile boolean closing;
+    private final Thread shutdownHook;
+
+    /** A worker this cluster runs: a child process or an in-JVM server. */
+    private final class Worker {
+        final String name;
+        volatile Process process;
+        volatile WorkerServer server;
+        volatile boolean retiring;
+        final List<Long> restarts = new ArrayList<>();
+
+        Worker(String name) {
+            this.name = name;
+        }
+
+        void start() {
+            if (spec.processes()) {
+                process = spawn(name);
+                Process p = process;
+                p.onExit().thenRun(() -> exited(this, p));
+            } else {
+                server = WorkerServer.start(workerConfig(name));
+            }
+        }
+
+        void stop(boolean wait) {
+            retiring = true;
+            Process p = process;
+            if (p != null) {
+                p.destroy();
+                if (wait) {
+                    try {
+                        if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        p.destroyForcibly();
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            WorkerServer s = server;
+            if (s != null) s.close();
+        }
+    }
+
+    private LocalClusterImpl(Spec spec, SchedulerServer scheduler) {
+        this.spec = spec;
+        this.scheduler = scheduler;
+        this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    static LocalCluster start(Spec spec) {
+        SchedulerServer scheduler = SchedulerServer.start(SchedulerServerConfig.builder()
+                .listenAddress("tcp://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
+                .name("local-scheduler")
+                .build());
+        LocalClusterImpl cluster = new LocalClusterImpl(spec, scheduler);
+        try {
+            cluster.scale(spec.workers());
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    @Override
+    public String schedulerAddress() {
+        return scheduler.address();
+    }
+
+    @Override
+    public String dashboardLink() {
+        return "";
+    }
+
+    @Override
+    public List<String> workerAddresses() {
+        return new ArrayList<>(scheduler.workers().keySet());
+    }
+
+    @Override
+    public Spec spec() {
+        return spec;
+    }
+
+    @Override
+    public void scale(int n) {
+        if (n < 0) throw new IllegalArgumentException("scale(n) needs n >= 0, got " + n);
+        List<Worker> stopping = new ArrayList<>();
+        synchronized (this) {
+            if (closing) throw new IllegalStateException("the cluster is closed");
+            while (workers.size() < n) {
+                Worker w = new Worker("local-" + nextId++);
+                w.start();
+                workers.add(w);
+            }
+            while (workers.size() > n) stopping.add(workers.remove(workers.size() - 1));
+        }
+        for (Worker w : stopping) w.stop(true);
+        awaitWorkerCount(n);
+    }
+
+    private void awaitWorkerCount(int n) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (scheduler.workers().size() != n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the local cluster has " + scheduler.workers().size() + " workers, not "
+                        + n + ", after " + START_TIMEOUT.toSeconds() + " s" + deadWorkers());
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for workers", e);
+            }
+        }
+    }
+
+    private synchronized String deadWorkers() {
+        StringBuilder sb = new StringBuilder();
+        for (Worker w : workers) {
+            Process p = w.process;
+            if (p != null && !p.isAlive()) sb.append("; worker ").append(w.name).append(" exited with ").append(p.exitValue());
+        }
+        return sb.toString();
+    }
+
+    /** A worker process ended: restart it unless that was asked for. */
+    private void exited(Worker w, Process p) {
+        synchronized (this) {
+            if (closing || w.retiring || w.process != p || !workers.contains(w)) return;
+            long now = System.nanoTime();
+            w.restarts.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
+            if (w.restarts.size() >= MAX_RESTARTS) {
+                LOG.error("worker {} exited with {} {} times in a minute; not restarting it", w.name, p.exitValue(),
+                        MAX_RESTARTS);
+                workers.remove(w);
+                return;
+            }
+            w.restarts.add(now);
+            LOG.warn("worker {} exited with {}; restarting it", w.name, p.exitValue());
+            try {
+                w.start();
+            } catch (RuntimeException e) {
+                LOG.error("could not restart worker {}: {}", w.name, e.toString());
+            }
+        }
+    }
+
+    /** For tests: kills a worker process abruptly (as a crash would), without marking it as retiring. */
+    synchronized void killWorkerProcess(int index) {
+        Process p = workers.get(index).process;
+        if (p == null) throw new IllegalStateException("workers run in this JVM: nothing to kill");
+        p.destroyForcibly();
+    }
+
+    synchronized List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (Worker w : workers) if (w.process != null) pids.add(w.process.pid());
+        return pids;
+    }
+
+    @Override
+    public void close() {
+        List<Worker> all;
+        synchronized (this) {
+            if (closing) return;
+            closing = true;
+            all = new ArrayList<>(workers);
+            workers.clear();
+        }
+        for (Worker w : all) w.stop(false);
+        for (Worker w : all) w.stop(true);
+        scheduler.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to.
+        }
+    }
+
+    private void killChildren() {
+        List<Worker> all;
+        synchronized (this) {
+            all = new ArrayList<>(workers);
+        }
+        for (Worker w : all) {
+            Process p = w.process;
+            if (p != null) p.destroyForcibly();
+        }
+    }
+
+    private WorkerConfig workerConfig(String name) {
+        WorkerConfig.Builder b = WorkerConfig.builder(scheduler.address())
+                .listen("tcp://127.0.0.1:0")
+                .nthreads(spec.threadsPerWorker())
+                .name(name);
+        if (spec.memoryLimitBytes() > 0) b.memoryLimit(spec.memoryLimitBytes());
+        return b.build();
+    }
+
+    private Process spawn(String name) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        if (spec.memoryLimitBytes() > 0) cmd.add("-Xmx" + Math.max(64, spec.memoryLimitBytes() >> 20) + "m");
+        cmd.add("-XX:+UseParallelGC");
+        cmd.add("-XX:TieredStopAtLevel=4");
+        cmd.add("-Xss4m");
+        cmd.add("-cp");
+        cmd.add(workerClassPath());
+        cmd.add(WorkerMain.class.getName());
+        cmd.add("--scheduler");
+        cmd.add(scheduler.address());
+        cmd.add("--nthreads");
+        cmd.add(Integer.toString(spec.threadsPerWorker()));
+        cmd.add("--name");
+        cmd.add(name);
+        cmd.add("--listen");
+        cmd.add("tcp://127.0.0.1:0");
+        if (spec.memoryLimitBytes() > 0) {
+            cmd.add("--memory-limit");
+            cmd.add(Long.toString(spec.memoryLimitBytes()));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            return pb.start();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot start a worker process (" + String.join(" ", cmd.subList(0, 2))
+                    + " ...): " + e.getMessage(), e);
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * This JVM's class path plus the jars holding jdask and its libraries: in a notebook, jdask may have been added
+     * to JShell's class path only, which child processes would not see.
+     */
+    static String workerClassPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!e.isBlank()) entries.add(e);
+        }
+        for (Class<?> c : new Class<?>[] {WorkerMain.class, io.jdask.Dask.class, io.jdask.protocol.Message.class,
+                io.jdask.scheduler.SchedulerServer.class, io.netty.channel.Channel.class,
+                io.netty.handler.codec.ByteToMessageDecoder.class, io.netty.buffer.ByteBuf.class,
+                io.netty.util.Recycler.class, io.netty.resolver.AddressResolver.class,
+                org.apache.fory.Fory.class, org.slf4j.Logger.class}) {
+            try {
+                var source = c.getProtectionDomain().getCodeSource();
+                if (source != null) entries.add(Path.of(source.getLocation().toURI()).toString());
+            } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
+                // Fall back to the class path alone.
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 }

@@ -165,6 +165,11 @@ final class Session implements CommHandler {
 
     void send(ClientMsg msg) {
         checkOpen();
+        if (msg instanceof ClientMsg.UpdateGraph) {
+            // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
+            Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
+            if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticState(changed));
+        }
         scheduler.send(msg);
     }
 

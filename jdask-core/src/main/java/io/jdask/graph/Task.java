@@ -75,9 +75,11 @@ public final class Task implements Node {
             }
             return java.util.Collections.unmodifiableList(java.util.Arrays.asList(java.util.Arrays.copyOf(keys, m)));
         }
-        var set = new java.util.LinkedHashSet<String>(n * 2);
-        for (int i = 0; i < n; i++) set.add(keys[i]);
-        return List.copyOf(set);
+        var seen = new java.util.HashSet<String>(n * 2);
+        int m = 0;
+        for (int i = 0; i < n; i++) if (seen.add(keys[i])) keys[m++] = keys[i];
+        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(m == keys.length ? keys
+                : java.util.Arrays.copyOf(keys, m)));
     }
 
     @Override

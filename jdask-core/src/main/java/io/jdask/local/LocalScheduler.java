@@ -26,7 +26,19 @@ public final class LocalScheduler {
      */
     public static Object[] compute(Map<String, Node> orderedNodes, List<String> outputs, boolean sync, int threads,
             int retries) {
-        Plan plan = new Plan(orderedNodes, outputs);
+        List<Node> nodes = new java.util.ArrayList<>(orderedNodes.values());
+        Map<String, Integer> index = new java.util.HashMap<>(nodes.size() * 2);
+        for (int i = 0; i < nodes.size(); i++) index.put(nodes.get(i).key(), i);
+        return compute(nodes, index, outputs, sync, threads, retries);
+    }
+
+    /**
+     * As above, for a caller that already numbered the nodes: {@code index} maps each node's key to its position
+     * in {@code nodes}, which is in dependency order.
+     */
+    public static Object[] compute(List<Node> nodes, Map<String, Integer> index, List<String> outputs, boolean sync,
+            int threads, int retries) {
+        Plan plan = new Plan(nodes, index, outputs);
         return sync ? new SyncRun(plan, retries).run() : new ThreadedRun(plan, retries, LocalPools.pool(threads)).run();
     }
 

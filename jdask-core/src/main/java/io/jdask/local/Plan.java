@@ -32,16 +32,14 @@ final class Plan {
     /** Key -> index; used only for references nested inside containers. */
     private final Map<String, Integer> index;
 
-    /** {@code nodes} must be in dependency order and closed over their dependencies. */
-    Plan(Map<String, Node> orderedNodes, List<String> outputKeys) {
+    /**
+     * {@code nodes} must be in dependency order and closed over their dependencies; {@code index} maps each key to
+     * its position (the plan keeps it, for references nested in containers).
+     */
+    Plan(List<Node> orderedNodes, Map<String, Integer> index, List<String> outputKeys) {
         size = orderedNodes.size();
-        nodes = new Node[size];
-        index = new HashMap<>(Math.max(16, size * 2));
-        int n = 0;
-        for (Node node : orderedNodes.values()) {
-            index.put(node.key(), n);
-            nodes[n++] = node;
-        }
+        nodes = orderedNodes.toArray(new Node[0]);
+        this.index = index;
         deps = new int[size][];
         argRefs = new int[size][];
         int[] dependentCount = new int[size + 1];
@@ -60,13 +58,22 @@ final class Plan {
             deps[i] = di;
             if (nodes[i] instanceof Task t && di.length > 0) {
                 int[] refs = null;
+                int hint = 0;
                 for (int k = 0; k < t.argCount(); k++) {
                     if (t.isRef(k)) {
                         if (refs == null) {
                             refs = new int[t.argCount()];
                             java.util.Arrays.fill(refs, -1);
                         }
-                        refs[k] = index.get(((TaskRef) t.arg(k)).key());
+                        // The TaskRef and the dependency list share the key's String object, in the same order
+                        // for plain calls: look there first, by identity, before hashing.
+                        String key = ((TaskRef) t.arg(k)).key();
+                        int j = hint < d.size() && d.get(hint) == key ? hint : -1;
+                        if (j < 0 && d.size() <= 8) {
+                            for (int m = 0; m < d.size(); m++) if (d.get(m) == key) j = m;
+                        }
+                        refs[k] = j >= 0 ? di[j] : index.get(key);
+                        hint = j >= 0 ? j + 1 : hint;
                     }
                 }
                 argRefs[i] = refs;

@@ -48,6 +48,13 @@ public sealed interface ClientMsg extends Message {
     record ClassBytes(long requestId, String worker, String className, byte[] bytes,
             Map<String, byte[]> staticState) implements ClientMsg {}
 
+    /**
+     * New values of static fields of this client's classes that workers may have loaded already (a notebook
+     * cell assigned a variable of an earlier cell): class name -> field name -> serialized value. Sent before the
+     * tasks that may read them; relayed to every worker as {@link SchedulerMsg.StaticState}.
+     */
+    record StaticState(Map<String, Map<String, byte[]>> fields) implements ClientMsg {}
+
     /** A jar every worker should load, now and when joining later. */
     record UploadJar(String name, byte[] bytes) implements ClientMsg {}
 

@@ -74,6 +74,9 @@ public sealed interface SchedulerMsg extends Message {
     record ClassBytes(long requestId, String clientId, String className, byte[] bytes,
             Map<String, byte[]> staticState) implements SchedulerMsg {}
 
+    /** Static field values of {@code clientId}'s classes to apply where those classes are loaded already. */
+    record StaticState(String clientId, Map<String, Map<String, byte[]>> fields) implements SchedulerMsg {}
+
     /** A jar to add to the worker's class path. */
     record AddJar(String name, byte[] bytes) implements SchedulerMsg {}
 

@@ -884,7 +884,12 @@ public final class WorkerState {
   /** {@code ts} stopped needing its inputs: release the ones only it was keeping (see freed). */
   private void releaseFreedDependencies(WorkerTask ts) {
     for (WorkerTask dep : ts.dependencies) {
-      if (dep.freed && !hasUsingDependent(dep)) recommend(dep, RELEASED);
+      if (!dep.freed || hasUsingDependent(dep)) continue;
+      // A freed dependency that is RELEASED already would get a no-op recommendation and keep its
+      // freed flag with nobody left to use it (property test seed 6981290562462); clear it here,
+      // as the transition to RELEASED would have.
+      if (dep.state == RELEASED) dep.freed = false;
+      else recommend(dep, RELEASED);
     }
   }
 

@@ -59,6 +59,12 @@ class WorkerStatePropertyTest {
     }
   }
 
+  /** Regression: a freed dependency already RELEASED kept its freed flag when its last user let go. */
+  @org.junit.jupiter.api.Test
+  void seed6981290562462FreedDependencyAlreadyReleased() {
+    randomRun(6981290562462L);
+  }
+
   private void randomRun(long seed) {
     new Simulation(seed).run(150);
   }

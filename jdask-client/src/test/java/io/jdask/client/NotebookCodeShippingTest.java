@@ -1,0 +1,92 @@
+package io.jdask.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jdask.LocalCluster;
+import java.util.List;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Code written in notebook cells runs on worker processes. JShell with its local execution engine stands in for a
+ * Java notebook kernel (which runs JShell the same way): its classes exist only in JShell's class loader, so the
+ * worker processes, started with the test's class path, must fetch them from the client by name.
+ */
+class NotebookCodeShippingTest {
+    static LocalCluster cluster;
+    static JShell shell;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MB").build();
+        shell = JShell.builder().executionEngine("local").build();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            shell.addToClasspath(entry);
+        }
+        eval("import io.jdask.*;");
+        eval("import static io.jdask.Dask.*;");
+        eval("Client client = Client.connect(\"" + cluster.schedulerAddress() + "\");");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (shell != null) {
+            eval("client.close();");
+            shell.close();
+        }
+        if (cluster != null) cluster.close();
+    }
+
+    /** Evaluates one cell and returns the value of its last expression, failing on any compile or run error. */
+    static String eval(String code) {
+        List<SnippetEvent> events = shell.eval(code);
+        String value = null;
+        for (SnippetEvent e : events) {
+            if (e.exception() != null) throw new AssertionError("cell failed: " + code, e.exception());
+            if (e.status() == Snippet.Status.REJECTED) {
+                throw new AssertionError("cell rejected: " + code + "\n" + shell.diagnostics(e.snippet()).map(d ->
+                        d.getMessage(java.util.Locale.ROOT)).toList());
+            }
+            if (e.value() != null) value = e.value();
+        }
+        return value;
+    }
+
+    @Test
+    void aLambdaDefinedInACellRunsOnAWorkerProcess() {
+        eval("Fn1<Integer, Integer> triple = x -> x * 3;");
+        assertThat(eval("client.submit(triple, 14).result()")).isEqualTo("42");
+    }
+
+    @Test
+    void aRecordAndAMethodDefinedInCellsTravelToo() {
+        eval("record Point(int x, int y) implements java.io.Serializable {}");
+        eval("static int norm1(Point p) { return Math.abs(p.x()) + Math.abs(p.y()); }");
+        assertThat(eval("client.submit((Point p) -> norm1(p), new Point(-2, 5)).result()")).isEqualTo("7");
+        // And a record coming back as a result.
+        assertThat(eval("client.submit((Integer n) -> new Point(n, n + 1), 4).result().y()")).isEqualTo("5");
+    }
+
+    @Test
+    void aVariableOfAnEarlierCellHasTheNotebooksValueOnTheWorker() {
+        eval("int offset = 10;");
+        eval("Fn1<Integer, Integer> shift = x -> x + offset;");
+        assertThat(eval("client.submit(shift, 5).result()")).isEqualTo("15");
+        // Running a cell again that changes the variable: the worker sees the new value.
+        eval("offset = 100;");
+        eval("Fn1<Integer, Integer> shift2 = x -> x + offset;");
+        assertThat(eval("client.submit(shift2, 5).result()")).isEqualTo("105");
+    }
+
+    @Test
+    void delayedGraphsBuiltInCellsComputeOnTheCluster() {
+        eval("static int incr(int x) { return x + 1; }");
+        eval("Delayed<Integer> a = delayed((Integer x) -> incr(x)).call(1);");
+        eval("Delayed<Integer> b = a.then(v -> v * 10);");
+        assertThat(eval("client.compute(b).result()")).isEqualTo("20");
+    }
+}

@@ -1,0 +1,115 @@
+package io.jdask.worker;
+
+import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.Serializer;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the classes of one client that the worker's class path and the uploaded jars lack, by
+ * asking that client (through the scheduler) for their bytes.
+ *
+ * <p>After defining a class it restores the static fields the client sent along (values
+ * serialized on the client, deserialized here with this same loader). That is how the variables
+ * of a notebook cell reach the workers: JShell keeps them in static fields of its wrapper
+ * classes, and a freshly loaded class would see zeros and nulls instead. Setting a field runs
+ * the class's static initializer first, then the client's values overwrite what it set. Final
+ * fields and fields whose value does not deserialize keep their initial value (logged).
+ *
+ * <p>A class the client does not have either is remembered as missing, so probing code (a
+ * serializer trying optional class names) costs one round trip per name, not one per probe.
+ *
+ * <p>Concurrency: parallel capable; the JDK locks per class name, so two threads needing the
+ * same class fetch it once. {@code findClass} blocks for a round trip to the client: it must run
+ * on executor threads only.
+ */
+final class ClientClassLoader extends ClassLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ClientClassLoader.class);
+
+  static {
+    registerAsParallelCapable();
+  }
+
+  private final String clientId;
+  private final CodeLoaders fetcher;
+  private final Serializer serializer;
+  /** Names the client answered with "no such class"; they fail at once from then on. */
+  private final Set<String> missing = ConcurrentHashMap.newKeySet();
+
+  ClientClassLoader(String clientId, ClassLoader parent, CodeLoaders fetcher, Serializer serializer) {
+    super("jdask-client-" + clientId, parent);
+    this.clientId = clientId;
+    this.fetcher = fetcher;
+    this.serializer = serializer;
+  }
+
+  String clientId() {
+    return clientId;
+  }
+
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    if (missing.contains(name)) {
+      throw notFound(name);
+    }
+    SchedulerMsg.ClassBytes answer = fetcher.fetch(clientId, name);
+    if (answer.bytes() == null) {
+      missing.add(name);
+      throw notFound(name);
+    }
+    Class<?> c = defineClass(name, answer.bytes(), 0, answer.bytes().length);
+    LOG.debug("defined {} ({} bytes) for client {}", name, answer.bytes().length, clientId);
+    restoreStatics(c, answer.staticState());
+    return c;
+  }
+
+  private ClassNotFoundException notFound(String name) {
+    return new ClassNotFoundException("class " + name + " is neither on this worker's class path nor in an"
+        + " uploaded jar, and client " + clientId + " does not have it either");
+  }
+
+  /**
+   * New static field values for classes this loader may have defined already (a notebook variable was assigned);
+   * classes not loaded yet are skipped: they get the client's current values when they are fetched.
+   */
+  void updateStatics(Map<String, Map<String, byte[]>> fields) {
+    for (var e : fields.entrySet()) {
+      Class<?> c;
+      synchronized (getClassLoadingLock(e.getKey())) {
+        c = findLoadedClass(e.getKey());
+      }
+      if (c != null) restoreStatics(c, e.getValue());
+    }
+  }
+
+  private void restoreStatics(Class<?> c, Map<String, byte[]> state) {
+    if (state == null || state.isEmpty()) {
+      return;
+    }
+    for (var e : state.entrySet()) {
+      try {
+        Field f = c.getDeclaredField(e.getKey());
+        int mods = f.getModifiers();
+        if (!Modifier.isStatic(mods) || Modifier.isFinal(mods)) {
+          continue;
+        }
+        Object value = serializer.deserialize(e.getValue(), this);
+        f.setAccessible(true);
+        f.set(null, value);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+        LOG.warn("could not restore static field {}.{} sent by client {}: {}", c.getName(), e.getKey(),
+            clientId, ex.toString());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClientClassLoader[" + clientId + "]";
+  }
+}

@@ -1,0 +1,794 @@
+package io.jdask.worker;
+
+import io.jdask.Fn;
+import io.jdask.graph.Args;
+import io.jdask.graph.Task;
+import io.jdask.graph.TaskRef;
+import io.jdask.protocol.CloseReason;
+import io.jdask.protocol.Comm;
+import io.jdask.protocol.CommClosedException;
+import io.jdask.protocol.CommHandler;
+import io.jdask.protocol.CommOptions;
+import io.jdask.protocol.CommServer;
+import io.jdask.protocol.DataMsg;
+import io.jdask.protocol.Message;
+import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.Serializer;
+import io.jdask.protocol.WorkerMsg;
+import io.jdask.worker.state.Priority;
+import io.jdask.worker.state.WorkerEvent;
+import io.jdask.worker.state.WorkerInstruction;
+import io.jdask.worker.state.WorkerState;
+import io.jdask.worker.state.WorkerTask;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A jdask worker: registers with a scheduler, runs the tasks it is given, holds their results and
+ * serves them to peers and clients.
+ *
+ * <h2>Design</h2>
+ *
+ * A thin shell around the pure {@link WorkerState} (Dask's {@code Worker} around its
+ * {@code WorkerState}). Threads:
+ *
+ * <ul>
+ *   <li><b>The loop</b> (one thread, {@code jdask-worker-loop}) owns the state. Everything that
+ *       happens elsewhere (a scheduler message on an I/O thread, a finished task on an executor
+ *       thread, a finished transfer, a timer) is posted to it as a small job; the job turns it
+ *       into a {@link WorkerEvent}, calls {@code handle}, and carries out the instructions at once
+ *       ({@link #perform}). The loop never blocks: it neither deserializes user values (that may
+ *       fetch classes from a client) nor waits for the network.
+ *   <li><b>Executors</b> ({@code nthreads} daemon threads) deserialize a task's run spec with the
+ *       submitting client's class loader, substitute dependency values for {@link TaskRef}s, run
+ *       the function, and serialize the result once to learn its size.
+ *   <li><b>I/O threads</b> of the transports deliver messages. Data-plane reads ({@code GetData})
+ *       are answered right there from the concurrent {@link DataStore} when the bytes are ready,
+ *       else on a serving thread.
+ * </ul>
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ul>
+ *   <li>Only the loop touches {@link #state} and mutates {@link #store}; a value is stored in the
+ *       same loop job, right before the event announcing it is handled (the state's contract).
+ *   <li>Instructions of one {@code handle} are carried out in order, before the next job runs.
+ *   <li>Messages to the scheduler from the loop go out in the order the state emitted them.
+ *   <li>A failing task never takes the worker down: whatever it throws (including {@link Error}s
+ *       such as {@link StackOverflowError}) becomes a {@code TaskErred}. If the state itself
+ *       throws (a bug), the worker shuts down, as Dask's does, rather than run on corrupt state.
+ *   <li>Losing the scheduler connection closes the worker: a worker without a scheduler is
+ *       useless, and the scheduler has already rescheduled its work.
+ * </ul>
+ *
+ * <h2>Not yet</h2>
+ *
+ * Spilling to disk, seceding tasks (extra threads), refusing transfers when busy (this worker
+ * never answers {@code busy}), heartbeats and metrics.
+ */
+public final class WorkerServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
+  /** Back-off before asking a busy peer again (Dask uses 0.15 s). */
+  private static final long RETRY_BUSY_MILLIS = 150;
+  /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
+  private static final long FIND_MISSING_MILLIS = 1000;
+
+  private final WorkerConfig config;
+  private final Serializer serializer = Serializer.shared();
+  private final Transports transports;
+  /** Values by key; see {@link DataStore} for who writes it. */
+  private final DataStore store = new DataStore();
+  /** The event loop: a single thread that also runs the timers. */
+  private final ScheduledThreadPoolExecutor loop;
+  /** The loop's thread; set once by its thread factory. */
+  private volatile Thread loopThread;
+  /** Runs tasks; {@code nthreads} daemon threads. */
+  private final ExecutorService executor;
+  /** Serializes values for GetData replies whose bytes are not ready (off the I/O threads). */
+  private final ExecutorService serving;
+  private final CodeLoaders code;
+  private final PeerConnections peers;
+  private final AtomicLong stimulusSeq = new AtomicLong();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  /** Completes (never exceptionally) when every thread is stopped and every connection closed. */
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** Completes with the scheduler's id when it welcomes this worker. */
+  private final CompletableFuture<String> welcomed = new CompletableFuture<>();
+
+  // Set during start(), before any message is handled; read-only afterwards.
+  private volatile CommServer server;
+  private volatile Comm scheduler;
+  private volatile String address;
+  private volatile String name;
+
+  /** Owned by the loop thread; null until registration starts. */
+  private WorkerState state;
+
+  /** What the state holds as a task's run spec: the serialized {fn, args} and whose code it is. */
+  record RunSpec(byte[] bytes, String clientId) {}
+
+  private WorkerServer(WorkerConfig config) {
+    this.config = config;
+    this.transports = new Transports(CommOptions.builder().role("worker")
+        .name(config.name().isEmpty() ? "worker" : config.name()).build());
+    this.loop = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "jdask-worker-loop");
+      t.setDaemon(true);
+      loopThread = t;
+      return t;
+    });
+    this.loop.setRemoveOnCancelPolicy(true);
+    // Cached, not fixed: the state machine keeps at most nthreads tasks executing, and a task that secedes keeps
+    // its thread while the state hands its slot to another task, which then needs a thread of its own.
+    this.executor = Executors.newCachedThreadPool(daemonThreads("jdask-worker-task-"));
+    this.serving = Executors.newCachedThreadPool(daemonThreads("jdask-worker-serve-"));
+    this.code = new CodeLoaders(WorkerServer.class.getClassLoader(), serializer, this::sendToScheduler,
+        config.classFetchTimeout());
+    this.peers = new PeerConnections(transports, config.connectTimeout());
+  }
+
+  /**
+   * Starts a worker: listens, connects to the scheduler, registers, and returns once the
+   * scheduler has welcomed it.
+   *
+   * @throws IllegalStateException if the scheduler cannot be reached or does not answer within
+   *     {@link WorkerConfig#connectTimeout()} (everything started is closed again)
+   * @throws java.io.UncheckedIOException if the listen address cannot be bound
+   */
+  public static WorkerServer start(WorkerConfig config) {
+    WorkerServer w = new WorkerServer(config);
+    try {
+      w.startUp();
+      return w;
+    } catch (RuntimeException | Error e) {
+      w.closeAsync("start failed: " + e);
+      w.closed.join();
+      throw e;
+    }
+  }
+
+  private void startUp() {
+    server = transports.forAddress(config.listenAddress()).listen(config.listenAddress(), this::acceptDataComm);
+    Comm comm;
+    try {
+      comm = transports.forAddress(config.schedulerAddress())
+          .connect(config.schedulerAddress(), config.connectTimeout())
+          .get(config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not reach the scheduler at " + config.schedulerAddress() + ": "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("could not reach the scheduler at " + config.schedulerAddress()
+          + " within " + config.connectTimeout(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while connecting to " + config.schedulerAddress(), e);
+    }
+    scheduler = comm;
+    address = advertisedAddress(server.address(), comm.localAddress());
+    name = config.name().isEmpty() ? address : config.name();
+    String addr = address;
+    // Build the state on the loop before any scheduler message can reach it.
+    onLoopAndWait(() -> state = WorkerState.builder(addr).nthreads(config.nthreads())
+        .resources(config.resources()).build());
+    comm.setHandler(new SchedulerHandler());
+    comm.send(new WorkerMsg.RegisterWorker(address, name, config.nthreads(), config.memoryLimit(),
+        config.resources(), ProcessHandle.current().pid()));
+    try {
+      String schedulerId = welcomed.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info("worker {} ({}) registered with scheduler {} at {}", name, address, schedulerId,
+          config.schedulerAddress());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("registration with " + config.schedulerAddress() + " failed: "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the scheduler at " + config.schedulerAddress()
+          + " did not welcome this worker within " + config.connectTimeout(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while registering with " + config.schedulerAddress(), e);
+    }
+    loop.scheduleWithFixedDelay(
+        () -> handle(new WorkerEvent.FindMissing(stimulus("find-missing"), System.nanoTime())),
+        FIND_MISSING_MILLIS, FIND_MISSING_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public surface
+
+  /** Where peers and clients reach this worker, e.g. {@code tcp://10.0.0.5:40123}. */
+  public String address() {
+    return address;
+  }
+
+  /** The worker's name (its address unless configured). */
+  public String name() {
+    return name;
+  }
+
+  /** The settings it was started with. */
+  public WorkerConfig config() {
+    return config;
+  }
+
+  /** Completes once the worker is fully closed (after {@link #close()}, or when the scheduler went away). */
+  public CompletableFuture<Void> closeFuture() {
+    return closed.copy();
+  }
+
+  /** Whether the worker has started closing. */
+  public boolean isClosed() {
+    return closing.get();
+  }
+
+  /**
+   * Stops the worker: tasks are interrupted, connections closed, threads stopped. Idempotent;
+   * waits for the shutdown to finish (unless called from one of the worker's own threads).
+   */
+  @Override
+  public void close() {
+    closeAsync("closed by the application");
+    if (Thread.currentThread() != loopThread) {
+      closed.join();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Test hooks (package-private)
+
+  /** The keys in the data store, sorted. */
+  Set<String> storedKeys() {
+    return store.keys();
+  }
+
+  /** Runs {@code f} on the loop with the state and returns its answer. */
+  <T> T inspect(Function<WorkerState, T> f) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    post(() -> result.complete(f.apply(state)));
+    return result.orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The loop
+
+  private void post(Runnable job) {
+    try {
+      loop.execute(() -> {
+        try {
+          job.run();
+        } catch (RuntimeException | Error e) {
+          LOG.error("worker {}: unexpected failure on the event loop; closing", name, e);
+          closeAsync("event loop failure: " + e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // closing: drop the job
+    }
+  }
+
+  private void onLoopAndWait(Runnable job) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        job.run();
+        done.complete(null);
+      } catch (RuntimeException | Error e) {
+        done.completeExceptionally(e);
+      }
+    });
+    done.join();
+  }
+
+  private String stimulus(String prefix) {
+    return prefix + "-" + stimulusSeq.incrementAndGet();
+  }
+
+  private void assertOnLoop() {
+    if (Thread.currentThread() != loopThread) {
+      throw new IllegalStateException("worker state touched from " + Thread.currentThread().getName()
+          + "; only the event loop may do that");
+    }
+  }
+
+  /** Hands events to the state and carries out its instructions. Loop thread only. */
+  private void handle(WorkerEvent... events) {
+    assertOnLoop();
+    if (state == null || closing.get()) {
+      return;
+    }
+    List<WorkerInstruction> instructions;
+    try {
+      instructions = state.handle(events);
+    } catch (RuntimeException e) {
+      LOG.error("worker {}: the state machine failed on {}; closing (its state can no longer be trusted)",
+          name, List.of(events), e);
+      closeAsync("state machine failure: " + e);
+      return;
+    }
+    for (WorkerInstruction i : instructions) {
+      perform(i);
+    }
+  }
+
+  private void perform(WorkerInstruction instruction) {
+    switch (instruction) {
+      case WorkerInstruction.Execute e -> execute(e);
+      case WorkerInstruction.GatherDep g -> gather(g);
+      case WorkerInstruction.RetryBusyWorkerLater r -> {
+        try {
+          loop.schedule(() -> handle(new WorkerEvent.RetryBusyWorker(r.peer(), stimulus("retry-busy-worker"),
+              System.nanoTime())), RETRY_BUSY_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException ignored) {
+          // closing
+        }
+      }
+      case WorkerInstruction.DropData d -> {
+        for (String key : d.keys()) {
+          store.remove(key);
+        }
+      }
+      case WorkerInstruction.SchedulerMessage m -> sendToScheduler(translate(m));
+    }
+  }
+
+  /**
+   * The run id of the latest ComputeTask per key, echoed in the answers so the scheduler can tell them from
+   * answers to an earlier, cancelled assignment. Owned by the loop thread. Messages from the scheduler arrive in
+   * order, so the latest assignment is the one a finished task answers (a cancelled-then-resumed run counts as
+   * the new one, as in Dask).
+   */
+  private final java.util.HashMap<String, Long> runIds = new java.util.HashMap<>();
+
+  private long runIdOf(String key) {
+    Long id = runIds.get(key);
+    return id == null ? 0L : id;
+  }
+
+  /** The scheduler-bound message for a state instruction. */
+  private Message translate(WorkerInstruction.SchedulerMessage m) {
+    return switch (m) {
+      case WorkerInstruction.TaskFinishedMsg f -> {
+        StoredValue v = store.get(f.key());
+        byte[] inline = null;
+        if (v != null) {
+          byte[] bytes = v.bytesIfReady();
+          if (bytes != null && bytes.length <= config.inlineLimit()) {
+            inline = bytes;
+          }
+        }
+        String typeName = f.typeName() != null ? f.typeName() : v == null ? null : v.typeName();
+        yield new WorkerMsg.TaskFinished(f.key(), runIdOf(f.key()), f.nbytes(), typeName, f.start(), f.stop(), inline,
+            f.stimulusId());
+      }
+      case WorkerInstruction.TaskErredMsg e -> {
+        if (e.error() instanceof TaskError te) {
+          yield new WorkerMsg.TaskErred(e.key(), runIdOf(e.key()), te.exception(), te.exceptionType(), te.message(),
+              te.traceback(), e.stimulusId());
+        }
+        String text = String.valueOf(e.error());
+        yield new WorkerMsg.TaskErred(e.key(), runIdOf(e.key()), null, "io.jdask.worker.UnknownError", text, text, e.stimulusId());
+      }
+      case WorkerInstruction.AddKeysMsg a -> new WorkerMsg.AddKeys(a.keys(), a.stimulusId());
+      case WorkerInstruction.RequestRefreshWhoHasMsg r -> new WorkerMsg.RequestWhoHas(r.keys(), r.stimulusId());
+      case WorkerInstruction.ReleaseWorkerDataMsg r -> new WorkerMsg.ReleaseWorkerData(r.key(), r.stimulusId());
+      case WorkerInstruction.LongRunningMsg l -> new WorkerMsg.LongRunning(l.key(), runIdOf(l.key()),
+          l.stimulusId());
+      case WorkerInstruction.StealResponseMsg s ->
+          new WorkerMsg.StealResponse(s.key(), s.state() == null ? null : s.state().name(), s.stimulusId());
+    };
+  }
+
+  private void sendToScheduler(Message m) {
+    Comm c = scheduler;
+    if (c == null) {
+      return;
+    }
+    try {
+      c.send(m);
+    } catch (CommClosedException e) {
+      LOG.debug("scheduler connection closed; dropped {}", m.getClass().getSimpleName());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Running tasks
+
+  private void execute(WorkerInstruction.Execute e) {
+    String key = e.key();
+    WorkerTask ts = state.task(key);
+    Map<String, StoredValue> deps = new LinkedHashMap<>();
+    for (String dep : ts.dependencyKeys()) {
+      deps.put(dep, store.get(dep)); // all in memory, by the state's contract; null would be a bug
+    }
+    Object spec = ts.runSpec();
+    sendToScheduler(new WorkerMsg.TaskStarted(key));
+    try {
+      executor.execute(() -> runTask(key, spec, deps));
+    } catch (RejectedExecutionException ignored) {
+      // closing
+    }
+  }
+
+  /** What a running task sees of this worker through {@code io.jdask.spi.TaskContext}. */
+  private final io.jdask.spi.TaskContext.Host taskHost = new io.jdask.spi.TaskContext.Host() {
+    @Override
+    public String schedulerAddress() {
+      return config.schedulerAddress();
+    }
+
+    @Override
+    public void secede(String key) {
+      post(() -> handle(new WorkerEvent.Secede(key, stimulus("secede"), System.nanoTime())));
+    }
+
+    @Override
+    public void rejoin(String key) {
+      // The task keeps running on its own thread; re-acquiring a slot is not modelled yet by the state machine.
+    }
+  };
+
+  /** Runs one task on an executor thread and posts the outcome to the loop. Never throws. */
+  private void runTask(String key, Object spec, Map<String, StoredValue> deps) {
+    Thread self = Thread.currentThread();
+    ClassLoader previous = self.getContextClassLoader();
+    try {
+      if (!(spec instanceof RunSpec run)) {
+        throw new IllegalStateException("task " + key + " has no run spec (" + spec + ")");
+      }
+      ClassLoader loader = code.forClient(run.clientId());
+      self.setContextClassLoader(loader);
+      Object decoded = serializer.deserialize(run.bytes(), loader);
+      if (!(decoded instanceof Object[] pair) || pair.length != 2 || !(pair[0] instanceof Fn fn)
+          || !(pair[1] instanceof Object[] args)) {
+        throw new IllegalArgumentException("the run spec of task " + key
+            + " is not {Fn, Object[] args} but " + describe(decoded));
+      }
+      Object[] resolved = (Object[]) Args.rewrite(args, o -> o instanceof TaskRef ref
+          ? dependencyValue(key, ref.key(), deps, loader) : Args.KEEP);
+      long start = wallNanos();
+      Object result;
+      io.jdask.spi.TaskContext.enter(key, taskHost);
+      try {
+        result = Task.call(fn, resolved);
+      } finally {
+        io.jdask.spi.TaskContext.exit();
+      }
+      long stop = wallNanos();
+      byte[] bytes;
+      try {
+        bytes = serializer.serialize(result);
+      } catch (RuntimeException | StackOverflowError ex) {
+        throw new IllegalStateException("task " + key + " returned a value that cannot be serialized, so it"
+            + " could not be kept or shipped: " + ex.getMessage(), ex);
+      }
+      StoredValue value = StoredValue.computed(result, bytes);
+      String typeName = result == null ? "null" : result.getClass().getName();
+      post(() -> {
+        store.put(key, value);
+        handle(new WorkerEvent.ExecuteSuccess(key, bytes.length, typeName, start, stop,
+            stimulus("task-finished"), System.nanoTime()));
+      });
+    } catch (Throwable t) { // everything a task does wrong is the task's failure, never the worker's
+      if (closing.get()) {
+        return;
+      }
+      TaskError error = TaskError.of(t, serializer);
+      LOG.debug("task {} failed: {}", key, error);
+      post(() -> handle(new WorkerEvent.ExecuteFailure(key, error, stimulus("task-erred"), System.nanoTime())));
+    } finally {
+      self.setContextClassLoader(previous);
+    }
+  }
+
+  /**
+   * Nanoseconds since the epoch, advancing with the monotonic clock (so durations are exact and
+   * start/stop times of tasks on different machines line up on the scheduler's task stream).
+   */
+  static long wallNanos() {
+    return EPOCH_OFFSET_NANOS + System.nanoTime();
+  }
+
+  private static final long EPOCH_OFFSET_NANOS =
+      System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+
+  private Object dependencyValue(String key, String dep, Map<String, StoredValue> deps, ClassLoader loader) {
+    StoredValue v = deps.get(dep);
+    if (v == null) {
+      throw new IllegalStateException("task " + key + " refers to " + dep
+          + ", which is not among its dependencies in this worker's memory");
+    }
+    return v.value(loader, serializer);
+  }
+
+  private static String describe(Object o) {
+    return o == null ? "null" : o.getClass().getName();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fetching from peers
+
+  private void gather(WorkerInstruction.GatherDep g) {
+    List<String> keys = List.copyOf(g.keys());
+    peers.getData(g.peer(), keys, config.transferTimeout())
+        .whenComplete((reply, error) -> post(() -> gathered(g.peer(), keys, reply, error)));
+  }
+
+  /** The outcome of a GatherDep; loop thread. */
+  private void gathered(String peer, List<String> keys, DataMsg.DataReply reply, Throwable error) {
+    long now = System.nanoTime();
+    if (error != null) {
+      LOG.info("worker {}: fetching {} from {} failed: {}", name, keys, peer, error.toString());
+      handle(new WorkerEvent.GatherDepNetworkFailure(peer, keys, stimulus("gather-dep-network-failure"), now));
+      return;
+    }
+    if (reply.busy()) {
+      handle(new WorkerEvent.GatherDepBusy(peer, keys, stimulus("gather-dep-busy"), now));
+      return;
+    }
+    Map<String, Long> received = new LinkedHashMap<>();
+    for (String key : keys) {
+      byte[] bytes = reply.values().get(key);
+      if (bytes != null) {
+        store.put(key, StoredValue.received(bytes));
+        received.put(key, (long) bytes.length);
+      }
+    }
+    String stimulusId = stimulus("gather-dep-success");
+    handle(new WorkerEvent.GatherDepSuccess(peer, received, stimulusId, now));
+    for (String key : keys) {
+      if (!received.containsKey(key)) {
+        sendToScheduler(new WorkerMsg.MissingData(key, peer, stimulusId));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Serving data to peers and clients
+
+  private void acceptDataComm(Comm comm) {
+    comm.setHandler(new CommHandler() {
+      @Override
+      public void onMessage(Comm c, Message message) {
+        switch (message) {
+          case DataMsg.GetData g -> serveGetData(c, g);
+          case DataMsg.PutData p -> post(() -> putData(c, p));
+          default -> LOG.warn("worker {}: unexpected {} from {} ({}); ignored", name,
+              message.getClass().getSimpleName(), c.remoteAddress(), c.peer().role());
+        }
+      }
+    });
+  }
+
+  /** Answers GetData on the I/O thread if every value's bytes are ready, else on a serving thread. */
+  private void serveGetData(Comm comm, DataMsg.GetData g) {
+    Map<String, StoredValue> found = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    boolean ready = true;
+    for (String key : g.keys()) {
+      StoredValue v = store.get(key);
+      if (v == null) {
+        missing.add(key);
+      } else {
+        found.put(key, v);
+        ready &= v.bytesIfReady() != null;
+      }
+    }
+    if (ready) {
+      replyData(comm, g.requestId(), found, missing);
+    } else {
+      try {
+        serving.execute(() -> replyData(comm, g.requestId(), found, missing));
+      } catch (RejectedExecutionException ignored) {
+        // closing
+      }
+    }
+  }
+
+  private void replyData(Comm comm, long requestId, Map<String, StoredValue> found, List<String> missing) {
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    for (var e : found.entrySet()) {
+      try {
+        values.put(e.getKey(), e.getValue().bytes(serializer));
+      } catch (RuntimeException ex) {
+        LOG.warn("worker {}: cannot serialize {} for {}: {}", name, e.getKey(), comm.remoteAddress(), ex.toString());
+        missing.add(e.getKey());
+      }
+    }
+    try {
+      comm.send(new DataMsg.DataReply(requestId, values, missing, false));
+    } catch (CommClosedException e) {
+      LOG.debug("requester {} left before its reply", comm.remoteAddress());
+    }
+  }
+
+  /** Stores scattered values, tells the state, then acknowledges. Loop thread. */
+  private void putData(Comm comm, DataMsg.PutData p) {
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    for (var e : p.values().entrySet()) {
+      store.put(e.getKey(), StoredValue.received(e.getValue()));
+      sizes.put(e.getKey(), (long) e.getValue().length);
+    }
+    handle(new WorkerEvent.UpdateData(sizes, stimulus("update-data"), System.nanoTime()));
+    try {
+      comm.send(new DataMsg.PutDataAck(p.requestId(), sizes, null));
+    } catch (CommClosedException e) {
+      LOG.debug("client {} left before its ack", comm.remoteAddress());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The scheduler connection
+
+  private final class SchedulerHandler implements CommHandler {
+    @Override
+    public void onMessage(Comm comm, Message message) {
+      if (!(message instanceof SchedulerMsg m)) {
+        LOG.warn("worker {}: unexpected {} from the scheduler; ignored", name, message.getClass().getSimpleName());
+        return;
+      }
+      long now = System.nanoTime();
+      switch (m) {
+        case SchedulerMsg.WorkerWelcome w -> welcomed.complete(w.schedulerId());
+        case SchedulerMsg.ComputeTask c -> {
+          WorkerEvent ev = new WorkerEvent.ComputeTask(c.key(), new RunSpec(c.runSpec(), c.clientId()),
+              Priority.of(c.priority() == null ? new long[0] : c.priority()), orEmpty(c.whoHas()),
+              orEmpty(c.nbytes()), orEmpty(c.resources()), c.stimulusId(), now);
+          post(() -> {
+            runIds.put(c.key(), c.runId());
+            handle(ev);
+          });
+        }
+        case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
+        case SchedulerMsg.FreeKeys f -> post(() -> handle(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now)));
+        case SchedulerMsg.CancelCompute c ->
+            post(() -> handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now)));
+        case SchedulerMsg.AcquireReplicas a -> post(() -> handle(new WorkerEvent.AcquireReplicas(
+            orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now)));
+        case SchedulerMsg.RefreshWhoHas r ->
+            post(() -> handle(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now)));
+        case SchedulerMsg.StealRequest s ->
+            post(() -> handle(new WorkerEvent.StealRequest(s.key(), s.stimulusId(), now)));
+        case SchedulerMsg.ClassBytes b -> code.onClassBytes(b);
+        case SchedulerMsg.AddJar j -> post(() -> {
+          try {
+            code.addJar(j.name(), j.bytes());
+          } catch (java.io.IOException e) {
+            LOG.error("worker {}: could not add jar {}: {}", name, j.name(), e.toString());
+          }
+        });
+        case SchedulerMsg.CloseWorker c -> {
+          LOG.info("worker {}: the scheduler asked it to close: {}", name, c.reason());
+          closeAsync("scheduler asked: " + c.reason());
+        }
+        default -> LOG.warn("worker {}: unexpected {} from the scheduler; ignored", name,
+            m.getClass().getSimpleName());
+      }
+    }
+
+    @Override
+    public void onClose(Comm comm, CloseReason reason) {
+      welcomed.completeExceptionally(new IllegalStateException("scheduler connection closed: " + reason));
+      if (!closing.get()) {
+        LOG.info("worker {}: lost the scheduler ({}); shutting down", name, reason);
+      }
+      closeAsync("scheduler connection closed: " + reason);
+    }
+  }
+
+  private static <K, V> Map<K, V> orEmpty(Map<K, V> m) {
+    return m == null ? Map.of() : m;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Shutdown
+
+  /**
+   * Starts closing on a thread of its own (closing transports from their own I/O threads, or the
+   * loop from itself, would deadlock), once.
+   */
+  private void closeAsync(String reason) {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t = new Thread(() -> shutdown(reason), "jdask-worker-close");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void shutdown(String reason) {
+    LOG.info("worker {} closing: {}", name == null ? config.listenAddress() : name, reason);
+    try {
+      code.close(); // wake tasks waiting for classes
+      executor.shutdownNow();
+      serving.shutdownNow();
+      loop.shutdownNow();
+      peers.close();
+      Comm c = scheduler;
+      if (c != null) {
+        c.close();
+      }
+      CommServer s = server;
+      if (s != null) {
+        s.close();
+      }
+      transports.close();
+      awaitQuietly(loop, 5);
+      awaitQuietly(executor, 2);
+      awaitQuietly(serving, 2);
+      store.clear();
+    } catch (RuntimeException | Error e) {
+      LOG.warn("worker {}: error while closing", name, e);
+    } finally {
+      closed.complete(null);
+    }
+  }
+
+  private static void awaitQuietly(ExecutorService e, int seconds) {
+    try {
+      e.awaitTermination(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * The address to advertise: the bound address, except that a wildcard host (listening on all
+   * interfaces) is replaced by the local address of the scheduler connection, the interface the
+   * cluster evidently reaches this machine by.
+   */
+  static String advertisedAddress(String bound, String towardsScheduler) {
+    if (!bound.startsWith("tcp://")) {
+      return bound;
+    }
+    int colon = bound.lastIndexOf(':');
+    String host = bound.substring("tcp://".length(), colon);
+    String port = bound.substring(colon + 1);
+    boolean wildcard = host.equals("0.0.0.0") || host.equals("[::]") || host.equals("[0:0:0:0:0:0:0:0]");
+    if (!wildcard) {
+      return bound;
+    }
+    if (towardsScheduler != null && towardsScheduler.startsWith("tcp://")) {
+      String local = towardsScheduler.substring("tcp://".length(), towardsScheduler.lastIndexOf(':'));
+      return "tcp://" + local + ":" + port;
+    }
+    try {
+      return "tcp://" + InetAddress.getLocalHost().getHostAddress() + ":" + port;
+    } catch (UnknownHostException e) {
+      return "tcp://127.0.0.1:" + port;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerServer[" + name + " at " + address + ", scheduler " + config.schedulerAddress() + "]";
+  }
+}

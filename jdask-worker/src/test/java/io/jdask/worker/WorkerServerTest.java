@@ -1,0 +1,336 @@
+package io.jdask.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jdask.Fn;
+import io.jdask.Fn0;
+import io.jdask.Fn1;
+import io.jdask.Fn2;
+import io.jdask.graph.TaskRef;
+import io.jdask.protocol.DataMsg;
+import io.jdask.protocol.Message;
+import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.Serializer;
+import io.jdask.protocol.WorkerMsg;
+import io.jdask.worker.state.WorkerTaskState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Workers on loopback against a fake scheduler: execution, errors, transfers, the data plane. */
+class WorkerServerTest {
+  static final Serializer S = Serializer.shared();
+  static final ClassLoader LOADER = WorkerServerTest.class.getClassLoader();
+  static final String CLIENT = "client-1";
+
+  FakeScheduler scheduler;
+  WorkerServer a;
+  WorkerServer b;
+
+  @BeforeEach
+  void startCluster() {
+    scheduler = new FakeScheduler();
+    a = WorkerServer.start(config("alice").resource("GPU", 1).memoryLimit(123_456_789).build());
+    b = WorkerServer.start(config("bob").build());
+  }
+
+  @AfterEach
+  void stopCluster() {
+    if (a != null) a.close();
+    if (b != null) b.close();
+    scheduler.close();
+  }
+
+  WorkerConfig.Builder config(String name) {
+    return WorkerConfig.builder(scheduler.address()).listen("tcp://127.0.0.1:0").nthreads(2).name(name)
+        .connectTimeout(Duration.ofSeconds(10));
+  }
+
+  // ---- task functions (static, so they ship as method references) ----------------------------
+
+  static Integer inc(Integer x) {
+    return x + 1;
+  }
+
+  static Integer add(Integer x, Integer y) {
+    return x + y;
+  }
+
+  static Integer sumAll(List<Integer> xs) {
+    return xs.stream().mapToInt(Integer::intValue).sum();
+  }
+
+  static Integer failingTask(Integer x) {
+    throw new IllegalArgumentException("bad input " + x, new IllegalStateException("root cause here"));
+  }
+
+  static Integer recurseForever(Integer depth) {
+    return recurseForever(depth + 1) + 1;
+  }
+
+  static byte[] twentyMegabytes() {
+    byte[] big = new byte[20_000_000];
+    for (int i = 0; i < big.length; i += 4096) big[i] = (byte) (i / 4096);
+    big[big.length - 1] = 42;
+    return big;
+  }
+
+  static Integer checksum(byte[] data) {
+    int sum = 0;
+    for (int i = 0; i < data.length; i += 4096) sum += data[i];
+    return sum * 1000 + data[data.length - 1] + data.length % 1000;
+  }
+
+  static byte[] runSpec(Fn fn, Object... args) {
+    return S.serialize(new Object[] {fn, args});
+  }
+
+  static SchedulerMsg.ComputeTask compute(String key, byte[] spec, Map<String, List<String>> whoHas,
+      Map<String, Long> nbytes) {
+    return new SchedulerMsg.ComputeTask(key, 1L, spec, CLIENT, new long[] {0}, whoHas, nbytes, Map.of(),
+        "compute-" + key);
+  }
+
+  WorkerMsg.TaskFinished finished(WorkerServer w, String key) {
+    return scheduler.await(w.address(), WorkerMsg.TaskFinished.class, m -> m.key().equals(key));
+  }
+
+  WorkerMsg.TaskErred erred(WorkerServer w, String key) {
+    return scheduler.await(w.address(), WorkerMsg.TaskErred.class, m -> m.key().equals(key));
+  }
+
+  static Object open(byte[] bytes) {
+    return S.deserialize(bytes, LOADER);
+  }
+
+  // ---- tests ---------------------------------------------------------------------------------
+
+  @Test
+  void registersWithItsAddressNameThreadsMemoryAndResources() {
+    WorkerMsg.RegisterWorker r = scheduler.await(a.address(), WorkerMsg.RegisterWorker.class, m -> true);
+    assertThat(r.address()).isEqualTo(a.address()).startsWith("tcp://127.0.0.1:").doesNotEndWith(":0");
+    assertThat(r.name()).isEqualTo("alice").isEqualTo(a.name());
+    assertThat(r.nthreads()).isEqualTo(2);
+    assertThat(r.memoryLimit()).isEqualTo(123_456_789L);
+    assertThat(r.resources()).containsExactly(Map.entry("GPU", 1.0));
+    assertThat(r.pid()).isEqualTo(ProcessHandle.current().pid());
+    assertThat(scheduler.messagesFrom(a.address())).first().isInstanceOf(WorkerMsg.RegisterWorker.class);
+    assertThat(b.address()).isNotEqualTo(a.address());
+  }
+
+  @Test
+  void runsATaskAndReportsStartedThenFinishedWithTheValueInline() {
+    scheduler.send(a.address(), compute("inc-1", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 41),
+        Map.of(), Map.of()));
+    WorkerMsg.TaskFinished f = finished(a, "inc-1");
+    assertThat(open(f.inlineValue())).isEqualTo(42);
+    assertThat(f.typeName()).isEqualTo("java.lang.Integer");
+    assertThat(f.nbytes()).isEqualTo(f.inlineValue().length);
+    assertThat(f.stopNanos()).isGreaterThanOrEqualTo(f.startNanos());
+    assertThat(f.startNanos() / 1_000_000).as("epoch-based, in ms").isCloseTo(System.currentTimeMillis(),
+        org.assertj.core.data.Offset.offset(600_000L));
+    assertThat(f.stimulusId()).isNotBlank();
+    List<Message> sent = scheduler.messagesFrom(a.address());
+    int started = indexOf(sent, m -> m instanceof WorkerMsg.TaskStarted s && s.key().equals("inc-1"));
+    int done = indexOf(sent, m -> m instanceof WorkerMsg.TaskFinished t && t.key().equals("inc-1"));
+    assertThat(started).as("TaskStarted sent").isNotNegative().isLessThan(done);
+    assertThat(a.storedKeys()).containsExactly("inc-1");
+    assertThat(stateOf(a, "inc-1")).isEqualTo(WorkerTaskState.MEMORY);
+  }
+
+  @Test
+  void fetchesADependencyFromAnotherWorkerAndComputes() {
+    scheduler.send(a.address(), compute("x", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 9),
+        Map.of(), Map.of()));
+    long nx = finished(a, "x").nbytes();
+    byte[] spec = runSpec((Fn2<Integer, Integer, Integer>) WorkerServerTest::add, new TaskRef("x"), 100);
+    scheduler.send(b.address(), compute("y", spec, Map.of("x", List.of(a.address())), Map.of("x", nx)));
+    WorkerMsg.TaskFinished y = finished(b, "y");
+    assertThat(open(y.inlineValue())).isEqualTo(110);
+    assertThat(b.storedKeys()).contains("x", "y");
+    assertThat(a.storedKeys()).containsExactly("x");
+  }
+
+  @Test
+  void substitutesDependenciesNestedInAList() {
+    scheduler.send(a.address(), compute("p", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 1),
+        Map.of(), Map.of()));
+    scheduler.send(a.address(), compute("q", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 2),
+        Map.of(), Map.of()));
+    long np = finished(a, "p").nbytes();
+    long nq = finished(a, "q").nbytes();
+    List<Object> nested = new ArrayList<>(List.of(new TaskRef("p"), new TaskRef("q"), 10, new TaskRef("p")));
+    scheduler.send(a.address(), compute("s", runSpec((Fn1<List<Integer>, Integer>) WorkerServerTest::sumAll, nested),
+        Map.of(), Map.of("p", np, "q", nq)));
+    assertThat(open(finished(a, "s").inlineValue())).isEqualTo(2 + 3 + 10 + 2);
+  }
+
+  @Test
+  void aFailingTaskIsReportedAndTheWorkerKeepsRunning() {
+    scheduler.send(a.address(), compute("bad", runSpec((Fn1<Integer, Integer>) WorkerServerTest::failingTask, 7),
+        Map.of(), Map.of()));
+    WorkerMsg.TaskErred e = erred(a, "bad");
+    assertThat(e.exceptionType()).isEqualTo(IllegalArgumentException.class.getName());
+    assertThat(e.message()).isEqualTo("bad input 7");
+    assertThat(e.traceback()).contains("failingTask").contains("IllegalStateException: root cause here")
+        .contains("Caused by");
+    Object exception = open(e.exception());
+    assertThat(exception).isInstanceOf(IllegalArgumentException.class);
+    assertThat((Throwable) exception).hasMessage("bad input 7");
+    assertThat(((Throwable) exception).getStackTrace()).anyMatch(f -> f.getMethodName().equals("failingTask"));
+
+    scheduler.send(a.address(), compute("good", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 1),
+        Map.of(), Map.of()));
+    assertThat(open(finished(a, "good").inlineValue())).isEqualTo(2);
+    assertThat(a.isClosed()).isFalse();
+  }
+
+  @Test
+  void aStackOverflowIsATaskErrorNotAWorkerCrash() {
+    scheduler.send(a.address(), compute("deep", runSpec((Fn1<Integer, Integer>) WorkerServerTest::recurseForever, 0),
+        Map.of(), Map.of()));
+    WorkerMsg.TaskErred e = erred(a, "deep");
+    assertThat(e.exceptionType()).isEqualTo(StackOverflowError.class.getName());
+    assertThat(e.traceback()).contains("recurseForever");
+    scheduler.send(a.address(), compute("after", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 5),
+        Map.of(), Map.of()));
+    assertThat(open(finished(a, "after").inlineValue())).isEqualTo(6);
+  }
+
+  @Test
+  void aRunSpecThatDoesNotDeserializeIsATaskError() {
+    scheduler.send(a.address(), compute("garbage", new byte[] {1, 2, 3, 99}, Map.of(), Map.of()));
+    WorkerMsg.TaskErred e = erred(a, "garbage");
+    assertThat(e.exceptionType()).isEqualTo("io.jdask.protocol.SerializationException");
+    assertThat(e.message()).contains("unknown format tag 99");
+  }
+
+  @Test
+  void freedKeysAreDroppedAndThenReportedMissing() {
+    scheduler.send(a.address(), compute("tmp", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 1),
+        Map.of(), Map.of()));
+    finished(a, "tmp");
+    try (DataClient client = new DataClient(a.address())) {
+      DataMsg.DataReply before = client.get("tmp");
+      assertThat(open(before.values().get("tmp"))).isEqualTo(2);
+      assertThat(before.missing()).isEmpty();
+
+      scheduler.send(a.address(), new SchedulerMsg.FreeKeys(List.of("tmp"), "free-1"));
+      DataMsg.DataReply after = pollUntil(() -> client.get("tmp"), r -> r.missing().contains("tmp"));
+      assertThat(after.values()).isEmpty();
+      assertThat(after.busy()).isFalse();
+    }
+    assertThat(a.storedKeys()).isEmpty();
+    assertThat(stateOf(a, "tmp")).as("forgotten").isNull();
+  }
+
+  @Test
+  void putDataThenGetDataRoundTripsAndTasksCanUseTheValue() {
+    byte[] hello = S.serialize("hello");
+    byte[] numbers = S.serialize(new ArrayList<>(List.of(1, 2, 3)));
+    try (DataClient client = new DataClient(a.address())) {
+      DataMsg.PutDataAck ack = client.put(Map.of("greeting", hello, "numbers", numbers));
+      assertThat(ack.error()).isNull();
+      assertThat(ack.nbytes()).containsEntry("greeting", (long) hello.length)
+          .containsEntry("numbers", (long) numbers.length);
+
+      DataMsg.DataReply reply = client.get("greeting", "numbers", "nope");
+      assertThat(open(reply.values().get("greeting"))).isEqualTo("hello");
+      assertThat(open(reply.values().get("numbers"))).isEqualTo(List.of(1, 2, 3));
+      assertThat(reply.missing()).containsExactly("nope");
+    }
+    assertThat(stateOf(a, "numbers")).isEqualTo(WorkerTaskState.MEMORY);
+    // A task on this worker uses the scattered value (deserialized lazily, on the executor).
+    scheduler.send(a.address(), compute("total", runSpec((Fn1<List<Integer>, Integer>) WorkerServerTest::sumAll,
+        new TaskRef("numbers")), Map.of(), Map.of("numbers", (long) numbers.length)));
+    assertThat(open(finished(a, "total").inlineValue())).isEqualTo(6);
+  }
+
+  @Test
+  void aBigValueIsNotInlinedButPeersAndClientsCanFetchIt() {
+    scheduler.send(a.address(), compute("big", runSpec((Fn0<byte[]>) WorkerServerTest::twentyMegabytes),
+        Map.of(), Map.of()));
+    WorkerMsg.TaskFinished f = finished(a, "big");
+    assertThat(f.inlineValue()).isNull();
+    assertThat(f.nbytes()).isGreaterThanOrEqualTo(20_000_000L);
+    assertThat(f.typeName()).isEqualTo("[B");
+
+    byte[] spec = runSpec((Fn1<byte[], Integer>) WorkerServerTest::checksum, new TaskRef("big"));
+    scheduler.send(b.address(), compute("sum", spec, Map.of("big", List.of(a.address())), Map.of("big", f.nbytes())));
+    assertThat(open(finished(b, "sum").inlineValue())).isEqualTo(checksum(twentyMegabytes()));
+
+    try (DataClient client = new DataClient(a.address())) {
+      byte[] fetched = (byte[]) open(client.get("big").values().get("big"));
+      assertThat(Arrays.equals(fetched, twentyMegabytes())).isTrue();
+    }
+  }
+
+  @Test
+  void aPeerThatIsGoneCountsAsANetworkFailureAndTheScheduleIsAskedAgain() throws Exception {
+    scheduler.send(a.address(), compute("src", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 1),
+        Map.of(), Map.of()));
+    long n = finished(a, "src").nbytes();
+    String gone = a.address();
+    a.close();
+    a = null;
+    byte[] spec = runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, new TaskRef("src"));
+    scheduler.send(b.address(), compute("dst", spec, Map.of("src", List.of(gone)), Map.of("src", n)));
+    // b cannot reach the only holder: it asks the scheduler who else has it.
+    WorkerMsg.RequestWhoHas ask = scheduler.await(b.address(), WorkerMsg.RequestWhoHas.class,
+        m -> m.keys().contains("src"));
+    assertThat(ask.keys()).containsExactly("src");
+    assertThat(stateOf(b, "src")).isEqualTo(WorkerTaskState.MISSING);
+    assertThat(b.isClosed()).isFalse();
+  }
+
+  @Test
+  void theWorkerClosesWhenTheSchedulerGoesAway() {
+    scheduler.close();
+    a.closeFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+    b.closeFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+    assertThat(a.isClosed()).isTrue();
+    assertThat(b.isClosed()).isTrue();
+  }
+
+  @Test
+  void closeWorkerFromTheSchedulerStopsIt() {
+    scheduler.send(a.address(), new SchedulerMsg.CloseWorker("scale down"));
+    a.closeFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+    assertThat(a.isClosed()).isTrue();
+    assertThat(b.isClosed()).isFalse();
+    a.close(); // idempotent
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /** The state of {@code key} on {@code w}'s state machine, or null if it does not know the key. */
+  static WorkerTaskState stateOf(WorkerServer w, String key) {
+    return w.inspect(s -> s.task(key) == null ? null : s.task(key).state());
+  }
+
+  static int indexOf(List<Message> messages, java.util.function.Predicate<Message> p) {
+    for (int i = 0; i < messages.size(); i++) {
+      if (p.test(messages.get(i))) return i;
+    }
+    return -1;
+  }
+
+  /** Repeats {@code action} until its answer satisfies {@code done}, for at most 30 s. */
+  static <T> T pollUntil(java.util.function.Supplier<T> action, java.util.function.Predicate<T> done) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    T last = action.get();
+    while (!done.test(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within 30 s; last answer: " + last);
+      }
+      Thread.onSpinWait();
+      last = action.get();
+    }
+    return last;
+  }
+}
