@@ -457,6 +457,17 @@ final class SchedulerLoop implements Runnable {
         send(req.worker, new SchedulerMsg.ClassBytes(req.workerRequestId, req.clientId, b.className(), b.bytes(),
             b.staticState() == null ? Map.of() : b.staticState()));
       }
+      case ClientMsg.StaticState st -> {
+        // Sent at once, so it reaches each worker before the ComputeTasks of anything submitted after it. Not
+        // kept: a worker that loads the classes later gets their current static values with the class bytes.
+        if (st.fields() == null) {
+          throw new IllegalArgumentException("StaticState without fields");
+        }
+        var relay = new SchedulerMsg.StaticState(cid, st.fields());
+        for (Conn w : workers.values()) {
+          send(w, relay);
+        }
+      }
       case ClientMsg.UploadJar j -> {
         if (j.name() == null || j.bytes() == null) {
           throw new IllegalArgumentException("UploadJar needs a name and bytes");

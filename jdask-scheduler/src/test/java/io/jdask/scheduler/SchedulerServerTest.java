@@ -293,6 +293,25 @@ class SchedulerServerTest {
   }
 
   @Test
+  void staticStateReachesEveryWorkerBeforeTasksSubmittedAfterIt() throws Exception {
+    Worker w1 = worker(1);
+    Worker w2 = worker(1);
+    Client c = client();
+    c.send(new ClientMsg.StaticState(Map.of("Cell1", Map.of("x", bytes("41")))));
+    c.send(new ClientMsg.UpdateGraph(List.of(Client.restricted("reads-x-1", bytes("code"), w2.address)),
+        List.of("reads-x-1")));
+    for (Worker w : List.of(w1, w2)) {
+      SchedulerMsg.StaticState st = w.await(SchedulerMsg.StaticState.class);
+      assertThat(st.clientId()).isEqualTo(c.id);
+      assertThat(st.fields().get("Cell1").get("x")).isEqualTo(bytes("41"));
+    }
+    SchedulerMsg.ComputeTask ct = w2.awaitCompute("reads-x-1");
+    List<Message> seen = w2.history();
+    assertThat(seen.indexOf(ct)).isGreaterThan(
+        seen.indexOf(seen.stream().filter(m -> m instanceof SchedulerMsg.StaticState).findFirst().orElseThrow()));
+  }
+
+  @Test
   void anUploadedJarReachesWorkersNowAndLater() throws Exception {
     Worker before = worker(1);
     Client c = client();
