@@ -1,0 +1,178 @@
+package io.jdask.scheduler;
+
+import io.jdask.protocol.CommOptions;
+import io.jdask.protocol.CommServer;
+import io.jdask.protocol.Transport;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Design note. The public face of the scheduler process: it owns the transport, the listener and the loop
+ * thread, and nothing else. All scheduling happens in SchedulerLoop on its one thread; this class only
+ * starts and stops it and reads the immutable snapshots the loop publishes (so every query here is cheap
+ * and safe from any thread).
+ *
+ * Shutdown: close() asks the loop to stop (it closes every comm on its own thread), waits for it, then
+ * closes the listener and the transport. The loop can also stop by itself on a fatal state failure; it then
+ * runs the same closing steps. Both paths are idempotent.
+ */
+/**
+ * A running jdask scheduler: accepts clients and workers on one address and schedules their tasks.
+ *
+ * <pre>{@code
+ * try (SchedulerServer s = SchedulerServer.start(
+ *     SchedulerServerConfig.builder().listenAddress("tcp://127.0.0.1:0").build())) {
+ *   String address = s.address();   // tcp://127.0.0.1:40123
+ *   s.awaitWorkers(2, Duration.ofSeconds(30));
+ * }
+ * }</pre>
+ */
+public final class SchedulerServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SchedulerServer.class);
+
+  private final String schedulerId;
+  private final Transport transport;
+  private final SchedulerLoop loop;
+  private final Thread loopThread;
+  /** Set once listening succeeded; null only during start. */
+  private volatile CommServer listener;
+  private volatile String address;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+
+  private SchedulerServer(SchedulerServerConfig config) {
+    this.schedulerId = "scheduler-" + UUID.randomUUID().toString().substring(0, 8);
+    CommOptions options = CommOptions.builder().role("scheduler").name(config.name()).ioThreads(config.ioThreads())
+        .build();
+    this.transport = config.listenAddress().startsWith("inproc://")
+        ? Transport.inproc(options) : Transport.tcp(options);
+    this.loop = new SchedulerLoop(config, schedulerId, this::loopExited);
+    this.loopThread = new Thread(loop, "jdask-scheduler-loop");
+    this.loopThread.setDaemon(true);
+  }
+
+  /**
+   * Starts a scheduler: binds the address, starts the loop, and returns once it accepts connections.
+   *
+   * @throws java.io.UncheckedIOException if the address cannot be bound
+   * @throws IllegalArgumentException if the address is malformed
+   */
+  public static SchedulerServer start(SchedulerServerConfig config) {
+    Objects.requireNonNull(config, "config");
+    var s = new SchedulerServer(config);
+    s.loopThread.start();
+    try {
+      s.listener = s.transport.listen(config.listenAddress(), s.loop::accept);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    s.address = s.listener.address();
+    LOG.info("scheduler {} listening at {}", s.schedulerId, s.address);
+    return s;
+  }
+
+  /** Starts a scheduler with default settings listening at {@code listenAddress}. */
+  public static SchedulerServer start(String listenAddress) {
+    return start(SchedulerServerConfig.builder().listenAddress(listenAddress).build());
+  }
+
+  /** The address clients and workers connect to, with the real port, e.g. {@code tcp://127.0.0.1:40123}. */
+  public String address() {
+    return address;
+  }
+
+  /** This scheduler's id, as sent in welcomes. */
+  public String schedulerId() {
+    return schedulerId;
+  }
+
+  /** The registered workers: listening address to thread count, in join order. A snapshot; any thread. */
+  public Map<String, Integer> workers() {
+    return loop.workersSnapshot();
+  }
+
+  /** How many clients are connected. A snapshot; any thread. */
+  public int clientCount() {
+    return loop.clientCount();
+  }
+
+  /**
+   * Waits until at least {@code n} workers are registered.
+   *
+   * @return true once they are, false if the timeout passed first or the scheduler closed
+   */
+  public boolean awaitWorkers(int n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (loop.snapshotMonitor) {
+      while (loop.workersSnapshot().size() < n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || isClosed()) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(loop.snapshotMonitor, left);
+      }
+      return true;
+    }
+  }
+
+  /** True once closed, by {@link #close()} or by a fatal failure of the loop. */
+  public boolean isClosed() {
+    return closed.get() || terminated.getCount() == 0;
+  }
+
+  /** Waits until the scheduler has closed (by {@link #close()}, a shutdown hook, or a fatal failure). */
+  public void join() throws InterruptedException {
+    terminated.await();
+  }
+
+  /** Closes every connection and stops the loop and the I/O threads. Idempotent; any thread. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    loop.stop();
+    if (Thread.currentThread() != loopThread && loopThread.isAlive()) {
+      try {
+        if (!loopThread.join(Duration.ofSeconds(10))) {
+          LOG.warn("the scheduler loop did not stop within 10 s; closing the transport anyway");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeIo();
+    terminated.countDown();
+  }
+
+  /** Called on the loop thread as it exits, whatever the reason. */
+  private void loopExited() {
+    if (loop.fatal() != null) {
+      closed.set(true);
+      closeIo();
+      terminated.countDown();
+    }
+  }
+
+  private synchronized void closeIo() {
+    CommServer l = listener;
+    if (l != null) {
+      l.close();
+    }
+    transport.close();
+  }
+
+  @Override
+  public String toString() {
+    return "SchedulerServer[" + schedulerId + " at " + address + ", workers=" + workers().size() + ", clients="
+        + clientCount() + "]";
+  }
+}
