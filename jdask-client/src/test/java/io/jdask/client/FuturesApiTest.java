@@ -247,11 +247,14 @@ class FuturesApiTest {
 
     @Test
     void anUnserializableArgumentFailsAtSubmitWithTheFix() {
-        Object notSerializable = new Object();
+        Runnable notSerializable = () -> {};
         assertThatThrownBy(() -> client.submit((Object o) -> 1, notSerializable))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("java.lang.Object")
+                .hasMessageContaining("cannot send task")
                 .hasMessageContaining("Serializable");
+        assertThatThrownBy(() -> client.submit((Object o) -> 1, Thread.currentThread()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Thread");
     }
 
     @Test
