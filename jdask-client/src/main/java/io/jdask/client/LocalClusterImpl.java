@@ -241,6 +241,8 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add(javaBinary());
         if (spec.memoryLimitBytes() > 0) cmd.add("-Xmx" + Math.max(64, spec.memoryLimitBytes() >> 20) + "m");
         cmd.add("-XX:+UseParallelGC");
+        // Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.
+        if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         cmd.add("-XX:TieredStopAtLevel=4");
         cmd.add("-Xss4m");
         cmd.add("-cp");
