@@ -1,0 +1,70 @@
+package io.jdask.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jdask.Client;
+import io.jdask.Future;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** `jdask scheduler` and `jdask worker` as real processes, joined by a client over TCP. */
+class ClusterCommandsTest {
+    private final List<Process> processes = new ArrayList<>();
+
+    public static int triple(int x) {
+        return 3 * x;
+    }
+
+    private Process jdask(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx128m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        processes.add(p);
+        return p;
+    }
+
+    private static String firstLine(Process p) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        assertThat(line).as("the process printed its address").isNotNull();
+        return line;
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (Process p : processes) {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aClientJoinsASchedulerAndWorkerStartedFromTheCommandLine() throws Exception {
+        Process scheduler = jdask("scheduler", "--host", "127.0.0.1", "--port", "0");
+        String line = firstLine(scheduler);
+        assertThat(line).startsWith("jdask scheduler listening at tcp://127.0.0.1:");
+        String address = line.substring(line.indexOf("tcp://"));
+        Process worker = jdask("worker", address, "--nthreads", "2", "--host", "127.0.0.1", "--name", "cli-worker");
+        assertThat(firstLine(worker)).startsWith("jdask worker tcp://127.0.0.1:").endsWith("registered with " + address);
+        try (Client client = Client.connect(address)) {
+            assertThat(client.nthreads().values()).containsExactly(2);
+            Future<Integer> f = client.submit(ClusterCommandsTest::triple, 14);
+            assertThat(f.result()).isEqualTo(42);
+        }
+        // A worker whose scheduler goes away exits by itself.
+        scheduler.destroy();
+        assertThat(worker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+}
