@@ -245,6 +245,8 @@ final class LocalClusterImpl implements LocalCluster {
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         cmd.add("-XX:TieredStopAtLevel=4");
         cmd.add("-Xss4m");
+        String logLevel = System.getProperty("jdask.log.level");
+        if (logLevel != null) cmd.add("-Djdask.log.level=" + logLevel);
         cmd.add("-cp");
         cmd.add(workerClassPath());
         cmd.add(WorkerMain.class.getName());

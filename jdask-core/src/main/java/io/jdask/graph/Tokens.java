@@ -39,6 +39,8 @@ public final class Tokens {
     private static final long PREFIX = new SecureRandom().nextLong();
     private static final AtomicLong COUNTER = new AtomicLong();
     private static final HexFormat HEX = HexFormat.of();
+    /** Added before mixing so the first counters do not map to runs of zeros (the mixer fixes 0). */
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final int MAX_DEPTH = 64;
 
     /** Whether untokenizable arguments of pure tasks throw instead of silently making the task impure. */
@@ -51,7 +53,7 @@ public final class Tokens {
         long n = COUNTER.getAndIncrement();
         char[] out = new char[32];
         hex(PREFIX, out, 0);
-        hex(mix(n), out, 16);
+        hex(mix(n + GOLDEN), out, 16);
         return new String(out);
     }
 
@@ -63,7 +65,7 @@ public final class Tokens {
         name.getChars(0, len, out, 0);
         out[len] = '-';
         hex(PREFIX, out, len + 1);
-        hex(mix(n), out, len + 17);
+        hex(mix(n + GOLDEN), out, len + 17);
         return new String(out);
     }
 

@@ -82,6 +82,9 @@ final class MessageCodec<T> {
     ClassLoader loader = root.getClassLoader();
     this.fory = Fory.builder()
         .withLanguage(Language.JAVA)
+        // Generated serializers compile in the background; until one is ready its class is served by the
+        // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms each).
+        .withAsyncCompilation(true)
         .requireClassRegistration(true)
         .withRefTracking(false)
         .withClassLoader(loader)

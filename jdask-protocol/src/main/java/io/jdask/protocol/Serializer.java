@@ -247,6 +247,9 @@ public final class Serializer {
   private ThreadSafeFory foryFor(ClassLoader loader) {
     return forys.computeIfAbsent(loader, l -> Fory.builder()
         .withLanguage(Language.JAVA)
+        // Generated serializers compile in the background; until one is ready its class is served by the
+        // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms each).
+        .withAsyncCompilation(true)
         .requireClassRegistration(false)
         .suppressClassRegistrationWarnings(true)
         .withRefTracking(true)

@@ -285,6 +285,12 @@ public final class WorkerState {
   private String stimulusId;
   private long now;
   private long eventTransitions;
+  /**
+   * The number of tasks when the current event started. The loop guard allows 64 transitions per task, counting
+   * the larger of this and the current number: an event that forgets thousands of tasks must not shrink its own
+   * allowance as it goes, and one that creates thousands must grow it.
+   */
+  private long eventStartTasks;
 
   private WorkerState(Builder b) {
     this.address = b.address;
@@ -336,6 +342,7 @@ public final class WorkerState {
     stimulusId = ev.stimulusId();
     now = ev.now();
     eventTransitions = 0;
+    eventStartTasks = tasks.size();
     try {
       switch (ev) {
         case ComputeTask e -> onComputeTask(e);
@@ -381,6 +388,7 @@ public final class WorkerState {
     out = instructions;
     stimulusId = stimulus;
     eventTransitions = 0;
+    eventStartTasks = tasks.size();
     try {
       recommend(Objects.requireNonNull(tasks.get(key), key), to);
       drain();
@@ -854,7 +862,7 @@ public final class WorkerState {
           ts.key, from, to, stimulusId, transitionCounter, transitionCounterMax, story(ts.key));
     }
     if (eventTransitions > 1000) {
-      long cap = 1000 + 64L * tasks.size();
+      long cap = 1000 + 64L * Math.max(eventStartTasks, tasks.size());
       if (eventTransitions > cap) {
         throw new TransitionCounterMaxExceeded(
             ts.key, from, to, stimulusId, eventTransitions, cap, story(ts.key));
