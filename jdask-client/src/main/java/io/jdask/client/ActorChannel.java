@@ -32,6 +32,14 @@ final class ActorChannel implements CommHandler {
     private final ConcurrentHashMap<Long, CompletableFuture<DataMsg.ActorReply>> pending = new ConcurrentHashMap<>();
     /** Set once the connection is gone; every later call fails with it. */
     private volatile ActorLostException lost;
+    /**
+     * Calls made before the connection was up, in call order; sent by the connecting thread once it is. Null once
+     * connected (or failed). Guarded by {@code this}. (Chaining each call on the connect future would reverse them:
+     * a CompletableFuture runs its waiting callbacks last-in first-out.)
+     */
+    private java.util.ArrayList<DataMsg.ActorCall> backlog = new java.util.ArrayList<>();
+    /** The connection once the backlog is sent; calls then go straight out. */
+    private volatile Comm ready;
 
     private ActorChannel(Session session, String worker) {
         this.session = session;
@@ -41,8 +49,19 @@ final class ActorChannel implements CommHandler {
             return c;
         });
         this.comm.whenComplete((c, e) -> {
-            if (e != null) fail(new ActorLostException("cannot reach the actor's worker " + worker
-                    + " (it died or left): " + e.getMessage(), e));
+            if (e != null) {
+                synchronized (this) {
+                    backlog = null;
+                }
+                fail(new ActorLostException("cannot reach the actor's worker " + worker + " (it died or left): "
+                        + e.getMessage(), e));
+                return;
+            }
+            synchronized (this) { // sent under the lock, so that no later call overtakes them
+                for (DataMsg.ActorCall call : backlog) send(c, call);
+                backlog = null;
+                ready = c;
+            }
         });
     }
 
@@ -62,24 +81,31 @@ final class ActorChannel implements CommHandler {
         }
         long id = session.nextRequestId();
         pending.put(id, reply);
-        Comm c = comm.getNow(null);
-        if (c != null) {
-            send(c, id, actorKey, method, args, reply);
-        } else {
-            comm.thenAccept(cc -> send(cc, id, actorKey, method, args, reply));
+        DataMsg.ActorCall call = new DataMsg.ActorCall(id, actorKey, method, args);
+        Comm c = ready;
+        if (c == null) {
+            synchronized (this) {
+                if (backlog != null) {
+                    backlog.add(call);
+                    return reply;
+                }
+                c = ready;
+            }
         }
+        if (c != null) send(c, call);
         if (lost != null) failPending(); // closed while we registered
         return reply;
     }
 
-    private void send(Comm c, long id, String actorKey, byte[] method, byte[] args,
-            CompletableFuture<DataMsg.ActorReply> reply) {
+    private void send(Comm c, DataMsg.ActorCall call) {
         try {
-            c.send(new DataMsg.ActorCall(id, actorKey, method, args));
+            c.send(call);
         } catch (RuntimeException e) {
-            pending.remove(id);
-            reply.completeExceptionally(new ActorLostException("actor '" + actorKey + "' on worker " + worker
-                    + " is unreachable: " + e.getMessage(), e));
+            CompletableFuture<DataMsg.ActorReply> reply = pending.remove(call.requestId());
+            if (reply != null) {
+                reply.completeExceptionally(new ActorLostException("actor '" + call.actorKey() + "' on worker "
+                        + worker + " is unreachable: " + e.getMessage(), e));
+            }
         }
     }
 

@@ -272,7 +272,7 @@ final class Session implements CommHandler {
             if (a != null) handleAbandoned(a, then);
             return;
         }
-        abandoned.put(id, then);
+        abandoned.put(id, then != null ? then : a -> {});
         try {
             scheduler.send(new ClientMsg.CancelWait(id));
         } catch (RuntimeException e) {

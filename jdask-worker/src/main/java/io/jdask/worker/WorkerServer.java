@@ -703,11 +703,11 @@ public final class WorkerServer implements AutoCloseable {
         case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
         case SchedulerMsg.FreeKeys f -> post(() -> {
           handle(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now));
-          interruptCancelled(f.keys());
+          interruptCancelled(f.keys(), false);
         });
         case SchedulerMsg.CancelCompute c -> post(() -> {
           handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
-          interruptCancelled(List.of(c.key()));
+          interruptCancelled(List.of(c.key()), true);
         });
         case SchedulerMsg.AcquireReplicas a -> post(() -> handle(new WorkerEvent.AcquireReplicas(
             orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now)));
@@ -743,17 +743,19 @@ public final class WorkerServer implements AutoCloseable {
   }
 
   /**
-   * Interrupts the threads of tasks the state no longer wants to run (cancelled or forgotten), so that a task
+   * Interrupts the threads of tasks the scheduler no longer wants run (cancelled or forgotten), so that a task
    * blocked on a queue, event, lock or future wakes up and ends instead of holding its thread. Loop thread.
    */
-  private void interruptCancelled(List<String> keys) {
+  private void interruptCancelled(List<String> keys, boolean cancelCompute) {
     for (String key : keys) {
       Thread t = taskThreads.get(key);
       if (t == null) {
         continue;
       }
       WorkerTask ts = state.task(key);
-      if (ts == null || ts.state() == io.jdask.worker.state.WorkerTaskState.CANCELLED) {
+      // CancelCompute means "stop it if it has not finished": the state keeps a running task until its thread
+      // returns, and an interrupt is how we ask that thread to return early.
+      if (cancelCompute || ts == null || ts.state() == io.jdask.worker.state.WorkerTaskState.CANCELLED) {
         LOG.debug("worker {}: interrupting cancelled task {}", name, key);
         t.interrupt();
       }
