@@ -45,6 +45,8 @@ final class Session implements CommHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     private static final AtomicInteger SESSION_IDS = new AtomicInteger();
     private static final Object ABSENT = new Object();
+    /** Put in every subscription queue when the session closes, to wake its readers (compared by identity). */
+    static final byte[] SUBSCRIPTION_CLOSED = new byte[0];
 
     final Serializer serializer = Serializer.shared();
     private final Transport transport;
@@ -56,6 +58,15 @@ final class Session implements CommHandler {
     private final AtomicLong requestIds = new AtomicLong();
     private final ConcurrentHashMap<String, CompletableFuture<Comm>> workerComms = new ConcurrentHashMap<>();
     private final ExecutorService callbacks;
+    /** Coordination requests waiting for their {@code CoordReply}, by request id. */
+    private final ConcurrentHashMap<Long, CompletableFuture<CoordAnswer>> coordRequests = new ConcurrentHashMap<>();
+    /** What to do with the reply of a coordination request its caller gave up on (interrupted), by request id. */
+    private final ConcurrentHashMap<Long, java.util.function.Consumer<CoordAnswer>> abandoned = new ConcurrentHashMap<>();
+    /** Values received for this session's topic subscriptions, by subscriber id. */
+    final ConcurrentHashMap<String, java.util.concurrent.LinkedBlockingQueue<byte[]>> subscriptions =
+            new ConcurrentHashMap<>();
+    /** Actor connections to workers, by worker address. */
+    final ConcurrentHashMap<String, ActorChannel> actorChannels = new ConcurrentHashMap<>();
     final ClassServer classes = new ClassServer();
     private volatile boolean closed;
     private volatile String closeReason;
@@ -210,6 +221,87 @@ final class Session implements CommHandler {
 
     SchedulerMsg.ClusterInfo clusterInfo() {
         return request(ClientMsg.ClusterInfoRequest::new, scheduler, Duration.ofSeconds(30));
+    }
+
+    // ------------------------------------------------------------------ coordination
+
+    /**
+     * A reply to a coordination request; {@code key} is the state of its {@code futureKey}, already counted as one
+     * holder for the caller (who wraps it in a future), or null.
+     */
+    record CoordAnswer(SchedulerMsg.CoordReply reply, KeyState key) {}
+
+    /**
+     * Sends a coordination operation and waits for the scheduler's answer (the scheduler enforces the operation's
+     * timeout, so this waits without one). Interrupting the caller tells the scheduler to drop the wait and throws
+     * {@link CancellationException}; a reply that was already on its way goes to {@code ifAbandoned} (e.g. to give
+     * back a lock granted meanwhile).
+     */
+    CoordAnswer coordinate(io.jdask.protocol.CoordOp op, String primitive,
+            java.util.function.Consumer<CoordAnswer> ifAbandoned) {
+        checkOpen(primitive);
+        long id = requestIds.incrementAndGet();
+        CompletableFuture<CoordAnswer> reply = new CompletableFuture<>();
+        coordRequests.put(id, reply);
+        try {
+            scheduler.send(new ClientMsg.Coordinate(id, op));
+            return reply.get();
+        } catch (InterruptedException e) {
+            abandon(id, reply, ifAbandoned);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting on " + primitive);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot use " + primitive + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            coordRequests.remove(id);
+            if (e instanceof io.jdask.protocol.CommClosedException) checkOpen(primitive);
+            throw e;
+        }
+    }
+
+    /** Sends a coordination operation without waiting for its answer (which is then ignored). */
+    void coordinateAsync(io.jdask.protocol.CoordOp op, String primitive) {
+        checkOpen(primitive);
+        scheduler.send(new ClientMsg.Coordinate(requestIds.incrementAndGet(), op));
+    }
+
+    private void abandon(long id, CompletableFuture<CoordAnswer> reply, java.util.function.Consumer<CoordAnswer> then) {
+        coordRequests.remove(id);
+        if (reply.isDone()) { // answered between the interrupt and the removal
+            CoordAnswer a = reply.getNow(null);
+            if (a != null) handleAbandoned(a, then);
+            return;
+        }
+        abandoned.put(id, then != null ? then : a -> {});
+        try {
+            scheduler.send(new ClientMsg.CancelWait(id));
+        } catch (RuntimeException e) {
+            abandoned.remove(id);
+        }
+    }
+
+    private void handleAbandoned(CoordAnswer a, java.util.function.Consumer<CoordAnswer> then) {
+        if (a.key() != null) release(a.key());
+        if (then != null && a.reply().outcome() == io.jdask.protocol.CoordOutcome.OK) {
+            callbacks.execute(() -> {
+                try {
+                    then.accept(a);
+                } catch (RuntimeException e) {
+                    LOG.debug("cleaning up an abandoned coordination reply: {}", e.toString());
+                }
+            });
+        }
+    }
+
+    private void onCoordReply(SchedulerMsg.CoordReply r) {
+        // Acquired here, on the I/O thread, before any KeyInMemory for the key (it follows on this connection).
+        KeyState ks = r.futureKey() != null && r.outcome() == io.jdask.protocol.CoordOutcome.OK && isOpen()
+                ? acquire(r.futureKey()) : null;
+        CoordAnswer a = new CoordAnswer(r, ks);
+        CompletableFuture<CoordAnswer> cf = coordRequests.remove(r.requestId());
+        if (cf != null && cf.complete(a)) return;
+        java.util.function.Consumer<CoordAnswer> then = abandoned.remove(r.requestId());
+        if (then != null || ks != null) handleAbandoned(a, then);
     }
 
     // ------------------------------------------------------------------ values
@@ -379,6 +471,11 @@ final class Session implements CommHandler {
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
             case DataMsg.DataReply r -> complete(r.requestId(), r);
             case DataMsg.PutDataAck a -> complete(a.requestId(), a);
+            case SchedulerMsg.CoordReply r -> onCoordReply(r);
+            case SchedulerMsg.TopicMessage t -> {
+                var q = subscriptions.get(t.subscriber());
+                if (q != null) q.offer(t.value());
+            }
             default -> LOG.warn("unexpected message from {}: {}", comm.remoteAddress(), message.getClass().getSimpleName());
         }
     }
@@ -408,13 +505,33 @@ final class Session implements CommHandler {
             if (!ks.isDone()) ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, ks.key, null, null, why, null));
         }
         for (CompletableFuture<Message> r : requests.values()) r.completeExceptionally(new IllegalStateException(why));
+        for (CompletableFuture<CoordAnswer> r : coordRequests.values()) {
+            r.completeExceptionally(new IllegalStateException(why));
+        }
+        coordRequests.clear();
+        abandoned.clear();
+        for (var q : subscriptions.values()) q.offer(SUBSCRIPTION_CLOSED);
+        for (ActorChannel a : actorChannels.values()) a.close();
     }
 
     private void checkOpen() {
+        checkOpen("this jdask client");
+    }
+
+    /** Throws naming {@code what} (e.g. {@code queue 'jobs'}) if the client is closed. */
+    void checkOpen(String what) {
         if (closed || !scheduler.isOpen()) {
             String why = closeReason != null ? closeReason : "the client is closed";
-            throw new IllegalStateException("cannot use this jdask client: " + why + ". Connect a new one.");
+            throw new IllegalStateException("cannot use " + what + ": " + why + ". Connect a new client.");
         }
+    }
+
+    long nextRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     void close() {
@@ -429,6 +546,7 @@ final class Session implements CommHandler {
         }
         onClose(scheduler, null);
         for (CompletableFuture<Comm> c : workerComms.values()) c.thenAccept(Comm::close);
+        for (ActorChannel a : actorChannels.values()) a.close();
         workerComms.clear();
         transport.close();
         callbacks.shutdown();
