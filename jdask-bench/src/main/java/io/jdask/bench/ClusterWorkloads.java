@@ -123,7 +123,13 @@ final class ClusterWorkloads {
 
     /** Checks, on the worker holding it, that a scattered array arrived whole (untimed). */
     static void checkScattered(Client client, Future<byte[]> f, byte[] sent) {
-        long remote = client.submit(ClusterWorkloads::checksum, f).result();
+        Future<Long> check = client.submit(ClusterWorkloads::checksum, f);
+        long remote;
+        try {
+            remote = check.result();
+        } finally {
+            check.release();
+        }
         long local = checksum(sent);
         if (remote != local) {
             throw new IllegalStateException("scattered " + sent.length + " bytes, the worker's copy has checksum "
