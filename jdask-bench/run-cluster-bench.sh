@@ -8,7 +8,8 @@
 #   DASK_ARGS="--reps 5 --tasks 5000" jdask-bench/run-cluster-bench.sh
 #   jdask-bench/run-cluster-bench.sh profile [--only submit --profile-seconds 30]
 #       JFR recordings of the client JVM (which also runs the scheduler) and of both worker JVMs while ClusterBench
-#       repeats the chosen figures, then the hottest methods of each: where the time per task goes.
+#       repeats the chosen figures; prints CPU us per task per thread group (from /proc), then the JFR samples of
+#       the measured window by category (jfr_breakdown.py): where the time per task goes.
 #
 # 1. builds jdask-bench/target/benchmarks.jar with a JDK 21+ (the one `./jdask java-home` prints);
 # 2. runs io.jdask.bench.ClusterBench from it (its worker processes run from the same jar);
@@ -45,20 +46,33 @@ if [[ "${1:-}" == "profile" ]]; then
   (( ${#args[@]} )) || args=(--only submit --profile-seconds 30)
   echo "== profiling ClusterBench ${args[*]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   # JAVA_TOOL_OPTIONS reaches the worker JVMs too (LocalCluster starts them with the same java); %p is the pid.
-  JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=settings=profile,filename=$P/jvm-%p.jfr,dumponexit=true" \
+  # jdk.CPUTimeSample (JDK 25, Linux) samples by CPU time, native frames and system calls included; the usual
+  # jdk.ExecutionSample only sees threads running Java code.
+  jfr_opts="settings=profile,filename=$P/jvm-%p.jfr,dumponexit=true"
+  if "$JAVA" -XX:StartFlightRecording=jdk.CPUTimeSample#enabled=true,filename=/dev/null -version >/dev/null 2>&1; then
+    jfr_opts="$jfr_opts,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms"
+  fi
+  JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=$jfr_opts" \
     "$JAVA" "${JAVA_FLAGS[@]}" -cp "$JAR" io.jdask.bench.ClusterBench "${args[@]}" 2>&1 \
-    | grep -v '^Picked up JAVA_TOOL_OPTIONS\|Started recording\|Use jcmd\|^$' | tee "$P/run.txt"
+    | grep -v '^Picked up JAVA_TOOL_OPTIONS\|jfr,startup\|^$' | tee "$P/run.txt"
   for f in "$P"/jvm-*.jfr; do
-    # The client JVM is the one whose main thread ran ClusterBench; the others are workers.
-    if "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 64 "$f" | grep -q 'ClusterBench'; then
+    # The client JVM also runs the scheduler; the others are workers.
+    if "$JAVA_HOME/bin/jfr" view thread-cpu-load "$f" | grep -q 'jdask-scheduler-loop'; then
       role=client+scheduler
     else
       role=worker
     fi
     echo "== $role: $(basename "$f")"
-    "$JAVA_HOME/bin/jfr" view --width 200 hot-methods "$f" | head -30
-    "$JAVA_HOME/bin/jfr" summary "$f" | grep -E 'jdk.ExecutionSample |jdk.GarbageCollection |Duration' || true
-  done | tee "$P/hot-methods.txt"
+    if "$JAVA_HOME/bin/jfr" summary "$f" | grep -q 'jdk.CPUTimeSample '; then
+      "$JAVA_HOME/bin/jfr" view --width 200 cpu-time-hot-methods "$f" | head -30
+    else
+      "$JAVA_HOME/bin/jfr" view --width 200 hot-methods "$f" | head -30
+    fi
+  done > "$P/hot-methods.txt"
+  echo "== hottest methods of each JVM: $P/hot-methods.txt"
+  if [[ -x /usr/bin/python3 ]]; then
+    /usr/bin/python3 "$HERE/jfr_breakdown.py" "$JAVA_HOME/bin/jfr" "$P/run.txt" "$P"/jvm-*.jfr | tee "$P/breakdown.txt"
+  fi
   echo "== recordings in $P (open with 'jfr view ...' or JDK Mission Control)"
   exit 0
 fi

@@ -36,8 +36,9 @@ import java.util.function.Consumer;
  * to a connected {@code Client}, on fresh clusters started after the other figures; the very first start in this
  * JVM, which also loads the runtime's classes, is printed as a comment.
  *
- * <p>{@code --profile-seconds S} repeats the selected figures (after their warm-up) for about S seconds and prints
- * nothing parseable: it gives a JFR recording something steady to sample (see {@code run-cluster-bench.sh profile}).
+ * <p>{@code --profile-seconds S} repeats the selected figures (after their warm-up) for about S seconds and prints,
+ * instead of figures, the CPU time per task of every thread group of the three JVMs ({@link ThreadCpu}); it also
+ * gives a JFR recording something steady to sample (see {@code run-cluster-bench.sh profile}).
  */
 public final class ClusterBench {
 
@@ -223,26 +224,46 @@ public final class ClusterBench {
             }
         }
 
-        /** Repeats the selected figures, warm-up included, for about {@code --profile-seconds}, printing nothing. */
+        /**
+         * Runs the selected figures {@code --warmup} times, then repeats them for about {@code --profile-seconds}
+         * and prints the CPU time per task of each thread group of the client, scheduler and worker JVMs over that
+         * window ({@link ThreadCpu}): lines starting with {@code CPU} or {@code #}, no {@code RESULT}s.
+         */
         void profile() {
-            long end = System.nanoTime() + (long) (o.profileSeconds * 1e9);
-            long rounds = 0;
             byte[] data = o.only.contains("scatter") ? new byte[o.bytes] : null;
-            while (System.nanoTime() < end) {
-                for (String f : o.only) {
-                    switch (f) {
-                        case "submit" -> submitOnce();
-                        case "map" -> mapOnce();
-                        case "roundtrip" -> roundTripsOnce();
-                        case "chain" -> chainOnce();
-                        case "scatter" -> scatterOnce(data);
-                        case "gather" -> gatherOnce((int) rounds);
-                        default -> { } // startup is not profiled here
-                    }
+            for (int w = 0; w < o.warmup; w++) profileRound(data, w);
+            ThreadCpu.Snapshot before = ThreadCpu.take();
+            long startMillis = System.currentTimeMillis();
+            long start = System.nanoTime();
+            long end = start + (long) (o.profileSeconds * 1e9);
+            long rounds = 0, tasks = 0;
+            while (System.nanoTime() < end) tasks += profileRound(data, (int) rounds++);
+            double wall = (System.nanoTime() - start) / 1e9;
+            ThreadCpu.Snapshot window = ThreadCpu.take().minus(before);
+            out.accept("# profiled " + rounds + " rounds of " + o.only + " after " + o.warmup + " warm-up rounds");
+            out.accept("# window: start=" + startMillis + " end=" + System.currentTimeMillis() + " (epoch ms)");
+            ThreadCpu.report(window, tasks, wall).forEach(out);
+        }
+
+        /** One round of the selected figures; returns the tasks it ran (the settling round trips included). */
+        private long profileRound(byte[] data, int seed) {
+            long tasks = 0;
+            for (String f : o.only) {
+                switch (f) {
+                    case "submit" -> { submitOnce(); tasks += o.tasks + settleTrips(o.tasks); }
+                    case "map" -> { mapOnce(); tasks += o.tasks + settleTrips(o.tasks); }
+                    case "roundtrip" -> { roundTripsOnce(); tasks += o.roundTrips + settleTrips(o.roundTrips); }
+                    case "chain" -> { chainOnce(); tasks += o.chain + settleTrips(o.chain); }
+                    case "scatter" -> { scatterOnce(data); tasks += 1 + settleTrips(1); }
+                    case "gather" -> { gatherOnce(seed); tasks += 1 + settleTrips(1); }
+                    default -> { } // start-up is not profiled here
                 }
-                rounds++;
             }
-            out.accept("# profiled " + rounds + " rounds of " + o.only);
+            return tasks;
+        }
+
+        private static long settleTrips(int futures) {
+            return (futures + RELEASE_BATCH - 1) / RELEASE_BATCH;
         }
 
         private double[] rates(int n, java.util.function.LongSupplier onceNanos) {
