@@ -57,6 +57,8 @@ final class Session implements CommHandler {
     private final ConcurrentHashMap<Long, CompletableFuture<Message>> requests = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final ConcurrentHashMap<String, CompletableFuture<Comm>> workerComms = new ConcurrentHashMap<>();
+    /** Data-plane requests in flight, by worker: failed at once when that worker's connection closes. */
+    private final ConcurrentHashMap<String, java.util.Set<Long>> requestsByWorker = new ConcurrentHashMap<>();
     private final ExecutorService callbacks;
     /** Coordination requests waiting for their {@code CoordReply}, by request id. */
     private final ConcurrentHashMap<Long, CompletableFuture<CoordAnswer>> coordRequests = new ConcurrentHashMap<>();
@@ -378,7 +380,12 @@ final class Session implements CommHandler {
         long id = requestIds.incrementAndGet();
         CompletableFuture<Message> reply = new CompletableFuture<>();
         requests.put(id, reply);
-        reply.whenComplete((m, e) -> requests.remove(id));
+        java.util.Set<Long> inFlight = requestsByWorker.computeIfAbsent(worker, w -> ConcurrentHashMap.newKeySet());
+        inFlight.add(id);
+        reply.whenComplete((m, e) -> {
+            requests.remove(id);
+            inFlight.remove(id);
+        });
         workerComm(worker).whenComplete((comm, e) -> {
             if (e != null) {
                 reply.completeExceptionally(e);
@@ -405,6 +412,15 @@ final class Session implements CommHandler {
                         @Override
                         public void onClose(Comm comm, CloseReason reason) {
                             workerComms.remove(a);
+                            java.util.Set<Long> inFlight = requestsByWorker.get(a);
+                            if (inFlight == null) return;
+                            for (Long id : inFlight) {
+                                CompletableFuture<Message> r = requests.get(id);
+                                if (r != null) {
+                                    r.completeExceptionally(new IllegalStateException("the connection to worker " + a
+                                            + " closed before it answered: " + reason));
+                                }
+                            }
                         }
                     });
                     return c;
