@@ -162,10 +162,44 @@ final class Session implements CommHandler {
             return null;
         });
         if (last[0] && isOpen()) {
+            releasing.add(ks.key);
+            if (releaseScheduled.compareAndSet(false, true)) {
+                try {
+                    callbacks.execute(this::flushReleases);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    releaseScheduled.set(false);
+                }
+            }
+        }
+    }
+
+    /**
+     * Keys whose last future is gone, waiting to be sent. Releasing many futures at once (a gathered list going
+     * out of scope) sends one {@code ReleaseKeys} for all of them, not one message per future: the first release
+     * schedules a flush, the ones that arrive before it runs join it. No timer: the flush runs as soon as a
+     * callback thread picks it up.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> releasing = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Sends the queued releases. Holds {@link #releasing}'s monitor from the check to the send, as
+     * {@link #send} does around an {@code UpdateGraph}: so a release and a resubmission of the same key (a pure key
+     * wanted again) reach the scheduler in the order they happened here.
+     */
+    private void flushReleases() {
+        releaseScheduled.set(false);
+        synchronized (releasing) {
+            List<String> batch = new ArrayList<>();
+            for (String k; (k = releasing.poll()) != null; ) batch.add(k);
+            if (batch.isEmpty() || !isOpen()) return;
+            // A key wanted again since (a pure key resubmitted) has a new state by now: keep wanting it.
+            batch.removeIf(keys::containsKey);
+            if (batch.isEmpty()) return;
             try {
-                scheduler.send(new ClientMsg.ReleaseKeys(List.of(ks.key)));
+                scheduler.send(new ClientMsg.ReleaseKeys(batch));
             } catch (RuntimeException e) {
-                LOG.debug("could not release {}: {}", ks.key, e.toString());
+                LOG.debug("could not release {} keys: {}", batch.size(), e.toString());
             }
         }
     }
@@ -179,9 +213,15 @@ final class Session implements CommHandler {
     void send(ClientMsg msg) {
         checkOpen();
         if (msg instanceof ClientMsg.UpdateGraph) {
-            // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
-            Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
-            if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticState(changed));
+            synchronized (releasing) {
+                // Releases queued before this submission go first (see flushReleases).
+                if (!releasing.isEmpty()) flushReleases();
+                // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
+                Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
+                if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticState(changed));
+                scheduler.send(msg);
+            }
+            return;
         }
         scheduler.send(msg);
     }
