@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * ride along (one gathering write, one syscall for a burst), and a lone message leaves on the
  * loop's very next turn. No timer is involved, unlike Dask's BatchedSend interval. The
  * pending flag is cleared <em>before</em> draining, so a message queued during a drain is
- * either taken by it or schedules the next one; it is never stranded.
+ * either taken by it or schedules the next one; it is never stranded. A thread inside a
+ * {@link SendBatch} (an event loop's turn) holds the flush back until the batch closes.
  *
  * <h2>Concurrency</h2>
  * Netty calls the handler methods on the channel's event loop; {@code pending},
@@ -98,12 +99,17 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     }
     ByteBuf frame = codec.encodeFrame(message, channel.alloc());
     outbox.add(frame);
-    if (flushScheduled.compareAndSet(false, true)) {
-      try {
-        channel.eventLoop().execute(this::flushOutbox);
-      } catch (RejectedExecutionException e) {
-        releaseOutbox(); // the event loop is gone, and so is the connection
-      }
+    if (flushScheduled.compareAndSet(false, true) && !SendBatch.hold(this)) {
+      scheduleFlush();
+    }
+  }
+
+  /** Hands the queued frames to the event loop; called once per set {@code flushScheduled}. */
+  void scheduleFlush() {
+    try {
+      channel.eventLoop().execute(this::flushOutbox);
+    } catch (RejectedExecutionException e) {
+      releaseOutbox(); // the event loop is gone, and so is the connection
     }
   }
 

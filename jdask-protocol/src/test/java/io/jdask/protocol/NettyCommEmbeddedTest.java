@@ -136,6 +136,50 @@ final class NettyCommEmbeddedTest {
   }
 
   @Test
+  void aSendBatchHoldsTheFlushUntilItClosesEvenIfTheLoopRunsMeanwhile() {
+    End a = new End();
+    End b = connectedTo(a);
+    long flushesBefore = a.comm.flushCount();
+    try (SendBatch outer = SendBatch.open()) {
+      a.comm.send(Ping.of(1));
+      try (SendBatch inner = SendBatch.open()) {
+        a.comm.send(Ping.of(2));
+      }
+      a.ch.runPendingTasks(); // the I/O loop gets a turn mid-batch: nothing was handed to it
+      assertThat(a.comm.flushCount()).as("no flush while the batch is open").isEqualTo(flushesBefore);
+      a.comm.send(Ping.of(3));
+    }
+    assertThat(SendBatch.isOpen()).isFalse();
+    a.ch.runPendingTasks();
+    assertThat(a.comm.flushCount()).as("one flush for the whole batch").isEqualTo(flushesBefore + 1);
+    a.pumpTo(b);
+    assertThat(b.received).extracting(m -> ((Ping) m).id()).containsExactly(1L, 2L, 3L);
+    // Outside a batch, a lone send is handed over at once again.
+    a.comm.send(Ping.of(4));
+    a.ch.runPendingTasks();
+    assertThat(a.comm.flushCount()).isEqualTo(flushesBefore + 2);
+  }
+
+  @Test
+  void aSendBatchMustBeClosedByItsOwnThread() throws Exception {
+    SendBatch batch = SendBatch.open();
+    try {
+      CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+        try {
+          batch.close();
+          return null;
+        } catch (IllegalStateException e) {
+          return e;
+        }
+      });
+      assertThat(failure.get(10, TimeUnit.SECONDS)).hasMessageContaining("must be closed by the thread that opened it");
+    } finally {
+      batch.close();
+    }
+    assertThat(SendBatch.isOpen()).isFalse();
+  }
+
+  @Test
   void aFrameSplitIntoSingleBytesIsReassembled() {
     End a = new End();
     End b = connectedTo(a);

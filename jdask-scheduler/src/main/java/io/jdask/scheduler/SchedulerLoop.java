@@ -9,6 +9,7 @@ import io.jdask.protocol.Message;
 import io.jdask.protocol.Ping;
 import io.jdask.protocol.Pong;
 import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.SendBatch;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.scheduler.state.InvalidTransition;
 import io.jdask.scheduler.state.KilledWorker;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * all pending events; route the instructions to comms. A message whose answer must reflect everything
  * before it (ClusterInfoRequest, RequestWhoHas, RestartWorkers) first flushes `pending`. Routing merges
  * consecutive FreeKeys for one worker into one message (releasing a big graph makes one per key), and
- * Comm.send coalesces everything sent in the turn into one write per connection.
+ * the turn runs inside a SendBatch, so everything sent in it leaves as one write per connection.
  *
  * Failures. A message that cannot be translated, or that is not expected from its sender's role, closes
  * that one connection with one log line. An exception from handle (a bug in the state machine) is logged
@@ -250,19 +251,22 @@ final class SchedulerLoop implements Runnable {
       while (running) {
         Item item = inbox.poll(nextWaitNanos());
         now = System.nanoTime();
-        if (item != null) {
-          int n = 0;
-          do {
-            dispatch(item);
-          } while (running && ++n < MAX_BATCH && (item = inbox.poll()) != null);
-          if (running) {
+        // Everything this turn sends leaves as one write per connection when the turn ends.
+        try (SendBatch sends = SendBatch.open()) {
+          if (item != null) {
+            int n = 0;
+            do {
+              dispatch(item);
+            } while (running && ++n < MAX_BATCH && (item = inbox.poll()) != null);
+            if (running) {
+              flush();
+            }
+          }
+          checkRestarts();
+          if (coordination.nextDeadline() - now <= 0) {
+            effects(coordination.expire(now));
             flush();
           }
-        }
-        checkRestarts();
-        if (coordination.nextDeadline() - now <= 0) {
-          effects(coordination.expire(now));
-          flush();
         }
         publish();
       }

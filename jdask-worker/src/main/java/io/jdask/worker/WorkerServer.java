@@ -13,6 +13,7 @@ import io.jdask.protocol.CommServer;
 import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
 import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.SendBatch;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.worker.state.Priority;
@@ -130,6 +131,11 @@ public final class WorkerServer implements AutoCloseable {
   private volatile Comm scheduler;
   private volatile String address;
   private volatile String name;
+
+  /** Jobs posted to the loop and not finished yet; the loop's send batch stays open while this is above 0. */
+  private final AtomicInteger postedJobs = new AtomicInteger();
+  /** Loop thread only: the send batch spanning the current run of posted jobs, or null between runs. */
+  private SendBatch loopSends;
 
   /** Owned by the loop thread; null until registration starts. */
   private WorkerState state;
@@ -284,17 +290,29 @@ public final class WorkerServer implements AutoCloseable {
   // The loop
 
   private void post(Runnable job) {
+    postedJobs.incrementAndGet();
     try {
       loop.execute(() -> {
+        // Sends of consecutive jobs share one batch: it opens with the first job after a quiet spell and closes
+        // when no posted job is left, so a burst (a hundred TaskFinished) leaves as one write to the scheduler.
+        if (loopSends == null) {
+          loopSends = SendBatch.open();
+        }
         try {
           job.run();
         } catch (RuntimeException | Error e) {
           LOG.error("worker {}: unexpected failure on the event loop; closing", name, e);
           closeAsync("event loop failure: " + e);
+        } finally {
+          if (postedJobs.decrementAndGet() == 0) {
+            SendBatch b = loopSends;
+            loopSends = null;
+            b.close();
+          }
         }
       });
     } catch (RejectedExecutionException e) {
-      // closing: drop the job
+      postedJobs.decrementAndGet(); // closing: drop the job
     }
   }
 

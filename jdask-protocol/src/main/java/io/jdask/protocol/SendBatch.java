@@ -1,0 +1,86 @@
+package io.jdask.protocol;
+
+import java.util.ArrayList;
+
+/**
+ * Holds back the flushes of the connections a thread sends to, until the batch closes, so that everything a
+ * single-threaded loop sends in one turn leaves as one write per connection.
+ *
+ * <h2>Why</h2>
+ * {@link Comm#send} hands a lone message to the connection's I/O thread at once, which is right for a caller that
+ * sends one message and waits. An event loop (the scheduler's, a worker's) instead sends bursts: one turn over a
+ * hundred finished tasks routes a hundred {@code KeyInMemory}s to one client. Without a batch the first send wakes
+ * the I/O thread, which may write that one message before the second is queued, and so on: a write and a wake-up
+ * per message. Inside a batch every send still encodes and queues at once (errors still surface at the call), but
+ * the hand-off to the I/O thread waits for {@link #close()}, which hands over each touched connection once.
+ *
+ * <h2>Use</h2>
+ * <pre>{@code
+ * try (SendBatch batch = SendBatch.open()) {
+ *   ... any number of comm.send(...) ...
+ * }
+ * }</pre>
+ * Batches nest (only the outermost close flushes) and are per thread: a send from another thread is not held,
+ * except that a connection whose flush is already held is flushed by the batch that holds it (its other
+ * senders' messages ride along). Keep a batch short: hold it for one loop turn, never across a blocking call.
+ * Connections without an I/O thread of their own (in-process ones) ignore batches.
+ *
+ * <h2>Concurrency</h2>
+ * Thread-confined: {@link #open()} returns the calling thread's batch, and only that thread may close it.
+ */
+public final class SendBatch implements AutoCloseable {
+  private static final ThreadLocal<SendBatch> CURRENT = ThreadLocal.withInitial(SendBatch::new);
+
+  /** Connections whose flush this batch holds, each once (its flush flag was set when it was added). */
+  private final ArrayList<NettyComm> held = new ArrayList<>();
+  private final Thread owner = Thread.currentThread();
+  /** Nesting depth; 0 when no batch is open on this thread. */
+  private int depth;
+
+  private SendBatch() {}
+
+  /** Opens (or, if one is open already, enters) the calling thread's batch. */
+  public static SendBatch open() {
+    SendBatch b = CURRENT.get();
+    b.depth++;
+    return b;
+  }
+
+  /**
+   * Takes over the flush of {@code comm} if the calling thread has an open batch.
+   *
+   * @return false if there is no open batch, and the caller must flush as usual
+   */
+  static boolean hold(NettyComm comm) {
+    SendBatch b = CURRENT.get();
+    if (b.depth == 0) {
+      return false;
+    }
+    b.held.add(comm);
+    return true;
+  }
+
+  /** Leaves the batch; the outermost close hands every held connection to its I/O thread. */
+  @Override
+  public void close() {
+    if (Thread.currentThread() != owner) {
+      throw new IllegalStateException("a SendBatch must be closed by the thread that opened it, "
+          + owner.getName() + ", not " + Thread.currentThread().getName());
+    }
+    if (depth == 0) {
+      throw new IllegalStateException("SendBatch closed more often than opened");
+    }
+    if (--depth > 0) {
+      return;
+    }
+    for (int i = 0; i < held.size(); i++) {
+      held.get(i).scheduleFlush();
+    }
+    held.clear();
+  }
+
+  /** Whether a batch is open on the calling thread (tests). */
+  static boolean isOpen() {
+    return CURRENT.get().depth > 0;
+  }
+}
