@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -36,6 +37,8 @@ final class LocalClusterImpl implements LocalCluster {
     private int nextId;
     private volatile boolean closing;
     private final Thread shutdownHook;
+    /** Class data sharing archives for worker JVMs; empty when off or impossible (see ClassDataArchives). */
+    private final Optional<ClassDataArchives> archives;
 
     /** A worker this cluster runs: a child process or an in-JVM server. */
     private final class Worker {
@@ -51,9 +54,18 @@ final class LocalClusterImpl implements LocalCluster {
 
         void start() {
             if (spec.processes()) {
-                process = spawn(name);
+                Optional<ClassDataArchives.Slot> archive = archives.flatMap(ClassDataArchives::acquire);
+                try {
+                    process = spawn(name, archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()));
+                } catch (RuntimeException e) {
+                    archive.ifPresent(ClassDataArchives.Slot::close);
+                    throw e;
+                }
                 Process p = process;
-                p.onExit().thenRun(() -> exited(this, p));
+                p.onExit().thenRun(() -> {
+                    archive.ifPresent(ClassDataArchives.Slot::close);
+                    exited(this, p);
+                });
             } else {
                 server = WorkerServer.start(workerConfig(name));
             }
@@ -82,6 +94,9 @@ final class LocalClusterImpl implements LocalCluster {
         this.spec = spec;
         this.scheduler = scheduler;
         this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
+        this.archives = spec.processes()
+                ? ClassDataArchives.forWorkers(javaBinary(), Runtime.version().toString(), workerClassPath())
+                : Optional.empty();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -236,9 +251,10 @@ final class LocalClusterImpl implements LocalCluster {
         return b.build();
     }
 
-    private Process spawn(String name) {
+    private Process spawn(String name, List<String> archiveOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
+        cmd.addAll(archiveOptions);
         if (spec.memoryLimitBytes() > 0) cmd.add("-Xmx" + Math.max(64, spec.memoryLimitBytes() >> 20) + "m");
         cmd.add("-XX:+UseParallelGC");
         // Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.

@@ -1,0 +1,91 @@
+package io.jdask.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Slots, keys and class path checks of the worker JVMs' CDS archives (no JVM is started here). */
+final class ClassDataArchivesTest {
+  @TempDir Path tmp;
+  private String savedDir;
+
+  @BeforeEach
+  void pointAtTempDir() {
+    savedDir = System.getProperty("jdask.cds.dir");
+    System.setProperty("jdask.cds.dir", tmp.resolve("cds").toString());
+  }
+
+  @AfterEach
+  void restore() {
+    if (savedDir == null) {
+      System.clearProperty("jdask.cds.dir");
+    } else {
+      System.setProperty("jdask.cds.dir", savedDir);
+    }
+    System.clearProperty("jdask.worker.cds");
+  }
+
+  @Test
+  void onlyAClassPathOfJarsGetsArchives() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("a.jar"), "not really a jar, but a file named like one");
+    Path dir = Files.createDirectories(tmp.resolve("classes"));
+    Files.writeString(dir.resolve("A.class"), "x");
+    assertThat(ClassDataArchives.onlyJars(jar + File.pathSeparator + tmp.resolve("missing.jar"))).isTrue();
+    assertThat(ClassDataArchives.onlyJars(jar + File.pathSeparator + dir)).as("a directory of classes").isFalse();
+    assertThat(ClassDataArchives.onlyJars("")).isFalse();
+    assertThat(ClassDataArchives.forWorkers("/jdk", "25", jar + File.pathSeparator + dir)).isEmpty();
+    assertThat(ClassDataArchives.forWorkers("/jdk", "25", jar.toString())).isPresent();
+    System.setProperty("jdask.worker.cds", "false");
+    assertThat(ClassDataArchives.forWorkers("/jdk", "25", jar.toString())).as("switched off").isEmpty();
+  }
+
+  @Test
+  void theKeyChangesWithTheJdkAndTheClassPath() {
+    String k = ClassDataArchives.key("/jdk25", "25.0.3", "a.jar");
+    assertThat(k).isEqualTo(ClassDataArchives.key("/jdk25", "25.0.3", "a.jar")).startsWith("worker-");
+    assertThat(k).isNotEqualTo(ClassDataArchives.key("/jdk21", "25.0.3", "a.jar"))
+        .isNotEqualTo(ClassDataArchives.key("/jdk25", "25.0.4", "a.jar"))
+        .isNotEqualTo(ClassDataArchives.key("/jdk25", "25.0.3", "a.jar:b.jar"));
+  }
+
+  @Test
+  void concurrentWorkersGetDistinctSlotsAndAReleasedSlotIsReused() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
+    ClassDataArchives archives = ClassDataArchives.forWorkers("/jdk", "25", jar.toString()).orElseThrow();
+    ClassDataArchives.Slot a = archives.acquire().orElseThrow();
+    ClassDataArchives.Slot b = archives.acquire().orElseThrow();
+    assertThat(a.archive()).isNotEqualTo(b.archive());
+    assertThat(a.archive().getFileName().toString()).endsWith("-0.jsa");
+    assertThat(b.archive().getFileName().toString()).endsWith("-1.jsa");
+    assertThat(a.jvmOptions()).contains("-XX:SharedArchiveFile=" + a.archive(), "-XX:+AutoCreateSharedArchive");
+    a.close();
+    ClassDataArchives.Slot c = archives.acquire().orElseThrow();
+    assertThat(c.archive()).as("the released slot 0 is taken again").isEqualTo(a.archive());
+    b.close();
+    c.close();
+  }
+
+  @Test
+  void aFileThatIsNotADynamicArchiveIsDeletedAndARealOneKept() throws Exception {
+    Path garbage = Files.writeString(tmp.resolve("g.jsa"), "garbage");
+    ClassDataArchives.deleteIfNotAnArchive(garbage);
+    assertThat(garbage).doesNotExist();
+    Path empty = Files.write(tmp.resolve("e.jsa"), new byte[0]);
+    ClassDataArchives.deleteIfNotAnArchive(empty);
+    assertThat(empty).doesNotExist();
+    byte[] head = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(ClassDataArchives.DYNAMIC_ARCHIVE_MAGIC).array();
+    Path real = Files.write(tmp.resolve("r.jsa"), head);
+    ClassDataArchives.deleteIfNotAnArchive(real);
+    assertThat(real).exists();
+    ClassDataArchives.deleteIfNotAnArchive(tmp.resolve("absent.jsa")); // nothing to do, no error
+  }
+}
