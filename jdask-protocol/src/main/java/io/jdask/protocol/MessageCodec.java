@@ -2,6 +2,7 @@ package io.jdask.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -56,6 +57,9 @@ import org.apache.fory.serializer.BufferObject;
 final class MessageCodec<T> {
   /** Arrays at least this big travel out of band (copied once into the frame). */
   static final int OUT_OF_BAND_THRESHOLD = 16 * 1024;
+
+  /** Frames bigger than this are built from pooled pieces of this size (see encodeChunked). */
+  static final int CHUNK_BYTES = 1 << 20;
 
   /** Fory's own ids are small; ours start here. */
   private static final int FIRST_ID = 200;
@@ -134,6 +138,9 @@ final class MessageCodec<T> {
   ByteBuf encodeFrame(T message, ByteBufAllocator alloc) {
     Encoded e = encode(message);
     int bodyLength = e.bodyLength();
+    if (bodyLength > CHUNK_BYTES) {
+      return encodeChunked(e, bodyLength, alloc);
+    }
     ByteBuf frame = alloc.directBuffer(4 + bodyLength);
     boolean ok = false;
     try {
@@ -146,6 +153,49 @@ final class MessageCodec<T> {
         ByteBuffer target = frame.nioBuffer(frame.writerIndex(), n);
         b.writeTo(MemoryBuffer.fromByteBuffer(target));
         frame.writerIndex(frame.writerIndex() + n);
+      }
+      ok = true;
+      return frame;
+    } finally {
+      if (!ok) {
+        frame.release();
+      }
+    }
+  }
+
+  /**
+   * A big frame as a composite of pooled direct pieces of at most {@link #CHUNK_BYTES}: one fresh 100 MB direct
+   * buffer would cost more than the copy itself (the memory is new to the process, so every page of it faults in,
+   * and it is freed again after the write), while pooled pieces are memory the allocator already holds. The socket
+   * write gathers the pieces.
+   */
+  private static ByteBuf encodeChunked(Encoded e, int bodyLength, ByteBufAllocator alloc) {
+    CompositeByteBuf frame = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
+    boolean ok = false;
+    try {
+      ByteBuf head = alloc.directBuffer(12 + e.inband.length);
+      head.writeInt(bodyLength).writeInt(e.inband.length).writeBytes(e.inband).writeInt(e.outOfBand.size());
+      frame.addComponent(true, head);
+      for (BufferObject b : e.outOfBand) {
+        int n = b.totalBytes();
+        frame.addComponent(true, alloc.directBuffer(4).writeInt(n));
+        MemoryBuffer source = b.toBuffer();
+        for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
+          int length = Math.min(CHUNK_BYTES, n - offset);
+          ByteBuf piece = alloc.directBuffer(length);
+          try {
+            source.get(offset, piece.nioBuffer(0, length), length);
+            piece.writerIndex(length);
+          } catch (RuntimeException ex) {
+            piece.release();
+            throw ex;
+          }
+          frame.addComponent(true, piece); // a component's length is fixed when it is added: fill first
+        }
+      }
+      if (frame.readableBytes() != 4 + bodyLength) {
+        throw new IllegalStateException("chunked frame has " + frame.readableBytes() + " bytes, expected "
+            + (4 + bodyLength));
       }
       ok = true;
       return frame;

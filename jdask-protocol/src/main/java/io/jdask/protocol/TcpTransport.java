@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -65,6 +66,7 @@ final class TcpTransport implements Transport {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
         .childHandler(initializer(onAccept::accept, r -> {}));
     ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
     if (!bound.isSuccess()) {
@@ -103,6 +105,7 @@ final class TcpTransport implements Transport {
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
         .handler(initializer(
             comm -> {
@@ -151,6 +154,14 @@ final class TcpTransport implements Transport {
         ch.pipeline().addLast("frames", frames).addLast("comm", comm);
       }
     };
+  }
+
+  /**
+   * Read buffers that start small and grow while reads fill them, up to 1 MB (Netty's default stops at 64 KB): a
+   * 100 MB value then arrives in about 100 reads instead of 1,600, each a system call and a pass down the pipeline.
+   */
+  private static AdaptiveRecvByteBufAllocator receiveBuffers() {
+    return new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 1 << 20);
   }
 
   static ConnectException connectFailure(String address, Duration timeout, String why, Throwable cause) {
