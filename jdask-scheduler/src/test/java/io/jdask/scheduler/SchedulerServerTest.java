@@ -130,7 +130,7 @@ class SchedulerServerTest {
     SchedulerMsg.ComputeTask ct = w.awaitCompute("fail-1");
     byte[] exception = bytes("serialized exception");
     w.send(new WorkerMsg.TaskErred("fail-1", ct.runId(), exception, "java.lang.ArithmeticException", "/ by zero",
-        "at Foo.bar(Foo.java:1)", "erred-1"));
+        "at Foo.bar(Foo.java:1)", 3_000L, 5_000L, 1, "erred-1"));
 
     SchedulerMsg.KeyErred own = c1.await(SchedulerMsg.KeyErred.class);
     assertThat(own.key()).isEqualTo("fail-1");
@@ -221,7 +221,7 @@ class SchedulerServerTest {
     Client c = client();
     c.submit("r-1", bytes("r"));
     SchedulerMsg.ComputeTask ct = w.awaitCompute("r-1");
-    w.send(new WorkerMsg.TaskFinished("r-1", ct.runId() + 1000, 1, "x", 0, 1, bytes("wrong"), "stale"));
+    w.send(new WorkerMsg.TaskFinished("r-1", ct.runId() + 1000, 1, "x", 0, 1, 0, bytes("wrong"), "stale"));
     c.clusterInfo();
     w.finish(ct, bytes("right"));
     SchedulerMsg.KeyInMemory mem = c.await(SchedulerMsg.KeyInMemory.class);
