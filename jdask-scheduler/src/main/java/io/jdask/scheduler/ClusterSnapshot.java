@@ -31,7 +31,7 @@ public record ClusterSnapshot(long timeMicros, int clients, List<WorkerSnapshot>
 
   public ClusterSnapshot {
     workers = List.copyOf(workers);
-    taskCounts = Map.copyOf(taskCounts);
+    taskCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(taskCounts)); // keeps order
     progress = List.copyOf(progress);
     taskStream = List.copyOf(taskStream);
   }
