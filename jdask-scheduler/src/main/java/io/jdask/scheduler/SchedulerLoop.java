@@ -373,7 +373,7 @@ final class SchedulerLoop implements Runnable {
         flush(); // the snapshot reflects every message before the request
         r.reply.complete(snapshotNow());
       }
-      case ProfileQuery q -> profiles.start(workers.keySet(), now + PROFILE_TIMEOUT_NANOS, q.reply::complete);
+      case ProfileQuery q -> gatherProfiles(q.reply::complete);
     }
   }
 
@@ -564,8 +564,8 @@ final class SchedulerLoop implements Runnable {
       case ClientMsg.CancelWait cw -> effects(coordination.cancelWait(cid, cw.requestId()));
       case ClientMsg.TaskStreamRequest r ->
           send(c, new SchedulerMsg.TaskStreamReply(r.requestId(), taskStream.since(r.sinceMicros(), Integer.MAX_VALUE)));
-      case ClientMsg.ProfileRequest r -> profiles.start(workers.keySet(), now + PROFILE_TIMEOUT_NANOS,
-          byWorker -> sendIfOpen(c, new SchedulerMsg.ProfileReply(r.requestId(), byWorker)));
+      case ClientMsg.ProfileRequest r ->
+          gatherProfiles(byWorker -> sendIfOpen(c, new SchedulerMsg.ProfileReply(r.requestId(), byWorker)));
     }
   }
 
@@ -895,6 +895,17 @@ final class SchedulerLoop implements Runnable {
   // ======================================================================================
   // Snapshots for other threads
   // ======================================================================================
+
+  /** Asks every registered worker for its profile; {@code onDone} gets the answers (on this thread). */
+  private void gatherProfiles(java.util.function.Consumer<Map<String, WorkerMsg.ProfileData>> onDone) {
+    long id = profiles.start(workers.keySet(), now + PROFILE_TIMEOUT_NANOS, onDone);
+    if (id >= 0) {
+      var ask = new SchedulerMsg.ProfileRequest(id);
+      for (Conn w : workers.values()) {
+        send(w, ask);
+      }
+    }
+  }
 
   /** A snapshot of the state as of now, or the last one if it is fresh enough. Loop thread. */
   private ClusterSnapshot snapshotNow() {
