@@ -89,6 +89,22 @@ public interface Client extends TaskSubmitter, AutoCloseable {
     /** The dashboard's URL, or an empty string if there is none. */
     String dashboardLink();
 
+    /**
+     * The task stream: the runs of tasks the scheduler remembers (the latest 10,000 or so, of every client), oldest
+     * first, with worker, thread and times; what the dashboard's task stream draws.
+     */
+    List<TaskRecord> taskStream();
+
+    /** The task stream entries that stopped at or after {@code since}. */
+    List<TaskRecord> taskStream(java.time.Instant since);
+
+    /**
+     * A statistical profile of the code tasks ran on every worker since it started: each worker samples the stacks
+     * of its busy task threads every 10 ms; the scheduler gathers the call trees and this merges them. Print it,
+     * {@code display(profile.html())} in a notebook, or {@code profile.save(Path.of("profile.html"))}.
+     */
+    Profile profile();
+
     /** Which workers hold each key (all keys, or the given futures' keys). */
     Map<String, List<String>> whoHas(Collection<? extends Future<?>> futures);
 

@@ -23,7 +23,7 @@ public interface LocalCluster extends AutoCloseable {
     /** The scheduler's address, {@code tcp://127.0.0.1:port}. */
     String schedulerAddress();
 
-    /** The dashboard's URL, or an empty string if it is disabled. */
+    /** The dashboard's URL, {@code http://127.0.0.1:PORT/status}, or an empty string if it is disabled. */
     String dashboardLink();
 
     /** The addresses of the workers running now. */
@@ -50,13 +50,19 @@ public interface LocalCluster extends AutoCloseable {
         }
     }
 
-    /** Builds a {@link LocalCluster}; defaults: one worker process per core, one thread each, no dashboard. */
+    /**
+     * Builds a {@link LocalCluster}; defaults: one worker process per core, one thread each, the dashboard on port
+     * {@value #DEFAULT_DASHBOARD_PORT} (or a free port if that one is taken).
+     */
     final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
         private int threadsPerWorker = 1;
         private boolean processes = true;
         private long memoryLimit = 0;
-        private int dashboardPort = -1;
+        /** Dask's dashboard port. */
+        public static final int DEFAULT_DASHBOARD_PORT = 8787;
+
+        private int dashboardPort = DEFAULT_DASHBOARD_PORT;
         private int schedulerPort = 0;
 
         Builder() {}
@@ -85,7 +91,11 @@ public interface LocalCluster extends AutoCloseable {
             return this;
         }
 
-        /** The dashboard's port (0 picks a free one; the default, -1, disables it). */
+        /**
+         * The dashboard's port: default {@value #DEFAULT_DASHBOARD_PORT} as in Dask, falling back to a free port (with
+         * a log line) when it is taken; 0 picks a free one; -1 disables the dashboard. The dashboard listens on
+         * 127.0.0.1, like the local scheduler; {@link LocalCluster#dashboardLink()} tells where.
+         */
         public Builder dashboardPort(int port) {
             this.dashboardPort = port;
             return this;

@@ -129,6 +129,9 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("  %d %s x %d threads, scheduler at %s, ready in %.2f s%n", workers,
                         processes ? "worker processes" : "in-process workers", threads, cluster.schedulerAddress(),
                         seconds(t0));
+                if (!cluster.dashboardLink().isEmpty()) {
+                    out.println("  dashboard: " + cluster.dashboardLink() + "  (open it to watch the tasks below run)");
+                }
                 lazy();
                 dependencies();
                 eager(client);

@@ -1,5 +1,6 @@
 package io.jdask.cli;
 
+import io.jdask.dashboard.Dashboard;
 import io.jdask.scheduler.SchedulerServer;
 import io.jdask.scheduler.SchedulerServerConfig;
 import java.util.concurrent.Callable;
@@ -23,14 +24,24 @@ final class SchedulerCommand implements Callable<Integer> {
                     + "Infinity disables queuing).")
     double saturation;
 
+    @Option(names = "--dashboard-port", defaultValue = "8787",
+            description = "Port of the web dashboard, on the same interface (default: ${DEFAULT-VALUE}, as Dask; a free "
+                    + "port if it is taken; 0 picks one; -1 turns the dashboard off).")
+    int dashboardPort;
+
     @Override
     public Integer call() throws Exception {
         SchedulerServer server = SchedulerServer.start(SchedulerServerConfig.builder()
                 .listenAddress("tcp://" + host + ":" + port)
                 .workerSaturation(saturation)
                 .build());
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "jdask-scheduler-shutdown"));
+        Dashboard dashboard = dashboardPort < 0 ? null : Dashboard.start(server, host, dashboardPort);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (dashboard != null) dashboard.close();
+            server.close();
+        }, "jdask-scheduler-shutdown"));
         System.out.println("jdask scheduler listening at " + server.address());
+        if (dashboard != null) System.out.println("jdask dashboard at " + dashboard.link());
         server.join();
         return 0;
     }

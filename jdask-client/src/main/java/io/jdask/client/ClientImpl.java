@@ -338,6 +338,35 @@ final class ClientImpl implements Client, ClientRuntime {
     }
 
     @Override
+    public List<io.jdask.TaskRecord> taskStream() {
+        return taskStreamSince(0);
+    }
+
+    @Override
+    public List<io.jdask.TaskRecord> taskStream(java.time.Instant since) {
+        return taskStreamSince(Math.max(0, since.getEpochSecond() * 1_000_000L + since.getNano() / 1000));
+    }
+
+    private List<io.jdask.TaskRecord> taskStreamSince(long micros) {
+        List<SchedulerMsg.TaskStreamEntry> entries = session.taskStream(micros).entries();
+        List<io.jdask.TaskRecord> out = new ArrayList<>(entries.size());
+        for (SchedulerMsg.TaskStreamEntry e : entries) {
+            out.add(new io.jdask.TaskRecord(e.key(), io.jdask.TaskRecord.functionNameOf(e.key()), e.worker(), e.thread(),
+                    e.startMicros(), e.stopMicros(), e.erred() ? FutureStatus.ERROR : FutureStatus.FINISHED));
+        }
+        return out;
+    }
+
+    @Override
+    public io.jdask.Profile profile() {
+        List<io.jdask.spi.ProfileArrays> all = new ArrayList<>();
+        for (io.jdask.protocol.WorkerMsg.ProfileData d : session.profiles().byWorker().values()) {
+            all.add(new io.jdask.spi.ProfileArrays(d.frames(), d.parents(), d.counts()));
+        }
+        return io.jdask.spi.ProfileArrays.merge(all);
+    }
+
+    @Override
     public Map<String, List<String>> whoHas(Collection<? extends Future<?>> futures) {
         Map<String, List<String>> hasWhat = session.clusterInfo().hasWhat();
         Map<String, List<String>> out = new LinkedHashMap<>();

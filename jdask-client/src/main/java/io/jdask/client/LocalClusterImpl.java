@@ -1,6 +1,7 @@
 package io.jdask.client;
 
 import io.jdask.LocalCluster;
+import io.jdask.dashboard.Dashboard;
 import io.jdask.scheduler.SchedulerServer;
 import io.jdask.scheduler.SchedulerServerConfig;
 import io.jdask.worker.WorkerConfig;
@@ -32,6 +33,8 @@ final class LocalClusterImpl implements LocalCluster {
 
     private final Spec spec;
     private final SchedulerServer scheduler;
+    /** The dashboard, or null when disabled. */
+    private final Dashboard dashboard;
     /** The workers, in start order. Guarded by {@code this}. */
     private final List<Worker> workers = new ArrayList<>();
     private int nextId;
@@ -90,9 +93,10 @@ final class LocalClusterImpl implements LocalCluster {
         }
     }
 
-    private LocalClusterImpl(Spec spec, SchedulerServer scheduler) {
+    private LocalClusterImpl(Spec spec, SchedulerServer scheduler, Dashboard dashboard) {
         this.spec = spec;
         this.scheduler = scheduler;
+        this.dashboard = dashboard;
         this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
         this.archives = spec.processes()
                 ? ClassDataArchives.forWorkers(javaBinary(), Runtime.version().toString(), workerClassPath())
@@ -105,7 +109,16 @@ final class LocalClusterImpl implements LocalCluster {
                 .listenAddress("tcp://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
                 .name("local-scheduler")
                 .build());
-        LocalClusterImpl cluster = new LocalClusterImpl(spec, scheduler);
+        Dashboard dashboard = null;
+        if (spec.dashboardPort() >= 0) {
+            try {
+                // Before any worker or client connects, so that every client's welcome carries the link.
+                dashboard = Dashboard.start(scheduler, "127.0.0.1", spec.dashboardPort());
+            } catch (RuntimeException e) {
+                LOG.warn("the dashboard could not start ({}); the cluster runs without it", e.toString());
+            }
+        }
+        LocalClusterImpl cluster = new LocalClusterImpl(spec, scheduler, dashboard);
         try {
             cluster.scale(spec.workers());
         } catch (RuntimeException e) {
@@ -122,7 +135,7 @@ final class LocalClusterImpl implements LocalCluster {
 
     @Override
     public String dashboardLink() {
-        return "";
+        return dashboard == null ? "" : dashboard.link();
     }
 
     @Override
@@ -223,6 +236,7 @@ final class LocalClusterImpl implements LocalCluster {
         }
         for (Worker w : all) w.stop(false);
         for (Worker w : all) w.stop(true);
+        if (dashboard != null) dashboard.close();
         scheduler.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);

@@ -265,6 +265,15 @@ final class Session implements CommHandler {
         return request(ClientMsg.ClusterInfoRequest::new, scheduler, Duration.ofSeconds(30));
     }
 
+    SchedulerMsg.TaskStreamReply taskStream(long sinceMicros) {
+        return request(id -> new ClientMsg.TaskStreamRequest(id, sinceMicros), scheduler, Duration.ofSeconds(30));
+    }
+
+    /** Every worker's profile; the scheduler gives up on a silent worker after 5 s. */
+    SchedulerMsg.ProfileReply profiles() {
+        return request(ClientMsg.ProfileRequest::new, scheduler, Duration.ofSeconds(30));
+    }
+
     // ------------------------------------------------------------------ coordination
 
     /**
@@ -524,6 +533,8 @@ final class Session implements CommHandler {
             }
             case SchedulerMsg.FetchClass f -> callbacks.execute(() -> answerClass(f));
             case SchedulerMsg.ClusterInfo i -> complete(i.requestId(), i);
+            case SchedulerMsg.TaskStreamReply r -> complete(r.requestId(), r);
+            case SchedulerMsg.ProfileReply r -> complete(r.requestId(), r);
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
             case DataMsg.DataReply r -> complete(r.requestId(), r);
             case DataMsg.PutDataAck a -> complete(a.requestId(), a);

@@ -66,4 +66,17 @@ public sealed interface ClientMsg extends Message {
 
     /** The client stopped waiting for request {@code requestId} (interrupted): drop its parked wait. */
     record CancelWait(long requestId) implements ClientMsg {}
+
+    /**
+     * Asks for the task stream: the scheduler's record of recently run tasks (the last 10,000 or so) that stopped at
+     * or after {@code sinceMicros} (wall clock, microseconds since the epoch; 0 for all). Answered by
+     * {@link SchedulerMsg.TaskStreamReply}.
+     */
+    record TaskStreamRequest(long requestId, long sinceMicros) implements ClientMsg {}
+
+    /**
+     * Asks for the statistical profile of every worker's task threads; the scheduler gathers them and answers with
+     * {@link SchedulerMsg.ProfileReply}.
+     */
+    record ProfileRequest(long requestId) implements ClientMsg {}
 }

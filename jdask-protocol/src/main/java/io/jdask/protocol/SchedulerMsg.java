@@ -52,7 +52,25 @@ public sealed interface SchedulerMsg extends Message {
     /** A value published on {@code topic}, for the client's subscription {@code subscriber}. */
     record TopicMessage(String topic, String subscriber, byte[] value) implements SchedulerMsg {}
 
+    /** Answer to {@link ClientMsg.TaskStreamRequest}: the matching entries, oldest first. */
+    record TaskStreamReply(long requestId, List<TaskStreamEntry> entries) implements SchedulerMsg {}
+
+    /**
+     * One run of a task as its worker reported it: times are the worker's wall clock in microseconds since the
+     * epoch, {@code thread} its task thread slot (-1 if unknown), {@code erred} whether the task raised.
+     */
+    record TaskStreamEntry(String key, String worker, int thread, long startMicros, long stopMicros, boolean erred) {}
+
+    /**
+     * Answer to {@link ClientMsg.ProfileRequest}: each worker's profile by address. Workers that did not answer in
+     * time are missing from the map.
+     */
+    record ProfileReply(long requestId, Map<String, WorkerMsg.ProfileData> byWorker) implements SchedulerMsg {}
+
     // ---- to workers ----
+
+    /** Asks for the worker's profile; answered by {@link WorkerMsg.ProfileReply} with the same id. */
+    record ProfileRequest(long requestId) implements SchedulerMsg {}
 
     /** The scheduler accepted a worker. */
     record WorkerWelcome(String schedulerId) implements SchedulerMsg {}

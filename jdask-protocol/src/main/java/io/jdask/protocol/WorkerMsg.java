@@ -14,15 +14,22 @@ public sealed interface WorkerMsg extends Message {
     record TaskStarted(String key) implements WorkerMsg {}
 
     /**
-     * The task succeeded ({@code runId} echoes the {@link SchedulerMsg.ComputeTask} it answers). {@code inlineValue} carries the serialized result when it is small, so the scheduler can
-     * hand it to the clients that want it without a fetch from this worker; null otherwise.
+     * The task succeeded ({@code runId} echoes the {@link SchedulerMsg.ComputeTask} it answers). {@code inlineValue}
+     * carries the serialized result when it is small, so the scheduler can hand it to the clients that want it
+     * without a fetch from this worker; null otherwise. {@code startNanos}/{@code stopNanos} are the worker's wall
+     * clock (nanoseconds since the epoch) around the function call, {@code thread} the worker's task thread slot
+     * (0 .. nthreads-1, higher while tasks secede) that ran it: the task stream draws one row per slot.
      */
     record TaskFinished(String key, long runId, long nbytes, String typeName, long startNanos, long stopNanos,
-            byte[] inlineValue, String stimulusId) implements WorkerMsg {}
+            int thread, byte[] inlineValue, String stimulusId) implements WorkerMsg {}
 
-    /** The task raised: the exception serialized, and its stack trace as text (also when it cannot be opened). */
+    /**
+     * The task raised: the exception serialized, and its stack trace as text (also when it cannot be opened).
+     * {@code startNanos}/{@code stopNanos}/{@code thread} as in {@link TaskFinished}; 0, 0, -1 when the task failed
+     * before its function was called (e.g. its code could not be loaded).
+     */
     record TaskErred(String key, long runId, byte[] exception, String exceptionType, String message, String traceback,
-            String stimulusId) implements WorkerMsg {}
+            long startNanos, long stopNanos, int thread, String stimulusId) implements WorkerMsg {}
 
     /** This worker now holds replicas of these keys. */
     record AddKeys(List<String> keys, String stimulusId) implements WorkerMsg {}
@@ -44,4 +51,17 @@ public sealed interface WorkerMsg extends Message {
 
     /** The answer to {@link SchedulerMsg.StealRequest}: the task's state on this worker. */
     record StealResponse(String key, String state, String stimulusId) implements WorkerMsg {}
+
+    /**
+     * Answer to {@link SchedulerMsg.ProfileRequest}: this worker's statistical profile of its task threads since it
+     * started, as a call tree.
+     */
+    record ProfileReply(long requestId, ProfileData profile) implements WorkerMsg {}
+
+    /**
+     * A call tree in preorder, flat so it travels as three arrays: node {@code i} is the frame {@code frames[i]},
+     * seen in {@code counts[i]} samples (its own and its callees'), called by node {@code parents[i]} ({@code -1}
+     * for the root, which is node 0 when the tree is not empty). Parents always come before their children.
+     */
+    record ProfileData(List<String> frames, int[] parents, long[] counts) {}
 }

@@ -34,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * instructions are lost, which the log says), otherwise the state is unusable and the server shuts down
  * with a fatal log.
  *
+ * Visibility (the dashboard, client.taskStream(), client.profile()). Every TaskFinished/TaskErred also goes into
+ * a bounded ring (TaskStreamBuffer). Other threads never read the state: they post a SnapshotRequest and the loop
+ * answers with an immutable ClusterSnapshot (reused for SNAPSHOT_REUSE_NANOS, so many dashboard tabs polling cost
+ * one scan). Profiles are gathered from the workers (ProfileGathers) with a deadline, so a silent worker delays
+ * the answer by at most PROFILE_TIMEOUT_NANOS; HTTP threads wait on futures, never on the loop itself.
+ *
  * Not stored: inline result bytes pass through (TaskFinished -> KeyInMemory) within the turn that carries
  * them and are dropped after routing.
  */
@@ -77,6 +84,12 @@ final class SchedulerLoop implements Runnable {
   /** How long an idle loop parks before looking at its timers again. */
   private static final long IDLE_PARK_NANOS = 100_000_000L;
 
+  /** How long a worker may take to answer a profile request before the gather answers without it. */
+  private static final long PROFILE_TIMEOUT_NANOS = 5_000_000_000L;
+
+  /** A snapshot younger than this is handed out again instead of scanning the state anew. */
+  private static final long SNAPSHOT_REUSE_NANOS = 100_000_000L;
+
   private static final String KILLED_WORKER_TYPE = KilledWorker.class.getName();
   private static final String MISSING_DEPENDENCY_TYPE = MissingDependency.class.getName();
 
@@ -90,6 +103,12 @@ final class SchedulerLoop implements Runnable {
   record Closed(Conn conn, CloseReason reason) implements Item {}
 
   record Stop() implements Item {}
+
+  /** Another thread wants a snapshot; completed on the loop thread (callers must not chain work onto it). */
+  record SnapshotRequest(CompletableFuture<ClusterSnapshot> reply) implements Item {}
+
+  /** Another thread wants every worker's profile; completed on the loop thread. */
+  record ProfileQuery(CompletableFuture<Map<String, WorkerMsg.ProfileData>> reply) implements Item {}
 
   enum Role {
     /** Accepted; a non-client that has not registered as a worker yet. */
@@ -165,6 +184,8 @@ final class SchedulerLoop implements Runnable {
   private volatile Map<String, Integer> workersSnapshot = Map.of();
   private volatile int clientCountSnapshot;
   private volatile Throwable fatal;
+  /** The dashboard URL told to clients in their welcome; set by whoever starts a dashboard, read by the loop. */
+  private volatile String dashboardLink;
   /** Guards nothing; notified when the snapshots change, for awaitWorkers. */
   final Object snapshotMonitor = new Object();
 
@@ -190,6 +211,13 @@ final class SchedulerLoop implements Runnable {
   private final ArrayList<Restart> restarts = new ArrayList<>();
   /** Queues, locks, semaphores, events, variables and topics (see Coordination). */
   private final Coordination coordination = new Coordination();
+  /** The task stream: the latest finished and erred runs, as workers reported them. */
+  private final TaskStreamBuffer taskStream;
+  /** Profile requests out to workers. */
+  private final ProfileGathers profiles = new ProfileGathers();
+  /** The last snapshot handed out, and when (System.nanoTime()); null before the first. */
+  private ClusterSnapshot lastSnapshot;
+  private long lastSnapshotNanos;
   /** Workers whose FreeKeys buffer is non-empty in the current routing pass. */
   private final ArrayList<Conn> freeDirty = new ArrayList<>();
   private long stimulusSeq;
@@ -202,6 +230,8 @@ final class SchedulerLoop implements Runnable {
     this.config = config;
     this.schedulerId = schedulerId;
     this.onExit = onExit;
+    this.dashboardLink = config.dashboardLink();
+    this.taskStream = new TaskStreamBuffer(config.taskStreamSize());
   }
 
   // ======================================================================================
@@ -226,6 +256,28 @@ final class SchedulerLoop implements Runnable {
 
   int clientCount() {
     return clientCountSnapshot;
+  }
+
+  void dashboardLink(String link) {
+    dashboardLink = link;
+  }
+
+  String dashboardLink() {
+    return dashboardLink;
+  }
+
+  /** Asks the loop for a snapshot; any thread. Never completes if the loop has stopped (callers time out). */
+  CompletableFuture<ClusterSnapshot> snapshot() {
+    var reply = new CompletableFuture<ClusterSnapshot>();
+    inbox.offer(new SnapshotRequest(reply));
+    return reply;
+  }
+
+  /** Asks the loop to gather every worker's profile; any thread. */
+  CompletableFuture<Map<String, WorkerMsg.ProfileData>> profiles() {
+    var reply = new CompletableFuture<Map<String, WorkerMsg.ProfileData>>();
+    inbox.offer(new ProfileQuery(reply));
+    return reply;
   }
 
   /** The failure that stopped the loop, or null. */
@@ -267,6 +319,9 @@ final class SchedulerLoop implements Runnable {
             effects(coordination.expire(now));
             flush();
           }
+          if (profiles.nextDeadline() != Long.MAX_VALUE) {
+            profiles.expire(now);
+          }
         }
         publish();
       }
@@ -275,6 +330,7 @@ final class SchedulerLoop implements Runnable {
       LOG.error("FATAL: the scheduler loop failed and the scheduler shuts down", t);
     } finally {
       running = false;
+      profiles.finishAll();
       for (Conn c : conns) {
         c.comm.close();
       }
@@ -304,6 +360,10 @@ final class SchedulerLoop implements Runnable {
     for (Restart r : restarts) {
       wait = Math.min(wait, Math.max(1, r.deadlineNanos - System.nanoTime()));
     }
+    long profileDeadline = profiles.nextDeadline();
+    if (profileDeadline != Long.MAX_VALUE) {
+      wait = Math.min(wait, Math.max(1, profileDeadline - System.nanoTime()));
+    }
     return wait;
   }
 
@@ -313,6 +373,11 @@ final class SchedulerLoop implements Runnable {
       case Received r -> received(r.conn, r.message);
       case Closed c -> closed(c.conn, c.reason);
       case Stop s -> running = false;
+      case SnapshotRequest r -> {
+        flush(); // the snapshot reflects every message before the request
+        r.reply.complete(snapshotNow());
+      }
+      case ProfileQuery q -> gatherProfiles(q.reply::complete);
     }
   }
 
@@ -334,7 +399,8 @@ final class SchedulerLoop implements Runnable {
       clients.put(id, c);
       membershipChanged = true;
       pending.add(new SchedulerEvent.AddClient(id, stimulus("add-client"), now));
-      send(c, new SchedulerMsg.ClientWelcome(id, schedulerId, config.dashboardLink()));
+      String link = dashboardLink;
+      send(c, new SchedulerMsg.ClientWelcome(id, schedulerId, link == null ? "" : link));
       LOG.debug("client {} connected from {}", id, c.comm.remoteAddress());
     }
   }
@@ -352,6 +418,7 @@ final class SchedulerLoop implements Runnable {
       for (Restart r : restarts) {
         r.waitingFor.remove(c.id);
       }
+      profiles.workerGone(c.id);
       LOG.info("worker {} left ({})", c.id, reason);
     } else if (was == Role.CLIENT && clients.get(c.id) == c) {
       clients.remove(c.id);
@@ -499,6 +566,10 @@ final class SchedulerLoop implements Runnable {
       case ClientMsg.RestartWorkers r -> restart(c, r.requestId());
       case ClientMsg.Coordinate co -> effects(coordination.handle(cid, co.requestId(), co.op(), now));
       case ClientMsg.CancelWait cw -> effects(coordination.cancelWait(cid, cw.requestId()));
+      case ClientMsg.TaskStreamRequest r ->
+          send(c, new SchedulerMsg.TaskStreamReply(r.requestId(), taskStream.since(r.sinceMicros(), Integer.MAX_VALUE)));
+      case ClientMsg.ProfileRequest r ->
+          gatherProfiles(byWorker -> sendIfOpen(c, new SchedulerMsg.ProfileReply(r.requestId(), byWorker)));
     }
   }
 
@@ -630,13 +701,22 @@ final class SchedulerLoop implements Runnable {
       case WorkerMsg.RegisterWorker r -> reject(c, "registered twice");
       case WorkerMsg.TaskStarted s -> taskStarted(w, s.key());
       case WorkerMsg.TaskFinished f -> {
+        taskStream.add(new SchedulerMsg.TaskStreamEntry(f.key(), w, f.thread(), f.startNanos() / 1000,
+            f.stopNanos() / 1000, false));
         finished.put(f.key(), new Finished(w, f.inlineValue()));
         pending.add(new SchedulerEvent.TaskFinished(w, f.key(), f.runId(), f.nbytes(), f.typeName(), f.startNanos(),
             f.stopNanos(), orStimulus(f.stimulusId(), "task-finished"), now));
       }
-      case WorkerMsg.TaskErred e -> pending.add(new SchedulerEvent.TaskErred(w, e.key(), e.runId(),
-          new WorkerError(e.exception(), e.exceptionType(), e.message(), e.traceback()), true,
-          orStimulus(e.stimulusId(), "task-erred"), now));
+      case WorkerMsg.TaskErred e -> {
+        if (e.stopNanos() != 0) { // 0: failed before its function ran, so there is nothing to draw
+          taskStream.add(new SchedulerMsg.TaskStreamEntry(e.key(), w, e.thread(), e.startNanos() / 1000,
+              e.stopNanos() / 1000, true));
+        }
+        pending.add(new SchedulerEvent.TaskErred(w, e.key(), e.runId(),
+            new WorkerError(e.exception(), e.exceptionType(), e.message(), e.traceback()), true,
+            orStimulus(e.stimulusId(), "task-erred"), now));
+      }
+      case WorkerMsg.ProfileReply p -> profiles.answered(w, p.requestId(), p.profile());
       case WorkerMsg.AddKeys a ->
           pending.add(new SchedulerEvent.AddKeys(w, keys(a.keys()), orStimulus(a.stimulusId(), "add-keys"), now));
       case WorkerMsg.ReleaseWorkerData r -> pending.add(
@@ -814,6 +894,33 @@ final class SchedulerLoop implements Runnable {
       }
     }
     return keys;
+  }
+
+  // ======================================================================================
+  // Snapshots for other threads
+  // ======================================================================================
+
+  /** Asks every registered worker for its profile; {@code onDone} gets the answers (on this thread). */
+  private void gatherProfiles(java.util.function.Consumer<Map<String, WorkerMsg.ProfileData>> onDone) {
+    long id = profiles.start(workers.keySet(), now + PROFILE_TIMEOUT_NANOS, onDone);
+    if (id >= 0) {
+      var ask = new SchedulerMsg.ProfileRequest(id);
+      for (Conn w : workers.values()) {
+        send(w, ask);
+      }
+    }
+  }
+
+  /** A snapshot of the state as of now, or the last one if it is fresh enough. Loop thread. */
+  private ClusterSnapshot snapshotNow() {
+    checkOwner();
+    long t = System.nanoTime();
+    if (lastSnapshot != null && t - lastSnapshotNanos < SNAPSHOT_REUSE_NANOS) {
+      return lastSnapshot;
+    }
+    lastSnapshot = Snapshots.of(state, clients.size(), taskStream, System.currentTimeMillis() * 1000);
+    lastSnapshotNanos = t;
+    return lastSnapshot;
   }
 
   /** Sends each instruction to its destination, in order per destination. */

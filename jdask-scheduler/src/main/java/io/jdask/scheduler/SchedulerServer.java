@@ -3,10 +3,12 @@ package io.jdask.scheduler;
 import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.CommServer;
 import io.jdask.protocol.Transport;
+import io.jdask.protocol.WorkerMsg;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,6 +99,34 @@ public final class SchedulerServer implements AutoCloseable {
   /** The registered workers: listening address to thread count, in join order. A snapshot; any thread. */
   public Map<String, Integer> workers() {
     return loop.workersSnapshot();
+  }
+
+  /**
+   * Asks the loop for a {@link ClusterSnapshot} reflecting every message received before the call; any thread.
+   * The future completes on the scheduler's loop thread: wait for it ({@code get(timeout)}) rather than chain
+   * work onto it, and use a timeout, since it never completes once the scheduler has closed.
+   */
+  public CompletableFuture<ClusterSnapshot> snapshot() {
+    return loop.snapshot();
+  }
+
+  /**
+   * Asks every worker for its statistical profile of its task threads (samples since it started) and completes
+   * with the answers by worker address; a worker that does not answer within 5 s is left out. Same threading
+   * rules as {@link #snapshot()}.
+   */
+  public CompletableFuture<Map<String, WorkerMsg.ProfileData>> profiles() {
+    return loop.profiles();
+  }
+
+  /** The dashboard URL told to clients that connect from now on ({@code ""} for none). Any thread. */
+  public void dashboardLink(String link) {
+    loop.dashboardLink(Objects.requireNonNull(link, "link"));
+  }
+
+  /** The dashboard URL told to connecting clients, {@code ""} if there is none. */
+  public String dashboardLink() {
+    return loop.dashboardLink();
   }
 
   /** How many clients are connected. A snapshot; any thread. */

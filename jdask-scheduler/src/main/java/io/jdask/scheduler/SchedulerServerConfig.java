@@ -23,6 +23,7 @@ public final class SchedulerServerConfig {
   private final SchedulerConfig state;
   private final Duration restartTimeout;
   private final String dashboardLink;
+  private final int taskStreamSize;
   private final boolean validateState;
   private final int ioThreads;
   private final String name;
@@ -36,6 +37,7 @@ public final class SchedulerServerConfig {
     this.state = b.state;
     this.restartTimeout = b.restartTimeout;
     this.dashboardLink = b.dashboardLink;
+    this.taskStreamSize = b.taskStreamSize;
     this.validateState = b.validateState;
     this.ioThreads = b.ioThreads;
     this.name = b.name;
@@ -57,6 +59,7 @@ public final class SchedulerServerConfig {
     b.state = state;
     b.restartTimeout = restartTimeout;
     b.dashboardLink = dashboardLink;
+    b.taskStreamSize = taskStreamSize;
     b.validateState = validateState;
     b.ioThreads = ioThreads;
     b.name = name;
@@ -81,6 +84,11 @@ public final class SchedulerServerConfig {
 
   public String dashboardLink() {
     return dashboardLink;
+  }
+
+  /** How many task stream entries the scheduler keeps (the latest ones). */
+  public int taskStreamSize() {
+    return taskStreamSize;
   }
 
   public boolean validateState() {
@@ -116,6 +124,7 @@ public final class SchedulerServerConfig {
     private SchedulerConfig state = SchedulerConfig.defaults();
     private Duration restartTimeout = Duration.ofSeconds(30);
     private String dashboardLink = "";
+    private int taskStreamSize = TaskStreamBuffer.DEFAULT_CAPACITY;
     private boolean validateState = false;
     private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
     private String name = "scheduler";
@@ -159,9 +168,21 @@ public final class SchedulerServerConfig {
       return this;
     }
 
-    /** The dashboard URL told to clients in their welcome; default empty (no dashboard). */
+    /**
+     * The dashboard URL told to clients in their welcome; default empty (no dashboard). A dashboard started on the
+     * running server sets it with {@link SchedulerServer#dashboardLink(String)}.
+     */
     public Builder dashboardLink(String link) {
       this.dashboardLink = Objects.requireNonNull(link, "link");
+      return this;
+    }
+
+    /** How many task stream entries to keep (the latest ones); default 10,000, about 1 MB. */
+    public Builder taskStreamSize(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("taskStreamSize must be at least 1, was " + n);
+      }
+      this.taskStreamSize = n;
       return this;
     }
 

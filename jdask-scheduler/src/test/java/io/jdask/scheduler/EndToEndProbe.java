@@ -90,7 +90,7 @@ public final class EndToEndProbe {
         welcomed.complete(null);
       } else if (m instanceof SchedulerMsg.ComputeTask ct) {
         comm.send(new WorkerMsg.TaskStarted(ct.key()));
-        comm.send(new WorkerMsg.TaskFinished(ct.key(), ct.runId(), 4, "java.lang.Integer", 0, 1, VALUE, ct.stimulusId()));
+        comm.send(new WorkerMsg.TaskFinished(ct.key(), ct.runId(), 4, "java.lang.Integer", 0, 1, 0, VALUE, ct.stimulusId()));
       }
     }
   }

@@ -160,7 +160,7 @@ class FakePeer implements CommHandler, AutoCloseable {
     void finish(SchedulerMsg.ComputeTask ct, byte[] inline) {
       send(new WorkerMsg.TaskStarted(ct.key()));
       send(new WorkerMsg.TaskFinished(ct.key(), ct.runId(), inline == null ? 8 : inline.length, "java.lang.Integer",
-          1, 2, inline, "finished-" + ct.key()));
+          1_000, 2_000, 0, inline, "finished-" + ct.key()));
     }
 
     /** Everything the scheduler sent before this returns has been received (RequestWhoHas is answered in order). */

@@ -63,6 +63,77 @@ class SchedulerServerTest {
   }
 
   @Test
+  void finishedAndErredTasksReachTheTaskStreamAndTheSnapshot() throws Exception {
+    Worker w = worker(2);
+    Client c = client();
+    c.submit("inc-1", bytes("code"));
+    c.submit("bad-2", bytes("code"));
+    w.finish(w.awaitCompute("inc-1"), bytes("2"));
+    SchedulerMsg.ComputeTask bad = w.awaitCompute("bad-2");
+    w.send(new WorkerMsg.TaskErred("bad-2", bad.runId(), null, "java.lang.ArithmeticException", "/ by zero", "",
+        3_000_000L, 7_000_000L, 1, "erred-2"));
+    c.await(SchedulerMsg.KeyInMemory.class);
+    c.await(SchedulerMsg.KeyErred.class);
+
+    c.send(new ClientMsg.TaskStreamRequest(77, 0));
+    SchedulerMsg.TaskStreamReply reply = c.await(SchedulerMsg.TaskStreamReply.class, r -> r.requestId() == 77);
+    assertThat(reply.entries()).containsExactly(
+        new SchedulerMsg.TaskStreamEntry("inc-1", w.address, 0, 1, 2, false), // FakePeer reports 1000..2000 ns
+        new SchedulerMsg.TaskStreamEntry("bad-2", w.address, 1, 3_000, 7_000, true));
+    c.send(new ClientMsg.TaskStreamRequest(78, 5_000));
+    assertThat(c.await(SchedulerMsg.TaskStreamReply.class, r -> r.requestId() == 78).entries())
+        .extracting(SchedulerMsg.TaskStreamEntry::key).containsExactly("bad-2");
+
+    ClusterSnapshot s = server.snapshot().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(s.workers()).extracting(ClusterSnapshot.WorkerSnapshot::address).containsExactly(w.address);
+    assertThat(s.workers().get(0).nthreads()).isEqualTo(2);
+    assertThat(s.workers().get(0).heldKeys()).isEqualTo(1);
+    assertThat(s.clients()).isEqualTo(1);
+    assertThat(s.taskCounts()).containsEntry("memory", 1L).containsEntry("erred", 1L).containsEntry("processing", 0L)
+        .doesNotContainKey("forgotten");
+    assertThat(s.progress()).containsExactly(new ClusterSnapshot.PrefixProgress("bad", 1, 0, 0, 0, 1),
+        new ClusterSnapshot.PrefixProgress("inc", 1, 0, 0, 1, 0));
+    assertThat(s.taskStreamTotal()).isEqualTo(2);
+  }
+
+  @Test
+  void profilesAreGatheredFromEveryWorker() throws Exception {
+    Worker w1 = worker(1);
+    Worker w2 = worker(1);
+    Client c = client();
+    c.send(new ClientMsg.ProfileRequest(5));
+    for (Worker w : List.of(w1, w2)) {
+      SchedulerMsg.ProfileRequest req = w.await(SchedulerMsg.ProfileRequest.class);
+      w.send(new WorkerMsg.ProfileReply(req.requestId(), new WorkerMsg.ProfileData(List.of("all", w.address),
+          new int[] {-1, 0}, new long[] {4, 4})));
+    }
+    SchedulerMsg.ProfileReply reply = c.await(SchedulerMsg.ProfileReply.class, r -> r.requestId() == 5);
+    assertThat(reply.byWorker()).containsOnlyKeys(w1.address, w2.address);
+    assertThat(reply.byWorker().get(w2.address).frames()).containsExactly("all", w2.address);
+
+    var fromServer = server.profiles(); // a worker that leaves instead of answering is not waited for
+    w1.await(SchedulerMsg.ProfileRequest.class);
+    SchedulerMsg.ProfileRequest req2 = w2.await(SchedulerMsg.ProfileRequest.class);
+    w2.send(new WorkerMsg.ProfileReply(req2.requestId(), new WorkerMsg.ProfileData(List.of(), new int[0],
+        new long[0])));
+    w1.close();
+    assertThat(fromServer.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsOnlyKeys(w2.address);
+  }
+
+  @Test
+  void aDashboardLinkSetLaterReachesClientsThatConnectAfterwards() throws Exception {
+    assertThat(welcome(client()).dashboardLink()).isEmpty();
+    server.dashboardLink("http://127.0.0.1:1/status");
+    assertThat(welcome(client()).dashboardLink()).isEqualTo("http://127.0.0.1:1/status");
+    assertThat(server.dashboardLink()).isEqualTo("http://127.0.0.1:1/status");
+  }
+
+  private static SchedulerMsg.ClientWelcome welcome(Client c) {
+    return c.history().stream().filter(m -> m instanceof SchedulerMsg.ClientWelcome)
+        .map(SchedulerMsg.ClientWelcome.class::cast).findFirst().orElseThrow();
+  }
+
+  @Test
   void oneTaskGoesToAWorkerAndItsResultToTheClient() throws Exception {
     Worker w = worker(2);
     Client c = client();
@@ -130,7 +201,7 @@ class SchedulerServerTest {
     SchedulerMsg.ComputeTask ct = w.awaitCompute("fail-1");
     byte[] exception = bytes("serialized exception");
     w.send(new WorkerMsg.TaskErred("fail-1", ct.runId(), exception, "java.lang.ArithmeticException", "/ by zero",
-        "at Foo.bar(Foo.java:1)", "erred-1"));
+        "at Foo.bar(Foo.java:1)", 3_000L, 5_000L, 1, "erred-1"));
 
     SchedulerMsg.KeyErred own = c1.await(SchedulerMsg.KeyErred.class);
     assertThat(own.key()).isEqualTo("fail-1");
@@ -221,7 +292,7 @@ class SchedulerServerTest {
     Client c = client();
     c.submit("r-1", bytes("r"));
     SchedulerMsg.ComputeTask ct = w.awaitCompute("r-1");
-    w.send(new WorkerMsg.TaskFinished("r-1", ct.runId() + 1000, 1, "x", 0, 1, bytes("wrong"), "stale"));
+    w.send(new WorkerMsg.TaskFinished("r-1", ct.runId() + 1000, 1, "x", 0, 1, 0, bytes("wrong"), "stale"));
     c.clusterInfo();
     w.finish(ct, bytes("right"));
     SchedulerMsg.KeyInMemory mem = c.await(SchedulerMsg.KeyInMemory.class);

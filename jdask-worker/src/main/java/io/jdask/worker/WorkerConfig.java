@@ -25,6 +25,7 @@ public final class WorkerConfig {
   private final Duration transferTimeout;
   private final Duration classFetchTimeout;
   private final long inlineLimit;
+  private final Duration profileInterval;
 
   private WorkerConfig(Builder b) {
     this.schedulerAddress = b.schedulerAddress;
@@ -37,6 +38,7 @@ public final class WorkerConfig {
     this.transferTimeout = b.transferTimeout;
     this.classFetchTimeout = b.classFetchTimeout;
     this.inlineLimit = b.inlineLimit;
+    this.profileInterval = b.profileInterval;
   }
 
   /** Starts the settings of a worker that registers with the scheduler at {@code schedulerAddress}. */
@@ -94,6 +96,11 @@ public final class WorkerConfig {
     return inlineLimit;
   }
 
+  /** How often task threads are sampled for the profile; zero when profiling is off. */
+  public Duration profileInterval() {
+    return profileInterval;
+  }
+
   @Override
   public String toString() {
     return "WorkerConfig[scheduler=" + schedulerAddress + ", listen=" + listenAddress + ", nthreads="
@@ -112,6 +119,7 @@ public final class WorkerConfig {
     private Duration transferTimeout = Duration.ofSeconds(120);
     private Duration classFetchTimeout = Duration.ofSeconds(30);
     private long inlineLimit = 64 * 1024;
+    private Duration profileInterval = Duration.ofMillis(10);
 
     private Builder(String schedulerAddress) {
       this.schedulerAddress = checkAddress(schedulerAddress, "scheduler address");
@@ -188,6 +196,18 @@ public final class WorkerConfig {
         throw new IllegalArgumentException("inlineLimit must be >= 0, was " + bytes);
       }
       this.inlineLimit = bytes;
+      return this;
+    }
+
+    /**
+     * How often to sample the stacks of running tasks for {@code client.profile()}; default 10 ms, as Dask;
+     * {@link Duration#ZERO} turns profiling off.
+     */
+    public Builder profileInterval(Duration interval) {
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("profileInterval must be >= 0 (0 turns profiling off), was " + interval);
+      }
+      this.profileInterval = interval;
       return this;
     }
 

@@ -63,6 +63,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Executors</b> ({@code nthreads} daemon threads) deserialize a task's run spec with the
  *       submitting client's class loader, substitute dependency values for {@link TaskRef}s, run
  *       the function, and serialize the result once to learn its size.
+ *   <li><b>The profiler</b> ({@code jdask-worker-profiler}, daemon) samples the stacks of the threads in
+ *       {@code taskThreads} every 10 ms into a call tree ({@link Profiler}); a {@code ProfileRequest} is
+ *       answered from a copy of it on a serving thread. Each task takes a thread slot number
+ *       ({@link ThreadSlots}) while its function runs; it travels with its times on TaskFinished/TaskErred
+ *       for the scheduler's task stream.
  *   <li><b>I/O threads</b> of the transports deliver messages. Data-plane reads ({@code GetData})
  *       are answered right there from the concurrent {@link DataStore} when the bytes are ready,
  *       else on a serving thread.
@@ -119,6 +124,16 @@ public final class WorkerServer implements AutoCloseable {
   private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> rejoins =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final PeerConnections peers;
+  /** Row numbers of busy task threads for the task stream. */
+  private final ThreadSlots slots = new ThreadSlots();
+  /** Samples {@link #taskThreads} for {@code client.profile()}. */
+  private final Profiler profiler;
+  /**
+   * Loop-confined: the thread slot and times of a task whose outcome is being handled, by key: put right before
+   * handling ExecuteSuccess/ExecuteFailure and removed right after, so {@link #translate} can put them on the
+   * TaskFinished/TaskErred it emits in that handle call (the pure state does not carry them).
+   */
+  private final java.util.HashMap<String, RunTimes> runTimes = new java.util.HashMap<>();
   private final AtomicLong stimulusSeq = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Completes (never exceptionally) when every thread is stopped and every connection closed. */
@@ -139,6 +154,11 @@ public final class WorkerServer implements AutoCloseable {
 
   /** Owned by the loop thread; null until registration starts. */
   private WorkerState state;
+
+  /** When a task's function ran (wall clock nanos, 0 if it never started) and on which thread slot (-1: none). */
+  record RunTimes(long startNanos, long stopNanos, int thread) {
+    static final RunTimes NONE = new RunTimes(0, 0, -1);
+  }
 
   /** What the state holds as a task's run spec: the serialized {fn, args} and whose code it is. */
   record RunSpec(byte[] bytes, String clientId) {}
@@ -163,6 +183,7 @@ public final class WorkerServer implements AutoCloseable {
     this.code = new CodeLoaders(WorkerServer.class.getClassLoader(), serializer, this::sendToScheduler,
         config.classFetchTimeout());
     this.peers = new PeerConnections(transports, config.connectTimeout());
+    this.profiler = new Profiler(taskThreads, config.profileInterval(), 50_000);
   }
 
   /**
@@ -226,6 +247,7 @@ public final class WorkerServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while registering with " + config.schedulerAddress(), e);
     }
+    profiler.start(name);
     loop.scheduleWithFixedDelay(
         () -> handle(new WorkerEvent.FindMissing(stimulus("find-missing"), System.nanoTime())),
         FIND_MISSING_MILLIS, FIND_MISSING_MILLIS, TimeUnit.MILLISECONDS);
@@ -414,16 +436,19 @@ public final class WorkerServer implements AutoCloseable {
           }
         }
         String typeName = f.typeName() != null ? f.typeName() : v == null ? null : v.typeName();
-        yield new WorkerMsg.TaskFinished(f.key(), runIdOf(f.key()), f.nbytes(), typeName, f.start(), f.stop(), inline,
-            f.stimulusId());
+        RunTimes times = runTimes.getOrDefault(f.key(), RunTimes.NONE);
+        yield new WorkerMsg.TaskFinished(f.key(), runIdOf(f.key()), f.nbytes(), typeName, f.start(), f.stop(),
+            times.thread(), inline, f.stimulusId());
       }
       case WorkerInstruction.TaskErredMsg e -> {
+        RunTimes times = runTimes.getOrDefault(e.key(), RunTimes.NONE);
         if (e.error() instanceof TaskError te) {
           yield new WorkerMsg.TaskErred(e.key(), runIdOf(e.key()), te.exception(), te.exceptionType(), te.message(),
-              te.traceback(), e.stimulusId());
+              te.traceback(), times.startNanos(), times.stopNanos(), times.thread(), e.stimulusId());
         }
         String text = String.valueOf(e.error());
-        yield new WorkerMsg.TaskErred(e.key(), runIdOf(e.key()), null, "io.jdask.worker.UnknownError", text, text, e.stimulusId());
+        yield new WorkerMsg.TaskErred(e.key(), runIdOf(e.key()), null, "io.jdask.worker.UnknownError", text, text,
+            times.startNanos(), times.stopNanos(), times.thread(), e.stimulusId());
       }
       case WorkerInstruction.AddKeysMsg a -> new WorkerMsg.AddKeys(a.keys(), a.stimulusId());
       case WorkerInstruction.RequestRefreshWhoHasMsg r -> new WorkerMsg.RequestWhoHas(r.keys(), r.stimulusId());
@@ -507,6 +532,9 @@ public final class WorkerServer implements AutoCloseable {
   private void runTask(String key, Object spec, Map<String, StoredValue> deps) {
     Thread self = Thread.currentThread();
     ClassLoader previous = self.getContextClassLoader();
+    long start = 0;
+    long stop = 0;
+    int slot = -1;
     try {
       if (!(spec instanceof RunSpec run)) {
         throw new IllegalStateException("task " + key + " has no run spec (" + spec + ")");
@@ -521,18 +549,20 @@ public final class WorkerServer implements AutoCloseable {
       }
       Object[] resolved = (Object[]) Args.rewrite(args, o -> o instanceof TaskRef ref
           ? dependencyValue(key, ref.key(), deps, loader) : Args.KEEP);
-      long start = wallNanos();
       Object result;
       io.jdask.spi.TaskContext.enter(key, taskHost);
+      slot = slots.acquire();
       taskThreads.put(key, self);
+      start = wallNanos();
       try {
         result = Task.call(fn, resolved);
       } finally {
+        stop = wallNanos();
         taskThreads.remove(key, self);
+        slots.release(slot);
         Thread.interrupted(); // a cancel that came late must not leak into the next task on this thread
         io.jdask.spi.TaskContext.exit();
       }
-      long stop = wallNanos();
       byte[] bytes;
       try {
         bytes = serializer.serialize(result);
@@ -542,10 +572,16 @@ public final class WorkerServer implements AutoCloseable {
       }
       StoredValue value = StoredValue.computed(result, bytes);
       String typeName = result == null ? "null" : result.getClass().getName();
+      RunTimes times = new RunTimes(start, stop, slot);
       post(() -> {
         store.put(key, value);
-        handle(new WorkerEvent.ExecuteSuccess(key, bytes.length, typeName, start, stop,
-            stimulus("task-finished"), System.nanoTime()));
+        runTimes.put(key, times);
+        try {
+          handle(new WorkerEvent.ExecuteSuccess(key, bytes.length, typeName, times.startNanos(), times.stopNanos(),
+              stimulus("task-finished"), System.nanoTime()));
+        } finally {
+          runTimes.remove(key);
+        }
       });
     } catch (Throwable t) { // everything a task does wrong is the task's failure, never the worker's
       if (closing.get()) {
@@ -553,7 +589,15 @@ public final class WorkerServer implements AutoCloseable {
       }
       TaskError error = TaskError.of(t, serializer);
       LOG.debug("task {} failed: {}", key, error);
-      post(() -> handle(new WorkerEvent.ExecuteFailure(key, error, stimulus("task-erred"), System.nanoTime())));
+      RunTimes times = start == 0 ? RunTimes.NONE : new RunTimes(start, stop == 0 ? wallNanos() : stop, slot);
+      post(() -> {
+        runTimes.put(key, times);
+        try {
+          handle(new WorkerEvent.ExecuteFailure(key, error, stimulus("task-erred"), System.nanoTime()));
+        } finally {
+          runTimes.remove(key);
+        }
+      });
     } finally {
       self.setContextClassLoader(previous);
     }
@@ -741,6 +785,13 @@ public final class WorkerServer implements AutoCloseable {
             LOG.error("worker {}: could not add jar {}: {}", name, j.name(), e.toString());
           }
         });
+        case SchedulerMsg.ProfileRequest p -> {
+          try {
+            serving.execute(() -> sendToScheduler(new WorkerMsg.ProfileReply(p.requestId(), profileData())));
+          } catch (RejectedExecutionException ignored) {
+            // closing
+          }
+        }
         case SchedulerMsg.CloseWorker c -> {
           LOG.info("worker {}: the scheduler asked it to close: {}", name, c.reason());
           closeAsync("scheduler asked: " + c.reason());
@@ -780,6 +831,12 @@ public final class WorkerServer implements AutoCloseable {
     }
   }
 
+  /** This worker's profile so far, in its wire form. */
+  private WorkerMsg.ProfileData profileData() {
+    io.jdask.spi.ProfileArrays a = io.jdask.spi.ProfileArrays.of(profiler.snapshot());
+    return new WorkerMsg.ProfileData(a.frames(), a.parents(), a.counts());
+  }
+
   private static <K, V> Map<K, V> orEmpty(Map<K, V> m) {
     return m == null ? Map.of() : m;
   }
@@ -803,6 +860,7 @@ public final class WorkerServer implements AutoCloseable {
   private void shutdown(String reason) {
     LOG.info("worker {} closing: {}", name == null ? config.listenAddress() : name, reason);
     try {
+      profiler.close();
       code.close(); // wake tasks waiting for classes
       executor.shutdownNow();
       serving.shutdownNow();

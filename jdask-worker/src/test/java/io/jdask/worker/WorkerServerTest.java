@@ -111,6 +111,29 @@ class WorkerServerTest {
   // ---- tests ---------------------------------------------------------------------------------
 
   @Test
+  void taskTimesAndThreadSlotsTravelWithTheOutcomeAndProfilesAreAnswered() {
+    long before = System.currentTimeMillis() * 1_000_000L;
+    scheduler.send(a.address(), compute("inc-t1", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 1), Map.of(), Map.of()));
+    scheduler.send(a.address(), compute("failingTask-t2", runSpec((Fn1<Integer, Integer>) WorkerServerTest::failingTask, 1), Map.of(),
+        Map.of()));
+    WorkerMsg.TaskFinished ok = finished(a, "inc-t1");
+    WorkerMsg.TaskErred bad = erred(a, "failingTask-t2");
+    long after = System.currentTimeMillis() * 1_000_000L + 1_000_000L;
+    assertThat(ok.thread()).isBetween(0, 1); // two threads: slots 0 and 1
+    assertThat(ok.startNanos()).isBetween(before - 1_000_000_000L, ok.stopNanos());
+    assertThat(ok.stopNanos()).isLessThan(after);
+    assertThat(bad.thread()).isBetween(0, 1);
+    assertThat(bad.startNanos()).isPositive().isLessThanOrEqualTo(bad.stopNanos());
+    assertThat(bad.stopNanos()).isLessThan(after);
+
+    scheduler.send(a.address(), new SchedulerMsg.ProfileRequest(9));
+    WorkerMsg.ProfileReply reply = scheduler.await(a.address(), WorkerMsg.ProfileReply.class,
+        r -> r.requestId() == 9);
+    assertThat(reply.profile().frames()).isNotEmpty().first().isEqualTo("all");
+    assertThat(reply.profile().parents()).hasSameSizeAs(reply.profile().counts());
+  }
+
+  @Test
   void registersWithItsAddressNameThreadsMemoryAndResources() {
     WorkerMsg.RegisterWorker r = scheduler.await(a.address(), WorkerMsg.RegisterWorker.class, m -> true);
     assertThat(r.address()).isEqualTo(a.address()).startsWith("tcp://127.0.0.1:").doesNotEndWith(":0");

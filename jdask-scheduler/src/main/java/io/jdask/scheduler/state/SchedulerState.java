@@ -642,6 +642,11 @@ public final class SchedulerState {
     return out;
   }
 
+  /** Live views of every known (not forgotten) task, in no particular order; for snapshots of the whole state. */
+  public Collection<TaskView> allTasks() {
+    return Collections.unmodifiableCollection(m.tasks.values());
+  }
+
   /** Number of known (not forgotten) tasks. */
   public int taskCount() {
     return m.tasks.size();

@@ -1,0 +1,187 @@
+package io.jdask.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jdask.Client;
+import io.jdask.Future;
+import io.jdask.FutureStatus;
+import io.jdask.LocalCluster;
+import io.jdask.Profile;
+import io.jdask.Progress;
+import io.jdask.TaskRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard, the task stream, the profile and progress bars on a real cluster: two worker processes with
+ * small heaps, one thread each, the dashboard on a free port.
+ */
+class VisibilityTest {
+    static LocalCluster cluster;
+    static Client client;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("128MB")
+                .dashboardPort(0).build();
+        client = Client.connect(cluster);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (client != null) client.close();
+        if (cluster != null) cluster.close();
+    }
+
+    /** Spins on the CPU in a method the profile must show. */
+    public static int spinInKnownMethod(int millis) {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        long x = 1;
+        while (System.nanoTime() < end) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return (int) (x & 1);
+    }
+
+    public static int failsOnPurpose(int x) {
+        throw new IllegalArgumentException("no " + x);
+    }
+
+    static String get(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    static String base() {
+        String link = cluster.dashboardLink();
+        return link.substring(0, link.length() - "/status".length());
+    }
+
+    static long number(String json, String field) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":(\\d+)").matcher(json);
+        assertThat(m.find()).as("%s in %s", field, json).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /** Polls until {@code check} returns a non-null value, failing after {@link #WAIT}. */
+    static <T> T poll(Supplier<T> check) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            T v = check.get();
+            if (v != null) return v;
+            assertThat(System.nanoTime()).as("condition not met within %s", WAIT).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void linksPointAtTheDashboard() throws Exception {
+        assertThat(cluster.dashboardLink()).matches("http://127\\.0\\.0\\.1:\\d+/status");
+        assertThat(client.dashboardLink()).isEqualTo(cluster.dashboardLink());
+        assertThat(get(cluster.dashboardLink())).contains("<title>jdask dashboard</title>");
+        assertThat(get(base() + "/health")).isEqualTo("ok");
+    }
+
+    @Test
+    void jsonStatusMatchesTheCluster() throws Exception {
+        List<Future<Integer>> futures = client.map(Ops::square, List.of(1, 2, 3, 4, 5, 6, 7));
+        client.gather(futures);
+        String json = poll(() -> {
+            try {
+                String j = get(base() + "/json/status");
+                return j.contains("{\"name\":\"square\",\"total\":7,\"waiting\":0,\"processing\":0,\"memory\":7") ? j
+                        : null;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(Pattern.compile("\"nthreads\":1").matcher(json).results().count()).isEqualTo(2); // two workers
+        for (String w : cluster.workerAddresses()) assertThat(json).contains("\"address\":\"" + w + "\"");
+        assertThat(number(json, "clients")).isGreaterThanOrEqualTo(1);
+        // held keys over both workers: at least the squares this test holds
+        long held = Pattern.compile("\"heldKeys\":(\\d+)").matcher(json).results()
+                .mapToLong(r -> Long.parseLong(r.group(1))).sum();
+        assertThat(held).isGreaterThanOrEqualTo(7);
+        assertThat(get(base() + "/info/workers")).contains("<h2>Workers (2)</h2>");
+        futures.forEach(Future::release);
+    }
+
+    @Test
+    void taskStreamListsEachTaskOnceOnTheWorkerThatRanIt() {
+        List<Future<Integer>> futures = client.map(Ops::inc, IntStream.range(100, 110).boxed().toList());
+        client.gather(futures);
+        Future<Integer> bad = client.submit(VisibilityTest::failsOnPurpose, 1);
+        assertThatThrownBy(bad::result).isInstanceOf(IllegalArgumentException.class);
+
+        Set<String> keys = futures.stream().map(Future::key).collect(Collectors.toSet());
+        List<TaskRecord> stream = client.taskStream();
+        List<TaskRecord> mine = stream.stream().filter(r -> keys.contains(r.key())).toList();
+        assertThat(mine).hasSize(10);
+        assertThat(new HashSet<>(mine.stream().map(TaskRecord::key).toList())).isEqualTo(keys);
+        Set<String> workers = new HashSet<>(cluster.workerAddresses());
+        for (TaskRecord r : mine) {
+            assertThat(r.functionName()).isEqualTo("inc");
+            assertThat(r.status()).isEqualTo(FutureStatus.FINISHED);
+            assertThat(r.startMicros()).isLessThanOrEqualTo(r.stopMicros());
+            assertThat(r.worker()).isIn(workers);
+            assertThat(r.thread()).isZero(); // one thread per worker
+        }
+        // each on the worker that holds its result
+        Map<String, List<String>> whoHas = client.whoHas(futures);
+        for (TaskRecord r : mine) assertThat(whoHas.get(r.key())).contains(r.worker());
+        TaskRecord failed = stream.stream().filter(r -> r.key().equals(bad.key())).findFirst().orElseThrow();
+        assertThat(failed.status()).isEqualTo(FutureStatus.ERROR);
+        assertThat(failed.functionName()).isEqualTo("failsOnPurpose");
+
+        long lastStop = mine.stream().mapToLong(TaskRecord::stopMicros).max().orElseThrow();
+        assertThat(client.taskStream(mine.get(0).stop().plusSeconds(3600))).isEmpty();
+        assertThat(client.taskStream(java.time.Instant.EPOCH.plusNanos(lastStop * 1000)))
+                .extracting(TaskRecord::stopMicros).allMatch(s -> s >= lastStop);
+    }
+
+    @Test
+    void profileShowsTheMethodATaskSpinsIn() {
+        List<Future<Integer>> spins = client.map(VisibilityTest::spinInKnownMethod, List.of(800, 800));
+        client.gather(spins);
+        Profile p = client.profile();
+        assertThat(p.contains("VisibilityTest.spinInKnownMethod")).as("profile:%n%s", p.text(60, 0)).isTrue();
+        // ~1.6 s of spinning sampled every 10 ms on two workers: far more than a handful of samples
+        assertThat(p.count("VisibilityTest.spinInKnownMethod")).isGreaterThan(20);
+        assertThat(p.children()).extracting(Profile::frame).contains("spinInKnownMethod");
+    }
+
+    @Test
+    void progressReachesTenOfTen() {
+        List<Future<Integer>> futures = client.map(Ops::slowInc, IntStream.range(0, 10).boxed().toList());
+        var bytes = new ByteArrayOutputStream();
+        Progress.show(futures, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        String[] frames = out.split("\r");
+        assertThat(frames[frames.length - 1]).contains("10/10 done");
+        assertThat(futures).allMatch(Future::done);
+        assertThat(Progress.text(futures)).contains("10/10 done");
+    }
+}

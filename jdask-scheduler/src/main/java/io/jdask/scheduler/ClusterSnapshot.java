@@ -1,0 +1,64 @@
+package io.jdask.scheduler;
+
+import io.jdask.protocol.SchedulerMsg.TaskStreamEntry;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the scheduler knew at one instant, for the dashboard and for scripts: made on the scheduler's loop thread
+ * (the only thread that may read its state) and immutable afterwards, so any thread may read it at leisure.
+ * Obtain one with {@link SchedulerServer#snapshot()}.
+ *
+ * @param timeMicros when it was taken: the scheduler's wall clock in microseconds since the epoch
+ * @param clients connected clients
+ * @param workers the registered workers, in join order
+ * @param taskCounts known tasks per state, by the lower-case name of the state ({@code "memory"},
+ *     {@code "processing"}, ...; every state but {@code forgotten} is present)
+ * @param progress per function name (a key's text before its last {@code '-'}), sorted by name
+ * @param taskStream the task stream of the last {@link #STREAM_WINDOW_MICROS} (at most
+ *     {@link #STREAM_MAX_ENTRIES} entries), oldest first
+ * @param taskStreamTotal tasks ever reported finished or erred, including those no longer held
+ */
+public record ClusterSnapshot(long timeMicros, int clients, List<WorkerSnapshot> workers,
+    Map<String, Long> taskCounts, List<PrefixProgress> progress, List<TaskStreamEntry> taskStream,
+    long taskStreamTotal) {
+
+  /** How far back the task stream of a snapshot reaches: 10 s. */
+  public static final long STREAM_WINDOW_MICROS = 10_000_000L;
+
+  /** At most this many task stream entries go into one snapshot. */
+  public static final int STREAM_MAX_ENTRIES = 5_000;
+
+  public ClusterSnapshot {
+    workers = List.copyOf(workers);
+    taskCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(taskCounts)); // keeps order
+    progress = List.copyOf(progress);
+    taskStream = List.copyOf(taskStream);
+  }
+
+  /** Known (not forgotten) tasks. */
+  public long taskCount() {
+    long n = 0;
+    for (long c : taskCounts.values()) {
+      n += c;
+    }
+    return n;
+  }
+
+  /**
+   * One worker as the scheduler sees it.
+   *
+   * @param processing tasks assigned to it (running, or queued in its own ready queue)
+   * @param heldKeys results it holds
+   * @param heldBytes their size in bytes (unknown sizes count as the scheduler's default size)
+   * @param memoryLimit its memory limit in bytes, 0 if none
+   */
+  public record WorkerSnapshot(String address, String name, int nthreads, int processing, int heldKeys,
+      long heldBytes, long memoryLimit) {}
+
+  /**
+   * The tasks of one function name, by where they stand. {@code total} is every known task of the name; a task
+   * counts as done while its result is in {@code memory}.
+   */
+  public record PrefixProgress(String name, long total, long waiting, long processing, long memory, long erred) {}
+}
