@@ -184,4 +184,43 @@ class VisibilityTest {
         assertThat(futures).allMatch(Future::done);
         assertThat(Progress.text(futures)).contains("10/10 done");
     }
+    /** A headless Chromium on the PATH, or null (CI installs Debian's chromium; see .ci/run). */
+    static String chromium() {
+        for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                java.nio.file.Path p = java.nio.file.Path.of(dir, name);
+                if (java.nio.file.Files.isExecutable(p)) return p.toString();
+            }
+        }
+        return null;
+    }
+
+    public static int triple(int x) {
+        return 3 * x;
+    }
+
+    @Test
+    void theStatusPageDrawsTheClusterInARealBrowser() throws Exception {
+        String browser = chromium();
+        org.junit.jupiter.api.Assumptions.assumeTrue(browser != null,
+                "no chromium on the PATH (apt-get install chromium); .ci/run installs it");
+        List<Future<Integer>> fs = client.map(VisibilityTest::triple, IntStream.range(0, 12).boxed().toList());
+        assertThat(client.gather(fs)).hasSize(12);
+        // The browser loads the page, runs its script (which polls /json/status), and prints the resulting DOM.
+        Process p = new ProcessBuilder(browser, "--headless", "--no-sandbox", "--disable-gpu",
+                "--virtual-time-budget=3000", "--dump-dom", client.dashboardLink())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(dom).as("the script reached the scheduler").contains("id=\"conn\" class=\"ok\">live<");
+        Matcher row = Pattern.compile("<tr><td>triple</td>.*?<td>(\\d+) / (\\d+)</td></tr>", Pattern.DOTALL).matcher(dom);
+        assertThat(row.find()).as("a progress row for triple in: %s", dom).isTrue();
+        assertThat(row.group(1)).isEqualTo(row.group(2));
+        assertThat(Integer.parseInt(row.group(2))).isGreaterThanOrEqualTo(12);
+        for (String worker : cluster.workerAddresses()) {
+            assertThat(dom).as("the workers table lists %s", worker).contains(worker);
+        }
+        assertThat(dom).as("task stream bars drawn").contains("<rect");
+        client.cancel(fs);
+    }
 }
