@@ -92,7 +92,7 @@ def main():
                 continue
             threads.add(thread)
             counts[categorize(thread, frames)] += 1
-        role = "client+scheduler" if "jdask-scheduler-loop" in threads else "worker"
+        role = "client+scheduler" if ("jdask-scheduler-loop" in threads or "jdask-io-scheduler" in threads) else "worker"
         table.setdefault(role, collections.Counter()).update(counts)
     print(f"# JFR samples in the measured window, by category (innermost matching frame), share of each role's samples")
     roles = sorted(table)

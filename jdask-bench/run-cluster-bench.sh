@@ -57,7 +57,7 @@ if [[ "${1:-}" == "profile" ]]; then
     | grep -v '^Picked up JAVA_TOOL_OPTIONS\|jfr,startup\|^$' | tee "$P/run.txt"
   for f in "$P"/jvm-*.jfr; do
     # The client JVM also runs the scheduler; the others are workers.
-    if "$JAVA_HOME/bin/jfr" view thread-cpu-load "$f" | grep -q 'jdask-scheduler-loop'; then
+    if "$JAVA_HOME/bin/jfr" view thread-cpu-load "$f" | grep -qE 'jdask-scheduler-loop|jdask-io-scheduler'; then
       role=client+scheduler
     else
       role=worker

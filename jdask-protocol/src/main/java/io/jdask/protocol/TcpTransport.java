@@ -23,6 +23,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -50,6 +51,11 @@ final class TcpTransport implements Transport {
     this.local = new Handshake(Protocol.VERSION, codec.fingerprint(), options.role(), options.name());
     this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
         new DefaultThreadFactory("jdask-io-" + options.role(), true), NioIoHandler.newFactory());
+  }
+
+  @Override
+  public ScheduledExecutorService sharedIoThread() {
+    return options.ioThreads() == 1 ? group.next() : null;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.jdask.protocol;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
@@ -44,6 +45,16 @@ public interface Transport extends AutoCloseable {
    * timeout if nothing listens there, the connection is refused, or the handshake fails.
    */
   CompletableFuture<Comm> connect(String address, Duration timeout);
+
+  /**
+   * The transport's I/O thread as an executor, if it has exactly one that every connection shares (a TCP
+   * transport made with {@code ioThreads(1)}); else null. A single-threaded event loop can run on it: it then
+   * handles messages on the thread that read them, and its sends are written on that thread without a
+   * hand-off. Tasks run on it must never block.
+   */
+  default ScheduledExecutorService sharedIoThread() {
+    return null;
+  }
 
   /** Closes all servers and connections of this transport and stops its threads. */
   @Override

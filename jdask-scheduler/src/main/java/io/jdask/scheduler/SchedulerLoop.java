@@ -24,6 +24,7 @@ import io.jdask.scheduler.state.TaskView;
 import io.jdask.scheduler.state.Transition;
 import io.jdask.scheduler.state.TransitionLimitExceeded;
 import io.jdask.scheduler.state.WorkerView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -35,7 +36,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +51,13 @@ import org.slf4j.LoggerFactory;
  * Design note. The scheduler's event loop: the thin shell around the pure SchedulerState
  * (STYLE.md section 2; distributed's Scheduler.handle_stimulus / send_all).
  *
- * Threads. Netty I/O threads never touch anything here except the Inbox: each connection's handler (Conn)
- * enqueues (conn, message), its close, or its acceptance. One loop thread owns everything else: the state,
- * the connection tables, the relay tables. checkOwner() fails loudly if state is touched off that thread.
+ * Threads. The loop runs as tasks on one thread it is given (start): with TCP the scheduler's single Netty I/O
+ * thread, so a message is read, handled and answered on one thread with no hand-off or wake-up in between; with
+ * the in-process transport a thread of its own. Connection handlers (Conn) only enqueue (conn, message), a close
+ * or an acceptance and queue a turn (at most one is queued at a time); other threads (close(), dashboard
+ * requests) do the same. The loop thread owns everything else: the state, the connection tables, the relay
+ * tables. checkOwner() fails loudly if state is touched off that thread. Timers (coordination deadlines,
+ * restarts, profile gathers, an idle tick) are one scheduled task on the same thread.
  * Read-only views for other threads (workers, client count) are immutable snapshots published through
  * volatile fields after each turn.
  *
@@ -72,7 +84,7 @@ import org.slf4j.LoggerFactory;
  * them and are dropped after routing.
  */
 /** The scheduler's single-threaded event loop; see the design note above. */
-final class SchedulerLoop implements Runnable {
+final class SchedulerLoop {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerLoop.class);
 
   /** The pseudo-client that wants fire-and-forget keys until they finish. */
@@ -81,8 +93,11 @@ final class SchedulerLoop implements Runnable {
   /** Items handled per turn at most, so that a flood cannot delay routing (and memory) without bound. */
   private static final int MAX_BATCH = 16_384;
 
-  /** How long an idle loop parks before looking at its timers again. */
+  /** How long an idle loop waits before looking at its timers again. */
   private static final long IDLE_PARK_NANOS = 100_000_000L;
+
+  /** An armed timer that fires at most this much later than a new deadline is kept (no re-arming per turn). */
+  private static final long TIMER_SLACK_NANOS = 1_000_000L;
 
   /** How long a worker may take to answer a profile request before the gather answers without it. */
   private static final long PROFILE_TIMEOUT_NANOS = 5_000_000_000L;
@@ -151,12 +166,12 @@ final class SchedulerLoop implements Runnable {
         }
         return;
       }
-      inbox.offer(new Received(this, message));
+      offer(new Received(this, message));
     }
 
     @Override
     public void onClose(Comm c, CloseReason reason) {
-      inbox.offer(new Closed(this, reason));
+      offer(new Closed(this, reason));
     }
 
     String describe() {
@@ -176,7 +191,14 @@ final class SchedulerLoop implements Runnable {
 
   private final SchedulerServerConfig config;
   private final String schedulerId;
-  private final Inbox<Item> inbox = new Inbox<>();
+  /** Items for the loop: many producers (I/O threads, HTTP threads, close()), one consumer (the loop). */
+  private final ConcurrentLinkedQueue<Item> inbox = new ConcurrentLinkedQueue<>();
+  /** True while a turn is queued on the executor and has not started. */
+  private final AtomicBoolean turnQueued = new AtomicBoolean();
+  /** Counted down once, when the loop has exited. */
+  private final CountDownLatch exited = new CountDownLatch(1);
+  /** The single thread the loop runs on; set by start(). */
+  private volatile ScheduledExecutorService executor;
   /** Run on the loop thread when it exits, for any reason. */
   private final Runnable onExit;
 
@@ -190,7 +212,12 @@ final class SchedulerLoop implements Runnable {
   final Object snapshotMonitor = new Object();
 
   // ---- loop-confined ----
-  private Thread owner;
+  private volatile Thread owner;
+  /** Set once init() built the state; turns before that (items that raced the start) wait for it. */
+  private boolean initialized;
+  /** The armed timer and when it fires (System.nanoTime()); null / MAX_VALUE when none. */
+  private ScheduledFuture<?> timer;
+  private long timerDeadline = Long.MAX_VALUE;
   private SchedulerState state;
   private boolean running = true;
   /** Events translated in this turn and not yet handled. */
@@ -241,13 +268,13 @@ final class SchedulerLoop implements Runnable {
   /** A connection was accepted (called on its I/O thread): register its handler and tell the loop. */
   void accept(Comm comm) {
     Conn c = new Conn(comm);
-    inbox.offer(new Accepted(c)); // before setHandler, so that the loop sees it before any message
+    offer(new Accepted(c)); // before setHandler, so that the loop sees it before any message
     comm.setHandler(c);
   }
 
   /** Asks the loop to close every connection and exit. */
   void stop() {
-    inbox.offer(new Stop());
+    offer(new Stop());
   }
 
   Map<String, Integer> workersSnapshot() {
@@ -269,14 +296,14 @@ final class SchedulerLoop implements Runnable {
   /** Asks the loop for a snapshot; any thread. Never completes if the loop has stopped (callers time out). */
   CompletableFuture<ClusterSnapshot> snapshot() {
     var reply = new CompletableFuture<ClusterSnapshot>();
-    inbox.offer(new SnapshotRequest(reply));
+    offer(new SnapshotRequest(reply));
     return reply;
   }
 
   /** Asks the loop to gather every worker's profile; any thread. */
   CompletableFuture<Map<String, WorkerMsg.ProfileData>> profiles() {
     var reply = new CompletableFuture<Map<String, WorkerMsg.ProfileData>>();
-    inbox.offer(new ProfileQuery(reply));
+    offer(new ProfileQuery(reply));
     return reply;
   }
 
@@ -289,10 +316,44 @@ final class SchedulerLoop implements Runnable {
   // The loop
   // ======================================================================================
 
-  @Override
-  public void run() {
+  /**
+   * Starts the loop on {@code executor}, a single thread that this loop then owns together with whatever else
+   * the executor runs (with TCP, the scheduler's one Netty I/O thread). Returns at once.
+   */
+  void start(ScheduledExecutorService executor) {
+    this.executor = executor;
+    executor.execute(this::init);
+  }
+
+  /** Waits until the loop has exited (after {@link #stop()} or a fatal failure); false on timeout. */
+  boolean awaitExit(Duration timeout) throws InterruptedException {
+    return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** True on the loop's own thread. */
+  boolean onLoopThread() {
+    return Thread.currentThread() == owner;
+  }
+
+  /** Queues an item for the loop; any thread. */
+  private void offer(Item item) {
+    inbox.add(item);
+    kick();
+  }
+
+  /** Makes sure a turn runs soon: at most one is queued at a time. */
+  private void kick() {
+    if (turnQueued.compareAndSet(false, true)) {
+      try {
+        executor.execute(this::turn);
+      } catch (RejectedExecutionException e) {
+        turnQueued.set(false); // the executor is shutting down: the loop has exited or is about to
+      }
+    }
+  }
+
+  private void init() {
     owner = Thread.currentThread();
-    inbox.bindConsumer(owner);
     try {
       state = SchedulerState.create(config.state());
       now = System.nanoTime();
@@ -300,19 +361,36 @@ final class SchedulerLoop implements Runnable {
       pending.add(new SchedulerEvent.AddClient(Coordination.COORDINATION, "start", now));
       flush();
       publish();
-      while (running) {
-        Item item = inbox.poll(nextWaitNanos());
-        now = System.nanoTime();
-        // Everything this turn sends leaves as one write per connection when the turn ends.
-        try (SendBatch sends = SendBatch.open()) {
-          if (item != null) {
-            int n = 0;
-            do {
-              dispatch(item);
-            } while (running && ++n < MAX_BATCH && (item = inbox.poll()) != null);
-            if (running) {
-              flush();
-            }
+      initialized = true;
+      turn();
+    } catch (Throwable t) {
+      die(t);
+    }
+  }
+
+  /**
+   * One turn: everything queued (up to MAX_BATCH items), then timers, then the snapshots. It runs as a task on the
+   * loop's executor; with TCP that is the I/O thread that read the messages, after it has read everything ready,
+   * so one turn takes the whole burst and needs no thread hand-off.
+   */
+  private void turn() {
+    turnQueued.set(false);
+    if (!running || !initialized) {
+      return;
+    }
+    try {
+      now = System.nanoTime();
+      // Everything this turn sends leaves as one write per connection when the turn ends.
+      try (SendBatch sends = SendBatch.open()) {
+        Item item;
+        int n = 0;
+        while (running && n < MAX_BATCH && (item = inbox.poll()) != null) {
+          dispatch(item);
+          n++;
+        }
+        if (running) {
+          if (n > 0) {
+            flush();
           }
           checkRestarts();
           if (coordination.nextDeadline() - now <= 0) {
@@ -323,13 +401,59 @@ final class SchedulerLoop implements Runnable {
             profiles.expire(now);
           }
         }
-        publish();
       }
+      publish();
+      if (!running) {
+        exit();
+        return;
+      }
+      if (!inbox.isEmpty()) {
+        kick();
+      }
+      armTimer();
     } catch (Throwable t) {
-      fatal = t;
-      LOG.error("FATAL: the scheduler loop failed and the scheduler shuts down", t);
-    } finally {
-      running = false;
+      die(t);
+    }
+  }
+
+  /** Keeps one timer armed for the earliest deadline (coordination, restarts, profiles; else an idle tick). */
+  private void armTimer() {
+    long deadline = System.nanoTime() + nextWaitNanos();
+    if (timer != null && deadline >= timerDeadline - TIMER_SLACK_NANOS) {
+      return; // the armed timer fires early enough
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    timerDeadline = deadline;
+    try {
+      timer = executor.schedule(() -> {
+        timer = null;
+        timerDeadline = Long.MAX_VALUE;
+        turn();
+      }, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      timer = null; // shutting down
+    }
+  }
+
+  private void die(Throwable t) {
+    fatal = t;
+    LOG.error("FATAL: the scheduler loop failed and the scheduler shuts down", t);
+    exit();
+  }
+
+  /** Closes every connection and tells the server; once, on the loop thread. */
+  private void exit() {
+    if (exited.getCount() == 0) {
+      return;
+    }
+    running = false;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    try {
       profiles.finishAll();
       for (Conn c : conns) {
         c.comm.close();
@@ -340,6 +464,8 @@ final class SchedulerLoop implements Runnable {
       synchronized (snapshotMonitor) {
         snapshotMonitor.notifyAll();
       }
+    } finally {
+      exited.countDown();
       onExit.run();
     }
   }

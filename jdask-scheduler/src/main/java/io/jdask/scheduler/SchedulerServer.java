@@ -10,14 +10,16 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Design note. The public face of the scheduler process: it owns the transport, the listener and the loop
- * thread, and nothing else. All scheduling happens in SchedulerLoop on its one thread; this class only
+ * Design note. The public face of the scheduler process: it owns the transport, the listener and the thread
+ * the loop runs on (the transport's I/O thread with TCP), and nothing else. All scheduling happens in SchedulerLoop on its one thread; this class only
  * starts and stops it and reads the immutable snapshots the loop publishes (so every query here is cheap
  * and safe from any thread).
  *
@@ -42,7 +44,12 @@ public final class SchedulerServer implements AutoCloseable {
   private final String schedulerId;
   private final Transport transport;
   private final SchedulerLoop loop;
-  private final Thread loopThread;
+  /**
+   * The loop's thread: the transport's one I/O thread with TCP, else a thread of its own ({@code ownLoopThread},
+   * shut down with the server).
+   */
+  private final ScheduledExecutorService loopExecutor;
+  private final ScheduledExecutorService ownLoopThread;
   /** Set once listening succeeded; null only during start. */
   private volatile CommServer listener;
   private volatile String address;
@@ -51,13 +58,21 @@ public final class SchedulerServer implements AutoCloseable {
 
   private SchedulerServer(SchedulerServerConfig config) {
     this.schedulerId = "scheduler-" + UUID.randomUUID().toString().substring(0, 8);
-    CommOptions options = CommOptions.builder().role("scheduler").name(config.name()).ioThreads(config.ioThreads())
-        .build();
-    this.transport = config.listenAddress().startsWith("inproc://")
-        ? Transport.inproc(options) : Transport.tcp(options);
+    boolean inproc = config.listenAddress().startsWith("inproc://");
+    // With TCP the loop runs on the transport's single I/O thread: a message is read, handled and answered there
+    // without waking another thread (see SchedulerLoop). One thread also does all decoding and encoding, which on
+    // a few cores is where the scheduler's time goes anyway.
+    CommOptions options = CommOptions.builder().role("scheduler").name(config.name())
+        .ioThreads(inproc ? config.ioThreads() : 1).build();
+    this.transport = inproc ? Transport.inproc(options) : Transport.tcp(options);
     this.loop = new SchedulerLoop(config, schedulerId, this::loopExited);
-    this.loopThread = new Thread(loop, "jdask-scheduler-loop");
-    this.loopThread.setDaemon(true);
+    ScheduledExecutorService shared = transport.sharedIoThread();
+    this.ownLoopThread = shared != null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "jdask-scheduler-loop");
+      t.setDaemon(true);
+      return t;
+    });
+    this.loopExecutor = shared != null ? shared : ownLoopThread;
   }
 
   /**
@@ -69,7 +84,7 @@ public final class SchedulerServer implements AutoCloseable {
   public static SchedulerServer start(SchedulerServerConfig config) {
     Objects.requireNonNull(config, "config");
     var s = new SchedulerServer(config);
-    s.loopThread.start();
+    s.loop.start(s.loopExecutor);
     try {
       s.listener = s.transport.listen(config.listenAddress(), s.loop::accept);
     } catch (RuntimeException e) {
@@ -170,9 +185,25 @@ public final class SchedulerServer implements AutoCloseable {
       return;
     }
     loop.stop();
-    if (Thread.currentThread() != loopThread && loopThread.isAlive()) {
+    if (loop.onLoopThread()) {
+      // Called from the loop (a handler closing the server): the loop exits after this turn; closing the
+      // transport waits for its I/O threads, this one among them, so that happens on another thread.
+      Thread closer = new Thread(() -> {
+        try {
+          loop.awaitExit(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        closeIo();
+        terminated.countDown();
+      }, "jdask-scheduler-close");
+      closer.setDaemon(true);
+      closer.start();
+      return;
+    }
+    {
       try {
-        if (!loopThread.join(Duration.ofSeconds(10))) {
+        if (!loop.awaitExit(Duration.ofSeconds(10))) {
           LOG.warn("the scheduler loop did not stop within 10 s; closing the transport anyway");
         }
       } catch (InterruptedException e) {
@@ -187,8 +218,13 @@ public final class SchedulerServer implements AutoCloseable {
   private void loopExited() {
     if (loop.fatal() != null) {
       closed.set(true);
-      closeIo();
-      terminated.countDown();
+      // Closing the transport waits for its I/O threads, one of which is this one: do it from another thread.
+      Thread closer = new Thread(() -> {
+        closeIo();
+        terminated.countDown();
+      }, "jdask-scheduler-close");
+      closer.setDaemon(true);
+      closer.start();
     }
   }
 
@@ -196,6 +232,9 @@ public final class SchedulerServer implements AutoCloseable {
     CommServer l = listener;
     if (l != null) {
       l.close();
+    }
+    if (ownLoopThread != null) {
+      ownLoopThread.shutdown();
     }
     transport.close();
   }

@@ -6,9 +6,10 @@
  *   <li>{@link io.jdask.scheduler.SchedulerServer}: start/stop, the bound address, read-only snapshots
  *       (workers, client count) for {@code LocalCluster} and tests. Configured by
  *       {@link io.jdask.scheduler.SchedulerServerConfig}.
- *   <li>{@code SchedulerLoop}: the one thread that owns the state. Netty I/O threads only put
- *       (connection, message) items into its {@code Inbox}; the loop drains a batch, translates messages into
- *       events, calls {@code handle} once, and routes the instructions as messages.
+ *   <li>{@code SchedulerLoop}: owns the state, on one thread (with TCP the scheduler's single Netty I/O thread,
+ *       so a message is read, handled and answered without a thread hand-off). Connection handlers only queue
+ *       (connection, message) items and a turn; a turn drains the queue, translates messages into events,
+ *       calls {@code handle} once, and routes the instructions as messages, one write per connection.
  *   <li>{@link io.jdask.scheduler.SchedulerMain}: the process entry point.
  * </ul>
  *
