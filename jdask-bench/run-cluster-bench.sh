@@ -52,8 +52,9 @@ if [[ "${1:-}" == "profile" ]]; then
   if "$JAVA" -XX:StartFlightRecording=jdk.CPUTimeSample#enabled=true,filename=/dev/null -version >/dev/null 2>&1; then
     jfr_opts="$jfr_opts,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms"
   fi
+  # No CDS archive for the workers here: a JVM that writes one disables JFR (and says so).
   JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=$jfr_opts" \
-    "$JAVA" "${JAVA_FLAGS[@]}" -cp "$JAR" io.jdask.bench.ClusterBench "${args[@]}" 2>&1 \
+    "$JAVA" "${JAVA_FLAGS[@]}" -Djdask.worker.cds=false -cp "$JAR" io.jdask.bench.ClusterBench "${args[@]}" 2>&1 \
     | grep -v '^Picked up JAVA_TOOL_OPTIONS\|jfr,startup\|^$' | tee "$P/run.txt"
   for f in "$P"/jvm-*.jfr; do
     # The client JVM also runs the scheduler; the others are workers.

@@ -15,6 +15,7 @@ import io.jdask.protocol.Message;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.SendBatch;
 import io.jdask.protocol.Serializer;
+import io.jdask.protocol.Transport;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.worker.state.Priority;
 import io.jdask.worker.state.WorkerEvent;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -104,8 +106,13 @@ public final class WorkerServer implements AutoCloseable {
   private final Transports transports;
   /** Values by key; see {@link DataStore} for who writes it. */
   private final DataStore store = new DataStore();
-  /** The event loop: a single thread that also runs the timers. */
-  private final ScheduledThreadPoolExecutor loop;
+  /**
+   * The event loop: a single thread that also runs the timers. With a TCP scheduler it is the I/O thread of
+   * {@link #control}; otherwise a thread of its own.
+   */
+  private final ScheduledExecutorService loop;
+  /** The transport of the scheduler connection when it is TCP (one I/O thread, shared with the loop), else null. */
+  private final Transport control;
   /** The loop's thread; set once by its thread factory. */
   private volatile Thread loopThread;
   /** Runs tasks; {@code nthreads} daemon threads. */
@@ -167,13 +174,24 @@ public final class WorkerServer implements AutoCloseable {
     this.config = config;
     this.transports = new Transports(CommOptions.builder().role("worker")
         .name(config.name().isEmpty() ? "worker" : config.name()).build());
-    this.loop = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "jdask-worker-loop");
-      t.setDaemon(true);
-      loopThread = t;
-      return t;
-    });
-    this.loop.setRemoveOnCancelPolicy(true);
+    if ("tcp".equals(Transports.scheme(config.schedulerAddress()))) {
+      // The loop runs on the one I/O thread of the scheduler connection: a ComputeTask is read and handled, and a
+      // TaskFinished written, on one thread without a hand-off. Data transfers keep their own I/O threads.
+      this.control = Transport.tcp(CommOptions.builder().role("worker")
+          .name(config.name().isEmpty() ? "worker" : config.name()).ioThreads(1).build());
+      this.loop = control.sharedIoThread();
+      this.loopThread = CompletableFuture.supplyAsync(Thread::currentThread, loop).join();
+    } else {
+      this.control = null;
+      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "jdask-worker-loop");
+        t.setDaemon(true);
+        loopThread = t;
+        return t;
+      });
+      own.setRemoveOnCancelPolicy(true);
+      this.loop = own;
+    }
     // Cached, not fixed: the state machine keeps at most nthreads tasks executing, and a task that secedes keeps
     // its thread while the state hands its slot to another task, which then needs a thread of its own.
     this.executor = Executors.newCachedThreadPool(daemonThreads("jdask-worker-task-"));
@@ -210,7 +228,7 @@ public final class WorkerServer implements AutoCloseable {
     server = transports.forAddress(config.listenAddress()).listen(config.listenAddress(), this::acceptDataComm);
     Comm comm;
     try {
-      comm = transports.forAddress(config.schedulerAddress())
+      comm = (control != null ? control : transports.forAddress(config.schedulerAddress()))
           .connect(config.schedulerAddress(), config.connectTimeout())
           .get(config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -866,7 +884,9 @@ public final class WorkerServer implements AutoCloseable {
       serving.shutdownNow();
       actorExecutor.shutdownNow();
       actors.clear();
-      loop.shutdownNow();
+      if (control == null) {
+        loop.shutdownNow();
+      }
       peers.close();
       Comm c = scheduler;
       if (c != null) {
@@ -877,6 +897,9 @@ public final class WorkerServer implements AutoCloseable {
         s.close();
       }
       transports.close();
+      if (control != null) {
+        control.close(); // stops the loop's thread too
+      }
       awaitQuietly(loop, 5);
       awaitQuietly(executor, 2);
       awaitQuietly(serving, 2);
