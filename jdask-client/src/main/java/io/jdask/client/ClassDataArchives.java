@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * records the classes it loads and writes the archive when it exits; later JVMs map it.
  *
  * Two JVMs must never write one archive at once, so archives are slots: <dir>/<key>-<slot>.jsa, where the key hashes
- * the JDK and the class path, and a slot is taken by an exclusive lock on its .lock file, held by this (the
+ * the JDK and the class path with each jar's size and time (the JDK rejects, and does not rewrite, an archive whose
+ * jars changed), and a slot is taken by an exclusive lock on its .lock file, held by this (the
  * client's) JVM until the worker process exits. A cluster of 4 workers uses slots 0-3; a second cluster at the same
  * time takes the next free ones. A restarted worker takes whatever slot is free, usually the one it had.
  *
@@ -44,6 +46,8 @@ final class ClassDataArchives {
   static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
   /** Slots tried per key before giving up (more concurrent worker JVMs than this start without an archive). */
   static final int MAX_SLOTS = 32;
+  /** Archives of other keys untouched for this long are deleted. */
+  static final Duration STALE_AFTER = Duration.ofDays(2);
 
   private final Path dir;
   private final String key;
@@ -119,10 +123,26 @@ final class ClassDataArchives {
     return true;
   }
 
+  /**
+   * The archive key: the JDK, and each class path entry with its size and modification time. The JDK refuses an
+   * archive whose jars changed since it was written (and does not rewrite it), so a rebuilt jar must get a new key.
+   */
   static String key(String javaHome, String javaVersion, String classPath) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update((javaHome + '\n' + javaVersion + '\n' + classPath).getBytes(StandardCharsets.UTF_8));
+      StringBuilder what = new StringBuilder(javaHome).append('\n').append(javaVersion);
+      for (String entry : classPath.split(File.pathSeparator)) {
+        what.append('\n').append(entry);
+        try {
+          Path p = Path.of(entry);
+          if (Files.isRegularFile(p)) {
+            what.append(' ').append(Files.size(p)).append(' ').append(Files.getLastModifiedTime(p).toMillis());
+          }
+        } catch (IOException | RuntimeException e) {
+          // An entry we cannot stat is hashed by name only.
+        }
+      }
+      sha.update(what.toString().getBytes(StandardCharsets.UTF_8));
       return "worker-" + HexFormat.of().formatHex(sha.digest(), 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("SHA-256 is required on every JVM", e);
@@ -137,6 +157,7 @@ final class ClassDataArchives {
       LOG.debug("no CDS archives for workers: cannot create {}: {}", dir, e.toString());
       return Optional.empty();
     }
+    deleteStale(dir, key, STALE_AFTER);
     for (int i = 0; i < MAX_SLOTS; i++) {
       Path lockPath = dir.resolve(key + "-" + i + ".lock");
       FileChannel ch = null;
@@ -159,6 +180,26 @@ final class ClassDataArchives {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Deletes archives of other keys (older jars or JDKs) not written to for {@code age}: each is about 20 MB, and a
+   * rebuilt jar leaves its predecessor's behind. An archive in use is mapped by its JVM, which keeps working.
+   */
+  static void deleteStale(Path dir, String keepKey, Duration age) {
+    long cutoff = System.currentTimeMillis() - age.toMillis();
+    try (var files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String name = p.getFileName().toString();
+        if (name.startsWith("worker-") && !name.startsWith(keepKey + "-")
+            && (name.endsWith(".jsa") || name.endsWith(".lock"))
+            && Files.getLastModifiedTime(p).toMillis() < cutoff) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not clean up {}: {}", dir, e.toString());
+    }
   }
 
   static void deleteIfNotAnArchive(Path archive) throws IOException {

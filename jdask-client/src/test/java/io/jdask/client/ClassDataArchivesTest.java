@@ -57,6 +57,34 @@ final class ClassDataArchivesTest {
   }
 
   @Test
+  void aRebuiltJarGetsANewKeyBecauseTheJdkWouldRejectTheOldArchive() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("app.jar"), "v1");
+    String before = ClassDataArchives.key("/jdk", "25", jar.toString());
+    Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
+        Files.getLastModifiedTime(jar).toMillis() + 5_000));
+    assertThat(ClassDataArchives.key("/jdk", "25", jar.toString())).isNotEqualTo(before);
+  }
+
+  @Test
+  void staleArchivesOfOtherKeysAreDeletedAndOursKept() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("archives"));
+    Path old = Files.writeString(dir.resolve("worker-aaaa-0.jsa"), "x");
+    Path oldLock = Files.writeString(dir.resolve("worker-aaaa-0.lock"), "");
+    Path fresh = Files.writeString(dir.resolve("worker-bbbb-0.jsa"), "x");
+    Path ours = Files.writeString(dir.resolve("worker-cccc-0.jsa"), "x");
+    Path other = Files.writeString(dir.resolve("notes.txt"), "x");
+    java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() - java.time.Duration.ofDays(3).toMillis());
+    for (Path p : java.util.List.of(old, oldLock, ours, other)) Files.setLastModifiedTime(p, longAgo);
+    ClassDataArchives.deleteStale(dir, "worker-cccc", java.time.Duration.ofDays(2));
+    assertThat(old).doesNotExist();
+    assertThat(oldLock).doesNotExist();
+    assertThat(fresh).as("recent: maybe another JDK's, in use").exists();
+    assertThat(ours).as("our own key is kept however old").exists();
+    assertThat(other).as("not an archive").exists();
+  }
+
+  @Test
   void concurrentWorkersGetDistinctSlotsAndAReleasedSlotIsReused() throws Exception {
     Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
     ClassDataArchives archives = ClassDataArchives.forWorkers("/jdk", "25", jar.toString()).orElseThrow();
