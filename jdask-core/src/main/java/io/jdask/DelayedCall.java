@@ -29,10 +29,22 @@ final class DelayedCall {
         this.key = key;
     }
 
+    /**
+     * The spec made last, reused when the same function object comes again: a method reference or a lambda that
+     * captures nothing is one object for the life of the JVM, so {@code delayed(T::inc)} inside a loop (the usual
+     * way to write it) finds its spec here instead of making one per iteration. Specs are immutable, so sharing
+     * one across threads is safe; a race only costs a miss.
+     */
+    private static volatile DelayedCall last;
+
     static DelayedCall of(Fn fn) {
+        DelayedCall l = last;
+        if (l != null && l.fn == fn) return l;
         Objects.requireNonNull(fn, "delayed(fn): fn is null");
         Task.arity(fn); // rejects an Fn that is none of Fn0..Fn6, with the reason
-        return new DelayedCall(fn, null, false, null);
+        DelayedCall made = new DelayedCall(fn, null, false, null);
+        last = made;
+        return made;
     }
 
     DelayedCall withName(String name) {

@@ -82,6 +82,18 @@ class DelayedTest {
     }
 
     @Test
+    void optionsOnAReusedFunctionDoNotLeakIntoLaterCalls() {
+        // delayed(f) reuses its spec for the same function object; options must still apply to one chain only.
+        Fn1<Integer, Integer> inc = Tutorial::inc;
+        assertThat(delayed(inc).name("first").pure().call(1).key()).startsWith("first-");
+        Delayed<Integer> plain = delayed(inc).call(1);
+        assertThat(plain.key()).startsWith("inc-");
+        assertThat(delayed(inc).call(1).key()).as("impure again: a fresh key per call").isNotEqualTo(plain.key());
+        assertThat(delayed(Tutorial::dec).call(1).key()).as("another function, its own name").startsWith("dec-");
+        assertThat(delayed(inc).call(41).compute()).isEqualTo(42);
+    }
+
+    @Test
     void allCollectsManyValuesIntoOneArgument() {
         List<Delayed<Integer>> results = new ArrayList<>();
         for (int x : List.of(1, 2, 3, 4, 5, 6, 7, 8)) results.add(delayed(Tutorial::inc).call(x));

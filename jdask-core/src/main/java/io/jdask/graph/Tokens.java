@@ -61,6 +61,22 @@ public final class Tokens {
     public static String uniqueKey(String name) {
         long n = COUNTER.getAndIncrement();
         int len = name.length();
+        // Built as Latin-1 bytes: the String then stores one byte per character, and no char[] is made on the way
+        // (this runs once per delayed call). A name with other characters takes the char[] path.
+        byte[] out = new byte[len + 33];
+        for (int i = 0; i < len; i++) {
+            char c = name.charAt(i);
+            if (c > 0xFF) return uniqueKeyWide(name, n);
+            out[i] = (byte) c;
+        }
+        out[len] = '-';
+        hex(PREFIX, out, len + 1);
+        hex(mix(n + GOLDEN), out, len + 17);
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String uniqueKeyWide(String name, long n) {
+        int len = name.length();
         char[] out = new char[len + 33];
         name.getChars(0, len, out, 0);
         out[len] = '-';
@@ -239,6 +255,13 @@ public final class Tokens {
     }
 
     private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+
+    private static void hex(long v, byte[] out, int at) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = (byte) DIGITS[(int) (v & 0xf)];
+            v >>>= 4;
+        }
+    }
 
     private static void hex(long v, char[] out, int at) {
         for (int i = 15; i >= 0; i--) {

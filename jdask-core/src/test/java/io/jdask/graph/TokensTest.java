@@ -41,6 +41,12 @@ class TokensTest {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 100_000; i++) assertThat(seen.add(Tokens.unique())).isTrue();
         assertThat(Tokens.uniqueKey("inc")).matches("inc-[0-9a-f]{32}");
+        // Names beyond Latin-1 take another path to the same shape.
+        assertThat(Tokens.uniqueKey("größe")).matches("größe-[0-9a-f]{32}");
+        String wide = Tokens.uniqueKey("計算");
+        assertThat(wide).matches("計算-[0-9a-f]{32}").isNotEqualTo(Tokens.uniqueKey("計算"));
+        assertThat(wide.substring(3, 19)).as("same JVM prefix on both paths")
+                .isEqualTo(Tokens.uniqueKey("inc").substring(4, 20));
     }
 
     @Test
