@@ -107,6 +107,32 @@ public interface Client extends TaskSubmitter, AutoCloseable {
     /** An {@link ExecutorService} view: {@code submit(Callable)} runs the callable on the cluster. */
     ExecutorService executor();
 
+    // ---- coordination and actors (they live on the cluster, shared by name between clients and tasks) ----
+
+    /** The cluster's queue of this name (created on first use). */
+    <T> DQueue<T> queue(String name);
+
+    /** A new handle on the cluster's lock of this name. */
+    DLock lock(String name);
+
+    /** The cluster's event of this name. */
+    DEvent event(String name);
+
+    /** The cluster's variable of this name. */
+    <T> DVariable<T> variable(String name);
+
+    /** A new handle on the cluster's semaphore of this name, which has {@code maxLeases} leases. */
+    DSemaphore semaphore(String name, int maxLeases);
+
+    /** Publishes on a topic. */
+    <T> Publisher<T> publisher(String topic);
+
+    /** Subscribes to a topic from now on. */
+    <T> Subscriber<T> subscriber(String topic);
+
+    /** Creates an object on one worker and returns a future of its {@link Actor} handle. */
+    <T> Future<Actor<T>> submitActor(Fn0<? extends T> factory);
+
     /** Releases every future of this client and disconnects; a cluster started by {@link #connect()} stops. */
     @Override
     void close();

@@ -181,7 +181,7 @@ public final class Delayed<T> implements Ref<T> {
             deps[i] = r;
             args[i++] = new TaskRef(r.key());
         }
-        Task task = new Task(Tokens.uniqueKey("all"), Builtins.LIST, args);
+        Task task = Task.owning(Tokens.uniqueKey("all"), Builtins.LIST, args);
         return new Delayed<>(task, distinct(deps, deps.length));
     }
 

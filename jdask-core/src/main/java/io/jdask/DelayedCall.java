@@ -79,7 +79,7 @@ final class DelayedCall {
             }
         }
         String taskKey = key != null ? key : makeKey(args);
-        Task task = new Task(taskKey, fn, args);
+        Task task = Task.owning(taskKey, fn, args);
         return new Delayed<>(task, Delayed.distinct(deps, ndeps));
     }
 

@@ -95,13 +95,14 @@ public final class DemoCommand implements Callable<Integer> {
             return parts.size();
         }
 
+        /** As in the tutorial, inc and add sleep a full second (two units at the default unit). */
         static int inc(int x) throws InterruptedException {
-            work();
+            Thread.sleep(2 * unitMs);
             return x + 1;
         }
 
         static int add(int x, int y) throws InterruptedException {
-            work();
+            Thread.sleep(2 * unitMs);
             return x + y;
         }
 
@@ -204,7 +205,7 @@ public final class DemoCommand implements Callable<Integer> {
             t0 = System.nanoTime();
             Delayed<Integer> z = delayed(Demo::add).call(delayed(Demo::inc).call(1), delayed(Demo::inc).call(2));
             report("delayed   ", z.compute(), t0);
-            out.println("  (the two inc calls run at once; add waits for both: 3 units become 2)");
+            out.println("  (the two inc calls run at once; add waits for both: 3 s become 2 s)");
             Path svg = pictures.resolve("inc-add.svg");
             z.visualize(svg);
             out.println("  graph picture: " + svg.toAbsolutePath());

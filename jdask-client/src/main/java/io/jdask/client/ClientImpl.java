@@ -276,6 +276,57 @@ final class ClientImpl implements Client, ClientRuntime {
 
     // ------------------------------------------------------------------ cluster
 
+    // ------------------------------------------------------------------ coordination and actors
+
+    @Override
+    public <T> io.jdask.DQueue<T> queue(String name) {
+        return new Primitives.QueueImpl<>(session, requireName(name, "queue"));
+    }
+
+    @Override
+    public io.jdask.DLock lock(String name) {
+        session.checkOpen("lock '" + name + "'");
+        return new Primitives.LockImpl(session, requireName(name, "lock"));
+    }
+
+    @Override
+    public io.jdask.DEvent event(String name) {
+        return new Primitives.EventImpl(session, requireName(name, "event"));
+    }
+
+    @Override
+    public <T> io.jdask.DVariable<T> variable(String name) {
+        return new Primitives.VariableImpl<>(session, requireName(name, "variable"));
+    }
+
+    @Override
+    public io.jdask.DSemaphore semaphore(String name, int maxLeases) {
+        session.checkOpen("semaphore '" + name + "'");
+        return new Primitives.SemaphoreImpl(session, requireName(name, "semaphore"), maxLeases);
+    }
+
+    @Override
+    public <T> io.jdask.Publisher<T> publisher(String topic) {
+        return new Primitives.PublisherImpl<>(session, requireName(topic, "topic"));
+    }
+
+    @Override
+    public <T> io.jdask.Subscriber<T> subscriber(String topic) {
+        return new Primitives.SubscriberImpl<>(session, requireName(topic, "topic"));
+    }
+
+    @Override
+    public <T> Future<io.jdask.Actor<T>> submitActor(io.jdask.Fn0<? extends T> factory) {
+        return Actors.submit(this, factory);
+    }
+
+    private static String requireName(String name, String what) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("a " + what + " needs a non-empty name");
+        }
+        return name;
+    }
+
     @Override
     public String schedulerAddress() {
         return session.schedulerAddress();

@@ -72,7 +72,11 @@ final class FutureImpl<T> implements Future<T> {
 
     @SuppressWarnings("unchecked")
     private T outcome() {
-        if (state.status() == FutureStatus.FINISHED) return (T) session.valueOf(state, loader());
+        if (state.status() == FutureStatus.FINISHED) {
+            Object v = session.valueOf(state, loader());
+            if (v instanceof Actors.ActorImpl<?> actor) actor.attach(session, this); // the actor lives while its handle does
+            return (T) v;
+        }
         throw failureToThrow();
     }
 

@@ -45,6 +45,8 @@ final class Session implements CommHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     private static final AtomicInteger SESSION_IDS = new AtomicInteger();
     private static final Object ABSENT = new Object();
+    /** Put in every subscription queue when the session closes, to wake its readers (compared by identity). */
+    static final byte[] SUBSCRIPTION_CLOSED = new byte[0];
 
     final Serializer serializer = Serializer.shared();
     private final Transport transport;
@@ -55,7 +57,18 @@ final class Session implements CommHandler {
     private final ConcurrentHashMap<Long, CompletableFuture<Message>> requests = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final ConcurrentHashMap<String, CompletableFuture<Comm>> workerComms = new ConcurrentHashMap<>();
+    /** Data-plane requests in flight, by worker: failed at once when that worker's connection closes. */
+    private final ConcurrentHashMap<String, java.util.Set<Long>> requestsByWorker = new ConcurrentHashMap<>();
     private final ExecutorService callbacks;
+    /** Coordination requests waiting for their {@code CoordReply}, by request id. */
+    private final ConcurrentHashMap<Long, CompletableFuture<CoordAnswer>> coordRequests = new ConcurrentHashMap<>();
+    /** What to do with the reply of a coordination request its caller gave up on (interrupted), by request id. */
+    private final ConcurrentHashMap<Long, java.util.function.Consumer<CoordAnswer>> abandoned = new ConcurrentHashMap<>();
+    /** Values received for this session's topic subscriptions, by subscriber id. */
+    final ConcurrentHashMap<String, java.util.concurrent.LinkedBlockingQueue<byte[]>> subscriptions =
+            new ConcurrentHashMap<>();
+    /** Actor connections to workers, by worker address. */
+    final ConcurrentHashMap<String, ActorChannel> actorChannels = new ConcurrentHashMap<>();
     final ClassServer classes = new ClassServer();
     private volatile boolean closed;
     private volatile String closeReason;
@@ -149,10 +162,44 @@ final class Session implements CommHandler {
             return null;
         });
         if (last[0] && isOpen()) {
+            releasing.add(ks.key);
+            if (releaseScheduled.compareAndSet(false, true)) {
+                try {
+                    callbacks.execute(this::flushReleases);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    releaseScheduled.set(false);
+                }
+            }
+        }
+    }
+
+    /**
+     * Keys whose last future is gone, waiting to be sent. Releasing many futures at once (a gathered list going
+     * out of scope) sends one {@code ReleaseKeys} for all of them, not one message per future: the first release
+     * schedules a flush, the ones that arrive before it runs join it. No timer: the flush runs as soon as a
+     * callback thread picks it up.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> releasing = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Sends the queued releases. Holds {@link #releasing}'s monitor from the check to the send, as
+     * {@link #send} does around an {@code UpdateGraph}: so a release and a resubmission of the same key (a pure key
+     * wanted again) reach the scheduler in the order they happened here.
+     */
+    private void flushReleases() {
+        releaseScheduled.set(false);
+        synchronized (releasing) {
+            List<String> batch = new ArrayList<>();
+            for (String k; (k = releasing.poll()) != null; ) batch.add(k);
+            if (batch.isEmpty() || !isOpen()) return;
+            // A key wanted again since (a pure key resubmitted) has a new state by now: keep wanting it.
+            batch.removeIf(keys::containsKey);
+            if (batch.isEmpty()) return;
             try {
-                scheduler.send(new ClientMsg.ReleaseKeys(List.of(ks.key)));
+                scheduler.send(new ClientMsg.ReleaseKeys(batch));
             } catch (RuntimeException e) {
-                LOG.debug("could not release {}: {}", ks.key, e.toString());
+                LOG.debug("could not release {} keys: {}", batch.size(), e.toString());
             }
         }
     }
@@ -166,9 +213,15 @@ final class Session implements CommHandler {
     void send(ClientMsg msg) {
         checkOpen();
         if (msg instanceof ClientMsg.UpdateGraph) {
-            // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
-            Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
-            if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticState(changed));
+            synchronized (releasing) {
+                // Releases queued before this submission go first (see flushReleases).
+                if (!releasing.isEmpty()) flushReleases();
+                // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
+                Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
+                if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticState(changed));
+                scheduler.send(msg);
+            }
+            return;
         }
         scheduler.send(msg);
     }
@@ -210,6 +263,87 @@ final class Session implements CommHandler {
 
     SchedulerMsg.ClusterInfo clusterInfo() {
         return request(ClientMsg.ClusterInfoRequest::new, scheduler, Duration.ofSeconds(30));
+    }
+
+    // ------------------------------------------------------------------ coordination
+
+    /**
+     * A reply to a coordination request; {@code key} is the state of its {@code futureKey}, already counted as one
+     * holder for the caller (who wraps it in a future), or null.
+     */
+    record CoordAnswer(SchedulerMsg.CoordReply reply, KeyState key) {}
+
+    /**
+     * Sends a coordination operation and waits for the scheduler's answer (the scheduler enforces the operation's
+     * timeout, so this waits without one). Interrupting the caller tells the scheduler to drop the wait and throws
+     * {@link CancellationException}; a reply that was already on its way goes to {@code ifAbandoned} (e.g. to give
+     * back a lock granted meanwhile).
+     */
+    CoordAnswer coordinate(io.jdask.protocol.CoordOp op, String primitive,
+            java.util.function.Consumer<CoordAnswer> ifAbandoned) {
+        checkOpen(primitive);
+        long id = requestIds.incrementAndGet();
+        CompletableFuture<CoordAnswer> reply = new CompletableFuture<>();
+        coordRequests.put(id, reply);
+        try {
+            scheduler.send(new ClientMsg.Coordinate(id, op));
+            return reply.get();
+        } catch (InterruptedException e) {
+            abandon(id, reply, ifAbandoned);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting on " + primitive);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot use " + primitive + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            coordRequests.remove(id);
+            if (e instanceof io.jdask.protocol.CommClosedException) checkOpen(primitive);
+            throw e;
+        }
+    }
+
+    /** Sends a coordination operation without waiting for its answer (which is then ignored). */
+    void coordinateAsync(io.jdask.protocol.CoordOp op, String primitive) {
+        checkOpen(primitive);
+        scheduler.send(new ClientMsg.Coordinate(requestIds.incrementAndGet(), op));
+    }
+
+    private void abandon(long id, CompletableFuture<CoordAnswer> reply, java.util.function.Consumer<CoordAnswer> then) {
+        coordRequests.remove(id);
+        if (reply.isDone()) { // answered between the interrupt and the removal
+            CoordAnswer a = reply.getNow(null);
+            if (a != null) handleAbandoned(a, then);
+            return;
+        }
+        abandoned.put(id, then != null ? then : a -> {});
+        try {
+            scheduler.send(new ClientMsg.CancelWait(id));
+        } catch (RuntimeException e) {
+            abandoned.remove(id);
+        }
+    }
+
+    private void handleAbandoned(CoordAnswer a, java.util.function.Consumer<CoordAnswer> then) {
+        if (a.key() != null) release(a.key());
+        if (then != null && a.reply().outcome() == io.jdask.protocol.CoordOutcome.OK) {
+            callbacks.execute(() -> {
+                try {
+                    then.accept(a);
+                } catch (RuntimeException e) {
+                    LOG.debug("cleaning up an abandoned coordination reply: {}", e.toString());
+                }
+            });
+        }
+    }
+
+    private void onCoordReply(SchedulerMsg.CoordReply r) {
+        // Acquired here, on the I/O thread, before any KeyInMemory for the key (it follows on this connection).
+        KeyState ks = r.futureKey() != null && r.outcome() == io.jdask.protocol.CoordOutcome.OK && isOpen()
+                ? acquire(r.futureKey()) : null;
+        CoordAnswer a = new CoordAnswer(r, ks);
+        CompletableFuture<CoordAnswer> cf = coordRequests.remove(r.requestId());
+        if (cf != null && cf.complete(a)) return;
+        java.util.function.Consumer<CoordAnswer> then = abandoned.remove(r.requestId());
+        if (then != null || ks != null) handleAbandoned(a, then);
     }
 
     // ------------------------------------------------------------------ values
@@ -286,7 +420,12 @@ final class Session implements CommHandler {
         long id = requestIds.incrementAndGet();
         CompletableFuture<Message> reply = new CompletableFuture<>();
         requests.put(id, reply);
-        reply.whenComplete((m, e) -> requests.remove(id));
+        java.util.Set<Long> inFlight = requestsByWorker.computeIfAbsent(worker, w -> ConcurrentHashMap.newKeySet());
+        inFlight.add(id);
+        reply.whenComplete((m, e) -> {
+            requests.remove(id);
+            inFlight.remove(id);
+        });
         workerComm(worker).whenComplete((comm, e) -> {
             if (e != null) {
                 reply.completeExceptionally(e);
@@ -313,6 +452,15 @@ final class Session implements CommHandler {
                         @Override
                         public void onClose(Comm comm, CloseReason reason) {
                             workerComms.remove(a);
+                            java.util.Set<Long> inFlight = requestsByWorker.get(a);
+                            if (inFlight == null) return;
+                            for (Long id : inFlight) {
+                                CompletableFuture<Message> r = requests.get(id);
+                                if (r != null) {
+                                    r.completeExceptionally(new IllegalStateException("the connection to worker " + a
+                                            + " closed before it answered: " + reason));
+                                }
+                            }
                         }
                     });
                     return c;
@@ -379,6 +527,11 @@ final class Session implements CommHandler {
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
             case DataMsg.DataReply r -> complete(r.requestId(), r);
             case DataMsg.PutDataAck a -> complete(a.requestId(), a);
+            case SchedulerMsg.CoordReply r -> onCoordReply(r);
+            case SchedulerMsg.TopicMessage t -> {
+                var q = subscriptions.get(t.subscriber());
+                if (q != null) q.offer(t.value());
+            }
             default -> LOG.warn("unexpected message from {}: {}", comm.remoteAddress(), message.getClass().getSimpleName());
         }
     }
@@ -408,13 +561,33 @@ final class Session implements CommHandler {
             if (!ks.isDone()) ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, ks.key, null, null, why, null));
         }
         for (CompletableFuture<Message> r : requests.values()) r.completeExceptionally(new IllegalStateException(why));
+        for (CompletableFuture<CoordAnswer> r : coordRequests.values()) {
+            r.completeExceptionally(new IllegalStateException(why));
+        }
+        coordRequests.clear();
+        abandoned.clear();
+        for (var q : subscriptions.values()) q.offer(SUBSCRIPTION_CLOSED);
+        for (ActorChannel a : actorChannels.values()) a.close();
     }
 
     private void checkOpen() {
+        checkOpen("this jdask client");
+    }
+
+    /** Throws naming {@code what} (e.g. {@code queue 'jobs'}) if the client is closed. */
+    void checkOpen(String what) {
         if (closed || !scheduler.isOpen()) {
             String why = closeReason != null ? closeReason : "the client is closed";
-            throw new IllegalStateException("cannot use this jdask client: " + why + ". Connect a new one.");
+            throw new IllegalStateException("cannot use " + what + ": " + why + ". Connect a new client.");
         }
+    }
+
+    long nextRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     void close() {
@@ -429,6 +602,7 @@ final class Session implements CommHandler {
         }
         onClose(scheduler, null);
         for (CompletableFuture<Comm> c : workerComms.values()) c.thenAccept(Comm::close);
+        for (ActorChannel a : actorChannels.values()) a.close();
         workerComms.clear();
         transport.close();
         callbacks.shutdown();

@@ -26,13 +26,25 @@ public final class Task implements Node {
     private final Object[] args;
     /** The distinct keys referenced by {@link #args}, in order of first appearance. */
     private final List<String> dependencies;
-    /** Per argument: 0 a plain value, 1 a TaskRef, 2 a container holding TaskRefs somewhere inside. */
+    /** Per argument: 0 a plain value, 1 a TaskRef, 2 a container holding TaskRefs somewhere inside; null: all 0. */
     private final byte[] argKinds;
 
     public Task(String key, Fn fn, Object... args) {
+        this(key, fn, args.clone(), true);
+    }
+
+    /**
+     * A task that takes ownership of {@code args} without copying it: for graph builders that made the array for
+     * this task alone and never touch it again (building a graph makes millions of tasks a second).
+     */
+    public static Task owning(String key, Fn fn, Object[] args) {
+        return new Task(key, fn, args, true);
+    }
+
+    private Task(String key, Fn fn, Object[] args, boolean owned) {
         this.key = Objects.requireNonNull(key, "key");
         this.fn = Objects.requireNonNull(fn, "fn");
-        this.args = args.clone();
+        this.args = args;
         int arity = arity(fn);
         if (arity >= 0 && arity != args.length) {
             throw new IllegalArgumentException("task " + key + ": " + Functions.name(fn) + " takes " + arity
@@ -40,17 +52,21 @@ public final class Task implements Node {
         }
         String[] found = null;
         int nfound = 0;
-        byte[] kinds = new byte[args.length];
+        byte[] kinds = null;
         List<String> nested = null;
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
             if (a instanceof TaskRef ref) {
+                if (kinds == null) kinds = new byte[args.length];
                 kinds[i] = 1;
                 if (found == null) found = new String[args.length];
                 found[nfound++] = ref.key();
             } else if (a != null && Args.isContainer(a)) {
                 if (nested == null) nested = new java.util.ArrayList<>();
-                if (Args.collectRefs(a, nested)) kinds[i] = 2;
+                if (Args.collectRefs(a, nested)) {
+                    if (kinds == null) kinds = new byte[args.length];
+                    kinds[i] = 2;
+                }
             }
         }
         if (nested != null && !nested.isEmpty()) {
@@ -113,12 +129,12 @@ public final class Task implements Node {
 
     /** Whether argument {@code i} is a bare {@link TaskRef}. */
     public boolean isRef(int i) {
-        return argKinds[i] == 1;
+        return argKinds != null && argKinds[i] == 1;
     }
 
     /** Whether argument {@code i} is a list, set, map or array with a {@link TaskRef} somewhere inside. */
     public boolean isNestedRef(int i) {
-        return argKinds[i] == 2;
+        return argKinds != null && argKinds[i] == 2;
     }
 
     /** The function's display name, as in the key: {@code inc} for {@code Tutorial::inc}. */

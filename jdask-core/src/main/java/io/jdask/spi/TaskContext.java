@@ -19,6 +19,14 @@ public final class TaskContext {
 
         /** Takes a thread slot again, waiting for one. */
         void rejoin(String key);
+
+        /**
+         * Keeps {@code instance} on this worker as the actor of task {@code key}, serving calls to it until the key is
+         * released; returns the worker's address, where callers reach it.
+         */
+        default String hostActor(String key, Object instance) {
+            throw new UnsupportedOperationException("this worker cannot host actors");
+        }
     }
 
     /** The task running on this thread and its worker. */

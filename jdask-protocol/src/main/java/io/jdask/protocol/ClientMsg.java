@@ -60,4 +60,10 @@ public sealed interface ClientMsg extends Message {
 
     /** Restart every worker; answered by {@link SchedulerMsg.Ack}. */
     record RestartWorkers(long requestId) implements ClientMsg {}
+
+    /** An operation on a coordination primitive; answered by {@link SchedulerMsg.CoordReply} with {@code requestId}. */
+    record Coordinate(long requestId, CoordOp op) implements ClientMsg {}
+
+    /** The client stopped waiting for request {@code requestId} (interrupted): drop its parked wait. */
+    record CancelWait(long requestId) implements ClientMsg {}
 }

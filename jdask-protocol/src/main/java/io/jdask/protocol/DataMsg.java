@@ -21,4 +21,18 @@ public sealed interface DataMsg extends Message {
 
     /** The worker stored the values; their sizes. */
     record PutDataAck(long requestId, Map<String, Long> nbytes, String error) implements DataMsg {}
+
+    /**
+     * Calls a method of the actor {@code actorKey} held by the receiving worker; {@code method} is the serialized
+     * {@code Fn} (the actor is its first parameter; identical bytes for the same method reference, so the worker
+     * caches what they decode to) and {@code args} the serialized {@code Object[]} of the other arguments, or null. Answered by {@link ActorReply}.
+     */
+    record ActorCall(long requestId, String actorKey, byte[] method, byte[] args) implements DataMsg {}
+
+    /**
+     * The result of an {@link ActorCall}: {@code value} on success; else {@code exception} (serialized, may be null)
+     * with its type and message; {@code lost} when the worker holds no such actor.
+     */
+    record ActorReply(long requestId, byte[] value, byte[] exception, String exceptionType, String message,
+            boolean lost) implements DataMsg {}
 }

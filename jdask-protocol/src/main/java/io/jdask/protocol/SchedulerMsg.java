@@ -41,6 +41,17 @@ public sealed interface SchedulerMsg extends Message {
     /** Generic answer to a request: {@code error} is null on success. */
     record Ack(long requestId, String error) implements SchedulerMsg {}
 
+    /**
+     * Answer to {@link ClientMsg.Coordinate}: {@code value}/{@code futureKey} for operations returning a value (the
+     * client already wants {@code futureKey} when this arrives), {@code number} for sizes and flags, {@code error}
+     * when {@link CoordOutcome#FAILED}.
+     */
+    record CoordReply(long requestId, CoordOutcome outcome, byte[] value, String futureKey, long number, String error)
+            implements SchedulerMsg {}
+
+    /** A value published on {@code topic}, for the client's subscription {@code subscriber}. */
+    record TopicMessage(String topic, String subscriber, byte[] value) implements SchedulerMsg {}
+
     // ---- to workers ----
 
     /** The scheduler accepted a worker. */

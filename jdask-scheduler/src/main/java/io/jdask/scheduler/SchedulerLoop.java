@@ -187,6 +187,8 @@ final class SchedulerLoop implements Runnable {
   private final HashMap<Long, ClassRequest> classRequests = new HashMap<>();
   private long nextClassRequestId;
   private final ArrayList<Restart> restarts = new ArrayList<>();
+  /** Queues, locks, semaphores, events, variables and topics (see Coordination). */
+  private final Coordination coordination = new Coordination();
   /** Workers whose FreeKeys buffer is non-empty in the current routing pass. */
   private final ArrayList<Conn> freeDirty = new ArrayList<>();
   private long stimulusSeq;
@@ -242,6 +244,7 @@ final class SchedulerLoop implements Runnable {
       state = SchedulerState.create(config.state());
       now = System.nanoTime();
       pending.add(new SchedulerEvent.AddClient(FIRE_AND_FORGET, "start", now));
+      pending.add(new SchedulerEvent.AddClient(Coordination.COORDINATION, "start", now));
       flush();
       publish();
       while (running) {
@@ -257,6 +260,10 @@ final class SchedulerLoop implements Runnable {
           }
         }
         checkRestarts();
+        if (coordination.nextDeadline() - now <= 0) {
+          effects(coordination.expire(now));
+          flush();
+        }
         publish();
       }
     } catch (Throwable t) {
@@ -286,6 +293,10 @@ final class SchedulerLoop implements Runnable {
 
   private long nextWaitNanos() {
     long wait = IDLE_PARK_NANOS;
+    long deadline = coordination.nextDeadline();
+    if (deadline != Long.MAX_VALUE) {
+      wait = Math.min(wait, Math.max(1, deadline - System.nanoTime()));
+    }
     for (Restart r : restarts) {
       wait = Math.min(wait, Math.max(1, r.deadlineNanos - System.nanoTime()));
     }
@@ -342,6 +353,7 @@ final class SchedulerLoop implements Runnable {
       clients.remove(c.id);
       membershipChanged = true;
       pending.add(new SchedulerEvent.RemoveClient(c.id, stimulus("remove-client"), now));
+      effects(coordination.clientGone(c.id)); // its locks and leases go to the next waiters
       // Workers waiting for this client's classes will never get them: say so now.
       for (Iterator<ClassRequest> it = classRequests.values().iterator(); it.hasNext(); ) {
         ClassRequest r = it.next();
@@ -481,6 +493,33 @@ final class SchedulerLoop implements Runnable {
             workers.size());
       }
       case ClientMsg.RestartWorkers r -> restart(c, r.requestId());
+      case ClientMsg.Coordinate co -> effects(coordination.handle(cid, co.requestId(), co.op(), now));
+      case ClientMsg.CancelWait cw -> effects(coordination.cancelWait(cid, cw.requestId()));
+    }
+  }
+
+  /**
+   * Carries out what the coordination extension decided: replies go out at once; wants and releases become events
+   * of this turn, in order (a getter wants a stored future's key before the extension lets go of it).
+   */
+  private void effects(List<Coordination.Effect> effects) {
+    for (Coordination.Effect e : effects) {
+      switch (e) {
+        case Coordination.Reply r -> {
+          Conn c = clients.get(r.clientId());
+          if (c != null) {
+            send(c, r.msg());
+          }
+        }
+        case Coordination.Want w -> {
+          if (clients.containsKey(w.clientId()) || w.clientId().equals(Coordination.COORDINATION)) {
+            pending.add(new SchedulerEvent.UpdateGraph(w.clientId(), List.of(), List.of(w.key()),
+                stimulus("coordination-want"), now));
+          }
+        }
+        case Coordination.Unwant u -> pending.add(new SchedulerEvent.ReleaseKeys(u.clientId(), List.of(u.key()),
+            stimulus("coordination-release"), now));
+      }
     }
   }
 

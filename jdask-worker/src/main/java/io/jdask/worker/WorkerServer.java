@@ -107,6 +107,16 @@ public final class WorkerServer implements AutoCloseable {
   /** Serializes values for GetData replies whose bytes are not ready (off the I/O threads). */
   private final ExecutorService serving;
   private final CodeLoaders code;
+  /** Runs actor calls (one at a time per actor); daemon threads. */
+  private final ExecutorService actorExecutor;
+  /** The actors this worker hosts. */
+  private final ActorHost actors;
+  /** Threads of running tasks by key, to interrupt a task that is cancelled while it blocks. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Thread> taskThreads =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Threads blocked in Dask.rejoin(), by key, until the state hands them a slot ({@code Rejoined}). */
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> rejoins =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final PeerConnections peers;
   private final AtomicLong stimulusSeq = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -142,6 +152,8 @@ public final class WorkerServer implements AutoCloseable {
     // its thread while the state hands its slot to another task, which then needs a thread of its own.
     this.executor = Executors.newCachedThreadPool(daemonThreads("jdask-worker-task-"));
     this.serving = Executors.newCachedThreadPool(daemonThreads("jdask-worker-serve-"));
+    this.actorExecutor = Executors.newCachedThreadPool(daemonThreads("jdask-worker-actor-"));
+    this.actors = new ActorHost(serializer, actorExecutor);
     this.code = new CodeLoaders(WorkerServer.class.getClassLoader(), serializer, this::sendToScheduler,
         config.classFetchTimeout());
     this.peers = new PeerConnections(transports, config.connectTimeout());
@@ -345,6 +357,13 @@ public final class WorkerServer implements AutoCloseable {
       case WorkerInstruction.DropData d -> {
         for (String key : d.keys()) {
           store.remove(key);
+          actors.drop(key); // an actor lives as long as its key
+        }
+      }
+      case WorkerInstruction.Rejoined r -> {
+        CompletableFuture<Void> waiting = rejoins.remove(r.key());
+        if (waiting != null) {
+          waiting.complete(null);
         }
       }
       case WorkerInstruction.SchedulerMessage m -> sendToScheduler(translate(m));
@@ -443,7 +462,26 @@ public final class WorkerServer implements AutoCloseable {
 
     @Override
     public void rejoin(String key) {
-      // The task keeps running on its own thread; re-acquiring a slot is not modelled yet by the state machine.
+      CompletableFuture<Void> slot = new CompletableFuture<>();
+      if (rejoins.putIfAbsent(key, slot) != null) {
+        throw new IllegalStateException("task " + key + " is already rejoining on another thread");
+      }
+      post(() -> handle(new WorkerEvent.Rejoin(key, stimulus("rejoin"), System.nanoTime())));
+      try {
+        slot.get();
+      } catch (InterruptedException e) {
+        rejoins.remove(key, slot);
+        Thread.currentThread().interrupt();
+        throw new java.util.concurrent.CancellationException("task " + key + " was interrupted while rejoining");
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("task " + key + " could not rejoin: " + e.getCause(), e.getCause());
+      }
+    }
+
+    @Override
+    public String hostActor(String key, Object instance) {
+      actors.host(key, instance, Thread.currentThread().getContextClassLoader());
+      return address;
     }
   };
 
@@ -468,9 +506,12 @@ public final class WorkerServer implements AutoCloseable {
       long start = wallNanos();
       Object result;
       io.jdask.spi.TaskContext.enter(key, taskHost);
+      taskThreads.put(key, self);
       try {
         result = Task.call(fn, resolved);
       } finally {
+        taskThreads.remove(key, self);
+        Thread.interrupted(); // a cancel that came late must not leak into the next task on this thread
         io.jdask.spi.TaskContext.exit();
       }
       long stop = wallNanos();
@@ -572,6 +613,7 @@ public final class WorkerServer implements AutoCloseable {
         switch (message) {
           case DataMsg.GetData g -> serveGetData(c, g);
           case DataMsg.PutData p -> post(() -> putData(c, p));
+          case DataMsg.ActorCall a -> actors.call(c, a);
           default -> LOG.warn("worker {}: unexpected {} from {} ({}); ignored", name,
               message.getClass().getSimpleName(), c.remoteAddress(), c.peer().role());
         }
@@ -659,9 +701,14 @@ public final class WorkerServer implements AutoCloseable {
           });
         }
         case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
-        case SchedulerMsg.FreeKeys f -> post(() -> handle(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now)));
-        case SchedulerMsg.CancelCompute c ->
-            post(() -> handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now)));
+        case SchedulerMsg.FreeKeys f -> post(() -> {
+          handle(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now));
+          interruptCancelled(f.keys(), false);
+        });
+        case SchedulerMsg.CancelCompute c -> post(() -> {
+          handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
+          interruptCancelled(List.of(c.key()), true);
+        });
         case SchedulerMsg.AcquireReplicas a -> post(() -> handle(new WorkerEvent.AcquireReplicas(
             orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now)));
         case SchedulerMsg.RefreshWhoHas r ->
@@ -695,6 +742,26 @@ public final class WorkerServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Interrupts the threads of tasks the scheduler no longer wants run (cancelled or forgotten), so that a task
+   * blocked on a queue, event, lock or future wakes up and ends instead of holding its thread. Loop thread.
+   */
+  private void interruptCancelled(List<String> keys, boolean cancelCompute) {
+    for (String key : keys) {
+      Thread t = taskThreads.get(key);
+      if (t == null) {
+        continue;
+      }
+      WorkerTask ts = state.task(key);
+      // CancelCompute means "stop it if it has not finished": the state keeps a running task until its thread
+      // returns, and an interrupt is how we ask that thread to return early.
+      if (cancelCompute || ts == null || ts.state() == io.jdask.worker.state.WorkerTaskState.CANCELLED) {
+        LOG.debug("worker {}: interrupting cancelled task {}", name, key);
+        t.interrupt();
+      }
+    }
+  }
+
   private static <K, V> Map<K, V> orEmpty(Map<K, V> m) {
     return m == null ? Map.of() : m;
   }
@@ -721,6 +788,8 @@ public final class WorkerServer implements AutoCloseable {
       code.close(); // wake tasks waiting for classes
       executor.shutdownNow();
       serving.shutdownNow();
+      actorExecutor.shutdownNow();
+      actors.clear();
       loop.shutdownNow();
       peers.close();
       Comm c = scheduler;

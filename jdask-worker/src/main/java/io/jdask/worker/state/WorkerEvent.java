@@ -129,6 +129,14 @@ public sealed interface WorkerEvent {
     }
   }
 
+  /** A seceded task's thread called {@code Dask.rejoin()}: it waits for a free slot ({@link WorkerInstruction.Rejoined}). */
+  record Rejoin(String key, String stimulusId, long now) implements WorkerEvent {
+    public Rejoin {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(stimulusId, "stimulusId");
+    }
+  }
+
   /**
    * A {@link WorkerInstruction.GatherDep} from {@code peer} completed; {@code received} maps each
    * key the peer sent to its size (it may hold fewer keys than asked for: the peer no longer had

@@ -58,6 +58,9 @@ public sealed interface WorkerInstruction {
   }
 
   /** Delete these keys' values from the shell's data store. */
+  /** The rejoining thread of {@code key} may go on: it holds a slot again (or never needed one). */
+  record Rejoined(String key, String stimulusId) implements WorkerInstruction {}
+
   record DropData(List<String> keys, String stimulusId) implements WorkerInstruction {
     public DropData {
       keys = Copies.list(keys, "keys");

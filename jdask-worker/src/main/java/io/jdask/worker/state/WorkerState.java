@@ -31,6 +31,7 @@ import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.RetryBusyWorker;
 import io.jdask.worker.state.WorkerEvent.Secede;
+import io.jdask.worker.state.WorkerEvent.Rejoin;
 import io.jdask.worker.state.WorkerEvent.StealRequest;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
 import io.jdask.worker.state.WorkerInstruction.AddKeysMsg;
@@ -38,6 +39,7 @@ import io.jdask.worker.state.WorkerInstruction.DropData;
 import io.jdask.worker.state.WorkerInstruction.Execute;
 import io.jdask.worker.state.WorkerInstruction.GatherDep;
 import io.jdask.worker.state.WorkerInstruction.LongRunningMsg;
+import io.jdask.worker.state.WorkerInstruction.Rejoined;
 import io.jdask.worker.state.WorkerInstruction.ReleaseWorkerDataMsg;
 import io.jdask.worker.state.WorkerInstruction.RequestRefreshWhoHasMsg;
 import io.jdask.worker.state.WorkerInstruction.RetryBusyWorkerLater;
@@ -139,6 +141,7 @@ public final class WorkerState {
     t.get(EXECUTING).put(MEMORY, WorkerState::executingToMemory);
     t.get(EXECUTING).put(ERROR, WorkerState::executingToError);
     t.get(EXECUTING).put(LONG_RUNNING, WorkerState::executingToLongRunning);
+    t.get(LONG_RUNNING).put(EXECUTING, WorkerState::longRunningToExecuting);
     t.get(EXECUTING).put(RELEASED, WorkerState::executingToReleased);
     t.get(LONG_RUNNING).put(MEMORY, WorkerState::executingToMemory);
     t.get(LONG_RUNNING).put(ERROR, WorkerState::executingToError);
@@ -245,6 +248,13 @@ public final class WorkerState {
   private final HashSet<WorkerTask> executing = new HashSet<>();
   /** Exactly the seceded running tasks: LONG_RUNNING, or CANCELLED/RESUMED from LONG_RUNNING. */
   private final HashSet<WorkerTask> longRunning = new HashSet<>();
+
+  /**
+   * Seceded tasks whose threads called rejoin and wait for a slot, in arrival order; each is in
+   * {@link #longRunning} (or was cancelled meanwhile, and is answered at once when served). Served before READY
+   * tasks when a slot frees: a task already holding a thread and its memory finishes first.
+   */
+  private final java.util.ArrayDeque<WorkerTask> rejoining = new java.util.ArrayDeque<>();
   /** Exactly the tasks being transferred: FLIGHT, or CANCELLED/RESUMED from FLIGHT. */
   private final HashSet<WorkerTask> inFlightTasks = new HashSet<>();
   /** Exactly the MISSING tasks, in the order they went missing. */
@@ -351,6 +361,7 @@ public final class WorkerState {
         case ExecuteSuccess e -> onExecuteSuccess(e);
         case ExecuteFailure e -> onExecuteFailure(e);
         case Secede e -> onSecede(e);
+        case Rejoin e -> onRejoin(e);
         case GatherDepSuccess e -> onGatherDepSuccess(e);
         case GatherDepBusy e -> onGatherDepBusy(e);
         case GatherDepNetworkFailure e -> onGatherDepNetworkFailure(e);
@@ -513,6 +524,27 @@ public final class WorkerState {
   private void onSecede(Secede e) {
     WorkerTask ts = tasks.get(e.key());
     if (ts != null && executing.contains(ts)) recommend(ts, LONG_RUNNING);
+  }
+
+  /**
+   * A seceded task's thread wants a slot again: it gets one now if one is free, else waits in {@link #rejoining}.
+   * A task that is not seceded (never did, or was cancelled or forgotten) is answered at once: its thread must not
+   * block for a slot it never gave back.
+   */
+  private void onRejoin(Rejoin e) {
+    WorkerTask ts = tasks.get(e.key());
+    if (ts == null || !longRunning.contains(ts) || ts.state != LONG_RUNNING) {
+      out.add(new Rejoined(e.key(), stimulusId));
+      return;
+    }
+    if (!rejoining.contains(ts)) rejoining.addLast(ts);
+    ensureComputing();
+  }
+
+  /** LONG_RUNNING -> EXECUTING: a rejoining task took a free slot (moved between the sets by ensureComputing). */
+  private void longRunningToExecuting(WorkerTask ts, Object arg) {
+    ts.state = EXECUTING;
+    out.add(new Rejoined(ts.key, stimulusId));
   }
 
   private void onGatherDepSuccess(GatherDepSuccess e) {
@@ -903,6 +935,15 @@ public final class WorkerState {
 
   /** Starts ready tasks while threads (and, for constrained ones, resources) allow. */
   private void ensureComputing() {
+    while (executing.size() < nthreads && !rejoining.isEmpty()) {
+      WorkerTask ts = rejoining.pollFirst();
+      if (ts.state == LONG_RUNNING && longRunning.remove(ts)) {
+        executing.add(ts);
+        recommend(ts, EXECUTING);
+      } else {
+        out.add(new Rejoined(ts.key, stimulusId)); // cancelled or done meanwhile: just let its thread go on
+      }
+    }
     while (executing.size() < nthreads) {
       WorkerTask ts = nextReadyTask();
       if (ts == null) break;

@@ -181,6 +181,7 @@ class WorkerStatePropertyTest {
           String k = new ArrayList<>(running).get(rnd.nextInt(running.size()));
           int r = rnd.nextInt(10);
           if (r < 2 && !seceded.contains(k)) return new Secede(k, s, now);
+          if (r < 3 && seceded.contains(k)) return new WorkerEvent.Rejoin(k, s, now);
           if (r < 4) return new ExecuteFailure(k, "boom-" + k, s, now);
           return new ExecuteSuccess(k, 1 + rnd.nextInt(100), "T", now - 1, now, s, now);
         }
@@ -252,6 +253,7 @@ class WorkerStatePropertyTest {
             gathers.put(g.peer(), g.keys());
           }
           case WorkerInstruction.RetryBusyWorkerLater r -> busyTimers.add(r.peer());
+          case WorkerInstruction.Rejoined r -> seceded.remove(r.key());
           case WorkerInstruction.DropData d -> {
             for (String k : d.keys()) {
               assertThat(store).as("seed %d: DropData(%s) of a value not stored", seed, k)

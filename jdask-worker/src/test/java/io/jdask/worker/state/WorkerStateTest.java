@@ -452,6 +452,36 @@ class WorkerStateTest {
   }
 
   @Test
+  void rejoinWaitsForAFreeSlotBeforeReadyTasks() {
+    // nthreads = 1: a secedes, b takes the slot; a's rejoin waits until b returns, then gets the slot before c.
+    ws.handle(compute("a", Priority.of(0), "s1"), compute("b", Priority.of(1), "s2"), compute("c", Priority.of(2), "s3"));
+    ws.handle(new Secede("a", "s4", 0));
+    assertThat(ws.stateOf("b")).isEqualTo(EXECUTING);
+    assertThat(ws.handle(new WorkerEvent.Rejoin("a", "s5", 0))).isEmpty();
+    assertThat(ws.stateOf("a")).isEqualTo(LONG_RUNNING);
+    assertThat(ws.handle(success("b", "s6")))
+        .containsExactly(finished("b", "s6"), new WorkerInstruction.Rejoined("a", "s6"));
+    assertThat(ws.stateOf("a")).isEqualTo(EXECUTING);
+    assertThat(ws.stateOf("c")).isEqualTo(READY);
+    assertThat(ws.state().executingCount()).isOne();
+    assertThat(ws.state().longRunningCount()).isZero();
+    assertThat(ws.handle(success("a", "s7"))).containsExactly(finished("a", "s7"), new Execute("c", "s7"));
+  }
+
+  @Test
+  void rejoinWithAFreeSlotOrWithoutSecedingIsAnsweredAtOnce() {
+    ws.handle(compute("a", Priority.of(0), "s1"));
+    assertThat(ws.handle(new WorkerEvent.Rejoin("a", "s2", 0)))
+        .containsExactly(new WorkerInstruction.Rejoined("a", "s2")); // never seceded
+    ws.handle(new Secede("a", "s3", 0));
+    assertThat(ws.handle(new WorkerEvent.Rejoin("a", "s4", 0)))
+        .containsExactly(new WorkerInstruction.Rejoined("a", "s4"));
+    assertThat(ws.stateOf("a")).isEqualTo(EXECUTING);
+    assertThat(ws.handle(new WorkerEvent.Rejoin("gone", "s5", 0)))
+        .containsExactly(new WorkerInstruction.Rejoined("gone", "s5"));
+  }
+
+  @Test
   void cancelComputeReleasesOnlyTasksNotStarted() {
     ws.handle(compute("a", Priority.of(0), "s1"), compute("b", Priority.of(1), "s2"));
     assertThat(ws.handle(new CancelCompute("b", "s3", 0), new CancelCompute("a", "s4", 0))).isEmpty();
