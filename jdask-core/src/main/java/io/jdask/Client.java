@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.function.UnaryOperator;
 
 /**
@@ -120,8 +119,11 @@ public interface Client extends TaskSubmitter, AutoCloseable {
     /** Makes the classes of a jar available to every worker, now and joining later. */
     void uploadJar(Path jar);
 
-    /** An {@link ExecutorService} view: {@code submit(Callable)} runs the callable on the cluster. */
-    ExecutorService executor();
+    /**
+     * An {@link java.util.concurrent.ExecutorService} view of the cluster: {@code submit}, {@code invokeAll} and
+     * {@code invokeAny} run their tasks on workers. A new view each call; shutting it down leaves the client open.
+     */
+    ClusterExecutor executor();
 
     // ---- coordination and actors (they live on the cluster, shared by name between clients and tasks) ----
 

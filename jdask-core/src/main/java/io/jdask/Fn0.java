@@ -2,11 +2,23 @@
 // Regenerate: ./jdask regen-api
 package io.jdask;
 
+import java.util.concurrent.Callable;
+
 /**
  * A task function of 0 arguments; it may throw any exception. Serializable, so that it can run on a
  * worker process: pass a method reference ({@code Tutorial::inc}) or a lambda.
+ *
+ * <p>It is also a {@link Callable}, so it fits wherever the JDK takes one, for example
+ * {@link ClusterExecutor#invokeAll}; a lambda given to {@link ClusterExecutor#submit(Fn0)} is an
+ * {@code Fn0}, hence serializable, without a cast.
  */
 @FunctionalInterface
-public interface Fn0<R> extends Fn {
+public interface Fn0<R> extends Fn, Callable<R> {
     R apply() throws Exception;
+
+    /** The same as {@link #apply()}. */
+    @Override
+    default R call() throws Exception {
+        return apply();
+    }
 }

@@ -91,6 +91,13 @@ final class ClassServer {
                     synchronized (served) {
                         if (!all && shipped.containsKey(f.getName()) && same(shipped.get(f.getName()), value)) continue;
                     }
+                    if (!shippable(value, 0)) {
+                        // Remembered as shipped so the check is not repeated at every submission while it holds.
+                        synchronized (served) {
+                            shipped.put(f.getName(), value);
+                        }
+                        continue;
+                    }
                     out.put(f.getName(), serializer.serialize(value));
                     synchronized (served) {
                         shipped.put(f.getName(), value);
@@ -118,6 +125,47 @@ final class ClassServer {
             if (!changed.isEmpty()) out.put(e.getKey(), changed);
         }
         return out;
+    }
+
+    /** Elements of a collection, map or array looked at by {@link #shippable}; a bigger one is judged by these. */
+    private static final int SHIPPABLE_SCAN_LIMIT = 256;
+
+    /**
+     * False for a value that means something only in this JVM: a handle of this client's runtime (a client, cluster,
+     * future, actor, queue, lock...), any {@link java.util.concurrent.Future}, a thread, executor or class loader, or a
+     * collection, map or array holding one (looked into two levels deep, {@value #SHIPPABLE_SCAN_LIMIT} elements at
+     * most). A notebook keeps its futures and its client in variables, and JShell keeps variables in static fields, so
+     * these are common here. They would not work on a worker anyway, and trying to serialize them is not free: it
+     * fails only after the serializer has compiled code for the class, and its compiler thread prints the failure on
+     * the notebook's standard error.
+     */
+    static boolean shippable(Object value, int depth) {
+        if (value == null) return true;
+        if (value instanceof java.util.concurrent.Future<?> || value instanceof Thread
+                || value instanceof java.util.concurrent.Executor || value instanceof ClassLoader
+                || value instanceof io.jdask.Client || value instanceof io.jdask.LocalCluster
+                || value.getClass().getPackageName().equals(ClassServer.class.getPackageName())) {
+            return false;
+        }
+        if (depth >= 2) return true;
+        Iterable<?> elements = switch (value) {
+            case java.util.Collection<?> c -> c;
+            case Map<?, ?> m -> m.values();
+            case Object[] a -> java.util.Arrays.asList(a);
+            default -> null;
+        };
+        if (elements == null) return true;
+        int seen = 0;
+        try {
+            for (Object e : elements) {
+                if (!shippable(e, depth + 1)) return false;
+                if (++seen == SHIPPABLE_SCAN_LIMIT) break;
+            }
+        } catch (RuntimeException e) {
+            // A collection that cannot be iterated here (concurrently modified, lazy and failing): let the serializer
+            // decide.
+        }
+        return true;
     }
 
     private static boolean same(Object a, Object b) {

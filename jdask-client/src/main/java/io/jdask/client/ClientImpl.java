@@ -1,6 +1,7 @@
 package io.jdask.client;
 
 import io.jdask.Client;
+import io.jdask.ClusterExecutor;
 import io.jdask.Delayed;
 import io.jdask.Errors;
 import io.jdask.Fn;
@@ -23,7 +24,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -407,7 +407,7 @@ final class ClientImpl implements Client, ClientRuntime {
     }
 
     @Override
-    public ExecutorService executor() {
+    public ClusterExecutor executor() {
         return new ClientExecutor(this);
     }
 

@@ -226,8 +226,19 @@ final class Session implements CommHandler {
         scheduler.send(msg);
     }
 
+    /**
+     * Asks the scheduler to cancel the keys and marks their futures cancelled at once, without waiting for the
+     * confirmation: Dask's client does the same, and {@link java.util.concurrent.Future} requires {@code isCancelled()}
+     * and {@code isDone()} as soon as {@code cancel} returned true.
+     */
     void cancel(List<String> keyList) {
         send(new ClientMsg.CancelKeys(keyList));
+        for (String k : keyList) {
+            KeyState ks = keys.get(k);
+            if (ks != null && !ks.isDone()) {
+                ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, k, null, null, "by this client", null));
+            }
+        }
     }
 
     void retry(KeyState ks) {

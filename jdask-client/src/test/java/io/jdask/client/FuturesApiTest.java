@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.AsCompleted;
 import io.jdask.Client;
+import io.jdask.ClusterExecutor;
 import io.jdask.Delayed;
 import io.jdask.Errors;
+import io.jdask.Fn0;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
 import io.jdask.Futures;
@@ -138,6 +140,10 @@ class FuturesApiTest {
     void cancelAPendingTask() {
         Future<Integer> f = client.submit(Ops::sleepThenInc, 5000, 1);
         assertThat(f.cancel()).isTrue();
+        // At once, as java.util.concurrent.Future requires: no waiting for the scheduler's confirmation.
+        assertThat(f.isCancelled()).isTrue();
+        assertThat(f.isDone()).isTrue();
+        assertThat(f.cancel()).isFalse();
         assertThatThrownBy(() -> f.result(Duration.ofSeconds(10))).isInstanceOf(CancellationException.class);
         assertThat(f.status()).isEqualTo(FutureStatus.CANCELLED);
         assertThat(f.isCancelled()).isTrue();
@@ -258,10 +264,53 @@ class FuturesApiTest {
     }
 
     @Test
-    void executorViewRunsCallablesOnTheCluster() throws Exception {
-        Callable<String> task = (Callable<String> & Serializable) () -> Thread.currentThread().getName();
-        assertThat(client.executor().submit(task).get(10, TimeUnit.SECONDS)).isNotBlank();
-        assertThatThrownBy(() -> client.executor().submit(() -> "plain")).hasMessageContaining("Serializable");
+    void executorViewRunsLambdasOnTheClusterWithoutACast() throws Exception {
+        ClusterExecutor executor = client.executor();
+        int x = 41;
+        Future<Integer> f = executor.submit(() -> Ops.inc(x));   // picks submit(Fn0): serializable, no cast
+        assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(42);
+        assertThat(f.key()).isNotBlank();
+
+        Callable<String> local = () -> "plain";                  // a Callable-typed lambda is not serializable
+        assertThatThrownBy(() -> executor.submit(local))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not Serializable")
+                .hasMessageContaining("Fn0");
+        Callable<String> castOne = (Callable<String> & Serializable) () -> "cast";
+        assertThat(executor.submit(castOne).get(10, TimeUnit.SECONDS)).isEqualTo("cast");
+    }
+
+    @Test
+    void executorInvokeAllRunsEveryTaskOnTheClusterAndKeepsFailuresInTheirFutures() throws Exception {
+        List<Fn0<Integer>> tasks = List.of(() -> Ops.inc(1), () -> Ops.mightFail(-1), () -> Ops.square(3));
+        List<java.util.concurrent.Future<Integer>> fs = client.executor().invokeAll(tasks);
+
+        assertThat(fs).hasSize(3).allMatch(java.util.concurrent.Future::isDone);
+        assertThat(fs.get(0).get()).isEqualTo(2);
+        assertThatThrownBy(() -> fs.get(1).get()).isInstanceOf(ExecutionException.class);
+        assertThat(fs.get(2).get()).isEqualTo(9);
+        assertThat(fs.get(0)).isInstanceOf(Future.class);           // jdask futures, with keys on the cluster
+    }
+
+    @Test
+    void executorInvokeAllWithATimeoutCancelsWhatIsUnfinished() throws Exception {
+        List<Fn0<Integer>> tasks = List.of(() -> Ops.inc(1), () -> Ops.sleepThenInc(60_000, 0));
+        List<java.util.concurrent.Future<Integer>> fs = client.executor().invokeAll(tasks, 3, TimeUnit.SECONDS);
+
+        assertThat(fs.get(0).get()).isEqualTo(2);
+        assertThat(fs.get(1).isCancelled()).isTrue();
+    }
+
+    @Test
+    void executorInvokeAnyReturnsASuccessAndFailsOnlyWhenEveryTaskFails() throws Exception {
+        ClusterExecutor executor = client.executor();
+        List<Fn0<Integer>> oneGood = List.of(() -> Ops.mightFail(-1), () -> Ops.inc(6));
+        assertThat(executor.invokeAny(oneGood)).isEqualTo(7);
+
+        List<Fn0<Integer>> allBad = List.of(() -> Ops.mightFail(-1), () -> Ops.mightFail(-2));
+        assertThatThrownBy(() -> executor.invokeAny(allBad)).isInstanceOf(ExecutionException.class);
+        assertThatThrownBy(() -> executor.invokeAny(List.<Fn0<Integer>>of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -83,6 +83,27 @@ class NotebookCodeShippingTest {
     }
 
     @Test
+    void aTaskDefinedInACellSubmitsTasksOfItsOwnClass() {
+        // The sub-tasks may land on the other worker, which then needs the cell's class from the worker that
+        // submitted them, a class that worker itself fetched from this notebook.
+        eval("""
+                class Fib {
+                    static int fib(int n) {
+                        if (n < 2) return n;
+                        Client c = Dask.client();
+                        Future<Integer> a = c.submit(Fib::fib, n - 1);
+                        Future<Integer> b = c.submit(Fib::fib, n - 2);
+                        Dask.secede();
+                        int r = a.result() + b.result();
+                        Dask.rejoin();
+                        return r;
+                    }
+                }
+                """);
+        assertThat(eval("client.submit(Fib::fib, 7).result(java.time.Duration.ofSeconds(60))")).isEqualTo("13");
+    }
+
+    @Test
     void delayedGraphsBuiltInCellsComputeOnTheCluster() {
         eval("static int incr(int x) { return x + 1; }");
         eval("Delayed<Integer> a = delayed((Integer x) -> incr(x)).call(1);");

@@ -52,6 +52,7 @@ public final class ApiGenerator {
     }
 
     private static String fn(int n) {
+        if (n == 0) return fn0();
         StringBuilder params = new StringBuilder();
         for (int i = 0; i < n; i++) params.append(i > 0 ? ", " : "").append(TYPES[i]).append(' ').append(NAMES[i]);
         return HEADER + """
@@ -66,6 +67,38 @@ public final class ApiGenerator {
                     R apply(%s) throws Exception;
                 }
                 """.formatted(n, n == 1 ? "" : "s", n, typeParams(n, "R"), params);
+    }
+
+    /**
+     * {@code Fn0} is also a {@link java.util.concurrent.Callable}: an overload taking {@code Fn0} is then more specific
+     * than one taking {@code Callable}, so a lambda handed to {@code ClusterExecutor.submit} becomes a serializable
+     * {@code Fn0} without a cast, and a list of {@code Fn0}s can be given to {@code invokeAll}.
+     */
+    private static String fn0() {
+        return HEADER + """
+                package io.jdask;
+
+                import java.util.concurrent.Callable;
+
+                /**
+                 * A task function of 0 arguments; it may throw any exception. Serializable, so that it can run on a
+                 * worker process: pass a method reference ({@code Tutorial::inc}) or a lambda.
+                 *
+                 * <p>It is also a {@link Callable}, so it fits wherever the JDK takes one, for example
+                 * {@link ClusterExecutor#invokeAll}; a lambda given to {@link ClusterExecutor#submit(Fn0)} is an
+                 * {@code Fn0}, hence serializable, without a cast.
+                 */
+                @FunctionalInterface
+                public interface Fn0<R> extends Fn, Callable<R> {
+                    R apply() throws Exception;
+
+                    /** The same as {@link #apply()}. */
+                    @Override
+                    default R call() throws Exception {
+                        return apply();
+                    }
+                }
+                """;
     }
 
     private static String delayedFunction(int n) {

@@ -2,6 +2,8 @@ package io.jdask.worker;
 
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serializer;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Map;
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * <p>A class the client does not have either is remembered as missing, so probing code (a
  * serializer trying optional class names) costs one round trip per name, not one per probe.
  *
+ * <p>The bytes of every class defined here stay readable as a resource ({@link #getResourceAsStream}).
+ * A task running such a class may submit tasks of it through {@code Dask.client()} (a recursive
+ * function written in a notebook cell): the other workers then ask this worker's task client for the
+ * class, and that client finds its bytes here, where it found the class.
+ *
  * <p>Concurrency: parallel capable; the JDK locks per class name, so two threads needing the
  * same class fetch it once. {@code findClass} blocks for a round trip to the client: it must run
  * on executor threads only.
@@ -40,6 +47,8 @@ final class ClientClassLoader extends ClassLoader {
   private final Serializer serializer;
   /** Names the client answered with "no such class"; they fail at once from then on. */
   private final Set<String> missing = ConcurrentHashMap.newKeySet();
+  /** The class file of each class this loader defined, by resource name ({@code a/b/C.class}). */
+  private final Map<String, byte[]> definedBytes = new ConcurrentHashMap<>();
 
   ClientClassLoader(String clientId, ClassLoader parent, CodeLoaders fetcher, Serializer serializer) {
     super("jdask-client-" + clientId, parent);
@@ -63,6 +72,7 @@ final class ClientClassLoader extends ClassLoader {
       throw notFound(name);
     }
     Class<?> c = defineClass(name, answer.bytes(), 0, answer.bytes().length);
+    definedBytes.put(name.replace('.', '/') + ".class", answer.bytes());
     LOG.debug("defined {} ({} bytes) for client {}", name, answer.bytes().length, clientId);
     restoreStatics(c, answer.staticState());
     return c;
@@ -106,6 +116,13 @@ final class ClientClassLoader extends ClassLoader {
             clientId, ex.toString());
       }
     }
+  }
+
+  /** A class file this loader defined, else the parent's resource. */
+  @Override
+  public InputStream getResourceAsStream(String name) {
+    byte[] bytes = definedBytes.get(name);
+    return bytes != null ? new ByteArrayInputStream(bytes) : super.getResourceAsStream(name);
   }
 
   @Override
