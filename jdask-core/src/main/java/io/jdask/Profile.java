@@ -134,6 +134,43 @@ public final class Profile {
         return n;
     }
 
+    /**
+     * The samples taken since {@code earlier}, a profile of the same cluster taken before this one. Workers count
+     * samples from the moment they start, so {@code after.since(before)} is what ran in between: every path's
+     * count minus its count in {@code earlier} (never below zero: a worker that restarted in between starts again
+     * from zero), and paths left with no samples are dropped.
+     */
+    public Profile since(Profile earlier) {
+        Objects.requireNonNull(earlier, "earlier");
+        return subtract(this, earlier);
+    }
+
+    private static Profile subtract(Profile now, Profile before) {
+        long n = now.count - (before == null ? 0 : before.count);
+        if (n < 0) {
+            n = now.count; // restarted worker: its counts began again
+            before = null;
+        }
+        List<Profile> kids = new ArrayList<>();
+        for (Profile c : now.children) {
+            Profile b = null;
+            if (before != null) {
+                for (Profile bc : before.children) {
+                    if (bc.frame.equals(c.frame)) {
+                        b = bc;
+                        break;
+                    }
+                }
+            }
+            Profile d = subtract(c, b);
+            if (d.count > 0) {
+                kids.add(d);
+            }
+        }
+        kids.sort(HOTTEST_FIRST);
+        return new Profile(now.frame, n, List.copyOf(kids));
+    }
+
     /** This profile merged with another: counts of the same paths add up. */
     public Profile merge(Profile other) {
         return builder().add(this).add(other).build();

@@ -40,6 +40,25 @@ class ProfileTest {
     }
 
     @Test
+    void sinceKeepsOnlyTheSamplesTakenBetweenTwoProfiles() {
+        Profile before = sample();
+        Profile after = Profile.builder().add(before)
+                .add(List.of("add", "Work.add", "Work.spin"), 5)      // more of an existing path
+                .add(List.of("mul", "Work.mul"), 2)                   // a new path
+                .build();
+        Profile between = after.since(before);
+        assertThat(between.samples()).isEqualTo(7);
+        assertThat(between.children()).extracting(Profile::frame).containsExactly("add", "mul");
+        assertThat(between.count("Work.spin")).isEqualTo(5);
+        assertThat(between.contains("Thread.sleep")).as("no new samples there: dropped").isFalse();
+        assertThat(after.since(after).samples()).isZero();
+        assertThat(after.since(after).children()).isEmpty();
+        // A worker that restarted counts from zero again: its smaller counts are taken as they are.
+        Profile restarted = Profile.builder().add(List.of("inc", "Work.inc"), 2).build();
+        assertThat(restarted.since(before).count("Work.inc")).isEqualTo(2);
+    }
+
+    @Test
     void recursionCountsASampleOnce() {
         Profile p = Profile.builder().add(List.of("fib", "M.fib", "M.fib", "M.fib"), 4).build();
         assertThat(p.count("M.fib")).isEqualTo(4);
