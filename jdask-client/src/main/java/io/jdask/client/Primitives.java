@@ -122,7 +122,10 @@ final class Primitives {
 
         @SuppressWarnings("unchecked")
         private T take(long ms, Duration timeout) {
-            Session.CoordAnswer a = session.coordinate(new CoordOp.QueueGet(name, ms), label, null);
+            // An item handed over just as this thread was interrupted goes back to the head of the queue.
+            Session.CoordAnswer a = session.coordinate(new CoordOp.QueueGet(name, ms), label,
+                    x -> session.coordinateAsync(
+                            new CoordOp.QueueReturn(name, x.reply().value(), x.reply().futureKey()), label));
             check(a, label, "get", timeout, true);
             return (T) value(session, a);
         }

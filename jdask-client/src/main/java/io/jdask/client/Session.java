@@ -343,15 +343,18 @@ final class Session implements CommHandler {
     }
 
     private void handleAbandoned(CoordAnswer a, java.util.function.Consumer<CoordAnswer> then) {
-        if (a.key() != null) release(a.key());
         if (then != null && a.reply().outcome() == io.jdask.protocol.CoordOutcome.OK) {
             callbacks.execute(() -> {
                 try {
-                    then.accept(a);
+                    then.accept(a); // e.g. a queue item goes back: its key is stored again before we let go of it
                 } catch (RuntimeException e) {
                     LOG.debug("cleaning up an abandoned coordination reply: {}", e.toString());
+                } finally {
+                    if (a.key() != null) release(a.key());
                 }
             });
+        } else if (a.key() != null) {
+            release(a.key());
         }
     }
 

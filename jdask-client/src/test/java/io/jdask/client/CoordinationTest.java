@@ -349,6 +349,45 @@ class CoordinationTest {
         assertThat(client.<Integer>queue("interrupt-q").get(Duration.ofSeconds(10))).isEqualTo(5);
     }
 
+    @Test
+    void anItemRacingAnInterruptedGetIsNeitherLostNorDuplicated() throws Exception {
+        // Each round: a getter parks, then a put and an interrupt land at about the same time. Whether the getter got
+        // the item or was interrupted, every item must end up exactly once: with the getter or still in the queue.
+        String name = "race-q";
+        java.util.List<Integer> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        int rounds = 30;
+        for (int i = 0; i < rounds; i++) {
+            var done = new java.util.concurrent.CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try {
+                    received.add(client.<Integer>queue(name).get());
+                } catch (CancellationException interrupted) {
+                    // the item, if it was on its way, goes back to the queue
+                } finally {
+                    done.countDown();
+                }
+            });
+            t.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
+            client.queue(name).put(i);
+            t.interrupt();
+            assertThat(done.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        java.util.List<Integer> all = new java.util.ArrayList<>(received);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (all.size() < rounds && System.nanoTime() < deadline) {
+            try {
+                all.add(client.<Integer>queue(name).get(Duration.ofMillis(200)));
+            } catch (io.jdask.CoordinationTimeoutException e) {
+                // a returned item may still be on its way back
+            }
+        }
+        assertThat(all).as("got by the getters: %s", received).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.range(0, rounds).boxed().toList());
+        assertThat(client.queue(name).size()).isZero();
+    }
+
     // ------------------------------------------------------------------ dynamic task submission
 
     @Test

@@ -19,6 +19,12 @@ public sealed interface CoordOp {
 
     record QueueGet(String name, long timeoutMillis) implements CoordOp {}
 
+    /**
+     * Puts an item back at the head of the queue: the client's get was interrupted just as the scheduler handed
+     * the item over, so the item goes back to where it was instead of being lost.
+     */
+    record QueueReturn(String name, byte[] value, String futureKey) implements CoordOp {}
+
     record QueueSize(String name) implements CoordOp {}
 
     record LockAcquire(String name, String owner, long timeoutMillis) implements CoordOp {}

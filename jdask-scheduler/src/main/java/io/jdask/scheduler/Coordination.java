@@ -153,6 +153,18 @@ final class Coordination {
                 }
                 ok(client, requestId, 0);
             }
+            case CoordOp.QueueReturn r -> {
+                QueueState q = queues.computeIfAbsent(r.name(), n -> new QueueState());
+                Item item = new Item(r.value(), r.futureKey());
+                hold(item);
+                Waiter w = nextLive(q.getters);
+                if (w != null) {
+                    deliver(w, item);
+                } else {
+                    q.items.addFirst(item); // it was the head when it was taken
+                }
+                ok(client, requestId, 0);
+            }
             case CoordOp.QueueGet g -> {
                 QueueState q = queues.computeIfAbsent(g.name(), n -> new QueueState());
                 Item item = q.items.pollFirst();

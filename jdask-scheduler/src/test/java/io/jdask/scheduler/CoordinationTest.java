@@ -44,6 +44,23 @@ class CoordinationTest {
     }
 
     @Test
+    void aReturnedItemGoesBackToTheHeadOrToAWaitingGetter() {
+        co.handle("a", 1, new CoordOp.QueuePut("q", new byte[] {1}, null), 0);
+        co.handle("a", 2, new CoordOp.QueuePut("q", new byte[] {2}, null), 0);
+        byte[] taken = reply(co.handle("b", 3, new CoordOp.QueueGet("q", -1), 0), "b", 3).value();
+        // b's get was interrupted as the item arrived: b's client gives it back.
+        assertThat(reply(co.handle("b", 4, new CoordOp.QueueReturn("q", taken, null), 0), "b", 4).outcome())
+                .isEqualTo(CoordOutcome.OK);
+        assertThat(reply(co.handle("c", 5, new CoordOp.QueueGet("q", -1), 0), "c", 5).value())
+                .as("back at the head, before 2").containsExactly(1);
+        assertThat(reply(co.handle("c", 6, new CoordOp.QueueGet("q", -1), 0), "c", 6).value()).containsExactly(2);
+        assertThat(co.handle("c", 7, new CoordOp.QueueGet("q", -1), 0)).isEmpty(); // parked on an empty queue
+        var out = co.handle("b", 8, new CoordOp.QueueReturn("q", new byte[] {7}, null), 0);
+        assertThat(reply(out, "c", 7).value()).as("a waiting getter gets it at once").containsExactly(7);
+        assertThat(co.parkedCount()).isZero();
+    }
+
+    @Test
     void aWaitTimesOutAtItsDeadlineNamingThePrimitive() {
         assertThat(co.handle("a", 1, new CoordOp.QueueGet("jobs", 100), 5 * MS)).isEmpty();
         assertThat(co.nextDeadline()).isEqualTo(105 * MS);
