@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * {@code WorkerState}). Threads:
  *
  * <ul>
- *   <li><b>The loop</b> (one thread, {@code jdask-worker-loop}) owns the state. Everything that
+ *   <li><b>The loop</b> (one thread: the I/O thread of the scheduler connection when the scheduler is reached
+ *       over TCP, so scheduler messages are handled and answered without a hand-off; otherwise
+ *       {@code jdask-worker-loop}) owns the state. Everything that
  *       happens elsewhere (a scheduler message on an I/O thread, a finished task on an executor
  *       thread, a finished transfer, a timer) is posted to it as a small job; the job turns it
  *       into a {@link WorkerEvent}, calls {@code handle}, and carries out the instructions at once
@@ -113,7 +115,7 @@ public final class WorkerServer implements AutoCloseable {
   private final ScheduledExecutorService loop;
   /** The transport of the scheduler connection when it is TCP (one I/O thread, shared with the loop), else null. */
   private final Transport control;
-  /** The loop's thread; set once by its thread factory. */
+  /** The loop's thread; set once, in the constructor or by the thread factory. */
   private volatile Thread loopThread;
   /** Runs tasks; {@code nthreads} daemon threads. */
   private final ExecutorService executor;
