@@ -142,27 +142,11 @@ final class Coordination {
         }
         switch (op) {
             case CoordOp.QueuePut p -> {
-                QueueState q = queues.computeIfAbsent(p.name(), n -> new QueueState());
-                Item item = new Item(p.value(), p.futureKey());
-                hold(item);
-                Waiter w = nextLive(q.getters);
-                if (w != null) {
-                    deliver(w, item); // hand over at once: the queue stays empty while getters wait
-                } else {
-                    q.items.addLast(item);
-                }
+                enqueue(p.name(), new Item(p.value(), p.futureKey()), false);
                 ok(client, requestId, 0);
             }
             case CoordOp.QueueReturn r -> {
-                QueueState q = queues.computeIfAbsent(r.name(), n -> new QueueState());
-                Item item = new Item(r.value(), r.futureKey());
-                hold(item);
-                Waiter w = nextLive(q.getters);
-                if (w != null) {
-                    deliver(w, item);
-                } else {
-                    q.items.addFirst(item); // it was the head when it was taken
-                }
+                enqueue(r.name(), new Item(r.value(), r.futureKey()), true); // it was the head when it was taken
                 ok(client, requestId, 0);
             }
             case CoordOp.QueueGet g -> {
@@ -475,6 +459,20 @@ final class Coordination {
     }
 
     /** Hands a taken item (no longer stored) to a parked getter. */
+    /** Stores an item in a queue (at its head or its tail), or hands it at once to the first live getter. */
+    private void enqueue(String name, Item item, boolean atHead) {
+        QueueState q = queues.computeIfAbsent(name, n -> new QueueState());
+        hold(item);
+        Waiter w = nextLive(q.getters);
+        if (w != null) {
+            deliver(w, item); // the queue stays empty while getters wait
+        } else if (atHead) {
+            q.items.addFirst(item);
+        } else {
+            q.items.addLast(item);
+        }
+    }
+
     private void deliver(Waiter w, Item item) {
         finish(w);
         deliver(w.client, w.requestId, item);
