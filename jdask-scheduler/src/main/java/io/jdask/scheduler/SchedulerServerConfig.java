@@ -195,7 +195,10 @@ public final class SchedulerServerConfig {
       return this;
     }
 
-    /** Netty I/O threads of the TCP transport; default min(4, cores). */
+    /**
+     * I/O threads of the in-process transport; default min(4, cores). With TCP the scheduler always has exactly one
+     * I/O thread, on which its loop also runs (see SchedulerLoop), so this setting does not apply there.
+     */
     public Builder ioThreads(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("ioThreads must be at least 1, was " + n);
