@@ -87,28 +87,26 @@ def repeat(a, once):
 
 # ---------------------------------------------------------------- the figures
 
-def submit_gather(client, n):
+def noops_per_second(client, n, figure, submit_all):
+    """Times submit_all() (futures of noop(0..n-1)) and one gather; checks the values outside the clock."""
     start = time.perf_counter()
-    fs = [client.submit(noop, i, pure=False) for i in range(n)]
+    fs = submit_all()
     values = client.gather(fs)
     seconds = time.perf_counter() - start
     if values != list(range(n)):
-        sys.exit(f"submit_gather: gathered values are not 0..{n - 1}")
+        sys.exit(f"{figure}: gathered values are not 0..{n - 1}")
     del fs
     settle(client)
     return n / seconds
+
+
+def submit_gather(client, n):
+    return noops_per_second(client, n, "submit_gather",
+                            lambda: [client.submit(noop, i, pure=False) for i in range(n)])
 
 
 def map_gather(client, n):
-    start = time.perf_counter()
-    fs = client.map(noop, range(n), pure=False)
-    values = client.gather(fs)
-    seconds = time.perf_counter() - start
-    if values != list(range(n)):
-        sys.exit(f"map_gather: gathered values are not 0..{n - 1}")
-    del fs
-    settle(client)
-    return n / seconds
+    return noops_per_second(client, n, "map_gather", lambda: client.map(noop, range(n), pure=False))
 
 
 def round_trips(client, n):

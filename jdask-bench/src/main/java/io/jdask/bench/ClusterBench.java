@@ -279,17 +279,18 @@ public final class ClusterBench {
         }
 
         long submitOnce() {
-            long start = System.nanoTime();
-            var res = ClusterWorkloads.submitThenGather(client, o.tasks);
-            long nanos = System.nanoTime() - start;
-            ClusterWorkloads.checkIdentity(res.value(), o.tasks);
-            settle(res.futures());
-            return nanos;
+            return timedNoops(ClusterWorkloads::submitThenGather);
         }
 
         long mapOnce() {
+            return timedNoops(ClusterWorkloads::mapThenGather);
+        }
+
+        /** Times one run of {@code --tasks} no-op tasks, then checks the values and releases the futures. */
+        private long timedNoops(
+                java.util.function.BiFunction<Client, Integer, ClusterWorkloads.Result<List<Long>>> workload) {
             long start = System.nanoTime();
-            var res = ClusterWorkloads.mapThenGather(client, o.tasks);
+            var res = workload.apply(client, o.tasks);
             long nanos = System.nanoTime() - start;
             ClusterWorkloads.checkIdentity(res.value(), o.tasks);
             settle(res.futures());

@@ -162,21 +162,18 @@ final class Actors {
 
         @Override
         public R result() {
-            try {
-                return decode(reply.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.util.concurrent.CancellationException("interrupted while waiting for actor '" + key
-                        + "'");
-            } catch (ExecutionException e) {
-                throw rethrow(e.getCause());
-            }
+            return await(null);
         }
 
         @Override
         public R result(Duration timeout) {
+            return await(java.util.Objects.requireNonNull(timeout, "timeout"));
+        }
+
+        /** The reply, waiting without a limit when {@code timeout} is null. */
+        private R await(Duration timeout) {
             try {
-                return decode(reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+                return decode(timeout == null ? reply.get() : reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.util.concurrent.CancellationException("interrupted while waiting for actor '" + key

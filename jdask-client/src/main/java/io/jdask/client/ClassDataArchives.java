@@ -103,7 +103,9 @@ final class ClassDataArchives {
     String configured = System.getProperty("jdask.cds.dir");
     Path dir = configured != null ? Path.of(configured)
         : Path.of(System.getProperty("user.home"), ".cache", "jdask", "cds");
-    return Optional.of(new ClassDataArchives(dir, key(javaHome, javaVersion, classPath)));
+    String key = key(javaHome, javaVersion, classPath);
+    deleteStale(dir, key, STALE_AFTER); // once per cluster, not per worker start
+    return Optional.of(new ClassDataArchives(dir, key));
   }
 
   /** True if every entry of the class path is a jar file or missing (the JDK archives only such class paths). */
@@ -157,7 +159,6 @@ final class ClassDataArchives {
       LOG.debug("no CDS archives for workers: cannot create {}: {}", dir, e.toString());
       return Optional.empty();
     }
-    deleteStale(dir, key, STALE_AFTER);
     for (int i = 0; i < MAX_SLOTS; i++) {
       Path lockPath = dir.resolve(key + "-" + i + ".lock");
       FileChannel ch = null;

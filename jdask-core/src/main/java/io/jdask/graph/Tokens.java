@@ -50,11 +50,7 @@ public final class Tokens {
 
     /** A fresh token, unique in this JVM and (with overwhelming probability) across JVMs: 32 hex digits. */
     public static String unique() {
-        long n = COUNTER.getAndIncrement();
-        char[] out = new char[32];
-        hex(PREFIX, out, 0);
-        hex(mix(n + GOLDEN), out, 16);
-        return new String(out);
+        return token(COUNTER.getAndIncrement());
     }
 
     /** {@code name + "-" + unique()}, built in one pass. */
@@ -62,27 +58,29 @@ public final class Tokens {
         long n = COUNTER.getAndIncrement();
         int len = name.length();
         // Built as Latin-1 bytes: the String then stores one byte per character, and no char[] is made on the way
-        // (this runs once per delayed call). A name with other characters takes the char[] path.
+        // (this runs once per delayed call). A name with other characters is simply concatenated.
         byte[] out = new byte[len + 33];
         for (int i = 0; i < len; i++) {
             char c = name.charAt(i);
-            if (c > 0xFF) return uniqueKeyWide(name, n);
+            if (c > 0xFF) return name + '-' + token(n);
             out[i] = (byte) c;
         }
         out[len] = '-';
-        hex(PREFIX, out, len + 1);
-        hex(mix(n + GOLDEN), out, len + 17);
+        writeToken(n, out, len + 1);
         return new String(out, StandardCharsets.ISO_8859_1);
     }
 
-    private static String uniqueKeyWide(String name, long n) {
-        int len = name.length();
-        char[] out = new char[len + 33];
-        name.getChars(0, len, out, 0);
-        out[len] = '-';
-        hex(PREFIX, out, len + 1);
-        hex(mix(n + GOLDEN), out, len + 17);
-        return new String(out);
+    /** The token of counter value {@code n}. */
+    private static String token(long n) {
+        byte[] out = new byte[32];
+        writeToken(n, out, 0);
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes the token of counter value {@code n} at {@code at}: 32 hex digits, JVM prefix then mixed counter. */
+    private static void writeToken(long n, byte[] out, int at) {
+        hex(PREFIX, out, at);
+        hex(mix(n + GOLDEN), out, at + 16);
     }
 
     /**
@@ -254,16 +252,9 @@ public final class Tokens {
         return z ^ (z >>> 31);
     }
 
-    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
     private static void hex(long v, byte[] out, int at) {
-        for (int i = 15; i >= 0; i--) {
-            out[at + i] = (byte) DIGITS[(int) (v & 0xf)];
-            v >>>= 4;
-        }
-    }
-
-    private static void hex(long v, char[] out, int at) {
         for (int i = 15; i >= 0; i--) {
             out[at + i] = DIGITS[(int) (v & 0xf)];
             v >>>= 4;

@@ -186,46 +186,41 @@ public final class SchedulerServer implements AutoCloseable {
     }
     loop.stop();
     if (loop.onLoopThread()) {
-      // Called from the loop (a handler closing the server): the loop exits after this turn; closing the
-      // transport waits for its I/O threads, this one among them, so that happens on another thread.
-      Thread closer = new Thread(() -> {
-        try {
-          loop.awaitExit(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        closeIo();
-        terminated.countDown();
-      }, "jdask-scheduler-close");
-      closer.setDaemon(true);
-      closer.start();
-      return;
+      finishCloseOffLoop(); // called from the loop (a handler closing the server): it exits after this turn
+    } else {
+      finishClose();
     }
-    {
-      try {
-        if (!loop.awaitExit(Duration.ofSeconds(10))) {
-          LOG.warn("the scheduler loop did not stop within 10 s; closing the transport anyway");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    closeIo();
-    terminated.countDown();
   }
 
   /** Called on the loop thread as it exits, whatever the reason. */
   private void loopExited() {
     if (loop.fatal() != null) {
       closed.set(true);
-      // Closing the transport waits for its I/O threads, one of which is this one: do it from another thread.
-      Thread closer = new Thread(() -> {
-        closeIo();
-        terminated.countDown();
-      }, "jdask-scheduler-close");
-      closer.setDaemon(true);
-      closer.start();
+      finishCloseOffLoop();
     }
+  }
+
+  /** Waits for the loop to exit, then closes the listener and the transport. */
+  private void finishClose() {
+    try {
+      if (!loop.awaitExit(Duration.ofSeconds(10))) {
+        LOG.warn("the scheduler loop did not stop within 10 s; closing the transport anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeIo();
+    terminated.countDown();
+  }
+
+  /**
+   * {@link #finishClose()} on a thread of its own, for callers on the loop's thread: closing the transport waits
+   * for its I/O threads, and with TCP the loop runs on one of them.
+   */
+  private void finishCloseOffLoop() {
+    Thread closer = new Thread(this::finishClose, "jdask-scheduler-close");
+    closer.setDaemon(true);
+    closer.start();
   }
 
   private synchronized void closeIo() {
