@@ -28,6 +28,8 @@ JAVA="$JAVA_HOME/bin/java"
 JAVA_FLAGS=()
 # Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.
 "$JAVA" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1 && JAVA_FLAGS+=(--sun-misc-unsafe-memory-access=allow)
+# Netty's native epoll transport loads a library; JDK 24+ warns (and jdask then takes NIO) unless this is allowed.
+"$JAVA" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1 && JAVA_FLAGS+=(--enable-native-access=ALL-UNNAMED)
 # shellcheck disable=SC2206  # JAVA_OPTS is a list of words on purpose
 JAVA_FLAGS+=(${JAVA_OPTS:-})
 JAR="$HERE/target/benchmarks.jar"

@@ -273,6 +273,8 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add("-XX:+UseParallelGC");
         // Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
+        // Netty's native epoll transport loads a library; JDK 24+ warns about it unless native access is enabled.
+        if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:TieredStopAtLevel=4");
         cmd.add("-Xss4m");
         String logLevel = System.getProperty("jdask.log.level");

@@ -11,6 +11,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -28,7 +34,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * {@link Transport} over TCP with Netty's NIO transport (portable; no native epoll needed).
+ * {@link Transport} over TCP with Netty: its native epoll transport on Linux, its NIO transport elsewhere.
+ *
+ * <p>Why epoll: with edge-triggered epoll and eventfd wake-ups a message costs fewer system calls and less work per
+ * read than with the JDK selector, which matters because a task's cost is mostly messages (BENCHMARKS.md). The
+ * system property {@code jdask.transport} ({@code epoll}, {@code nio}, default {@code auto}) picks one by hand;
+ * {@code auto} takes epoll when Netty's native library loads ({@link Epoll#isAvailable()}) and the JVM allows native
+ * access without a warning, NIO otherwise; both speak the same bytes, so processes on either can talk.
  *
  * <p>Pipeline per connection: {@link FrameDecoder} then {@link NettyComm}. Outbound frames are
  * complete buffers built by {@link MessageCodec#encodeFrame}, so there is no outbound encoder.
@@ -42,6 +54,7 @@ final class TcpTransport implements Transport {
   private final MessageCodec<Message> codec;
   private final Handshake local;
   private final EventLoopGroup group;
+  private final Flavor flavor;
   /** Every server and connection channel of this transport; closed channels leave by themselves. */
   private final ChannelGroup channels = new DefaultChannelGroup("jdask-tcp", GlobalEventExecutor.INSTANCE);
 
@@ -49,8 +62,65 @@ final class TcpTransport implements Transport {
     this.options = options;
     this.codec = MessageCodec.messages();
     this.local = new Handshake(Protocol.VERSION, codec.fingerprint(), options.role(), options.name());
+    this.flavor = Flavor.chosen();
     this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
-        new DefaultThreadFactory("jdask-io-" + options.role(), true), NioIoHandler.newFactory());
+        new DefaultThreadFactory("jdask-io-" + options.role(), true), flavor.ioHandlers());
+  }
+
+  /** Which of Netty's socket implementations this transport uses. */
+  enum Flavor {
+    EPOLL, NIO;
+
+    /** The flavor the {@code jdask.transport} property asks for, or the best available one. */
+    static Flavor chosen() {
+      String asked = System.getProperty("jdask.transport", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+      return switch (asked) {
+        case "nio" -> NIO;
+        case "epoll" -> {
+          if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("jdask.transport=epoll, but Netty's native epoll transport is not"
+                + " available here: " + Epoll.unavailabilityCause() + "; use jdask.transport=nio or auto");
+          }
+          yield EPOLL;
+        }
+        case "auto", "" -> nativeAccessEnabled() && Epoll.isAvailable() ? EPOLL : NIO;
+        default -> throw new IllegalArgumentException("jdask.transport=" + asked
+            + " is not a transport; use epoll, nio or auto");
+      };
+    }
+
+    /**
+     * Whether this code may load native libraries without the JDK printing a warning (JDK 24+ warns unless the JVM
+     * runs with {@code --enable-native-access=ALL-UNNAMED}, which jdask's launchers, worker processes and notebook
+     * kernel pass); {@code auto} takes NIO rather than print into a user's console.
+     */
+    static boolean nativeAccessEnabled() {
+      try {
+        java.lang.reflect.Method m = Module.class.getMethod("isNativeAccessEnabled");
+        return (boolean) m.invoke(TcpTransport.class.getModule());
+      } catch (NoSuchMethodException e) {
+        return true; // JDK 21: no such restriction
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return false;
+      }
+    }
+
+    IoHandlerFactory ioHandlers() {
+      return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    Class<? extends ServerChannel> serverChannel() {
+      return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    Class<? extends SocketChannel> socketChannel() {
+      return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+  }
+
+  /** The socket implementation in use (tests, logs). */
+  Flavor flavor() {
+    return flavor;
   }
 
   @Override
@@ -68,7 +138,7 @@ final class TcpTransport implements Transport {
     InetSocketAddress bindTo = Addresses.tcp(address);
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
-        .channel(NioServerSocketChannel.class)
+        .channel(flavor.serverChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -108,7 +178,7 @@ final class TcpTransport implements Transport {
     long timeoutMillis = Math.max(1, timeout.toMillis());
     Bootstrap b = new Bootstrap()
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channel(flavor.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
@@ -145,7 +215,7 @@ final class TcpTransport implements Transport {
 
   @Override
   public String toString() {
-    return "TcpTransport[" + options + "]";
+    return "TcpTransport[" + flavor + ", " + options + "]";
   }
 
   private ChannelInitializer<SocketChannel> initializer(
