@@ -102,6 +102,13 @@ public final class WorkerServer implements AutoCloseable {
   private static final long RETRY_BUSY_MILLIS = 150;
   /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
   private static final long FIND_MISSING_MILLIS = 1000;
+  /**
+   * How long a task's start is held back before it is reported ({@code TaskStarted}). A task that finishes within
+   * it is reported by its {@code TaskFinished}/{@code TaskErred} alone, which says it ran: for short tasks that
+   * saves two messages each (TaskStarted, and the scheduler's KeyRunning to every client that wants the key) and
+   * their work on the critical path, at the price of a RUNNING status that shows up to this much late.
+   */
+  static final long START_REPORT_DELAY_MICROS = 1_000;
 
   private final WorkerConfig config;
   private final Serializer serializer = Serializer.shared();
@@ -143,6 +150,10 @@ public final class WorkerServer implements AutoCloseable {
    * TaskFinished/TaskErred it emits in that handle call (the pure state does not carry them).
    */
   private final java.util.HashMap<String, RunTimes> runTimes = new java.util.HashMap<>();
+  /** Loop-confined: keys of started tasks not yet reported, in start order (see START_REPORT_DELAY_MICROS). */
+  private final java.util.LinkedHashSet<String> unreportedStarts = new java.util.LinkedHashSet<>();
+  /** Loop-confined: whether a timer to report {@link #unreportedStarts} is armed. */
+  private boolean startReportArmed;
   private final AtomicLong stimulusSeq = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Completes (never exceptionally) when every thread is stopped and every connection closed. */
@@ -160,6 +171,24 @@ public final class WorkerServer implements AutoCloseable {
   private final AtomicInteger postedJobs = new AtomicInteger();
   /** Loop thread only: the send batch spanning the current run of posted jobs, or null between runs. */
   private SendBatch loopSends;
+  /** Loop thread only: when {@link #loopSends} opened (System.nanoTime). */
+  private long loopSendsOpened;
+  /** Loop thread only: whether a timer will end the hold of the sends to the scheduler. */
+  private boolean heldSendsTimerArmed;
+  /** Loop thread only: since when sends to the scheduler are held past a batch (System.nanoTime), or 0. */
+  private long holdingSince;
+  /**
+   * Loop thread only: tasks handed to a task thread whose outcome the loop has not handled yet, less those that
+   * seceded (they wait on other tasks, so their outcome is not coming soon).
+   */
+  private int runningTasks;
+  /** Loop thread only: running tasks that seceded and have not rejoined. */
+  private final java.util.HashSet<String> seceded = new java.util.HashSet<>();
+  /**
+   * How long the loop may hold its sends while a task of this worker is running (see {@link #endOfJobs}): a bound
+   * on the latency that batching adds, far below Dask's 2-10 ms batched-send interval.
+   */
+  static final long HOLD_SENDS_NANOS = 500_000;
 
   /** Owned by the loop thread; null until registration starts. */
   private WorkerState state;
@@ -339,6 +368,7 @@ public final class WorkerServer implements AutoCloseable {
         // when no posted job is left, so a burst (a hundred TaskFinished) leaves as one write to the scheduler.
         if (loopSends == null) {
           loopSends = SendBatch.open();
+          loopSendsOpened = System.nanoTime();
         }
         try {
           job.run();
@@ -347,14 +377,71 @@ public final class WorkerServer implements AutoCloseable {
           closeAsync("event loop failure: " + e);
         } finally {
           if (postedJobs.decrementAndGet() == 0) {
-            SendBatch b = loopSends;
-            loopSends = null;
-            b.close();
+            endOfJobs();
           }
         }
       });
     } catch (RejectedExecutionException e) {
       postedJobs.decrementAndGet(); // closing: drop the job
+    }
+  }
+
+  /**
+   * No posted job is left: the loop's sends leave now, except those to the scheduler while a task of this worker
+   * is still running, for at most HOLD_SENDS_NANOS. A running task's outcome comes soon and its TaskFinished then
+   * shares the write (under a stream of short tasks a write carries tens of them, not one), while a worker that
+   * has nothing running sends at once: a round trip or a chain of dependent tasks, which wait for each message,
+   * is never held, nor is anything sent to a peer. A timer ends a hold when it comes of age.
+   */
+  private void endOfJobs() {
+    SendBatch b = loopSends;
+    if (b == null) {
+      return;
+    }
+    loopSends = null;
+    Comm toScheduler = scheduler;
+    if (runningTasks > 0 && !closing.get() && toScheduler != null) {
+      if (holdingSince == 0) {
+        holdingSince = loopSendsOpened;
+      }
+      long age = System.nanoTime() - holdingSince;
+      if (age < HOLD_SENDS_NANOS) {
+        b.close(c -> c == toScheduler);
+        if (b.keepsConnections()) {
+          armHoldTimer(HOLD_SENDS_NANOS - age);
+          return;
+        }
+      } else {
+        b.close();
+      }
+    } else {
+      b.close();
+    }
+    holdingSince = 0;
+  }
+
+  private void armHoldTimer(long delayNanos) {
+    if (heldSendsTimerArmed) {
+      return;
+    }
+    heldSendsTimerArmed = true;
+    try {
+      loop.schedule(this::endHold, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      heldSendsTimerArmed = false; // closing: the connections close and flush
+    }
+  }
+
+  /** Timer, on the loop between jobs: whatever is held, or batched by a run of jobs still going, leaves now. */
+  private void endHold() {
+    heldSendsTimerArmed = false;
+    holdingSince = 0;
+    if (loopSends != null) {
+      loopSends.close();
+      loopSends = SendBatch.open();
+      loopSendsOpened = System.nanoTime();
+    } else {
+      SendBatch.open().close();
     }
   }
 
@@ -503,12 +590,47 @@ public final class WorkerServer implements AutoCloseable {
       deps.put(dep, store.get(dep)); // all in memory, by the state's contract; null would be a bug
     }
     Object spec = ts.runSpec();
-    sendToScheduler(new WorkerMsg.TaskStarted(key));
+    noteStarted(key);
+    runningTasks++;
     try {
       executor.execute(() -> runTask(key, spec, deps));
     } catch (RejectedExecutionException ignored) {
       // closing
     }
+  }
+
+  /** Loop: the outcome of {@code key} is being handled; its start needs no report of its own. */
+  private void taskEnded(String key) {
+    unreportedStarts.remove(key);
+    if (!seceded.remove(key)) {
+      runningTasks--;
+    }
+  }
+
+  /** Remembers that {@code key} started; it is reported after START_REPORT_DELAY_MICROS unless it ended by then. */
+  private void noteStarted(String key) {
+    unreportedStarts.add(key);
+    if (startReportArmed) {
+      return;
+    }
+    startReportArmed = true;
+    try {
+      loop.schedule(this::reportStarts, START_REPORT_DELAY_MICROS, TimeUnit.MICROSECONDS);
+    } catch (RejectedExecutionException ignored) {
+      // closing
+    }
+  }
+
+  /**
+   * Timer, on the loop: reports every start still unreported. A key whose outcome is posted later still was
+   * running, and the scheduler ignores a report about a task it no longer has processing here.
+   */
+  private void reportStarts() {
+    startReportArmed = false;
+    for (String key : unreportedStarts) {
+      sendToScheduler(new WorkerMsg.TaskStarted(key));
+    }
+    unreportedStarts.clear();
   }
 
   /** What a running task sees of this worker through {@code io.jdask.spi.TaskContext}. */
@@ -520,7 +642,12 @@ public final class WorkerServer implements AutoCloseable {
 
     @Override
     public void secede(String key) {
-      post(() -> handle(new WorkerEvent.Secede(key, stimulus("secede"), System.nanoTime())));
+      post(() -> {
+        if (seceded.add(key)) {
+          runningTasks--;
+        }
+        handle(new WorkerEvent.Secede(key, stimulus("secede"), System.nanoTime()));
+      });
     }
 
     @Override
@@ -529,7 +656,12 @@ public final class WorkerServer implements AutoCloseable {
       if (rejoins.putIfAbsent(key, slot) != null) {
         throw new IllegalStateException("task " + key + " is already rejoining on another thread");
       }
-      post(() -> handle(new WorkerEvent.Rejoin(key, stimulus("rejoin"), System.nanoTime())));
+      post(() -> {
+        if (seceded.remove(key)) {
+          runningTasks++;
+        }
+        handle(new WorkerEvent.Rejoin(key, stimulus("rejoin"), System.nanoTime()));
+      });
       try {
         slot.get();
       } catch (InterruptedException e) {
@@ -594,6 +726,7 @@ public final class WorkerServer implements AutoCloseable {
       String typeName = result == null ? "null" : result.getClass().getName();
       RunTimes times = new RunTimes(start, stop, slot);
       post(() -> {
+        taskEnded(key); // TaskFinished says it ran
         store.put(key, value);
         runTimes.put(key, times);
         try {
@@ -611,6 +744,7 @@ public final class WorkerServer implements AutoCloseable {
       LOG.debug("task {} failed: {}", key, error);
       RunTimes times = start == 0 ? RunTimes.NONE : new RunTimes(start, stop == 0 ? wallNanos() : stop, slot);
       post(() -> {
+        taskEnded(key); // TaskErred says it ran
         runTimes.put(key, times);
         try {
           handle(new WorkerEvent.ExecuteFailure(key, error, stimulus("task-erred"), System.nanoTime()));

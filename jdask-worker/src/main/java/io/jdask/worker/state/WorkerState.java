@@ -289,6 +289,8 @@ public final class WorkerState {
   private final ArrayList<WorkerTask> arrivals = new ArrayList<>();
   /** Keys whose values the shell must drop; emitted as one DropData at the end of the event. */
   private final ArrayList<String> drops = new ArrayList<>();
+  /** MEMORY keys this event's FreeKeys released: the scheduler already knows this worker lets them go. */
+  private final java.util.HashSet<String> freedByScheduler = new java.util.HashSet<>();
   /** Tasks that went MISSING during this event; the scheduler is asked about them at the end. */
   private final ArrayList<WorkerTask> newlyMissing = new ArrayList<>();
   private List<WorkerInstruction> out;
@@ -386,6 +388,7 @@ public final class WorkerState {
       recStates.clear();
       arrivals.clear();
       drops.clear();
+      freedByScheduler.clear();
       newlyMissing.clear();
     }
   }
@@ -486,7 +489,10 @@ public final class WorkerState {
       WorkerTask ts = tasks.get(key);
       if (ts == null) continue;
       if (hasUsingDependent(ts)) ts.freed = true;
-      else recommend(ts, RELEASED);
+      else {
+        recommend(ts, RELEASED);
+        if (ts.state == MEMORY) freedByScheduler.add(key);
+      }
     }
   }
 
@@ -1251,7 +1257,11 @@ public final class WorkerState {
     nbytesInMemory -= ts.nbytes;
     drops.add(ts.key);
     genericReleased(ts);
-    out.add(new ReleaseWorkerDataMsg(ts.key, stimulusId));
+    // The scheduler forgets a holder before it sends FreeKeys, so telling it again would be one more message per
+    // task that it ignores; every other release (a replica let go, a freed dependency no longer used) is told.
+    if (!freedByScheduler.remove(ts.key)) {
+      out.add(new ReleaseWorkerDataMsg(ts.key, stimulusId));
+    }
   }
 
   private void errorToReleased(WorkerTask ts, Object arg) {
