@@ -1,6 +1,7 @@
 package io.jdask.protocol;
 
 import java.util.ArrayList;
+import java.util.function.Predicate;
 
 /**
  * Holds back the flushes of the connections a thread sends to, until the batch closes, so that everything a
@@ -31,8 +32,15 @@ import java.util.ArrayList;
 public final class SendBatch implements AutoCloseable {
   private static final ThreadLocal<SendBatch> CURRENT = ThreadLocal.withInitial(SendBatch::new);
 
-  /** Connections whose flush this batch holds, each once (its flush flag was set when it was added). */
+  private static final Predicate<Comm> NONE = c -> false;
+
+  /**
+   * Connections whose flush this batch holds, each once (its flush flag was set when it was added); between batches,
+   * the ones the last close kept.
+   */
   private final ArrayList<NettyComm> held = new ArrayList<>();
+  /** Scratch list for {@link #close(Predicate)}. */
+  private final ArrayList<NettyComm> kept = new ArrayList<>();
   private final Thread owner = Thread.currentThread();
   /** Nesting depth; 0 when no batch is open on this thread. */
   private int depth;
@@ -63,6 +71,18 @@ public final class SendBatch implements AutoCloseable {
   /** Leaves the batch; the outermost close hands every held connection to its I/O thread. */
   @Override
   public void close() {
+    close(NONE);
+  }
+
+  /**
+   * Leaves the batch; the outermost close hands every held connection to its I/O thread except those for which
+   * {@code keep} is true: they stay held past the batch (with whatever is queued on them, and whatever any thread
+   * sends them meanwhile) until a later outermost close on this thread no longer keeps them. That is how a loop holds
+   * reports for a peer that is busy anyway, across turns, for a bounded time: it must then open and close a batch
+   * (e.g. from a timer) when the hold is over, or the kept connections never flush. Nested closes ignore
+   * {@code keep}.
+   */
+  public void close(Predicate<Comm> keep) {
     if (Thread.currentThread() != owner) {
       throw new IllegalStateException("a SendBatch must be closed by the thread that opened it, "
           + owner.getName() + ", not " + Thread.currentThread().getName());
@@ -73,10 +93,22 @@ public final class SendBatch implements AutoCloseable {
     if (--depth > 0) {
       return;
     }
+    kept.clear();
     for (int i = 0; i < held.size(); i++) {
-      held.get(i).scheduleFlush();
+      NettyComm c = held.get(i);
+      if (keep.test(c) && c.isOpen()) {
+        kept.add(c);
+      } else {
+        c.scheduleFlush();
+      }
     }
     held.clear();
+    held.addAll(kept); // still held: their flush flag stays set, so no other sender flushes them meanwhile
+  }
+
+  /** Whether connections are kept held past the last close (see {@link #close(Predicate)}); owner thread only. */
+  public boolean keepsConnections() {
+    return depth == 0 && !held.isEmpty();
   }
 
   /** Whether a batch is open on the calling thread (tests). */

@@ -161,6 +161,40 @@ final class NettyCommEmbeddedTest {
   }
 
   @Test
+  void aConnectionKeptByACloseStaysHeldAcrossBatchesUntilACloseLetsItGo() {
+    End a = new End();
+    End b = connectedTo(a);
+    End c = new End();
+    End d = connectedTo(c);
+    long aBefore = a.comm.flushCount();
+    long cBefore = c.comm.flushCount();
+    SendBatch first = SendBatch.open();
+    a.comm.send(Ping.of(1));
+    c.comm.send(Ping.of(10));
+    first.close(comm -> comm == a.comm);
+    assertThat(first.keepsConnections()).isTrue();
+    a.ch.runPendingTasks();
+    c.ch.runPendingTasks();
+    assertThat(a.comm.flushCount()).as("kept: not flushed").isEqualTo(aBefore);
+    assertThat(c.comm.flushCount()).as("not kept: flushed at close").isEqualTo(cBefore + 1);
+
+    a.comm.send(Ping.of(2)); // outside any batch: rides along with the kept flush instead of flushing alone
+    a.ch.runPendingTasks();
+    assertThat(a.comm.flushCount()).isEqualTo(aBefore);
+    try (SendBatch second = SendBatch.open()) {
+      a.comm.send(Ping.of(3));
+      assertThat(second.keepsConnections()).as("inside a batch nothing counts as kept").isFalse();
+    } // a plain close keeps nothing
+    assertThat(first.keepsConnections()).isFalse();
+    a.ch.runPendingTasks();
+    assertThat(a.comm.flushCount()).as("one flush for everything held").isEqualTo(aBefore + 1);
+    a.pumpTo(b);
+    c.pumpTo(d);
+    assertThat(b.received).extracting(m -> ((Ping) m).id()).containsExactly(1L, 2L, 3L);
+    assertThat(d.received).extracting(m -> ((Ping) m).id()).containsExactly(10L);
+  }
+
+  @Test
   void aSendBatchMustBeClosedByItsOwnThread() throws Exception {
     SendBatch batch = SendBatch.open();
     try {

@@ -68,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * consecutive FreeKeys for one worker into one message (releasing a big graph makes one per key), and
  * the turn runs inside a SendBatch, so everything sent in it leaves as one write per connection.
  *
+ * Holding reports. A client's task reports (KeyInMemory, KeyRunning) may stay queued past the turn, for at most
+ * HOLD_REPORTS_NANOS, while tasks are still active: more reports are coming, and they then share a write (under a
+ * stream of short tasks one write carries tens of them). Nothing else is held: a connection that was sent anything
+ * but a report in the turn flushes when it ends, and so does every report once no task is active, so a round trip
+ * (the client waits for its one key) never waits. Dask's BatchedSend instead holds everything for 2-10 ms.
+ *
  * Failures. A message that cannot be translated, or that is not expected from its sender's role, closes
  * that one connection with one log line. An exception from handle (a bug in the state machine) is logged
  * with the story of the keys involved; if validate() still passes, the loop keeps serving (the batch's
@@ -89,6 +95,9 @@ final class SchedulerLoop {
 
   /** The pseudo-client that wants fire-and-forget keys until they finish. */
   static final String FIRE_AND_FORGET = "fire-and-forget";
+
+  /** How long a client's task reports may be held back while tasks are active (see the design note). */
+  static final long HOLD_REPORTS_NANOS = 500_000L;
 
   /** Items handled per turn at most, so that a flood cannot delay routing (and memory) without bound. */
   private static final int MAX_BATCH = 16_384;
@@ -151,6 +160,8 @@ final class SchedulerLoop {
     String freeStimulus;
     /** Loop-confined: closed by us for a protocol violation; its messages are dropped until its close arrives. */
     boolean rejected;
+    /** Loop-confined: sent something in this turn that must not be held (anything but a task report). */
+    boolean urgent;
 
     Conn(Comm comm) {
       this.comm = comm;
@@ -226,6 +237,12 @@ final class SchedulerLoop {
   private final HashMap<String, Finished> finished = new HashMap<>();
   /** Every connection not yet closed. */
   private final Set<Conn> conns = new HashSet<>();
+  /** The same connections by their comm, to tell which ones a turn's send batch may keep holding. */
+  private final java.util.IdentityHashMap<Comm, Conn> byComm = new java.util.IdentityHashMap<>();
+  /** Since when client reports are held past a turn (System.nanoTime), or 0 when none are. */
+  private long holdingSince;
+  /** Whether a timer will run a turn when the hold comes of age. */
+  private boolean holdTimerArmed;
   /** Registered workers by listening address; exactly the workers the state knows. */
   private final HashMap<String, Conn> workers = new HashMap<>();
   /** Connected clients by id; exactly the clients the state knows, minus FIRE_AND_FORGET. */
@@ -380,8 +397,10 @@ final class SchedulerLoop {
     }
     try {
       now = System.nanoTime();
-      // Everything this turn sends leaves as one write per connection when the turn ends.
-      try (SendBatch sends = SendBatch.open()) {
+      // Everything this turn sends leaves as one write per connection when the turn ends (or, for reports, a little
+      // later: endSends).
+      SendBatch sends = SendBatch.open();
+      try {
         Item item;
         int n = 0;
         while (running && n < MAX_BATCH && (item = inbox.poll()) != null) {
@@ -401,6 +420,8 @@ final class SchedulerLoop {
             profiles.expire(now);
           }
         }
+      } finally {
+        endSends(sends);
       }
       publish();
       if (!running) {
@@ -413,6 +434,42 @@ final class SchedulerLoop {
       armTimer();
     } catch (Throwable t) {
       die(t);
+    }
+  }
+
+  /**
+   * Closes the turn's send batch: every connection flushes, except clients that were sent only task reports while
+   * tasks are active, for up to HOLD_REPORTS_NANOS since the hold began; a timer runs a turn when it is over.
+   */
+  private void endSends(SendBatch sends) {
+    long t = System.nanoTime();
+    boolean hold = running && state != null && state.activeTaskCount() > 0;
+    if (hold && holdingSince == 0) {
+      holdingSince = t;
+    }
+    boolean young = hold && t - holdingSince < HOLD_REPORTS_NANOS;
+    sends.close(comm -> {
+      if (!young) {
+        return false;
+      }
+      Conn c = byComm.get(comm);
+      return c != null && c.role == Role.CLIENT && !c.urgent;
+    });
+    for (Conn c : conns) {
+      c.urgent = false;
+    }
+    if (!sends.keepsConnections()) {
+      holdingSince = 0;
+    } else if (!holdTimerArmed) {
+      holdTimerArmed = true;
+      try {
+        executor.schedule(() -> {
+          holdTimerArmed = false;
+          turn();
+        }, Math.max(1, holdingSince + HOLD_REPORTS_NANOS - t), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        holdTimerArmed = false; // shutting down: closing the connections flushes them
+      }
     }
   }
 
@@ -518,6 +575,7 @@ final class SchedulerLoop {
   private void accepted(Conn c) {
     checkOwner();
     conns.add(c);
+    byComm.put(c.comm, c);
     if ("client".equals(c.comm.peer().role())) {
       String id = "client-" + (++clientSeq) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
       c.role = Role.CLIENT;
@@ -534,6 +592,7 @@ final class SchedulerLoop {
   private void closed(Conn c, CloseReason reason) {
     checkOwner();
     conns.remove(c);
+    byComm.remove(c.comm);
     Role was = c.role;
     c.role = Role.CLOSED;
     if (was == Role.WORKER && workers.get(c.id) == c) {
@@ -1203,6 +1262,9 @@ final class SchedulerLoop {
 
   /** Sends, ignoring a connection that closed meanwhile (its Closed item is on the way). */
   private void send(Conn c, Message m) {
+    if (!(m instanceof SchedulerMsg.KeyInMemory || m instanceof SchedulerMsg.KeyRunning)) {
+      c.urgent = true;
+    }
     try {
       c.comm.send(m);
     } catch (CommClosedException e) {

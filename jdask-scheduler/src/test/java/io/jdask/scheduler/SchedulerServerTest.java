@@ -157,6 +157,25 @@ class SchedulerServerTest {
         .isLessThan(seen.indexOf(mem));
   }
 
+  @Test
+  void aReportHeldWhileOtherTasksAreActiveStillArrivesWhileTheyRun() throws Exception {
+    Worker w = worker(2);
+    Client c = client();
+    c.submit("slow-1", bytes("code of slow-1"));
+    c.submit("quick-1", bytes("code of quick-1"));
+    SchedulerMsg.ComputeTask slow = w.awaitCompute("slow-1");
+    SchedulerMsg.ComputeTask quick = w.awaitCompute("quick-1");
+    w.finish(quick, bytes("1"));
+    // slow-1 stays processing, so the report of quick-1 is held past its turn: a timer must let it go, or it
+    // would wait for the next message from somewhere (here: forever).
+    SchedulerMsg.KeyInMemory mem = c.await(SchedulerMsg.KeyInMemory.class, m -> m.key().equals("quick-1"));
+    assertThat(mem.inlineValue()).isEqualTo(bytes("1"));
+    assertThat(c.history()).noneMatch(m -> m instanceof SchedulerMsg.KeyInMemory k && k.key().equals("slow-1"));
+    w.finish(slow, bytes("2"));
+    assertThat(c.await(SchedulerMsg.KeyInMemory.class, m -> m.key().equals("slow-1")).inlineValue())
+        .isEqualTo(bytes("2"));
+  }
+
   private static int indexOf(List<Message> messages, Class<?> type, String key) {
     for (int i = 0; i < messages.size(); i++) {
       if (messages.get(i) instanceof SchedulerMsg.KeyRunning r && type.isInstance(r) && r.key().equals(key)) {

@@ -642,6 +642,13 @@ public final class SchedulerState {
     return out;
   }
 
+  /** Number of tasks not done yet: waiting, queued, without a worker, or processing. */
+  public long activeTaskCount() {
+    long[] c = m.stateCounts;
+    return c[TaskStateKind.WAITING.ordinal()] + c[TaskStateKind.QUEUED.ordinal()]
+        + c[TaskStateKind.NO_WORKER.ordinal()] + c[TaskStateKind.PROCESSING.ordinal()];
+  }
+
   /** Live views of every known (not forgotten) task, in no particular order; for snapshots of the whole state. */
   public Collection<TaskView> allTasks() {
     return Collections.unmodifiableCollection(m.tasks.values());
