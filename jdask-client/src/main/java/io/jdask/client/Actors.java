@@ -173,6 +173,7 @@ final class Actors {
         /** The reply, waiting without a limit when {@code timeout} is null. */
         private R await(Duration timeout) {
             try {
+                SpinWait.briefly(reply);
                 return decode(timeout == null ? reply.get() : reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -95,6 +95,7 @@ final class FutureImpl<T> implements Future<T> {
     private void awaitDone(Duration timeout) {
         CompletableFuture<Void> d = state.done();
         try {
+            if (SpinWait.briefly(d)) return;
             if (timeout == null) d.get();
             else d.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
