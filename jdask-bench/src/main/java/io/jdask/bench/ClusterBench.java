@@ -125,6 +125,7 @@ public final class ClusterBench {
     }
 
     public static void main(String[] args) {
+        ClusterWorkloads.quietLogs();
         Options o;
         try {
             o = Options.parse(args);

@@ -55,6 +55,14 @@ final class ClusterWorkloads {
 
     // ------------------------------------------------------------------ the timed workloads (run in the client)
 
+    /**
+     * Sends only warnings and errors to stderr, in this JVM and in the worker processes it starts (they inherit the
+     * property), unless {@code -Djdask.log.level} says otherwise: benchmarks print their results on stdout.
+     */
+    static void quietLogs() {
+        if (System.getProperty("jdask.log.level") == null) System.setProperty("jdask.log.level", "WARN");
+    }
+
     /** Figure 1: {@code n} separate {@code submit(noop, i)} calls, then one {@code gather} of all of them. */
     static Result<List<Long>> submitThenGather(Client client, int n) {
         List<Future<Long>> fs = new ArrayList<>(n);

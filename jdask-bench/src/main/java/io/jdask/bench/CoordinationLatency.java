@@ -34,6 +34,7 @@ public final class CoordinationLatency {
     }
 
     public static void main(String[] args) {
+        ClusterWorkloads.quietLogs();
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         try (LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(2).processes(true)
                 .memoryLimit("512MB").build(); Client client = Client.connect(cluster)) {
