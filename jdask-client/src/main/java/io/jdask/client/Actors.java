@@ -8,6 +8,9 @@ import io.jdask.Fn0;
 import io.jdask.Fn1;
 import io.jdask.Fn2;
 import io.jdask.Fn3;
+import io.jdask.Fn4;
+import io.jdask.Fn5;
+import io.jdask.Fn6;
 import io.jdask.Future;
 import io.jdask.RemoteException;
 import io.jdask.graph.Functions;
@@ -110,6 +113,25 @@ final class Actors {
         @Override
         public <A, B, R> ActorFuture<R> call(Fn3<? super T, ? super A, ? super B, ? extends R> method, A a, B b) {
             return send(method, new Object[] {a, b});
+        }
+
+        @Override
+        public <A, B, C, R> ActorFuture<R> call(Fn4<? super T, ? super A, ? super B, ? super C, ? extends R> method,
+                A a, B b, C c) {
+            return send(method, new Object[] {a, b, c});
+        }
+
+        @Override
+        public <A, B, C, D, R> ActorFuture<R> call(
+                Fn5<? super T, ? super A, ? super B, ? super C, ? super D, ? extends R> method, A a, B b, C c, D d) {
+            return send(method, new Object[] {a, b, c, d});
+        }
+
+        @Override
+        public <A, B, C, D, E, R> ActorFuture<R> call(
+                Fn6<? super T, ? super A, ? super B, ? super C, ? super D, ? super E, ? extends R> method, A a, B b,
+                C c, D d, E e) {
+            return send(method, new Object[] {a, b, c, d, e});
         }
 
         private <R> ActorFuture<R> send(Fn method, Object[] args) {

@@ -196,6 +196,22 @@ class CoordinationTest {
         public int fail(String why) {
             throw new IllegalStateException(why);
         }
+
+        /** Adds a + b + c (+ d + e), and says in what order it got them. */
+        public String add3(int a, int b, int c) {
+            count += a + b + c;
+            return a + "," + b + "," + c;
+        }
+
+        public String add4(int a, int b, int c, int d) {
+            count += a + b + c + d;
+            return a + "," + b + "," + c + "," + d;
+        }
+
+        public String add5(int a, int b, int c, int d, String label) {
+            count += a + b + c + d;
+            return label + ":" + a + "," + b + "," + c + "," + d;
+        }
     }
 
     // ------------------------------------------------------------------ seed 001: advanced coordination
@@ -424,6 +440,15 @@ class CoordinationTest {
         for (int i = 0; i < 10; i++) fs.add(client.submit(CoordinationTest::incrementActor, counter));
         assertThat(new HashSet<>(client.gather(fs))).hasSize(10);
         assertThat(counter.call(Counter::getCount).result()).isEqualTo(10);
+    }
+
+    @Test
+    void actorMethodsTakeUpToFiveArgumentsInOrder() {
+        Actor<Counter> counter = client.submitActor(Counter::new).result();
+        assertThat(counter.call(Counter::add3, 1, 2, 3).result()).isEqualTo("1,2,3");
+        assertThat(counter.call(Counter::add4, 4, 5, 6, 7).result()).isEqualTo("4,5,6,7");
+        assertThat(counter.call(Counter::add5, 8, 9, 10, 11, "five").result()).isEqualTo("five:8,9,10,11");
+        assertThat(counter.call(Counter::getCount).result()).isEqualTo(1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11);
     }
 
     @Test
