@@ -245,6 +245,11 @@ final class LocalClusterImpl implements LocalCluster {
         }
     }
 
+    /** A connection to this cluster's scheduler for a client in this JVM, without a socket (see RuntimeImpl). */
+    io.jdask.protocol.Comm connectLocal(String clientName) {
+        return scheduler.connectLocal(clientName);
+    }
+
     private void killChildren() {
         List<Worker> all;
         synchronized (this) {

@@ -29,9 +29,25 @@ public final class RuntimeImpl implements DaskRuntime {
         return LocalClusterImpl.start(spec);
     }
 
+    /**
+     * Whether a {@link LocalCluster}'s client talks to its scheduler, which runs in this JVM, without a socket
+     * ({@code SchedulerServer.connectLocal}). On by default; {@code -Djdask.client.direct=false} makes it use TCP
+     * loopback like any other client (for comparisons and as a way out).
+     */
+    static boolean directToLocalScheduler() {
+        return !"false".equalsIgnoreCase(System.getProperty("jdask.client.direct", "true"));
+    }
+
     @Override
     public Client connect(LocalCluster cluster) {
-        return open(cluster.schedulerAddress(), Duration.ofSeconds(30));
+        Duration timeout = Duration.ofSeconds(30);
+        if (cluster instanceof LocalClusterImpl local && directToLocalScheduler()) {
+            ClientImpl c = new ClientImpl(Session.connectLocal(local::connectLocal, local.schedulerAddress(), timeout),
+                    SubmitOptions.defaults(), false);
+            Clients.opened(c);
+            return c;
+        }
+        return open(cluster.schedulerAddress(), timeout);
     }
 
     @Override

@@ -83,9 +83,7 @@ final class Session implements CommHandler {
     /** Connects and waits for the scheduler's welcome; fails with the address within {@code timeout}. */
     static Session connect(String address, Duration timeout) {
         int id = SESSION_IDS.incrementAndGet();
-        CommOptions options = CommOptions.builder().role("client").name("client-" + ProcessHandle.current().pid()
-                + "-" + id).ioThreads(1).build();
-        Transport transport = address.startsWith("inproc://") ? Transport.inproc(options) : Transport.tcp(options);
+        Transport transport = transportFor(address, id);
         long deadline = System.nanoTime() + timeout.toNanos();
         Comm comm;
         try {
@@ -100,6 +98,45 @@ final class Session implements CommHandler {
             throw new IllegalStateException("cannot connect to the jdask scheduler at " + address + " within "
                     + timeout + ": " + cause.getMessage() + ". Is `jdask scheduler` running there?", cause);
         }
+        return establish(transport, comm, address, id, deadline, timeout);
+    }
+
+    /**
+     * A session over a comm already connected to a scheduler in this JVM ({@code SchedulerServer.connectLocal}, for a
+     * {@code LocalCluster}'s client): no socket between client and scheduler, while workers are still reached over
+     * the transport that {@code schedulerAddress} names (their data plane, actors).
+     *
+     * @param connect opens the comm given this client's name
+     */
+    static Session connectLocal(java.util.function.Function<String, Comm> connect, String schedulerAddress,
+            Duration timeout) {
+        int id = SESSION_IDS.incrementAndGet();
+        Transport transport = transportFor(schedulerAddress, id);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Comm comm;
+        try {
+            comm = connect.apply(clientName(id));
+        } catch (RuntimeException e) {
+            transport.close();
+            throw new IllegalStateException("cannot connect to the jdask scheduler at " + schedulerAddress + ": "
+                    + e.getMessage(), e);
+        }
+        return establish(transport, comm, schedulerAddress, id, deadline, timeout);
+    }
+
+    private static String clientName(int id) {
+        return "client-" + ProcessHandle.current().pid() + "-" + id;
+    }
+
+    /** The transport for this session's connections to the scheduler at {@code address} and to its workers. */
+    private static Transport transportFor(String address, int id) {
+        CommOptions options = CommOptions.builder().role("client").name(clientName(id)).ioThreads(1).build();
+        return address.startsWith("inproc://") ? Transport.inproc(options) : Transport.tcp(options);
+    }
+
+    /** Sets up the session on a connected comm and waits for the scheduler's welcome until {@code deadline}. */
+    private static Session establish(Transport transport, Comm comm, String address, int id, long deadline,
+            Duration timeout) {
         AtomicInteger n = new AtomicInteger();
         ExecutorService callbacks = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "jdask-client-" + id + "-" + n.incrementAndGet());

@@ -151,6 +151,9 @@ class CoordinationTest {
             c.event(event).await();
             return "set";
         } catch (CancellationException e) {
+            // The wait kept the thread's interrupt flag set; clear it to make one more blocking call (the put waits
+            // for the scheduler's acknowledgement, and with the flag set that wait could end at once, racing the put).
+            Thread.interrupted();
             c.queue(queue).put("interrupted");
             throw e;
         }

@@ -7,7 +7,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Obtained from {@link Transport#connect} or handed to the {@code onAccept} callback of
  * {@link Transport#listen}. Implementations: in-process ({@code inproc://name}) and TCP
- * ({@code tcp://host:port}); both behave identically as far as this contract says.
+ * ({@code tcp://host:port}); both behave identically as far as this contract says. A third,
+ * {@link DirectComm}, joins two parts of one JVM without a transport: it keeps this contract but
+ * passes message objects without encoding them and delivers them on the sending thread.
  *
  * <h2>Sending</h2>
  * {@link #send} never blocks and may be called from any thread. Messages from one thread

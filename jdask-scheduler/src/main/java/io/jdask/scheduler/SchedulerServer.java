@@ -1,7 +1,11 @@
 package io.jdask.scheduler;
 
+import io.jdask.protocol.Comm;
 import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.CommServer;
+import io.jdask.protocol.DirectComm;
+import io.jdask.protocol.Handshake;
+import io.jdask.protocol.Protocol;
 import io.jdask.protocol.Transport;
 import io.jdask.protocol.WorkerMsg;
 import java.time.Duration;
@@ -42,6 +46,8 @@ public final class SchedulerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerServer.class);
 
   private final String schedulerId;
+  /** The name the scheduler introduces itself with (its handshake). */
+  private final String name;
   private final Transport transport;
   private final SchedulerLoop loop;
   /**
@@ -58,6 +64,7 @@ public final class SchedulerServer implements AutoCloseable {
 
   private SchedulerServer(SchedulerServerConfig config) {
     this.schedulerId = "scheduler-" + UUID.randomUUID().toString().substring(0, 8);
+    this.name = config.name();
     boolean inproc = config.listenAddress().startsWith("inproc://");
     // With TCP the loop runs on the transport's single I/O thread: a message is read, handled and answered there
     // without waking another thread (see SchedulerLoop). One thread also does all decoding and encoding, which on
@@ -104,6 +111,26 @@ public final class SchedulerServer implements AutoCloseable {
   /** The address clients and workers connect to, with the real port, e.g. {@code tcp://127.0.0.1:40123}. */
   public String address() {
     return address;
+  }
+
+  /**
+   * Connects a client that lives in this JVM without a socket: the returned comm hands messages to the scheduler's
+   * loop as objects, and the loop's replies reach the client's handler on the loop's thread ({@link DirectComm}).
+   * A {@code LocalCluster}'s own client uses it; workers and remote clients connect to {@link #address()}. The
+   * client sets its handler on the returned comm and then sees the same welcome and messages as over TCP.
+   *
+   * @throws IllegalStateException if the scheduler is closed
+   */
+  public Comm connectLocal(String clientName) {
+    Objects.requireNonNull(clientName, "clientName");
+    if (closed.get()) {
+      throw new IllegalStateException("scheduler " + schedulerId + " at " + address + " is closed");
+    }
+    DirectComm[] ends = DirectComm.pair(
+        new Handshake(Protocol.VERSION, 0, "client", clientName), "direct://" + clientName,
+        new Handshake(Protocol.VERSION, 0, "scheduler", name), "direct://" + schedulerId);
+    loop.accept(ends[1]);
+    return ends[0];
   }
 
   /** This scheduler's id, as sent in welcomes. */
