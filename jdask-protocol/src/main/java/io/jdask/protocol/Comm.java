@@ -32,6 +32,8 @@ public interface Comm extends AutoCloseable {
    * Queues {@code message} for sending and returns at once. The message is encoded on the
    * calling thread, so a message that cannot be encoded fails here with
    * {@link IllegalArgumentException}; after this returns, the caller may reuse its arrays.
+   * Exception: the messages a thread sends to a TCP connection while its {@link SendBatch}
+   * holds it are encoded together when the batch lets it go (see there).
    *
    * @throws CommClosedException if the connection is already closed; a message sent while the
    *     connection is being closed may instead be dropped silently (the close reason tells why)

@@ -19,4 +19,4 @@ package io.jdask.protocol;
  * <p>Sealed, so a receiver's {@code switch} over messages is exhaustive and a forgotten
  * message type is a compile error.
  */
-public sealed interface Message permits Ping, Pong, ClientMsg, WorkerMsg, SchedulerMsg, DataMsg {}
+public sealed interface Message permits Ping, Pong, Batch, ClientMsg, WorkerMsg, SchedulerMsg, DataMsg {}

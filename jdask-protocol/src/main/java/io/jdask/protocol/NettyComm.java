@@ -7,6 +7,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,6 +41,19 @@ import org.slf4j.LoggerFactory;
  * either taken by it or schedules the next one; it is never stranded. A thread inside a
  * {@link SendBatch} (an event loop's turn) holds the flush back until the batch closes.
  *
+ * <h2>One frame per batch</h2>
+ * While a thread's {@link SendBatch} holds the flush, that thread's further messages are not
+ * encoded one by one: they wait in {@code held}, and when the batch lets the connection go
+ * ({@link #scheduleFlush}, on that thread) they are encoded together as one {@link Batch}
+ * frame (up to {@link #MAX_BATCH_MESSAGES} each), which the receiver unpacks in order. A frame
+ * per message would cost a direct buffer, an outbound entry, a decode call and a Fory header
+ * each: under a stream of short tasks, more than the messages themselves. Nothing waits for
+ * more: the batch holds what its thread sent anyway. Messages of other threads still go
+ * straight to the outbox (they were never ordered against the holder's). The price: a message
+ * held this way is encoded at the batch's close, so an unencodable one is logged and dropped
+ * there instead of failing its send (loops send only messages of the schema), and the caller
+ * must not change its arrays until then.
+ *
  * <h2>Concurrency</h2>
  * Netty calls the handler methods on the channel's event loop; {@code pending},
  * {@code closeDelivered} and the stats are confined to it. {@code outbox} and
@@ -58,8 +73,21 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   /** Runs once on the event loop if the channel closes before the handshake succeeded. */
   private final Consumer<CloseReason> onFailure;
 
+  /** At most this many messages share a {@link Batch} frame, so that a frame stays far below the size limit. */
+  static final int MAX_BATCH_MESSAGES = 512;
+
+  /** A batch frame bigger than this is sent as single frames instead (no frame may exceed the peer's limit). */
+  static final int MAX_BATCH_FRAME_BYTES = 64 << 20;
+
   /** Encoded frames not yet written; multi-producer (senders), single consumer (event loop). */
   private final Queue<ByteBuf> outbox = new ConcurrentLinkedQueue<>();
+  /**
+   * Messages of the {@link #holder} thread, not encoded yet, in send order; they become one frame when its batch
+   * lets the connection go. Guarded by itself: the holder appends, and close() may take them from any thread.
+   */
+  private final ArrayList<Message> held = new ArrayList<>();
+  /** The thread whose SendBatch holds the flush (then {@code flushScheduled} is set), or null. */
+  private volatile Thread holder;
   /** True while a flush task is scheduled and has not started draining. */
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   /** The first reason to close wins; null while open. */
@@ -97,15 +125,44 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     if (r != null) {
       throw new CommClosedException(remoteAddress(), r);
     }
+    Thread me = Thread.currentThread();
+    if (holder == me) {
+      hold(message);
+      return;
+    }
+    if (SendBatch.isOpen() && flushScheduled.compareAndSet(false, true)) {
+      SendBatch.hold(this); // open, so it holds
+      holder = me;
+      hold(message);
+      return;
+    }
     ByteBuf frame = codec.encodeFrame(message, channel.alloc());
     outbox.add(frame);
-    if (flushScheduled.compareAndSet(false, true) && !SendBatch.hold(this)) {
-      scheduleFlush();
+    if (flushScheduled.compareAndSet(false, true)) {
+      if (SendBatch.hold(this)) {
+        holder = me; // the flush was pending at the first try and is done now: this batch holds it from here
+      } else {
+        scheduleFlush();
+      }
     }
   }
 
-  /** Hands the queued frames to the event loop; called once per set {@code flushScheduled}. */
+  private void hold(Message message) {
+    synchronized (held) {
+      held.add(message);
+    }
+  }
+
+  /**
+   * Hands the queued frames to the event loop; called once per set {@code flushScheduled}: by the sender that set
+   * it, or by the holding batch's thread when the batch lets this connection go (then the held messages are encoded
+   * first, on that thread).
+   */
   void scheduleFlush() {
+    if (holder != null) {
+      holder = null;
+      encodeHeld();
+    }
     try {
       channel.eventLoop().execute(this::flushOutbox);
     } catch (RejectedExecutionException e) {
@@ -125,6 +182,7 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   @Override
   public void close() {
     if (reason.compareAndSet(null, CloseReason.local())) {
+      encodeHeld(); // sent before the close, so flushed by it
       runOnLoop(() -> {
         flushOutbox();
         channel.close();
@@ -206,13 +264,19 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
       return;
     }
     Message m = codec.decode(frame, 0, frame.length);
-    if (handler.get() == null || !pending.isEmpty()) {
-      pending.add(m);
-      if (handler.get() == null) {
-        channel.config().setAutoRead(false); // hold the peer back until someone listens
+    if (m instanceof Batch b) {
+      for (Message inner : b.messages()) {
+        if (inner instanceof Batch) {
+          fail(new ProtocolException("a Batch inside a Batch from " + remoteAddress()));
+          return;
+        }
+        receive(inner);
+        if (reason.get() != null && reason.get().kind() == CloseReason.Kind.ERROR) {
+          return; // a handler failed: the rest of the batch goes where the rest of the stream goes
+        }
       }
     } else {
-      deliver(handler.get(), m);
+      receive(m);
     }
   }
 
@@ -252,6 +316,18 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   }
 
   // ---- internals (event loop) -------------------------------------------------------------
+
+  /** Delivers a received message, or holds it while earlier ones wait for the handler. */
+  private void receive(Message m) {
+    if (handler.get() == null || !pending.isEmpty()) {
+      pending.add(m);
+      if (handler.get() == null) {
+        channel.config().setAutoRead(false); // hold the peer back until someone listens
+      }
+    } else {
+      deliver(handler.get(), m);
+    }
+  }
 
   private void fail(Throwable cause) {
     String detail = cause instanceof ProtocolException ? cause.getMessage() : cause.toString();
@@ -315,7 +391,62 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     }
   }
 
+  /**
+   * Encodes the held messages into frames on the outbox, in order: one message alone, more as {@link Batch}es of
+   * at most MAX_BATCH_MESSAGES. A batch that cannot be encoded, or comes out too big, goes message by message, and
+   * a message that cannot be encoded is logged and dropped (its sender could not be told any more).
+   */
+  private void encodeHeld() {
+    ArrayList<Message> messages;
+    synchronized (held) {
+      if (held.isEmpty()) {
+        return;
+      }
+      messages = new ArrayList<>(held);
+      held.clear();
+    }
+    if (reason.get() != null && reason.get().kind() != CloseReason.Kind.LOCAL) {
+      return; // the connection is gone: nothing will be written
+    }
+    for (int from = 0; from < messages.size(); from += MAX_BATCH_MESSAGES) {
+      int to = Math.min(messages.size(), from + MAX_BATCH_MESSAGES);
+      if (to - from == 1) {
+        encodeOne(messages.get(from));
+        continue;
+      }
+      ByteBuf frame = null;
+      try {
+        List<Message> part = to - from == messages.size() ? messages : new ArrayList<>(messages.subList(from, to));
+        frame = codec.encodeFrame(new Batch(part), channel.alloc());
+      } catch (IllegalArgumentException e) {
+        // one of them is not encodable: find it below
+      }
+      if (frame != null && frame.readableBytes() > MAX_BATCH_FRAME_BYTES) {
+        frame.release();
+        frame = null;
+      }
+      if (frame != null) {
+        outbox.add(frame);
+      } else {
+        for (int i = from; i < to; i++) {
+          encodeOne(messages.get(i));
+        }
+      }
+    }
+  }
+
+  private void encodeOne(Message m) {
+    try {
+      outbox.add(codec.encodeFrame(m, channel.alloc()));
+    } catch (IllegalArgumentException e) {
+      log.error("dropped a {} to {}: it cannot be encoded", m.getClass().getSimpleName(), remoteAddress(), e);
+    }
+  }
+
   private void releaseOutbox() {
+    synchronized (held) {
+      held.clear();
+    }
     ByteBuf b;
     while ((b = outbox.poll()) != null) {
       b.release();

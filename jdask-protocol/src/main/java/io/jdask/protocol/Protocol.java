@@ -7,9 +7,10 @@ public final class Protocol {
 
   /**
    * Wire protocol version. Bump it when the framing or handshake layout changes; changes
-   * to the message set are caught by the schema fingerprint instead.
+   * to the message set are caught by the schema fingerprint instead. 2: a frame may carry a
+   * {@link Batch} of messages.
    */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   /**
    * Default maximum frame size, 256 MiB. A frame is buffered whole before it is decoded, so

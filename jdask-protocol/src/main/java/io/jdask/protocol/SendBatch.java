@@ -12,8 +12,10 @@ import java.util.function.Predicate;
  * sends one message and waits. An event loop (the scheduler's, a worker's) instead sends bursts: one turn over a
  * hundred finished tasks routes a hundred {@code KeyInMemory}s to one client. Without a batch the first send wakes
  * the I/O thread, which may write that one message before the second is queued, and so on: a write and a wake-up
- * per message. Inside a batch every send still encodes and queues at once (errors still surface at the call), but
+ * per message. Inside a batch a send queues at once, but
  * the hand-off to the I/O thread waits for {@link #close()}, which hands over each touched connection once.
+ * The batch's own messages to a connection it holds even share one frame ({@link Batch}): they are encoded together
+ * when the batch lets the connection go, so the caller must not change their arrays before that.
  *
  * <h2>Use</h2>
  * <pre>{@code

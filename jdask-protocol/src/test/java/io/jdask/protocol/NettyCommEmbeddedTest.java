@@ -195,6 +195,91 @@ final class NettyCommEmbeddedTest {
   }
 
   @Test
+  void aBatchsMessagesShareOneFrameAndArriveOneByOneInOrder() {
+    End a = new End();
+    End b = connectedTo(a);
+    List<Message> sent = List.of(
+        Ping.of(1),
+        new SchedulerMsg.ComputeTask("inc-1", 7, new byte[] {1, 2, 3}, "client-1", new long[] {0, 1, 2},
+            java.util.Map.of("x", List.of("tcp://w:1")), java.util.Map.of("x", 8L), java.util.Map.of(), "s-1"),
+        new SchedulerMsg.ComputeTask("inc-2", 8, new byte[MessageCodec.OUT_OF_BAND_THRESHOLD + 1], "client-1",
+            new long[] {0, 1, 3}, java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), "s-1"),
+        new WorkerMsg.TaskFinished("inc-1", 7, 8, "java.lang.Integer", 10, 20, 0, new byte[] {9}, "s-2"),
+        new SchedulerMsg.KeyInMemory("inc-1", "java.lang.Integer", 8, List.of("tcp://w:1"), null),
+        Ping.of(2));
+    long framesBefore = a.comm.frameCount();
+    try (SendBatch batch = SendBatch.open()) {
+      for (Message m : sent) {
+        a.comm.send(m);
+      }
+    }
+    a.ch.runPendingTasks();
+    assertThat(a.comm.frameCount() - framesBefore).as("one frame for the batch").isEqualTo(1);
+    a.pumpTo(b);
+    assertThat(b.received).as("unpacked: the handler never sees a Batch")
+        .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(sent);
+  }
+
+  @Test
+  void aBigBatchIsSplitIntoFramesOfAtMostMaxBatchMessages() {
+    End a = new End();
+    End b = connectedTo(a);
+    int n = 2 * NettyComm.MAX_BATCH_MESSAGES + 3;
+    long framesBefore = a.comm.frameCount();
+    try (SendBatch batch = SendBatch.open()) {
+      for (int i = 0; i < n; i++) {
+        a.comm.send(Ping.of(i));
+      }
+    }
+    a.ch.runPendingTasks();
+    assertThat(a.comm.frameCount() - framesBefore).isEqualTo(3);
+    a.pumpTo(b);
+    assertThat(b.received).hasSize(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(((Ping) b.received.get(i)).id()).isEqualTo(i);
+    }
+  }
+
+  @Test
+  void aCloseInsideABatchStillSendsWhatTheBatchHeld() {
+    End a = new End();
+    End b = connectedTo(a);
+    try (SendBatch batch = SendBatch.open()) {
+      a.comm.send(Ping.of(1));
+      a.comm.send(Ping.of(2));
+      a.comm.close();
+    }
+    a.pumpTo(b);
+    assertThat(b.received).extracting(m -> ((Ping) m).id()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void anotherThreadsSendWhileABatchHoldsTheConnectionRidesAlongInItsOwnFrame() throws Exception {
+    End a = new End();
+    End b = connectedTo(a);
+    try (SendBatch batch = SendBatch.open()) {
+      a.comm.send(Ping.of(1));
+      CompletableFuture.runAsync(() -> a.comm.send(Ping.of(100))).get(10, TimeUnit.SECONDS);
+      a.ch.runPendingTasks();
+      assertThat(a.ch.outboundMessages()).as("held by the batch, not flushed by the other thread").isEmpty();
+      a.comm.send(Ping.of(2));
+    }
+    a.pumpTo(b);
+    assertThat(b.received).extracting(m -> ((Ping) m).id()).containsExactly(100L, 1L, 2L);
+  }
+
+  @Test
+  void aBatchInsideABatchClosesTheConnection() {
+    End e = afterHandshake(Protocol.DEFAULT_MAX_FRAME_BYTES);
+    byte[] body = MessageCodec.messages().encodeBody(new Batch(List.of(Ping.of(1), new Batch(List.of(Ping.of(2))))));
+    e.ch.writeInbound(frame(body));
+    assertThat(e.closeReason().kind()).isEqualTo(CloseReason.Kind.ERROR);
+    assertThat(e.closeReason().detail()).contains("a Batch inside a Batch");
+    assertThat(e.received).as("what came before the bad message was delivered")
+        .extracting(m -> ((Ping) m).id()).containsExactly(1L);
+  }
+
+  @Test
   void aSendBatchMustBeClosedByItsOwnThread() throws Exception {
     SendBatch batch = SendBatch.open();
     try {

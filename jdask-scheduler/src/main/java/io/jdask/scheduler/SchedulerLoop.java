@@ -66,13 +66,14 @@ import org.slf4j.LoggerFactory;
  * all pending events; route the instructions to comms. A message whose answer must reflect everything
  * before it (ClusterInfoRequest, RequestWhoHas, RestartWorkers) first flushes `pending`. Routing merges
  * consecutive FreeKeys for one worker into one message (releasing a big graph makes one per key), and
- * the turn runs inside a SendBatch, so everything sent in it leaves as one write per connection.
+ * the turn runs inside a SendBatch, so everything sent in it leaves as one write, and one Batch frame, per
+ * connection (a turn's ComputeTasks to a worker are decoded there in one go and handled in one call).
  *
  * Holding reports. A client's task reports (KeyInMemory, KeyRunning) may stay queued past the turn, for at most
- * HOLD_REPORTS_NANOS, while tasks are still active: more reports are coming, and they then share a write (under a
- * stream of short tasks one write carries tens of them). Nothing else is held: a connection that was sent anything
- * but a report in the turn flushes when it ends, and so does every report once no task is active, so a round trip
- * (the client waits for its one key) never waits. Dask's BatchedSend instead holds everything for 2-10 ms.
+ * HOLD_REPORTS_NANOS, while tasks are still active: more reports are coming, and they then share a write and a
+ * frame (under a stream of short tasks one carries tens of them). Nothing else is held: a connection that was sent
+ * anything but a report in the turn flushes when it ends, and so does every report once no task is active, so a
+ * round trip (the client waits for its one key) never waits. Dask's BatchedSend instead holds everything for 2-10 ms.
  *
  * Failures. A message that cannot be translated, or that is not expected from its sender's role, closes
  * that one connection with one log line. An exception from handle (a bug in the state machine) is logged

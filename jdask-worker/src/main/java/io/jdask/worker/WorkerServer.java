@@ -525,6 +525,9 @@ public final class WorkerServer implements AutoCloseable {
    */
   private final java.util.HashMap<String, Long> runIds = new java.util.HashMap<>();
 
+  /** Scheduler messages the loop has not taken yet, in arrival order (see toLoop); guarded by itself. */
+  private final java.util.ArrayDeque<SchedulerMsg> fromScheduler = new java.util.ArrayDeque<>();
+
   private long runIdOf(String key) {
     Long id = runIds.get(key);
     return id == null ? 0L : id;
@@ -904,41 +907,17 @@ public final class WorkerServer implements AutoCloseable {
         LOG.warn("worker {}: unexpected {} from the scheduler; ignored", name, message.getClass().getSimpleName());
         return;
       }
-      long now = System.nanoTime();
       switch (m) {
         case SchedulerMsg.WorkerWelcome w -> welcomed.complete(w.schedulerId());
-        case SchedulerMsg.ComputeTask c -> {
-          WorkerEvent ev = new WorkerEvent.ComputeTask(c.key(), new RunSpec(c.runSpec(), c.clientId()),
-              Priority.of(c.priority() == null ? new long[0] : c.priority()), orEmpty(c.whoHas()),
-              orEmpty(c.nbytes()), orEmpty(c.resources()), c.stimulusId(), now);
-          post(() -> {
-            runIds.put(c.key(), c.runId());
-            handle(ev);
-          });
-        }
+        case SchedulerMsg.ComputeTask c -> toLoop(c);
         case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
-        case SchedulerMsg.FreeKeys f -> post(() -> {
-          handle(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now));
-          interruptCancelled(f.keys(), false);
-        });
-        case SchedulerMsg.CancelCompute c -> post(() -> {
-          handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
-          interruptCancelled(List.of(c.key()), true);
-        });
-        case SchedulerMsg.AcquireReplicas a -> post(() -> handle(new WorkerEvent.AcquireReplicas(
-            orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now)));
-        case SchedulerMsg.RefreshWhoHas r ->
-            post(() -> handle(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now)));
-        case SchedulerMsg.StealRequest s ->
-            post(() -> handle(new WorkerEvent.StealRequest(s.key(), s.stimulusId(), now)));
+        case SchedulerMsg.FreeKeys f -> toLoop(f);
+        case SchedulerMsg.CancelCompute c -> toLoop(c);
+        case SchedulerMsg.AcquireReplicas a -> toLoop(a);
+        case SchedulerMsg.RefreshWhoHas r -> toLoop(r);
+        case SchedulerMsg.StealRequest s -> toLoop(s);
         case SchedulerMsg.ClassBytes b -> code.onClassBytes(b);
-        case SchedulerMsg.AddJar j -> post(() -> {
-          try {
-            code.addJar(j.name(), j.bytes());
-          } catch (java.io.IOException e) {
-            LOG.error("worker {}: could not add jar {}: {}", name, j.name(), e.toString());
-          }
-        });
+        case SchedulerMsg.AddJar j -> toLoop(j);
         case SchedulerMsg.ProfileRequest p -> {
           try {
             serving.execute(() -> sendToScheduler(new WorkerMsg.ProfileReply(p.requestId(), profileData())));
@@ -962,6 +941,78 @@ public final class WorkerServer implements AutoCloseable {
         LOG.info("worker {}: lost the scheduler ({}); shutting down", name, reason);
       }
       closeAsync("scheduler connection closed: " + reason);
+    }
+  }
+
+  /**
+   * Queues a scheduler message for the loop; the first one queued after a drain posts the next drain. A frame's
+   * messages (a {@code Batch}: the scheduler sends a loop turn's ComputeTasks to a worker as one) are all delivered
+   * before that drain runs, so it takes them together, and a run of ComputeTasks reaches the state as one handle
+   * call: one loop job and one instruction list for the lot instead of one each.
+   */
+  private void toLoop(SchedulerMsg m) {
+    boolean first;
+    synchronized (fromScheduler) {
+      first = fromScheduler.isEmpty();
+      fromScheduler.add(m);
+    }
+    if (first) {
+      post(this::drainFromScheduler);
+    }
+  }
+
+  /** Loop: hands the queued scheduler messages to the state in arrival order, each run of ComputeTasks at once. */
+  private void drainFromScheduler() {
+    SchedulerMsg[] messages;
+    synchronized (fromScheduler) {
+      messages = fromScheduler.toArray(new SchedulerMsg[0]);
+      fromScheduler.clear();
+    }
+    long now = System.nanoTime();
+    ArrayList<WorkerEvent> computes = new ArrayList<>();
+    for (SchedulerMsg m : messages) {
+      if (m instanceof SchedulerMsg.ComputeTask c) {
+        // Put before the handle call: an answer emitted by it must echo this assignment (the state may answer a
+        // ComputeTask at once, e.g. for a key it holds already).
+        runIds.put(c.key(), c.runId());
+        computes.add(new WorkerEvent.ComputeTask(c.key(), new RunSpec(c.runSpec(), c.clientId()),
+            Priority.of(c.priority() == null ? new long[0] : c.priority()), orEmpty(c.whoHas()),
+            orEmpty(c.nbytes()), orEmpty(c.resources()), c.stimulusId(), now));
+        continue;
+      }
+      handleComputes(computes);
+      switch (m) {
+        case SchedulerMsg.FreeKeys f -> {
+          handle(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now));
+          interruptCancelled(f.keys(), false);
+        }
+        case SchedulerMsg.CancelCompute c -> {
+          handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
+          interruptCancelled(List.of(c.key()), true);
+        }
+        case SchedulerMsg.AcquireReplicas a -> handle(new WorkerEvent.AcquireReplicas(
+            orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now));
+        case SchedulerMsg.RefreshWhoHas r ->
+            handle(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now));
+        case SchedulerMsg.StealRequest s -> handle(new WorkerEvent.StealRequest(s.key(), s.stimulusId(), now));
+        case SchedulerMsg.AddJar j -> {
+          try {
+            code.addJar(j.name(), j.bytes());
+          } catch (java.io.IOException e) {
+            LOG.error("worker {}: could not add jar {}: {}", name, j.name(), e.toString());
+          }
+        }
+        default -> throw new IllegalStateException("not a message for the loop: " + m.getClass().getSimpleName());
+      }
+    }
+    handleComputes(computes);
+  }
+
+  /** Loop: hands the collected ComputeTask events to the state in one call, and empties the list. */
+  private void handleComputes(ArrayList<WorkerEvent> computes) {
+    if (!computes.isEmpty()) {
+      handle(computes.toArray(new WorkerEvent[0]));
+      computes.clear();
     }
   }
 

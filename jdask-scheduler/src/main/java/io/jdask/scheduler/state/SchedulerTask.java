@@ -109,7 +109,7 @@ final class SchedulerTask implements TaskView {
   /** Clients wanting it, as ids, in insertion order. */
   Set<String> clientIds() {
     if (whoWants.size() == 1) {
-      return Set.of(whoWants.iterator().next().id);
+      return Set.of(whoWants.getFirst().id);
     }
     var ids = new LinkedHashSet<String>(whoWants.size() * 2);
     for (ClientInfo c : whoWants) {
@@ -142,6 +142,10 @@ final class SchedulerTask implements TaskView {
 
   @Override
   public Set<String> whoHas() {
+    if (whoHas.size() == 1) {
+      // The usual case, asked once per finished task (SchedulerLoop's KeyInMemory): no hash set for one address.
+      return Set.of(whoHas.getFirst().address);
+    }
     var out = new LinkedHashSet<String>();
     for (WorkerInfo w : whoHas) {
       out.add(w.address);
