@@ -58,8 +58,11 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   /** Runs once on the event loop if the channel closes before the handshake succeeded. */
   private final Consumer<CloseReason> onFailure;
 
-  /** Encoded frames not yet written; multi-producer (senders), single consumer (event loop). */
-  private final Queue<ByteBuf> outbox = new ConcurrentLinkedQueue<>();
+  /**
+   * Encoded frames not yet written, each as its pieces (see {@link MessageCodec#encodeFrame}); multi-producer
+   * (senders), single consumer (event loop). One entry per frame, so concurrent senders never interleave pieces.
+   */
+  private final Queue<ByteBuf[]> outbox = new ConcurrentLinkedQueue<>();
   /** True while a flush task is scheduled and has not started draining. */
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   /** The first reason to close wins; null while open. */
@@ -97,7 +100,7 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     if (r != null) {
       throw new CommClosedException(remoteAddress(), r);
     }
-    ByteBuf frame = codec.encodeFrame(message, channel.alloc());
+    ByteBuf[] frame = codec.encodeFrame(message, channel.alloc());
     outbox.add(frame);
     if (flushScheduled.compareAndSet(false, true) && !SendBatch.hold(this)) {
       scheduleFlush();
@@ -193,9 +196,9 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     if (reason.get() != null && reason.get().kind() == CloseReason.Kind.ERROR) {
       return; // failed: ignore whatever was still in the read buffer
     }
-    byte[] frame = (byte[]) msg;
     if (peer == null) {
-      Handshake remote = HandshakeCodec.decode(frame);
+      // Until handshakeDone() the frame decoder emits whole bodies; this is the first.
+      Handshake remote = HandshakeCodec.decode((byte[]) msg);
       HandshakeCodec.checkCompatible(local, remote);
       peer = remote;
       frames.handshakeDone();
@@ -205,7 +208,7 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
       onReady.accept(this);
       return;
     }
-    Message m = codec.decode(frame, 0, frame.length);
+    Message m = codec.decode((FrameDecoder.ReceivedFrame) msg);
     if (handler.get() == null || !pending.isEmpty()) {
       pending.add(m);
       if (handler.get() == null) {
@@ -299,13 +302,21 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   private void flushOutbox() {
     flushScheduled.set(false);
     int n = 0;
-    ByteBuf b;
-    while ((b = outbox.poll()) != null) {
+    ByteBuf[] frame;
+    while ((frame = outbox.poll()) != null) {
       if (!channel.isActive()) {
-        b.release();
+        release(frame);
         continue;
       }
-      channel.write(b, channel.voidPromise());
+      for (ByteBuf piece : frame) {
+        channel.write(piece, channel.voidPromise());
+        if (!piece.isDirect()) {
+          // A slice of a big heap array (MessageCodec.encodeFromHeap): the channel copied it into a pooled direct
+          // buffer on write; flushing each one lets the peer start receiving while the rest is copied, rather
+          // than after all of it.
+          channel.flush();
+        }
+      }
       n++;
     }
     if (n > 0) {
@@ -316,9 +327,15 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   }
 
   private void releaseOutbox() {
-    ByteBuf b;
-    while ((b = outbox.poll()) != null) {
-      b.release();
+    ByteBuf[] frame;
+    while ((frame = outbox.poll()) != null) {
+      release(frame);
+    }
+  }
+
+  private static void release(ByteBuf[] frame) {
+    for (ByteBuf piece : frame) {
+      piece.release();
     }
   }
 
