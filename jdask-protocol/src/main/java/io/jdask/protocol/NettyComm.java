@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * loop's very next turn. No timer is involved, unlike Dask's BatchedSend interval. The
  * pending flag is cleared <em>before</em> draining, so a message queued during a drain is
  * either taken by it or schedules the next one; it is never stranded. A thread inside a
- * {@link SendBatch} (an event loop's turn) holds the flush back until the batch closes.
+ * {@link SendBatch} (an event loop's turn) holds the flush back until the batch closes. A frame
+ * with a big value in it is the exception to "everything at once": its value is written a slice
+ * at a time as the socket takes it (see {@link #writeOutbox}).
  *
  * <h2>Concurrency</h2>
  * Netty calls the handler methods on the channel's event loop; {@code pending},
@@ -77,6 +79,14 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   /** Whether onClose has been delivered (exactly once); event loop only. */
   private boolean closeDelivered;
   private ScheduledFuture<?> handshakeTimer;
+  /**
+   * The frame being written, paused between two slices of a big value until the channel is writable again (see
+   * {@link #writeOutbox}); its pieces before {@code writingNext} belong to the channel already. Event loop only.
+   */
+  private ByteBuf[] writing;
+  private int writingNext;
+  /** True while writeOutbox runs (a write inside it may report a writability change re-entrantly). Event loop only. */
+  private boolean writingOutbox;
   /** Flushes and frames written by flush tasks; event loop writes, tests read. */
   private volatile long flushCount;
   private volatile long frameCount;
@@ -129,7 +139,8 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   public void close() {
     if (reason.compareAndSet(null, CloseReason.local())) {
       runOnLoop(() -> {
-        flushOutbox();
+        flushScheduled.set(false);
+        writeOutbox(true); // everything sent before close goes to the channel, paced or not
         channel.close();
       });
     }
@@ -301,32 +312,83 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
 
   private void flushOutbox() {
     flushScheduled.set(false);
-    int n = 0;
-    ByteBuf[] frame;
-    while ((frame = outbox.poll()) != null) {
-      if (!channel.isActive()) {
-        release(frame);
-        continue;
-      }
-      for (ByteBuf piece : frame) {
-        channel.write(piece, channel.voidPromise());
-        if (!piece.isDirect()) {
-          // A slice of a big heap array (MessageCodec.encodeFromHeap): the channel copied it into a pooled direct
-          // buffer on write; flushing each one lets the peer start receiving while the rest is copied, rather
-          // than after all of it.
-          channel.flush();
-        }
-      }
-      n++;
+    writeOutbox(false);
+  }
+
+  /**
+   * Writes the queued frames in order and flushes. The heap slices of a big value ({@link MessageCodec#encodeFrame})
+   * go one at a time, each flushed, and only while the channel is writable (unless {@code all}): the channel copies
+   * a heap slice into a pooled direct buffer when it is written, so pacing the writes by the socket keeps about one
+   * slice of direct memory in use, recycled, instead of the whole value's worth at once (fresh memory the first time,
+   * and held by the pool afterwards); and the peer starts receiving after the first slice. A paused frame is resumed
+   * by {@link #channelWritabilityChanged}; frames sent meanwhile wait behind it.
+   */
+  private void writeOutbox(boolean all) {
+    if (writingOutbox) {
+      return; // a write below changed the writability; the loop checks it before each slice itself
     }
-    if (n > 0) {
-      channel.flush();
-      flushCount = flushCount + 1;
-      frameCount = frameCount + n;
+    writingOutbox = true;
+    int frames = 0;
+    boolean wrote = false;
+    try {
+      while (true) {
+        if (writing == null) {
+          writing = outbox.poll();
+          writingNext = 0;
+          if (writing == null) {
+            break;
+          }
+          frames++;
+        }
+        if (!channel.isActive()) {
+          releaseWriting();
+          continue;
+        }
+        while (writingNext < writing.length) {
+          ByteBuf piece = writing[writingNext];
+          boolean slice = !piece.isDirect();
+          if (slice && !all && !channel.isWritable()) {
+            return; // resumed by channelWritabilityChanged; the finally flushes what was written
+          }
+          writing[writingNext++] = null;
+          channel.write(piece, channel.voidPromise());
+          wrote = true;
+          if (slice) {
+            channel.flush();
+          }
+        }
+        writing = null;
+      }
+    } finally {
+      writingOutbox = false;
+      if (wrote) {
+        channel.flush();
+        flushCount = flushCount + 1;
+        frameCount = frameCount + frames;
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (writing != null && ctx.channel().isWritable()) {
+      writeOutbox(false);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  /** Releases the pieces of the partly written frame not yet handed to the channel. */
+  private void releaseWriting() {
+    if (writing != null) {
+      for (int i = writingNext; i < writing.length; i++) {
+        writing[i].release();
+      }
+      writing = null;
     }
   }
 
   private void releaseOutbox() {
+    releaseWriting();
     ByteBuf[] frame;
     while ((frame = outbox.poll()) != null) {
       release(frame);

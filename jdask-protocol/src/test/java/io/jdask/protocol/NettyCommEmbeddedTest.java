@@ -304,6 +304,40 @@ final class NettyCommEmbeddedTest {
   }
 
   @Test
+  void aBigValueWaitsForWritabilityAndFramesSentMeanwhileWaitBehindIt() {
+    End a = new End();
+    End b = connectedTo(a);
+    byte[] big = new byte[2 * MessageCodec.CHUNK_BYTES];
+    new java.util.Random(3).nextBytes(big);
+    a.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // a socket that takes nothing for now
+    a.comm.send(new DataMsg.PutData(4, Map.of("x", new Serialized(Serializer.TAG_BYTES, big))));
+    a.comm.send(Ping.of(8));
+    assertThat(a.pumpTo(b)).as("only the header and the length: the slices wait, and the ping behind them")
+        .isEqualTo(2);
+    assertThat(b.received).isEmpty();
+
+    a.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    assertThat(a.pumpTo(b)).as("two slices, then the ping").isEqualTo(3);
+    assertThat(b.received).hasSize(2);
+    assertThat(((DataMsg.PutData) b.received.get(0)).values().get("x").bytes()).isEqualTo(big);
+    assertThat(((Ping) b.received.get(1)).id()).isEqualTo(8);
+  }
+
+  @Test
+  void closeWritesAPausedBigValueWhole() {
+    End a = new End();
+    End b = connectedTo(a);
+    byte[] big = new byte[2 * MessageCodec.CHUNK_BYTES + 5];
+    a.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    a.comm.send(new DataMsg.PutData(4, Map.of("x", new Serialized(Serializer.TAG_BYTES, big))));
+    a.ch.runPendingTasks();
+    a.comm.close();
+    a.pumpTo(b);
+    assertThat(b.received).hasSize(1);
+    assertThat(((DataMsg.PutData) b.received.get(0)).values().get("x").bytes()).hasSize(big.length);
+  }
+
+  @Test
   void anHttpRequestIsNotMistakenForAFrame() {
     End e = new End();
     e.discardOutbound();
