@@ -521,6 +521,10 @@ final class MessageCodec<T> {
       } else if (c.isEnum()) {
         s.append(' ').append(Arrays.toString(c.getEnumConstants()));
       }
+      if (c == Serialized.class) {
+        // Written by SerializedSerializer, not from its components: change this when its layout changes.
+        s.append(" layout:format-byte,buffer-object");
+      }
       s.append('\n');
     }
     try {
