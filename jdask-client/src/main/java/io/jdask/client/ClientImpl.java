@@ -13,6 +13,7 @@ import io.jdask.graph.Tokens;
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.Serialized;
 import io.jdask.spi.ClientRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -195,12 +196,14 @@ final class ClientImpl implements Client, ClientRuntime {
         List<String> targets = broadcast ? workers
                 : List.of(workers.get(Math.floorMod(SCATTER_TURN.getAndIncrement(), workers.size())));
         String key = Tokens.uniqueKey(typeName(value));
-        byte[] bytes = session.serializer.serialize(value);
+        // A byte[] is sent from the caller's array (Serialized shares it); put() returns once every target
+        // acknowledged, so the array is not read after scatter returns.
+        Serialized bytes = session.serializer.serializeValue(value);
         put(targets, Map.of(key, bytes));
         KeyState ks = session.acquire(key);
-        ks.scattered(targets, value, bytes.length);
+        ks.scattered(targets, value, bytes.nbytes());
         Map<String, List<String>> whoHas = Map.of(key, targets);
-        session.send(new ClientMsg.ScatterDone(whoHas, Map.of(key, (long) bytes.length)));
+        session.send(new ClientMsg.ScatterDone(whoHas, Map.of(key, bytes.nbytes())));
         return new FutureImpl<>(session, ks);
     }
 
@@ -210,7 +213,7 @@ final class ClientImpl implements Client, ClientRuntime {
         List<String> workers = new ArrayList<>(info.nthreads().keySet());
         if (workers.isEmpty()) throw new IllegalStateException("cannot scatter: the cluster has no workers yet");
         workers.sort(null);
-        Map<String, Map<String, byte[]>> perWorker = new LinkedHashMap<>();
+        Map<String, Map<String, Serialized>> perWorker = new LinkedHashMap<>();
         Map<String, List<String>> whoHas = new LinkedHashMap<>();
         Map<String, Long> nbytes = new LinkedHashMap<>();
         List<Object> locals = new ArrayList<>();
@@ -219,10 +222,10 @@ final class ClientImpl implements Client, ClientRuntime {
         for (T v : values) {
             String key = Tokens.uniqueKey(typeName(v));
             String w = workers.get(Math.floorMod(turn++, workers.size()));
-            byte[] bytes = session.serializer.serialize(v);
+            Serialized bytes = session.serializer.serializeValue(v);
             perWorker.computeIfAbsent(w, x -> new LinkedHashMap<>()).put(key, bytes);
             whoHas.put(key, List.of(w));
-            nbytes.put(key, (long) bytes.length);
+            nbytes.put(key, bytes.nbytes());
             locals.add(v);
             keyList.add(key);
         }
@@ -241,7 +244,7 @@ final class ClientImpl implements Client, ClientRuntime {
         return out;
     }
 
-    private void put(List<String> targets, Map<String, byte[]> values) {
+    private void put(List<String> targets, Map<String, Serialized> values) {
         List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
         for (String w : targets) acks.add(session.requestAsync(w, id -> new DataMsg.PutData(id, values)));
         for (var a : acks) awaitAck(a);

@@ -276,6 +276,11 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.addAll(archiveOptions);
         if (spec.memoryLimitBytes() > 0) cmd.add("-Xmx" + Math.max(64, spec.memoryLimitBytes() >> 20) + "m");
         cmd.add("-XX:+UseParallelGC");
+        // A received 100 MB value is a fresh 100 MB array, mostly memory new to the process: faulting it in 4 KB
+        // pages costs more than copying into it (about 70 ms of CPU here, 35-50 ms with huge pages; JVM start-up
+        // unchanged). Only where the kernel leaves huge pages to madvise: with "always" the JVM gets them anyway, and
+        // with "never" the flag would just print a warning.
+        if (THP_MADVISE) cmd.add("-XX:+UseTransparentHugePages");
         // Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         // Netty's native epoll transport loads a library; JDK 24+ warns about it unless native access is enabled.
@@ -307,6 +312,19 @@ final class LocalClusterImpl implements LocalCluster {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot start a worker process (" + String.join(" ", cmd.subList(0, 2))
                     + " ...): " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this is Linux with transparent huge pages in {@code madvise} mode (see {@link #spawn}). */
+    private static final boolean THP_MADVISE = thpMadvise();
+
+    private static boolean thpMadvise() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) return false;
+        try {
+            return java.nio.file.Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"))
+                    .contains("[madvise]");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 

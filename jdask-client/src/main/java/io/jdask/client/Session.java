@@ -11,6 +11,7 @@ import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
 import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.Transport;
 import java.time.Duration;
@@ -465,7 +466,7 @@ final class Session implements CommHandler {
                     continue;
                 }
                 for (int i : e.getValue()) {
-                    byte[] bytes = reply.values().get(states.get(i).key);
+                    Serialized bytes = reply.values().get(states.get(i).key);
                     if (bytes == null) again.add(i);
                     else out[i] = serializer.deserialize(bytes, loader);
                 }

@@ -31,8 +31,10 @@ public interface Comm extends AutoCloseable {
   /**
    * Queues {@code message} for sending and returns at once. The message is encoded on the
    * calling thread, so a message that cannot be encoded fails here with
-   * {@link IllegalArgumentException}; after this returns, the caller may reuse its arrays.
-   * Exception: the messages a thread sends to a TCP connection while its {@link SendBatch}
+   * {@link IllegalArgumentException}; after this returns, the caller may reuse its arrays, except the bytes of a
+   * big {@link Serialized} in the message, which TCP sends from where they are (they must stay unchanged until the
+   * peer has them; see {@link Serialized}).
+   * Also: the messages a thread sends to a TCP connection while its {@link SendBatch}
    * holds it are encoded together when the batch lets it go (see there).
    *
    * @throws CommClosedException if the connection is already closed; a message sent while the

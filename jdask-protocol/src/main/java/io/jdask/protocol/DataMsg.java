@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The data plane: values moving between workers, and between a client and workers, without passing through the
- * scheduler. Values are serialized bytes (large arrays travel out of band, copied once).
+ * scheduler. Values travel as {@link Serialized} (a {@code byte[]} value is sent from its own array and received into
+ * the array the receiver keeps); other serialized bytes as {@code byte[]} (large arrays out of band, copied once).
  */
 public sealed interface DataMsg extends Message {
 
@@ -13,11 +14,11 @@ public sealed interface DataMsg extends Message {
     record GetData(long requestId, List<String> keys) implements DataMsg {}
 
     /** The values a worker has; keys it does not hold are in {@code missing}; {@code busy} means retry later. */
-    record DataReply(long requestId, Map<String, byte[]> values, List<String> missing, boolean busy)
+    record DataReply(long requestId, Map<String, Serialized> values, List<String> missing, boolean busy)
             implements DataMsg {}
 
     /** Stores values on a worker (a client's scatter). */
-    record PutData(long requestId, Map<String, byte[]> values) implements DataMsg {}
+    record PutData(long requestId, Map<String, Serialized> values) implements DataMsg {}
 
     /** The worker stored the values; their sizes. */
     record PutDataAck(long requestId, Map<String, Long> nbytes, String error) implements DataMsg {}

@@ -3,6 +3,7 @@ package io.jdask.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -22,7 +23,10 @@ import java.util.Objects;
 import java.util.Set;
 import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.config.Config;
 import org.apache.fory.config.Language;
+import org.apache.fory.context.ReadContext;
+import org.apache.fory.context.WriteContext;
 import org.apache.fory.memory.MemoryBuffer;
 import org.apache.fory.serializer.BufferObject;
 
@@ -45,6 +49,15 @@ import org.apache.fory.serializer.BufferObject;
  * hands us the array, and the frame encoder copies it exactly once, straight into the
  * (direct) buffer that goes to the socket. Without this, Fory would copy the array into its
  * growing buffer (several times while doubling) and Netty once more into a direct buffer.
+ *
+ * <p>{@link Serialized} values (user values between clients and workers) go further. Their bytes are a buffer
+ * object of our own ({@link ArrayBufferObject}); one of at least {@link #CHUNK_BYTES} is not copied at encoding
+ * at all: the frame's pieces include slices of the array itself ({@link #encodeFrame}), and the channel copies
+ * each slice into a pooled direct buffer as it writes it (Java cannot hand heap memory to a socket, so that copy
+ * is the one left). On receipt, {@link FrameDecoder} has put each out-of-band buffer in an array of its own, and
+ * the {@code Serialized} is built around that array ({@link SerializedSerializer}): Fory's own array serializers
+ * would copy it into a fresh array. A 100 MB {@code byte[]} thus costs one user-space copy on each side, plus the
+ * receiving array.
  *
  * <h2>Body layout</h2>
  * {@code int inbandLength, inband bytes, int bufferCount, (int length, bytes) * bufferCount},
@@ -97,6 +110,9 @@ final class MessageCodec<T> {
     for (int i = 0; i < this.types.size(); i++) {
       fory.register(this.types.get(i), FIRST_ID + i);
     }
+    if (this.types.contains(Serialized.class)) {
+      fory.registerSerializer(Serialized.class, r -> new SerializedSerializer(r.getConfig()));
+    }
   }
 
   /**
@@ -131,15 +147,23 @@ final class MessageCodec<T> {
   }
 
   /**
-   * Encodes {@code message} into one complete TCP frame (length prefix included) allocated
-   * from {@code alloc}. Runs on the caller's thread; afterwards the frame no longer refers to
-   * the message, so the caller may modify its arrays.
+   * Encodes {@code message} into one complete TCP frame (length prefix included): buffers from {@code alloc},
+   * to be written in order (the caller owns them: it writes or releases each). Runs on the caller's thread.
+   * Usually one buffer. A frame carrying a {@link Serialized} of at least {@link #CHUNK_BYTES} also has slices of
+   * that value's array among its pieces: the array must not change until they are written (see
+   * {@link Serialized}); otherwise the frame no longer refers to the message, so the caller may modify its
+   * arrays.
    */
-  ByteBuf encodeFrame(T message, ByteBufAllocator alloc) {
+  ByteBuf[] encodeFrame(T message, ByteBufAllocator alloc) {
     Encoded e = encode(message);
     int bodyLength = e.bodyLength();
+    for (BufferObject b : e.outOfBand) {
+      if (b instanceof ArrayBufferObject && b.totalBytes() >= CHUNK_BYTES) {
+        return encodeFromHeap(e, bodyLength, alloc);
+      }
+    }
     if (bodyLength > CHUNK_BYTES) {
-      return encodeChunked(e, bodyLength, alloc);
+      return new ByteBuf[] {encodeChunked(e, bodyLength, alloc)};
     }
     ByteBuf frame = alloc.directBuffer(4 + bodyLength);
     boolean ok = false;
@@ -155,10 +179,50 @@ final class MessageCodec<T> {
         frame.writerIndex(frame.writerIndex() + n);
       }
       ok = true;
-      return frame;
+      return new ByteBuf[] {frame};
     } finally {
       if (!ok) {
         frame.release();
+      }
+    }
+  }
+
+  /**
+   * A frame with a big {@link Serialized} in it: direct pieces for the headers and the other buffers, and for the
+   * big value's bytes heap slices of its own array, at most {@link #CHUNK_BYTES} each. Separate pieces rather than
+   * one composite: the channel copies a heap buffer into a direct one before writing it, and would copy a
+   * composite with heap parts whole (100 MB of fresh direct memory), while a slice at a time takes a pooled piece.
+   */
+  private static ByteBuf[] encodeFromHeap(Encoded e, int bodyLength, ByteBufAllocator alloc) {
+    List<ByteBuf> pieces = new ArrayList<>();
+    boolean ok = false;
+    try {
+      ByteBuf head = alloc.directBuffer(12 + e.inband.length);
+      pieces.add(head);
+      head.writeInt(bodyLength).writeInt(e.inband.length).writeBytes(e.inband).writeInt(e.outOfBand.size());
+      for (BufferObject b : e.outOfBand) {
+        int n = b.totalBytes();
+        pieces.add(alloc.directBuffer(4).writeInt(n));
+        if (b instanceof ArrayBufferObject a && n >= CHUNK_BYTES) {
+          for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
+            pieces.add(Unpooled.wrappedBuffer(a.array, offset, Math.min(CHUNK_BYTES, n - offset)));
+          }
+        } else {
+          copyInPieces(b, alloc, pieces::add);
+        }
+      }
+      long total = 0;
+      for (ByteBuf p : pieces) {
+        total += p.readableBytes();
+      }
+      if (total != 4L + bodyLength) {
+        throw new IllegalStateException("frame pieces hold " + total + " bytes, expected " + (4L + bodyLength));
+      }
+      ok = true;
+      return pieces.toArray(ByteBuf[]::new);
+    } finally {
+      if (!ok) {
+        pieces.forEach(ByteBuf::release);
       }
     }
   }
@@ -179,19 +243,8 @@ final class MessageCodec<T> {
       for (BufferObject b : e.outOfBand) {
         int n = b.totalBytes();
         frame.addComponent(true, alloc.directBuffer(4).writeInt(n));
-        MemoryBuffer source = b.toBuffer();
-        for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
-          int length = Math.min(CHUNK_BYTES, n - offset);
-          ByteBuf piece = alloc.directBuffer(length);
-          try {
-            source.get(offset, piece.nioBuffer(0, length), length);
-            piece.writerIndex(length);
-          } catch (RuntimeException ex) {
-            piece.release();
-            throw ex;
-          }
-          frame.addComponent(true, piece); // a component's length is fixed when it is added: fill first
-        }
+        // a component's length is fixed when it is added: pieces come filled
+        copyInPieces(b, alloc, piece -> frame.addComponent(true, piece));
       }
       if (frame.readableBytes() != 4 + bodyLength) {
         throw new IllegalStateException("chunked frame has " + frame.readableBytes() + " bytes, expected "
@@ -203,6 +256,24 @@ final class MessageCodec<T> {
       if (!ok) {
         frame.release();
       }
+    }
+  }
+
+  /** Copies {@code b} into pooled direct pieces of at most {@link #CHUNK_BYTES}, handing each to {@code sink}. */
+  private static void copyInPieces(BufferObject b, ByteBufAllocator alloc, java.util.function.Consumer<ByteBuf> sink) {
+    int n = b.totalBytes();
+    MemoryBuffer source = b.toBuffer();
+    for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
+      int length = Math.min(CHUNK_BYTES, n - offset);
+      ByteBuf piece = alloc.directBuffer(length);
+      try {
+        source.get(offset, piece.nioBuffer(0, length), length);
+        piece.writerIndex(length);
+      } catch (RuntimeException ex) {
+        piece.release();
+        throw ex;
+      }
+      sink.accept(piece);
     }
   }
 
@@ -220,20 +291,33 @@ final class MessageCodec<T> {
     return body.array();
   }
 
+  /**
+   * Decodes a frame as {@link FrameDecoder} received it; the message may keep the frame's out-of-band arrays (as
+   * the bytes of a {@link Serialized}). A frame that is not a valid {@code T} throws {@link ProtocolException}.
+   */
+  T decode(FrameDecoder.ReceivedFrame frame) {
+    List<MemoryBuffer> buffers = new ArrayList<>(frame.buffers().length);
+    for (byte[] b : frame.buffers()) {
+      buffers.add(MemoryBuffer.fromByteArray(b));
+    }
+    return decodeParts(MemoryBuffer.fromByteArray(frame.inband()), buffers, frame.bodyLength());
+  }
+
   /** Decodes a frame body; a body that is not a valid {@code T} throws {@link ProtocolException}. */
   T decode(byte[] body, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, body.length);
-    Object decoded;
+    MemoryBuffer inband;
+    List<MemoryBuffer> buffers;
     try {
       ByteBuffer b = ByteBuffer.wrap(body, offset, length);
       int inbandLength = checkedLength(b.getInt(), b, "in-band section");
-      MemoryBuffer inband = MemoryBuffer.fromByteArray(body, b.position(), inbandLength);
+      inband = MemoryBuffer.fromByteArray(body, b.position(), inbandLength);
       b.position(b.position() + inbandLength);
       int count = b.getInt();
       if (count < 0 || count > b.remaining() / 4) {
         throw new ProtocolException("bad out-of-band buffer count " + count);
       }
-      List<MemoryBuffer> buffers = new ArrayList<>(count);
+      buffers = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         int n = checkedLength(b.getInt(), b, "out-of-band buffer " + i);
         buffers.add(MemoryBuffer.fromByteArray(body, b.position(), n));
@@ -242,10 +326,20 @@ final class MessageCodec<T> {
       if (b.hasRemaining()) {
         throw new ProtocolException(b.remaining() + " trailing bytes after the last buffer");
       }
-      decoded = fory.deserialize(inband, buffers);
     } catch (ProtocolException e) {
       throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
           + " bytes: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
+          + " bytes: " + e, e);
+    }
+    return decodeParts(inband, buffers, length);
+  }
+
+  private T decodeParts(MemoryBuffer inband, List<MemoryBuffer> buffers, int length) {
+    Object decoded;
+    try {
+      decoded = fory.deserialize(inband, buffers);
     } catch (RuntimeException | StackOverflowError e) {
       throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
           + " bytes: " + e, e);
@@ -294,6 +388,62 @@ final class MessageCodec<T> {
         throw new IllegalArgumentException("message too large to frame: " + n + " bytes");
       }
       return (int) n;
+    }
+  }
+
+  /**
+   * Writes a {@link Serialized} as its format byte and its bytes as a buffer object (in band if small, else out
+   * of band, as for any array), and reads it back around the received array itself when that array is exactly
+   * the buffer: {@link FrameDecoder} gives each out-of-band buffer an array of its own, which nothing else refers
+   * to. In band, or from a body decoded whole ({@link #decode(byte[], int, int)}), the bytes are copied out.
+   */
+  private static final class SerializedSerializer extends org.apache.fory.serializer.Serializer<Serialized> {
+    SerializedSerializer(Config config) {
+      super(config, Serialized.class);
+    }
+
+    @Override
+    public void write(WriteContext context, Serialized value) {
+      context.getBuffer().writeByte(value.format());
+      context.writeBufferObject(new ArrayBufferObject(value.bytes()));
+    }
+
+    @Override
+    public Serialized read(ReadContext context) {
+      byte format = context.getBuffer().readByte();
+      MemoryBuffer b = context.readBufferObject();
+      byte[] heap = b.getHeapMemory();
+      int n = b.remaining();
+      if (heap != null && heap.length == n && b._unsafeHeapReaderIndex() == 0) {
+        return new Serialized(format, heap);
+      }
+      byte[] copy = new byte[n];
+      b.readBytes(copy);
+      return new Serialized(format, copy);
+    }
+  }
+
+  /** A whole {@code byte[]} as a Fory buffer object; {@link #encodeFrame} sends a big one from the array. */
+  static final class ArrayBufferObject implements BufferObject {
+    final byte[] array;
+
+    ArrayBufferObject(byte[] array) {
+      this.array = array;
+    }
+
+    @Override
+    public int totalBytes() {
+      return array.length;
+    }
+
+    @Override
+    public void writeTo(MemoryBuffer buffer) {
+      buffer.writeBytes(array);
+    }
+
+    @Override
+    public MemoryBuffer toBuffer() {
+      return MemoryBuffer.fromByteArray(array);
     }
   }
 
@@ -370,6 +520,10 @@ final class MessageCodec<T> {
         }
       } else if (c.isEnum()) {
         s.append(' ').append(Arrays.toString(c.getEnumConstants()));
+      }
+      if (c == Serialized.class) {
+        // Written by SerializedSerializer, not from its components: change this when its layout changes.
+        s.append(" layout:format-byte,buffer-object");
       }
       s.append('\n');
     }

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * loop's very next turn. No timer is involved, unlike Dask's BatchedSend interval. The
  * pending flag is cleared <em>before</em> draining, so a message queued during a drain is
  * either taken by it or schedules the next one; it is never stranded. A thread inside a
- * {@link SendBatch} (an event loop's turn) holds the flush back until the batch closes.
+ * {@link SendBatch} (an event loop's turn) holds the flush back until the batch closes. A frame
+ * with a big value in it is the exception to "everything at once": its value is written a slice
+ * at a time as the socket takes it (see {@link #writeOutbox}).
  *
  * <h2>One frame per batch</h2>
  * While a thread's {@link SendBatch} holds the flush, that thread's further messages are not
@@ -79,8 +81,11 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   /** A batch frame bigger than this is sent as single frames instead (no frame may exceed the peer's limit). */
   static final int MAX_BATCH_FRAME_BYTES = 64 << 20;
 
-  /** Encoded frames not yet written; multi-producer (senders), single consumer (event loop). */
-  private final Queue<ByteBuf> outbox = new ConcurrentLinkedQueue<>();
+  /**
+   * Encoded frames not yet written, each as its pieces (see {@link MessageCodec#encodeFrame}); multi-producer
+   * (senders), single consumer (event loop). One entry per frame, so concurrent senders never interleave pieces.
+   */
+  private final Queue<ByteBuf[]> outbox = new ConcurrentLinkedQueue<>();
   /**
    * Messages of the {@link #holder} thread, not encoded yet, in send order; they become one frame when its batch
    * lets the connection go. Guarded by itself: the holder appends, and close() may take them from any thread.
@@ -102,6 +107,14 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
   /** Whether onClose has been delivered (exactly once); event loop only. */
   private boolean closeDelivered;
   private ScheduledFuture<?> handshakeTimer;
+  /**
+   * The frame being written, paused between two slices of a big value until the channel is writable again (see
+   * {@link #writeOutbox}); its pieces before {@code writingNext} belong to the channel already. Event loop only.
+   */
+  private ByteBuf[] writing;
+  private int writingNext;
+  /** True while writeOutbox runs (a write inside it may report a writability change re-entrantly). Event loop only. */
+  private boolean writingOutbox;
   /** Flushes and frames written by flush tasks; event loop writes, tests read. */
   private volatile long flushCount;
   private volatile long frameCount;
@@ -136,7 +149,7 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
       hold(message);
       return;
     }
-    ByteBuf frame = codec.encodeFrame(message, channel.alloc());
+    ByteBuf[] frame = codec.encodeFrame(message, channel.alloc());
     outbox.add(frame);
     if (flushScheduled.compareAndSet(false, true)) {
       if (SendBatch.hold(this)) {
@@ -184,7 +197,8 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     if (reason.compareAndSet(null, CloseReason.local())) {
       encodeHeld(); // sent before the close, so flushed by it
       runOnLoop(() -> {
-        flushOutbox();
+        flushScheduled.set(false);
+        writeOutbox(true); // everything sent before close goes to the channel, paced or not
         channel.close();
       });
     }
@@ -251,9 +265,9 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     if (reason.get() != null && reason.get().kind() == CloseReason.Kind.ERROR) {
       return; // failed: ignore whatever was still in the read buffer
     }
-    byte[] frame = (byte[]) msg;
     if (peer == null) {
-      Handshake remote = HandshakeCodec.decode(frame);
+      // Until handshakeDone() the frame decoder emits whole bodies; this is the first.
+      Handshake remote = HandshakeCodec.decode((byte[]) msg);
       HandshakeCodec.checkCompatible(local, remote);
       peer = remote;
       frames.handshakeDone();
@@ -263,7 +277,7 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
       onReady.accept(this);
       return;
     }
-    Message m = codec.decode(frame, 0, frame.length);
+    Message m = codec.decode((FrameDecoder.ReceivedFrame) msg);
     if (m instanceof Batch b) {
       for (Message inner : b.messages()) {
         if (inner instanceof Batch) {
@@ -374,20 +388,78 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
 
   private void flushOutbox() {
     flushScheduled.set(false);
-    int n = 0;
-    ByteBuf b;
-    while ((b = outbox.poll()) != null) {
-      if (!channel.isActive()) {
-        b.release();
-        continue;
-      }
-      channel.write(b, channel.voidPromise());
-      n++;
+    writeOutbox(false);
+  }
+
+  /**
+   * Writes the queued frames in order and flushes. The heap slices of a big value ({@link MessageCodec#encodeFrame})
+   * go one at a time, each flushed, and only while the channel is writable (unless {@code all}): the channel copies
+   * a heap slice into a pooled direct buffer when it is written, so pacing the writes by the socket keeps about one
+   * slice of direct memory in use, recycled, instead of the whole value's worth at once (fresh memory the first time,
+   * and held by the pool afterwards); and the peer starts receiving after the first slice. A paused frame is resumed
+   * by {@link #channelWritabilityChanged}; frames sent meanwhile wait behind it.
+   */
+  private void writeOutbox(boolean all) {
+    if (writingOutbox) {
+      return; // a write below changed the writability; the loop checks it before each slice itself
     }
-    if (n > 0) {
-      channel.flush();
-      flushCount = flushCount + 1;
-      frameCount = frameCount + n;
+    writingOutbox = true;
+    int frames = 0;
+    boolean wrote = false;
+    try {
+      while (true) {
+        if (writing == null) {
+          writing = outbox.poll();
+          writingNext = 0;
+          if (writing == null) {
+            break;
+          }
+          frames++;
+        }
+        if (!channel.isActive()) {
+          releaseWriting();
+          continue;
+        }
+        while (writingNext < writing.length) {
+          ByteBuf piece = writing[writingNext];
+          boolean slice = !piece.isDirect();
+          if (slice && !all && !channel.isWritable()) {
+            return; // resumed by channelWritabilityChanged; the finally flushes what was written
+          }
+          writing[writingNext++] = null;
+          channel.write(piece, channel.voidPromise());
+          wrote = true;
+          if (slice) {
+            channel.flush();
+          }
+        }
+        writing = null;
+      }
+    } finally {
+      writingOutbox = false;
+      if (wrote) {
+        channel.flush();
+        flushCount = flushCount + 1;
+        frameCount = frameCount + frames;
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (writing != null && ctx.channel().isWritable()) {
+      writeOutbox(false);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  /** Releases the pieces of the partly written frame not yet handed to the channel. */
+  private void releaseWriting() {
+    if (writing != null) {
+      for (int i = writingNext; i < writing.length; i++) {
+        writing[i].release();
+      }
+      writing = null;
     }
   }
 
@@ -414,15 +486,15 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
         encodeOne(messages.get(from));
         continue;
       }
-      ByteBuf frame = null;
+      ByteBuf[] frame = null;
       try {
         List<Message> part = to - from == messages.size() ? messages : new ArrayList<>(messages.subList(from, to));
         frame = codec.encodeFrame(new Batch(part), channel.alloc());
       } catch (IllegalArgumentException e) {
         // one of them is not encodable: find it below
       }
-      if (frame != null && frame.readableBytes() > MAX_BATCH_FRAME_BYTES) {
-        frame.release();
+      if (frame != null && (frame.length != 1 || frame[0].readableBytes() > MAX_BATCH_FRAME_BYTES)) {
+        release(frame); // too big for one frame, or a big value that must be sent from its own array: one by one
         frame = null;
       }
       if (frame != null) {
@@ -447,9 +519,16 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     synchronized (held) {
       held.clear();
     }
-    ByteBuf b;
-    while ((b = outbox.poll()) != null) {
-      b.release();
+    releaseWriting();
+    ByteBuf[] frame;
+    while ((frame = outbox.poll()) != null) {
+      release(frame);
+    }
+  }
+
+  private static void release(ByteBuf[] frame) {
+    for (ByteBuf piece : frame) {
+      piece.release();
     }
   }
 

@@ -24,9 +24,12 @@ import org.apache.fory.memory.MemoryBuffer;
  * Turns user objects (task arguments, results, functions, exceptions) into bytes and back.
  *
  * <h2>Format</h2>
- * The payload is followed by one <em>trailing</em> tag byte saying how it was written (a
- * trailer, so each writer appends it to the buffer it already filled instead of reserving or
- * shifting room in front; Fory's output is copied once, to trim it, as Fory itself would):
+ * Two forms: {@link #serialize} returns one array, the payload followed by one <em>trailing</em> tag byte (small
+ * values inside messages: run specs, inline results, exceptions); {@link #serializeValue} returns a
+ * {@link Serialized}, the same payload with the tag apart (values moving between clients and workers, where a
+ * {@code byte[]} must not be copied). The tag says how the payload was written; in the one-array form it is a
+ * trailer, so each writer appends it to the buffer it already filled instead of reserving or shifting room in
+ * front (Fory's output is copied once, to trim it, as Fory itself would):
  * <ul>
  *   <li>{@code byte[]}, {@code double[]}, {@code long[]}: raw little-endian contents. Large
  *       numeric arrays are the common big task result; this path is one bulk copy each way.
@@ -55,11 +58,11 @@ import org.apache.fory.memory.MemoryBuffer;
  * Thread-safe; Fory instances are pooled per loader.
  */
 public final class Serializer {
-  private static final byte TAG_FORY = 1;
-  private static final byte TAG_JDK = 2;
-  private static final byte TAG_BYTES = 3;
-  private static final byte TAG_DOUBLES = 4;
-  private static final byte TAG_LONGS = 5;
+  static final byte TAG_FORY = 1;
+  static final byte TAG_JDK = 2;
+  static final byte TAG_BYTES = 3;
+  static final byte TAG_DOUBLES = 4;
+  static final byte TAG_LONGS = 5;
 
   private static final ClassLoader DEFAULT_LOADER = Serializer.class.getClassLoader();
 
@@ -113,6 +116,54 @@ public final class Serializer {
     }
   }
 
+  /**
+   * Serializes {@code value} into a {@link Serialized}: the same formats as {@link #serialize}, with the tag kept
+   * apart. A {@code byte[]} is not copied (the result shares it; see {@link Serialized} on sharing); a
+   * {@code double[]} or {@code long[]} is copied once into its little-endian bytes; anything else costs what
+   * {@link #serialize} costs.
+   *
+   * @throws SerializationException naming the class and a fix, if it cannot be serialized
+   */
+  public Serialized serializeValue(Object value) {
+    switch (value) {
+      case byte[] a -> {
+        return new Serialized(TAG_BYTES, a);
+      }
+      case double[] a -> {
+        byte[] out = new byte[checkedSize(a.length, 8, value)];
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(a);
+        return new Serialized(TAG_DOUBLES, out);
+      }
+      case long[] a -> {
+        byte[] out = new byte[checkedSize(a.length, 8, value)];
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(a);
+        return new Serialized(TAG_LONGS, out);
+      }
+      case null, default -> {
+        byte[] tagged = serializeObject(value);
+        // The objects' writers append the tag to the buffer they fill; cutting it off is one copy, as trimming
+        // their buffer to size already was. Big values are arrays in practice, which took the cases above.
+        return new Serialized(tagged[tagged.length - 1], java.util.Arrays.copyOf(tagged, tagged.length - 1));
+      }
+    }
+  }
+
+  /**
+   * Deserializes what {@link #serializeValue} produced, resolving classes through {@code loader}. A {@code byte[]}
+   * value comes back as {@code value.bytes()} itself, not a copy.
+   *
+   * @throws SerializationException if the bytes are not a serialized value or a class they name cannot be loaded
+   *     through {@code loader}
+   */
+  public Object deserialize(Serialized value, ClassLoader loader) {
+    Objects.requireNonNull(loader, "loader");
+    byte[] b = value.bytes();
+    if (value.format() == TAG_BYTES) {
+      return b;
+    }
+    return decode(value.format(), b, 0, b.length, loader, b.length + 1);
+  }
+
   /** Deserializes what {@link #serialize} produced, resolving classes through {@code loader}. */
   public Object deserialize(byte[] bytes, ClassLoader loader) {
     return deserialize(bytes, 0, bytes.length, loader);
@@ -131,7 +182,11 @@ public final class Serializer {
       throw new SerializationException("cannot deserialize an empty byte array", null);
     }
     int n = length - 1;
-    byte tag = bytes[offset + n];
+    return decode(bytes[offset + n], bytes, offset, n, loader, length);
+  }
+
+  /** Opens the {@code n} bytes at {@code offset} written in format {@code tag}; {@code size} is for messages. */
+  private Object decode(byte tag, byte[] bytes, int offset, int n, ClassLoader loader, int size) {
     switch (tag) {
       case TAG_BYTES -> {
         byte[] a = new byte[n];
@@ -164,7 +219,7 @@ public final class Serializer {
         }
       }
       default -> throw new SerializationException(String.format(
-          "not a jdask-serialized value: unknown format tag %d in the last of %d bytes", tag, length), null);
+          "not a jdask-serialized value: unknown format tag %d in the last of %d bytes", tag, size), null);
     }
   }
 

@@ -40,14 +40,20 @@ final class MessageCodecTest {
 
   /** Encodes a full frame, splits it with the real FrameDecoder, decodes it. */
   static TestMessage viaFrame(TestMessage m) {
-    ByteBuf frame = CODEC.encodeFrame(m, UnpooledByteBufAllocator.DEFAULT);
+    return viaFrame(CODEC, m);
+  }
+
+  static <T> T viaFrame(MessageCodec<T> codec, T m) {
+    ByteBuf[] frame = codec.encodeFrame(m, UnpooledByteBufAllocator.DEFAULT);
     EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(Integer.MAX_VALUE - 16));
     ch.pipeline().get(FrameDecoder.class).handshakeDone();
-    ch.writeInbound(frame);
-    byte[] body = ch.readInbound();
+    for (ByteBuf piece : frame) {
+      ch.writeInbound(piece);
+    }
+    FrameDecoder.ReceivedFrame received = ch.readInbound();
     Object rest = ch.readInbound();
     assertThat(rest).isNull();
-    return CODEC.decode(body, 0, body.length);
+    return codec.decode(received);
   }
 
   @Test
@@ -99,7 +105,9 @@ final class MessageCodecTest {
     byte[] big = new byte[MessageCodec.CHUNK_BYTES * 5 / 2 + 3];
     new Random(7).nextBytes(big);
     Everything m = sample(big);
-    ByteBuf frame = CODEC.encodeFrame(m, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+    ByteBuf[] pieces = CODEC.encodeFrame(m, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+    assertThat(pieces).as("no Serialized: one composite").hasSize(1);
+    ByteBuf frame = pieces[0];
     try {
       assertThat(frame).isInstanceOf(io.netty.buffer.CompositeByteBuf.class);
       assertThat(((io.netty.buffer.CompositeByteBuf) frame).numComponents()).isGreaterThanOrEqualTo(4);
@@ -113,6 +121,87 @@ final class MessageCodecTest {
     }
     assertThat(frame.refCnt()).isZero();
     assertThat(((Everything) viaFrame(m)).bytes()).isEqualTo(big);
+  }
+
+  static DataMsg.PutData putOf(Map<String, Serialized> values) {
+    return new DataMsg.PutData(9, values);
+  }
+
+  @Test
+  void aBigSerializedIsSentFromItsOwnArrayAndReceivedIntoTheArrayTheMessageKeeps() {
+    MessageCodec<Message> codec = MessageCodec.messages();
+    byte[] big = new byte[MessageCodec.CHUNK_BYTES * 5 / 2 + 3];
+    new Random(11).nextBytes(big);
+    byte[] small = {4, 5, 6};
+    DataMsg.PutData m = putOf(new java.util.LinkedHashMap<>(Map.of("big", new Serialized(Serializer.TAG_BYTES, big),
+        "small", new Serialized(Serializer.TAG_FORY, small))));
+
+    ByteBuf[] pieces = codec.encodeFrame(m, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+    byte[] body = codec.encodeBody(m);
+    long total = 0;
+    int heapPieces = 0;
+    ByteBuf all = io.netty.buffer.Unpooled.buffer();
+    for (ByteBuf p : pieces) {
+      total += p.readableBytes();
+      if (!p.isDirect()) {
+        heapPieces++;
+        assertThat(p.array()).as("a heap piece is a slice of the value's own array").isSameAs(big);
+        assertThat(p.readableBytes()).isLessThanOrEqualTo(MessageCodec.CHUNK_BYTES);
+      }
+      all.writeBytes(p, p.readerIndex(), p.readableBytes());
+    }
+    assertThat(heapPieces).isEqualTo(3);
+    assertThat(total).isEqualTo(4L + body.length);
+    assertThat(all.readInt()).isEqualTo(body.length);
+    byte[] framed = new byte[all.readableBytes()];
+    all.readBytes(framed);
+    all.release();
+    assertThat(framed).as("same bytes as the heap encoding").isEqualTo(body);
+
+    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(Integer.MAX_VALUE - 16));
+    ch.pipeline().get(FrameDecoder.class).handshakeDone();
+    for (ByteBuf p : pieces) {
+      ch.writeInbound(p);
+    }
+    FrameDecoder.ReceivedFrame received = ch.readInbound();
+    assertThat(received.buffers().length).isEqualTo(1);
+    DataMsg.PutData back = (DataMsg.PutData) codec.decode(received);
+    Serialized got = back.values().get("big");
+    assertThat(got.format()).isEqualTo(Serializer.TAG_BYTES);
+    assertThat(got.bytes()).as("no copy after receipt").isSameAs(received.buffers()[0]);
+    assertThat(got.bytes()).isEqualTo(big);
+    assertThat(back.values().get("small").bytes()).isEqualTo(small);
+    assertThat(back.values().get("small").format()).isEqualTo(Serializer.TAG_FORY);
+  }
+
+  @Test
+  void serializedValuesOfEverySizeRoundTripThroughBodyAndFrame() {
+    MessageCodec<Message> codec = MessageCodec.messages();
+    Random r = new Random(12);
+    for (int n : new int[] {0, 1, MessageCodec.OUT_OF_BAND_THRESHOLD - 1, MessageCodec.OUT_OF_BAND_THRESHOLD,
+        MessageCodec.CHUNK_BYTES - 1, MessageCodec.CHUNK_BYTES, 2 * MessageCodec.CHUNK_BYTES}) {
+      byte[] a = new byte[n];
+      r.nextBytes(a);
+      DataMsg.DataReply m = new DataMsg.DataReply(3, Map.of("k", new Serialized(Serializer.TAG_BYTES, a)),
+          List.of("gone"), false);
+      byte[] body = codec.encodeBody(m);
+      for (Message back : List.of(codec.decode(body, 0, body.length), viaFrame(codec, m))) {
+        DataMsg.DataReply reply = (DataMsg.DataReply) back;
+        assertThat(reply.values().get("k").bytes()).as("%d bytes", n).isEqualTo(a);
+        assertThat(reply.missing()).containsExactly("gone");
+      }
+    }
+  }
+
+  @Test
+  void aBodyDecodedWholeDoesNotLendItsArrayToTheValue() {
+    // The in-process transport decodes one body array: a Serialized must copy its part, not keep the body.
+    MessageCodec<Message> codec = MessageCodec.messages();
+    byte[] a = new byte[MessageCodec.OUT_OF_BAND_THRESHOLD * 2];
+    Arrays.fill(a, (byte) 7);
+    byte[] body = codec.encodeBody(putOf(Map.of("k", new Serialized(Serializer.TAG_BYTES, a))));
+    Serialized got = ((DataMsg.PutData) codec.decode(body, 0, body.length)).values().get("k");
+    assertThat(got.bytes()).hasSize(a.length).isNotSameAs(body).isEqualTo(a);
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -341,7 +342,8 @@ final class NettyCommEmbeddedTest {
   @Test
   void aTruncatedFrameIsReportedWhenTheConnectionCloses() {
     End e = afterHandshake(1024);
-    e.ch.writeInbound(Unpooled.buffer().writeInt(100).writeBytes(new byte[50]));
+    // A plausible start: 100 body bytes, of which 92 in band; 50 of them arrive.
+    e.ch.writeInbound(Unpooled.buffer().writeInt(100).writeInt(92).writeBytes(new byte[46]));
     assertThat(e.ch.isOpen()).as("still waiting for the rest").isTrue();
     e.ch.close();
     CloseReason r = e.closeReason();
@@ -356,9 +358,68 @@ final class NettyCommEmbeddedTest {
     e.ch.writeInbound(frame(new byte[] {0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 9}));
     CloseReason r = e.closeReason();
     assertThat(r.kind()).isEqualTo(CloseReason.Kind.ERROR);
-    assertThat(r.detail()).contains("malformed Message frame");
+    // in band 3 bytes, then a count of 9 buffers in a body with no bytes left: the frame decoder refuses it
+    assertThat(r.detail()).contains("malformed frame of 11 bytes").contains("buffer count 9");
     assertThat(e.received).isEmpty();
     assertThat(warnings()).hasSize(1);
+  }
+
+  @Test
+  void aWellFramedBodyThatIsNotAMessageClosesTheConnection() {
+    End e = afterHandshake(1024);
+    e.ch.writeInbound(frame(new byte[] {0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 0})); // sections add up; Fory refuses 1 2 3
+    CloseReason r = e.closeReason();
+    assertThat(r.kind()).isEqualTo(CloseReason.Kind.ERROR);
+    assertThat(r.detail()).contains("malformed Message frame");
+    assertThat(e.received).isEmpty();
+  }
+
+  @Test
+  void aBigScatteredValueGoesOutInPiecesAndArrivesWhole() {
+    End a = new End();
+    End b = connectedTo(a);
+    byte[] big = new byte[3 * MessageCodec.CHUNK_BYTES + 17];
+    new java.util.Random(2).nextBytes(big);
+    a.comm.send(new DataMsg.PutData(4, Map.of("x", new Serialized(Serializer.TAG_BYTES, big))));
+    a.comm.send(Ping.of(7)); // a frame after the big one is not mixed into it
+    assertThat(a.pumpTo(b)).as("header, length, 4 slices, the ping").isEqualTo(7);
+    assertThat(b.received).hasSize(2);
+    assertThat(((DataMsg.PutData) b.received.get(0)).values().get("x").bytes()).isEqualTo(big);
+    assertThat(((Ping) b.received.get(1)).id()).isEqualTo(7);
+  }
+
+  @Test
+  void aBigValueWaitsForWritabilityAndFramesSentMeanwhileWaitBehindIt() {
+    End a = new End();
+    End b = connectedTo(a);
+    byte[] big = new byte[2 * MessageCodec.CHUNK_BYTES];
+    new java.util.Random(3).nextBytes(big);
+    a.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // a socket that takes nothing for now
+    a.comm.send(new DataMsg.PutData(4, Map.of("x", new Serialized(Serializer.TAG_BYTES, big))));
+    a.comm.send(Ping.of(8));
+    assertThat(a.pumpTo(b)).as("only the header and the length: the slices wait, and the ping behind them")
+        .isEqualTo(2);
+    assertThat(b.received).isEmpty();
+
+    a.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    assertThat(a.pumpTo(b)).as("two slices, then the ping").isEqualTo(3);
+    assertThat(b.received).hasSize(2);
+    assertThat(((DataMsg.PutData) b.received.get(0)).values().get("x").bytes()).isEqualTo(big);
+    assertThat(((Ping) b.received.get(1)).id()).isEqualTo(8);
+  }
+
+  @Test
+  void closeWritesAPausedBigValueWhole() {
+    End a = new End();
+    End b = connectedTo(a);
+    byte[] big = new byte[2 * MessageCodec.CHUNK_BYTES + 5];
+    a.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    a.comm.send(new DataMsg.PutData(4, Map.of("x", new Serialized(Serializer.TAG_BYTES, big))));
+    a.ch.runPendingTasks();
+    a.comm.close();
+    a.pumpTo(b);
+    assertThat(b.received).hasSize(1);
+    assertThat(((DataMsg.PutData) b.received.get(0)).values().get("x").bytes()).hasSize(big.length);
   }
 
   @Test

@@ -57,6 +57,73 @@ final class SerializerTest {
     return (T) S.deserialize(S.serialize(value), APP);
   }
 
+  /** Values whose two forms (one array, tag apart) must agree and round-trip. */
+  static List<Object> twoFormSamples() {
+    List<Object> values = new ArrayList<>();
+    values.add(new byte[0]);
+    values.add(new byte[] {1, 2, 3, (byte) 0xff});
+    values.add(new double[] {1.5, -0.0, Double.NaN, Double.MIN_VALUE});
+    values.add(new long[] {Long.MIN_VALUE, 0, 42});
+    values.add("text");
+    values.add(null);
+    values.add(new Shape("s", List.of(new Point(1, 2)), Map.of("w", 2.5), new Point[] {new Point(3, 4)}));
+    values.add(new IllegalStateException("boom"));
+    return values;
+  }
+
+  @Test
+  void serializeValueKeepsTheTagApartAndAgreesWithTheOneArrayForm() {
+    for (Object v : twoFormSamples()) {
+      Serialized s = S.serializeValue(v);
+      byte[] one = S.serialize(v);
+      assertThat(s.nbytes()).as("size of %s", v).isEqualTo(one.length);
+      if (v instanceof Throwable) {
+        // JDK serialization of an exception is not byte-for-byte repeatable (stack trace objects); compare opened
+        assertThat(((Throwable) S.deserialize(s.toBytes(), APP))).hasMessage("boom");
+        assertThat(((Throwable) S.deserialize(s, APP))).hasMessage("boom");
+        continue;
+      }
+      assertThat(s.toBytes()).as("one-array form of %s", v).isEqualTo(one);
+      for (Object back : java.util.Arrays.asList(S.deserialize(s, APP), S.deserialize(one, APP))) {
+        if (v instanceof Shape) {
+          assertThat(back).as("round trip of %s", v).usingRecursiveComparison().isEqualTo(v);
+        } else {
+          assertThat(back).as("round trip of %s", v).isEqualTo(v); // arrays: element-wise, NaN equal to NaN
+        }
+      }
+    }
+  }
+
+  @Test
+  void aByteArrayIsNeitherCopiedBySerializeValueNorByDeserialize() {
+    byte[] big = new byte[1 << 20];
+    new Random(3).nextBytes(big);
+    Serialized s = S.serializeValue(big);
+    assertThat(s.bytes()).isSameAs(big);
+    assertThat(S.deserialize(s, APP)).isSameAs(big);
+    // the one-array form still copies: callers of serialize() may keep modifying their array
+    byte[] one = S.serialize(big);
+    big[0]++;
+    assertThat(one[0]).isNotEqualTo(big[0]);
+  }
+
+  @Test
+  void bigNumericArraysRoundTripTagApart() {
+    double[] d = new Random(5).doubles(300_000).toArray();
+    long[] l = new Random(6).longs(300_000).toArray();
+    assertThat((double[]) S.deserialize(S.serializeValue(d), APP)).isEqualTo(d);
+    assertThat((long[]) S.deserialize(S.serializeValue(l), APP)).isEqualTo(l);
+    assertThat(S.serializeValue(d).bytes()).hasSize(8 * d.length);
+  }
+
+  @Test
+  void aSerializedWithAnUnknownTagFailsWithAMessage() {
+    assertThatThrownBy(() -> S.deserialize(new Serialized((byte) 99, new byte[] {1}), APP))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("unknown format tag 99");
+    assertThatThrownBy(() -> S.deserialize(new Serialized(Serializer.TAG_DOUBLES, new byte[7]), APP))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("not a multiple of 8");
+  }
+
   @Test
   void plainValuesRecordsAndCollectionsRoundTrip() {
     assertThat(roundTrip((Object) null)).isNull();

@@ -1,5 +1,6 @@
 package io.jdask.worker;
 
+import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import java.util.Objects;
 
@@ -13,6 +14,11 @@ import java.util.Objects;
  * (the classes may exist only in the submitting client's loader). A later use under another
  * loader deserializes again, so a task never receives an object whose classes its own loader
  * cannot see.
+ *
+ * <p>The serialized form is a {@link Serialized}, which for a {@code byte[]} value is that very array, not a
+ * copy: a computed {@code byte[]} result and its bytes are one array, and so are a received one's bytes and the
+ * value tasks get from them. Like Dask, which keeps the object itself, a task that modifies an input array
+ * modifies the stored value (and what peers and clients are sent); tasks should treat their inputs as read-only.
  *
  * <p>Invariant: at least one of {@link #value} (with {@link #hasValue}) and {@link #bytes} is
  * set. Concurrency: all mutable fields are guarded by {@code this}; deserialization happens
@@ -29,14 +35,14 @@ final class StoredValue {
    */
   private ClassLoader valueLoader;
   /** The serialized form, or null until first needed. Guarded by this. */
-  private byte[] bytes;
+  private Serialized bytes;
   /** The value's class name, or null if it arrived as bytes and is still unknown. Guarded by this. */
   private String typeName;
 
   private StoredValue() {}
 
   /** A value a task produced here, with the bytes already made from it. */
-  static StoredValue computed(Object value, byte[] bytes) {
+  static StoredValue computed(Object value, Serialized bytes) {
     StoredValue v = new StoredValue();
     v.value = value;
     v.hasValue = true;
@@ -46,7 +52,7 @@ final class StoredValue {
   }
 
   /** A value that arrived serialized (from a peer or a client). */
-  static StoredValue received(byte[] bytes) {
+  static StoredValue received(Serialized bytes) {
     StoredValue v = new StoredValue();
     v.bytes = Objects.requireNonNull(bytes, "bytes");
     return v;
@@ -70,21 +76,21 @@ final class StoredValue {
   }
 
   /** The serialized form, made now if needed (may be slow for a big value). */
-  synchronized byte[] bytes(Serializer serializer) {
+  synchronized Serialized bytes(Serializer serializer) {
     if (bytes == null) {
-      bytes = serializer.serialize(value);
+      bytes = serializer.serializeValue(value);
     }
     return bytes;
   }
 
   /** The serialized form if it exists already, else null. */
-  synchronized byte[] bytesIfReady() {
+  synchronized Serialized bytesIfReady() {
     return bytes;
   }
 
   /** The size in bytes of the serialized form, or -1 if not made yet. */
   synchronized long nbytes() {
-    return bytes == null ? -1 : bytes.length;
+    return bytes == null ? -1 : bytes.nbytes();
   }
 
   /** The value's class name, or null if it was never opened here. */

@@ -14,6 +14,7 @@ import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.SendBatch;
+import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.Transport;
 import io.jdask.protocol.WorkerMsg;
@@ -540,9 +541,9 @@ public final class WorkerServer implements AutoCloseable {
         StoredValue v = store.get(f.key());
         byte[] inline = null;
         if (v != null) {
-          byte[] bytes = v.bytesIfReady();
-          if (bytes != null && bytes.length <= config.inlineLimit()) {
-            inline = bytes;
+          Serialized bytes = v.bytesIfReady();
+          if (bytes != null && bytes.nbytes() <= config.inlineLimit()) {
+            inline = bytes.toBytes();
           }
         }
         String typeName = f.typeName() != null ? f.typeName() : v == null ? null : v.typeName();
@@ -718,9 +719,9 @@ public final class WorkerServer implements AutoCloseable {
         Thread.interrupted(); // a cancel that came late must not leak into the next task on this thread
         io.jdask.spi.TaskContext.exit();
       }
-      byte[] bytes;
+      Serialized bytes;
       try {
-        bytes = serializer.serialize(result);
+        bytes = serializer.serializeValue(result);
       } catch (RuntimeException | StackOverflowError ex) {
         throw new IllegalStateException("task " + key + " returned a value that cannot be serialized, so it"
             + " could not be kept or shipped: " + ex.getMessage(), ex);
@@ -733,7 +734,7 @@ public final class WorkerServer implements AutoCloseable {
         store.put(key, value);
         runTimes.put(key, times);
         try {
-          handle(new WorkerEvent.ExecuteSuccess(key, bytes.length, typeName, times.startNanos(), times.stopNanos(),
+          handle(new WorkerEvent.ExecuteSuccess(key, bytes.nbytes(), typeName, times.startNanos(), times.stopNanos(),
               stimulus("task-finished"), System.nanoTime()));
         } finally {
           runTimes.remove(key);
@@ -807,10 +808,10 @@ public final class WorkerServer implements AutoCloseable {
     }
     Map<String, Long> received = new LinkedHashMap<>();
     for (String key : keys) {
-      byte[] bytes = reply.values().get(key);
+      Serialized bytes = reply.values().get(key);
       if (bytes != null) {
         store.put(key, StoredValue.received(bytes));
-        received.put(key, (long) bytes.length);
+        received.put(key, bytes.nbytes());
       }
     }
     String stimulusId = stimulus("gather-dep-success");
@@ -866,7 +867,7 @@ public final class WorkerServer implements AutoCloseable {
   }
 
   private void replyData(Comm comm, long requestId, Map<String, StoredValue> found, List<String> missing) {
-    Map<String, byte[]> values = new LinkedHashMap<>();
+    Map<String, Serialized> values = new LinkedHashMap<>();
     for (var e : found.entrySet()) {
       try {
         values.put(e.getKey(), e.getValue().bytes(serializer));
@@ -887,7 +888,7 @@ public final class WorkerServer implements AutoCloseable {
     Map<String, Long> sizes = new LinkedHashMap<>();
     for (var e : p.values().entrySet()) {
       store.put(e.getKey(), StoredValue.received(e.getValue()));
-      sizes.put(e.getKey(), (long) e.getValue().length);
+      sizes.put(e.getKey(), e.getValue().nbytes());
     }
     handle(new WorkerEvent.UpdateData(sizes, stimulus("update-data"), System.nanoTime()));
     try {

@@ -45,7 +45,7 @@ final class DataClient implements AutoCloseable {
     return (DataMsg.DataReply) request(id, new DataMsg.GetData(id, List.of(keys)));
   }
 
-  DataMsg.PutDataAck put(Map<String, byte[]> values) {
+  DataMsg.PutDataAck put(Map<String, io.jdask.protocol.Serialized> values) {
     long id = ids.incrementAndGet();
     return (DataMsg.PutDataAck) request(id, new DataMsg.PutData(id, values));
   }

@@ -58,7 +58,7 @@ class PeerTransferTest {
 
   @Test
   void aBusyPeerIsAskedAgainLater() {
-    byte[] seven = S.serialize(7);
+    io.jdask.protocol.Serialized seven = S.serializeValue(7);
     peer = new FakePeer(n -> n == 1 ? new DataMsg.DataReply(0, Map.of(), List.of(), true)
         : new DataMsg.DataReply(0, Map.of("x", seven), List.of(), false));
     scheduler.send(worker.address(), needs("y", "x", peer.address()));
@@ -82,7 +82,7 @@ class PeerTransferTest {
         .nthreads(1).name("inproc-holder").connectTimeout(Duration.ofSeconds(10)).build());
     try {
       assertThat(inproc.address()).startsWith("inproc://");
-      putInproc(inproc.address(), "x", S.serialize(5));
+      putInproc(inproc.address(), "x", S.serializeValue(5));
       scheduler.send(worker.address(), new SchedulerMsg.RefreshWhoHas(Map.of("x", List.of(inproc.address())), "r1"));
       WorkerMsg.TaskFinished y = scheduler.await(worker.address(), WorkerMsg.TaskFinished.class,
           m -> m.key().equals("y"));
@@ -93,7 +93,7 @@ class PeerTransferTest {
   }
 
   /** PutData over an in-process connection. */
-  static void putInproc(String address, String key, byte[] value) {
+  static void putInproc(String address, String key, io.jdask.protocol.Serialized value) {
     try (Transport t = Transport.inproc(CommOptions.builder().role("client").build())) {
       Comm c = t.connect(address, Duration.ofSeconds(5)).join();
       java.util.concurrent.CompletableFuture<DataMsg.PutDataAck> ack = new java.util.concurrent.CompletableFuture<>();
@@ -102,7 +102,7 @@ class PeerTransferTest {
       });
       c.send(new DataMsg.PutData(1, Map.of(key, value)));
       assertThat(ack.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join().nbytes())
-          .containsEntry(key, (long) value.length);
+          .containsEntry(key, value.nbytes());
     }
   }
 

@@ -113,6 +113,10 @@ class WorkerServerTest {
     return S.deserialize(bytes, LOADER);
   }
 
+  static Object open(io.jdask.protocol.Serialized value) {
+    return S.deserialize(value, LOADER);
+  }
+
   // ---- tests ---------------------------------------------------------------------------------
 
   @Test
@@ -301,13 +305,13 @@ class WorkerServerTest {
 
   @Test
   void putDataThenGetDataRoundTripsAndTasksCanUseTheValue() {
-    byte[] hello = S.serialize("hello");
-    byte[] numbers = S.serialize(new ArrayList<>(List.of(1, 2, 3)));
+    io.jdask.protocol.Serialized hello = S.serializeValue("hello");
+    io.jdask.protocol.Serialized numbers = S.serializeValue(new ArrayList<>(List.of(1, 2, 3)));
     try (DataClient client = new DataClient(a.address())) {
       DataMsg.PutDataAck ack = client.put(Map.of("greeting", hello, "numbers", numbers));
       assertThat(ack.error()).isNull();
-      assertThat(ack.nbytes()).containsEntry("greeting", (long) hello.length)
-          .containsEntry("numbers", (long) numbers.length);
+      assertThat(ack.nbytes()).containsEntry("greeting", hello.nbytes())
+          .containsEntry("numbers", numbers.nbytes());
 
       DataMsg.DataReply reply = client.get("greeting", "numbers", "nope");
       assertThat(open(reply.values().get("greeting"))).isEqualTo("hello");
@@ -317,7 +321,7 @@ class WorkerServerTest {
     assertThat(stateOf(a, "numbers")).isEqualTo(WorkerTaskState.MEMORY);
     // A task on this worker uses the scattered value (deserialized lazily, on the executor).
     scheduler.send(a.address(), compute("total", runSpec((Fn1<List<Integer>, Integer>) WorkerServerTest::sumAll,
-        new TaskRef("numbers")), Map.of(), Map.of("numbers", (long) numbers.length)));
+        new TaskRef("numbers")), Map.of(), Map.of("numbers", numbers.nbytes())));
     assertThat(open(finished(a, "total").inlineValue())).isEqualTo(6);
   }
 
