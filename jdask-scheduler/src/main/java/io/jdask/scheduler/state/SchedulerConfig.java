@@ -6,6 +6,7 @@ package io.jdask.scheduler.state;
  */
 public final class SchedulerConfig {
   private final double workerSaturation;
+  private final long shortTaskLatencyNanos;
   private final double bandwidthBytesPerSecond;
   private final long defaultTaskDurationNanos;
   private final long defaultDataSizeBytes;
@@ -15,6 +16,7 @@ public final class SchedulerConfig {
 
   private SchedulerConfig(Builder b) {
     this.workerSaturation = b.workerSaturation;
+    this.shortTaskLatencyNanos = b.shortTaskLatencyNanos;
     this.bandwidthBytesPerSecond = b.bandwidthBytesPerSecond;
     this.defaultTaskDurationNanos = b.defaultTaskDurationNanos;
     this.defaultDataSizeBytes = b.defaultDataSizeBytes;
@@ -37,6 +39,7 @@ public final class SchedulerConfig {
   public Builder toBuilder() {
     var b = new Builder();
     b.workerSaturation = workerSaturation;
+    b.shortTaskLatencyNanos = shortTaskLatencyNanos;
     b.bandwidthBytesPerSecond = bandwidthBytesPerSecond;
     b.defaultTaskDurationNanos = defaultTaskDurationNanos;
     b.defaultDataSizeBytes = defaultDataSizeBytes;
@@ -48,6 +51,11 @@ public final class SchedulerConfig {
 
   public double workerSaturation() {
     return workerSaturation;
+  }
+
+  /** The scheduler-to-worker round trip that queued short tasks must cover; 0 keeps slots fixed. */
+  public long shortTaskLatencyNanos() {
+    return shortTaskLatencyNanos;
   }
 
   /** True when root-ish tasks are queued on the scheduler (saturation is finite). */
@@ -90,6 +98,7 @@ public final class SchedulerConfig {
   /** Mutable builder; each setter checks its argument. */
   public static final class Builder {
     private double workerSaturation = 1.1;
+    private long shortTaskLatencyNanos = 200_000;
     private double bandwidthBytesPerSecond = 100e6;
     private long defaultTaskDurationNanos = 500_000_000L;
     private long defaultDataSizeBytes = 1024;
@@ -109,6 +118,22 @@ public final class SchedulerConfig {
         throw new IllegalArgumentException("workerSaturation must be > 0 (or infinite to disable queuing), was " + factor);
       }
       this.workerSaturation = factor;
+      return this;
+    }
+
+    /**
+     * Lets a worker take more queued root-ish tasks than {@code ceil(nthreads * saturation)} while the tasks it runs
+     * are short: with a fixed 2 slots per thread, a worker running tasks of 5 us would idle for most of each round
+     * trip to the scheduler and back (about 100 us here) between two of them. A worker's slots become
+     * {@code ceil(nthreads * (1 + latency / d))}, where d is the moving average of the run times of the tasks it
+     * finished, never fewer than the saturation gives and at most 32 times that. Tasks that take longer than the
+     * latency keep exactly Dask's behaviour. Default 200 us; 0 turns the adaptation off.
+     */
+    public Builder shortTaskLatencyNanos(long nanos) {
+      if (nanos < 0) {
+        throw new IllegalArgumentException("shortTaskLatencyNanos must be >= 0 (0 turns it off), was " + nanos);
+      }
+      this.shortTaskLatencyNanos = nanos;
       return this;
     }
 

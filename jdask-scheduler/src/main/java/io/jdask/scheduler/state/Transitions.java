@@ -685,7 +685,11 @@ final class Transitions {
     }
     WorkerInfo ws = ts.processingOn;
     if (!ts.longRunning) {
-      ts.prefix.recordDuration(f.stopNanos() - f.startNanos());
+      long took = f.stopNanos() - f.startNanos();
+      ts.prefix.recordDuration(took);
+      if (ws.recordDuration(took, m.config.shortTaskLatencyNanos())) {
+        slotsMaybeOpened = true; // short tasks: this worker may take more of the queue
+      }
     }
     removeFromProcessing(ts);
     m.setNbytes(ts, f.nbytes());

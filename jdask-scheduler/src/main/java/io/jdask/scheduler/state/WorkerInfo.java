@@ -22,8 +22,20 @@ final class WorkerInfo implements WorkerView {
   /** Join order; the final deterministic tie-break of worker choice. */
   final long index;
 
-  /** Thread slots for root-ish tasks: ceil(nthreads * saturation), at least 1; MAX_VALUE without queuing. */
-  final int slots;
+  /** Thread slots for root-ish tasks by the saturation alone: ceil(nthreads * saturation), at least 1; MAX_VALUE without queuing. */
+  final int baseSlots;
+
+  /**
+   * Thread slots for root-ish tasks now: {@link #baseSlots}, raised while this worker's tasks are short (see
+   * {@link SchedulerConfig.Builder#shortTaskLatencyNanos}); between baseSlots and MAX_SLOT_SCALE times it.
+   */
+  int slots;
+
+  /** Moving average (weight 1/2) of the run times of the tasks that finished here; -1 before the first. */
+  long recentDurationNanos = -1;
+
+  /** At most this many times {@link #baseSlots}. */
+  static final int MAX_SLOT_SCALE = 32;
 
   /** Exactly the tasks in PROCESSING with processingOn == this. */
   final LinkedHashSet<SchedulerTask> processing = new LinkedHashSet<>();
@@ -51,9 +63,28 @@ final class WorkerInfo implements WorkerView {
     this.memoryLimitBytes = memoryLimitBytes;
     this.resources = Map.copyOf(resources);
     this.index = index;
-    this.slots = Double.isInfinite(saturation)
+    this.baseSlots = Double.isInfinite(saturation)
         ? Integer.MAX_VALUE
         : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(nthreads * saturation)));
+    this.slots = baseSlots;
+  }
+
+  /**
+   * Counts the run time of a task that finished here and re-derives {@link #slots}: enough tasks per thread to
+   * cover {@code latencyNanos} of round trip with tasks of the average run time (at least 1 us). Returns true if
+   * the worker may now take more queued tasks than before.
+   */
+  boolean recordDuration(long nanos, long latencyNanos) {
+    if (nanos < 0 || latencyNanos <= 0 || baseSlots == Integer.MAX_VALUE) {
+      return false;
+    }
+    recentDurationNanos = recentDurationNanos < 0 ? nanos : (recentDurationNanos + nanos) / 2;
+    double perThread = 1.0 + (double) latencyNanos / Math.max(1_000L, recentDurationNanos);
+    long wanted = (long) Math.ceil(nthreads * perThread);
+    int next = (int) Math.max(baseSlots, Math.min((long) baseSlots * MAX_SLOT_SCALE, wanted));
+    boolean grew = next > slots;
+    slots = next;
+    return grew;
   }
 
   /** Tasks occupying a thread slot. */
@@ -105,6 +136,11 @@ final class WorkerInfo implements WorkerView {
   @Override
   public int nthreads() {
     return nthreads;
+  }
+
+  @Override
+  public int rootTaskSlots() {
+    return slots;
   }
 
   @Override

@@ -28,6 +28,9 @@ public interface WorkerView {
   /** Tasks that seceded and no longer occupy a thread slot. */
   int longRunningCount();
 
+  /** How many queued root-ish tasks it may run or hold at once now (more while its tasks are short). */
+  int rootTaskSlots();
+
   /** Sum of the duration estimates of its processing tasks, in nanoseconds. */
   long occupancyNanos();
 

@@ -24,8 +24,13 @@ final class Sched {
     this.state = state;
   }
 
+  /**
+   * A scheduler with default settings, except that a worker's slots stay at ceil(nthreads * saturation) (the tests
+   * finish tasks that "took" 100 ns, which would otherwise let workers take more of the queue; tests of that
+   * adaptation pass a config of their own).
+   */
   static Sched create() {
-    return new Sched(SchedulerState.create());
+    return new Sched(SchedulerState.create(SchedulerConfig.builder().shortTaskLatencyNanos(0).build()));
   }
 
   static Sched create(SchedulerConfig config) {

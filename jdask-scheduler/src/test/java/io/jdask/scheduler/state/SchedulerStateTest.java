@@ -20,7 +20,7 @@ class SchedulerStateTest {
 
   /** A scheduler with client c1 and the given single-threaded workers. */
   static Sched cluster(String... workers) {
-    return cluster(SchedulerConfig.defaults(), workers);
+    return cluster(SchedulerConfig.builder().shortTaskLatencyNanos(0).build(), workers);
   }
 
   static Sched cluster(SchedulerConfig config, String... workers) {
@@ -187,6 +187,39 @@ class SchedulerStateTest {
       assertThat(s.run(s.submitAll("c1", spec("t-0")))).isEmpty();
       assertThat(s.stateOf("t-0")).isEqualTo(QUEUED);
       assertThat(s.run(s.worker(A, 1))).containsExactly("compute t-0@" + A);
+    }
+
+    @Test
+    void aWorkerOfShortTasksTakesMoreOfTheQueueAndGivesItBackWhenTheyGetLong() {
+      var s = Sched.create(SchedulerConfig.defaults()); // latency 200 us
+      s.handle(s.client("c1"), s.worker(A, 1));
+      assertThat(s.state.worker(A).rootTaskSlots()).isEqualTo(2); // ceil(1 * 1.1) before anything ran
+      var specs = new java.util.ArrayList<TaskSpec>();
+      for (int i = 0; i < 100; i++) specs.add(spec("t-" + i));
+      assertThat(s.run(s.submitAll("c1", specs.toArray(TaskSpec[]::new)))).hasSize(2);
+
+      // A task of 5 us: 1 + 200/5 = 41 per thread; 39 more go out at once (41 active).
+      var out = s.run(s.finishTook(A, "t-0", 5_000));
+      assertThat(out).filteredOn(x -> x.startsWith("compute")).hasSize(40);
+      assertThat(s.state.worker(A).rootTaskSlots()).isEqualTo(41);
+      assertThat(s.state.worker(A).processingCount()).isEqualTo(41);
+
+      // Slower tasks lower the average (5 -> 502 -> 250,751 us): the slots fall back, nothing new goes out until
+      // the worker is below them again, and it never goes below the saturation's 2.
+      assertThat(s.run(s.finishTook(A, "t-1", 1_000_000))).noneMatch(x -> x.startsWith("compute"));
+      assertThat(s.state.worker(A).rootTaskSlots()).isEqualTo(2); // ceil(1 + 200/502.5) = 2
+      assertThat(s.run(s.finishTook(A, "t-2", 500_000_000))).noneMatch(x -> x.startsWith("compute"));
+      assertThat(s.state.worker(A).rootTaskSlots()).isEqualTo(2);
+      assertThat(s.state.worker(A).processingCount()).isEqualTo(39);
+    }
+
+    @Test
+    void aFixedLatencyOfZeroKeepsDasksSlots() {
+      var s = Sched.create(SchedulerConfig.builder().shortTaskLatencyNanos(0).build());
+      s.handle(s.client("c1"), s.worker(A, 1));
+      s.handle(s.submitAll("c1", spec("t-0"), spec("t-1"), spec("t-2"), spec("t-3")));
+      assertThat(s.run(s.finishTook(A, "t-0", 1_000))).containsExactly("memory t-0>[c1]", "compute t-2@" + A);
+      assertThat(s.state.worker(A).rootTaskSlots()).isEqualTo(2);
     }
 
     @Test
