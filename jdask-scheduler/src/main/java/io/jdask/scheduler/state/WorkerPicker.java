@@ -8,7 +8,9 @@ import java.util.Map;
  * queuing of root-ish tasks (scheduling-policies.rst):
  *
  * - Root-ish tasks (no dependencies, no restrictions) with queuing on: the least busy worker that
- *   still has a free slot (fewer than ceil(nthreads * saturation) active tasks); none means QUEUED.
+ *   still has a free slot (fewer than WorkerInfo.slots active tasks: ceil(nthreads * saturation), raised
+ *   while the worker's recent tasks are shorter than SchedulerConfig.shortTaskLatencyNanos, so that a
+ *   worker of microsecond tasks does not wait out a scheduler round trip after every two); none means QUEUED.
  *   Placement of such tasks cannot gain locality, and holding them back keeps the scheduler, not the
  *   workers' ready queues, in charge of order, which is what keeps memory low on big graphs.
  * - Everything else: among valid workers (name/address restriction, resources free right now), the
