@@ -31,7 +31,8 @@ final class ThreadCpu {
     private static final double TICKS_PER_SECOND = 100.0;
 
     /**
-     * CPU ticks per (process role, thread group), summed over the group's threads, {user, system}; and per process
+     * Per (process role, thread group), summed over the group's threads: {user CPU ticks, system CPU ticks, voluntary
+     * context switches (the thread blocked and was woken again), involuntary ones (it was preempted)}; and per process
      * role the counters of {@code /proc/<pid>/io}, {read-type system calls, write-type system calls, bytes read,
      * bytes written} (socket and eventfd calls included).
      */
@@ -101,12 +102,25 @@ final class ThreadCpu {
                 String[] f = stat.substring(close + 2).split(" ");
                 // After comm: state(0) ppid(1) ... utime is field 14 of the whole line, index 11 here; stime 12.
                 long utime = Long.parseLong(f[11]), stime = Long.parseLong(f[12]);
-                long[] t = into.computeIfAbsent(role + " " + group, k -> new long[2]);
+                long[] t = into.computeIfAbsent(role + " " + group, k -> new long[4]);
                 t[0] += utime;
                 t[1] += stime;
+                addContextSwitches(tid.resolve("status"), t);
             }
         } catch (IOException | RuntimeException e) {
             // No /proc (not Linux) or the process ended: nothing to count for it.
+        }
+    }
+
+    /** Adds a thread's voluntary and involuntary context switches ({@code status}) to {@code t[2]} and {@code t[3]}. */
+    private static void addContextSwitches(Path status, long[] t) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("voluntary_ctxt_switches:")) t[2] += Long.parseLong(line.substring(24).trim());
+                else if (line.startsWith("nonvoluntary_ctxt_switches:")) t[3] += Long.parseLong(line.substring(27).trim());
+            }
+        } catch (IOException | RuntimeException gone) {
+            // the thread ended between the two reads: its switches are not counted
         }
     }
 
@@ -153,7 +167,8 @@ final class ThreadCpu {
         return out;
     }
 
-    private static double us(long ticks, long tasks) {
+    /** CPU microseconds per task for {@code ticks} clock ticks spread over {@code tasks} tasks. */
+    static double us(long ticks, long tasks) {
         return ticks / TICKS_PER_SECOND * 1e6 / Math.max(1, tasks);
     }
 }

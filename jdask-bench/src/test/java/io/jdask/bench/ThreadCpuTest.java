@@ -56,4 +56,28 @@ class ThreadCpuTest {
         assertThat(total).as("ticks burnt (x=%d)", x).isPositive();
         assertThat(window.io()).containsKey("client+scheduler");
     }
+
+    @Test
+    void aSnapshotCountsTheWakeUpsOfAThreadThatSleeps() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc");
+        var before = ThreadCpu.take();
+        Thread sleeper = new Thread(() -> {
+            for (int i = 0; i < 20; i++) {
+                try {
+                    Thread.sleep(1); // each sleep blocks the thread and is woken: one voluntary context switch
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L; // stay alive until the second snapshot is taken
+            while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline) Thread.onSpinWait();
+        }, "wakeup-probe");
+        sleeper.start();
+        Thread.sleep(200);
+        var window = ThreadCpu.take().minus(before);
+        sleeper.interrupt();
+        sleeper.join();
+        assertThat(window.ticks().get("client+scheduler wakeup-probe")).as("the probe thread's counters")
+                .hasSize(4).satisfies(t -> assertThat(t[2]).isGreaterThanOrEqualTo(20));
+    }
 }
