@@ -14,7 +14,12 @@ public final class RuntimeImpl implements DaskRuntime {
 
     /** Connects a client to a scheduler and registers it as the default for {@code Delayed.compute()}. */
     static ClientImpl open(String address, Duration timeout) {
-        ClientImpl c = new ClientImpl(Session.connect(address, timeout), SubmitOptions.defaults(), false);
+        return opened(Session.connect(address, timeout));
+    }
+
+    /** A client over a connected session, registered as the default for {@code Delayed.compute()}. */
+    private static ClientImpl opened(Session session) {
+        ClientImpl c = new ClientImpl(session, SubmitOptions.defaults(), false);
         Clients.opened(c);
         return c;
     }
@@ -42,10 +47,7 @@ public final class RuntimeImpl implements DaskRuntime {
     public Client connect(LocalCluster cluster) {
         Duration timeout = Duration.ofSeconds(30);
         if (cluster instanceof LocalClusterImpl local && directToLocalScheduler()) {
-            ClientImpl c = new ClientImpl(Session.connectLocal(local::connectLocal, local.schedulerAddress(), timeout),
-                    SubmitOptions.defaults(), false);
-            Clients.opened(c);
-            return c;
+            return opened(Session.connectLocal(local::connectLocal, local.schedulerAddress(), timeout));
         }
         return open(cluster.schedulerAddress(), timeout);
     }
