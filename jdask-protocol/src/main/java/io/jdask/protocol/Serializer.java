@@ -99,14 +99,12 @@ public final class Serializer {
         return out;
       }
       case double[] a -> {
-        byte[] out = new byte[checkedSize(a.length, 8, value) + 1];
-        ByteBuffer.wrap(out, 0, out.length - 1).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(a);
+        byte[] out = littleEndian(a, 1);
         out[out.length - 1] = TAG_DOUBLES;
         return out;
       }
       case long[] a -> {
-        byte[] out = new byte[checkedSize(a.length, 8, value) + 1];
-        ByteBuffer.wrap(out, 0, out.length - 1).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(a);
+        byte[] out = littleEndian(a, 1);
         out[out.length - 1] = TAG_LONGS;
         return out;
       }
@@ -130,14 +128,10 @@ public final class Serializer {
         return new Serialized(TAG_BYTES, a);
       }
       case double[] a -> {
-        byte[] out = new byte[checkedSize(a.length, 8, value)];
-        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(a);
-        return new Serialized(TAG_DOUBLES, out);
+        return new Serialized(TAG_DOUBLES, littleEndian(a, 0));
       }
       case long[] a -> {
-        byte[] out = new byte[checkedSize(a.length, 8, value)];
-        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(a);
-        return new Serialized(TAG_LONGS, out);
+        return new Serialized(TAG_LONGS, littleEndian(a, 0));
       }
       case null, default -> {
         byte[] tagged = serializeObject(value);
@@ -146,6 +140,20 @@ public final class Serializer {
         return new Serialized(tagged[tagged.length - 1], java.util.Arrays.copyOf(tagged, tagged.length - 1));
       }
     }
+  }
+
+  /** The array's little-endian bytes, followed by {@code tagRoom} bytes left for the caller's tag. */
+  private static byte[] littleEndian(double[] a, int tagRoom) {
+    byte[] out = new byte[checkedSize(a.length, 8, a) + tagRoom];
+    ByteBuffer.wrap(out, 0, out.length - tagRoom).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(a);
+    return out;
+  }
+
+  /** The array's little-endian bytes, followed by {@code tagRoom} bytes left for the caller's tag. */
+  private static byte[] littleEndian(long[] a, int tagRoom) {
+    byte[] out = new byte[checkedSize(a.length, 8, a) + tagRoom];
+    ByteBuffer.wrap(out, 0, out.length - tagRoom).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(a);
+    return out;
   }
 
   /**
