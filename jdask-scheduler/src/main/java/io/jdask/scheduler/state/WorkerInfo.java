@@ -22,7 +22,10 @@ final class WorkerInfo implements WorkerView {
   /** Join order; the final deterministic tie-break of worker choice. */
   final long index;
 
-  /** Thread slots for root-ish tasks by the saturation alone: ceil(nthreads * saturation), at least 1; MAX_VALUE without queuing. */
+  /**
+   * Thread slots for root-ish tasks by the saturation alone: ceil(nthreads * saturation), at least 1; MAX_VALUE
+   * without queuing.
+   */
   final int baseSlots;
 
   /**
