@@ -1020,20 +1020,25 @@ public final class WorkerServer implements AutoCloseable {
   /**
    * Interrupts the threads of tasks the scheduler no longer wants run (cancelled or forgotten), so that a task
    * blocked on a queue, event, lock or future wakes up and ends instead of holding its thread. Loop thread.
+   *
+   * <p>A run is interrupted at most once: a cancel is often followed by a FreeKeys for the same key, and a second
+   * interrupt would land in whatever the task does to clean up (a queue put, say) and cut that short too. The
+   * interrupt and the removal from {@code taskThreads} happen in one atomic step, and the task thread removes its
+   * own entry before it clears its flag, so no interrupt can reach the next task run on that thread either.
    */
   private void interruptCancelled(List<String> keys, boolean cancelCompute) {
     for (String key : keys) {
-      Thread t = taskThreads.get(key);
-      if (t == null) {
-        continue;
-      }
-      WorkerTask ts = state.task(key);
-      // CancelCompute means "stop it if it has not finished": the state keeps a running task until its thread
-      // returns, and an interrupt is how we ask that thread to return early.
-      if (cancelCompute || ts == null || ts.state() == io.jdask.worker.state.WorkerTaskState.CANCELLED) {
-        LOG.debug("worker {}: interrupting cancelled task {}", name, key);
-        t.interrupt();
-      }
+      taskThreads.computeIfPresent(key, (k, t) -> {
+        WorkerTask ts = state.task(k);
+        // CancelCompute means "stop it if it has not finished": the state keeps a running task until its thread
+        // returns, and an interrupt is how we ask that thread to return early.
+        if (cancelCompute || ts == null || ts.state() == io.jdask.worker.state.WorkerTaskState.CANCELLED) {
+          LOG.debug("worker {}: interrupting cancelled task {}", name, k);
+          t.interrupt();
+          return null;
+        }
+        return t;
+      });
     }
   }
 

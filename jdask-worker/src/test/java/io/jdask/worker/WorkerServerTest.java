@@ -70,6 +70,28 @@ class WorkerServerTest {
     return millis;
   }
 
+  static final java.util.concurrent.atomic.AtomicInteger INTERRUPTS = new java.util.concurrent.atomic.AtomicInteger();
+  static final java.util.concurrent.CountDownLatch CLEANUP_DONE = new java.util.concurrent.CountDownLatch(1);
+
+  /** Sleeps until interrupted, then spends a while "cleaning up", counting every interrupt it receives. */
+  static Integer sleepCountingInterrupts(Integer cleanupMillis) {
+    try {
+      Thread.sleep(60_000);
+    } catch (InterruptedException first) {
+      INTERRUPTS.incrementAndGet();
+    }
+    long end = System.nanoTime() + cleanupMillis * 1_000_000L;
+    while (System.nanoTime() < end) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException again) {
+        INTERRUPTS.incrementAndGet();
+      }
+    }
+    CLEANUP_DONE.countDown();
+    return INTERRUPTS.get();
+  }
+
   static Integer failingTask(Integer x) {
     throw new IllegalArgumentException("bad input " + x, new IllegalStateException("root cause here"));
   }
@@ -282,6 +304,22 @@ class WorkerServerTest {
     WorkerMsg.TaskErred e = erred(a, "garbage");
     assertThat(e.exceptionType()).isEqualTo("io.jdask.protocol.SerializationException");
     assertThat(e.message()).contains("unknown format tag 99");
+  }
+
+  @Test
+  void aCancelledRunIsInterruptedOnceEvenWhenItsKeyIsAlsoFreed() throws Exception {
+    Fn1<Integer, Integer> task = WorkerServerTest::sleepCountingInterrupts;
+    scheduler.send(a.address(), compute("stuck", runSpec(task, 500), Map.of(), Map.of()));
+    pollUntil(() -> stateOf(a, "stuck"), s -> s == WorkerTaskState.EXECUTING);
+    Thread.sleep(50); // let the task thread reach its sleep
+    // The scheduler's cancel is followed by the release of the key; only the first may interrupt the task, or its
+    // clean-up (a queue put in real code) would be cut short too.
+    scheduler.send(a.address(), new SchedulerMsg.CancelCompute("stuck", "cancel-1"));
+    scheduler.send(a.address(), new SchedulerMsg.FreeKeys(List.of("stuck"), "free-1"));
+    Thread.sleep(50);
+    scheduler.send(a.address(), new SchedulerMsg.CancelCompute("stuck", "cancel-2"));
+    assertThat(CLEANUP_DONE.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(INTERRUPTS.get()).isEqualTo(1);
   }
 
   @Test
