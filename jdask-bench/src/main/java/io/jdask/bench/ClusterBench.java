@@ -21,11 +21,12 @@ import java.util.function.Consumer;
  * </pre>
  *
  * <p>Design note. Each figure is a workload of {@link ClusterWorkloads} (the smoke test runs the same code). A figure
- * runs {@code --warmup} untimed repetitions (JIT warm-up of the client, scheduler and workers), then {@code --reps}
- * timed ones, and prints the median, min and max over the timed repetitions as one line:
+ * runs untimed warm-up repetitions (JIT warm-up of the client, scheduler and workers: at least {@code --warmup} of them
+ * and at least {@code --warmup-seconds}), then {@code --reps} timed ones, and prints the median, min and max over the
+ * timed repetitions as one line, with the first (cold) warm-up repetition's figure as {@code first=}:
  *
  * <pre>
- *   RESULT figure=submit_gather unit=tasks/s median=12000 min=11000 max=12500 reps=5 n=10000
+ *   RESULT figure=submit_gather unit=tasks/s median=12000 min=11000 max=12500 reps=5 n=10000 first=3000
  * </pre>
  *
  * Lines starting with {@code #} are comments. Results are checked after each repetition, outside the timed region;
@@ -56,6 +57,7 @@ public final class ClusterBench {
         int threadsPerWorker = 1;
         boolean processes = true;
         int warmup = 2;
+        double warmupSeconds = 10;
         int reps = 5;
         int tasks = 10_000;
         int roundTrips = 1_000;
@@ -80,6 +82,7 @@ public final class ClusterBench {
                     case "--workers" -> o.workers = positive(a, v);
                     case "--threads-per-worker" -> o.threadsPerWorker = positive(a, v);
                     case "--warmup" -> o.warmup = nonNegative(a, v);
+                    case "--warmup-seconds" -> o.warmupSeconds = Double.parseDouble(v);
                     case "--reps" -> o.reps = positive(a, v);
                     case "--tasks" -> o.tasks = positive(a, v);
                     case "--round-trips" -> o.roundTrips = positive(a, v);
@@ -117,7 +120,8 @@ public final class ClusterBench {
 
         static String usage() {
             return """
-                    usage: ClusterBench [--workers 2] [--threads-per-worker 1] [--warmup 2] [--reps 5]
+                    usage: ClusterBench [--workers 2] [--threads-per-worker 1] [--warmup 2] [--warmup-seconds 10]
+                                        [--reps 5]
                                         [--tasks 10000] [--round-trips 1000] [--chain 1000] [--bytes 100000000]
                                         [--startups 5] [--only submit,map,roundtrip,chain,scatter,gather,startup]
                                         [--profile-seconds S] [--in-jvm]""";
@@ -141,9 +145,10 @@ public final class ClusterBench {
     static void run(Options o, Consumer<String> out) {
         out.accept(String.format(Locale.ROOT,
                 "# jdask ClusterBench: java %s, %d cores, LocalCluster workers=%d threadsPerWorker=%d processes=%s, "
-                        + "warmup %d + %d timed repetitions (median, min, max)",
+                        + "warm-up of at least %d repetitions and %.0f s per figure, then %d timed repetitions "
+                        + "(median, min, max; first= is the figure's first, cold, repetition)",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), o.workers, o.threadsPerWorker,
-                o.processes, o.warmup, o.reps));
+                o.processes, o.warmup, o.warmupSeconds, o.reps));
         long t0 = System.nanoTime();
         try (LocalCluster cluster = cluster(o); Client client = Client.connect(cluster)) {
             out.accept(String.format(Locale.ROOT, "# first start in this JVM (cold classes): %.3f s, workers %s",
@@ -200,26 +205,31 @@ public final class ClusterBench {
 
         void figure(String name) {
             switch (name) {
-                case "submit" -> out.accept(line("submit_gather", "tasks/s", rates(o.tasks, this::submitOnce),
-                        "n=" + o.tasks));
-                case "map" -> out.accept(line("map_gather", "tasks/s", rates(o.tasks, this::mapOnce), "n=" + o.tasks));
-                case "roundtrip" -> roundTrip();
-                case "chain" -> {
-                    double[] perTask = new double[o.reps];
-                    repeat(r -> perTask[r] = chainOnce() / 1e3 / o.chain);
-                    out.accept(line("chain", "us/task", perTask, "n=" + o.chain));
+                case "submit" -> out.accept(repeat(() -> o.tasks / (submitOnce() / 1e9))
+                        .line(0, "submit_gather", "tasks/s", "n=" + o.tasks));
+                case "map" -> out.accept(repeat(() -> o.tasks / (mapOnce() / 1e9))
+                        .line(0, "map_gather", "tasks/s", "n=" + o.tasks));
+                case "roundtrip" -> {
+                    Samples s = repeat(() -> {
+                        long[] nanos = roundTripsOnce();
+                        Arrays.sort(nanos);
+                        return new double[] {percentile(nanos, 50) / 1e3, percentile(nanos, 99) / 1e3};
+                    });
+                    out.accept(s.line(0, "roundtrip_median", "us", "n=" + o.roundTrips));
+                    out.accept(s.line(1, "roundtrip_p99", "us", "n=" + o.roundTrips));
                 }
+                case "chain" -> out.accept(repeat(() -> chainOnce() / 1e3 / o.chain)
+                        .line(0, "chain", "us/task", "n=" + o.chain));
                 case "scatter" -> {
                     byte[] data = new byte[o.bytes];
                     ClusterWorkloads.fill(data, 7);
-                    double[] gbs = new double[o.reps];
-                    repeat(r -> gbs[r] = o.bytes / (double) scatterOnce(data));
-                    out.accept(line("scatter", "GB/s", gbs, "bytes=" + o.bytes));
+                    out.accept(repeat(() -> o.bytes / (double) scatterOnce(data))
+                            .line(0, "scatter", "GB/s", "bytes=" + o.bytes));
                 }
                 case "gather" -> {
-                    double[] gbs = new double[o.reps];
-                    repeat(r -> gbs[r] = o.bytes / (double) gatherOnce(r));
-                    out.accept(line("gather", "GB/s", gbs, "bytes=" + o.bytes));
+                    int[] seed = {0};
+                    out.accept(repeat(() -> o.bytes / (double) gatherOnce(seed[0]++))
+                            .line(0, "gather", "GB/s", "bytes=" + o.bytes));
                 }
                 default -> throw new IllegalArgumentException("not a cluster figure: " + name);
             }
@@ -267,16 +277,26 @@ public final class ClusterBench {
             return (futures + RELEASE_BATCH - 1) / RELEASE_BATCH;
         }
 
-        private double[] rates(int n, java.util.function.LongSupplier onceNanos) {
-            double[] r = new double[o.reps];
-            repeat(i -> r[i] = n / (onceNanos.getAsLong() / 1e9));
-            return r;
+        private Samples repeat(java.util.function.DoubleSupplier rep) {
+            return repeat(() -> new double[] {rep.getAsDouble()});
         }
 
-        /** Runs {@code --warmup} untimed repetitions, then {@code --reps} recorded ones. */
-        private void repeat(java.util.function.IntConsumer timedRep) {
-            for (int w = 0; w < o.warmup; w++) timedRep.accept(0);
-            for (int r = 0; r < o.reps; r++) timedRep.accept(r);
+        /**
+         * Warms up, then runs {@code --reps} recorded repetitions. The warm-up lasts at least {@code --warmup}
+         * repetitions and at least {@code --warmup-seconds}: the three JVMs keep compiling (and recompiling, after
+         * an uncommon trap) the loop methods for 10-15 s, and figures taken before that measure the compiler more
+         * than jdask. The first warm-up repetition is kept apart as the cold figure.
+         */
+        private Samples repeat(java.util.function.Supplier<double[]> rep) {
+            long warmEnd = System.nanoTime() + (long) (o.warmupSeconds * 1e9);
+            double[] first = null;
+            for (int w = 0; w < MAX_WARMUP_REPS && (w < o.warmup || System.nanoTime() < warmEnd); w++) {
+                double[] v = rep.get();
+                if (first == null) first = v;
+            }
+            double[][] timed = new double[o.reps][];
+            for (int r = 0; r < o.reps; r++) timed[r] = rep.get();
+            return new Samples(first, timed);
         }
 
         long submitOnce() {
@@ -302,19 +322,6 @@ public final class ClusterBench {
             var res = ClusterWorkloads.roundTrips(client, o.roundTrips);
             settle(res.futures());
             return res.value();
-        }
-
-        void roundTrip() {
-            double[] medians = new double[o.reps];
-            double[] p99s = new double[o.reps];
-            repeat(r -> {
-                long[] nanos = roundTripsOnce();
-                Arrays.sort(nanos);
-                medians[r] = percentile(nanos, 50) / 1e3;
-                p99s[r] = percentile(nanos, 99) / 1e3;
-            });
-            out.accept(line("roundtrip_median", "us", medians, "n=" + o.roundTrips));
-            out.accept(line("roundtrip_p99", "us", p99s, "n=" + o.roundTrips));
         }
 
         long chainOnce() {
@@ -365,6 +372,21 @@ public final class ClusterBench {
                 f.result();
                 f.release();
             }
+        }
+    }
+
+    /** Warm-up repetitions at most, however short a repetition is. */
+    static final int MAX_WARMUP_REPS = 500;
+
+    /**
+     * What a figure's repetitions gave: each repetition yields one or more values (the round trip's median and p99);
+     * {@code first} is the first warm-up repetition's (null without warm-up).
+     */
+    record Samples(double[] first, double[][] timed) {
+        String line(int column, String figure, String unit, String extra) {
+            double[] values = Arrays.stream(timed).mapToDouble(v -> v[column]).toArray();
+            return ClusterBench.line(figure, unit, values, extra
+                    + (first == null ? "" : " first=" + num(first[column])));
         }
     }
 

@@ -98,7 +98,8 @@ class ClusterBenchTest {
 
     @Test
     void aWholeRunPrintsEveryFigureAndLeavesNoKeysBehind() throws Exception {
-        var o = ClusterBench.Options.parse("--in-jvm", "--warmup", "1", "--reps", "2", "--tasks", "450",
+        var o = ClusterBench.Options.parse("--in-jvm", "--warmup", "1", "--warmup-seconds", "0", "--reps", "2",
+                "--tasks", "450",
                 "--round-trips", "30", "--chain", "450", "--bytes", "200000", "--startups", "1");
         List<String> lines = new ArrayList<>();
         ClusterBench.run(o, lines::add);
@@ -112,6 +113,9 @@ class ClusterBenchTest {
             assertThat(Double.parseDouble(field(l, "min"))).as(l).isLessThanOrEqualTo(median);
             assertThat(Double.parseDouble(field(l, "max"))).as(l).isGreaterThanOrEqualTo(median);
             assertThat(field(l, "reps")).as(l).isEqualTo(l.contains("startup") ? "1" : "2");
+            if (!l.contains("startup")) {
+                assertThat(Double.parseDouble(field(l, "first"))).as("the cold figure of " + l).isPositive().isFinite();
+            }
         }
     }
 
