@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,17 @@ import org.slf4j.LoggerFactory;
  * client's) JVM until the worker process exits. A cluster of 4 workers uses slots 0-3; a second cluster at the same
  * time takes the next free ones. A restarted worker takes whatever slot is free, usually the one it had.
  *
+ * On JDK 25 and later, an AOT cache (JEP 483, 514) replaces the dynamic archive: besides the parsed classes it holds
+ * them loaded and linked, and a worker then reaches its scheduler in about 0.5 s instead of 0.6-0.9 s here. The JDK
+ * has no automatic mode for it, so the slot does the three steps itself: a worker started while the slot has nothing
+ * records its configuration (-XX:AOTMode=record, written when the worker exits); when that worker has exited, a
+ * short-lived JVM turns the configuration into the cache (-XX:AOTMode=create, about 1.5 s of one core, into a
+ * temporary file that is then renamed, so a cut-short run leaves nothing that looks usable), and the slot stays
+ * locked until it is done; every later worker maps the cache (-XX:AOTCache). A configuration that does not turn
+ * into a cache is deleted, so the next worker records again. The flags of the worker JVMs are part of the key,
+ * because the cache must be used with the flags it was made with. System property jdask.worker.aot=false keeps the
+ * dynamic archives on JDK 25+.
+ *
  * When not to: the JDK refuses to archive a class path with a non-empty directory (an IDE or test class path; it
  * then prints an error at every exit), so only class paths of jars get an archive. A file that is not a dynamic
  * archive (a write cut short) is deleted first, because the JVM would otherwise keep rejecting it. System property
@@ -44,6 +56,10 @@ final class ClassDataArchives {
   private static final Logger LOG = LoggerFactory.getLogger(ClassDataArchives.class);
   /** The first four bytes of a dynamic CDS archive (little-endian int), as HotSpot writes them. */
   static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
+  /** The first four bytes of a static CDS archive, which is what an AOT cache is. */
+  static final int STATIC_ARCHIVE_MAGIC = 0xf00baba2;
+  /** How long closing a cluster waits for the AOT caches its workers' exits started to be written. */
+  static final Duration CREATE_WAIT = Duration.ofSeconds(30);
   /** Slots tried per key before giving up (more concurrent worker JVMs than this start without an archive). */
   static final int MAX_SLOTS = 32;
   /** Archives of other keys untouched for this long are deleted. */
@@ -51,20 +67,35 @@ final class ClassDataArchives {
 
   private final Path dir;
   private final String key;
+  /** The worker's java and JVM flags (no class path, no archive options), to run the AOT create step with. */
+  private final List<String> javaAndFlags;
+  private final String classPath;
+  /** AOT caches (JDK 25+) rather than dynamic archives. */
+  private final boolean aot;
+  /** AOT create steps still running, with what finishes them; see {@link #awaitCreates}. */
+  private final java.util.Set<CompletableFuture<Void>> creates = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<Process> createProcesses = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private ClassDataArchives(Path dir, String key) {
+  private ClassDataArchives(Path dir, String key, List<String> javaAndFlags, String classPath, boolean aot) {
     this.dir = dir;
     this.key = key;
+    this.javaAndFlags = List.copyOf(javaAndFlags);
+    this.classPath = classPath;
+    this.aot = aot;
   }
 
   /** A slot held by this JVM: pass {@link #jvmOptions()} to the worker and close it when the worker exits. */
-  static final class Slot implements AutoCloseable {
+  final class Slot implements AutoCloseable {
     private final Path archive;
+    private final Path aotConfig;
+    private final Path aotCache;
     private final FileChannel lockFile;
     private final FileLock lock;
 
-    private Slot(Path archive, FileChannel lockFile, FileLock lock) {
-      this.archive = archive;
+    private Slot(Path base, FileChannel lockFile, FileLock lock) {
+      this.archive = base.resolveSibling(base.getFileName() + ".jsa");
+      this.aotConfig = base.resolveSibling(base.getFileName() + ".aotconf");
+      this.aotCache = base.resolveSibling(base.getFileName() + ".aot");
       this.lockFile = lockFile;
       this.lock = lock;
     }
@@ -73,13 +104,82 @@ final class ClassDataArchives {
       return archive;
     }
 
+    Path aotConfig() {
+      return aotConfig;
+    }
+
+    Path aotCache() {
+      return aotCache;
+    }
+
+    /** The archive options of the worker JVM started on this slot. */
     List<String> jvmOptions() {
+      if (aot) {
+        if (hasMagic(aotCache, STATIC_ARCHIVE_MAGIC)) {
+          return List.of("-XX:AOTCache=" + aotCache, "-Xlog:aot=off", "-Xlog:cds=off");
+        }
+        if (!Files.exists(aotConfig)) {
+          return List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + aotConfig, "-Xlog:aot=off", "-Xlog:cds=off");
+        }
+        // A configuration without its cache: the create step did not run or finish. This worker starts from the
+        // dynamic archive; the cache is made when it exits.
+      }
       return List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off",
           "-Xlog:cds+dynamic=off");
     }
 
+    /**
+     * The worker exited: releases the slot, after making its AOT cache if the worker recorded a configuration
+     * (the create step runs in the background and the slot stays locked until it ends).
+     */
     @Override
     public void close() {
+      if (aot && Files.exists(aotConfig) && !hasMagic(aotCache, STATIC_ARCHIVE_MAGIC)) {
+        Path tmp = aotCache.resolveSibling(aotCache.getFileName() + ".tmp");
+        List<String> cmd = new java.util.ArrayList<>(javaAndFlags);
+        cmd.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + aotConfig, "-XX:AOTCache=" + tmp,
+            "-Xlog:aot=off", "-Xlog:cds=off", "-cp", classPath));
+        try {
+          Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+          createProcesses.add(p);
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          creates.add(done);
+          p.onExit().whenComplete((exited, failure) -> {
+            try {
+              finishCreate(p.exitValue() == 0, tmp);
+            } finally {
+              createProcesses.remove(p);
+              release();
+              done.complete(null);
+              creates.remove(done);
+            }
+          });
+          return;
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("cannot start the AOT create step for {}: {}", aotCache, e.toString());
+          finishCreate(false, tmp);
+        }
+      }
+      release();
+    }
+
+    private void finishCreate(boolean ok, Path tmp) {
+      try {
+        if (ok && hasMagic(tmp, STATIC_ARCHIVE_MAGIC)) {
+          Files.move(tmp, aotCache, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+          LOG.debug("no AOT cache from {}; the next worker on this slot records again", aotConfig);
+          Files.deleteIfExists(tmp);
+        }
+        Files.deleteIfExists(aotConfig); // 30 MB, of no use once the cache exists (or could not be made)
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("could not finish the AOT cache {}: {}", aotCache, e.toString());
+      }
+    }
+
+    private void release() {
       try {
         lock.release();
         lockFile.close();
@@ -89,11 +189,43 @@ final class ClassDataArchives {
     }
   }
 
+  /** Waits (at most {@code max}) for the AOT create steps started by exited workers, so none outlives the cluster. */
+  void awaitCreates(Duration max) {
+    CompletableFuture<?>[] running = creates.toArray(new CompletableFuture<?>[0]);
+    if (running.length == 0) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(running).get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      killCreates();
+    } catch (InterruptedException e) {
+      killCreates();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Kills the AOT create steps still running (the JVM is going down); their slots record again next time. */
+  void killCreates() {
+    for (Process p : createProcesses) {
+      p.destroyForcibly();
+    }
+  }
   /**
    * The archives for worker JVMs started with {@code javaHome}'s JDK on {@code classPath}, or empty when archives
    * are off or cannot work for this class path.
    */
   static Optional<ClassDataArchives> forWorkers(String javaHome, String javaVersion, String classPath) {
+    return forWorkers(javaHome, javaVersion, classPath, List.of(javaHome));
+  }
+
+  /**
+   * As {@link #forWorkers(String, String, String)}, for workers started as {@code javaAndFlags} (the java binary and
+   * its JVM flags) plus the archive options, {@code -cp classPath} and the main class. On JDK 25+ (by
+   * {@code javaVersion}) the slots hold AOT caches.
+   */
+  static Optional<ClassDataArchives> forWorkers(String javaHome, String javaVersion, String classPath,
+      List<String> javaAndFlags) {
     if ("false".equalsIgnoreCase(System.getProperty("jdask.worker.cds", "true"))) {
       return Optional.empty();
     }
@@ -103,9 +235,20 @@ final class ClassDataArchives {
     String configured = System.getProperty("jdask.cds.dir");
     Path dir = configured != null ? Path.of(configured)
         : Path.of(System.getProperty("user.home"), ".cache", "jdask", "cds");
-    String key = key(javaHome, javaVersion, classPath);
+    boolean aot = featureOf(javaVersion) >= 25
+        && !"false".equalsIgnoreCase(System.getProperty("jdask.worker.aot", "true"));
+    String key = key(javaHome, javaVersion + (aot ? "\naot " + String.join(" ", javaAndFlags) : ""), classPath);
     deleteStale(dir, key, STALE_AFTER); // once per cluster, not per worker start
-    return Optional.of(new ClassDataArchives(dir, key));
+    return Optional.of(new ClassDataArchives(dir, key, javaAndFlags, classPath, aot));
+  }
+
+  /** The feature release of a version string ("25.0.3+9-LTS" is 25), or 0 if it does not parse. */
+  static int featureOf(String javaVersion) {
+    try {
+      return Runtime.Version.parse(javaVersion).feature();
+    } catch (IllegalArgumentException e) {
+      return 0;
+    }
   }
 
   /** True if every entry of the class path is a jar file or missing (the JDK archives only such class paths). */
@@ -169,9 +312,9 @@ final class ClassDataArchives {
           ch.close();
           continue; // another JVM's worker has it
         }
-        Path archive = dir.resolve(key + "-" + i + ".jsa");
-        deleteIfNotAnArchive(archive);
-        return Optional.of(new Slot(archive, ch, lock));
+        Slot slot = new Slot(dir.resolve(key + "-" + i), ch, lock);
+        deleteIfNotAnArchive(slot.archive());
+        return Optional.of(slot);
       } catch (OverlappingFileLockException e) {
         closeQuietly(ch); // one of this JVM's workers has it
       } catch (IOException | SecurityException e) {
@@ -193,7 +336,8 @@ final class ClassDataArchives {
       for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
         if (name.startsWith("worker-") && !name.startsWith(keepKey + "-")
-            && (name.endsWith(".jsa") || name.endsWith(".lock"))
+            && (name.endsWith(".jsa") || name.endsWith(".lock") || name.endsWith(".aot")
+                || name.endsWith(".aotconf") || name.endsWith(".tmp"))
             && Files.getLastModifiedTime(p).toMillis() < cutoff) {
           Files.deleteIfExists(p);
         }
@@ -204,17 +348,19 @@ final class ClassDataArchives {
   }
 
   static void deleteIfNotAnArchive(Path archive) throws IOException {
-    if (!Files.exists(archive)) {
-      return;
-    }
-    byte[] head = new byte[4];
-    int n;
-    try (InputStream in = Files.newInputStream(archive)) {
-      n = in.readNBytes(head, 0, 4);
-    }
-    if (n < 4 || ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt() != DYNAMIC_ARCHIVE_MAGIC) {
+    if (Files.exists(archive) && !hasMagic(archive, DYNAMIC_ARCHIVE_MAGIC)) {
       LOG.debug("deleting {}: not a dynamic CDS archive", archive);
       Files.delete(archive);
+    }
+  }
+
+  /** Whether {@code file} exists and starts with the archive magic {@code magic}. */
+  static boolean hasMagic(Path file, int magic) {
+    byte[] head = new byte[4];
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(head, 0, 4) == 4 && ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt() == magic;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,8 @@ final class LocalClusterImpl implements LocalCluster {
     private final class Worker {
         final String name;
         volatile Process process;
+        /** Completes when the exit of {@link #process} has been handled (its archive slot closed, too). */
+        volatile CompletableFuture<Void> exitHandled = CompletableFuture.completedFuture(null);
         volatile WorkerServer server;
         volatile boolean retiring;
         final List<Long> restarts = new ArrayList<>();
@@ -65,7 +68,7 @@ final class LocalClusterImpl implements LocalCluster {
                     throw e;
                 }
                 Process p = process;
-                p.onExit().thenRun(() -> {
+                exitHandled = p.onExit().thenRun(() -> {
                     archive.ifPresent(ClassDataArchives.Slot::close);
                     exited(this, p);
                 });
@@ -82,9 +85,12 @@ final class LocalClusterImpl implements LocalCluster {
                 if (wait) {
                     try {
                         if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                        exitHandled.get(5, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         p.destroyForcibly();
                         Thread.currentThread().interrupt();
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        LOG.debug("handling the exit of worker {} failed or is late: {}", name, e.toString());
                     }
                 }
             }
@@ -99,7 +105,8 @@ final class LocalClusterImpl implements LocalCluster {
         this.dashboard = dashboard;
         this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
         this.archives = spec.processes()
-                ? ClassDataArchives.forWorkers(javaBinary(), Runtime.version().toString(), workerClassPath())
+                ? ClassDataArchives.forWorkers(javaBinary(), Runtime.version().toString(), workerClassPath(),
+                        javaAndFlags())
                 : Optional.empty();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -236,6 +243,7 @@ final class LocalClusterImpl implements LocalCluster {
         }
         for (Worker w : all) w.stop(false);
         for (Worker w : all) w.stop(true);
+        archives.ifPresent(a -> a.awaitCreates(ClassDataArchives.CREATE_WAIT));
         if (dashboard != null) dashboard.close();
         scheduler.close();
         try {
@@ -259,6 +267,7 @@ final class LocalClusterImpl implements LocalCluster {
             Process p = w.process;
             if (p != null) p.destroyForcibly();
         }
+        archives.ifPresent(ClassDataArchives::killCreates);
     }
 
     private WorkerConfig workerConfig(String name) {
@@ -271,24 +280,11 @@ final class LocalClusterImpl implements LocalCluster {
     }
 
     private Process spawn(String name, List<String> archiveOptions) {
+        List<String> javaAndFlags = javaAndFlags();
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaBinary());
+        cmd.add(javaAndFlags.get(0));
         cmd.addAll(archiveOptions);
-        if (spec.memoryLimitBytes() > 0) cmd.add("-Xmx" + Math.max(64, spec.memoryLimitBytes() >> 20) + "m");
-        cmd.add("-XX:+UseParallelGC");
-        // A received 100 MB value is a fresh 100 MB array, mostly memory new to the process: faulting it in 4 KB
-        // pages costs more than copying into it (about 70 ms of CPU here, 35-50 ms with huge pages; JVM start-up
-        // unchanged). Only where the kernel leaves huge pages to madvise: with "always" the JVM gets them anyway, and
-        // with "never" the flag would just print a warning.
-        if (THP_MADVISE) cmd.add("-XX:+UseTransparentHugePages");
-        // Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.
-        if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
-        // Netty's native epoll transport loads a library; JDK 24+ warns about it unless native access is enabled.
-        if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-XX:TieredStopAtLevel=4");
-        cmd.add("-Xss4m");
-        String logLevel = System.getProperty("jdask.log.level");
-        if (logLevel != null) cmd.add("-Djdask.log.level=" + logLevel);
+        cmd.addAll(javaAndFlags.subList(1, javaAndFlags.size()));
         cmd.add("-cp");
         cmd.add(workerClassPath());
         cmd.add(WorkerMain.class.getName());
@@ -313,6 +309,28 @@ final class LocalClusterImpl implements LocalCluster {
             throw new IllegalStateException("cannot start a worker process (" + String.join(" ", cmd.subList(0, 2))
                     + " ...): " + e.getMessage(), e);
         }
+    }
+
+    /** The java binary of worker processes and their JVM flags, without archive options and class path. */
+    private List<String> javaAndFlags() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        if (spec.memoryLimitBytes() > 0) cmd.add("-Xmx" + Math.max(64, spec.memoryLimitBytes() >> 20) + "m");
+        cmd.add("-XX:+UseParallelGC");
+        // A received 100 MB value is a fresh 100 MB array, mostly memory new to the process: faulting it in 4 KB
+        // pages costs more than copying into it (about 70 ms of CPU here, 35-50 ms with huge pages; JVM start-up
+        // unchanged). Only where the kernel leaves huge pages to madvise: with "always" the JVM gets them anyway, and
+        // with "never" the flag would just print a warning.
+        if (THP_MADVISE) cmd.add("-XX:+UseTransparentHugePages");
+        // Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.
+        if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
+        // Netty's native epoll transport loads a library; JDK 24+ warns about it unless native access is enabled.
+        if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-XX:TieredStopAtLevel=4");
+        cmd.add("-Xss4m");
+        String logLevel = System.getProperty("jdask.log.level");
+        if (logLevel != null) cmd.add("-Djdask.log.level=" + logLevel);
+        return cmd;
     }
 
     /** Whether this is Linux with transparent huge pages in {@code madvise} mode (see {@link #spawn}). */

@@ -31,6 +31,7 @@ final class ClassDataArchivesTest {
       System.setProperty("jdask.cds.dir", savedDir);
     }
     System.clearProperty("jdask.worker.cds");
+    System.clearProperty("jdask.worker.aot");
   }
 
   @Test
@@ -87,7 +88,7 @@ final class ClassDataArchivesTest {
   @Test
   void concurrentWorkersGetDistinctSlotsAndAReleasedSlotIsReused() throws Exception {
     Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
-    ClassDataArchives archives = ClassDataArchives.forWorkers("/jdk", "25", jar.toString()).orElseThrow();
+    ClassDataArchives archives = ClassDataArchives.forWorkers("/jdk", "21", jar.toString()).orElseThrow();
     ClassDataArchives.Slot a = archives.acquire().orElseThrow();
     ClassDataArchives.Slot b = archives.acquire().orElseThrow();
     assertThat(a.archive()).isNotEqualTo(b.archive());
@@ -115,5 +116,115 @@ final class ClassDataArchivesTest {
     ClassDataArchives.deleteIfNotAnArchive(real);
     assertThat(real).exists();
     ClassDataArchives.deleteIfNotAnArchive(tmp.resolve("absent.jsa")); // nothing to do, no error
+  }
+
+  @Test
+  void onJdk25ASlotRecordsAConfigurationThenUsesTheCache() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
+    ClassDataArchives archives = ClassDataArchives.forWorkers("/jdk", "25.0.3", jar.toString(), java.util.List.of(
+        "/jdk", "-XX:+UseParallelGC")).orElseThrow();
+    ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
+    assertThat(slot.jvmOptions()).as("nothing yet: the worker records")
+        .contains("-XX:AOTMode=record", "-XX:AOTConfiguration=" + slot.aotConfig());
+    Files.writeString(slot.aotConfig(), "a configuration whose cache was never made");
+    assertThat(slot.jvmOptions()).as("a configuration without a cache: the dynamic archive meanwhile")
+        .contains("-XX:SharedArchiveFile=" + slot.archive());
+    Files.write(slot.aotCache(), ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(ClassDataArchives.STATIC_ARCHIVE_MAGIC).array());
+    assertThat(slot.jvmOptions()).contains("-XX:AOTCache=" + slot.aotCache());
+    slot.close();
+
+    System.setProperty("jdask.worker.aot", "false");
+    ClassDataArchives plain = ClassDataArchives.forWorkers("/jdk", "25.0.3", jar.toString()).orElseThrow();
+    try (ClassDataArchives.Slot s = plain.acquire().orElseThrow()) {
+      assertThat(s.jvmOptions()).as("AOT switched off").contains("-XX:+AutoCreateSharedArchive");
+    }
+    assertThat(ClassDataArchives.featureOf("25.0.3+9-LTS")).isEqualTo(25);
+    assertThat(ClassDataArchives.featureOf("21")).isEqualTo(21);
+    assertThat(ClassDataArchives.featureOf("not a version")).isZero();
+  }
+
+  @Test
+  void theWorkerFlagsArePartOfTheAotKey() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
+    var a = ClassDataArchives.forWorkers("/jdk", "25", jar.toString(), java.util.List.of("/jdk", "-Xmx64m"))
+        .orElseThrow().acquire().orElseThrow();
+    var b = ClassDataArchives.forWorkers("/jdk", "25", jar.toString(), java.util.List.of("/jdk", "-Xmx128m"))
+        .orElseThrow().acquire().orElseThrow();
+    assertThat(a.aotCache().getFileName()).isNotEqualTo(b.aotCache().getFileName());
+    a.close();
+    b.close();
+  }
+
+  /** A jar holding {@link AotProbe}, to run real JVMs on. */
+  private Path probeJar() throws Exception {
+    Path jar = tmp.resolve("probe.jar");
+    String entry = AotProbe.class.getName().replace('.', '/') + ".class";
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+        var in = AotProbe.class.getClassLoader().getResourceAsStream(entry)) {
+      out.putNextEntry(new java.util.jar.JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    return jar;
+  }
+
+  private static int run(java.util.List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + cmd);
+    }
+    return p.exitValue();
+  }
+
+  @Test
+  void aRealJdkRecordsCreatesAndMapsTheCacheAndTheSlotWaitsForTheCreateStep() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25+");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path jar = probeJar();
+    ClassDataArchives archives = ClassDataArchives.forWorkers(javaBin, Runtime.version().toString(), jar.toString(),
+        java.util.List.of(javaBin)).orElseThrow();
+    ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
+    java.util.List<String> record = new java.util.ArrayList<>(java.util.List.of(javaBin));
+    record.addAll(slot.jvmOptions());
+    record.addAll(java.util.List.of("-cp", jar.toString(), AotProbe.class.getName()));
+    assertThat(run(record)).as("the recording run").isZero();
+    assertThat(slot.aotConfig()).exists();
+
+    slot.close(); // the "worker" exited: the create step starts, and holds the slot until it ends
+    archives.awaitCreates(java.time.Duration.ofSeconds(60));
+    assertThat(ClassDataArchives.hasMagic(slot.aotCache(), ClassDataArchives.STATIC_ARCHIVE_MAGIC)).isTrue();
+    assertThat(slot.aotConfig()).as("deleted once the cache exists").doesNotExist();
+
+    ClassDataArchives.Slot again = archives.acquire().orElseThrow();
+    assertThat(again.aotCache()).as("the released slot is taken again").isEqualTo(slot.aotCache());
+    java.util.List<String> use = new java.util.ArrayList<>(java.util.List.of(javaBin, "-XX:AOTMode=on"));
+    use.addAll(again.jvmOptions());
+    use.addAll(java.util.List.of("-cp", jar.toString(), AotProbe.class.getName()));
+    assertThat(use).contains("-XX:AOTCache=" + again.aotCache());
+    // AOTMode=on makes a cache the JVM cannot map a start-up error instead of a silent fallback.
+    assertThat(run(use)).as("a run on the cache").isZero();
+    again.close();
+  }
+
+  @Test
+  void aConfigurationThatDoesNotMakeACacheIsDeletedSoTheNextWorkerRecordsAgain() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25+");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path jar = probeJar();
+    ClassDataArchives archives = ClassDataArchives.forWorkers(javaBin, Runtime.version().toString(), jar.toString(),
+        java.util.List.of(javaBin)).orElseThrow();
+    ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
+    Files.writeString(slot.aotConfig(), "cut short by a killed worker");
+    slot.close();
+    archives.awaitCreates(java.time.Duration.ofSeconds(60));
+    assertThat(slot.aotCache()).doesNotExist();
+    assertThat(slot.aotCache().resolveSibling(slot.aotCache().getFileName() + ".tmp")).doesNotExist();
+    assertThat(slot.aotConfig()).doesNotExist();
+    try (ClassDataArchives.Slot next = archives.acquire().orElseThrow()) {
+      assertThat(next.jvmOptions()).contains("-XX:AOTMode=record");
+    }
   }
 }
