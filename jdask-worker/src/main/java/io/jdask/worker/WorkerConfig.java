@@ -26,6 +26,7 @@ public final class WorkerConfig {
   private final Duration classFetchTimeout;
   private final long inlineLimit;
   private final Duration profileInterval;
+  private final int executeAhead;
 
   private WorkerConfig(Builder b) {
     this.schedulerAddress = b.schedulerAddress;
@@ -39,6 +40,7 @@ public final class WorkerConfig {
     this.classFetchTimeout = b.classFetchTimeout;
     this.inlineLimit = b.inlineLimit;
     this.profileInterval = b.profileInterval;
+    this.executeAhead = b.executeAhead;
   }
 
   /** Starts the settings of a worker that registers with the scheduler at {@code schedulerAddress}. */
@@ -101,6 +103,11 @@ public final class WorkerConfig {
     return profileInterval;
   }
 
+  /** Short tasks handed to the task threads beyond {@code nthreads} (see {@link Builder#executeAhead}). */
+  public int executeAhead() {
+    return executeAhead;
+  }
+
   @Override
   public String toString() {
     return "WorkerConfig[scheduler=" + schedulerAddress + ", listen=" + listenAddress + ", nthreads="
@@ -120,6 +127,7 @@ public final class WorkerConfig {
     private Duration classFetchTimeout = Duration.ofSeconds(30);
     private long inlineLimit = 64 * 1024;
     private Duration profileInterval = Duration.ofMillis(10);
+    private int executeAhead = Integer.getInteger("jdask.worker.executeAhead", 8);
 
     private Builder(String schedulerAddress) {
       this.schedulerAddress = checkAddress(schedulerAddress, "scheduler address");
@@ -196,6 +204,18 @@ public final class WorkerConfig {
         throw new IllegalArgumentException("inlineLimit must be >= 0, was " + bytes);
       }
       this.inlineLimit = bytes;
+      return this;
+    }
+
+    /**
+     * How many tasks known to be short (their key prefix ran under 100 microseconds on average) may wait in line for
+     * a task thread beyond the {@code nthreads} that run: a thread that finishes one takes the next at once,
+     * without waiting for the worker's event loop in between. Default 8 (system property
+     * {@code jdask.worker.executeAhead}); 0 hands a task over only when a thread is free, as Dask does.
+     */
+    public Builder executeAhead(int tasks) {
+      if (tasks < 0) throw new IllegalArgumentException("executeAhead must be >= 0, was " + tasks);
+      this.executeAhead = tasks;
       return this;
     }
 

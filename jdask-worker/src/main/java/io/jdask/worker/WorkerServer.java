@@ -137,6 +137,20 @@ public final class WorkerServer implements AutoCloseable {
   /** Threads of running tasks by key, to interrupt a task that is cancelled while it blocks. */
   private final java.util.concurrent.ConcurrentHashMap<String, Thread> taskThreads =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** Tasks the state handed over and no task thread has taken yet, in the order the state chose them. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<TaskJob> runQueue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /**
+   * The not yet started tasks of {@link #runQueue} by key. A cancel removes the key, and the task thread that
+   * then takes the job skips it; whoever removes the entry first decides whether the task runs.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, TaskJob> notStarted =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Task threads taking jobs from {@link #runQueue}: at most {@code nthreads}, less the threads of seceded tasks
+   * (a task that secedes gives its thread's place up; see {@link #HOLDS_PLACE}).
+   */
+  private final AtomicInteger runners = new AtomicInteger();
   /** Threads blocked in Dask.rejoin(), by key, until the state hands them a slot ({@code Rejoined}). */
   private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> rejoins =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -201,6 +215,15 @@ public final class WorkerServer implements AutoCloseable {
 
   /** What the state holds as a task's run spec: the serialized {fn, args} and whose code it is. */
   record RunSpec(byte[] bytes, String clientId) {}
+
+  /** A task handed to the task threads: its run spec and its dependencies' values, taken on the loop. */
+  record TaskJob(String key, Object spec, Map<String, StoredValue> deps) {}
+
+  /**
+   * Whether this task thread holds one of the {@link #runners} places: given up when its task secedes, taken
+   * again when it rejoins. A thread that ends its task without a place leaves, unless a place is free.
+   */
+  private static final ThreadLocal<boolean[]> HOLDS_PLACE = ThreadLocal.withInitial(() -> new boolean[] {true});
 
   private WorkerServer(WorkerConfig config) {
     this.config = config;
@@ -279,7 +302,7 @@ public final class WorkerServer implements AutoCloseable {
     String addr = address;
     // Build the state on the loop before any scheduler message can reach it.
     onLoopAndWait(() -> state = WorkerState.builder(addr).nthreads(config.nthreads())
-        .resources(config.resources()).build());
+        .executeAhead(config.executeAhead()).resources(config.resources()).build());
     comm.setHandler(new SchedulerHandler());
     comm.send(new WorkerMsg.RegisterWorker(address, name, config.nthreads(), config.memoryLimit(),
         config.resources(), ProcessHandle.current().pid()));
@@ -593,14 +616,93 @@ public final class WorkerServer implements AutoCloseable {
     for (String dep : ts.dependencyKeys()) {
       deps.put(dep, store.get(dep)); // all in memory, by the state's contract; null would be a bug
     }
-    Object spec = ts.runSpec();
     noteStarted(key);
     runningTasks++;
-    try {
-      executor.execute(() -> runTask(key, spec, deps));
-    } catch (RejectedExecutionException ignored) {
-      // closing
+    enqueue(new TaskJob(key, ts.runSpec(), deps));
+  }
+
+  /** Loop: puts a task in line for the task threads, and starts a thread if fewer than nthreads take jobs. */
+  private void enqueue(TaskJob job) {
+    notStarted.put(job.key(), job);
+    runQueue.add(job);
+    startRunnerIfRoom();
+  }
+
+  private void startRunnerIfRoom() {
+    if (!runQueue.isEmpty() && takePlace()) {
+      try {
+        executor.execute(this::runTasks);
+      } catch (RejectedExecutionException ignored) {
+        runners.decrementAndGet(); // closing
+      }
     }
+  }
+
+  /** Takes one of the nthreads places of task threads, if one is free. */
+  private boolean takePlace() {
+    for (int n = runners.get(); n < config.nthreads(); n = runners.get()) {
+      if (runners.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A task thread: runs jobs from {@link #runQueue} until it is empty, posting each outcome to the loop as it comes.
+   * Under a stream of short tasks (the state hands some over ahead, see {@code WorkerConfig.executeAhead}) the
+   * thread goes from one task to the next without waiting for the loop in between, and a task handed over while
+   * every thread is busy waits in line for the first thread to free instead of making the pool start a new thread.
+   *
+   * <p>Outcomes are never held back to share a post: a thread may block in its next task (on a queue, or on tasks
+   * that need an outcome it holds) and would hold them with it; batching them measured no faster either.
+   */
+  private void runTasks() {
+    boolean[] holdsPlace = HOLDS_PLACE.get();
+    holdsPlace[0] = true;
+    try {
+      while (true) {
+        TaskJob job = runQueue.poll();
+        if (job == null) {
+          runners.decrementAndGet();
+          // A job queued after the poll may have found every place taken: look once more.
+          if (runQueue.isEmpty() || !takePlace()) {
+            return;
+          }
+          continue;
+        }
+        Runnable outcome = notStarted.remove(job.key(), job) ? runTask(job) : skipped(job);
+        if (outcome != null) {
+          post(outcome);
+        }
+        if (!holdsPlace[0] && !(holdsPlace[0] = takePlace())) {
+          return; // the task seceded and did not rejoin: its place went to another thread
+        }
+      }
+    } finally {
+      holdsPlace[0] = true;
+    }
+  }
+
+  /**
+   * The outcome of a job that a cancel took out of line before it started. If the state wants the task run after
+   * all (it was cancelled and then asked for again, which resumes the same execution), it goes back in line;
+   * otherwise the state learns that the execution ended without a value.
+   */
+  private Runnable skipped(TaskJob job) {
+    String key = job.key();
+    return () -> {
+      WorkerTask ts = state.task(key);
+      if (ts != null && ts.state() == io.jdask.worker.state.WorkerTaskState.EXECUTING
+          && !notStarted.containsKey(key)) {
+        enqueue(job);
+        return;
+      }
+      taskEnded(key);
+      TaskError error = TaskError.of(new java.util.concurrent.CancellationException(
+          "task " + key + " was cancelled before it started"), serializer);
+      handle(new WorkerEvent.ExecuteFailure(key, error, stimulus("task-skipped"), System.nanoTime()));
+    };
   }
 
   /** Loop: the outcome of {@code key} is being handled; its start needs no report of its own. */
@@ -626,15 +728,30 @@ public final class WorkerServer implements AutoCloseable {
   }
 
   /**
-   * Timer, on the loop: reports every start still unreported. A key whose outcome is posted later still was
-   * running, and the scheduler ignores a report about a task it no longer has processing here.
+   * Timer, on the loop: reports the unreported starts of tasks whose function is running now. The others wait for
+   * the next round: a task still in line for a thread (handed over ahead) is not running yet, and one that just
+   * returned has its outcome on the way to the loop, which then forgets its start unreported.
    */
   private void reportStarts() {
     startReportArmed = false;
-    for (String key : unreportedStarts) {
+    boolean waiting = false;
+    for (var it = unreportedStarts.iterator(); it.hasNext(); ) {
+      String key = it.next();
+      if (!taskThreads.containsKey(key)) {
+        waiting = true;
+        continue;
+      }
       sendToScheduler(new WorkerMsg.TaskStarted(key));
+      it.remove();
     }
-    unreportedStarts.clear();
+    if (waiting) {
+      startReportArmed = true;
+      try {
+        loop.schedule(this::reportStarts, START_REPORT_DELAY_MICROS, TimeUnit.MICROSECONDS);
+      } catch (RejectedExecutionException ignored) {
+        // closing
+      }
+    }
   }
 
   /** What a running task sees of this worker through {@code io.jdask.spi.TaskContext}. */
@@ -646,6 +763,13 @@ public final class WorkerServer implements AutoCloseable {
 
     @Override
     public void secede(String key) {
+      boolean[] holdsPlace = HOLDS_PLACE.get();
+      if (holdsPlace[0]) {
+        // This thread waits on other tasks now: its place goes to a thread for the tasks in line behind it.
+        holdsPlace[0] = false;
+        runners.decrementAndGet();
+        startRunnerIfRoom();
+      }
       post(() -> {
         if (seceded.add(key)) {
           runningTasks--;
@@ -668,6 +792,11 @@ public final class WorkerServer implements AutoCloseable {
       });
       try {
         slot.get();
+        boolean[] holdsPlace = HOLDS_PLACE.get();
+        if (!holdsPlace[0]) {
+          holdsPlace[0] = true; // the state gave it a slot: it counts among the nthreads again
+          runners.incrementAndGet();
+        }
       } catch (InterruptedException e) {
         rejoins.remove(key, slot);
         Thread.currentThread().interrupt();
@@ -684,8 +813,14 @@ public final class WorkerServer implements AutoCloseable {
     }
   };
 
-  /** Runs one task on an executor thread and posts the outcome to the loop. Never throws. */
-  private void runTask(String key, Object spec, Map<String, StoredValue> deps) {
+  /**
+   * Runs one task on a task thread and returns what the loop must do with its outcome (null when closing).
+   * Never throws.
+   */
+  private Runnable runTask(TaskJob job) {
+    String key = job.key();
+    Object spec = job.spec();
+    Map<String, StoredValue> deps = job.deps();
     Thread self = Thread.currentThread();
     ClassLoader previous = self.getContextClassLoader();
     long start = 0;
@@ -729,7 +864,7 @@ public final class WorkerServer implements AutoCloseable {
       StoredValue value = StoredValue.computed(result, bytes);
       String typeName = result == null ? "null" : result.getClass().getName();
       RunTimes times = new RunTimes(start, stop, slot);
-      post(() -> {
+      return () -> {
         taskEnded(key); // TaskFinished says it ran
         store.put(key, value);
         runTimes.put(key, times);
@@ -739,15 +874,15 @@ public final class WorkerServer implements AutoCloseable {
         } finally {
           runTimes.remove(key);
         }
-      });
+      };
     } catch (Throwable t) { // everything a task does wrong is the task's failure, never the worker's
       if (closing.get()) {
-        return;
+        return null;
       }
       TaskError error = TaskError.of(t, serializer);
       LOG.debug("task {} failed: {}", key, error);
       RunTimes times = start == 0 ? RunTimes.NONE : new RunTimes(start, stop == 0 ? wallNanos() : stop, slot);
-      post(() -> {
+      return () -> {
         taskEnded(key); // TaskErred says it ran
         runTimes.put(key, times);
         try {
@@ -755,7 +890,7 @@ public final class WorkerServer implements AutoCloseable {
         } finally {
           runTimes.remove(key);
         }
-      });
+      };
     } finally {
       self.setContextClassLoader(previous);
     }
@@ -1028,18 +1163,28 @@ public final class WorkerServer implements AutoCloseable {
    */
   private void interruptCancelled(List<String> keys, boolean cancelCompute) {
     for (String key : keys) {
+      if (!stopWanted(key, cancelCompute)) {
+        continue;
+      }
+      if (notStarted.remove(key) != null) {
+        continue; // still in line: the thread that takes it skips it (see skipped)
+      }
       taskThreads.computeIfPresent(key, (k, t) -> {
-        WorkerTask ts = state.task(k);
-        // CancelCompute means "stop it if it has not finished": the state keeps a running task until its thread
-        // returns, and an interrupt is how we ask that thread to return early.
-        if (cancelCompute || ts == null || ts.state() == io.jdask.worker.state.WorkerTaskState.CANCELLED) {
-          LOG.debug("worker {}: interrupting cancelled task {}", name, k);
-          t.interrupt();
-          return null;
-        }
-        return t;
+        LOG.debug("worker {}: interrupting cancelled task {}", name, k);
+        t.interrupt();
+        return null;
       });
     }
+  }
+
+  /**
+   * Whether a task handed to the task threads should stop: CancelCompute means "stop it if it has not finished"
+   * (the state keeps a running task until its thread returns, and an interrupt is how we ask that thread to return
+   * early); a FreeKeys only if the state dropped or cancelled the task.
+   */
+  private boolean stopWanted(String key, boolean cancelCompute) {
+    WorkerTask ts = state.task(key);
+    return cancelCompute || ts == null || ts.state() == io.jdask.worker.state.WorkerTaskState.CANCELLED;
   }
 
   /** This worker's profile so far, in its wire form. */

@@ -92,6 +92,13 @@ class WorkerServerTest {
     return INTERRUPTS.get();
   }
 
+  static final java.util.concurrent.atomic.AtomicInteger COUNTED_RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
+  static Integer countRun(Integer x) {
+    COUNTED_RUNS.incrementAndGet();
+    return x;
+  }
+
   static Integer failingTask(Integer x) {
     throw new IllegalArgumentException("bad input " + x, new IllegalStateException("root cause here"));
   }
@@ -320,6 +327,30 @@ class WorkerServerTest {
     scheduler.send(a.address(), new SchedulerMsg.CancelCompute("stuck", "cancel-2"));
     assertThat(CLEANUP_DONE.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(INTERRUPTS.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aShortTaskWaitingInLineForAThreadIsSkippedWhenCancelled() {
+    Fn1<Integer, Integer> inc = WorkerServerTest::inc;
+    Fn1<Integer, Integer> nap = WorkerServerTest::nap;
+    Fn1<Integer, Integer> counted = WorkerServerTest::countRun;
+    scheduler.send(a.address(), compute("s-0", runSpec(inc, 0), Map.of(), Map.of()));
+    finished(a, "s-0"); // tasks named s-* are now known to be short
+    // Both of alice's threads nap; s-3 (of the short prefix) is handed over ahead and waits in line.
+    scheduler.send(a.address(), compute("s-1", runSpec(nap, 1500), Map.of(), Map.of()));
+    scheduler.send(a.address(), compute("s-2", runSpec(nap, 1500), Map.of(), Map.of()));
+    scheduler.send(a.address(), compute("s-3", runSpec(counted, 3), Map.of(), Map.of()));
+    pollUntil(() -> stateOf(a, "s-3"), st -> st == WorkerTaskState.EXECUTING);
+    scheduler.send(a.address(), new SchedulerMsg.CancelCompute("s-3", "cancel-s3"));
+    scheduler.send(a.address(), new SchedulerMsg.FreeKeys(List.of("s-3"), "free-s3"));
+    finished(a, "s-1");
+    finished(a, "s-2");
+    pollUntil(() -> stateOf(a, "s-3"), st -> st == null);
+    assertThat(COUNTED_RUNS.get()).as("runs of the cancelled task").isZero();
+    // The line goes on: a later task of the same name runs.
+    scheduler.send(a.address(), compute("s-4", runSpec(counted, 4), Map.of(), Map.of()));
+    assertThat(open(finished(a, "s-4").inlineValue())).isEqualTo(4);
+    assertThat(COUNTED_RUNS.get()).isEqualTo(1);
   }
 
   @Test

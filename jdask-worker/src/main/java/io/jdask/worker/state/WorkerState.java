@@ -229,6 +229,8 @@ public final class WorkerState {
   private final long transferMessageBytesLimit;
   private final long defaultNbytes;
   private final long transitionCounterMax;
+  private final int executeAhead;
+  private final long shortTaskNanos;
 
   // ---------------------------------------------------------------------------------------------
   // State. All of it is owned by the thread calling handle().
@@ -242,8 +244,8 @@ public final class WorkerState {
   /** Exactly the CONSTRAINED tasks. */
   private final TaskHeap constrained = new TaskHeap();
   /**
-   * Exactly the tasks occupying a thread: EXECUTING, or CANCELLED/RESUMED from EXECUTING. Never
-   * more than {@link #nthreads}.
+   * Exactly the tasks handed to the task threads: EXECUTING, or CANCELLED/RESUMED from EXECUTING. Never more than
+   * {@link #nthreads}, plus {@link #executeAhead} short tasks queued behind the running ones.
    */
   private final HashSet<WorkerTask> executing = new HashSet<>();
   /** Exactly the seceded running tasks: LONG_RUNNING, or CANCELLED/RESUMED from LONG_RUNNING. */
@@ -259,6 +261,11 @@ public final class WorkerState {
   private final HashSet<WorkerTask> inFlightTasks = new HashSet<>();
   /** Exactly the MISSING tasks, in the order they went missing. */
   private final LinkedHashSet<WorkerTask> missing = new LinkedHashSet<>();
+  /**
+   * Average run time (exponential, weight 1/2) of the tasks of each key prefix (the text before the key's last
+   * '-', as the scheduler pools them): what decides whether a ready task is short enough to run ahead.
+   */
+  private final HashMap<String, Long> prefixDurations = new HashMap<>();
   /** Resources not held by running tasks; total minus the sum over executing and long-running. */
   private final HashMap<String, Double> availableResources;
   /** Number of FETCH tasks. */
@@ -315,6 +322,8 @@ public final class WorkerState {
     this.transferMessageBytesLimit = b.transferMessageBytesLimit;
     this.defaultNbytes = b.defaultNbytes;
     this.transitionCounterMax = b.transitionCounterMax;
+    this.executeAhead = b.executeAhead;
+    this.shortTaskNanos = b.shortTaskNanos;
     this.rng = new Random(b.seed);
     this.transitionLog = new BoundedLog<>(b.transitionLogCapacity);
     this.eventLog = new BoundedLog<>(b.eventLogCapacity);
@@ -510,6 +519,7 @@ public final class WorkerState {
       if (ts == null || ts.state != MEMORY) drops.add(e.key());
       return;
     }
+    recordDuration(ts, e.stop() - e.start()); // before executeDone hands the freed thread on
     executeDone(ts);
     ts.nbytes = e.nbytes();
     ts.typeName = e.typeName();
@@ -950,14 +960,60 @@ public final class WorkerState {
         out.add(new Rejoined(ts.key, stimulusId)); // cancelled or done meanwhile: just let its thread go on
       }
     }
+    ArrayList<WorkerTask> chosen = null;
     while (executing.size() < nthreads) {
       WorkerTask ts = nextReadyTask();
       if (ts == null) break;
-      recommend(ts, EXECUTING);
       acquireResources(ts);
       executing.add(ts);
+      if (chosen == null) chosen = new ArrayList<>();
+      chosen.add(ts);
+    }
+    // Execute ahead: with every thread busy, a few more short tasks are handed over, to run on the next thread that
+    // frees in the order given here. A stream of short tasks then runs back to back, without a thread waiting for
+    // this state between two of them. Only READY tasks (a CONSTRAINED one would hold its resources while it
+    // waits), only ones known to be short, and never past a higher-priority CONSTRAINED task.
+    while (executing.size() < nthreads + executeAhead && rejoining.isEmpty()) {
+      WorkerTask ts = ready.peek();
+      if (ts == null || !isShort(ts)) break;
+      WorkerTask c = constrained.peek();
+      if (c != null && WorkerTask.ORDER.compare(c, ts) < 0) break;
+      ready.poll();
+      executing.add(ts);
+      if (chosen == null) chosen = new ArrayList<>();
+      chosen.add(ts);
+    }
+    // Recommendations drain last-in first-out: recommended in reverse, the Execute instructions come out in the
+    // order chosen, which is the order the task threads take them in.
+    if (chosen != null) {
+      for (int i = chosen.size() - 1; i >= 0; i--) recommend(chosen.get(i), EXECUTING);
     }
   }
+
+  /** Whether the tasks of {@code ts}'s prefix ran shorter than {@link #shortTaskNanos} on average. */
+  private boolean isShort(WorkerTask ts) {
+    Long avg = prefixDurations.get(prefixOf(ts));
+    return avg != null && avg < shortTaskNanos;
+  }
+
+  private void recordDuration(WorkerTask ts, long nanos) {
+    if (executeAhead == 0 || nanos < 0) return;
+    if (prefixDurations.size() >= MAX_PREFIXES && !prefixDurations.containsKey(prefixOf(ts))) {
+      prefixDurations.clear(); // a run of one-off key names; start learning again
+    }
+    prefixDurations.merge(prefixOf(ts), nanos, (old, now) -> (old + now) / 2);
+  }
+
+  private static String prefixOf(WorkerTask ts) {
+    if (ts.prefix == null) {
+      int dash = ts.key.lastIndexOf('-');
+      ts.prefix = dash <= 0 ? ts.key : ts.key.substring(0, dash);
+    }
+    return ts.prefix;
+  }
+
+  /** Prefixes whose durations are kept at most. */
+  static final int MAX_PREFIXES = 10_000;
 
   private WorkerTask nextReadyTask() {
     WorkerTask r = ready.peek();
@@ -1687,8 +1743,8 @@ public final class WorkerState {
       checkIndex(inFlightTasks, "inFlightTasks",
           t -> t.state == FLIGHT || (cancelledOrResumed(t) && t.previous == FLIGHT));
       checkIndex(missing, "missing", t -> t.state == MISSING);
-      check(executing.size() <= nthreads, null,
-          executing.size() + " tasks executing but nthreads=" + nthreads);
+      check(executing.size() <= nthreads + executeAhead, null,
+          executing.size() + " tasks executing but nthreads=" + nthreads + " and executeAhead=" + executeAhead);
       checkPeers();
       checkResources();
     }
@@ -1868,6 +1924,8 @@ public final class WorkerState {
     private int eventLogCapacity = 10_000;
     private long transitionCounterMax;
     private long seed;
+    private int executeAhead;
+    private long shortTaskNanos = 100_000;
 
     private Builder(String address) {
       this.address = Objects.requireNonNull(address, "address");
@@ -1877,6 +1935,26 @@ public final class WorkerState {
     public Builder nthreads(int nthreads) {
       if (nthreads < 1) throw new IllegalArgumentException("nthreads must be >= 1, got " + nthreads);
       this.nthreads = nthreads;
+      return this;
+    }
+
+    /**
+     * How many short tasks may be handed to the task threads beyond {@link #nthreads}, to start as soon as a
+     * thread frees (see {@link #shortTaskNanos}). Default 0: a task is handed over only when a thread is free.
+     */
+    public Builder executeAhead(int tasks) {
+      if (tasks < 0) throw new IllegalArgumentException("executeAhead must be >= 0, got " + tasks);
+      this.executeAhead = tasks;
+      return this;
+    }
+
+    /**
+     * A task counts as short, and may run ahead, when the tasks of its key prefix ran on average for less than
+     * this. Default 100 microseconds.
+     */
+    public Builder shortTaskNanos(long nanos) {
+      if (nanos < 0) throw new IllegalArgumentException("shortTaskNanos must be >= 0, got " + nanos);
+      this.shortTaskNanos = nanos;
       return this;
     }
 

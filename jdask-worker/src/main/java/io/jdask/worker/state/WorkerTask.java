@@ -33,6 +33,8 @@ public final class WorkerTask {
       };
 
   final String key;
+  /** The key's text before its last '-' (the function's name, by convention); computed when first needed. */
+  String prefix;
   /** Creation number in this state; the last tie-breaker of {@link #ORDER}, so orders are total. */
   final long seq;
 

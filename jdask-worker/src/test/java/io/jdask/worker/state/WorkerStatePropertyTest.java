@@ -92,6 +92,7 @@ class WorkerStatePropertyTest {
       this.rnd = new Random(seed);
       this.options = WorkerState.builder(ME)
           .nthreads(1 + rnd.nextInt(3))
+          .executeAhead(rnd.nextInt(3))
           .resources(Map.of("GPU", 1.0))
           .transferIncomingCountLimit(1 + rnd.nextInt(3))
           .transferMessageBytesLimit(150 + rnd.nextInt(300))
@@ -100,7 +101,7 @@ class WorkerStatePropertyTest {
       this.ws = options.build();
       int n = 4 + rnd.nextInt(10);
       for (int i = 0; i < n; i++) {
-        String k = "t" + i;
+        String k = "t-" + i; // one key prefix, so that tasks run ahead once the first ones were short
         var ds = new TreeSet<String>();
         int nd = i == 0 ? 0 : rnd.nextInt(Math.min(i, 3) + 1);
         for (int j = 0; j < nd; j++) ds.add(keys.get(rnd.nextInt(i)));
