@@ -169,7 +169,25 @@ final class ClassDataArchivesTest {
     return jar;
   }
 
-  private static int run(java.util.List<String> cmd) throws Exception {
+  private Path probeJar;
+
+  /** The archives for JVMs of this JDK running {@link AotProbe} from a jar; skips the test below JDK 25. */
+  private ClassDataArchives realJdkArchives() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25+");
+    probeJar = probeJar();
+    return ClassDataArchives.forWorkers(javaBin(), Runtime.version().toString(), probeJar.toString(),
+        java.util.List.of(javaBin())).orElseThrow();
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Runs AotProbe from the probe jar on this JDK with {@code options}; returns the exit code. */
+  private int run(java.util.List<String> options) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaBin()));
+    cmd.addAll(options);
+    cmd.addAll(java.util.List.of("-cp", probeJar.toString(), AotProbe.class.getName()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
     if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -181,16 +199,9 @@ final class ClassDataArchivesTest {
 
   @Test
   void aRealJdkRecordsCreatesAndMapsTheCacheAndTheSlotWaitsForTheCreateStep() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25+");
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Path jar = probeJar();
-    ClassDataArchives archives = ClassDataArchives.forWorkers(javaBin, Runtime.version().toString(), jar.toString(),
-        java.util.List.of(javaBin)).orElseThrow();
+    ClassDataArchives archives = realJdkArchives();
     ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
-    java.util.List<String> record = new java.util.ArrayList<>(java.util.List.of(javaBin));
-    record.addAll(slot.jvmOptions());
-    record.addAll(java.util.List.of("-cp", jar.toString(), AotProbe.class.getName()));
-    assertThat(run(record)).as("the recording run").isZero();
+    assertThat(run(slot.jvmOptions())).as("the recording run").isZero();
     assertThat(slot.aotConfig()).exists();
 
     slot.close(); // the "worker" exited: the create step starts, and holds the slot until it ends
@@ -200,10 +211,9 @@ final class ClassDataArchivesTest {
 
     ClassDataArchives.Slot again = archives.acquire().orElseThrow();
     assertThat(again.aotCache()).as("the released slot is taken again").isEqualTo(slot.aotCache());
-    java.util.List<String> use = new java.util.ArrayList<>(java.util.List.of(javaBin, "-XX:AOTMode=on"));
+    assertThat(again.jvmOptions()).contains("-XX:AOTCache=" + again.aotCache());
+    java.util.List<String> use = new java.util.ArrayList<>(java.util.List.of("-XX:AOTMode=on"));
     use.addAll(again.jvmOptions());
-    use.addAll(java.util.List.of("-cp", jar.toString(), AotProbe.class.getName()));
-    assertThat(use).contains("-XX:AOTCache=" + again.aotCache());
     // AOTMode=on makes a cache the JVM cannot map a start-up error instead of a silent fallback.
     assertThat(run(use)).as("a run on the cache").isZero();
     again.close();
@@ -211,11 +221,7 @@ final class ClassDataArchivesTest {
 
   @Test
   void aConfigurationThatDoesNotMakeACacheIsDeletedSoTheNextWorkerRecordsAgain() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25+");
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Path jar = probeJar();
-    ClassDataArchives archives = ClassDataArchives.forWorkers(javaBin, Runtime.version().toString(), jar.toString(),
-        java.util.List.of(javaBin)).orElseThrow();
+    ClassDataArchives archives = realJdkArchives();
     ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
     Files.writeString(slot.aotConfig(), "cut short by a killed worker");
     slot.close();
