@@ -75,6 +75,8 @@ final class ClassDataArchives {
   /** AOT create steps still running, with what finishes them; see {@link #awaitCreates}. */
   private final java.util.Set<CompletableFuture<Void>> creates = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.Set<Process> createProcesses = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Set when this JVM goes down: a worker exiting after that starts no create step (it would outlive us). */
+  private volatile boolean stopped;
 
   private ClassDataArchives(Path dir, String key, List<String> javaAndFlags, String classPath, boolean aot) {
     this.dir = dir;
@@ -134,7 +136,7 @@ final class ClassDataArchives {
      */
     @Override
     public void close() {
-      if (aot && Files.exists(aotConfig) && !hasMagic(aotCache, STATIC_ARCHIVE_MAGIC)) {
+      if (aot && !stopped && Files.exists(aotConfig) && !hasMagic(aotCache, STATIC_ARCHIVE_MAGIC)) {
         Path tmp = aotCache.resolveSibling(aotCache.getFileName() + ".tmp");
         List<String> cmd = new java.util.ArrayList<>(javaAndFlags);
         cmd.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + aotConfig, "-XX:AOTCache=" + tmp,
@@ -205,8 +207,12 @@ final class ClassDataArchives {
     }
   }
 
-  /** Kills the AOT create steps still running (the JVM is going down); their slots record again next time. */
+  /**
+   * Kills the AOT create steps still running, and starts no more (the JVM is going down); those slots record again
+   * next time.
+   */
   void killCreates() {
+    stopped = true;
     for (Process p : createProcesses) {
       p.destroyForcibly();
     }

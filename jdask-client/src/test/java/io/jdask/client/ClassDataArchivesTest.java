@@ -233,4 +233,19 @@ final class ClassDataArchivesTest {
       assertThat(next.jvmOptions()).contains("-XX:AOTMode=record");
     }
   }
+
+  @Test
+  void onceTheJvmGoesDownAnExitingWorkerStartsNoCreateStep() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
+    ClassDataArchives archives = ClassDataArchives.forWorkers("/no/such/java", "25", jar.toString(),
+        java.util.List.of("/no/such/java")).orElseThrow();
+    ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
+    Files.writeString(slot.aotConfig(), "recorded by a worker that the shutdown hook killed");
+    archives.killCreates();
+    slot.close();
+    assertThat(slot.aotConfig()).as("left for a later JVM to turn into a cache").exists();
+    try (ClassDataArchives.Slot again = archives.acquire().orElseThrow()) {
+      assertThat(again.aotConfig()).as("the slot was released at once").isEqualTo(slot.aotConfig());
+    }
+  }
 }
