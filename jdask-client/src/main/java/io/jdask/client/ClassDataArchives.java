@@ -72,9 +72,12 @@ final class ClassDataArchives {
   private final String classPath;
   /** AOT caches (JDK 25+) rather than dynamic archives. */
   private final boolean aot;
-  /** AOT create steps still running, with what finishes them; see {@link #awaitCreates}. */
-  private final java.util.Set<CompletableFuture<Void>> creates = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final java.util.Set<Process> createProcesses = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * AOT create steps still running, each with a future that completes once its outcome is handled and its slot
+   * released (see {@link #awaitCreates}, {@link #killCreates}).
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Process, CompletableFuture<Void>> creates =
+      new java.util.concurrent.ConcurrentHashMap<>();
   /** Set when this JVM goes down: a worker exiting after that starts no create step (it would outlive us). */
   private volatile boolean stopped;
 
@@ -144,17 +147,15 @@ final class ClassDataArchives {
         try {
           Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-          createProcesses.add(p);
           CompletableFuture<Void> done = new CompletableFuture<>();
-          creates.add(done);
+          creates.put(p, done);
           p.onExit().whenComplete((exited, failure) -> {
             try {
               finishCreate(p.exitValue() == 0, tmp);
             } finally {
-              createProcesses.remove(p);
               release();
+              creates.remove(p);
               done.complete(null);
-              creates.remove(done);
             }
           });
           return;
@@ -193,7 +194,7 @@ final class ClassDataArchives {
 
   /** Waits (at most {@code max}) for the AOT create steps started by exited workers, so none outlives the cluster. */
   void awaitCreates(Duration max) {
-    CompletableFuture<?>[] running = creates.toArray(new CompletableFuture<?>[0]);
+    CompletableFuture<?>[] running = creates.values().toArray(new CompletableFuture<?>[0]);
     if (running.length == 0) {
       return;
     }
@@ -213,10 +214,11 @@ final class ClassDataArchives {
    */
   void killCreates() {
     stopped = true;
-    for (Process p : createProcesses) {
+    for (Process p : creates.keySet()) {
       p.destroyForcibly();
     }
   }
+
   /**
    * The archives for worker JVMs started with {@code javaHome}'s JDK on {@code classPath}, or empty when archives
    * are off or cannot work for this class path.

@@ -43,6 +43,11 @@ final class LocalClusterImpl implements LocalCluster {
     private final Thread shutdownHook;
     /** Class data sharing archives for worker JVMs; empty when off or impossible (see ClassDataArchives). */
     private final Optional<ClassDataArchives> archives;
+    /**
+     * The java binary of worker processes and their JVM flags (see {@link #javaAndFlags}), fixed for the cluster: an
+     * AOT cache is keyed on them and must be used with the flags it was made with.
+     */
+    private final List<String> workerJava;
 
     /** A worker this cluster runs: a child process or an in-JVM server. */
     private final class Worker {
@@ -104,9 +109,10 @@ final class LocalClusterImpl implements LocalCluster {
         this.scheduler = scheduler;
         this.dashboard = dashboard;
         this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
+        this.workerJava = List.copyOf(javaAndFlags());
         this.archives = spec.processes()
                 ? ClassDataArchives.forWorkers(javaBinary(), Runtime.version().toString(), workerClassPath(),
-                        javaAndFlags())
+                        workerJava)
                 : Optional.empty();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -280,11 +286,10 @@ final class LocalClusterImpl implements LocalCluster {
     }
 
     private Process spawn(String name, List<String> archiveOptions) {
-        List<String> javaAndFlags = javaAndFlags();
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaAndFlags.get(0));
+        cmd.add(workerJava.get(0));
         cmd.addAll(archiveOptions);
-        cmd.addAll(javaAndFlags.subList(1, javaAndFlags.size()));
+        cmd.addAll(workerJava.subList(1, workerJava.size()));
         cmd.add("-cp");
         cmd.add(workerClassPath());
         cmd.add(WorkerMain.class.getName());

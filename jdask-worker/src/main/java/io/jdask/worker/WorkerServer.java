@@ -716,9 +716,13 @@ public final class WorkerServer implements AutoCloseable {
   /** Remembers that {@code key} started; it is reported after START_REPORT_DELAY_MICROS unless it ended by then. */
   private void noteStarted(String key) {
     unreportedStarts.add(key);
-    if (startReportArmed) {
-      return;
+    if (!startReportArmed) {
+      armStartReport();
     }
+  }
+
+  /** Loop: runs {@link #reportStarts} START_REPORT_DELAY_MICROS from now. */
+  private void armStartReport() {
     startReportArmed = true;
     try {
       loop.schedule(this::reportStarts, START_REPORT_DELAY_MICROS, TimeUnit.MICROSECONDS);
@@ -745,12 +749,7 @@ public final class WorkerServer implements AutoCloseable {
       it.remove();
     }
     if (waiting) {
-      startReportArmed = true;
-      try {
-        loop.schedule(this::reportStarts, START_REPORT_DELAY_MICROS, TimeUnit.MICROSECONDS);
-      } catch (RejectedExecutionException ignored) {
-        // closing
-      }
+      armStartReport();
     }
   }
 

@@ -1006,8 +1006,7 @@ public final class WorkerState {
 
   private static String prefixOf(WorkerTask ts) {
     if (ts.prefix == null) {
-      int dash = ts.key.lastIndexOf('-');
-      ts.prefix = dash <= 0 ? ts.key : ts.key.substring(0, dash);
+      ts.prefix = io.jdask.TaskRecord.functionNameOf(ts.key);
     }
     return ts.prefix;
   }
