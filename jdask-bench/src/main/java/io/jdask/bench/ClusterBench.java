@@ -409,8 +409,14 @@ public final class ClusterBench {
     static String line(String figure, String unit, double[] values, String extra) {
         double min = Arrays.stream(values).min().orElse(Double.NaN);
         double max = Arrays.stream(values).max().orElse(Double.NaN);
-        return String.format(Locale.ROOT, "RESULT figure=%s unit=%s median=%s min=%s max=%s reps=%d %s", figure, unit,
-                num(median(values)), num(min), num(max), values.length, extra);
+        String line = String.format(Locale.ROOT, "RESULT figure=%s unit=%s median=%s min=%s max=%s reps=%d %s", figure,
+                unit, num(median(values)), num(min), num(max), values.length, extra);
+        if (Boolean.getBoolean("jdask.bench.values")) {
+            StringBuilder all = new StringBuilder();
+            for (double v : values) all.append(all.isEmpty() ? "" : ",").append(num(v));
+            line += " values=" + all;
+        }
+        return line;
     }
 
     private static String num(double v) {
