@@ -87,6 +87,8 @@ final class FutureImpl<T> implements Future<T> {
             default -> {
                 KeyState.Failure f = state.failure();
                 if (t instanceof RuntimeException r) yield r;
+                // An Error is unchecked too: thrown as itself, like the task threw it (an actor call does the same).
+                if (t instanceof Error e) throw e;
                 yield new TaskFailedException(f == null ? key() : f.blamedKey(), t, f == null ? null : f.traceback());
             }
         };

@@ -1,6 +1,7 @@
 package io.jdask.worker;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The worker process's entry point:
@@ -37,7 +38,9 @@ public final class WorkerMain {
       return;
     }
     Thread hook = new Thread(worker::close, "jdask-worker-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    if (!addShutdownHook(hook, worker::close, Runtime.getRuntime()::addShutdownHook)) {
+      return; // SIGTERM while starting: the worker is closed, and the JVM exits as it was told
+    }
     System.out.println("jdask worker " + worker.address() + " registered with " + config.schedulerAddress());
     System.out.flush();
     worker.closeFuture().join();
@@ -47,6 +50,20 @@ public final class WorkerMain {
       return; // SIGTERM: the hook closed the worker; the JVM exits when it ends
     }
     System.exit(0); // user code may have left non-daemon threads behind
+  }
+
+  /**
+   * Adds the hook that closes the worker when the JVM is told to exit; false, with the worker closed, when the JVM
+   * is already shutting down (a cluster closed while this worker was still starting), where the JDK refuses hooks.
+   */
+  static boolean addShutdownHook(Thread hook, Runnable closeWorker, Consumer<Thread> register) {
+    try {
+      register.accept(hook);
+      return true;
+    } catch (IllegalStateException shuttingDown) {
+      closeWorker.run();
+      return false;
+    }
   }
 
   /** Parses the command line; throws IllegalArgumentException naming the bad argument. */

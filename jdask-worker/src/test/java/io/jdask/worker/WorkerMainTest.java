@@ -81,6 +81,24 @@ class WorkerMainTest {
   }
 
   @Test
+  void aWorkerStartedWhileTheJvmShutsDownIsClosedInsteadOfFailing() {
+    // The JDK refuses new shutdown hooks once the JVM is exiting: what a worker meets when its cluster is closed
+    // (and its process told to stop) while it was still starting. Seen as an uncaught exception before.
+    List<String> closed = new ArrayList<>();
+    Thread hook = new Thread(() -> {});
+    boolean added = WorkerMain.addShutdownHook(hook, () -> closed.add("closed"), h -> {
+      throw new IllegalStateException("Shutdown in progress");
+    });
+    assertThat(added).isFalse();
+    assertThat(closed).containsExactly("closed");
+
+    List<Thread> registered = new ArrayList<>();
+    assertThat(WorkerMain.addShutdownHook(hook, () -> closed.add("again"), registered::add)).isTrue();
+    assertThat(registered).containsExactly(hook);
+    assertThat(closed).containsExactly("closed");
+  }
+
+  @Test
   void badCommandLinesSayWhatIsWrong() {
     assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--nthreads", "2"}))
         .hasMessageContaining("--scheduler");

@@ -1,0 +1,59 @@
+package io.jdask.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jdask.Client;
+import io.jdask.Future;
+import io.jdask.FutureStatus;
+import io.jdask.LocalCluster;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A task that throws an {@link Error} on a worker process: the client rethrows it as itself, as it does a
+ * {@link RuntimeException} (both are unchecked), and the worker goes on.
+ */
+class TaskErrorsTest {
+    static LocalCluster cluster;
+    static Client client;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).memoryLimit("256MiB").build();
+        client = Client.connect(cluster);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (client != null) client.close();
+        if (cluster != null) cluster.close();
+    }
+
+    static int failAssertion(int x) {
+        throw new AssertionError("expected a positive number, got " + x);
+    }
+
+    @Test
+    void anErrorThrownByATaskIsRethrownAsItselfByResultAndGather() {
+        Future<Integer> f = client.submit(TaskErrorsTest::failAssertion, -1);
+        assertThatThrownBy(f::result)
+                .isExactlyInstanceOf(AssertionError.class)
+                .hasMessage("expected a positive number, got -1");
+        assertThat(f.status()).isEqualTo(FutureStatus.ERROR);
+        assertThat(f.exception()).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> client.gather(List.of(f))).isExactlyInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void getWrapsTheErrorInAnExecutionExceptionAndTheWorkerGoesOn() {
+        Future<Integer> f = client.submit(TaskErrorsTest::failAssertion, -2);
+        assertThatThrownBy(f::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause().isExactlyInstanceOf(AssertionError.class).hasMessageContaining("got -2");
+        assertThat(client.submit(Ops::inc, 41).result()).isEqualTo(42);
+    }
+}
