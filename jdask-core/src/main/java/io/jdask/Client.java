@@ -49,8 +49,14 @@ public interface Client extends TaskSubmitter, AutoCloseable {
         return ownsCluster ? Clients.closingCluster(client, cluster) : client;
     }
 
-    /** This client with other submit options, sharing the connection: {@code client.with(o -> o.retries(3))}. */
-    Client with(UnaryOperator<SubmitOptions> options);
+    /**
+     * This client with these submit options, sharing the connection:
+     * {@code client.with(SubmitOptions.retries(3).priority(10)).submit(...)}. Options not given are the defaults.
+     */
+    Client with(SubmitOptions options);
+
+    /** This client with its submit options changed, sharing the connection: {@code client.with(o -> o.retries(3))}. */
+    Client with(UnaryOperator<SubmitOptions.Values> change);
 
     /** The submit options of this view (defaults on a fresh client). */
     SubmitOptions options();

@@ -10,8 +10,8 @@ class OptionsTest {
 
     @Test
     void submitOptionsAreImmutableAndValidated() {
-        SubmitOptions base = SubmitOptions.defaults();
-        SubmitOptions o = base.retries(3).priority(10).workers("w1").resources(Map.of("GPU", 1.0));
+        SubmitOptions.Values base = SubmitOptions.defaults();
+        SubmitOptions.Values o = base.retries(3).priority(10).workers("w1").resources(Map.of("GPU", 1.0));
         assertThat(base.retries()).isZero();
         assertThat(o.retries()).isEqualTo(3);
         assertThat(o.priority()).isEqualTo(10);
@@ -20,6 +20,24 @@ class OptionsTest {
         assertThat(o.allowOtherWorkers(true).allowOtherWorkers()).isTrue();
         assertThatThrownBy(() -> base.retries(-1)).hasMessageContaining("retries must be >= 0, got -1");
         assertThatThrownBy(() -> base.resources(Map.of("GPU", 0.0))).hasMessageContaining("GPU needs a positive amount");
+    }
+
+    @Test
+    void theStaticStartersBeginFromTheDefaultsAndChainLikeTheSetters() {
+        // API.md's spelling: client.with(SubmitOptions.retries(3).priority(10)).
+        SubmitOptions o = SubmitOptions.retries(3).priority(10);
+        assertThat(o).isEqualTo(SubmitOptions.defaults().retries(3).priority(10));
+        assertThat(o.retries()).isEqualTo(3);
+        assertThat(o.priority()).isEqualTo(10);
+        assertThat(o.key()).isNull();
+        assertThat(SubmitOptions.priority(-1).priority()).isEqualTo(-1);
+        assertThat(SubmitOptions.key("k").key()).isEqualTo("k");
+        assertThat(SubmitOptions.pure(true).pure()).isTrue();
+        assertThat(SubmitOptions.workers("w1", "w2").workers()).containsExactly("w1", "w2");
+        assertThat(SubmitOptions.workers("w1").allowOtherWorkers()).isFalse();
+        assertThat(SubmitOptions.allowOtherWorkers(true).workers("w1").allowOtherWorkers()).isTrue();
+        assertThat(SubmitOptions.resources(Map.of("GPU", 1.0)).resources()).containsEntry("GPU", 1.0);
+        assertThatThrownBy(() -> SubmitOptions.retries(-2)).hasMessageContaining("retries must be >= 0, got -2");
     }
 
     @Test

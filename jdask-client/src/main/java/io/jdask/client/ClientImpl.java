@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -34,12 +35,12 @@ import java.util.function.UnaryOperator;
  */
 final class ClientImpl implements Client, ClientRuntime {
     private final Session session;
-    private final SubmitOptions options;
+    private final SubmitOptions.Values options;
     private final boolean isView;
     /** Rotates scatter targets over workers. */
     private static final java.util.concurrent.atomic.AtomicInteger SCATTER_TURN = new java.util.concurrent.atomic.AtomicInteger();
 
-    ClientImpl(Session session, SubmitOptions options, boolean isView) {
+    ClientImpl(Session session, SubmitOptions.Values options, boolean isView) {
         this.session = session;
         this.options = options;
         this.isView = isView;
@@ -96,8 +97,14 @@ final class ClientImpl implements Client, ClientRuntime {
     }
 
     @Override
-    public Client with(UnaryOperator<SubmitOptions> change) {
-        return new ClientImpl(session, change.apply(options), true);
+    public Client with(SubmitOptions options) {
+        // SubmitOptions is sealed: Values is its only kind.
+        return new ClientImpl(session, (SubmitOptions.Values) Objects.requireNonNull(options, "options"), true);
+    }
+
+    @Override
+    public Client with(UnaryOperator<SubmitOptions.Values> change) {
+        return new ClientImpl(session, Objects.requireNonNull(change.apply(options), "the changed options"), true);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.jdask.Client;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
 import io.jdask.LocalCluster;
+import io.jdask.SubmitOptions;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A task that throws an {@link Error} on a worker process: the client rethrows it as itself, as it does a
- * {@link RuntimeException} (both are unchecked), and the worker goes on.
+ * Failing tasks on a worker process: an {@link Error} is rethrown as itself, as a {@link RuntimeException} is (both
+ * are unchecked), the worker goes on, and retries run a failing task again.
  */
 class TaskErrorsTest {
     static LocalCluster cluster;
@@ -55,5 +56,16 @@ class TaskErrorsTest {
                 .isInstanceOf(ExecutionException.class)
                 .cause().isExactlyInstanceOf(AssertionError.class).hasMessageContaining("got -2");
         assertThat(client.submit(Ops::inc, 41).result()).isEqualTo(42);
+    }
+
+    @Test
+    void retriesSpelledAsInTheApiContractRunAFailingTaskAgain() {
+        String id = "retried-" + System.nanoTime();
+        Future<Integer> f = client.with(SubmitOptions.retries(2).priority(10)).submit(Flaky::failOnce, id);
+        assertThat(f.result()).isEqualTo(1);
+
+        Future<Integer> once = client.with(SubmitOptions.retries(0)).submit(Flaky::failOnce, id + "-no-retry");
+        assertThatThrownBy(once::result)
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("first attempt");
     }
 }
