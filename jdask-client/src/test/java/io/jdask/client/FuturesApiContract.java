@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -130,6 +132,19 @@ abstract class FuturesApiContract {
     }
 
     @Test
+    void getWrapsATaskFailureInExecutionExceptionWithTheOriginalExceptionAsCause() {
+        Future<Integer> checked = client.submit(Ops::checkedFail, 7);
+        assertThatThrownBy(checked::get).isInstanceOf(ExecutionException.class)
+                .cause().isExactlyInstanceOf(IOException.class).hasMessage("disk on fire at 7");
+        assertThatThrownBy(() -> checked.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseExactlyInstanceOf(IOException.class);
+        // A dependent's get() carries the exception of the task that failed, not a wrapper of it.
+        Future<Integer> dependent = client.submit(Ops::inc, client.submit(Ops::mightFail, -4));
+        assertThatThrownBy(dependent::get).isInstanceOf(ExecutionException.class)
+                .cause().isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("negative input: -4");
+    }
+
+    @Test
     void aFailureReachesDependentsAndTheWorkerKeepsWorking() {
         Future<Integer> bad = client.submit(Ops::mightFail, -1);
         Future<Integer> after = client.submit(Ops::inc, bad);
@@ -156,6 +171,7 @@ abstract class FuturesApiContract {
         assertThat(f.isDone()).isTrue();
         assertThat(f.cancel()).isFalse();
         assertThatThrownBy(() -> f.result(Duration.ofSeconds(10))).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(f::get).isInstanceOf(CancellationException.class); // the JDK's contract, not wrapped
         assertThat(f.status()).isEqualTo(FutureStatus.CANCELLED);
         assertThat(f.isCancelled()).isTrue();
     }
@@ -193,6 +209,20 @@ abstract class FuturesApiContract {
     }
 
     @Test
+    void scatterEachPutsEveryValueUnderItsOwnKeySpreadOverTheWorkers() {
+        List<double[]> values = List.of(new double[1], new double[2], new double[3], new double[4]);
+        List<Future<double[]>> fs = client.scatterEach(values);
+        assertThat(fs).hasSize(4).allMatch(f -> f.status() == FutureStatus.FINISHED);
+        assertThat(fs.stream().map(Future::key).distinct()).hasSize(4);
+        Map<String, List<String>> who = client.whoHas(fs);
+        assertThat(fs).allSatisfy(f -> assertThat(who.get(f.key())).hasSize(1));
+        assertThat(fs.stream().map(f -> who.get(f.key()).get(0)).distinct()).hasSize(2);
+        // Tasks read each value where it was put, in the order given.
+        List<Future<Long>> lengths = fs.stream().map(f -> client.submit(Ops::length, f)).toList();
+        assertThat(client.gather(lengths)).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
     void gatherSkippingErrors() {
         List<Future<Integer>> fs = List.of(client.submit(Ops::mightFail, 1), client.submit(Ops::mightFail, -1),
                 client.submit(Ops::mightFail, 3));
@@ -208,6 +238,30 @@ abstract class FuturesApiContract {
         assertThat(r.done()).contains(fast);
         Futures.waitAll(List.of(slow, fast));
         assertThat(slow.done()).isTrue();
+    }
+
+    @Test
+    void waitForFirstExceptionReturnsOnceATaskFails() {
+        Future<Integer> slow = client.submit(Ops::sleepThenInc, 10_000, 0);
+        Future<Integer> bad = client.submit(Ops::mightFail, -1);
+        var r = Futures.wait(List.of(slow, bad), ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(20));
+        assertThat(r.done()).containsExactly(bad);
+        assertThat(r.notDone()).containsExactly(slow);
+        slow.cancel();
+    }
+
+    @Test
+    void waitForFirstExceptionWithoutAFailureWaitsForEveryTaskOrTheTimeout() {
+        Future<Integer> slower = client.submit(Ops::sleepThenInc, 500, 1);
+        Future<Integer> fast = client.submit(Ops::inc, 2);
+        var r = Futures.wait(List.of(slower, fast), ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(20));
+        assertThat(r.done()).containsExactlyInAnyOrder(slower, fast);
+        assertThat(r.notDone()).isEmpty();
+        Future<Integer> slow = client.submit(Ops::sleepThenInc, 10_000, 0);
+        assertThatThrownBy(() -> Futures.wait(List.of(slow), ReturnWhen.FIRST_EXCEPTION, Duration.ofMillis(100)))
+                .hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class)
+                .hasMessageContaining("1 of 1 futures still pending");
+        slow.cancel();
     }
 
     @Test
@@ -228,6 +282,32 @@ abstract class FuturesApiContract {
     }
 
     @Test
+    void asCompletedWithResultsPairsEveryFutureWithItsOwnResult() {
+        List<Future<Integer>> fs = client.map(Ops::square, List.of(1, 2, 3, 4, 5, 6));
+        Map<String, Integer> seen = new HashMap<>();
+        for (AsCompleted.Completed<Integer> c : Futures.asCompleted(fs).withResults()) {
+            assertThat(c.future().done()).isTrue();
+            seen.put(c.future().key(), c.result());
+        }
+        Map<String, Integer> expected = new HashMap<>();
+        for (int i = 0; i < fs.size(); i++) expected.put(fs.get(i).key(), (i + 1) * (i + 1));
+        assertThat(seen).isEqualTo(expected);
+    }
+
+    @Test
+    void asCompletedWithResultsFollowsTheFinishingOrderAndThrowsAFailureInItsTurn() {
+        Future<Integer> slow = client.submit(Ops::sleepThenInc, 1500, 1);
+        Future<Integer> bad = client.submit(Ops::mightFail, -3);
+        Iterator<AsCompleted.Completed<Integer>> it = Futures.asCompleted(List.of(slow, bad)).withResults().iterator();
+        assertThatThrownBy(it::next).isInstanceOf(IllegalArgumentException.class).hasMessage("negative input: -3");
+        assertThat(it.hasNext()).isTrue();
+        AsCompleted.Completed<Integer> last = it.next();
+        assertThat(last.future()).isSameAs(slow);
+        assertThat(last.result()).isEqualTo(2);
+        assertThat(it.hasNext()).isFalse();
+    }
+
+    @Test
     void computeAndPersistDelayedOnTheCluster() {
         Delayed<Integer> x = delayed(Ops::inc).call(1);
         Delayed<Integer> y = delayed(Ops::inc).call(2);
@@ -237,6 +317,18 @@ abstract class FuturesApiContract {
         assertThat(f.result()).isEqualTo(5);
         List<Delayed<Integer>> persisted = client.persist(List.of(z));
         assertThat(delayed(Ops::inc).call(persisted.get(0)).compute()).isEqualTo(6);
+    }
+
+    @Test
+    void computeAListRunsTheSharedPartOnceAndKeepsTheOrder() throws Exception {
+        String runs = Flaky.newPath("shared");
+        Delayed<Integer> shared = delayed(Flaky::countedInc).call(runs, 1);
+        Delayed<Integer> plusTen = delayed(Ops::add).call(shared, 10);
+        Delayed<Integer> squared = delayed(Ops::square).call(shared);
+        List<Future<Integer>> fs = client.compute(List.of(plusTen, squared, shared));
+        assertThat(fs).extracting(Future::key).containsExactly(plusTen.key(), squared.key(), shared.key());
+        assertThat(client.gather(fs)).containsExactly(12, 4, 2);
+        assertThat(Flaky.runs(runs)).isEqualTo(1);
     }
 
     @Test
