@@ -191,6 +191,26 @@ abstract class FuturesApiContract {
     }
 
     @Test
+    void retryOfACancelledTaskFailsNamingTheKeyInsteadOfWaitingForever() {
+        // The cluster forgets a cancelled task, so there is nothing left to run again.
+        Future<Integer> f = client.submit(Ops::sleepThenInc, 5000, 1);
+        assertThat(f.cancel()).isTrue();
+        assertThatThrownBy(f::retry).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(f.key()).hasMessageContaining("cancelled");
+        assertThat(f.status()).isEqualTo(FutureStatus.CANCELLED);
+        assertThatThrownBy(() -> f.result(Duration.ofSeconds(10))).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void retryOfATaskThatDidNotFailChangesNothing() {
+        Future<Integer> f = client.submit(Ops::inc, 1);
+        assertThat(f.result()).isEqualTo(2);
+        f.retry();
+        assertThat(f.status()).isEqualTo(FutureStatus.FINISHED);
+        assertThat(f.result(Duration.ofSeconds(10))).isEqualTo(2);
+    }
+
+    @Test
     void scatterOnceUseManyTimes() {
         double[] data = new double[100_000];
         java.util.Arrays.fill(data, 1.0);
