@@ -48,7 +48,13 @@ public non-sealed interface Future<T> extends Ref<T>, java.util.concurrent.Futur
     /** Asks the cluster to cancel the task; returns whether it was not already done. */
     boolean cancel();
 
-    /** Runs a failed or cancelled task again; its dependencies that failed are retried too. */
+    /**
+     * Runs a failed task again; its dependencies that failed are retried too. Does nothing if the task has not
+     * failed.
+     *
+     * @throws IllegalStateException if the task was cancelled or lost: the cluster has forgotten it, so submit it
+     *     again instead
+     */
     void retry();
 
     /** Calls {@code callback} once the task is done (at once if it already is), on a client thread. */

@@ -100,14 +100,18 @@ final class KeyState {
         d.complete(null);
     }
 
-    /** Back to PENDING for a retry; returns the new completion. */
-    synchronized CompletableFuture<Void> reset() {
-        if (status.isDone()) {
+    /**
+     * Back to PENDING for a retry if the key erred (the scheduler keeps an erred task, so it can run it again);
+     * returns the status it had.
+     */
+    synchronized FutureStatus resetIfErred() {
+        FutureStatus before = status;
+        if (status == FutureStatus.ERROR) {
             status = FutureStatus.PENDING;
             failure = null;
             done = new CompletableFuture<>();
         }
-        return done;
+        return before;
     }
 
     synchronized List<String> where() {

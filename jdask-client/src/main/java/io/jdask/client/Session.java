@@ -279,9 +279,20 @@ final class Session implements CommHandler {
         }
     }
 
+    /**
+     * Runs an erred key again. Only an erred task is still on the scheduler to rerun: a cancelled or lost one has
+     * been forgotten there, and resetting its future would leave it pending for ever; a key that has not failed has
+     * nothing to retry.
+     */
     void retry(KeyState ks) {
-        ks.reset();
-        send(new ClientMsg.RetryKeys(List.of(ks.key)));
+        FutureStatus before = ks.resetIfErred();
+        switch (before) {
+            case ERROR -> send(new ClientMsg.RetryKeys(List.of(ks.key)));
+            case CANCELLED, LOST -> throw new IllegalStateException("cannot retry " + ks.key + ": it was "
+                    + before.name().toLowerCase(java.util.Locale.ROOT) + " and the cluster no longer has its task;"
+                    + " submit it again");
+            case PENDING, RUNNING, FINISHED -> { } // nothing failed
+        }
     }
 
     /** Sends a request and waits for the reply with the same id. */

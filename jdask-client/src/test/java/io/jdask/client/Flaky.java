@@ -1,39 +1,111 @@
 package io.jdask.client;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
- * Tasks with side effects visible across tasks of one JVM (in-JVM workers share these statics): fail once, record
- * that a task ran, meet another task.
+ * Tasks with side effects the test and other tasks can see: fail once, record that a task ran, count runs, meet
+ * another task. The state is kept in files, not in statics, so it is shared by every JVM on this machine: worker
+ * threads in the test JVM and worker processes alike. A test names its state with {@link #newPath}, an absolute path
+ * in a directory of the test JVM, and passes that path to the tasks.
  */
 public final class Flaky {
     private Flaky() {}
 
-    private static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
-    private static final Set<String> RECORDED = ConcurrentHashMap.newKeySet();
-    private static final ConcurrentHashMap<String, CountDownLatch> MEETINGS = new ConcurrentHashMap<>();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static Path root;
 
-    public static int failOnce(String id) {
-        if (FAILED.add(id)) throw new IllegalStateException("first attempt of " + id + " fails");
+    /** A fresh absolute path (nothing exists there yet) for a test's shared state; deleted when the JVM exits. */
+    static synchronized String newPath(String name) {
+        try {
+            if (root == null) {
+                root = Files.createTempDirectory("jdask-flaky-");
+                Path dir = root;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return root.resolve(name + "-" + SEQUENCE.incrementAndGet()).toString();
+    }
+
+    /** Fails the first time it runs for {@code path} on this machine, in any JVM; returns 1 afterwards. */
+    public static int failOnce(String path) throws IOException {
+        if (mark(Path.of(path))) throw new IllegalStateException("first attempt of " + path + " fails");
         return 1;
     }
 
-    public static int recordLater(String id) throws InterruptedException {
+    /** Sleeps a little, then leaves a mark at {@code path} that {@link #recorded} sees. */
+    public static int recordLater(String path) throws InterruptedException, IOException {
         Thread.sleep(300);
-        RECORDED.add(id);
+        mark(Path.of(path));
         return 1;
     }
 
-    static boolean recorded(String id) {
-        return RECORDED.contains(id);
+    static boolean recorded(String path) {
+        return Files.exists(Path.of(path));
     }
 
-    public static boolean meet(String id, int parties) throws InterruptedException {
-        CountDownLatch latch = MEETINGS.computeIfAbsent(id, k -> new CountDownLatch(parties));
-        latch.countDown();
-        return latch.await(15, TimeUnit.SECONDS);
+    /** Returns {@code x + 1}, leaving one file per run in the directory {@code dir} for {@link #runs}. */
+    public static int countedInc(String dir, int x) throws IOException {
+        enter(Path.of(dir));
+        return x + 1;
+    }
+
+    /** How many times {@link #countedInc} ran for {@code dir}. */
+    static long runs(String dir) throws IOException {
+        return count(Path.of(dir));
+    }
+
+    /** Arrives at the meeting {@code dir} and waits up to 15 s for {@code parties} arrivals; true if all came. */
+    public static boolean meet(String dir, int parties) throws IOException, InterruptedException {
+        Path meeting = Path.of(dir);
+        enter(meeting);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (count(meeting) < parties) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Creates the file {@code path}: true if this call made it, false if it was there already. */
+    private static boolean mark(Path path) throws IOException {
+        try {
+            Files.createFile(path);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /** Adds a file of its own (process, thread, sequence) to {@code dir}, creating the directory if needed. */
+    private static void enter(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String me = ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId() + "-"
+                + SEQUENCE.incrementAndGet();
+        Files.createFile(dir.resolve(me));
+    }
+
+    private static long count(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort at exit
+        }
     }
 }

@@ -61,4 +61,9 @@ public final class Ops {
     public static byte[] bytes(int n) {
         return new byte[n];
     }
+
+    /** The id of the process the task runs in. */
+    public static long pid(int ignored) {
+        return ProcessHandle.current().pid();
+    }
 }
