@@ -43,7 +43,12 @@ public final class Futures {
                     : CompletableFuture.anyOf(all.stream().map(Futures::settled).toArray(CompletableFuture[]::new));
             case FIRST_EXCEPTION -> {
                 CompletableFuture<Object> firstError = new CompletableFuture<>();
-                for (CompletableFuture<?> cf : all) cf.whenComplete((v, e) -> { if (e != null) firstError.complete(null); });
+                // A cancelled future is done but did not raise, as in java.util.concurrent and Dask.
+                for (CompletableFuture<?> cf : all) {
+                    cf.whenComplete((v, e) -> {
+                        if (e != null && !cancelled(e)) firstError.complete(null);
+                    });
+                }
                 CompletableFuture.allOf(all.stream().map(Futures::settled).toArray(CompletableFuture[]::new))
                         .whenComplete((v, e) -> firstError.complete(null));
                 yield firstError;
@@ -81,5 +86,10 @@ public final class Futures {
     /** Completes normally when {@code cf} completes either way. */
     private static CompletableFuture<Void> settled(CompletableFuture<?> cf) {
         return cf.handle((v, e) -> null);
+    }
+
+    private static boolean cancelled(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof java.util.concurrent.CancellationException;
     }
 }

@@ -4,7 +4,7 @@ package io.jdask;
 public enum ReturnWhen {
     /** As soon as any future is done. */
     FIRST_COMPLETED,
-    /** As soon as any future errs, or when all are done. */
+    /** As soon as any future errs (a cancelled one does not count), or when all are done. */
     FIRST_EXCEPTION,
     /** When all futures are done. */
     ALL_COMPLETED

@@ -32,6 +32,20 @@ class FuturesTest {
     }
 
     @Test
+    void waitFirstExceptionDoesNotStopAtACancelledFuture() {
+        TestFuture<Integer> a = new TestFuture<>("a");
+        TestFuture<Integer> b = new TestFuture<>("b");
+        TestFuture<Integer> c = new TestFuture<>("c");
+        b.cancel();
+        assertThatThrownBy(() -> Futures.wait(List.of(a, b, c), ReturnWhen.FIRST_EXCEPTION, Duration.ofMillis(100)))
+                .hasCauseInstanceOf(TimeoutException.class);
+        new Thread(() -> c.fail(new IllegalStateException("boom"))).start();
+        var r = Futures.wait(List.of(a, b, c), ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(10));
+        assertThat(r.done()).containsExactlyInAnyOrder(b, c);
+        assertThat(r.notDone()).containsExactly(a);
+    }
+
+    @Test
     void waitAllReturnsWhenEveryFutureIsDoneEvenFailedOnes() {
         TestFuture<Integer> a = new TestFuture<>("a");
         TestFuture<Integer> b = new TestFuture<>("b");
