@@ -100,6 +100,20 @@ final class KeyState {
         d.complete(null);
     }
 
+    /**
+     * The scheduler lost every copy of a FINISHED key and computes it again: PENDING until it reports the key anew,
+     * and what was known of the old value (holders, inline or cached value) is dropped.
+     */
+    synchronized void recomputing() {
+        if (status != FutureStatus.FINISHED) return;
+        status = FutureStatus.PENDING;
+        where = List.of();
+        inline = null;
+        value = null;
+        hasValue = false;
+        done = new CompletableFuture<>();
+    }
+
     /** Back to PENDING for a retry; returns the new completion. */
     synchronized CompletableFuture<Void> reset() {
         if (status.isDone()) {
