@@ -2,7 +2,10 @@ package io.jdask;
 
 /** Where a {@link Future}'s task stands, in Dask's words. */
 public enum FutureStatus {
-    /** Submitted; waiting for inputs or a free worker thread. */
+    /**
+     * Submitted; waiting for inputs or a free worker thread. Also a finished task's state again while it is computed
+     * anew because every copy of its result was lost with its workers.
+     */
     PENDING,
     /** A worker thread is running it now (Dask itself only says pending here). */
     RUNNING,

@@ -158,7 +158,9 @@ final class ClientImpl implements Client, ClientRuntime {
         List<Integer> positions = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
             Future<? extends T> f = order.get(i);
-            if (f.status() == FutureStatus.FINISHED) {
+            FutureStatus status;
+            while (!(status = f.status()).isDone()) waitDone(stateOf(f), f.key()); // lost and being computed again
+            if (status == FutureStatus.FINISHED) {
                 finished.add(stateOf(f));
                 positions.add(i);
             } else if (errors == Errors.RAISE) {

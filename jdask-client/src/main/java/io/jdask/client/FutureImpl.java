@@ -3,7 +3,6 @@ package io.jdask.client;
 import io.jdask.DataLostException;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
-import io.jdask.TaskFailedException;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.List;
@@ -77,21 +76,7 @@ final class FutureImpl<T> implements Future<T> {
             if (v instanceof Actors.ActorImpl<?> actor) actor.attach(session, this); // the actor lives while its handle does
             return (T) v;
         }
-        throw failureToThrow();
-    }
-
-    private RuntimeException failureToThrow() {
-        Throwable t = session.exceptionOf(state, loader());
-        return switch (state.status()) {
-            case CANCELLED, LOST -> (RuntimeException) t;
-            default -> {
-                KeyState.Failure f = state.failure();
-                if (t instanceof RuntimeException r) yield r;
-                // An Error is unchecked too: thrown as itself, like the task threw it (an actor call does the same).
-                if (t instanceof Error e) throw e;
-                yield new TaskFailedException(f == null ? key() : f.blamedKey(), t, f == null ? null : f.traceback());
-            }
-        };
+        throw session.failureOf(state, loader());
     }
 
     private void awaitDone(Duration timeout) {

@@ -101,6 +101,20 @@ final class KeyState {
     }
 
     /**
+     * The scheduler lost every copy of a FINISHED key and computes it again: PENDING until it reports the key anew,
+     * and what was known of the old value (holders, inline or cached value) is dropped.
+     */
+    synchronized void recomputing() {
+        if (status != FutureStatus.FINISHED) return;
+        status = FutureStatus.PENDING;
+        where = List.of();
+        inline = null;
+        value = null;
+        hasValue = false;
+        done = new CompletableFuture<>();
+    }
+
+    /**
      * Back to PENDING for a retry if the key erred (the scheduler keeps an erred task, so it can run it again);
      * returns the status it had.
      */

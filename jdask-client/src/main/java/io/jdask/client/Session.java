@@ -3,6 +3,7 @@ package io.jdask.client;
 import io.jdask.DataLostException;
 import io.jdask.FutureStatus;
 import io.jdask.RemoteException;
+import io.jdask.TaskFailedException;
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.CloseReason;
 import io.jdask.protocol.Comm;
@@ -451,8 +452,16 @@ final class Session implements CommHandler {
                 List<String> where = ks.where();
                 int a = attempt.getOrDefault(i, 0);
                 if (a >= where.size()) {
-                    throw new DataLostException(ks.key, where.isEmpty() ? "no worker holds it"
-                            : "none of its holders " + where + " still has it");
+                    if (!awaitNewReport(ks, where, loader) || ks.where().isEmpty() && ks.inline() == null) {
+                        throw new DataLostException(ks.key, where.isEmpty() ? "no worker holds it"
+                                : "none of its holders " + where + " still has it");
+                    }
+                    if (ks.inline() != null) {
+                        out[i] = serializer.deserialize(ks.inline(), loader);
+                        continue;
+                    }
+                    where = ks.where();
+                    a = 0;
                 }
                 attempt.put(i, a + 1);
                 byWorker.computeIfAbsent(where.get(a), w -> new ArrayList<>()).add(i);
@@ -485,6 +494,34 @@ final class Session implements CommHandler {
             todo = again;
         }
         return java.util.Arrays.asList(out);
+    }
+
+    /** How long a fetch that found none of a key's holders waits for the scheduler to say what became of it. */
+    static final Duration LOST_VERDICT_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * None of the holders {@code tried} of a FINISHED key gave its value. If they died, the scheduler computes the key
+     * again ({@link SchedulerMsg.KeyRecomputing}) or reports it lost once it sees them gone, which may be a moment
+     * after this client did. Waits up to {@link #LOST_VERDICT_WAIT} for such news, then for the key to be done again;
+     * true if it is FINISHED again (fetch anew), false if no news came. Throws the key's failure if it failed.
+     */
+    private boolean awaitNewReport(KeyState ks, List<String> tried, ClassLoader loader) {
+        long deadline = System.nanoTime() + LOST_VERDICT_WAIT.toNanos();
+        try {
+            // Identity: every report sets a new list of holders.
+            while (ks.status() == FutureStatus.FINISHED && ks.where() == tried) {
+                if (System.nanoTime() > deadline) return false;
+                Thread.sleep(10);
+            }
+            ks.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while fetching " + ks.key);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("unexpected", e.getCause());
+        }
+        if (ks.status() == FutureStatus.FINISHED) return true;
+        throw failureOf(ks, loader);
     }
 
     /** Sends a data-plane request to a worker; the future completes with the reply. */
@@ -543,6 +580,21 @@ final class Session implements CommHandler {
         return cf;
     }
 
+    /** What {@code result()} throws for a key that is not FINISHED: the task's exception, checked ones wrapped. */
+    RuntimeException failureOf(KeyState ks, ClassLoader loader) {
+        Throwable t = exceptionOf(ks, loader);
+        return switch (ks.status()) {
+            case CANCELLED, LOST -> (RuntimeException) t;
+            default -> {
+                KeyState.Failure f = ks.failure();
+                if (t instanceof RuntimeException r) yield r;
+                // An Error is unchecked too: thrown as itself, like the task threw it (an actor call does the same).
+                if (t instanceof Error e) throw e;
+                yield new TaskFailedException(f == null ? ks.key : f.blamedKey(), t, f == null ? null : f.traceback());
+            }
+        };
+    }
+
     /** What to throw or report for a key that is not FINISHED. */
     Throwable exceptionOf(KeyState ks, ClassLoader loader) {
         KeyState.Failure f = ks.failure();
@@ -589,6 +641,10 @@ final class Session implements CommHandler {
             case SchedulerMsg.KeyCancelled c -> {
                 KeyState ks = keys.get(c.key());
                 if (ks != null) ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, c.key(), null, null, c.reason(), null));
+            }
+            case SchedulerMsg.KeyRecomputing r -> {
+                KeyState ks = keys.get(r.key());
+                if (ks != null) ks.recomputing();
             }
             case SchedulerMsg.KeyLost l -> {
                 KeyState ks = keys.get(l.key());

@@ -5,11 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.Client;
 import io.jdask.LocalCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import javax.tools.ToolProvider;
@@ -34,6 +41,40 @@ class ConnectTest {
     }
 
     @Test
+    void aListenerThatNeverAnswersTheHandshakeFailsWithinTheTimeoutAndIsHungUpOn() throws Exception {
+        // Accepts TCP connections and never writes a byte: the connect succeeds, the scheduler's handshake never comes.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String address = "tcp://127.0.0.1:" + silent.getLocalPort();
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return silent.accept();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> Client.connect(address, Duration.ofSeconds(2)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(address)
+                    .hasMessageContaining("PT2S");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(1500)).isLessThan(Duration.ofSeconds(10));
+            // The client reached the listener, then gave up the connection instead of leaving it open.
+            try (Socket s = accepted.get(5, TimeUnit.SECONDS)) {
+                s.setSoTimeout(5000);
+                int last;
+                try {
+                    // Whatever the client wrote (its own handshake) is drained; then its end must be closed.
+                    do last = s.getInputStream().read(new byte[1 << 16]); while (last > 0);
+                } catch (SocketException reset) {
+                    last = -1; // closed with a reset: hung up all the same
+                }
+                assertThat(last).as("the client closed its end").isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void aClosedClientSaysSoWhenUsed() {
         try (LocalCluster cluster = LocalCluster.builder().workers(1).processes(false).build()) {
             Client client = Client.connect(cluster);
@@ -54,7 +95,7 @@ class ConnectTest {
             assertThat(pids).hasSizeGreaterThanOrEqualTo(Runtime.getRuntime().availableProcessors());
         }
         for (long pid : pids) {
-            ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join());
+            ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(15, TimeUnit.SECONDS).join());
         }
         assertThat(ProcessHandle.current().children().filter(p -> pids.contains(p.pid())).count()).isZero();
     }

@@ -73,13 +73,19 @@ class NotebookCodeShippingTest {
 
     @Test
     void aVariableOfAnEarlierCellHasTheNotebooksValueOnTheWorker() {
+        // Each lambda runs once on every worker, so that the second run is on workers that already loaded the class
+        // holding the variable: they must be sent its new value, not just load the class afresh.
+        eval("java.util.List<String> everyWorker = new java.util.ArrayList<>(client.nthreads().keySet());");
+        assertThat(eval("everyWorker.size()")).isEqualTo("2");
         eval("int offset = 10;");
         eval("Fn1<Integer, Integer> shift = x -> x + offset;");
-        assertThat(eval("client.submit(shift, 5).result()")).isEqualTo("15");
-        // Running a cell again that changes the variable: the worker sees the new value.
+        assertThat(eval("everyWorker.stream().map(w -> client.with(o -> o.workers(w)).submit(shift, 5).result())"
+                + ".toList()")).isEqualTo("[15, 15]");
+        // Running a cell again that changes the variable: every worker sees the new value.
         eval("offset = 100;");
         eval("Fn1<Integer, Integer> shift2 = x -> x + offset;");
-        assertThat(eval("client.submit(shift2, 5).result()")).isEqualTo("105");
+        assertThat(eval("everyWorker.stream().map(w -> client.with(o -> o.workers(w)).submit(shift2, 5).result())"
+                + ".toList()")).isEqualTo("[105, 105]");
     }
 
     @Test

@@ -1,10 +1,14 @@
 package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.Client;
+import io.jdask.DataLostException;
 import io.jdask.Future;
+import io.jdask.FutureStatus;
 import io.jdask.LocalCluster;
+import io.jdask.TaskRecord;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -40,7 +44,7 @@ class WorkerFailureTest {
         List<Future<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 2; i++) fs.add(client.submit(Ops::sleepThenInc, 1500, i));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (fs.stream().anyMatch(f -> f.status() != io.jdask.FutureStatus.RUNNING) && System.nanoTime() < deadline) {
+        while (fs.stream().anyMatch(f -> f.status() != FutureStatus.RUNNING) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         cluster.killWorkerProcess(0);
@@ -53,18 +57,66 @@ class WorkerFailureTest {
 
     @Test
     void aResultLostWithItsWorkerIsRecomputed() throws Exception {
-        Future<byte[]> data = client.submit(Ops::bytes, 1 << 20);
-        data.result();
-        String holder = client.whoHas(List.of(data)).get(data.key()).get(0);
-        int index = cluster.workerAddresses().indexOf(holder);
-        List<String> before = cluster.workerAddresses();
-        // Kill whichever process holds it (addresses are in registration order, processes in start order: try all).
-        for (int i = 0; i < before.size(); i++) {
-            if (!client.whoHas(List.of(data)).getOrDefault(data.key(), List.of()).contains(holder)) break;
-            if (i == index || before.size() == 1) cluster.killWorkerProcess(i);
-        }
+        Future<byte[]> data = client.submit(Probes::slowBytes, 1 << 20, 200);
+        assertThat(data.result(Duration.ofSeconds(30))).hasSize(1 << 20);
+        String holder = Probes.onlyHolder(client, data);
+
+        killWorkerAt(holder);
+
+        // The future gets its value again, from a run elsewhere, and tasks using it run. (Asked at once: this client
+        // may find the holder gone before the scheduler does.)
+        byte[] again = data.result(Duration.ofSeconds(60));
+        assertThat(again).hasSize(1 << 20);
+        assertThat(again[(1 << 20) - 1]).isEqualTo((byte) 42);
         Future<Long> len = client.submit((byte[] b) -> (long) b.length, data);
         assertThat(len.result(Duration.ofSeconds(60))).isEqualTo(1L << 20);
+        List<TaskRecord> runs = Probes.runsOf(client, data.key());
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(0).worker()).isEqualTo(holder);
+        assertThat(runs.get(1).worker()).isNotEqualTo(holder);
+        assertThat(client.whoHas(List.of(data)).get(data.key())).doesNotContain(holder);
+        assertThat(client.nthreads()).doesNotContainKey(holder);
+    }
+
+    @Test
+    void aScatteredValueWhoseOnlyHolderDiesIsLostAndSaysSo() throws Exception {
+        Future<int[]> scattered = client.scatter(new int[] {1, 2, 3});
+        assertThat(scattered.status()).isEqualTo(FutureStatus.FINISHED);
+        String holder = Probes.onlyHolder(client, scattered);
+
+        killWorkerAt(holder);
+
+        // Nothing can compute it again: the scheduler reports it LOST, and result() says so even though this client
+        // still has the value it scattered.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (scattered.status() != FutureStatus.LOST && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(scattered.status()).isEqualTo(FutureStatus.LOST);
+        assertThat(scattered.done()).isTrue();
+        assertThatThrownBy(scattered::result)
+                .isInstanceOfSatisfying(DataLostException.class, e -> assertThat(e.key()).isEqualTo(scattered.key()))
+                .hasMessageContaining("the data of " + scattered.key() + " was lost")
+                .hasMessageContaining("cannot be recomputed");
+        assertThat(scattered.exception()).isInstanceOf(DataLostException.class);
+        assertThat(client.whoHas(List.of(scattered))).containsEntry(scattered.key(), List.of());
+        // A task given the lost value fails naming it instead of waiting for it forever.
+        Future<Integer> sum = client.submit((int[] a) -> a.length, scattered);
+        assertThatThrownBy(() -> sum.result(Duration.ofSeconds(30))).hasMessageContaining(scattered.key());
+        assertThat(sum.status()).isEqualTo(FutureStatus.ERROR);
+    }
+
+    /**
+     * Kills the worker process at {@code address} (found by asking that worker its pid) and returns once it has
+     * exited, whether or not the scheduler has noticed yet.
+     */
+    private static void killWorkerAt(String address) throws Exception {
+        long pid = Probes.pidOf(client, address);
+        int index = cluster.workerPids().indexOf(pid);
+        assertThat(index).as("pid %d of %s among the cluster's worker processes %s", pid, address,
+                cluster.workerPids()).isNotNegative();
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        cluster.killWorkerProcess(index);
+        process.onExit().get(30, TimeUnit.SECONDS);
+        assertThat(process.isAlive()).isFalse();
     }
 
     @Test

@@ -31,6 +31,12 @@ public sealed interface SchedulerMsg extends Message {
     /** A key's data was lost and cannot be recomputed. */
     record KeyLost(String key, String reason) implements SchedulerMsg {}
 
+    /**
+     * A key this client wants, reported in memory before, lost every copy of its data with its workers and is being
+     * computed again: it is pending until a {@link KeyInMemory}, {@link KeyErred} or {@link KeyLost} follows.
+     */
+    record KeyRecomputing(String key) implements SchedulerMsg {}
+
     /** Answer to {@link ClientMsg.ClusterInfoRequest}: workers and their threads, and what each holds. */
     record ClusterInfo(long requestId, Map<String, Integer> nthreads, Map<String, List<String>> hasWhat)
             implements SchedulerMsg {}

@@ -1211,7 +1211,8 @@ final class SchedulerLoop {
     boolean fireAndForget = false;
     for (String cid : tc.clients()) {
       if (cid.equals(FIRE_AND_FORGET)) {
-        fireAndForget = true;
+        // Being computed again is no end: fire-and-forget interest lasts until the key is done again.
+        fireAndForget = !(tc instanceof SchedulerInstruction.KeyRecomputing);
         continue;
       }
       Conn c = clients.get(cid);
@@ -1244,6 +1245,7 @@ final class SchedulerLoop {
       case SchedulerInstruction.KeyCancelled c -> new SchedulerMsg.KeyCancelled(c.key(), "cancelled");
       case SchedulerInstruction.KeyLost l -> new SchedulerMsg.KeyLost(l.key(),
           "every copy of its result was lost (its workers left) and it cannot be recomputed");
+      case SchedulerInstruction.KeyRecomputing r -> new SchedulerMsg.KeyRecomputing(r.key());
     };
   }
 

@@ -77,6 +77,12 @@ public sealed interface SchedulerInstruction {
   record KeyLost(Set<String> clients, String key) implements ToClient {}
 
   /**
+   * Every copy of {@code key}, reported in memory before, was lost and it is being computed again: not done any more
+   * (Dask's lost-data report). A later KeyInMemory, KeyErred or KeyLost settles it.
+   */
+  record KeyRecomputing(Set<String> clients, String key) implements ToClient {}
+
+  /**
    * Groups worker instructions by worker, keeping each worker's order; client instructions are
    * skipped. Costs one pass and one list per worker.
    */

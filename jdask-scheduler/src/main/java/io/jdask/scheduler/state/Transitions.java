@@ -16,6 +16,7 @@ import io.jdask.scheduler.state.SchedulerInstruction.KeyCancelled;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyErred;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyInMemory;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyLost;
+import io.jdask.scheduler.state.SchedulerInstruction.KeyRecomputing;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -734,6 +735,9 @@ final class Transitions {
   }
 
   private void memoryToReleased(SchedulerTask ts, Object arg) {
+    if (ts.dataLost && !ts.whoWants.isEmpty() && ts.runSpec != null && !ts.hasLostDependencies) {
+      m.emit(new KeyRecomputing(ts.clientIds(), ts.key)); // afterReleased sends it back to WAITING
+    }
     for (SchedulerTask dts : ts.waiters) {
       if (dts.state == WAITING) {
         dts.waitingOn.add(ts);

@@ -26,9 +26,10 @@ class FailuresAndStaleEventsTest {
     s.handle(s.submit("c1", List.of("z"), spec("z", "x")));
     assertThat(s.state.task("z").processingOn()).isEqualTo(A);
 
-    // A dies holding x (wanted) and running z (which needs x): x is recomputed, z waits for it again.
+    // A dies holding x (wanted) and running z (which needs x): x is recomputed (its client told it is pending again),
+    // z waits for it again.
     var out = s.run(s.removeWorker(A));
-    assertThat(out).containsExactly("compute x@" + B);
+    assertThat(out).containsExactly("recomputing x>[c1]", "compute x@" + B);
     assertThat(s.stateOf("z")).isEqualTo(WAITING);
     assertThat(s.state.task("z").suspiciousCount()).isEqualTo(1);
     assertThat(s.run(s.finish(B, "x"))).containsExactly("memory x>[c1]", "compute z@" + B);
@@ -82,8 +83,8 @@ class FailuresAndStaleEventsTest {
     assertThat(s.state.task("x").whoHas()).containsExactly(A, B);
     assertThat(s.run(s.missing("x", A))).isEmpty();
     assertThat(s.state.task("x").whoHas()).containsExactly(B);
-    // the last copy goes: x is still wanted and has code, so it is recomputed
-    assertThat(s.run(s.workerReleased(B, "x"))).containsExactly("compute x@" + A);
+    // the last copy goes: x is still wanted and has code, so it is recomputed, and its client told so
+    assertThat(s.run(s.workerReleased(B, "x"))).containsExactly("recomputing x>[c1]", "compute x@" + A);
     assertThat(s.stateOf("x")).isEqualTo(PROCESSING);
   }
 

@@ -167,7 +167,8 @@ final class Sched {
 
   /**
    * Renders instructions compactly: {@code compute x@w}, {@code free x@w}, {@code cancel x@w},
-   * {@code memory x>[c]}, {@code erred x>[c] blame=y}, {@code cancelled x>[c]}, {@code lost x>[c]}.
+   * {@code memory x>[c]}, {@code erred x>[c] blame=y}, {@code cancelled x>[c]}, {@code lost x>[c]},
+   * {@code recomputing x>[c]}.
    * Multi-key FreeKeys render as {@code free [a, b]@w}.
    */
   static List<String> render(List<SchedulerInstruction> out) {
@@ -181,6 +182,7 @@ final class Sched {
         case KeyErred k -> "erred " + k.key() + ">" + new TreeSet<>(k.clients()) + " blame=" + k.blamedKey();
         case KeyCancelled k -> "cancelled " + k.key() + ">" + new TreeSet<>(k.clients());
         case KeyLost k -> "lost " + k.key() + ">" + new TreeSet<>(k.clients());
+        case KeyRecomputing k -> "recomputing " + k.key() + ">" + new TreeSet<>(k.clients());
       });
     }
     return r;

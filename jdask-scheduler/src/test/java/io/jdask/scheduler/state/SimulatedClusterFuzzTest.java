@@ -344,6 +344,7 @@ class SimulatedClusterFuzzTest {
         case KeyErred k -> reported.computeIfAbsent(k.key(), x -> new LinkedHashSet<>()).add("erred");
         case KeyCancelled k -> reported.computeIfAbsent(k.key(), x -> new LinkedHashSet<>()).add("cancelled");
         case KeyLost k -> reported.computeIfAbsent(k.key(), x -> new LinkedHashSet<>()).add("lost");
+        case KeyRecomputing k -> reported.computeIfAbsent(k.key(), x -> new LinkedHashSet<>()).add("recomputing");
       }
     }
 
