@@ -588,8 +588,10 @@ final class Session implements CommHandler {
             default -> {
                 KeyState.Failure f = ks.failure();
                 if (t instanceof RuntimeException r) yield r;
-                // An Error is unchecked too: thrown as itself, like the task threw it (an actor call does the same).
-                if (t instanceof Error e) throw e;
+                // An Error is unchecked too: thrown as itself, like the task threw it (an actor call does the same),
+                // except one that tells of the worker's JVM (out of memory or stack): thrown here, it would say this
+                // JVM is failing, and test runners and servers treat that as fatal, so it stays wrapped.
+                if (t instanceof Error e && !(e instanceof VirtualMachineError)) throw e;
                 yield new TaskFailedException(f == null ? ks.key : f.blamedKey(), t, f == null ? null : f.traceback());
             }
         };

@@ -8,6 +8,7 @@ import io.jdask.Future;
 import io.jdask.FutureStatus;
 import io.jdask.LocalCluster;
 import io.jdask.SubmitOptions;
+import io.jdask.TaskFailedException;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Failing tasks on a worker process: an {@link Error} is rethrown as itself, as a {@link RuntimeException} is (both
- * are unchecked), the worker goes on, and retries run a failing task again.
+ * are unchecked), except one of the worker's JVM; the worker goes on; retries run a failing task again.
  */
 class TaskErrorsTest {
     static LocalCluster cluster;
@@ -47,6 +48,22 @@ class TaskErrorsTest {
         assertThat(f.status()).isEqualTo(FutureStatus.ERROR);
         assertThat(f.exception()).isInstanceOf(AssertionError.class);
         assertThatThrownBy(() -> client.gather(List.of(f))).isExactlyInstanceOf(AssertionError.class);
+    }
+
+    static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
+    @Test
+    void anErrorOfTheWorkersJvmStaysWrappedSoItIsNotTakenForTheClientsOwn() {
+        // A StackOverflowError or OutOfMemoryError thrown here would claim this JVM is failing (JUnit, for one,
+        // then aborts the whole run): it comes as the cause of a TaskFailedException naming the key.
+        Future<Integer> f = client.submit(TaskErrorsTest::recurse, 0);
+        assertThatThrownBy(f::result)
+                .isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining(f.key())
+                .cause().isInstanceOf(StackOverflowError.class);
+        assertThat(client.submit(Ops::inc, 1).result()).isEqualTo(2);
     }
 
     @Test
