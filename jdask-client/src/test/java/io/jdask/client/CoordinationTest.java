@@ -146,8 +146,11 @@ class CoordinationTest {
 
     public static String blockOnEventReportingInterrupt(String event, String queue) {
         Client c = Dask.client();
-        c.queue(queue).put("waiting");
         try {
+            // The cancel may already come while this put waits for the scheduler's acknowledgement: the test gets
+            // "waiting" as soon as the item is in the queue, and the acknowledgement travels on another connection
+            // than the cancel. The put is interruptible like the wait, so both are inside the try.
+            c.queue(queue).put("waiting");
             c.event(event).await();
             return "set";
         } catch (CancellationException e) {
