@@ -15,6 +15,12 @@ import java.util.WeakHashMap;
  * Answers workers that need one of this client's classes: a class defined in a notebook cell, generated at run
  * time, or otherwise missing from the workers' class path.
  *
+ * <p>A class's bytes are read as its loader's resource ({@code Name.class}), which is how JShell, class-path and
+ * in-memory loaders that keep what they define answer. A loader that drops the bytes once it has defined a class
+ * (ByteBuddy's default wrapper strategy, {@code Lookup.defineClass}) leaves nothing to ship: the worker's task fails
+ * with the class's name, and generating into a loader that keeps its bytes (ByteBuddy's
+ * {@code WRAPPER_PERSISTENT}) or {@code client.uploadJar} fixes it.
+ *
  * <p>The loaders to search are the ones the client's tasks came from (recorded at submission) plus the context
  * loader; held weakly, so a discarded notebook's loader can be collected. A class whose name marks a JShell wrapper
  * ({@code $JShell$}) also ships the current values of its static fields: JShell keeps a cell's top-level variables
