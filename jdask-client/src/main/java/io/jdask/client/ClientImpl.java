@@ -34,6 +34,7 @@ import java.util.function.UnaryOperator;
  * view sharing the session; closing a view closes nothing (close the client it came from).
  */
 final class ClientImpl implements Client, ClientRuntime {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientImpl.class);
     private final Session session;
     private final SubmitOptions.Values options;
     private final boolean isView;
@@ -155,21 +156,22 @@ final class ClientImpl implements Client, ClientRuntime {
         List<KeyState> finished = new ArrayList<>();
         List<Future<? extends T>> order = new ArrayList<>(futures);
         for (Future<? extends T> f : order) waitDone(stateOf(f), f.key());
-        List<Integer> positions = new ArrayList<>();
-        for (int i = 0; i < order.size(); i++) {
-            Future<? extends T> f = order.get(i);
+        for (Future<? extends T> f : order) {
             FutureStatus status;
             while (!(status = f.status()).isDone()) waitDone(stateOf(f), f.key()); // lost and being computed again
             if (status == FutureStatus.FINISHED) {
                 finished.add(stateOf(f));
-                positions.add(i);
             } else if (errors == Errors.RAISE) {
                 f.result(); // throws the failure as result() does
             }
         }
-        List<Object> values = session.fetch(finished, loader());
+        // A value may also be lost while it is fetched, and its recomputation fail: skipped too under SKIP.
+        Object skipped = new Object();
+        List<Object> values = session.fetch(finished, loader(), errors == Errors.SKIP ? skipped : null);
         List<T> out = new ArrayList<>(values.size());
-        for (Object v : values) out.add((T) v);
+        for (Object v : values) {
+            if (v != skipped) out.add((T) v);
+        }
         return out;
     }
 
@@ -198,17 +200,24 @@ final class ClientImpl implements Client, ClientRuntime {
 
     @Override
     public <T> Future<T> scatter(T value, boolean broadcast) {
-        SchedulerMsg.ClusterInfo info = session.clusterInfo();
-        List<String> workers = new ArrayList<>(info.nthreads().keySet());
-        if (workers.isEmpty()) throw new IllegalStateException("cannot scatter: the cluster has no workers yet");
-        workers.sort(null);
-        List<String> targets = broadcast ? workers
-                : List.of(workers.get(Math.floorMod(SCATTER_TURN.getAndIncrement(), workers.size())));
+        List<String> workers = scatterWorkers();
         String key = Tokens.uniqueKey(typeName(value));
-        // A byte[] is sent from the caller's array (Serialized shares it); put() returns once every target
+        // A byte[] is sent from the caller's array (Serialized shares it); the puts return once the targets
         // acknowledged, so the array is not read after scatter returns.
         Serialized bytes = session.serializer.serializeValue(value);
-        put(targets, Map.of(key, bytes));
+        Map<String, Serialized> values = Map.of(key, bytes);
+        List<String> targets;
+        if (broadcast) {
+            List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
+            for (String w : workers) acks.add(put(w, values));
+            targets = new ArrayList<>();
+            for (int i = 0; i < workers.size(); i++) {
+                if (stored(acks.get(i))) targets.add(workers.get(i));
+            }
+            if (targets.isEmpty()) throw unreachable(workers);
+        } else {
+            targets = List.of(putOnFirstReachable(rotated(workers, SCATTER_TURN.getAndIncrement()), values));
+        }
         KeyState ks = session.acquire(key);
         ks.scattered(targets, value, bytes.nbytes());
         Map<String, List<String>> whoHas = Map.of(key, targets);
@@ -218,10 +227,7 @@ final class ClientImpl implements Client, ClientRuntime {
 
     @Override
     public <T> List<Future<T>> scatterEach(Collection<? extends T> values) {
-        SchedulerMsg.ClusterInfo info = session.clusterInfo();
-        List<String> workers = new ArrayList<>(info.nthreads().keySet());
-        if (workers.isEmpty()) throw new IllegalStateException("cannot scatter: the cluster has no workers yet");
-        workers.sort(null);
+        List<String> workers = scatterWorkers();
         Map<String, Map<String, Serialized>> perWorker = new LinkedHashMap<>();
         Map<String, List<String>> whoHas = new LinkedHashMap<>();
         Map<String, Long> nbytes = new LinkedHashMap<>();
@@ -238,11 +244,16 @@ final class ClientImpl implements Client, ClientRuntime {
             locals.add(v);
             keyList.add(key);
         }
-        List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
-        for (var e : perWorker.entrySet()) {
-            acks.add(session.requestAsync(e.getKey(), id -> new DataMsg.PutData(id, e.getValue())));
+        Map<String, java.util.concurrent.CompletableFuture<?>> acks = new LinkedHashMap<>();
+        for (var e : perWorker.entrySet()) acks.put(e.getKey(), put(e.getKey(), e.getValue()));
+        for (var e : acks.entrySet()) {
+            if (stored(e.getValue())) continue;
+            // That worker is gone: its share goes to the first other worker that takes it.
+            List<String> others = new ArrayList<>(workers);
+            others.remove(e.getKey());
+            String w = putOnFirstReachable(others, perWorker.get(e.getKey()));
+            for (String key : perWorker.get(e.getKey()).keySet()) whoHas.put(key, List.of(w));
         }
-        for (var a : acks) awaitAck(a);
         List<Future<T>> out = new ArrayList<>();
         for (int i = 0; i < keyList.size(); i++) {
             KeyState ks = session.acquire(keyList.get(i));
@@ -253,22 +264,61 @@ final class ClientImpl implements Client, ClientRuntime {
         return out;
     }
 
-    private void put(List<String> targets, Map<String, Serialized> values) {
-        List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
-        for (String w : targets) acks.add(session.requestAsync(w, id -> new DataMsg.PutData(id, values)));
-        for (var a : acks) awaitAck(a);
+    /** The scheduler's workers, sorted; throws if there are none. */
+    private List<String> scatterWorkers() {
+        List<String> workers = new ArrayList<>(session.clusterInfo().nthreads().keySet());
+        if (workers.isEmpty()) throw new IllegalStateException("cannot scatter: the cluster has no workers yet");
+        workers.sort(null);
+        return workers;
     }
 
-    private static void awaitAck(java.util.concurrent.CompletableFuture<?> ack) {
+    private static List<String> rotated(List<String> workers, int turn) {
+        List<String> out = new ArrayList<>(workers.size());
+        for (int i = 0; i < workers.size(); i++) out.add(workers.get(Math.floorMod(turn + i, workers.size())));
+        return out;
+    }
+
+    private java.util.concurrent.CompletableFuture<?> put(String worker, Map<String, Serialized> values) {
+        return session.requestAsync(worker, id -> new DataMsg.PutData(id, values));
+    }
+
+    /**
+     * Puts the values on the first of {@code candidates} that stores them and returns it. A worker that cannot be
+     * reached is skipped: it may have died after the scheduler listed it, and the scheduler has not noticed yet.
+     */
+    private String putOnFirstReachable(List<String> candidates, Map<String, Serialized> values) {
+        for (String w : candidates) {
+            if (stored(put(w, values))) return w;
+        }
+        throw unreachable(candidates);
+    }
+
+    private static IllegalStateException unreachable(List<String> tried) {
+        return new IllegalStateException("scatter failed: no worker could be reached to store the data (tried "
+                + tried + "); are the workers running?");
+    }
+
+    /**
+     * Waits for a worker's acknowledgement of a put: true once it stored the data, false if the worker could not be
+     * reached or its connection closed first; throws if it refused the data or did not answer within 60 s.
+     */
+    private static boolean stored(java.util.concurrent.CompletableFuture<?> ack) {
         Object reply;
         try {
             reply = ack.get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("scatter failed: a worker did not store the data: " + e, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.debug("a scatter target could not be reached: {}", e.getCause().toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted while scattering");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("scatter failed: a worker did not acknowledge the data within 60 s", e);
         }
         if (reply instanceof DataMsg.PutDataAck a && a.error() != null) {
             throw new IllegalStateException("scatter failed: " + a.error());
         }
+        return true;
     }
 
     private static String typeName(Object v) {

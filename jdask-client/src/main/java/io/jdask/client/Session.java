@@ -435,6 +435,15 @@ final class Session implements CommHandler {
      * worker no longer has is tried at its next holder.
      */
     List<Object> fetch(List<KeyState> states, ClassLoader loader) {
+        return fetch(states, loader, null);
+    }
+
+    /**
+     * As {@link #fetch(List, ClassLoader)}; with a non-null {@code failed}, a key whose value was lost and whose
+     * recomputation then failed yields {@code failed} in its place instead of throwing ({@code gather} with
+     * {@code Errors.SKIP}).
+     */
+    List<Object> fetch(List<KeyState> states, ClassLoader loader, Object failed) {
         Object[] out = new Object[states.size()];
         Map<Integer, Integer> attempt = new HashMap<>();
         List<Integer> todo = new ArrayList<>();
@@ -452,7 +461,16 @@ final class Session implements CommHandler {
                 List<String> where = ks.where();
                 int a = attempt.getOrDefault(i, 0);
                 if (a >= where.size()) {
-                    if (!awaitNewReport(ks, where, loader) || ks.where().isEmpty() && ks.inline() == null) {
+                    boolean renewed;
+                    try {
+                        renewed = awaitNewReport(ks, where, loader);
+                    } catch (RuntimeException recomputationFailed) {
+                        FutureStatus now = ks.status();
+                        if (failed == null || !now.isDone() || now == FutureStatus.FINISHED) throw recomputationFailed;
+                        out[i] = failed;
+                        continue;
+                    }
+                    if (!renewed || ks.where().isEmpty() && ks.inline() == null) {
                         throw new DataLostException(ks.key, where.isEmpty() ? "no worker holds it"
                                 : "none of its holders " + where + " still has it");
                     }

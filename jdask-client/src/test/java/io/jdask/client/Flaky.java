@@ -42,6 +42,12 @@ public final class Flaky {
         return 1;
     }
 
+    /** Returns {@code n} bytes the first time it runs for {@code path}, in any JVM; fails every time after. */
+    public static byte[] bytesOnceThenFail(String path, int n) throws IOException {
+        if (!mark(Path.of(path))) throw new IllegalStateException("second run of " + path + " fails");
+        return new byte[n];
+    }
+
     /** Sleeps a little, then leaves a mark at {@code path} that {@link #recorded} sees. */
     public static int recordLater(String path) throws InterruptedException, IOException {
         Thread.sleep(300);

@@ -7,6 +7,7 @@ import io.jdask.Client;
 import io.jdask.DataLostException;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
+import io.jdask.Futures;
 import io.jdask.LocalCluster;
 import io.jdask.TaskRecord;
 import java.io.OutputStream;
@@ -76,6 +77,44 @@ class WorkerFailureTest {
         assertThat(runs.get(1).worker()).isNotEqualTo(holder);
         assertThat(client.whoHas(List.of(data)).get(data.key())).doesNotContain(holder);
         assertThat(client.nthreads()).doesNotContainKey(holder);
+    }
+
+    @Test
+    void gatherSkippingErrorsSkipsAResultWhoseRecomputationFails() throws Exception {
+        String once = Flaky.newPath("once");
+        Future<byte[]> fragile = client.submit(Flaky::bytesOnceThenFail, once, 1 << 10);
+        Future<Integer> fine = client.submit(Ops::inc, 1);
+        // Waited for, not fetched: a value the client already has is answered from its copy.
+        Futures.waitAll(List.of(fragile, fine));
+        assertThat(fragile.status()).isEqualTo(FutureStatus.FINISHED);
+
+        killWorkerAt(Probes.onlyHolder(client, fragile));
+
+        // The lost value is computed again, and that run fails: SKIP leaves it out (asked at once, so the fetch may
+        // be what finds the holder gone), RAISE throws the failure of the new run.
+        List<Object> got = client.gather(List.of(fragile, fine), io.jdask.Errors.SKIP);
+        assertThat(got).containsExactly(2);
+        assertThat(fragile.status()).isEqualTo(FutureStatus.ERROR);
+        assertThatThrownBy(() -> client.gather(List.of(fragile, fine)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("second run of " + once);
+    }
+
+    @Test
+    void scatterRightAfterAWorkerDiedStoresOnAWorkerThatIsAlive() throws Exception {
+        Future<Integer> probe = client.submit(Ops::inc, 1);
+        assertThat(probe.result(Duration.ofSeconds(30))).isEqualTo(2);
+        String victim = Probes.onlyHolder(client, probe);
+        killWorkerAt(victim); // the scheduler may still list it for a moment
+
+        for (int i = 0; i < 4; i++) { // the scatter turn visits every listed worker
+            Future<int[]> one = client.scatter(new int[] {i});
+            assertThat(client.whoHas(List.of(one)).get(one.key())).isNotEmpty().doesNotContain(victim);
+            assertThat(client.submit((int[] a) -> a[0], one).result(Duration.ofSeconds(30))).isEqualTo(i);
+        }
+        Future<String> everywhere = client.scatter("everywhere", true);
+        assertThat(client.whoHas(List.of(everywhere)).get(everywhere.key())).isNotEmpty().doesNotContain(victim);
+        List<Future<Integer>> each = client.scatterEach(List.of(10, 20, 30));
+        assertThat(client.gather(each)).containsExactly(10, 20, 30);
     }
 
     @Test
