@@ -70,6 +70,14 @@ class WorkerServerTest {
     return millis;
   }
 
+  static final java.util.concurrent.atomic.AtomicInteger NAPS_STARTED = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** As {@link #nap}, counting the naps that have started. */
+  static Integer countedNap(Integer millis) throws InterruptedException {
+    NAPS_STARTED.incrementAndGet();
+    return nap(millis);
+  }
+
   static final java.util.concurrent.atomic.AtomicInteger INTERRUPTS = new java.util.concurrent.atomic.AtomicInteger();
   static final java.util.concurrent.CountDownLatch CLEANUP_DONE = new java.util.concurrent.CountDownLatch(1);
 
@@ -332,13 +340,16 @@ class WorkerServerTest {
   @Test
   void aShortTaskWaitingInLineForAThreadIsSkippedWhenCancelled() {
     Fn1<Integer, Integer> inc = WorkerServerTest::inc;
-    Fn1<Integer, Integer> nap = WorkerServerTest::nap;
+    Fn1<Integer, Integer> nap = WorkerServerTest::countedNap;
     Fn1<Integer, Integer> counted = WorkerServerTest::countRun;
     scheduler.send(a.address(), compute("s-0", runSpec(inc, 0), Map.of(), Map.of()));
     finished(a, "s-0"); // tasks named s-* are now known to be short
-    // Both of alice's threads nap; s-3 (of the short prefix) is handed over ahead and waits in line.
+    // Both of alice's threads nap; s-3 (of the short prefix) is handed over ahead and waits in line. It is sent once
+    // both naps have started: sent with them, it could reach a free thread first (all three have one priority).
+    int napping = NAPS_STARTED.get();
     scheduler.send(a.address(), compute("s-1", runSpec(nap, 1500), Map.of(), Map.of()));
     scheduler.send(a.address(), compute("s-2", runSpec(nap, 1500), Map.of(), Map.of()));
+    pollUntil(NAPS_STARTED::get, n -> n == napping + 2);
     scheduler.send(a.address(), compute("s-3", runSpec(counted, 3), Map.of(), Map.of()));
     pollUntil(() -> stateOf(a, "s-3"), st -> st == WorkerTaskState.EXECUTING);
     scheduler.send(a.address(), new SchedulerMsg.CancelCompute("s-3", "cancel-s3"));
