@@ -24,17 +24,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Client} implementation: a {@link Session} plus the submit options of this view. {@link #with} makes a
  * view sharing the session; closing a view closes nothing (close the client it came from).
  */
 final class ClientImpl implements Client, ClientRuntime {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientImpl.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ClientImpl.class);
     private final Session session;
     private final SubmitOptions.Values options;
     private final boolean isView;
