@@ -230,7 +230,7 @@ final class Actors {
                 }
             }
             if (t instanceof RuntimeException re) throw re;
-            if (t instanceof Error err && !(err instanceof VirtualMachineError)) throw err; // as Session.failureOf
+            Session.throwIfTasksOwnError(t);
             RemoteException remote = new RemoteException(r.exceptionType(), r.message(), null);
             if (t != null) remote.initCause(t);
             throw remote;

@@ -606,13 +606,19 @@ final class Session implements CommHandler {
             default -> {
                 KeyState.Failure f = ks.failure();
                 if (t instanceof RuntimeException r) yield r;
-                // An Error is unchecked too: thrown as itself, like the task threw it (an actor call does the same),
-                // except one that tells of the worker's JVM (out of memory or stack): thrown here, it would say this
-                // JVM is failing, and test runners and servers treat that as fatal, so it stays wrapped.
-                if (t instanceof Error e && !(e instanceof VirtualMachineError)) throw e;
+                throwIfTasksOwnError(t);
                 yield new TaskFailedException(f == null ? ks.key : f.blamedKey(), t, f == null ? null : f.traceback());
             }
         };
+    }
+
+    /**
+     * Throws a task's {@link Error} as itself (it is unchecked, like a RuntimeException), for futures and actor calls
+     * alike; except one that tells of the worker's JVM (out of memory or stack, a {@link VirtualMachineError}): thrown
+     * here it would say this JVM is failing, which test runners and servers treat as fatal, so the caller wraps it.
+     */
+    static void throwIfTasksOwnError(Throwable t) {
+        if (t instanceof Error e && !(e instanceof VirtualMachineError)) throw e;
     }
 
     /** What to throw or report for a key that is not FINISHED. */
