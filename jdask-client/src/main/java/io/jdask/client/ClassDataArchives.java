@@ -220,20 +220,11 @@ final class ClassDataArchives {
   }
 
   /**
-   * The archives for worker JVMs started with {@code javaHome}'s JDK on {@code classPath}, or empty when archives
-   * are off or cannot work for this class path.
+   * The archives for worker JVMs started as {@code javaAndFlags} (the java binary first, then its JVM flags) plus the
+   * archive options, {@code -cp classPath} and the main class; empty when archives are off or cannot work for this
+   * class path. On JDK 25+ (by {@code javaVersion}) the slots hold AOT caches, keyed on the flags as well.
    */
-  static Optional<ClassDataArchives> forWorkers(String javaHome, String javaVersion, String classPath) {
-    return forWorkers(javaHome, javaVersion, classPath, List.of(javaHome));
-  }
-
-  /**
-   * As {@link #forWorkers(String, String, String)}, for workers started as {@code javaAndFlags} (the java binary and
-   * its JVM flags) plus the archive options, {@code -cp classPath} and the main class. On JDK 25+ (by
-   * {@code javaVersion}) the slots hold AOT caches.
-   */
-  static Optional<ClassDataArchives> forWorkers(String javaHome, String javaVersion, String classPath,
-      List<String> javaAndFlags) {
+  static Optional<ClassDataArchives> forWorkers(String javaVersion, String classPath, List<String> javaAndFlags) {
     if ("false".equalsIgnoreCase(System.getProperty("jdask.worker.cds", "true"))) {
       return Optional.empty();
     }
@@ -245,7 +236,8 @@ final class ClassDataArchives {
         : Path.of(System.getProperty("user.home"), ".cache", "jdask", "cds");
     boolean aot = featureOf(javaVersion) >= 25
         && !"false".equalsIgnoreCase(System.getProperty("jdask.worker.aot", "true"));
-    String key = key(javaHome, javaVersion + (aot ? "\naot " + String.join(" ", javaAndFlags) : ""), classPath);
+    String java = javaAndFlags.get(0);
+    String key = key(java, javaVersion + (aot ? "\naot " + String.join(" ", javaAndFlags) : ""), classPath);
     deleteStale(dir, key, STALE_AFTER); // once per cluster, not per worker start
     return Optional.of(new ClassDataArchives(dir, key, javaAndFlags, classPath, aot));
   }

@@ -111,8 +111,7 @@ final class LocalClusterImpl implements LocalCluster {
         this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
         this.workerJava = List.copyOf(javaAndFlags());
         this.archives = spec.processes()
-                ? ClassDataArchives.forWorkers(javaBinary(), Runtime.version().toString(), workerClassPath(),
-                        workerJava)
+                ? ClassDataArchives.forWorkers(Runtime.version().toString(), workerClassPath(), workerJava)
                 : Optional.empty();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,10 +43,10 @@ final class ClassDataArchivesTest {
     assertThat(ClassDataArchives.onlyJars(jar + File.pathSeparator + tmp.resolve("missing.jar"))).isTrue();
     assertThat(ClassDataArchives.onlyJars(jar + File.pathSeparator + dir)).as("a directory of classes").isFalse();
     assertThat(ClassDataArchives.onlyJars("")).isFalse();
-    assertThat(ClassDataArchives.forWorkers("/jdk", "25", jar + File.pathSeparator + dir)).isEmpty();
-    assertThat(ClassDataArchives.forWorkers("/jdk", "25", jar.toString())).isPresent();
+    assertThat(ClassDataArchives.forWorkers("25", jar + File.pathSeparator + dir, List.of("/jdk"))).isEmpty();
+    assertThat(ClassDataArchives.forWorkers("25", jar.toString(), List.of("/jdk"))).isPresent();
     System.setProperty("jdask.worker.cds", "false");
-    assertThat(ClassDataArchives.forWorkers("/jdk", "25", jar.toString())).as("switched off").isEmpty();
+    assertThat(ClassDataArchives.forWorkers("25", jar.toString(), List.of("/jdk"))).as("switched off").isEmpty();
   }
 
   @Test
@@ -76,7 +77,7 @@ final class ClassDataArchivesTest {
     Path other = Files.writeString(dir.resolve("notes.txt"), "x");
     java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.fromMillis(
         System.currentTimeMillis() - java.time.Duration.ofDays(3).toMillis());
-    for (Path p : java.util.List.of(old, oldLock, ours, other)) Files.setLastModifiedTime(p, longAgo);
+    for (Path p : List.of(old, oldLock, ours, other)) Files.setLastModifiedTime(p, longAgo);
     ClassDataArchives.deleteStale(dir, "worker-cccc", java.time.Duration.ofDays(2));
     assertThat(old).doesNotExist();
     assertThat(oldLock).doesNotExist();
@@ -88,7 +89,7 @@ final class ClassDataArchivesTest {
   @Test
   void concurrentWorkersGetDistinctSlotsAndAReleasedSlotIsReused() throws Exception {
     Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
-    ClassDataArchives archives = ClassDataArchives.forWorkers("/jdk", "21", jar.toString()).orElseThrow();
+    ClassDataArchives archives = ClassDataArchives.forWorkers("21", jar.toString(), List.of("/jdk")).orElseThrow();
     ClassDataArchives.Slot a = archives.acquire().orElseThrow();
     ClassDataArchives.Slot b = archives.acquire().orElseThrow();
     assertThat(a.archive()).isNotEqualTo(b.archive());
@@ -121,7 +122,7 @@ final class ClassDataArchivesTest {
   @Test
   void onJdk25ASlotRecordsAConfigurationThenUsesTheCache() throws Exception {
     Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
-    ClassDataArchives archives = ClassDataArchives.forWorkers("/jdk", "25.0.3", jar.toString(), java.util.List.of(
+    ClassDataArchives archives = ClassDataArchives.forWorkers("25.0.3", jar.toString(), List.of(
         "/jdk", "-XX:+UseParallelGC")).orElseThrow();
     ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
     assertThat(slot.jvmOptions()).as("nothing yet: the worker records")
@@ -135,7 +136,7 @@ final class ClassDataArchivesTest {
     slot.close();
 
     System.setProperty("jdask.worker.aot", "false");
-    ClassDataArchives plain = ClassDataArchives.forWorkers("/jdk", "25.0.3", jar.toString()).orElseThrow();
+    ClassDataArchives plain = ClassDataArchives.forWorkers("25.0.3", jar.toString(), List.of("/jdk")).orElseThrow();
     try (ClassDataArchives.Slot s = plain.acquire().orElseThrow()) {
       assertThat(s.jvmOptions()).as("AOT switched off").contains("-XX:+AutoCreateSharedArchive");
     }
@@ -147,9 +148,9 @@ final class ClassDataArchivesTest {
   @Test
   void theWorkerFlagsArePartOfTheAotKey() throws Exception {
     Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
-    var a = ClassDataArchives.forWorkers("/jdk", "25", jar.toString(), java.util.List.of("/jdk", "-Xmx64m"))
+    var a = ClassDataArchives.forWorkers("25", jar.toString(), List.of("/jdk", "-Xmx64m"))
         .orElseThrow().acquire().orElseThrow();
-    var b = ClassDataArchives.forWorkers("/jdk", "25", jar.toString(), java.util.List.of("/jdk", "-Xmx128m"))
+    var b = ClassDataArchives.forWorkers("25", jar.toString(), List.of("/jdk", "-Xmx128m"))
         .orElseThrow().acquire().orElseThrow();
     assertThat(a.aotCache().getFileName()).isNotEqualTo(b.aotCache().getFileName());
     a.close();
@@ -175,8 +176,8 @@ final class ClassDataArchivesTest {
   private ClassDataArchives realJdkArchives() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25+");
     probeJar = probeJar();
-    return ClassDataArchives.forWorkers(javaBin(), Runtime.version().toString(), probeJar.toString(),
-        java.util.List.of(javaBin())).orElseThrow();
+    return ClassDataArchives.forWorkers(Runtime.version().toString(), probeJar.toString(), List.of(javaBin()))
+        .orElseThrow();
   }
 
   private static String javaBin() {
@@ -185,9 +186,9 @@ final class ClassDataArchivesTest {
 
   /** Runs AotProbe from the probe jar on this JDK with {@code options}; returns the exit code. */
   private int run(java.util.List<String> options) throws Exception {
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaBin()));
+    java.util.List<String> cmd = new java.util.ArrayList<>(List.of(javaBin()));
     cmd.addAll(options);
-    cmd.addAll(java.util.List.of("-cp", probeJar.toString(), AotProbe.class.getName()));
+    cmd.addAll(List.of("-cp", probeJar.toString(), AotProbe.class.getName()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
     if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -212,7 +213,7 @@ final class ClassDataArchivesTest {
     ClassDataArchives.Slot again = archives.acquire().orElseThrow();
     assertThat(again.aotCache()).as("the released slot is taken again").isEqualTo(slot.aotCache());
     assertThat(again.jvmOptions()).contains("-XX:AOTCache=" + again.aotCache());
-    java.util.List<String> use = new java.util.ArrayList<>(java.util.List.of("-XX:AOTMode=on"));
+    java.util.List<String> use = new java.util.ArrayList<>(List.of("-XX:AOTMode=on"));
     use.addAll(again.jvmOptions());
     // AOTMode=on makes a cache the JVM cannot map a start-up error instead of a silent fallback.
     assertThat(run(use)).as("a run on the cache").isZero();
@@ -237,8 +238,8 @@ final class ClassDataArchivesTest {
   @Test
   void onceTheJvmGoesDownAnExitingWorkerStartsNoCreateStep() throws Exception {
     Path jar = Files.writeString(tmp.resolve("a.jar"), "x");
-    ClassDataArchives archives = ClassDataArchives.forWorkers("/no/such/java", "25", jar.toString(),
-        java.util.List.of("/no/such/java")).orElseThrow();
+    ClassDataArchives archives = ClassDataArchives.forWorkers("25", jar.toString(), List.of("/no/such/java"))
+        .orElseThrow();
     ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
     Files.writeString(slot.aotConfig(), "recorded by a worker that the shutdown hook killed");
     archives.killCreates();
