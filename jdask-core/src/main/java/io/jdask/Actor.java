@@ -29,18 +29,22 @@ public interface Actor<T> extends java.io.Serializable {
     <A, B, R> ActorFuture<R> call(Fn3<? super T, ? super A, ? super B, ? extends R> method, A a, B b);
 
     /** Calls a method with three arguments. */
-    <A, B, C, R> ActorFuture<R> call(Fn4<? super T, ? super A, ? super B, ? super C, ? extends R> method, A a, B b,
-            C c);
+    <A, B, C, R> ActorFuture<R> call(
+            Fn4<? super T, ? super A, ? super B, ? super C, ? extends R> method, A a, B b, C c);
 
     /** Calls a method with four arguments. */
-    <A, B, C, D, R> ActorFuture<R> call(Fn5<? super T, ? super A, ? super B, ? super C, ? super D, ? extends R> method,
-            A a, B b, C c, D d);
+    <A, B, C, D, R> ActorFuture<R> call(
+            Fn5<? super T, ? super A, ? super B, ? super C, ? super D, ? extends R> method, A a, B b, C c, D d);
 
     /**
      * Calls a method with five arguments (the most a task function takes: {@link Fn6} has the actor and five). A method
      * that needs more takes a record of them.
      */
     <A, B, C, D, E, R> ActorFuture<R> call(
-            Fn6<? super T, ? super A, ? super B, ? super C, ? super D, ? super E, ? extends R> method, A a, B b, C c,
-            D d, E e);
+            Fn6<? super T, ? super A, ? super B, ? super C, ? super D, ? super E, ? extends R> method,
+            A a,
+            B b,
+            C c,
+            D d,
+            E e);
 }

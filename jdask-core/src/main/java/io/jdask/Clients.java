@@ -26,8 +26,8 @@ final class Clients {
                 }
             }
         };
-        return (Client) Proxy.newProxyInstance(client.getClass().getClassLoader(), allInterfaces(client.getClass()),
-                handler);
+        return (Client)
+                Proxy.newProxyInstance(client.getClass().getClassLoader(), allInterfaces(client.getClass()), handler);
     }
 
     private static Class<?>[] allInterfaces(Class<?> type) {

@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The path from {@code compute()} to a scheduler: collect the graph the outputs need, then hand it to the open
@@ -31,8 +31,8 @@ final class Computations {
         List<String> keys = new ArrayList<>(outputs.size());
         for (Delayed<?> d : outputs) keys.add(d.key());
         Scheduler s = options.scheduler();
-        Object[] results = LocalScheduler.compute(nodes, index, keys, s.kind() == Scheduler.Kind.SYNC,
-                s.threadCount(), options.retries());
+        Object[] results = LocalScheduler.compute(
+                nodes, index, keys, s.kind() == Scheduler.Kind.SYNC, s.threadCount(), options.retries());
         return Arrays.asList(results);
     }
 
@@ -42,7 +42,8 @@ final class Computations {
         if (cluster.isPresent()) return cluster.get().persist(outputs, options);
         List<Object> values = compute(outputs, options);
         List<Delayed<?>> out = new ArrayList<>(outputs.size());
-        for (int i = 0; i < outputs.size(); i++) out.add(Delayed.ofResult(outputs.get(i).key(), values.get(i)));
+        for (int i = 0; i < outputs.size(); i++)
+            out.add(Delayed.ofResult(outputs.get(i).key(), values.get(i)));
         return out;
     }
 

@@ -59,8 +59,8 @@ public final class Dask extends DelayedFunctions {
     }
 
     /** As {@link #compute(List)}, with options: {@code compute(values, opts -> opts.scheduler(SYNC))}. */
-    public static <T> List<T> compute(List<? extends Delayed<? extends T>> values,
-            UnaryOperator<ComputeOptions> options) {
+    public static <T> List<T> compute(
+            List<? extends Delayed<? extends T>> values, UnaryOperator<ComputeOptions> options) {
         return compute(values, options.apply(ComputeOptions.defaults()));
     }
 

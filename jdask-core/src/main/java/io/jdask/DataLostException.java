@@ -7,7 +7,8 @@ import java.io.Serial;
  * rather than computed, or the cluster went away. Scatter it again, or submit the work that made it.
  */
 public class DataLostException extends IllegalStateException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final String key;
 

@@ -18,6 +18,7 @@ final class DelayedCall {
     private final Fn fn;
     /** Key prefix; null means the function's own name. */
     private final String name;
+
     private final boolean pure;
     /** An exact key for the call, or null. */
     private final String key;

@@ -32,15 +32,18 @@ public final class Futures {
      *     first, naming how many futures were still pending
      */
     @SuppressWarnings("unchecked")
-    public static <T> DoneAndNotDone<T> wait(Collection<? extends Future<? extends T>> futures, ReturnWhen when,
-            Duration timeout) {
+    public static <T> DoneAndNotDone<T> wait(
+            Collection<? extends Future<? extends T>> futures, ReturnWhen when, Duration timeout) {
         List<CompletableFuture<?>> all = new ArrayList<>(futures.size());
         for (Future<? extends T> f : futures) all.add(f.toCompletableFuture());
         CompletableFuture<?> condition = switch (when) {
-            case ALL_COMPLETED -> CompletableFuture.allOf(all.stream().map(Futures::settled)
-                    .toArray(CompletableFuture[]::new));
-            case FIRST_COMPLETED -> futures.isEmpty() ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.anyOf(all.stream().map(Futures::settled).toArray(CompletableFuture[]::new));
+            case ALL_COMPLETED ->
+                CompletableFuture.allOf(all.stream().map(Futures::settled).toArray(CompletableFuture[]::new));
+            case FIRST_COMPLETED ->
+                futures.isEmpty()
+                        ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.anyOf(
+                                all.stream().map(Futures::settled).toArray(CompletableFuture[]::new));
             case FIRST_EXCEPTION -> {
                 CompletableFuture<Object> firstError = new CompletableFuture<>();
                 // A cancelled future is done but did not raise, as in java.util.concurrent and Dask.

@@ -40,7 +40,12 @@ public interface LocalCluster extends AutoCloseable {
     void close();
 
     /** What a local cluster is made of. */
-    record Spec(int workers, int threadsPerWorker, boolean processes, long memoryLimitBytes, int dashboardPort,
+    record Spec(
+            int workers,
+            int threadsPerWorker,
+            boolean processes,
+            long memoryLimitBytes,
+            int dashboardPort,
             int schedulerPort) {
         public Spec {
             if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);

@@ -26,8 +26,9 @@ final class MemorySizes {
             case "gib" -> 1L << 30;
             case "t", "tb" -> 1_000_000_000_000L;
             case "tib" -> 1L << 40;
-            default -> throw new IllegalArgumentException("unknown memory unit '" + m.group(2) + "' in '" + text
-                    + "' (use B, KB, MB, GB, TB or KiB, MiB, GiB, TiB)");
+            default ->
+                throw new IllegalArgumentException("unknown memory unit '" + m.group(2) + "' in '" + text
+                        + "' (use B, KB, MB, GB, TB or KiB, MiB, GiB, TiB)");
         };
         return (long) (value * unit);
     }

@@ -237,8 +237,14 @@ public final class Profile {
         int depth = depth();
         int height = Math.max(1, depth) * ROW + 4;
         var sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
-                .append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(WIDTH)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" viewBox=\"0 0 ")
+                .append(WIDTH)
+                .append(' ')
+                .append(height)
                 .append("\" font-family=\"monospace\" font-size=\"11\">\n");
         if (count > 0) {
             appendBoxes(sb, 0, 0, WIDTH, (double) WIDTH / count);
@@ -255,16 +261,27 @@ public final class Profile {
         }
         double y = level * ROW;
         String fill = colour(frame);
-        sb.append("<g><title>").append(escape(frame)).append(": ").append(count).append(" samples (")
-                .append(String.format(Locale.ROOT, "%.1f%%", 100.0 * count * pxPerSample / WIDTH)).append(")</title>")
-                .append(String.format(Locale.ROOT,
+        sb.append("<g><title>")
+                .append(escape(frame))
+                .append(": ")
+                .append(count)
+                .append(" samples (")
+                .append(String.format(Locale.ROOT, "%.1f%%", 100.0 * count * pxPerSample / WIDTH))
+                .append(")</title>")
+                .append(String.format(
+                        Locale.ROOT,
                         "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\" stroke=\"white\" stroke-width=\"0.5\"/>",
-                        x, y, width, ROW - 1, fill));
+                        x,
+                        y,
+                        width,
+                        ROW - 1,
+                        fill));
         int chars = (int) ((width - 6) / 6.7);
         if (chars >= 3) {
             String label = frame.length() <= chars ? frame : frame.substring(0, chars - 2) + "..";
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">", x + 3, y + ROW - 5))
-                    .append(escape(label)).append("</text>");
+                    .append(escape(label))
+                    .append("</text>");
         }
         sb.append("</g>\n");
         double cx = x;

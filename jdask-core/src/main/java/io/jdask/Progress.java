@@ -39,6 +39,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class Progress {
     /** How often the futures are looked at. */
     static final Duration REFRESH = Duration.ofMillis(100);
+
     private static final int BAR_WIDTH = 40;
     private static final String KERNEL_GLOBAL = "org.rapaio.jupyter.kernel.global.Global";
 
@@ -87,14 +88,16 @@ public final class Progress {
     public static CompletableFuture<Void> showAsync(Collection<? extends Future<?>> futures) {
         List<Future<?>> fs = List.copyOf(futures);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                show(fs);
-                done.complete(null);
-            } catch (RuntimeException | Error e) {
-                done.completeExceptionally(e);
-            }
-        }, "jdask-progress");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        show(fs);
+                        done.complete(null);
+                    } catch (RuntimeException | Error e) {
+                        done.completeExceptionally(e);
+                    }
+                },
+                "jdask-progress");
         t.setDaemon(true);
         t.start();
         return done;
@@ -153,7 +156,7 @@ public final class Progress {
                         c[2]++;
                     }
                     case RUNNING -> running++;
-                    case PENDING -> { }
+                    case PENDING -> {}
                 }
             }
             return new Counts(futures.size(), finished, erred, running, byName);
@@ -164,8 +167,14 @@ public final class Progress {
             int done = done();
             int filled = total == 0 ? BAR_WIDTH : (int) ((long) BAR_WIDTH * done / total);
             var sb = new StringBuilder();
-            sb.append('[').append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ")
-                    .append(done).append('/').append(total).append(" done");
+            sb.append('[')
+                    .append("#".repeat(filled))
+                    .append("-".repeat(BAR_WIDTH - filled))
+                    .append("] ")
+                    .append(done)
+                    .append('/')
+                    .append(total)
+                    .append(" done");
             if (erred > 0) {
                 sb.append(" (").append(erred).append(" erred)");
             }
@@ -187,13 +196,19 @@ public final class Progress {
                 int[] c = e.getValue();
                 double ok = c[0] == 0 ? 0 : 100.0 * (c[1] - c[2]) / c[0];
                 double bad = c[0] == 0 ? 0 : 100.0 * c[2] / c[0];
-                sb.append("<tr><td style=\"padding:2px 8px 2px 0;text-align:right\">").append(escape(e.getKey()))
+                sb.append("<tr><td style=\"padding:2px 8px 2px 0;text-align:right\">")
+                        .append(escape(e.getKey()))
                         .append("</td><td style=\"padding:2px 0\"><div style=\"width:300px;height:14px;"
                                 + "background:#eee;display:flex\">")
                         .append(String.format(Locale.ROOT, "<div style=\"width:%.1f%%;background:#3b7dd8\"></div>", ok))
-                        .append(String.format(Locale.ROOT, "<div style=\"width:%.1f%%;background:#d9534f\"></div>", bad))
-                        .append("</div></td><td style=\"padding:2px 8px\">").append(c[1]).append('/').append(c[0])
-                        .append(c[2] > 0 ? " (" + c[2] + " erred)" : "").append("</td></tr>\n");
+                        .append(String.format(
+                                Locale.ROOT, "<div style=\"width:%.1f%%;background:#d9534f\"></div>", bad))
+                        .append("</div></td><td style=\"padding:2px 8px\">")
+                        .append(c[1])
+                        .append('/')
+                        .append(c[0])
+                        .append(c[2] > 0 ? " (" + c[2] + " erred)" : "")
+                        .append("</td></tr>\n");
             }
             return sb.append("</table></div>").toString();
         }
@@ -223,8 +238,8 @@ public final class Progress {
     }
 
     private static Class<?> kernelGlobal() {
-        for (ClassLoader l : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
-                Progress.class.getClassLoader()}) {
+        for (ClassLoader l :
+                new ClassLoader[] {Thread.currentThread().getContextClassLoader(), Progress.class.getClassLoader()}) {
             if (l == null) {
                 continue;
             }

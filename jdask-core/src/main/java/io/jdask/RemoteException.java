@@ -8,7 +8,8 @@ import java.io.Serial;
  * remote stack trace is in {@link #remoteTraceback()} and is printed with this exception.
  */
 public class RemoteException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final String remoteType;
     private final String remoteTraceback;

@@ -15,7 +15,11 @@ package io.jdask;
  */
 public final class Scheduler {
     /** The kinds of scheduler. */
-    public enum Kind { DEFAULT, SYNC, THREADS }
+    public enum Kind {
+        DEFAULT,
+        SYNC,
+        THREADS
+    }
 
     /** The open client's cluster if there is one, else {@link #THREADS}. */
     public static final Scheduler DEFAULT = new Scheduler(Kind.DEFAULT, 0);

@@ -89,8 +89,14 @@ public sealed interface SubmitOptions permits SubmitOptions.Values {
         private final boolean allowOtherWorkers;
         private final Map<String, Double> resources;
 
-        private Values(int retries, int priority, String key, boolean pure, List<String> workers,
-                boolean allowOtherWorkers, Map<String, Double> resources) {
+        private Values(
+                int retries,
+                int priority,
+                String key,
+                boolean pure,
+                List<String> workers,
+                boolean allowOtherWorkers,
+                Map<String, Double> resources) {
             this.retries = retries;
             this.priority = priority;
             this.key = key;
@@ -139,8 +145,8 @@ public sealed interface SubmitOptions permits SubmitOptions.Values {
         public Values resources(Map<String, Double> resources) {
             for (var e : resources.entrySet()) {
                 if (e.getValue() == null || e.getValue() <= 0) {
-                    throw new IllegalArgumentException("resource " + e.getKey() + " needs a positive amount, got "
-                            + e.getValue());
+                    throw new IllegalArgumentException(
+                            "resource " + e.getKey() + " needs a positive amount, got " + e.getValue());
                 }
             }
             return new Values(retries, priority, key, pure, workers, allowOtherWorkers, Map.copyOf(resources));
@@ -184,9 +190,14 @@ public sealed interface SubmitOptions permits SubmitOptions.Values {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Values s && s.retries == retries && s.priority == priority
-                    && Objects.equals(s.key, key) && s.pure == pure && s.workers.equals(workers)
-                    && s.allowOtherWorkers == allowOtherWorkers && s.resources.equals(resources);
+            return o instanceof Values s
+                    && s.retries == retries
+                    && s.priority == priority
+                    && Objects.equals(s.key, key)
+                    && s.pure == pure
+                    && s.workers.equals(workers)
+                    && s.allowOtherWorkers == allowOtherWorkers
+                    && s.resources.equals(resources);
         }
 
         @Override

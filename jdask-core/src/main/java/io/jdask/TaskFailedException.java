@@ -13,7 +13,8 @@ import java.util.Objects;
  * know which task of the graph failed.
  */
 public class TaskFailedException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final String key;
     private final String remoteTraceback;

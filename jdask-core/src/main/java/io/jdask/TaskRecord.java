@@ -18,8 +18,14 @@ import java.util.Objects;
  * @param stopMicros when it returned or threw, microseconds since the epoch
  * @param status {@link FutureStatus#FINISHED} or {@link FutureStatus#ERROR}
  */
-public record TaskRecord(String key, String functionName, String worker, int thread, long startMicros,
-        long stopMicros, FutureStatus status) {
+public record TaskRecord(
+        String key,
+        String functionName,
+        String worker,
+        int thread,
+        long startMicros,
+        long stopMicros,
+        FutureStatus status) {
 
     public TaskRecord {
         Objects.requireNonNull(key, "key");

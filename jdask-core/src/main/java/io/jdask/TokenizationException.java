@@ -9,7 +9,8 @@ import java.io.Serial;
  * collections and arrays of those), by implementing {@link Tokenizable}, or by dropping {@code pure()}.
  */
 public class TokenizationException extends IllegalArgumentException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     public TokenizationException(String message) {
         super(message);

@@ -58,8 +58,8 @@ class DelayedTest {
         assertThat(Dask.compute(a, b, c)).containsExactly(7, 7, 8);
         assertThat(Tutorial.CALLS).hasValue(2);
         // Different functions with the same arguments never share a key.
-        assertThat(delayed(Tutorial::inc).pure().call(7).key()).isNotEqualTo(
-                delayed(Tutorial::dec).pure().call(7).key());
+        assertThat(delayed(Tutorial::inc).pure().call(7).key())
+                .isNotEqualTo(delayed(Tutorial::dec).pure().call(7).key());
     }
 
     @Test
@@ -88,15 +88,20 @@ class DelayedTest {
         assertThat(delayed(inc).name("first").pure().call(1).key()).startsWith("first-");
         Delayed<Integer> plain = delayed(inc).call(1);
         assertThat(plain.key()).startsWith("inc-");
-        assertThat(delayed(inc).call(1).key()).as("impure again: a fresh key per call").isNotEqualTo(plain.key());
-        assertThat(delayed(Tutorial::dec).call(1).key()).as("another function, its own name").startsWith("dec-");
+        assertThat(delayed(inc).call(1).key())
+                .as("impure again: a fresh key per call")
+                .isNotEqualTo(plain.key());
+        assertThat(delayed(Tutorial::dec).call(1).key())
+                .as("another function, its own name")
+                .startsWith("dec-");
         assertThat(delayed(inc).call(41).compute()).isEqualTo(42);
     }
 
     @Test
     void allCollectsManyValuesIntoOneArgument() {
         List<Delayed<Integer>> results = new ArrayList<>();
-        for (int x : List.of(1, 2, 3, 4, 5, 6, 7, 8)) results.add(delayed(Tutorial::inc).call(x));
+        for (int x : List.of(1, 2, 3, 4, 5, 6, 7, 8))
+            results.add(delayed(Tutorial::inc).call(x));
         Delayed<Integer> total = delayed(Tutorial::sum).call(all(results));
         assertThat(total.graph().size()).isEqualTo(8 + 1 + 1);
         assertThat(total.compute()).isEqualTo(44);
@@ -110,7 +115,8 @@ class DelayedTest {
         assertThat(fromList.compute()).isEqualTo(List.of(1, List.of(2, 5)));
         Delayed<Object> fromMap = delayed((Object o) -> o).call(Map.of("a", one));
         assertThat(fromMap.compute()).isEqualTo(Map.of("a", 1));
-        Delayed<List<Object>> fromArray = delayed((Object o) -> List.of((Object[]) o)).call(new Object[] {one, two});
+        Delayed<List<Object>> fromArray =
+                delayed((Object o) -> List.of((Object[]) o)).call(new Object[] {one, two});
         assertThat(fromArray.compute()).isEqualTo(List.<Object>of(1, 2));
         assertThat(fromArray.graph().dependencies(fromArray.key())).containsExactlyInAnyOrder(one.key(), two.key());
     }
@@ -121,7 +127,8 @@ class DelayedTest {
         assertThat(s.node()).isInstanceOf(DataNode.class);
         assertThat(s.key()).startsWith("string-");
         assertThat(s.then(String::length).compute()).isEqualTo(5);
-        Delayed<List<Delayed<Integer>>> listOfRefs = delayed(List.of(delayed(Tutorial::inc).call(1)));
+        Delayed<List<Delayed<Integer>>> listOfRefs =
+                delayed(List.of(delayed(Tutorial::inc).call(1)));
         assertThat((Object) listOfRefs.compute()).isEqualTo(List.of(2));
     }
 

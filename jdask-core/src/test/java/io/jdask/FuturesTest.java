@@ -17,7 +17,8 @@ class FuturesTest {
         TestFuture<Integer> a = new TestFuture<>("a");
         TestFuture<Integer> b = new TestFuture<>("b");
         new Thread(() -> b.finish(2)).start();
-        Futures.DoneAndNotDone<Integer> r = Futures.wait(List.of(a, b), ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(10));
+        Futures.DoneAndNotDone<Integer> r =
+                Futures.wait(List.of(a, b), ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(10));
         assertThat(r.done()).containsExactly(b);
         assertThat(r.notDone()).containsExactly(a);
     }

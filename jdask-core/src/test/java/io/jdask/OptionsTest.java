@@ -19,7 +19,8 @@ class OptionsTest {
         assertThat(o.allowOtherWorkers()).isFalse();
         assertThat(o.allowOtherWorkers(true).allowOtherWorkers()).isTrue();
         assertThatThrownBy(() -> base.retries(-1)).hasMessageContaining("retries must be >= 0, got -1");
-        assertThatThrownBy(() -> base.resources(Map.of("GPU", 0.0))).hasMessageContaining("GPU needs a positive amount");
+        assertThatThrownBy(() -> base.resources(Map.of("GPU", 0.0)))
+                .hasMessageContaining("GPU needs a positive amount");
     }
 
     @Test
@@ -35,7 +36,8 @@ class OptionsTest {
         assertThat(SubmitOptions.pure(true).pure()).isTrue();
         assertThat(SubmitOptions.workers("w1", "w2").workers()).containsExactly("w1", "w2");
         assertThat(SubmitOptions.workers("w1").allowOtherWorkers()).isFalse();
-        assertThat(SubmitOptions.allowOtherWorkers(true).workers("w1").allowOtherWorkers()).isTrue();
+        assertThat(SubmitOptions.allowOtherWorkers(true).workers("w1").allowOtherWorkers())
+                .isTrue();
         assertThat(SubmitOptions.resources(Map.of("GPU", 1.0)).resources()).containsEntry("GPU", 1.0);
         assertThatThrownBy(() -> SubmitOptions.retries(-2)).hasMessageContaining("retries must be >= 0, got -2");
     }

@@ -42,15 +42,18 @@ class ProfileTest {
     @Test
     void sinceKeepsOnlyTheSamplesTakenBetweenTwoProfiles() {
         Profile before = sample();
-        Profile after = Profile.builder().add(before)
-                .add(List.of("add", "Work.add", "Work.spin"), 5)      // more of an existing path
-                .add(List.of("mul", "Work.mul"), 2)                   // a new path
+        Profile after = Profile.builder()
+                .add(before)
+                .add(List.of("add", "Work.add", "Work.spin"), 5) // more of an existing path
+                .add(List.of("mul", "Work.mul"), 2) // a new path
                 .build();
         Profile between = after.since(before);
         assertThat(between.samples()).isEqualTo(7);
         assertThat(between.children()).extracting(Profile::frame).containsExactly("add", "mul");
         assertThat(between.count("Work.spin")).isEqualTo(5);
-        assertThat(between.contains("Thread.sleep")).as("no new samples there: dropped").isFalse();
+        assertThat(between.contains("Thread.sleep"))
+                .as("no new samples there: dropped")
+                .isFalse();
         assertThat(after.since(after).samples()).isZero();
         assertThat(after.since(after).children()).isEmpty();
         // A worker that restarted counts from zero again: its smaller counts are taken as they are.
@@ -60,17 +63,22 @@ class ProfileTest {
 
     @Test
     void recursionCountsASampleOnce() {
-        Profile p = Profile.builder().add(List.of("fib", "M.fib", "M.fib", "M.fib"), 4).build();
+        Profile p = Profile.builder()
+                .add(List.of("fib", "M.fib", "M.fib", "M.fib"), 4)
+                .build();
         assertThat(p.count("M.fib")).isEqualTo(4);
     }
 
     @Test
     void mergingAddsCountsOfTheSamePaths() {
         Profile a = sample();
-        Profile b = Profile.builder().add(List.of("inc", "Work.inc", "Thread.sleep"), 4).build();
+        Profile b = Profile.builder()
+                .add(List.of("inc", "Work.inc", "Thread.sleep"), 4)
+                .build();
         Profile m = a.merge(b);
         assertThat(m.samples()).isEqualTo(14);
-        assertThat(m.children().get(0).children().get(0).children().get(0).count()).isEqualTo(10);
+        assertThat(m.children().get(0).children().get(0).children().get(0).count())
+                .isEqualTo(10);
         assertThat(m).isEqualTo(b.merge(a)); // order does not matter
     }
 
@@ -109,7 +117,8 @@ class ProfileTest {
     void saveWritesHtmlSvgOrText(@TempDir Path dir) throws Exception {
         Profile p = sample();
         assertThat(Files.readString(p.save(dir.resolve("p.html")) == p ? dir.resolve("p.html") : null))
-                .contains("<svg").contains("<pre>all  10 samples");
+                .contains("<svg")
+                .contains("<pre>all  10 samples");
         p.save(dir.resolve("p.svg"));
         assertThat(Files.readString(dir.resolve("p.svg"))).startsWith("<svg");
         p.save(dir.resolve("p.txt"));
@@ -153,7 +162,8 @@ class ProfileTest {
             assertThat(a.parents()[0]).isEqualTo(-1);
             assertThat(a.toProfile()).as("seed 42 round %d", round).isEqualTo(p);
         }
-        assertThat(new ProfileArrays(List.of(), new int[0], new long[0]).toProfile()).isEqualTo(Profile.empty());
+        assertThat(new ProfileArrays(List.of(), new int[0], new long[0]).toProfile())
+                .isEqualTo(Profile.empty());
     }
 
     @Test
@@ -167,7 +177,10 @@ class ProfileTest {
     @Test
     void mergingWireFormsOfSeveralWorkers() {
         Profile w1 = Profile.builder().add(List.of("inc", "A.a"), 2).build();
-        Profile w2 = Profile.builder().add(List.of("inc", "A.a"), 3).add(List.of("add"), 1).build();
+        Profile w2 = Profile.builder()
+                .add(List.of("inc", "A.a"), 3)
+                .add(List.of("add"), 1)
+                .build();
         Profile m = ProfileArrays.merge(List.of(ProfileArrays.of(w1), ProfileArrays.of(w2)));
         assertThat(m.samples()).isEqualTo(6);
         assertThat(m.count("A.a")).isEqualTo(5);

@@ -60,8 +60,13 @@ class ProgressTest {
         List<Future<?>> all = new ArrayList<>(incs);
         all.addAll(adds);
         String html = Progress.html(all).toString();
-        assertThat(html).contains(">inc</td>").contains("1/2").contains(">add</td>").contains("1/3 (1 erred)")
-                .contains(">total</td>").contains("2/5 (1 erred)");
+        assertThat(html)
+                .contains(">inc</td>")
+                .contains("1/2")
+                .contains(">add</td>")
+                .contains("1/3 (1 erred)")
+                .contains(">total</td>")
+                .contains("2/5 (1 erred)");
         assertThat(html.indexOf(">add<")).isLessThan(html.indexOf(">inc<")); // sorted by name
     }
 

@@ -28,7 +28,10 @@ class SeedExamplesTest {
         Delayed<Integer> total = delayed(Tutorial::sum).call(all(results));
         assertThat(total.compute()).isEqualTo(44);
         // "delayed(inc)(1) + delayed(inc)(2)": the sum of two delayed values is itself delayed.
-        assertThat(delayed(Tutorial::inc).call(1).combine(delayed(Tutorial::inc).call(2), Integer::sum).compute())
+        assertThat(delayed(Tutorial::inc)
+                        .call(1)
+                        .combine(delayed(Tutorial::inc).call(2), Integer::sum)
+                        .compute())
                 .isEqualTo(5);
     }
 
@@ -42,7 +45,8 @@ class SeedExamplesTest {
         }
         Delayed<Integer> total = delayed(Tutorial::sum).call(all(results));
         assertThat(total.compute()).isEqualTo(90);
-        assertThat(total.graph().tasks()).extracting(t -> t.functionName())
+        assertThat(total.graph().tasks())
+                .extracting(t -> t.functionName())
                 .containsOnly("doubleIt", "inc", "list", "sum");
     }
 

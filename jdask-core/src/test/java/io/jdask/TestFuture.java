@@ -45,8 +45,9 @@ final class TestFuture<T> implements Future<T> {
 
     @Override
     public FutureStatus status() {
-        return !cf.isDone() ? FutureStatus.PENDING : cf.isCompletedExceptionally() ? FutureStatus.ERROR
-                : FutureStatus.FINISHED;
+        return !cf.isDone()
+                ? FutureStatus.PENDING
+                : cf.isCompletedExceptionally() ? FutureStatus.ERROR : FutureStatus.FINISHED;
     }
 
     @Override

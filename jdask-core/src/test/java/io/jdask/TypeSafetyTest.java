@@ -32,17 +32,23 @@ class TypeSafetyTest {
                 """.formatted(body);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter errors = new StringWriter();
-        JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///Snippet.java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return source;
-            }
-        };
+        JavaFileObject file =
+                new SimpleJavaFileObject(URI.create("string:///Snippet.java"), JavaFileObject.Kind.SOURCE) {
+                    @Override
+                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                        return source;
+                    }
+                };
         var fm = javac.getStandardFileManager(null, null, null);
         String out = System.getProperty("java.io.tmpdir");
-        boolean ok = javac.getTask(errors, fm, null,
-                List.of("-classpath", System.getProperty("java.class.path"), "-d", out, "-proc:none"), null,
-                List.of(file)).call();
+        boolean ok = javac.getTask(
+                        errors,
+                        fm,
+                        null,
+                        List.of("-classpath", System.getProperty("java.class.path"), "-d", out, "-proc:none"),
+                        null,
+                        List.of(file))
+                .call();
         return ok ? "" : errors.toString();
     }
 

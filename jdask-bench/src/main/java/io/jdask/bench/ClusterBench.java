@@ -94,8 +94,8 @@ public final class ClusterBench {
                         o.only = new LinkedHashSet<>();
                         for (String f : v.split(",")) {
                             if (!FIGURES.contains(f)) {
-                                throw new IllegalArgumentException("--only: unknown figure '" + f + "'; the figures are "
-                                        + String.join(",", FIGURES));
+                                throw new IllegalArgumentException("--only: unknown figure '" + f
+                                        + "'; the figures are " + String.join(",", FIGURES));
                             }
                             o.only.add(f);
                         }
@@ -143,16 +143,27 @@ public final class ClusterBench {
 
     /** Runs the selected figures, sending each output line to {@code out}. */
     static void run(Options o, Consumer<String> out) {
-        out.accept(String.format(Locale.ROOT,
+        out.accept(String.format(
+                Locale.ROOT,
                 "# jdask ClusterBench: java %s, %d cores, LocalCluster workers=%d threadsPerWorker=%d processes=%s, "
                         + "warm-up of at least %d repetitions and %.0f s per figure, then %d timed repetitions "
                         + "(median, min, max; first= is the figure's first, cold, repetition)",
-                Runtime.version(), Runtime.getRuntime().availableProcessors(), o.workers, o.threadsPerWorker,
-                o.processes, o.warmup, o.warmupSeconds, o.reps));
+                Runtime.version(),
+                Runtime.getRuntime().availableProcessors(),
+                o.workers,
+                o.threadsPerWorker,
+                o.processes,
+                o.warmup,
+                o.warmupSeconds,
+                o.reps));
         long t0 = System.nanoTime();
-        try (LocalCluster cluster = cluster(o); Client client = Client.connect(cluster)) {
-            out.accept(String.format(Locale.ROOT, "# first start in this JVM (cold classes): %.3f s, workers %s",
-                    (System.nanoTime() - t0) / 1e9, cluster.workerAddresses()));
+        try (LocalCluster cluster = cluster(o);
+                Client client = Client.connect(cluster)) {
+            out.accept(String.format(
+                    Locale.ROOT,
+                    "# first start in this JVM (cold classes): %.3f s, workers %s",
+                    (System.nanoTime() - t0) / 1e9,
+                    cluster.workerAddresses()));
             Bench b = new Bench(o, client, out);
             if (o.profileSeconds > 0) {
                 b.profile();
@@ -164,7 +175,10 @@ public final class ClusterBench {
     }
 
     static LocalCluster cluster(Options o) {
-        return LocalCluster.builder().workers(o.workers).threadsPerWorker(o.threadsPerWorker).processes(o.processes)
+        return LocalCluster.builder()
+                .workers(o.workers)
+                .threadsPerWorker(o.threadsPerWorker)
+                .processes(o.processes)
                 .build();
     }
 
@@ -178,7 +192,8 @@ public final class ClusterBench {
             seconds[r] = (System.nanoTime() - start) / 1e9;
             try {
                 if (cluster.workerAddresses().size() != o.workers) {
-                    throw new IllegalStateException("started with " + cluster.workerAddresses().size() + " workers");
+                    throw new IllegalStateException(
+                            "started with " + cluster.workerAddresses().size() + " workers");
                 }
                 // The cluster must work, not only exist.
                 long v = client.submit(ClusterWorkloads::inc, 41L).result();
@@ -205,10 +220,12 @@ public final class ClusterBench {
 
         void figure(String name) {
             switch (name) {
-                case "submit" -> out.accept(repeat(() -> o.tasks / (submitOnce() / 1e9))
-                        .line(0, "submit_gather", "tasks/s", "n=" + o.tasks));
-                case "map" -> out.accept(repeat(() -> o.tasks / (mapOnce() / 1e9))
-                        .line(0, "map_gather", "tasks/s", "n=" + o.tasks));
+                case "submit" ->
+                    out.accept(repeat(() -> o.tasks / (submitOnce() / 1e9))
+                            .line(0, "submit_gather", "tasks/s", "n=" + o.tasks));
+                case "map" ->
+                    out.accept(
+                            repeat(() -> o.tasks / (mapOnce() / 1e9)).line(0, "map_gather", "tasks/s", "n=" + o.tasks));
                 case "roundtrip" -> {
                     Samples s = repeat(() -> {
                         long[] nanos = roundTripsOnce();
@@ -218,8 +235,8 @@ public final class ClusterBench {
                     out.accept(s.line(0, "roundtrip_median", "us", "n=" + o.roundTrips));
                     out.accept(s.line(1, "roundtrip_p99", "us", "n=" + o.roundTrips));
                 }
-                case "chain" -> out.accept(repeat(() -> chainOnce() / 1e3 / o.chain)
-                        .line(0, "chain", "us/task", "n=" + o.chain));
+                case "chain" ->
+                    out.accept(repeat(() -> chainOnce() / 1e3 / o.chain).line(0, "chain", "us/task", "n=" + o.chain));
                 case "scatter" -> {
                     byte[] data = new byte[o.bytes];
                     ClusterWorkloads.fill(data, 7);
@@ -261,13 +278,31 @@ public final class ClusterBench {
             long tasks = 0;
             for (String f : o.only) {
                 switch (f) {
-                    case "submit" -> { submitOnce(); tasks += o.tasks + settleTrips(o.tasks); }
-                    case "map" -> { mapOnce(); tasks += o.tasks + settleTrips(o.tasks); }
-                    case "roundtrip" -> { roundTripsOnce(); tasks += o.roundTrips + settleTrips(o.roundTrips); }
-                    case "chain" -> { chainOnce(); tasks += o.chain + settleTrips(o.chain); }
-                    case "scatter" -> { scatterOnce(data); tasks += 1 + settleTrips(1); }
-                    case "gather" -> { gatherOnce(seed); tasks += 1 + settleTrips(1); }
-                    default -> { } // start-up is not profiled here
+                    case "submit" -> {
+                        submitOnce();
+                        tasks += o.tasks + settleTrips(o.tasks);
+                    }
+                    case "map" -> {
+                        mapOnce();
+                        tasks += o.tasks + settleTrips(o.tasks);
+                    }
+                    case "roundtrip" -> {
+                        roundTripsOnce();
+                        tasks += o.roundTrips + settleTrips(o.roundTrips);
+                    }
+                    case "chain" -> {
+                        chainOnce();
+                        tasks += o.chain + settleTrips(o.chain);
+                    }
+                    case "scatter" -> {
+                        scatterOnce(data);
+                        tasks += 1 + settleTrips(1);
+                    }
+                    case "gather" -> {
+                        gatherOnce(seed);
+                        tasks += 1 + settleTrips(1);
+                    }
+                    default -> {} // start-up is not profiled here
                 }
             }
             return tasks;
@@ -386,8 +421,8 @@ public final class ClusterBench {
     record Samples(double[] first, double[][] timed) {
         String line(int column, String figure, String unit, String extra) {
             double[] values = Arrays.stream(timed).mapToDouble(v -> v[column]).toArray();
-            return ClusterBench.line(figure, unit, values, extra
-                    + (first == null ? "" : " first=" + num(first[column])));
+            return ClusterBench.line(
+                    figure, unit, values, extra + (first == null ? "" : " first=" + num(first[column])));
         }
     }
 
@@ -409,8 +444,16 @@ public final class ClusterBench {
     static String line(String figure, String unit, double[] values, String extra) {
         double min = Arrays.stream(values).min().orElse(Double.NaN);
         double max = Arrays.stream(values).max().orElse(Double.NaN);
-        String line = String.format(Locale.ROOT, "RESULT figure=%s unit=%s median=%s min=%s max=%s reps=%d %s", figure,
-                unit, num(median(values)), num(min), num(max), values.length, extra);
+        String line = String.format(
+                Locale.ROOT,
+                "RESULT figure=%s unit=%s median=%s min=%s max=%s reps=%d %s",
+                figure,
+                unit,
+                num(median(values)),
+                num(min),
+                num(max),
+                values.length,
+                extra);
         if (Boolean.getBoolean("jdask.bench.values")) {
             StringBuilder all = new StringBuilder();
             for (double v : values) all.append(all.isEmpty() ? "" : ",").append(num(v));

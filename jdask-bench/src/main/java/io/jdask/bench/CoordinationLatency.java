@@ -36,8 +36,13 @@ public final class CoordinationLatency {
     public static void main(String[] args) {
         ClusterWorkloads.quietLogs();
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        try (LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(2).processes(true)
-                .memoryLimit("512MB").build(); Client client = Client.connect(cluster)) {
+        try (LocalCluster cluster = LocalCluster.builder()
+                        .workers(1)
+                        .threadsPerWorker(2)
+                        .processes(true)
+                        .memoryLimit("512MB")
+                        .build();
+                Client client = Client.connect(cluster)) {
             Actor<Counter> counter = client.<Counter>submitActor(Counter::new).result();
             for (int r = 0; r < rounds; r++) {
                 System.out.println("round " + (r + 1));
@@ -97,7 +102,8 @@ public final class CoordinationLatency {
 
     private static void report(String what, long[] t) {
         Arrays.sort(t);
-        System.out.printf("  %s: median %.1f us, p99 %.1f us (%,d calls)%n", what, t[t.length / 2] / 1e3,
-                t[(int) (t.length * 0.99)] / 1e3, t.length);
+        System.out.printf(
+                "  %s: median %.1f us, p99 %.1f us (%,d calls)%n",
+                what, t[t.length / 2] / 1e3, t[(int) (t.length * 0.99)] / 1e3, t.length);
     }
 }

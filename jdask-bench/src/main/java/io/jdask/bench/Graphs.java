@@ -97,8 +97,7 @@ final class Graphs {
         return switch (name) {
             case "THREADS" -> Scheduler.THREADS;
             case "SYNC" -> Scheduler.SYNC;
-            default -> throw new IllegalArgumentException(
-                    "unknown scheduler '" + name + "': use THREADS or SYNC");
+            default -> throw new IllegalArgumentException("unknown scheduler '" + name + "': use THREADS or SYNC");
         };
     }
 }

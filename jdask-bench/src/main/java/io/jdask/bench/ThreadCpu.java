@@ -59,8 +59,7 @@ final class ThreadCpu {
         Map<String, long[]> ticks = new TreeMap<>();
         Map<String, long[]> io = new TreeMap<>();
         read(ProcessHandle.current().pid(), "client+scheduler", ticks, io);
-        ProcessHandle.current().children()
-                .forEach(p -> read(p.pid(), "worker-" + p.pid(), ticks, io));
+        ProcessHandle.current().children().forEach(p -> read(p.pid(), "worker-" + p.pid(), ticks, io));
         return new Snapshot(ticks, io);
     }
 
@@ -116,8 +115,10 @@ final class ThreadCpu {
     private static void addContextSwitches(Path status, long[] t) {
         try {
             for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("voluntary_ctxt_switches:")) t[2] += Long.parseLong(line.substring(24).trim());
-                else if (line.startsWith("nonvoluntary_ctxt_switches:")) t[3] += Long.parseLong(line.substring(27).trim());
+                if (line.startsWith("voluntary_ctxt_switches:"))
+                    t[2] += Long.parseLong(line.substring(24).trim());
+                else if (line.startsWith("nonvoluntary_ctxt_switches:"))
+                    t[3] += Long.parseLong(line.substring(27).trim());
             }
         } catch (IOException | RuntimeException gone) {
             // the thread ended between the two reads: its switches are not counted
@@ -144,26 +145,42 @@ final class ThreadCpu {
             String role = e.getKey().substring(0, e.getKey().indexOf(' '));
             perRole.merge(role.startsWith("worker-") ? "workers (all)" : role, t, Long::sum);
         }
-        out.add(String.format(Locale.ROOT, "# CPU time in a window of %.1f s wall, %d tasks: %.1f CPU-s in all, "
-                + "%.1f us of CPU per task (user+system; the machine has %d cores)", wallSeconds, tasks,
-                total / TICKS_PER_SECOND, us(total, tasks), Runtime.getRuntime().availableProcessors()));
-        out.add(String.format(Locale.ROOT, "# %-44s %10s %10s %8s", "process thread-group", "us/task", "sys us/task",
-                "share"));
+        out.add(String.format(
+                Locale.ROOT,
+                "# CPU time in a window of %.1f s wall, %d tasks: %.1f CPU-s in all, "
+                        + "%.1f us of CPU per task (user+system; the machine has %d cores)",
+                wallSeconds,
+                tasks,
+                total / TICKS_PER_SECOND,
+                us(total, tasks),
+                Runtime.getRuntime().availableProcessors()));
+        out.add(String.format(
+                Locale.ROOT, "# %-44s %10s %10s %8s", "process thread-group", "us/task", "sys us/task", "share"));
         final long all = Math.max(1, total);
         window.ticks().entrySet().stream()
                 .filter(e -> (e.getValue()[0] + e.getValue()[1]) * 100 >= all)
                 .sorted((a, b) -> Long.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]))
                 .forEach(e -> {
                     long t = e.getValue()[0] + e.getValue()[1];
-                    out.add(String.format(Locale.ROOT, "CPU %-44s %10.1f %10.1f %7.1f%%", e.getKey(), us(t, tasks),
-                            us(e.getValue()[1], tasks), 100.0 * t / all));
+                    out.add(String.format(
+                            Locale.ROOT,
+                            "CPU %-44s %10.1f %10.1f %7.1f%%",
+                            e.getKey(),
+                            us(t, tasks),
+                            us(e.getValue()[1], tasks),
+                            100.0 * t / all));
                 });
-        perRole.forEach((role, t) -> out.add(String.format(Locale.ROOT, "CPU %-44s %10.1f %10s %7.1f%%",
-                role + " (sum)", us(t, tasks), "", 100.0 * t / all)));
-        window.io().forEach((role, c) -> out.add(String.format(Locale.ROOT,
-                "SYSCALLS %-20s per task: %6.2f read-type %6.2f write-type; bytes per task: %7.0f read %7.0f written",
-                role, c[0] / (double) Math.max(1, tasks), c[1] / (double) Math.max(1, tasks),
-                c[2] / (double) Math.max(1, tasks), c[3] / (double) Math.max(1, tasks))));
+        perRole.forEach((role, t) -> out.add(String.format(
+                Locale.ROOT, "CPU %-44s %10.1f %10s %7.1f%%", role + " (sum)", us(t, tasks), "", 100.0 * t / all)));
+        window.io()
+                .forEach((role, c) -> out.add(String.format(
+                        Locale.ROOT,
+                        "SYSCALLS %-20s per task: %6.2f read-type %6.2f write-type; bytes per task: %7.0f read %7.0f written",
+                        role,
+                        c[0] / (double) Math.max(1, tasks),
+                        c[1] / (double) Math.max(1, tasks),
+                        c[2] / (double) Math.max(1, tasks),
+                        c[3] / (double) Math.max(1, tasks))));
         return out;
     }
 

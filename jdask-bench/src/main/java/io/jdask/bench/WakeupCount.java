@@ -44,8 +44,8 @@ public final class WakeupCount {
             double cpu = ThreadCpu.us(d[0] + d[1], n);
             total += wakeups;
             if (wakeups >= 0.05 || cpu >= 1) {
-                System.out.printf(Locale.ROOT, "   %-44s %10.2f %12.2f %12.1f%n", e.getKey(), wakeups, d[3] / (double) n,
-                        cpu);
+                System.out.printf(
+                        Locale.ROOT, "   %-44s %10.2f %12.2f %12.1f%n", e.getKey(), wakeups, d[3] / (double) n, cpu);
             }
         }
         System.out.printf(Locale.ROOT, "   %-44s %10.2f%n", "all threads", total);
@@ -58,14 +58,24 @@ public final class WakeupCount {
     public static void main(String[] args) {
         ClusterWorkloads.quietLogs();
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
-        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).dashboardPort(-1).build();
+        try (LocalCluster cluster = LocalCluster.builder()
+                        .workers(2)
+                        .threadsPerWorker(1)
+                        .dashboardPort(-1)
+                        .build();
                 Client client = Client.connect(cluster)) {
-            for (int w = 0; w < 5 * n; w++) client.submit(ClusterWorkloads::noop, (long) w).result(); // warm-up
+            for (int w = 0; w < 5 * n; w++)
+                client.submit(ClusterWorkloads::noop, (long) w).result(); // warm-up
             ThreadCpu.Snapshot a = ThreadCpu.take();
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) client.submit(ClusterWorkloads::noop, (long) i).result();
+            for (int i = 0; i < n; i++)
+                client.submit(ClusterWorkloads::noop, (long) i).result();
             long t1 = System.nanoTime();
-            report("round trip submit(noop).result()", n, t1 - t0, ThreadCpu.take().minus(a));
+            report(
+                    "round trip submit(noop).result()",
+                    n,
+                    t1 - t0,
+                    ThreadCpu.take().minus(a));
 
             int chain = 1000;
             for (int w = 0; w < 5; w++) chain(client, chain);
@@ -73,7 +83,11 @@ public final class WakeupCount {
             t0 = System.nanoTime();
             chain(client, chain);
             t1 = System.nanoTime();
-            report("one task of a chain of " + chain, chain, t1 - t0, ThreadCpu.take().minus(a));
+            report(
+                    "one task of a chain of " + chain,
+                    chain,
+                    t1 - t0,
+                    ThreadCpu.take().minus(a));
 
             Actor<Counter> counter = client.submitActor(Counter::new).result();
             for (int w = 0; w < 5 * n; w++) counter.call(Counter::increment).result();

@@ -51,7 +51,9 @@ class BenchmarkSetupTest {
             Delayed<Long> t = Graphs.tree(n);
             assertThat(t.graph().size()).as("nodes of tree(%d)", n).isEqualTo(2 * n - 1);
             assertThat(t.compute(Scheduler.SYNC)).as("tree(%d) on SYNC", n).isEqualTo(Graphs.triangle(n));
-            assertThat(t.compute(Scheduler.THREADS)).as("tree(%d) on THREADS", n).isEqualTo(Graphs.triangle(n));
+            assertThat(t.compute(Scheduler.THREADS))
+                    .as("tree(%d) on THREADS", n)
+                    .isEqualTo(Graphs.triangle(n));
         }
     }
 

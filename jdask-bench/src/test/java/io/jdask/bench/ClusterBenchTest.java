@@ -28,7 +28,11 @@ class ClusterBenchTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(false).build();
+        cluster = LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(1)
+                .processes(false)
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -41,10 +45,12 @@ class ClusterBenchTest {
     @Test
     void submitAndMapGatherEveryValueInOrder() {
         var submitted = ClusterWorkloads.submitThenGather(client, 50);
-        assertThat(submitted.value()).containsExactlyElementsOf(LongStream.range(0, 50).boxed().toList());
+        assertThat(submitted.value())
+                .containsExactlyElementsOf(LongStream.range(0, 50).boxed().toList());
         assertThat(submitted.futures()).hasSize(50);
         var mapped = ClusterWorkloads.mapThenGather(client, 50);
-        assertThat(mapped.value()).containsExactlyElementsOf(LongStream.range(0, 50).boxed().toList());
+        assertThat(mapped.value())
+                .containsExactlyElementsOf(LongStream.range(0, 50).boxed().toList());
         // Every task got its own key: nothing was merged away, so 50 tasks really ran.
         assertThat(mapped.futures().stream().map(Future::key).distinct()).hasSize(50);
         ClusterWorkloads.release(submitted.futures());
@@ -73,7 +79,8 @@ class ClusterBenchTest {
         byte[] other = data.clone();
         other[77_777]++;
         assertThatThrownBy(() -> ClusterWorkloads.checkScattered(client, scattered.value(), other))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("checksum");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("checksum");
 
         Future<byte[]> remote = ClusterWorkloads.makeRemoteBytes(client, 300_000, 5);
         assertThat(remote.done()).isTrue();
@@ -88,7 +95,8 @@ class ClusterBenchTest {
     void checksAgainstWrongResultsFail() {
         assertThatThrownBy(() -> ClusterWorkloads.checkIdentity(List.of(0L, 2L, 1L), 3))
                 .hasMessageContaining("value 1 is 2");
-        assertThatThrownBy(() -> ClusterWorkloads.checkIdentity(List.of(0L, 1L), 3)).hasMessageContaining("2 values");
+        assertThatThrownBy(() -> ClusterWorkloads.checkIdentity(List.of(0L, 1L), 3))
+                .hasMessageContaining("2 values");
         // filled() differs per seed and per position, so a shifted or truncated copy fails the check.
         assertThat(ClusterWorkloads.filled(5000, 1)).isNotEqualTo(ClusterWorkloads.filled(5000, 2));
         byte[] b = ClusterWorkloads.filled(5000, 1);
@@ -98,15 +106,40 @@ class ClusterBenchTest {
 
     @Test
     void aWholeRunPrintsEveryFigureAndLeavesNoKeysBehind() throws Exception {
-        var o = ClusterBench.Options.parse("--in-jvm", "--warmup", "1", "--warmup-seconds", "0", "--reps", "2",
-                "--tasks", "450",
-                "--round-trips", "30", "--chain", "450", "--bytes", "200000", "--startups", "1");
+        var o = ClusterBench.Options.parse(
+                "--in-jvm",
+                "--warmup",
+                "1",
+                "--warmup-seconds",
+                "0",
+                "--reps",
+                "2",
+                "--tasks",
+                "450",
+                "--round-trips",
+                "30",
+                "--chain",
+                "450",
+                "--bytes",
+                "200000",
+                "--startups",
+                "1");
         List<String> lines = new ArrayList<>();
         ClusterBench.run(o, lines::add);
 
-        List<String> results = lines.stream().filter(l -> l.startsWith("RESULT ")).toList();
-        assertThat(results).extracting(l -> field(l, "figure")).containsExactly("submit_gather", "map_gather",
-                "roundtrip_median", "roundtrip_p99", "chain", "scatter", "gather", "startup");
+        List<String> results =
+                lines.stream().filter(l -> l.startsWith("RESULT ")).toList();
+        assertThat(results)
+                .extracting(l -> field(l, "figure"))
+                .containsExactly(
+                        "submit_gather",
+                        "map_gather",
+                        "roundtrip_median",
+                        "roundtrip_p99",
+                        "chain",
+                        "scatter",
+                        "gather",
+                        "startup");
         for (String l : results) {
             double median = Double.parseDouble(field(l, "median"));
             assertThat(median).as(l).isPositive().isFinite();
@@ -114,7 +147,10 @@ class ClusterBenchTest {
             assertThat(Double.parseDouble(field(l, "max"))).as(l).isGreaterThanOrEqualTo(median);
             assertThat(field(l, "reps")).as(l).isEqualTo(l.contains("startup") ? "1" : "2");
             if (!l.contains("startup")) {
-                assertThat(Double.parseDouble(field(l, "first"))).as("the cold figure of " + l).isPositive().isFinite();
+                assertThat(Double.parseDouble(field(l, "first")))
+                        .as("the cold figure of " + l)
+                        .isPositive()
+                        .isFinite();
             }
         }
     }
@@ -140,7 +176,8 @@ class ClusterBenchTest {
     @Test
     void optionsRejectUnknownFiguresAndStatisticsAreNearestRank() {
         assertThatThrownBy(() -> ClusterBench.Options.parse("--only", "submit,warp"))
-                .hasMessageContaining("'warp'").hasMessageContaining("submit,map,roundtrip");
+                .hasMessageContaining("'warp'")
+                .hasMessageContaining("submit,map,roundtrip");
         assertThatThrownBy(() -> ClusterBench.Options.parse("--reps", "0")).hasMessageContaining(">= 1");
         long[] sorted = LongStream.rangeClosed(1, 1000).toArray();
         assertThat(ClusterBench.percentile(sorted, 50)).isEqualTo(500);

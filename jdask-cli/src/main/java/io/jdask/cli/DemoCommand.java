@@ -22,11 +22,15 @@ import picocli.CommandLine.Option;
  * {@code jdask demo}: the lightning tour of delayed and futures on an embedded local cluster, each example timed
  * sequentially and in parallel so the speed-up shows, the graph drawn to SVG, and the decision guide printed.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Delayed vs futures on an embedded local cluster, with timings and a graph picture.")
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--unit-ms", defaultValue = "500",
+    @Option(
+            names = "--unit-ms",
+            defaultValue = "500",
             description = "How long each toy task sleeps, in milliseconds (default: ${DEFAULT-VALUE}).")
     long unitMs;
 
@@ -39,7 +43,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--in-process", description = "Run the workers as threads in this JVM instead of processes.")
     boolean inProcess;
 
-    @Option(names = "--out", defaultValue = "jdask-demo",
+    @Option(
+            names = "--out",
+            defaultValue = "jdask-demo",
             description = "Folder for the graph pictures (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -123,11 +129,18 @@ public final class DemoCommand implements Callable<Integer> {
 
             section("Setup: a local cluster");
             long t0 = System.nanoTime();
-            try (LocalCluster cluster = LocalCluster.builder().workers(workers).threadsPerWorker(threads)
-                    .processes(processes).build();
-                 Client client = Client.connect(cluster)) {
-                out.printf("  %d %s x %d threads, scheduler at %s, ready in %.2f s%n", workers,
-                        processes ? "worker processes" : "in-process workers", threads, cluster.schedulerAddress(),
+            try (LocalCluster cluster = LocalCluster.builder()
+                            .workers(workers)
+                            .threadsPerWorker(threads)
+                            .processes(processes)
+                            .build();
+                    Client client = Client.connect(cluster)) {
+                out.printf(
+                        "  %d %s x %d threads, scheduler at %s, ready in %.2f s%n",
+                        workers,
+                        processes ? "worker processes" : "in-process workers",
+                        threads,
+                        cluster.schedulerAddress(),
                         seconds(t0));
                 if (!cluster.dashboardLink().isEmpty()) {
                     out.println("  dashboard: " + cluster.dashboardLink() + "  (open it to watch the tasks below run)");
@@ -151,8 +164,9 @@ public final class DemoCommand implements Callable<Integer> {
             t0 = System.nanoTime();
             List<Delayed<Integer>> lazy = new ArrayList<>();
             for (int i = 0; i < 4; i++) lazy.add(delayed(Demo::process).call(i));
-            out.printf("  built %d lazy tasks in %.1f ms; nothing ran yet: %s%n", lazy.size(),
-                    (System.nanoTime() - t0) / 1e6, lazy.get(0));
+            out.printf(
+                    "  built %d lazy tasks in %.1f ms; nothing ran yet: %s%n",
+                    lazy.size(), (System.nanoTime() - t0) / 1e6, lazy.get(0));
             report("delayed   ", Dask.compute(lazy), t0);
         }
 
@@ -174,10 +188,13 @@ public final class DemoCommand implements Callable<Integer> {
             section("3. futures are eager: submit() starts the task now");
             List<Future<Integer>> futures = new ArrayList<>();
             for (int i = 0; i < 4; i++) futures.add(client.submit(Demo::process, i));
-            out.println("  just submitted: " + futures.stream().map(f -> f.status().toString()).toList());
+            out.println("  just submitted: "
+                    + futures.stream().map(f -> f.status().toString()).toList());
             Thread.sleep(Math.max(20, unitMs / 5));
-            out.println("  a moment later: " + futures.stream().map(f -> f.status().toString()).toList());
-            out.println("  first result:   " + futures.get(0).result() + " (done: " + futures.get(0).done() + ")");
+            out.println("  a moment later: "
+                    + futures.stream().map(f -> f.status().toString()).toList());
+            out.println("  first result:   " + futures.get(0).result() + " (done: "
+                    + futures.get(0).done() + ")");
             out.println("  all results:    " + client.gather(futures));
         }
 
@@ -192,8 +209,10 @@ public final class DemoCommand implements Callable<Integer> {
             Thread.sleep(unitMs); // do other work meanwhile: the futures run in the background
             long t1 = System.nanoTime();
             List<Integer> fromFutures = client.gather(eager);
-            out.printf("  futures: submitted in %.1f ms, other work for %d ms, then the results were already waiting "
-                    + "(%.2f s to gather) %s%n", (submitted - t0) / 1e6, unitMs, seconds(t1), fromFutures);
+            out.printf(
+                    "  futures: submitted in %.1f ms, other work for %d ms, then the results were already waiting "
+                            + "(%.2f s to gather) %s%n",
+                    (submitted - t0) / 1e6, unitMs, seconds(t1), fromFutures);
             t0 = System.nanoTime();
             List<Integer> fromDelayed = Dask.compute(lazy);
             out.printf("  delayed: nothing ran until compute(), which took %.2f s %s%n", seconds(t0), fromDelayed);
@@ -206,7 +225,8 @@ public final class DemoCommand implements Callable<Integer> {
             int y = inc(2);
             report("sequential", add(x, y), t0);
             t0 = System.nanoTime();
-            Delayed<Integer> z = delayed(Demo::add).call(delayed(Demo::inc).call(1), delayed(Demo::inc).call(2));
+            Delayed<Integer> z = delayed(Demo::add)
+                    .call(delayed(Demo::inc).call(1), delayed(Demo::inc).call(2));
             report("delayed   ", z.compute(), t0);
             out.println("  (the two inc calls run at once; add waits for both: 3 s become 2 s)");
             Path svg = pictures.resolve("inc-add.svg");

@@ -28,6 +28,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class LogSetup extends ContextAwareBase implements Configurator {
     /** The system property that sets the root level (a logback level name); INFO when absent or not a level. */
     public static final String LEVEL_PROPERTY = "jdask.log.level";
+
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
 
     /** For ServiceLoader. */

@@ -4,10 +4,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jdask} command. */
-@Command(name = "jdask", mixinStandardHelpOptions = true, version = "jdask 0.1.0",
+@Command(
+        name = "jdask",
+        mixinStandardHelpOptions = true,
+        version = "jdask 0.1.0",
         description = "Dask's delayed and futures for Java.",
-        subcommands = {DemoCommand.class, SchedulerCommand.class, WorkerCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, SchedulerCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -9,11 +9,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jdask worker tcp://host:8786}: runs a worker until its scheduler goes away or it is interrupted. */
-@Command(name = "worker", mixinStandardHelpOptions = true,
+@Command(
+        name = "worker",
+        mixinStandardHelpOptions = true,
         description = "Runs a jdask worker that joins the scheduler at SCHEDULER (tcp://HOST:PORT).")
 final class WorkerCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "SCHEDULER", description = "The scheduler's address, e.g. tcp://10.0.0.1:8786.")
+    @Parameters(
+            index = "0",
+            paramLabel = "SCHEDULER",
+            description = "The scheduler's address, e.g. tcp://10.0.0.1:8786.")
     String scheduler;
 
     @Option(names = "--nthreads", defaultValue = "1", description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
@@ -22,7 +27,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--name", description = "A name for this worker (default: its address).")
     String name;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0",
+    @Option(
+            names = "--host",
+            defaultValue = "0.0.0.0",
             description = "Interface peers and clients reach this worker on (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -37,7 +44,8 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WorkerConfig.Builder b = WorkerConfig.builder(scheduler).nthreads(nthreads).listen("tcp://" + host + ":" + port);
+        WorkerConfig.Builder b =
+                WorkerConfig.builder(scheduler).nthreads(nthreads).listen("tcp://" + host + ":" + port);
         if (name != null) b.name(name);
         if (memoryLimit != null) b.memoryLimit(MemoryLimits.parse(memoryLimit));
         if (resources != null) b.resources(resources);

@@ -30,7 +30,9 @@ class ClusterCommandsTest {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         processes.add(p);
         return p;
     }
@@ -57,7 +59,9 @@ class ClusterCommandsTest {
         assertThat(line).startsWith("jdask scheduler listening at tcp://127.0.0.1:");
         String address = line.substring(line.indexOf("tcp://"));
         Process worker = jdask("worker", address, "--nthreads", "2", "--host", "127.0.0.1", "--name", "cli-worker");
-        assertThat(firstLine(worker)).startsWith("jdask worker tcp://127.0.0.1:").endsWith("registered with " + address);
+        assertThat(firstLine(worker))
+                .startsWith("jdask worker tcp://127.0.0.1:")
+                .endsWith("registered with " + address);
         try (Client client = Client.connect(address)) {
             assertThat(client.nthreads().values()).containsExactly(2);
             Future<Integer> f = client.submit(ClusterCommandsTest::triple, 14);

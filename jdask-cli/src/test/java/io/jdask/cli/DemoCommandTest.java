@@ -19,7 +19,8 @@ class DemoCommandTest {
         DemoCommand.Demo.unitMs = 20;
         new DemoCommand.Demo(new PrintStream(bytes, true, StandardCharsets.UTF_8), dir, 2, 2, false).run();
         String out = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("scheduler at tcp://")
+        assertThat(out)
+                .contains("scheduler at tcp://")
                 .containsPattern("sequential result = \\[0, 2, 4, 6\\]")
                 .containsPattern("delayed    result = \\[0, 2, 4, 6\\]")
                 .containsPattern("delayed    result = 3 ")
@@ -28,8 +29,13 @@ class DemoCommandTest {
                 .containsPattern("delayed    result = 204 ")
                 .containsPattern("futures    result = 204 ")
                 .contains("Which one?");
-        assertThat(Files.readString(dir.resolve("inc-add.svg"))).startsWith("<svg").contains(">inc<").contains(">add<");
-        assertThat(Files.readString(dir.resolve("pipeline.svg"))).contains(">load<").contains(">aggregate<");
+        assertThat(Files.readString(dir.resolve("inc-add.svg")))
+                .startsWith("<svg")
+                .contains(">inc<")
+                .contains(">add<");
+        assertThat(Files.readString(dir.resolve("pipeline.svg")))
+                .contains(">load<")
+                .contains(">aggregate<");
     }
 
     @Test
@@ -38,6 +44,9 @@ class DemoCommandTest {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setOut(new java.io.PrintWriter(bytes, true, StandardCharsets.UTF_8));
         assertThat(cmd.execute("--help")).isZero();
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("demo").contains("scheduler").contains("worker");
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .contains("demo")
+                .contains("scheduler")
+                .contains("worker");
     }
 }

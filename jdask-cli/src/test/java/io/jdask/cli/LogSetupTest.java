@@ -21,7 +21,9 @@ class LogSetupTest {
 
     @Test
     void logbackFindsItAsAService() {
-        assertThat(ServiceLoader.load(Configurator.class).stream().map(p -> (Object) p.type()).toList())
+        assertThat(ServiceLoader.load(Configurator.class).stream()
+                        .map(p -> (Object) p.type())
+                        .toList())
                 .contains((Object) LogSetup.class);
     }
 
@@ -49,8 +51,10 @@ class LogSetupTest {
             assertThat(a.isStarted()).isTrue();
         });
         assertThat(context.getLogger("io.netty.channel").getEffectiveLevel()).isEqualTo(Level.WARN);
-        assertThat(context.getLogger("org.apache.fory.Fory").getEffectiveLevel()).isEqualTo(Level.WARN);
-        assertThat(context.getLogger("io.jdask.worker.WorkerServer").getEffectiveLevel()).isEqualTo(Level.DEBUG);
+        assertThat(context.getLogger("org.apache.fory.Fory").getEffectiveLevel())
+                .isEqualTo(Level.WARN);
+        assertThat(context.getLogger("io.jdask.worker.WorkerServer").getEffectiveLevel())
+                .isEqualTo(Level.DEBUG);
     }
 
     @Test
@@ -80,6 +84,7 @@ class LogSetupTest {
         } finally {
             t.setContextClassLoader(previous);
         }
-        assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).isNull();
+        assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR"))
+                .isNull();
     }
 }

@@ -53,8 +53,8 @@ final class ActorChannel implements CommHandler {
                 synchronized (this) {
                     backlog = null;
                 }
-                fail(new ActorLostException("cannot reach the actor's worker " + worker + " (it died or left): "
-                        + e.getMessage(), e));
+                fail(new ActorLostException(
+                        "cannot reach the actor's worker " + worker + " (it died or left): " + e.getMessage(), e));
                 return;
             }
             synchronized (this) { // sent under the lock, so that no later call overtakes them
@@ -67,8 +67,8 @@ final class ActorChannel implements CommHandler {
 
     /** The session's channel to {@code worker}, opening one if there is none or the last one failed. */
     static ActorChannel of(Session session, String worker) {
-        return session.actorChannels.compute(worker, (w, ch) -> ch != null && ch.lost == null ? ch
-                : new ActorChannel(session, w));
+        return session.actorChannels.compute(
+                worker, (w, ch) -> ch != null && ch.lost == null ? ch : new ActorChannel(session, w));
     }
 
     /** Sends a call; the future completes with the reply, or fails with {@link ActorLostException}. */
@@ -103,8 +103,9 @@ final class ActorChannel implements CommHandler {
         } catch (RuntimeException e) {
             CompletableFuture<DataMsg.ActorReply> reply = pending.remove(call.requestId());
             if (reply != null) {
-                reply.completeExceptionally(new ActorLostException("actor '" + call.actorKey() + "' on worker "
-                        + worker + " is unreachable: " + e.getMessage(), e));
+                reply.completeExceptionally(new ActorLostException(
+                        "actor '" + call.actorKey() + "' on worker " + worker + " is unreachable: " + e.getMessage(),
+                        e));
             }
         }
     }
@@ -119,8 +120,8 @@ final class ActorChannel implements CommHandler {
 
     @Override
     public void onClose(Comm c, CloseReason reason) {
-        fail(new ActorLostException("lost the connection to worker " + worker + ", which held the actor ("
-                + reason + "); its state is gone"));
+        fail(new ActorLostException("lost the connection to worker " + worker + ", which held the actor (" + reason
+                + "); its state is gone"));
     }
 
     private void fail(ActorLostException e) {

@@ -54,8 +54,9 @@ final class Actors {
     record CreateActor(Fn0<?> factory) implements Fn0<Actor<Object>> {
         @Override
         public Actor<Object> apply() throws Exception {
-            TaskContext.Current task = TaskContext.current().orElseThrow(() -> new IllegalStateException(
-                    "an actor can only be created by a task running on a worker"));
+            TaskContext.Current task = TaskContext.current()
+                    .orElseThrow(() ->
+                            new IllegalStateException("an actor can only be created by a task running on a worker"));
             Object instance = factory.apply();
             if (instance == null) throw new IllegalArgumentException("the actor factory returned null");
             String worker = task.host().hostActor(task.key(), instance);
@@ -116,8 +117,8 @@ final class Actors {
         }
 
         @Override
-        public <A, B, C, R> ActorFuture<R> call(Fn4<? super T, ? super A, ? super B, ? super C, ? extends R> method,
-                A a, B b, C c) {
+        public <A, B, C, R> ActorFuture<R> call(
+                Fn4<? super T, ? super A, ? super B, ? super C, ? extends R> method, A a, B b, C c) {
             return send(method, new Object[] {a, b, c});
         }
 
@@ -129,8 +130,12 @@ final class Actors {
 
         @Override
         public <A, B, C, D, E, R> ActorFuture<R> call(
-                Fn6<? super T, ? super A, ? super B, ? super C, ? super D, ? super E, ? extends R> method, A a, B b,
-                C c, D d, E e) {
+                Fn6<? super T, ? super A, ? super B, ? super C, ? super D, ? super E, ? extends R> method,
+                A a,
+                B b,
+                C c,
+                D d,
+                E e) {
             return send(method, new Object[] {a, b, c, d, e});
         }
 
@@ -156,9 +161,11 @@ final class Actors {
         private Session session() {
             Session s = session;
             if (s != null && s.isOpen()) return s;
-            ClientImpl c = TaskContext.current().isPresent() ? (ClientImpl) TaskClients.current()
-                    : Clients.current().orElseThrow(() -> new IllegalStateException("cannot call actor '" + key
-                            + "': no open jdask client in this JVM; connect one first"));
+            ClientImpl c = TaskContext.current().isPresent()
+                    ? (ClientImpl) TaskClients.current()
+                    : Clients.current()
+                            .orElseThrow(() -> new IllegalStateException("cannot call actor '" + key
+                                    + "': no open jdask client in this JVM; connect one first"));
             s = c.session();
             session = s;
             return s;
@@ -199,13 +206,13 @@ final class Actors {
                 return decode(timeout == null ? reply.get() : reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.util.concurrent.CancellationException("interrupted while waiting for actor '" + key
-                        + "'");
+                throw new java.util.concurrent.CancellationException(
+                        "interrupted while waiting for actor '" + key + "'");
             } catch (ExecutionException e) {
                 throw rethrow(e.getCause());
             } catch (TimeoutException e) {
-                throw new CompletionException(new TimeoutException("actor '" + key + "' on " + worker
-                        + " did not answer within " + timeout));
+                throw new CompletionException(
+                        new TimeoutException("actor '" + key + "' on " + worker + " did not answer within " + timeout));
             }
         }
 

@@ -39,6 +39,7 @@ final class ClassServer {
      * noticed, an assignment is). Guarded by itself.
      */
     private final Map<String, Map<String, Object>> served = new LinkedHashMap<>();
+
     private final Map<String, ClassLoader> servedFrom = new java.util.HashMap<>();
 
     /** Remembers where an object's class came from, if it is not the JDK's or jdask's own loader. */
@@ -147,9 +148,12 @@ final class ClassServer {
      */
     static boolean shippable(Object value, int depth) {
         if (value == null) return true;
-        if (value instanceof java.util.concurrent.Future<?> || value instanceof Thread
-                || value instanceof java.util.concurrent.Executor || value instanceof ClassLoader
-                || value instanceof io.jdask.Client || value instanceof io.jdask.LocalCluster
+        if (value instanceof java.util.concurrent.Future<?>
+                || value instanceof Thread
+                || value instanceof java.util.concurrent.Executor
+                || value instanceof ClassLoader
+                || value instanceof io.jdask.Client
+                || value instanceof io.jdask.LocalCluster
                 || value.getClass().getPackageName().equals(ClassServer.class.getPackageName())) {
             return false;
         }

@@ -41,7 +41,8 @@ final class ClientImpl implements Client, ClientRuntime {
     private final SubmitOptions.Values options;
     private final boolean isView;
     /** Rotates scatter targets over workers. */
-    private static final java.util.concurrent.atomic.AtomicInteger SCATTER_TURN = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger SCATTER_TURN =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     ClientImpl(Session session, SubmitOptions.Values options, boolean isView) {
         this.session = session;
@@ -296,8 +297,8 @@ final class ClientImpl implements Client, ClientRuntime {
     }
 
     private static IllegalStateException unreachable(List<String> tried) {
-        return new IllegalStateException("scatter failed: no worker could be reached to store the data (tried "
-                + tried + "); are the workers running?");
+        return new IllegalStateException("scatter failed: no worker could be reached to store the data (tried " + tried
+                + "); are the workers running?");
     }
 
     /**
@@ -415,8 +416,14 @@ final class ClientImpl implements Client, ClientRuntime {
         List<SchedulerMsg.TaskStreamEntry> entries = session.taskStream(micros).entries();
         List<io.jdask.TaskRecord> out = new ArrayList<>(entries.size());
         for (SchedulerMsg.TaskStreamEntry e : entries) {
-            out.add(new io.jdask.TaskRecord(e.key(), io.jdask.TaskRecord.functionNameOf(e.key()), e.worker(), e.thread(),
-                    e.startMicros(), e.stopMicros(), e.erred() ? FutureStatus.ERROR : FutureStatus.FINISHED));
+            out.add(new io.jdask.TaskRecord(
+                    e.key(),
+                    io.jdask.TaskRecord.functionNameOf(e.key()),
+                    e.worker(),
+                    e.thread(),
+                    e.startMicros(),
+                    e.stopMicros(),
+                    e.erred() ? FutureStatus.ERROR : FutureStatus.FINISHED));
         }
         return out;
     }
@@ -424,7 +431,8 @@ final class ClientImpl implements Client, ClientRuntime {
     @Override
     public io.jdask.Profile profile() {
         List<io.jdask.spi.ProfileArrays> all = new ArrayList<>();
-        for (io.jdask.protocol.WorkerMsg.ProfileData d : session.profiles().byWorker().values()) {
+        for (io.jdask.protocol.WorkerMsg.ProfileData d :
+                session.profiles().byWorker().values()) {
             all.add(new io.jdask.spi.ProfileArrays(d.frames(), d.parents(), d.counts()));
         }
         return io.jdask.spi.ProfileArrays.merge(all);
@@ -456,8 +464,8 @@ final class ClientImpl implements Client, ClientRuntime {
 
     @Override
     public void restart() {
-        SchedulerMsg.Ack ack = session.request(ClientMsg.RestartWorkers::new, session.schedulerComm(),
-                Duration.ofSeconds(60));
+        SchedulerMsg.Ack ack =
+                session.request(ClientMsg.RestartWorkers::new, session.schedulerComm(), Duration.ofSeconds(60));
         if (ack.error() != null) throw new IllegalStateException("restart failed: " + ack.error());
     }
 

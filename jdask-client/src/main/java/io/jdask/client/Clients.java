@@ -51,8 +51,8 @@ public final class Clients implements ClusterBackendProvider {
         @Override
         public List<Object> compute(List<? extends Delayed<?>> outputs, ComputeOptions options) {
             ClientImpl c = options.retries() > 0 ? (ClientImpl) client.with(o -> o.retries(options.retries())) : client;
-            List<Future<Object>> futures = c.compute(new ArrayList<Delayed<?>>(outputs).stream()
-                    .map(d -> (Delayed<Object>) d).toList());
+            List<Future<Object>> futures = c.compute(new ArrayList<Delayed<?>>(outputs)
+                    .stream().map(d -> (Delayed<Object>) d).toList());
             try {
                 List<Object> out = new ArrayList<>(futures.size());
                 for (Future<Object> f : futures) {
@@ -80,8 +80,8 @@ public final class Clients implements ClusterBackendProvider {
 
         @Override
         public List<Delayed<?>> persist(List<? extends Delayed<?>> outputs, ComputeOptions options) {
-            return new ArrayList<>(client.persist(new ArrayList<Delayed<?>>(outputs).stream()
-                    .map(d -> (Delayed<Object>) d).toList()));
+            return new ArrayList<>(client.persist(new ArrayList<Delayed<?>>(outputs)
+                    .stream().map(d -> (Delayed<Object>) d).toList()));
         }
     }
 }

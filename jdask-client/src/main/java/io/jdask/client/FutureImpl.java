@@ -73,7 +73,8 @@ final class FutureImpl<T> implements Future<T> {
     private T outcome() {
         if (state.status() == FutureStatus.FINISHED) {
             Object v = session.valueOf(state, loader());
-            if (v instanceof Actors.ActorImpl<?> actor) actor.attach(session, this); // the actor lives while its handle does
+            if (v instanceof Actors.ActorImpl<?> actor)
+                actor.attach(session, this); // the actor lives while its handle does
             return (T) v;
         }
         throw session.failureOf(state, loader());
@@ -91,8 +92,8 @@ final class FutureImpl<T> implements Future<T> {
         } catch (ExecutionException e) {
             throw new IllegalStateException("unexpected", e.getCause());
         } catch (TimeoutException e) {
-            throw new CompletionException(new TimeoutException(key() + " is not done after " + timeout + " (status "
-                    + state.status() + ")"));
+            throw new CompletionException(
+                    new TimeoutException(key() + " is not done after " + timeout + " (status " + state.status() + ")"));
         }
     }
 
@@ -141,19 +142,22 @@ final class FutureImpl<T> implements Future<T> {
     public CompletableFuture<T> toCompletableFuture() {
         CompletableFuture<T> cf = new CompletableFuture<>();
         ClassLoader loader = loader();
-        state.done().whenCompleteAsync((v, e) -> {
-            try {
-                if (state.status() == FutureStatus.FINISHED) {
-                    @SuppressWarnings("unchecked")
-                    T value = (T) session.valueOf(state, loader);
-                    cf.complete(value);
-                } else {
-                    cf.completeExceptionally(session.exceptionOf(state, loader));
-                }
-            } catch (Throwable t) {
-                cf.completeExceptionally(t);
-            }
-        }, session.callbacks());
+        state.done()
+                .whenCompleteAsync(
+                        (v, e) -> {
+                            try {
+                                if (state.status() == FutureStatus.FINISHED) {
+                                    @SuppressWarnings("unchecked")
+                                    T value = (T) session.valueOf(state, loader);
+                                    cf.complete(value);
+                                } else {
+                                    cf.completeExceptionally(session.exceptionOf(state, loader));
+                                }
+                            } catch (Throwable t) {
+                                cf.completeExceptionally(t);
+                            }
+                        },
+                        session.callbacks());
         return cf;
     }
 

@@ -27,14 +27,21 @@ final class KeyState {
     private byte[] inline;
     /** A value known locally (scattered from here, or an inline value once opened). Guarded by this. */
     private Object value;
+
     private boolean hasValue;
     /** ERROR/CANCELLED/LOST: what to throw, built lazily from the report. Guarded by this. */
     private Failure failure;
+
     private String typeName;
     private long nbytes;
 
     /** How a key failed, as reported; the exception is rebuilt on demand with the caller's class loader. */
-    record Failure(FutureStatus status, String blamedKey, byte[] exception, String exceptionType, String message,
+    record Failure(
+            FutureStatus status,
+            String blamedKey,
+            byte[] exception,
+            String exceptionType,
+            String message,
             String traceback) {}
 
     KeyState(String key) {

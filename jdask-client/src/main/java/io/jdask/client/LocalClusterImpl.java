@@ -38,6 +38,7 @@ final class LocalClusterImpl implements LocalCluster {
     private final Dashboard dashboard;
     /** The workers, in start order. Guarded by {@code this}. */
     private final List<Worker> workers = new ArrayList<>();
+
     private int nextId;
     private volatile boolean closing;
     private final Thread shutdownHook;
@@ -55,6 +56,7 @@ final class LocalClusterImpl implements LocalCluster {
         volatile Process process;
         /** Completes when the exit of {@link #process} has been handled (its archive slot closed, too). */
         volatile CompletableFuture<Void> exitHandled = CompletableFuture.completedFuture(null);
+
         volatile WorkerServer server;
         volatile boolean retiring;
         final List<Long> restarts = new ArrayList<>();
@@ -67,7 +69,9 @@ final class LocalClusterImpl implements LocalCluster {
             if (spec.processes()) {
                 Optional<ClassDataArchives.Slot> archive = archives.flatMap(ClassDataArchives::acquire);
                 try {
-                    process = spawn(name, archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()));
+                    process = spawn(
+                            name,
+                            archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()));
                 } catch (RuntimeException e) {
                     archive.ifPresent(ClassDataArchives.Slot::close);
                     throw e;
@@ -89,7 +93,8 @@ final class LocalClusterImpl implements LocalCluster {
                 p.destroy();
                 if (wait) {
                     try {
-                        if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                        if (!p.waitFor(10, TimeUnit.SECONDS))
+                            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                         exitHandled.get(5, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         p.destroyForcibly();
@@ -181,8 +186,9 @@ final class LocalClusterImpl implements LocalCluster {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (scheduler.workers().size() != n) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the local cluster has " + scheduler.workers().size() + " workers, not "
-                        + n + ", after " + START_TIMEOUT.toSeconds() + " s" + deadWorkers());
+                throw new IllegalStateException(
+                        "the local cluster has " + scheduler.workers().size() + " workers, not " + n + ", after "
+                                + START_TIMEOUT.toSeconds() + " s" + deadWorkers());
             }
             try {
                 Thread.sleep(5);
@@ -197,7 +203,8 @@ final class LocalClusterImpl implements LocalCluster {
         StringBuilder sb = new StringBuilder();
         for (Worker w : workers) {
             Process p = w.process;
-            if (p != null && !p.isAlive()) sb.append("; worker ").append(w.name).append(" exited with ").append(p.exitValue());
+            if (p != null && !p.isAlive())
+                sb.append("; worker ").append(w.name).append(" exited with ").append(p.exitValue());
         }
         return sb.toString();
     }
@@ -209,7 +216,10 @@ final class LocalClusterImpl implements LocalCluster {
             long now = System.nanoTime();
             w.restarts.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
             if (w.restarts.size() >= MAX_RESTARTS) {
-                LOG.error("worker {} exited with {} {} times in a minute; not restarting it", w.name, p.exitValue(),
+                LOG.error(
+                        "worker {} exited with {} {} times in a minute; not restarting it",
+                        w.name,
+                        p.exitValue(),
                         MAX_RESTARTS);
                 workers.remove(w);
                 return;
@@ -310,8 +320,10 @@ final class LocalClusterImpl implements LocalCluster {
         try {
             return pb.start();
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot start a worker process (" + String.join(" ", cmd.subList(0, 2))
-                    + " ...): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start a worker process (" + String.join(" ", cmd.subList(0, 2)) + " ...): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -358,7 +370,9 @@ final class LocalClusterImpl implements LocalCluster {
     }
 
     private static String javaBinary() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
@@ -371,14 +385,23 @@ final class LocalClusterImpl implements LocalCluster {
         for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (!e.isBlank()) entries.add(e);
         }
-        for (Class<?> c : new Class<?>[] {WorkerMain.class, io.jdask.Dask.class, io.jdask.protocol.Message.class,
-                io.jdask.scheduler.SchedulerServer.class, io.netty.channel.Channel.class,
-                io.netty.handler.codec.ByteToMessageDecoder.class, io.netty.buffer.ByteBuf.class,
-                io.netty.util.Recycler.class, io.netty.resolver.AddressResolver.class,
-                org.apache.fory.Fory.class, org.slf4j.Logger.class}) {
+        for (Class<?> c : new Class<?>[] {
+            WorkerMain.class,
+            io.jdask.Dask.class,
+            io.jdask.protocol.Message.class,
+            io.jdask.scheduler.SchedulerServer.class,
+            io.netty.channel.Channel.class,
+            io.netty.handler.codec.ByteToMessageDecoder.class,
+            io.netty.buffer.ByteBuf.class,
+            io.netty.util.Recycler.class,
+            io.netty.resolver.AddressResolver.class,
+            org.apache.fory.Fory.class,
+            org.slf4j.Logger.class
+        }) {
             try {
                 var source = c.getProtectionDomain().getCodeSource();
-                if (source != null) entries.add(Path.of(source.getLocation().toURI()).toString());
+                if (source != null)
+                    entries.add(Path.of(source.getLocation().toURI()).toString());
             } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
                 // Fall back to the class path alone.
             }

@@ -10,7 +10,6 @@ import io.jdask.Future;
 import io.jdask.Publisher;
 import io.jdask.Subscriber;
 import io.jdask.protocol.CoordOp;
-import io.jdask.protocol.CoordOutcome;
 import io.jdask.protocol.SchedulerMsg;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -47,7 +46,8 @@ final class Primitives {
     }
 
     /** Throws what a FAILED reply says, or a timeout naming the primitive; true when OK. */
-    static boolean check(Session.CoordAnswer a, String primitive, String what, Duration timeout, boolean timeoutThrows) {
+    static boolean check(
+            Session.CoordAnswer a, String primitive, String what, Duration timeout, boolean timeoutThrows) {
         SchedulerMsg.CoordReply r = a.reply();
         return switch (r.outcome()) {
             case OK -> true;
@@ -74,8 +74,8 @@ final class Primitives {
             return new Encoded(null, f.key()); // the scheduler keeps the key alive while it is stored
         }
         if (value instanceof Future<?>) {
-            throw new IllegalArgumentException("cannot store " + value + " in " + primitive
-                    + ": it is not a future of a jdask cluster");
+            throw new IllegalArgumentException(
+                    "cannot store " + value + " in " + primitive + ": it is not a future of a jdask cluster");
         }
         return new Encoded(s.serializer.serialize(value), null);
     }
@@ -106,8 +106,12 @@ final class Primitives {
         @Override
         public void put(T value) {
             Encoded e = encode(session, value, label);
-            check(session.coordinate(new CoordOp.QueuePut(name, e.bytes(), e.futureKey()), label, null), label, "put",
-                    null, true);
+            check(
+                    session.coordinate(new CoordOp.QueuePut(name, e.bytes(), e.futureKey()), label, null),
+                    label,
+                    "put",
+                    null,
+                    true);
         }
 
         @Override
@@ -123,16 +127,22 @@ final class Primitives {
         @SuppressWarnings("unchecked")
         private T take(long ms, Duration timeout) {
             // An item handed over just as this thread was interrupted goes back to the head of the queue.
-            Session.CoordAnswer a = session.coordinate(new CoordOp.QueueGet(name, ms), label,
+            Session.CoordAnswer a = session.coordinate(
+                    new CoordOp.QueueGet(name, ms),
+                    label,
                     x -> session.coordinateAsync(
-                            new CoordOp.QueueReturn(name, x.reply().value(), x.reply().futureKey()), label));
+                            new CoordOp.QueueReturn(
+                                    name, x.reply().value(), x.reply().futureKey()),
+                            label));
             check(a, label, "get", timeout, true);
             return (T) value(session, a);
         }
 
         @Override
         public int size() {
-            return (int) session.coordinate(new CoordOp.QueueSize(name), label, null).reply().number();
+            return (int) session.coordinate(new CoordOp.QueueSize(name), label, null)
+                    .reply()
+                    .number();
         }
 
         @Override
@@ -174,7 +184,9 @@ final class Primitives {
 
         private boolean acquire(long ms, Duration timeout) {
             // A grant that raced with an interrupt is given back, so the lock is not held by nobody forever.
-            Session.CoordAnswer a = session.coordinate(new CoordOp.LockAcquire(name, owner, ms), label,
+            Session.CoordAnswer a = session.coordinate(
+                    new CoordOp.LockAcquire(name, owner, ms),
+                    label,
                     x -> session.coordinateAsync(new CoordOp.LockRelease(name, owner), label));
             return check(a, label, "acquire", timeout, false);
         }
@@ -186,7 +198,10 @@ final class Primitives {
 
         @Override
         public boolean isLocked() {
-            return session.coordinate(new CoordOp.LockState(name), label, null).reply().number() != 0;
+            return session.coordinate(new CoordOp.LockState(name), label, null)
+                            .reply()
+                            .number()
+                    != 0;
         }
 
         @Override
@@ -206,7 +221,8 @@ final class Primitives {
         private final ArrayDeque<String> leases = new ArrayDeque<>();
 
         SemaphoreImpl(Session session, String name, int max) {
-            if (max < 1) throw new IllegalArgumentException("semaphore '" + name + "' needs at least 1 lease, got " + max);
+            if (max < 1)
+                throw new IllegalArgumentException("semaphore '" + name + "' needs at least 1 lease, got " + max);
             this.session = session;
             this.name = name;
             this.max = max;
@@ -235,7 +251,9 @@ final class Primitives {
 
         private boolean acquire(long ms, Duration timeout) {
             String lease = newId(session);
-            Session.CoordAnswer a = session.coordinate(new CoordOp.SemAcquire(name, max, lease, ms), label,
+            Session.CoordAnswer a = session.coordinate(
+                    new CoordOp.SemAcquire(name, max, lease, ms),
+                    label,
                     x -> session.coordinateAsync(new CoordOp.SemRelease(name, lease), label));
             boolean ok = check(a, label, "acquire", timeout, false);
             if (ok) {
@@ -306,8 +324,12 @@ final class Primitives {
 
         @Override
         public boolean await(Duration timeout) {
-            return check(session.coordinate(new CoordOp.EventWait(name, millis(timeout)), label, null), label, "await",
-                    timeout, false);
+            return check(
+                    session.coordinate(new CoordOp.EventWait(name, millis(timeout)), label, null),
+                    label,
+                    "await",
+                    timeout,
+                    false);
         }
 
         @Override
@@ -342,8 +364,12 @@ final class Primitives {
         @Override
         public void set(T value) {
             Encoded e = encode(session, value, label);
-            check(session.coordinate(new CoordOp.VarSet(name, e.bytes(), e.futureKey()), label, null), label, "set",
-                    null, true);
+            check(
+                    session.coordinate(new CoordOp.VarSet(name, e.bytes(), e.futureKey()), label, null),
+                    label,
+                    "set",
+                    null,
+                    true);
         }
 
         @Override

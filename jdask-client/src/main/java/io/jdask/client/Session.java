@@ -61,16 +61,19 @@ final class Session implements CommHandler {
     private final ConcurrentHashMap<String, CompletableFuture<Comm>> workerComms = new ConcurrentHashMap<>();
     /** Data-plane requests in flight, by worker: failed at once when that worker's connection closes. */
     private final ConcurrentHashMap<String, java.util.Set<Long>> requestsByWorker = new ConcurrentHashMap<>();
+
     private final ExecutorService callbacks;
     /** Coordination requests waiting for their {@code CoordReply}, by request id. */
     private final ConcurrentHashMap<Long, CompletableFuture<CoordAnswer>> coordRequests = new ConcurrentHashMap<>();
     /** What to do with the reply of a coordination request its caller gave up on (interrupted), by request id. */
-    private final ConcurrentHashMap<Long, java.util.function.Consumer<CoordAnswer>> abandoned = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, java.util.function.Consumer<CoordAnswer>> abandoned =
+            new ConcurrentHashMap<>();
     /** Values received for this session's topic subscriptions, by subscriber id. */
     final ConcurrentHashMap<String, java.util.concurrent.LinkedBlockingQueue<byte[]>> subscriptions =
             new ConcurrentHashMap<>();
     /** Actor connections to workers, by worker address. */
     final ConcurrentHashMap<String, ActorChannel> actorChannels = new ConcurrentHashMap<>();
+
     final ClassServer classes = new ClassServer();
     private volatile boolean closed;
     private volatile String closeReason;
@@ -97,8 +100,10 @@ final class Session implements CommHandler {
         } catch (ExecutionException | TimeoutException e) {
             transport.close();
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("cannot connect to the jdask scheduler at " + address + " within "
-                    + timeout + ": " + cause.getMessage() + ". Is `jdask scheduler` running there?", cause);
+            throw new IllegalStateException(
+                    "cannot connect to the jdask scheduler at " + address + " within " + timeout + ": "
+                            + cause.getMessage() + ". Is `jdask scheduler` running there?",
+                    cause);
         }
         return establish(transport, comm, address, id, deadline, timeout);
     }
@@ -110,8 +115,8 @@ final class Session implements CommHandler {
      *
      * @param connect opens the comm given this client's name
      */
-    static Session connectLocal(java.util.function.Function<String, Comm> connect, String schedulerAddress,
-            Duration timeout) {
+    static Session connectLocal(
+            java.util.function.Function<String, Comm> connect, String schedulerAddress, Duration timeout) {
         int id = SESSION_IDS.incrementAndGet();
         Transport transport = transportFor(schedulerAddress, id);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -120,8 +125,8 @@ final class Session implements CommHandler {
             comm = connect.apply(clientName(id));
         } catch (RuntimeException e) {
             transport.close();
-            throw new IllegalStateException("cannot connect to the jdask scheduler at " + schedulerAddress + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot connect to the jdask scheduler at " + schedulerAddress + ": " + e.getMessage(), e);
         }
         return establish(transport, comm, schedulerAddress, id, deadline, timeout);
     }
@@ -132,13 +137,17 @@ final class Session implements CommHandler {
 
     /** The transport for this session's connections to the scheduler at {@code address} and to its workers. */
     private static Transport transportFor(String address, int id) {
-        CommOptions options = CommOptions.builder().role("client").name(clientName(id)).ioThreads(1).build();
+        CommOptions options = CommOptions.builder()
+                .role("client")
+                .name(clientName(id))
+                .ioThreads(1)
+                .build();
         return address.startsWith("inproc://") ? Transport.inproc(options) : Transport.tcp(options);
     }
 
     /** Sets up the session on a connected comm and waits for the scheduler's welcome until {@code deadline}. */
-    private static Session establish(Transport transport, Comm comm, String address, int id, long deadline,
-            Duration timeout) {
+    private static Session establish(
+            Transport transport, Comm comm, String address, int id, long deadline, Duration timeout) {
         AtomicInteger n = new AtomicInteger();
         ExecutorService callbacks = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "jdask-client-" + id + "-" + n.incrementAndGet());
@@ -152,8 +161,10 @@ final class Session implements CommHandler {
             s.welcome.get(left, TimeUnit.NANOSECONDS);
         } catch (Exception e) {
             s.close();
-            throw new IllegalStateException("the jdask scheduler at " + address + " accepted the connection but did "
-                    + "not welcome this client within " + timeout, e);
+            throw new IllegalStateException(
+                    "the jdask scheduler at " + address + " accepted the connection but did "
+                            + "not welcome this client within " + timeout,
+                    e);
         }
         return s;
     }
@@ -218,8 +229,11 @@ final class Session implements CommHandler {
      * schedules a flush, the ones that arrive before it runs join it. No timer: the flush runs as soon as a
      * callback thread picks it up.
      */
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> releasing = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> releasing =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Sends the queued releases. Holds {@link #releasing}'s monitor from the check to the send, as
@@ -289,10 +303,11 @@ final class Session implements CommHandler {
         FutureStatus before = ks.resetIfErred();
         switch (before) {
             case ERROR -> send(new ClientMsg.RetryKeys(List.of(ks.key)));
-            case CANCELLED, LOST -> throw new IllegalStateException("cannot retry " + ks.key + ": it was "
-                    + before.name().toLowerCase(java.util.Locale.ROOT) + " and the cluster no longer has its task;"
-                    + " submit it again");
-            case PENDING, RUNNING, FINISHED -> { } // nothing failed
+            case CANCELLED, LOST ->
+                throw new IllegalStateException("cannot retry " + ks.key + ": it was "
+                        + before.name().toLowerCase(java.util.Locale.ROOT) + " and the cluster no longer has its task;"
+                        + " submit it again");
+            case PENDING, RUNNING, FINISHED -> {} // nothing failed
         }
     }
 
@@ -309,7 +324,9 @@ final class Session implements CommHandler {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for a reply from " + via.remoteAddress());
         } catch (ExecutionException e) {
-            throw new IllegalStateException("request to " + via.remoteAddress() + " failed: " + e.getCause().getMessage(),
+            throw new IllegalStateException(
+                    "request to " + via.remoteAddress() + " failed: "
+                            + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("no reply from " + via.remoteAddress() + " within " + timeout);
@@ -349,8 +366,8 @@ final class Session implements CommHandler {
      * {@link CancellationException}; a reply that was already on its way goes to {@code ifAbandoned} (e.g. to give
      * back a lock granted meanwhile).
      */
-    CoordAnswer coordinate(io.jdask.protocol.CoordOp op, String primitive,
-            java.util.function.Consumer<CoordAnswer> ifAbandoned) {
+    CoordAnswer coordinate(
+            io.jdask.protocol.CoordOp op, String primitive, java.util.function.Consumer<CoordAnswer> ifAbandoned) {
         checkOpen(primitive);
         long id = requestIds.incrementAndGet();
         CompletableFuture<CoordAnswer> reply = new CompletableFuture<>();
@@ -363,7 +380,8 @@ final class Session implements CommHandler {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting on " + primitive);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot use " + primitive + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot use " + primitive + ": " + e.getCause().getMessage(), e.getCause());
         } catch (RuntimeException e) {
             coordRequests.remove(id);
             if (e instanceof io.jdask.protocol.CommClosedException) checkOpen(primitive);
@@ -411,7 +429,8 @@ final class Session implements CommHandler {
     private void onCoordReply(SchedulerMsg.CoordReply r) {
         // Acquired here, on the I/O thread, before any KeyInMemory for the key (it follows on this connection).
         KeyState ks = r.futureKey() != null && r.outcome() == io.jdask.protocol.CoordOutcome.OK && isOpen()
-                ? acquire(r.futureKey()) : null;
+                ? acquire(r.futureKey())
+                : null;
         CoordAnswer a = new CoordAnswer(r, ks);
         CompletableFuture<CoordAnswer> cf = coordRequests.remove(r.requestId());
         if (cf != null && cf.complete(a)) return;
@@ -471,8 +490,11 @@ final class Session implements CommHandler {
                         continue;
                     }
                     if (!renewed || ks.where().isEmpty() && ks.inline() == null) {
-                        throw new DataLostException(ks.key, where.isEmpty() ? "no worker holds it"
-                                : "none of its holders " + where + " still has it");
+                        throw new DataLostException(
+                                ks.key,
+                                where.isEmpty()
+                                        ? "no worker holds it"
+                                        : "none of its holders " + where + " still has it");
                     }
                     if (ks.inline() != null) {
                         out[i] = serializer.deserialize(ks.inline(), loader);
@@ -568,8 +590,9 @@ final class Session implements CommHandler {
     }
 
     private CompletableFuture<Comm> workerComm(String address) {
-        CompletableFuture<Comm> cf = workerComms.computeIfAbsent(address, a -> transport.connect(a, Duration.ofSeconds(10))
-                .thenApply(c -> {
+        CompletableFuture<Comm> cf = workerComms.computeIfAbsent(
+                address,
+                a -> transport.connect(a, Duration.ofSeconds(10)).thenApply(c -> {
                     c.setHandler(new CommHandler() {
                         @Override
                         public void onMessage(Comm comm, Message message) {
@@ -584,8 +607,8 @@ final class Session implements CommHandler {
                             for (Long id : inFlight) {
                                 CompletableFuture<Message> r = requests.get(id);
                                 if (r != null) {
-                                    r.completeExceptionally(new IllegalStateException("the connection to worker " + a
-                                            + " closed before it answered: " + reason));
+                                    r.completeExceptionally(new IllegalStateException(
+                                            "the connection to worker " + a + " closed before it answered: " + reason));
                                 }
                             }
                         }
@@ -626,8 +649,8 @@ final class Session implements CommHandler {
         KeyState.Failure f = ks.failure();
         if (f == null) return new IllegalStateException(ks.key + " has not failed (status " + ks.status() + ")");
         return switch (f.status()) {
-            case CANCELLED -> new CancellationException(ks.key + " was cancelled" + (f.message() == null ? ""
-                    : ": " + f.message()));
+            case CANCELLED ->
+                new CancellationException(ks.key + " was cancelled" + (f.message() == null ? "" : ": " + f.message()));
             case LOST -> new DataLostException(ks.key, f.message() == null ? "its worker died" : f.message());
             default -> {
                 if (f.exception() != null) {
@@ -660,13 +683,19 @@ final class Session implements CommHandler {
             case SchedulerMsg.KeyErred e -> {
                 KeyState ks = keys.get(e.key());
                 if (ks != null) {
-                    ks.failed(new KeyState.Failure(FutureStatus.ERROR, e.blamedKey(), e.exception(), e.exceptionType(),
-                            e.message(), e.traceback()));
+                    ks.failed(new KeyState.Failure(
+                            FutureStatus.ERROR,
+                            e.blamedKey(),
+                            e.exception(),
+                            e.exceptionType(),
+                            e.message(),
+                            e.traceback()));
                 }
             }
             case SchedulerMsg.KeyCancelled c -> {
                 KeyState ks = keys.get(c.key());
-                if (ks != null) ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, c.key(), null, null, c.reason(), null));
+                if (ks != null)
+                    ks.failed(new KeyState.Failure(FutureStatus.CANCELLED, c.key(), null, null, c.reason(), null));
             }
             case SchedulerMsg.KeyRecomputing r -> {
                 KeyState ks = keys.get(r.key());
@@ -674,7 +703,8 @@ final class Session implements CommHandler {
             }
             case SchedulerMsg.KeyLost l -> {
                 KeyState ks = keys.get(l.key());
-                if (ks != null) ks.failed(new KeyState.Failure(FutureStatus.LOST, l.key(), null, null, l.reason(), null));
+                if (ks != null)
+                    ks.failed(new KeyState.Failure(FutureStatus.LOST, l.key(), null, null, l.reason(), null));
             }
             case SchedulerMsg.FetchClass f -> callbacks.execute(() -> answerClass(f));
             case SchedulerMsg.ClusterInfo i -> complete(i.requestId(), i);
@@ -688,7 +718,11 @@ final class Session implements CommHandler {
                 var q = subscriptions.get(t.subscriber());
                 if (q != null) q.offer(t.value());
             }
-            default -> LOG.warn("unexpected message from {}: {}", comm.remoteAddress(), message.getClass().getSimpleName());
+            default ->
+                LOG.warn(
+                        "unexpected message from {}: {}",
+                        comm.remoteAddress(),
+                        message.getClass().getSimpleName());
         }
     }
 
@@ -700,7 +734,8 @@ final class Session implements CommHandler {
     private void answerClass(SchedulerMsg.FetchClass f) {
         ClassServer.Answer a = classes.find(f.className(), serializer);
         try {
-            scheduler.send(new ClientMsg.ClassBytes(f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
+            scheduler.send(
+                    new ClientMsg.ClassBytes(f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
         } catch (RuntimeException e) {
             LOG.debug("could not answer a class request for {}: {}", f.className(), e.toString());
         }
@@ -709,8 +744,9 @@ final class Session implements CommHandler {
     @Override
     public void onClose(Comm comm, CloseReason reason) {
         if (comm != scheduler) return;
-        String why = closed ? "the client was closed" : "lost the connection to the scheduler at " + schedulerAddress
-                + " (" + reason + ")";
+        String why = closed
+                ? "the client was closed"
+                : "lost the connection to the scheduler at " + schedulerAddress + " (" + reason + ")";
         closeReason = why;
         welcome.completeExceptionally(new IllegalStateException(why));
         for (KeyState ks : keys.values()) {

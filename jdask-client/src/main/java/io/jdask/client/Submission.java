@@ -58,7 +58,8 @@ final class Submission {
                 }
                 case Task t -> add(t.key(), t.dependencies(), t.fn(), t.args());
                 case DataNode d -> add(d.key(), List.of(), Builtins.IDENTITY, new Object[] {d.value()});
-                case Alias a -> add(a.key(), List.of(a.target()), Builtins.IDENTITY, new Object[] {new TaskRef(a.target())});
+                case Alias a ->
+                    add(a.key(), List.of(a.target()), Builtins.IDENTITY, new Object[] {new TaskRef(a.target())});
             }
         }
     }
@@ -85,13 +86,22 @@ final class Submission {
         try {
             runSpec = session.serializer.serialize(new Object[] {fn, args});
         } catch (SerializationException e) {
-            throw new IllegalArgumentException("cannot send task " + key + " to the cluster: " + e.getMessage()
-                    + " A task's function and arguments must be Serializable: pass a method reference "
-                    + "(MyClass::myMethod) or a lambda whose captured values are Serializable, and make argument "
-                    + "classes implement java.io.Serializable (records do when their components do).", e);
+            throw new IllegalArgumentException(
+                    "cannot send task " + key + " to the cluster: " + e.getMessage()
+                            + " A task's function and arguments must be Serializable: pass a method reference "
+                            + "(MyClass::myMethod) or a lambda whose captured values are Serializable, and make argument "
+                            + "classes implement java.io.Serializable (records do when their components do).",
+                    e);
         }
         specified.add(key);
-        specs.add(new ClientMsg.TaskSpec(key, deps, runSpec, options.priority(), options.retries(), options.workers(),
-                options.allowOtherWorkers(), options.resources()));
+        specs.add(new ClientMsg.TaskSpec(
+                key,
+                deps,
+                runSpec,
+                options.priority(),
+                options.retries(),
+                options.workers(),
+                options.allowOtherWorkers(),
+                options.resources()));
     }
 }

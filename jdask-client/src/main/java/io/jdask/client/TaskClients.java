@@ -15,22 +15,25 @@ final class TaskClients {
     private static final ConcurrentHashMap<String, ClientImpl> CLIENTS = new ConcurrentHashMap<>();
 
     static Client current() {
-        TaskContext.Current task = TaskContext.current().orElseThrow(() -> new IllegalStateException(
-                "Dask.client() works inside a task running on a cluster; elsewhere use Client.connect(...)"));
+        TaskContext.Current task = TaskContext.current()
+                .orElseThrow(() -> new IllegalStateException(
+                        "Dask.client() works inside a task running on a cluster; elsewhere use Client.connect(...)"));
         String address = task.host().schedulerAddress();
-        return CLIENTS.compute(address, (a, c) -> c != null && c.session().isOpen() ? c
-                : RuntimeImpl.open(a, Duration.ofSeconds(30)));
+        return CLIENTS.compute(
+                address, (a, c) -> c != null && c.session().isOpen() ? c : RuntimeImpl.open(a, Duration.ofSeconds(30)));
     }
 
     static void secede() {
-        TaskContext.Current task = TaskContext.current().orElseThrow(() -> new IllegalStateException(
-                "Dask.secede() works only inside a task running on a cluster"));
+        TaskContext.Current task = TaskContext.current()
+                .orElseThrow(
+                        () -> new IllegalStateException("Dask.secede() works only inside a task running on a cluster"));
         task.host().secede(task.key());
     }
 
     static void rejoin() {
-        TaskContext.Current task = TaskContext.current().orElseThrow(() -> new IllegalStateException(
-                "Dask.rejoin() works only inside a task running on a cluster"));
+        TaskContext.Current task = TaskContext.current()
+                .orElseThrow(
+                        () -> new IllegalStateException("Dask.rejoin() works only inside a task running on a cluster"));
         task.host().rejoin(task.key());
     }
 }

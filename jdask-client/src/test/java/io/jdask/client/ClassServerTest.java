@@ -35,9 +35,11 @@ class ClassServerTest {
 
         assertThat(answer.bytes()).isNotNull();
         assertThat(answer.staticState()).containsOnlyKeys("offset", "label", "sizes");
-        assertThat(serializer.deserialize(answer.staticState().get("offset"), getClass().getClassLoader()))
+        assertThat(serializer.deserialize(
+                        answer.staticState().get("offset"), getClass().getClassLoader()))
                 .isEqualTo(10);
-        assertThat(serializer.deserialize(answer.staticState().get("sizes"), getClass().getClassLoader()))
+        assertThat(serializer.deserialize(
+                        answer.staticState().get("sizes"), getClass().getClassLoader()))
                 .isEqualTo(List.of(1, 2, 3));
     }
 

@@ -35,8 +35,13 @@ class ClusterScalingTest {
     @BeforeAll
     static void start() {
         before = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
-        cluster = (LocalClusterImpl) LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true)
-                .memoryLimit("256MB").dashboardPort(-1).build();
+        cluster = (LocalClusterImpl) LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(1)
+                .processes(true)
+                .memoryLimit("256MB")
+                .dashboardPort(-1)
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -69,11 +74,14 @@ class ClusterScalingTest {
         // A task pinned to the new worker runs in a new child process of this JVM.
         Future<Long> f = client.with(o -> o.workers(added)).submit(Probes::pid, 1);
         long pid = f.result(Duration.ofSeconds(30));
-        assertThat(Probes.runsOf(client, f.key())).extracting(TaskRecord::worker).containsExactly(added);
+        assertThat(Probes.runsOf(client, f.key()))
+                .extracting(TaskRecord::worker)
+                .containsExactly(added);
         assertThat(cluster.workerPids()).hasSize(3).contains(pid);
         assertThat(ProcessHandle.current().children().map(ProcessHandle::pid)).contains(pid);
-        assertThat(pidsByAddress().values()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(
-                cluster.workerPids());
+        assertThat(pidsByAddress().values())
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(cluster.workerPids());
     }
 
     @Test
@@ -84,10 +92,13 @@ class ClusterScalingTest {
         // scale(1) keeps the worker started first; put a result on one of the others (preferred, not required: the
         // recomputation must be free to run on the worker that stays).
         long firstPid = cluster.workerPids().get(0);
-        String doomed = pids.entrySet().stream().filter(e -> e.getValue() != firstPid).findFirst().orElseThrow()
+        String doomed = pids.entrySet().stream()
+                .filter(e -> e.getValue() != firstPid)
+                .findFirst()
+                .orElseThrow()
                 .getKey();
-        Future<byte[]> data = client.with(o -> o.workers(doomed).allowOtherWorkers(true))
-                .submit(Probes::slowBytes, 1 << 20, 1000);
+        Future<byte[]> data =
+                client.with(o -> o.workers(doomed).allowOtherWorkers(true)).submit(Probes::slowBytes, 1 << 20, 1000);
         assertThat(data.result(Duration.ofSeconds(30))).hasSize(1 << 20);
         assertThat(client.whoHas(List.of(data))).containsEntry(data.key(), List.of(doomed));
 
@@ -96,8 +107,11 @@ class ClusterScalingTest {
         assertThat(cluster.workerAddresses()).hasSize(1).doesNotContain(doomed);
         for (var e : pids.entrySet()) {
             boolean kept = e.getValue() == firstPid;
-            assertThat(ProcessHandle.of(e.getValue()).map(ProcessHandle::isAlive).orElse(false))
-                    .as("worker %s (pid %d) alive", e.getKey(), e.getValue()).isEqualTo(kept);
+            assertThat(ProcessHandle.of(e.getValue())
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false))
+                    .as("worker %s (pid %d) alive", e.getKey(), e.getValue())
+                    .isEqualTo(kept);
         }
         // Documented: a lost result that can be computed again is (only scattered data is LOST). Until then the future
         // is not done (this client's scheduler is in this JVM: it was told before scale returned).
@@ -107,7 +121,9 @@ class ClusterScalingTest {
         assertThat(again[(1 << 20) - 1]).isEqualTo((byte) 42);
         assertThat(data.status()).isEqualTo(FutureStatus.FINISHED);
         String survivor = cluster.workerAddresses().get(0);
-        assertThat(Probes.runsOf(client, data.key())).extracting(TaskRecord::worker).containsExactly(doomed, survivor);
+        assertThat(Probes.runsOf(client, data.key()))
+                .extracting(TaskRecord::worker)
+                .containsExactly(doomed, survivor);
         assertThat(client.whoHas(List.of(data))).containsEntry(data.key(), List.of(survivor));
     }
 
@@ -118,17 +134,23 @@ class ClusterScalingTest {
         cluster.scale(2);
         List<Long> workers = new ArrayList<>(cluster.workerPids());
         assertThat(workers).hasSize(2);
-        assertThat(ProcessHandle.current().descendants().map(ProcessHandle::pid)).containsAll(workers);
+        assertThat(ProcessHandle.current().descendants().map(ProcessHandle::pid))
+                .containsAll(workers);
 
         client.close();
         cluster.close();
 
         for (long pid : workers) {
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid)
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("pid %d alive", pid)
                     .isFalse();
         }
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .filter(p -> !before.contains(p.pid())).map(p -> p.pid() + " " + p.info().commandLine().orElse("?")))
-                .as("processes of this cluster still running").isEmpty();
+        assertThat(ProcessHandle.current()
+                        .descendants()
+                        .filter(ProcessHandle::isAlive)
+                        .filter(p -> !before.contains(p.pid()))
+                        .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")))
+                .as("processes of this cluster still running")
+                .isEmpty();
     }
 }

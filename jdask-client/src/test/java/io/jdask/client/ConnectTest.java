@@ -65,7 +65,8 @@ class ConnectTest {
                 int last;
                 try {
                     // Whatever the client wrote (its own handshake) is drained; then its end must be closed.
-                    do last = s.getInputStream().read(new byte[1 << 16]); while (last > 0);
+                    do last = s.getInputStream().read(new byte[1 << 16]);
+                    while (last > 0);
                 } catch (SocketException reset) {
                     last = -1; // closed with a reset: hung up all the same
                 }
@@ -76,7 +77,8 @@ class ConnectTest {
 
     @Test
     void aClosedClientSaysSoWhenUsed() {
-        try (LocalCluster cluster = LocalCluster.builder().workers(1).processes(false).build()) {
+        try (LocalCluster cluster =
+                LocalCluster.builder().workers(1).processes(false).build()) {
             Client client = Client.connect(cluster);
             client.close();
             assertThatThrownBy(() -> client.submit(Ops::inc, 1))
@@ -95,9 +97,14 @@ class ConnectTest {
             assertThat(pids).hasSizeGreaterThanOrEqualTo(Runtime.getRuntime().availableProcessors());
         }
         for (long pid : pids) {
-            ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(15, TimeUnit.SECONDS).join());
+            ProcessHandle.of(pid)
+                    .ifPresent(h -> h.onExit().orTimeout(15, TimeUnit.SECONDS).join());
         }
-        assertThat(ProcessHandle.current().children().filter(p -> pids.contains(p.pid())).count()).isZero();
+        assertThat(ProcessHandle.current()
+                        .children()
+                        .filter(p -> pids.contains(p.pid()))
+                        .count())
+                .isZero();
     }
 
     @Test
@@ -105,7 +112,8 @@ class ConnectTest {
         // A class that exists only in a jar: not on the workers' class path and unknown to this client's loaders.
         Path src = dir.resolve("src/up/Greeter.java");
         Files.createDirectories(src.getParent());
-        Files.writeString(src, "package up; public class Greeter { public static String hi() { return \"hi from jar\"; } }");
+        Files.writeString(
+                src, "package up; public class Greeter { public static String hi() { return \"hi from jar\"; } }");
         Path classes = dir.resolve("classes");
         Files.createDirectories(classes);
         assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString()))
@@ -116,9 +124,14 @@ class ConnectTest {
             out.write(Files.readAllBytes(classes.resolve("up/Greeter.class")));
             out.closeEntry();
         }
-        try (LocalCluster cluster = LocalCluster.builder().workers(1).processes(true).memoryLimit("128MB").build();
-             Client client = Client.connect(cluster)) {
-            assertThatThrownBy(() -> client.submit(Reflect::callStatic, "up.Greeter").result())
+        try (LocalCluster cluster = LocalCluster.builder()
+                        .workers(1)
+                        .processes(true)
+                        .memoryLimit("128MB")
+                        .build();
+                Client client = Client.connect(cluster)) {
+            assertThatThrownBy(() ->
+                            client.submit(Reflect::callStatic, "up.Greeter").result())
                     .hasMessageContaining("up.Greeter");
             client.uploadJar(jar);
             assertThat(client.submit(Reflect::callStatic, "up.Greeter").result(Duration.ofSeconds(30)))

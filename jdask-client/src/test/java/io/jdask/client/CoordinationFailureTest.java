@@ -23,7 +23,12 @@ class CoordinationFailureTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("128MB").build();
+        cluster = LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(1)
+                .processes(true)
+                .memoryLimit("128MB")
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -80,6 +85,7 @@ class CoordinationFailureTest {
         long pid = actor.call(Pid::pid).result();
         kill(pid);
         assertThatThrownBy(() -> actor.call(Pid::pid).result(Duration.ofSeconds(30)))
-                .isInstanceOf(ActorLostException.class).hasMessageContaining(actor.worker());
+                .isInstanceOf(ActorLostException.class)
+                .hasMessageContaining(actor.worker());
     }
 }

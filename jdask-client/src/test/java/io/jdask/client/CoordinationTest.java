@@ -34,7 +34,12 @@ class CoordinationTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true).memoryLimit("256MB").build();
+        cluster = LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(2)
+                .processes(true)
+                .memoryLimit("256MB")
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -248,7 +253,8 @@ class CoordinationTest {
     void seedLockTwentyTasksIncrementingAVariableLoseNoUpdate() {
         client.<Integer>variable("counter").set(0);
         List<Future<Integer>> fs = new ArrayList<>();
-        for (int i = 0; i < 20; i++) fs.add(client.submit(CoordinationTest::incrementUnderLock, "counter-lock", "counter"));
+        for (int i = 0; i < 20; i++)
+            fs.add(client.submit(CoordinationTest::incrementUnderLock, "counter-lock", "counter"));
         // Each task saw a distinct value: no two read-modify-writes overlapped.
         assertThat(new HashSet<>(client.gather(fs))).hasSize(20);
         assertThat(client.<Integer>variable("counter").get()).isEqualTo(20);
@@ -303,7 +309,9 @@ class CoordinationTest {
             client.submit(CoordinationTest::publishN, "numbers", 20).result();
             List<Integer> got = new ArrayList<>();
             for (int i = 0; i < 20; i++) got.add(sub.get(Duration.ofSeconds(10)));
-            assertThat(got).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
+            assertThat(got)
+                    .containsExactlyElementsOf(
+                            java.util.stream.IntStream.range(0, 20).boxed().toList());
         }
     }
 
@@ -312,16 +320,19 @@ class CoordinationTest {
     @Test
     void timeoutsNameThePrimitive() {
         assertThatThrownBy(() -> client.queue("empty-q").get(Duration.ofMillis(100)))
-                .isInstanceOf(CoordinationTimeoutException.class).hasMessageContaining("queue 'empty-q'");
+                .isInstanceOf(CoordinationTimeoutException.class)
+                .hasMessageContaining("queue 'empty-q'");
         assertThatThrownBy(() -> client.variable("never-set").get(Duration.ofMillis(50)))
-                .isInstanceOf(CoordinationTimeoutException.class).hasMessageContaining("variable 'never-set'");
+                .isInstanceOf(CoordinationTimeoutException.class)
+                .hasMessageContaining("variable 'never-set'");
         var held = client.lock("busy");
         held.acquire();
         assertThat(client.lock("busy").tryAcquire(Duration.ofMillis(100))).isFalse();
         held.release();
         assertThat(client.lock("busy").tryAcquire(Duration.ofMillis(100))).isTrue();
         assertThat(client.event("never").await(Duration.ofMillis(50))).isFalse();
-        assertThatThrownBy(() -> client.lock("free").release()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> client.lock("free").release())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("lock 'free'");
     }
 
@@ -331,16 +342,19 @@ class CoordinationTest {
         DQueue<Integer> q = other.queue("closed-q");
         var lock = other.lock("closed-lock");
         other.close();
-        assertThatThrownBy(() -> q.put(1)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("queue 'closed-q'").hasMessageContaining("closed");
-        assertThatThrownBy(lock::acquire).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> q.put(1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("queue 'closed-q'")
+                .hasMessageContaining("closed");
+        assertThatThrownBy(lock::acquire)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("lock 'closed-lock'");
     }
 
     @Test
     void aTaskBlockedOnAnEventIsCancellable() {
-        Future<String> blocked = client.submit(CoordinationTest::blockOnEventReportingInterrupt, "never-set-event",
-                "cancel-report");
+        Future<String> blocked =
+                client.submit(CoordinationTest::blockOnEventReportingInterrupt, "never-set-event", "cancel-report");
         DQueue<String> report = client.queue("cancel-report");
         assertThat(report.get(Duration.ofSeconds(30))).isEqualTo("waiting");
         client.cancel(List.of(blocked));
@@ -364,11 +378,13 @@ class CoordinationTest {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
         t.interrupt();
-        assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(CancellationException.class)
+        assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(CancellationException.class)
                 .hasMessageContaining("queue 'interrupt-q'");
         // The abandoned wait does not swallow the next value.
         client.queue("interrupt-q").put(5);
-        assertThat(client.<Integer>queue("interrupt-q").get(Duration.ofSeconds(10))).isEqualTo(5);
+        assertThat(client.<Integer>queue("interrupt-q").get(Duration.ofSeconds(10)))
+                .isEqualTo(5);
     }
 
     @Test
@@ -405,8 +421,10 @@ class CoordinationTest {
                 // a returned item may still be on its way back
             }
         }
-        assertThat(all).as("got by the getters: %s", received).containsExactlyInAnyOrderElementsOf(
-                java.util.stream.IntStream.range(0, rounds).boxed().toList());
+        assertThat(all)
+                .as("got by the getters: %s", received)
+                .containsExactlyInAnyOrderElementsOf(
+                        java.util.stream.IntStream.range(0, rounds).boxed().toList());
         assertThat(client.queue(name).size()).isZero();
     }
 
@@ -414,7 +432,8 @@ class CoordinationTest {
 
     @Test
     void recursiveFibonacciWithSecedeAndRejoinDoesNotDeadlock() {
-        assertThat(client.submit(CoordinationTest::fib, 12).result(Duration.ofSeconds(60))).isEqualTo(144);
+        assertThat(client.submit(CoordinationTest::fib, 12).result(Duration.ofSeconds(60)))
+                .isEqualTo(144);
     }
 
     // ------------------------------------------------------------------ actors
@@ -436,7 +455,8 @@ class CoordinationTest {
         for (int i = 0; i < 500; i++) fs.add(counter.call(Counter::append, i));
         for (int i = 0; i < 500; i++) assertThat(fs.get(i).result()).isEqualTo(i + 1);
         assertThat(counter.call(Counter::seen).result())
-                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 500).boxed().toList());
+                .containsExactlyElementsOf(
+                        java.util.stream.IntStream.range(0, 500).boxed().toList());
     }
 
     @Test
@@ -461,7 +481,8 @@ class CoordinationTest {
     void anExceptionInAnActorMethodReachesTheCaller() {
         Actor<Counter> counter = client.submitActor(Counter::new).result();
         assertThatThrownBy(() -> counter.call(Counter::fail, "nope").result())
-                .isInstanceOf(IllegalStateException.class).hasMessage("nope");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("nope");
         assertThat(counter.call(Counter::increment).result()).isEqualTo(1); // still usable
     }
 }

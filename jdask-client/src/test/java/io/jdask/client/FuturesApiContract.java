@@ -46,6 +46,7 @@ import org.junit.jupiter.api.TestInstance;
 abstract class FuturesApiContract {
     /** Two workers with two threads each, started once per test class. */
     LocalCluster cluster;
+
     Client client;
 
     abstract LocalCluster startCluster();
@@ -84,7 +85,8 @@ abstract class FuturesApiContract {
 
     @Test
     void mapAndGather() {
-        List<Future<Integer>> fs = client.map(Ops::square, IntStream.range(0, 100).boxed().toList());
+        List<Future<Integer>> fs =
+                client.map(Ops::square, IntStream.range(0, 100).boxed().toList());
         List<Integer> rs = client.gather(fs);
         assertThat(rs).hasSize(100);
         assertThat(rs.get(9)).isEqualTo(81);
@@ -118,7 +120,8 @@ abstract class FuturesApiContract {
         assertThat(f.exception()).isInstanceOf(IllegalArgumentException.class);
         assertThat(f.exception().getStackTrace()[0].getMethodName()).isEqualTo("mightFail");
         assertThat(f.traceback()).contains("IllegalArgumentException").contains("mightFail");
-        assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(f::get)
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
@@ -134,14 +137,21 @@ abstract class FuturesApiContract {
     @Test
     void getWrapsATaskFailureInExecutionExceptionWithTheOriginalExceptionAsCause() {
         Future<Integer> checked = client.submit(Ops::checkedFail, 7);
-        assertThatThrownBy(checked::get).isInstanceOf(ExecutionException.class)
-                .cause().isExactlyInstanceOf(IOException.class).hasMessage("disk on fire at 7");
-        assertThatThrownBy(() -> checked.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(checked::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("disk on fire at 7");
+        assertThatThrownBy(() -> checked.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseExactlyInstanceOf(IOException.class);
         // A dependent's get() carries the exception of the task that failed, not a wrapper of it.
         Future<Integer> dependent = client.submit(Ops::inc, client.submit(Ops::mightFail, -4));
-        assertThatThrownBy(dependent::get).isInstanceOf(ExecutionException.class)
-                .cause().isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("negative input: -4");
+        assertThatThrownBy(dependent::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("negative input: -4");
     }
 
     @Test
@@ -195,8 +205,10 @@ abstract class FuturesApiContract {
         // The cluster forgets a cancelled task, so there is nothing left to run again.
         Future<Integer> f = client.submit(Ops::sleepThenInc, 5000, 1);
         assertThat(f.cancel()).isTrue();
-        assertThatThrownBy(f::retry).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(f.key()).hasMessageContaining("cancelled");
+        assertThatThrownBy(f::retry)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(f.key())
+                .hasMessageContaining("cancelled");
         assertThat(f.status()).isEqualTo(FutureStatus.CANCELLED);
         assertThatThrownBy(() -> f.result(Duration.ofSeconds(10))).isInstanceOf(CancellationException.class);
     }
@@ -238,14 +250,15 @@ abstract class FuturesApiContract {
         assertThat(fs).allSatisfy(f -> assertThat(who.get(f.key())).hasSize(1));
         assertThat(fs.stream().map(f -> who.get(f.key()).get(0)).distinct()).hasSize(2);
         // Tasks read each value where it was put, in the order given.
-        List<Future<Long>> lengths = fs.stream().map(f -> client.submit(Ops::length, f)).toList();
+        List<Future<Long>> lengths =
+                fs.stream().map(f -> client.submit(Ops::length, f)).toList();
         assertThat(client.gather(lengths)).containsExactly(1L, 2L, 3L, 4L);
     }
 
     @Test
     void gatherSkippingErrors() {
-        List<Future<Integer>> fs = List.of(client.submit(Ops::mightFail, 1), client.submit(Ops::mightFail, -1),
-                client.submit(Ops::mightFail, 3));
+        List<Future<Integer>> fs = List.of(
+                client.submit(Ops::mightFail, 1), client.submit(Ops::mightFail, -1), client.submit(Ops::mightFail, 3));
         assertThat(client.gather(fs, Errors.SKIP)).containsExactly(2, 6);
         assertThatThrownBy(() -> client.gather(fs)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -318,8 +331,11 @@ abstract class FuturesApiContract {
     void asCompletedWithResultsFollowsTheFinishingOrderAndThrowsAFailureInItsTurn() {
         Future<Integer> slow = client.submit(Ops::sleepThenInc, 1500, 1);
         Future<Integer> bad = client.submit(Ops::mightFail, -3);
-        Iterator<AsCompleted.Completed<Integer>> it = Futures.asCompleted(List.of(slow, bad)).withResults().iterator();
-        assertThatThrownBy(it::next).isInstanceOf(IllegalArgumentException.class).hasMessage("negative input: -3");
+        Iterator<AsCompleted.Completed<Integer>> it =
+                Futures.asCompleted(List.of(slow, bad)).withResults().iterator();
+        assertThatThrownBy(it::next)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("negative input: -3");
         assertThat(it.hasNext()).isTrue();
         AsCompleted.Completed<Integer> last = it.next();
         assertThat(last.future()).isSameAs(slow);
@@ -361,7 +377,8 @@ abstract class FuturesApiContract {
     void delayedComputeReportsTaskFailuresByKey() {
         Delayed<Integer> bad = delayed(Ops::mightFail).call(-2);
         Delayed<Integer> after = delayed(Ops::inc).call(bad);
-        assertThatThrownBy(after::compute).isInstanceOf(TaskFailedException.class)
+        assertThatThrownBy(after::compute)
+                .isInstanceOf(TaskFailedException.class)
                 .satisfies(e -> assertThat(((TaskFailedException) e).key()).isEqualTo(bad.key()));
     }
 
@@ -390,11 +407,11 @@ abstract class FuturesApiContract {
     void executorViewRunsLambdasOnTheClusterWithoutACast() throws Exception {
         ClusterExecutor executor = client.executor();
         int x = 41;
-        Future<Integer> f = executor.submit(() -> Ops.inc(x));   // picks submit(Fn0): serializable, no cast
+        Future<Integer> f = executor.submit(() -> Ops.inc(x)); // picks submit(Fn0): serializable, no cast
         assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(42);
         assertThat(f.key()).isNotBlank();
 
-        Callable<String> local = () -> "plain";                  // a Callable-typed lambda is not serializable
+        Callable<String> local = () -> "plain"; // a Callable-typed lambda is not serializable
         assertThatThrownBy(() -> executor.submit(local))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not Serializable")
@@ -412,7 +429,7 @@ abstract class FuturesApiContract {
         assertThat(fs.get(0).get()).isEqualTo(2);
         assertThatThrownBy(() -> fs.get(1).get()).isInstanceOf(ExecutionException.class);
         assertThat(fs.get(2).get()).isEqualTo(9);
-        assertThat(fs.get(0)).isInstanceOf(Future.class);           // jdask futures, with keys on the cluster
+        assertThat(fs.get(0)).isInstanceOf(Future.class); // jdask futures, with keys on the cluster
     }
 
     @Test
@@ -452,14 +469,16 @@ abstract class FuturesApiContract {
         Future<byte[]> f = client.submit(Ops::bytes, 1000);
         f.result();
         String key = f.key();
-        assertThat(client.hasWhat().values().stream().anyMatch(keys -> keys.contains(key))).isTrue();
+        assertThat(client.hasWhat().values().stream().anyMatch(keys -> keys.contains(key)))
+                .isTrue();
         f.release();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (client.hasWhat().values().stream().anyMatch(keys -> keys.contains(key))
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key))).isTrue();
+        assertThat(client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key)))
+                .isTrue();
     }
 
     @Test
@@ -471,7 +490,8 @@ abstract class FuturesApiContract {
             Thread.sleep(50);
             if (client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key))) break;
         }
-        assertThat(client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key))).isTrue();
+        assertThat(client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key)))
+                .isTrue();
     }
 
     @Test

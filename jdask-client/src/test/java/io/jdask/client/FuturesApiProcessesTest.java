@@ -12,7 +12,12 @@ class FuturesApiProcessesTest extends FuturesApiContract {
 
     @Override
     LocalCluster startCluster() {
-        return LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true).memoryLimit("256MB").build();
+        return LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(2)
+                .processes(true)
+                .memoryLimit("256MB")
+                .build();
     }
 
     @Override
@@ -23,6 +28,7 @@ class FuturesApiProcessesTest extends FuturesApiContract {
     @Test
     void theClientTalksToTheSchedulerOverTcpAndTheWorkersAreOtherProcesses() {
         assertThat(((ClientImpl) client).session().schedulerComm()).isNotInstanceOf(DirectComm.class);
-        assertThat(client.submit(Ops::pid, 0).result()).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(client.submit(Ops::pid, 0).result())
+                .isNotEqualTo(ProcessHandle.current().pid());
     }
 }

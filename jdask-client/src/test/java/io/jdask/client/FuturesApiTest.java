@@ -16,7 +16,11 @@ class FuturesApiTest extends FuturesApiContract {
 
     @Override
     LocalCluster startCluster() {
-        return LocalCluster.builder().workers(2).threadsPerWorker(2).processes(false).build();
+        return LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(2)
+                .processes(false)
+                .build();
     }
 
     @Override
@@ -44,8 +48,12 @@ class FuturesApiTest extends FuturesApiContract {
 
     @Test
     void aDirectClientLearnsWhenItsClusterCloses() {
-        try (LocalCluster own = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(false)
-                .dashboardPort(-1).build()) {
+        try (LocalCluster own = LocalCluster.builder()
+                .workers(1)
+                .threadsPerWorker(1)
+                .processes(false)
+                .dashboardPort(-1)
+                .build()) {
             Client c = Client.connect(own);
             assertThat(((ClientImpl) c).session().schedulerComm()).isInstanceOf(io.jdask.protocol.DirectComm.class);
             assertThat(c.submit(Ops::inc, 1).result()).isEqualTo(2);

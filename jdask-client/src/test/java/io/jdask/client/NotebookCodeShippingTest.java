@@ -22,7 +22,12 @@ class NotebookCodeShippingTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MB").build();
+        cluster = LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(1)
+                .processes(true)
+                .memoryLimit("256MB")
+                .build();
         shell = JShell.builder().executionEngine("local").build();
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             shell.addToClasspath(entry);
@@ -48,8 +53,10 @@ class NotebookCodeShippingTest {
         for (SnippetEvent e : events) {
             if (e.exception() != null) throw new AssertionError("cell failed: " + code, e.exception());
             if (e.status() == Snippet.Status.REJECTED) {
-                throw new AssertionError("cell rejected: " + code + "\n" + shell.diagnostics(e.snippet()).map(d ->
-                        d.getMessage(java.util.Locale.ROOT)).toList());
+                throw new AssertionError("cell rejected: " + code + "\n"
+                        + shell.diagnostics(e.snippet())
+                                .map(d -> d.getMessage(java.util.Locale.ROOT))
+                                .toList());
             }
             if (e.value() != null) value = e.value();
         }
@@ -66,9 +73,11 @@ class NotebookCodeShippingTest {
     void aRecordAndAMethodDefinedInCellsTravelToo() {
         eval("record Point(int x, int y) implements java.io.Serializable {}");
         eval("static int norm1(Point p) { return Math.abs(p.x()) + Math.abs(p.y()); }");
-        assertThat(eval("client.submit((Point p) -> norm1(p), new Point(-2, 5)).result()")).isEqualTo("7");
+        assertThat(eval("client.submit((Point p) -> norm1(p), new Point(-2, 5)).result()"))
+                .isEqualTo("7");
         // And a record coming back as a result.
-        assertThat(eval("client.submit((Integer n) -> new Point(n, n + 1), 4).result().y()")).isEqualTo("5");
+        assertThat(eval("client.submit((Integer n) -> new Point(n, n + 1), 4).result().y()"))
+                .isEqualTo("5");
     }
 
     @Test
@@ -80,12 +89,14 @@ class NotebookCodeShippingTest {
         eval("int offset = 10;");
         eval("Fn1<Integer, Integer> shift = x -> x + offset;");
         assertThat(eval("everyWorker.stream().map(w -> client.with(o -> o.workers(w)).submit(shift, 5).result())"
-                + ".toList()")).isEqualTo("[15, 15]");
+                        + ".toList()"))
+                .isEqualTo("[15, 15]");
         // Running a cell again that changes the variable: every worker sees the new value.
         eval("offset = 100;");
         eval("Fn1<Integer, Integer> shift2 = x -> x + offset;");
         assertThat(eval("everyWorker.stream().map(w -> client.with(o -> o.workers(w)).submit(shift2, 5).result())"
-                + ".toList()")).isEqualTo("[105, 105]");
+                        + ".toList()"))
+                .isEqualTo("[105, 105]");
     }
 
     @Test
@@ -106,7 +117,8 @@ class NotebookCodeShippingTest {
                     }
                 }
                 """);
-        assertThat(eval("client.submit(Fib::fib, 7).result(java.time.Duration.ofSeconds(60))")).isEqualTo("13");
+        assertThat(eval("client.submit(Fib::fib, 7).result(java.time.Duration.ofSeconds(60))"))
+                .isEqualTo("13");
     }
 
     @Test

@@ -22,7 +22,12 @@ class Seed001ExamplesTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true).memoryLimit("256MB").build();
+        cluster = LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(2)
+                .processes(true)
+                .memoryLimit("256MB")
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -40,7 +45,8 @@ class Seed001ExamplesTest {
         List<Future<Integer>> futures = new ArrayList<>();
         for (int i = 0; i < 10; i++) futures.add(client.submit(Ops::add, i, i));
         assertThat(client.gather(futures)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
-        List<Future<Integer>> squares = client.map(Ops::square, java.util.stream.IntStream.range(0, 100).boxed().toList());
+        List<Future<Integer>> squares = client.map(
+                Ops::square, java.util.stream.IntStream.range(0, 100).boxed().toList());
         assertThat(client.gather(squares).get(99)).isEqualTo(9801);
     }
 
@@ -120,7 +126,8 @@ class Seed001ExamplesTest {
         List<Double> seen = new ArrayList<>();
         for (Future<Double> f : Futures.asCompleted(futures)) seen.add(f.result());
         assertThat(seen).hasSize(18);
-        assertThat(seen.stream().mapToDouble(Double::doubleValue).max().orElseThrow()).isEqualTo(0.9 * 3 * 2);
+        assertThat(seen.stream().mapToDouble(Double::doubleValue).max().orElseThrow())
+                .isEqualTo(0.9 * 3 * 2);
     }
 
     @Test
@@ -145,7 +152,9 @@ class Seed001ExamplesTest {
         List<long[]> spans = client.gather(fs);
         long wallMillis = (System.nanoTime() - submitted) / 1_000_000;
         // As the user sees it, from the first submit to the gathered results (loose: a loaded machine adds delays).
-        assertThat(wallMillis).as("client's wall clock for 8 x 0.5 s on 4 threads").isBetween(950L, 3500L);
+        assertThat(wallMillis)
+                .as("client's wall clock for 8 x 0.5 s on 4 threads")
+                .isBetween(950L, 3500L);
         // Count the most tasks running at one instant (epoch millis from the workers' clocks: same machine).
         int most = 0;
         for (long[] s : spans) {
@@ -156,7 +165,9 @@ class Seed001ExamplesTest {
         assertThat(most).as("tasks running at once on 4 worker threads").isBetween(3, 4);
         long first = spans.stream().mapToLong(s -> s[0]).min().orElseThrow();
         long last = spans.stream().mapToLong(s -> s[1]).max().orElseThrow();
-        assertThat(last - first).as("8 x 0.5 s on 4 threads take about 1 s, not 4 s").isLessThan(2500);
+        assertThat(last - first)
+                .as("8 x 0.5 s on 4 threads take about 1 s, not 4 s")
+                .isLessThan(2500);
     }
 
     /** The seed's pattern functions. */

@@ -39,8 +39,13 @@ class SubmitOptionsEndToEndTest {
 
     @BeforeAll
     static void start() {
-        cluster = (LocalClusterImpl) LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true)
-                .memoryLimit("256MB").dashboardPort(-1).build();
+        cluster = (LocalClusterImpl) LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(1)
+                .processes(true)
+                .memoryLimit("256MB")
+                .dashboardPort(-1)
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -58,21 +63,38 @@ class SubmitOptionsEndToEndTest {
     record ExtraWorker(Process process, String address) {}
 
     static ExtraWorker startWorker(String name, int nthreads, String resources) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-XX:+UseSerialGC", "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-                "-cp", LocalClusterImpl.workerClassPath(), WorkerMain.class.getName(),
-                "--scheduler", cluster.schedulerAddress(), "--listen", "tcp://127.0.0.1:0", "--name", name,
-                "--nthreads", Integer.toString(nthreads), "--resources", resources);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                LocalClusterImpl.workerClassPath(),
+                WorkerMain.class.getName(),
+                "--scheduler",
+                cluster.schedulerAddress(),
+                "--listen",
+                "tcp://127.0.0.1:0",
+                "--name",
+                name,
+                "--nthreads",
+                Integer.toString(nthreads),
+                "--resources",
+                resources);
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         extraWorkers.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).get(60, TimeUnit.SECONDS);
+                    try {
+                        return out.readLine();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .get(60, TimeUnit.SECONDS);
         assertThat(line).as("worker %s announced itself", name).startsWith("jdask worker tcp://");
         return new ExtraWorker(p, line.split(" ")[2]);
     }
@@ -130,7 +152,9 @@ class SubmitOptionsEndToEndTest {
         assertThat(runs).hasSize(8).extracting(TaskRecord::worker).containsOnly(workerOf(blocker));
         runs.sort(Comparator.comparingLong(TaskRecord::startMicros));
         Set<String> highKeys = new HashSet<>(high.stream().map(Future::key).toList());
-        assertThat(runs.subList(0, 4)).as("the first four to run").extracting(TaskRecord::key)
+        assertThat(runs.subList(0, 4))
+                .as("the first four to run")
+                .extracting(TaskRecord::key)
                 .allMatch(highKeys::contains);
     }
 
@@ -152,7 +176,8 @@ class SubmitOptionsEndToEndTest {
         assertThat(distinct).hasSize(workers.size());
         assertThat(allWorkerPids()).containsAll(distinct);
         // By name: the cluster names its workers local-0, local-1... in start order, the order of its processes.
-        long second = client.with(o -> o.workers("local-1")).submit(Probes::pid, 9).result(Duration.ofSeconds(30));
+        long second =
+                client.with(o -> o.workers("local-1")).submit(Probes::pid, 9).result(Duration.ofSeconds(30));
         assertThat(second).isEqualTo(cluster.workerPids().get(1));
     }
 
@@ -160,7 +185,8 @@ class SubmitOptionsEndToEndTest {
     void aPreferenceForAnAbsentWorkerRunsElsewhereWhileARestrictionToItWaits() throws Exception {
         String absent = "tcp://127.0.0.1:1";
         Future<Long> strict = client.with(o -> o.workers(absent)).submit(Probes::pid, 1);
-        Future<Long> loose = client.with(o -> o.workers(absent).allowOtherWorkers(true)).submit(Probes::pid, 2);
+        Future<Long> loose =
+                client.with(o -> o.workers(absent).allowOtherWorkers(true)).submit(Probes::pid, 2);
 
         assertThat(loose.result(Duration.ofSeconds(30))).isIn(allWorkerPids());
         Thread.sleep(300);
@@ -168,7 +194,8 @@ class SubmitOptionsEndToEndTest {
         assertThat(Probes.runsOf(client, strict.key())).isEmpty();
         // A preference for a worker that is there is honoured.
         String second = cluster.workerAddresses().get(1);
-        Future<Long> preferring = client.with(o -> o.workers(second).allowOtherWorkers(true)).submit(Probes::pid, 3);
+        Future<Long> preferring =
+                client.with(o -> o.workers(second).allowOtherWorkers(true)).submit(Probes::pid, 3);
         preferring.result(Duration.ofSeconds(30));
         assertThat(workerOf(preferring)).isEqualTo(second);
 
@@ -185,7 +212,8 @@ class SubmitOptionsEndToEndTest {
 
         ExtraWorker worker = startWorker("gpu-1", 2, "GPU=1");
 
-        assertThat(first.result(Duration.ofSeconds(60))).isEqualTo(worker.process().pid());
+        assertThat(first.result(Duration.ofSeconds(60)))
+                .isEqualTo(worker.process().pid());
         assertThat(workerOf(first)).isEqualTo(worker.address());
         // The worker has two threads but one GPU: tasks needing it take turns, and only there.
         List<Future<Integer>> fs = new ArrayList<>();
@@ -196,7 +224,8 @@ class SubmitOptionsEndToEndTest {
         assertThat(runs).hasSize(3).extracting(TaskRecord::worker).containsOnly(worker.address());
         runs.sort(Comparator.comparingLong(TaskRecord::startMicros));
         for (int i = 1; i < runs.size(); i++) {
-            assertThat(runs.get(i).startMicros()).as("run %d starts after run %d stopped", i, i - 1)
+            assertThat(runs.get(i).startMicros())
+                    .as("run %d starts after run %d stopped", i, i - 1)
                     .isGreaterThanOrEqualTo(runs.get(i - 1).stopMicros());
         }
     }

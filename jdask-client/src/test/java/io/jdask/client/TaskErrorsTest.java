@@ -25,7 +25,11 @@ class TaskErrorsTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).memoryLimit("256MiB").build();
+        cluster = LocalCluster.builder()
+                .workers(1)
+                .threadsPerWorker(1)
+                .memoryLimit("256MiB")
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -62,7 +66,8 @@ class TaskErrorsTest {
         assertThatThrownBy(f::result)
                 .isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining(f.key())
-                .cause().isInstanceOf(StackOverflowError.class);
+                .cause()
+                .isInstanceOf(StackOverflowError.class);
         assertThat(client.submit(Ops::inc, 1).result()).isEqualTo(2);
     }
 
@@ -71,7 +76,9 @@ class TaskErrorsTest {
         Future<Integer> f = client.submit(TaskErrorsTest::failAssertion, -2);
         assertThatThrownBy(f::get)
                 .isInstanceOf(ExecutionException.class)
-                .cause().isExactlyInstanceOf(AssertionError.class).hasMessageContaining("got -2");
+                .cause()
+                .isExactlyInstanceOf(AssertionError.class)
+                .hasMessageContaining("got -2");
         assertThat(client.submit(Ops::inc, 41).result()).isEqualTo(42);
     }
 
@@ -83,6 +90,7 @@ class TaskErrorsTest {
 
         Future<Integer> once = client.with(SubmitOptions.retries(0)).submit(Flaky::failOnce, id + "-no-retry");
         assertThatThrownBy(once::result)
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("first attempt");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("first attempt");
     }
 }

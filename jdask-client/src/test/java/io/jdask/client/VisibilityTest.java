@@ -38,13 +38,19 @@ import org.junit.jupiter.api.Test;
 class VisibilityTest {
     static LocalCluster cluster;
     static Client client;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final Duration WAIT = Duration.ofSeconds(30);
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("128MB")
-                .dashboardPort(0).build();
+        cluster = LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(1)
+                .processes(true)
+                .memoryLimit("128MB")
+                .dashboardPort(0)
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -69,8 +75,11 @@ class VisibilityTest {
     }
 
     static String get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
         return r.body();
     }
@@ -92,7 +101,9 @@ class VisibilityTest {
         while (true) {
             T v = check.get();
             if (v != null) return v;
-            assertThat(System.nanoTime()).as("condition not met within %s", WAIT).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("condition not met within %s", WAIT)
+                    .isLessThan(deadline);
             Thread.sleep(50);
         }
     }
@@ -112,18 +123,23 @@ class VisibilityTest {
         String json = poll(() -> {
             try {
                 String j = get(base() + "/json/status");
-                return j.contains("{\"name\":\"square\",\"total\":7,\"waiting\":0,\"processing\":0,\"memory\":7") ? j
+                return j.contains("{\"name\":\"square\",\"total\":7,\"waiting\":0,\"processing\":0,\"memory\":7")
+                        ? j
                         : null;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        assertThat(Pattern.compile("\"nthreads\":1").matcher(json).results().count()).isEqualTo(2); // two workers
+        assertThat(Pattern.compile("\"nthreads\":1").matcher(json).results().count())
+                .isEqualTo(2); // two workers
         for (String w : cluster.workerAddresses()) assertThat(json).contains("\"address\":\"" + w + "\"");
         assertThat(number(json, "clients")).isGreaterThanOrEqualTo(1);
         // held keys over both workers: at least the squares this test holds
-        long held = Pattern.compile("\"heldKeys\":(\\d+)").matcher(json).results()
-                .mapToLong(r -> Long.parseLong(r.group(1))).sum();
+        long held = Pattern.compile("\"heldKeys\":(\\d+)")
+                .matcher(json)
+                .results()
+                .mapToLong(r -> Long.parseLong(r.group(1)))
+                .sum();
         assertThat(held).isGreaterThanOrEqualTo(7);
         assertThat(get(base() + "/info/workers")).contains("<h2>Workers (2)</h2>");
         futures.forEach(Future::release);
@@ -131,14 +147,16 @@ class VisibilityTest {
 
     @Test
     void taskStreamListsEachTaskOnceOnTheWorkerThatRanIt() {
-        List<Future<Integer>> futures = client.map(Ops::inc, IntStream.range(100, 110).boxed().toList());
+        List<Future<Integer>> futures =
+                client.map(Ops::inc, IntStream.range(100, 110).boxed().toList());
         client.gather(futures);
         Future<Integer> bad = client.submit(VisibilityTest::failsOnPurpose, 1);
         assertThatThrownBy(bad::result).isInstanceOf(IllegalArgumentException.class);
 
         Set<String> keys = futures.stream().map(Future::key).collect(Collectors.toSet());
         List<TaskRecord> stream = client.taskStream();
-        List<TaskRecord> mine = stream.stream().filter(r -> keys.contains(r.key())).toList();
+        List<TaskRecord> mine =
+                stream.stream().filter(r -> keys.contains(r.key())).toList();
         assertThat(mine).hasSize(10);
         assertThat(new HashSet<>(mine.stream().map(TaskRecord::key).toList())).isEqualTo(keys);
         Set<String> workers = new HashSet<>(cluster.workerAddresses());
@@ -152,14 +170,18 @@ class VisibilityTest {
         // each on the worker that holds its result
         Map<String, List<String>> whoHas = client.whoHas(futures);
         for (TaskRecord r : mine) assertThat(whoHas.get(r.key())).contains(r.worker());
-        TaskRecord failed = stream.stream().filter(r -> r.key().equals(bad.key())).findFirst().orElseThrow();
+        TaskRecord failed = stream.stream()
+                .filter(r -> r.key().equals(bad.key()))
+                .findFirst()
+                .orElseThrow();
         assertThat(failed.status()).isEqualTo(FutureStatus.ERROR);
         assertThat(failed.functionName()).isEqualTo("failsOnPurpose");
 
         long lastStop = mine.stream().mapToLong(TaskRecord::stopMicros).max().orElseThrow();
         assertThat(client.taskStream(mine.get(0).stop().plusSeconds(3600))).isEmpty();
         assertThat(client.taskStream(java.time.Instant.EPOCH.plusNanos(lastStop * 1000)))
-                .extracting(TaskRecord::stopMicros).allMatch(s -> s >= lastStop);
+                .extracting(TaskRecord::stopMicros)
+                .allMatch(s -> s >= lastStop);
     }
 
     @Test
@@ -167,7 +189,9 @@ class VisibilityTest {
         List<Future<Integer>> spins = client.map(VisibilityTest::spinInKnownMethod, List.of(800, 800));
         client.gather(spins);
         Profile p = client.profile();
-        assertThat(p.contains("VisibilityTest.spinInKnownMethod")).as("profile:%n%s", p.text(60, 0)).isTrue();
+        assertThat(p.contains("VisibilityTest.spinInKnownMethod"))
+                .as("profile:%n%s", p.text(60, 0))
+                .isTrue();
         // ~1.6 s of spinning sampled every 10 ms on two workers: far more than a handful of samples
         assertThat(p.count("VisibilityTest.spinInKnownMethod")).isGreaterThan(20);
         assertThat(p.children()).extracting(Profile::frame).contains("spinInKnownMethod");
@@ -175,7 +199,8 @@ class VisibilityTest {
 
     @Test
     void progressReachesTenOfTen() {
-        List<Future<Integer>> futures = client.map(Ops::slowInc, IntStream.range(0, 10).boxed().toList());
+        List<Future<Integer>> futures =
+                client.map(Ops::slowInc, IntStream.range(0, 10).boxed().toList());
         var bytes = new ByteArrayOutputStream();
         Progress.show(futures, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
@@ -202,18 +227,29 @@ class VisibilityTest {
     @Test
     void theStatusPageDrawsTheClusterInARealBrowser() throws Exception {
         String browser = chromium();
-        org.junit.jupiter.api.Assumptions.assumeTrue(browser != null,
-                "no chromium on the PATH (apt-get install chromium); .ci/run installs it");
-        List<Future<Integer>> fs = client.map(VisibilityTest::triple, IntStream.range(0, 12).boxed().toList());
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                browser != null, "no chromium on the PATH (apt-get install chromium); .ci/run installs it");
+        List<Future<Integer>> fs = client.map(
+                VisibilityTest::triple, IntStream.range(0, 12).boxed().toList());
         assertThat(client.gather(fs)).hasSize(12);
         // The browser loads the page, runs its script (which polls /json/status), and prints the resulting DOM.
-        Process p = new ProcessBuilder(browser, "--headless", "--no-sandbox", "--disable-gpu",
-                "--virtual-time-budget=3000", "--dump-dom", client.dashboardLink())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        browser,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--virtual-time-budget=3000",
+                        "--dump-dom",
+                        client.dashboardLink())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .as("chromium finished")
+                .isTrue();
         assertThat(dom).as("the script reached the scheduler").contains("id=\"conn\" class=\"ok\">live<");
-        Matcher row = Pattern.compile("<tr><td>triple</td>.*?<td>(\\d+) / (\\d+)</td></tr>", Pattern.DOTALL).matcher(dom);
+        Matcher row = Pattern.compile("<tr><td>triple</td>.*?<td>(\\d+) / (\\d+)</td></tr>", Pattern.DOTALL)
+                .matcher(dom);
         assertThat(row.find()).as("a progress row for triple in: %s", dom).isTrue();
         assertThat(row.group(1)).isEqualTo(row.group(2));
         assertThat(Integer.parseInt(row.group(2))).isGreaterThanOrEqualTo(12);

@@ -28,8 +28,12 @@ class WorkerFailureTest {
 
     @BeforeAll
     static void start() {
-        cluster = (LocalClusterImpl) LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true)
-                .memoryLimit("128MB").build();
+        cluster = (LocalClusterImpl) LocalCluster.builder()
+                .workers(2)
+                .threadsPerWorker(1)
+                .processes(true)
+                .memoryLimit("128MB")
+                .build();
         client = Client.connect(cluster);
     }
 
@@ -96,7 +100,8 @@ class WorkerFailureTest {
         assertThat(got).containsExactly(2);
         assertThat(fragile.status()).isEqualTo(FutureStatus.ERROR);
         assertThatThrownBy(() -> client.gather(List.of(fragile, fine)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("second run of " + once);
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("second run of " + once);
     }
 
     @Test
@@ -109,10 +114,13 @@ class WorkerFailureTest {
         for (int i = 0; i < 4; i++) { // the scatter turn visits every listed worker
             Future<int[]> one = client.scatter(new int[] {i});
             assertThat(client.whoHas(List.of(one)).get(one.key())).isNotEmpty().doesNotContain(victim);
-            assertThat(client.submit((int[] a) -> a[0], one).result(Duration.ofSeconds(30))).isEqualTo(i);
+            assertThat(client.submit((int[] a) -> a[0], one).result(Duration.ofSeconds(30)))
+                    .isEqualTo(i);
         }
         Future<String> everywhere = client.scatter("everywhere", true);
-        assertThat(client.whoHas(List.of(everywhere)).get(everywhere.key())).isNotEmpty().doesNotContain(victim);
+        assertThat(client.whoHas(List.of(everywhere)).get(everywhere.key()))
+                .isNotEmpty()
+                .doesNotContain(victim);
         List<Future<Integer>> each = client.scatterEach(List.of(10, 20, 30));
         assertThat(client.gather(each)).containsExactly(10, 20, 30);
     }
@@ -132,7 +140,8 @@ class WorkerFailureTest {
         assertThat(scattered.status()).isEqualTo(FutureStatus.LOST);
         assertThat(scattered.done()).isTrue();
         assertThatThrownBy(scattered::result)
-                .isInstanceOfSatisfying(DataLostException.class, e -> assertThat(e.key()).isEqualTo(scattered.key()))
+                .isInstanceOfSatisfying(
+                        DataLostException.class, e -> assertThat(e.key()).isEqualTo(scattered.key()))
                 .hasMessageContaining("the data of " + scattered.key() + " was lost")
                 .hasMessageContaining("cannot be recomputed");
         assertThat(scattered.exception()).isInstanceOf(DataLostException.class);
@@ -150,8 +159,9 @@ class WorkerFailureTest {
     private static void killWorkerAt(String address) throws Exception {
         long pid = Probes.pidOf(client, address);
         int index = cluster.workerPids().indexOf(pid);
-        assertThat(index).as("pid %d of %s among the cluster's worker processes %s", pid, address,
-                cluster.workerPids()).isNotNegative();
+        assertThat(index)
+                .as("pid %d of %s among the cluster's worker processes %s", pid, address, cluster.workerPids())
+                .isNotNegative();
         ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
         cluster.killWorkerProcess(index);
         process.onExit().get(30, TimeUnit.SECONDS);

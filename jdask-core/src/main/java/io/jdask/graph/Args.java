@@ -128,8 +128,11 @@ public final class Args {
 
     /** Whether {@code value} is a list, set, map or object array that could hold references. */
     public static boolean isContainer(Object value) {
-        return value instanceof Collection<?> || value instanceof Map<?, ?>
-                || (value != null && value.getClass().isArray() && !value.getClass().getComponentType().isPrimitive());
+        return value instanceof Collection<?>
+                || value instanceof Map<?, ?>
+                || (value != null
+                        && value.getClass().isArray()
+                        && !value.getClass().getComponentType().isPrimitive());
     }
 
     static int length(Object array) {

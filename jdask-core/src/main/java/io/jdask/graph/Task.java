@@ -94,8 +94,8 @@ public final class Task implements Node {
         var seen = new java.util.HashSet<String>(n * 2);
         int m = 0;
         for (int i = 0; i < n; i++) if (seen.add(keys[i])) keys[m++] = keys[i];
-        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(m == keys.length ? keys
-                : java.util.Arrays.copyOf(keys, m)));
+        return java.util.Collections.unmodifiableList(
+                java.util.Arrays.asList(m == keys.length ? keys : java.util.Arrays.copyOf(keys, m)));
     }
 
     @Override
@@ -163,8 +163,9 @@ public final class Task implements Node {
             case Fn4 f -> f.apply(a[0], a[1], a[2], a[3]);
             case Fn5 f -> f.apply(a[0], a[1], a[2], a[3], a[4]);
             case Fn6 f -> f.apply(a[0], a[1], a[2], a[3], a[4], a[5]);
-            default -> throw new IllegalArgumentException(
-                    fn.getClass().getName() + " implements Fn but none of Fn0..Fn6: implement one of those");
+            default ->
+                throw new IllegalArgumentException(
+                        fn.getClass().getName() + " implements Fn but none of Fn0..Fn6: implement one of those");
         };
     }
 
@@ -179,8 +180,9 @@ public final class Task implements Node {
             case Fn5<?, ?, ?, ?, ?, ?> f -> 5;
             case Fn6<?, ?, ?, ?, ?, ?, ?> f -> 6;
             case VarFn f -> -1;
-            default -> throw new IllegalArgumentException(
-                    fn.getClass().getName() + " implements Fn but none of Fn0..Fn6: implement one of those");
+            default ->
+                throw new IllegalArgumentException(
+                        fn.getClass().getName() + " implements Fn but none of Fn0..Fn6: implement one of those");
         };
     }
 

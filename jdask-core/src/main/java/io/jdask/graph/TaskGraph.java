@@ -166,7 +166,8 @@ public final class TaskGraph {
         if (d == null) {
             Map<String, List<String>> m = new HashMap<>();
             for (Node n : nodes.values()) {
-                for (String dep : n.dependencies()) m.computeIfAbsent(dep, k -> new ArrayList<>(2)).add(n.key());
+                for (String dep : n.dependencies())
+                    m.computeIfAbsent(dep, k -> new ArrayList<>(2)).add(n.key());
             }
             for (var e : m.entrySet()) e.setValue(List.copyOf(e.getValue()));
             dependents = d = Collections.unmodifiableMap(m);
@@ -196,8 +197,8 @@ public final class TaskGraph {
                     if (out.containsKey(dep)) continue;
                     Node depNode = byKey.get(dep);
                     if (depNode == null) {
-                        throw new IllegalArgumentException("task " + current + " depends on " + dep
-                                + ", which is not in the graph");
+                        throw new IllegalArgumentException(
+                                "task " + current + " depends on " + dep + ", which is not in the graph");
                     }
                     Integer at = onStack.get(dep);
                     if (at != null) {

@@ -2,8 +2,8 @@ package io.jdask.graph;
 
 import io.jdask.Fn;
 import io.jdask.Ref;
-import io.jdask.TokenizationException;
 import io.jdask.Tokenizable;
+import io.jdask.TokenizationException;
 import java.lang.reflect.Array;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +41,7 @@ public final class Tokens {
     private static final HexFormat HEX = HexFormat.of();
     /** Added before mixing so the first counters do not map to runs of zeros (the mixer fixes 0). */
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
     private static final int MAX_DEPTH = 64;
 
     /** Whether untokenizable arguments of pure tasks throw instead of silently making the task impure. */
@@ -176,8 +177,9 @@ public final class Tokens {
                 tag(md, 'o');
                 return feed(md, opt.orElse(null), depth + 1);
             }
-            case java.time.temporal.TemporalAccessor t when t.getClass().getName().startsWith("java.time.") ->
-                    text(md, 't', t.getClass().getName() + "=" + t);
+            case java.time.temporal.TemporalAccessor t
+            when t.getClass().getName().startsWith("java.time.") ->
+                text(md, 't', t.getClass().getName() + "=" + t);
             case java.time.Duration d -> text(md, 'd', d.toString());
             case java.util.UUID u -> text(md, 'u', u.toString());
             default -> {
@@ -204,7 +206,9 @@ public final class Tokens {
         return o == null ? NullToken.NULL : o;
     }
 
-    private enum NullToken { NULL }
+    private enum NullToken {
+        NULL
+    }
 
     /** Sets and maps: hash each element alone, then feed the sorted element hashes. */
     private static String unordered(MessageDigest md, char tag, Collection<?> items, int depth) {

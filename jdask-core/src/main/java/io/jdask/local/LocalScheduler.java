@@ -24,8 +24,8 @@ public final class LocalScheduler {
      * @param threads the pool size (ignored when {@code sync})
      * @param retries how many times a failing task is run again
      */
-    public static Object[] compute(Map<String, Node> orderedNodes, List<String> outputs, boolean sync, int threads,
-            int retries) {
+    public static Object[] compute(
+            Map<String, Node> orderedNodes, List<String> outputs, boolean sync, int threads, int retries) {
         List<Node> nodes = new java.util.ArrayList<>(orderedNodes.values());
         Map<String, Integer> index = new java.util.HashMap<>(nodes.size() * 2);
         for (int i = 0; i < nodes.size(); i++) index.put(nodes.get(i).key(), i);
@@ -36,8 +36,13 @@ public final class LocalScheduler {
      * As above, for a caller that already numbered the nodes: {@code index} maps each node's key to its position
      * in {@code nodes}, which is in dependency order.
      */
-    public static Object[] compute(List<Node> nodes, Map<String, Integer> index, List<String> outputs, boolean sync,
-            int threads, int retries) {
+    public static Object[] compute(
+            List<Node> nodes,
+            Map<String, Integer> index,
+            List<String> outputs,
+            boolean sync,
+            int threads,
+            int retries) {
         Plan plan = new Plan(nodes, index, outputs);
         return sync ? new SyncRun(plan, retries).run() : new ThreadedRun(plan, retries, LocalPools.pool(threads)).run();
     }

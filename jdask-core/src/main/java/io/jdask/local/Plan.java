@@ -6,7 +6,6 @@ import io.jdask.graph.DataNode;
 import io.jdask.graph.Node;
 import io.jdask.graph.Task;
 import io.jdask.graph.TaskRef;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +21,7 @@ final class Plan {
     final int[][] deps;
     /** Dependents of node i are dependents[dependentsStart[i] .. dependentsStart[i + 1]). */
     final int[] dependentsStart;
+
     final int[] dependents;
     /** argRefs[i][k]: for a task, the index of argument k's bare TaskRef, or -1; null when it has none. */
     final int[][] argRefs;

@@ -43,6 +43,7 @@ final class ThreadedRun {
     private volatile boolean stopped;
     /** The first failure: written once, under {@code this}, before {@link #done} opens. */
     private String failedKey;
+
     private Throwable failure;
 
     ThreadedRun(Plan plan, int retries, ForkJoinPool pool) {
@@ -73,7 +74,8 @@ final class ThreadedRun {
         }
         synchronized (this) {
             if (failure != null) {
-                if (failure instanceof InterruptedException) Thread.currentThread().interrupt();
+                if (failure instanceof InterruptedException)
+                    Thread.currentThread().interrupt();
                 throw new TaskFailedException(failedKey, failure);
             }
         }
@@ -134,7 +136,9 @@ final class ThreadedRun {
             try {
                 return plan.evaluate(i, results);
             } catch (Exception e) {
-                if (attempt >= retries || stopped || !(plan.nodes[i] instanceof Task)
+                if (attempt >= retries
+                        || stopped
+                        || !(plan.nodes[i] instanceof Task)
                         || e instanceof InterruptedException) {
                     throw e;
                 }

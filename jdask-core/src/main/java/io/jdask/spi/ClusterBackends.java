@@ -9,8 +9,10 @@ public final class ClusterBackends {
     private ClusterBackends() {}
 
     private static final class Holder {
-        static final List<ClusterBackendProvider> PROVIDERS = ServiceLoader.load(ClusterBackendProvider.class,
-                ClusterBackends.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
+        static final List<ClusterBackendProvider> PROVIDERS =
+                ServiceLoader.load(ClusterBackendProvider.class, ClusterBackends.class.getClassLoader()).stream()
+                        .map(ServiceLoader.Provider::get)
+                        .toList();
     }
 
     /** The backend of the client open in this JVM, if any. */

@@ -8,7 +8,8 @@ public final class Runtimes {
 
     private static final class Holder {
         static final DaskRuntime RUNTIME = ServiceLoader.load(DaskRuntime.class, Runtimes.class.getClassLoader())
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     /** The runtime; a clear error when jdask's client module is not on the class path. */

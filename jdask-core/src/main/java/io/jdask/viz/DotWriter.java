@@ -19,21 +19,33 @@ final class DotWriter {
         StringBuilder out = new StringBuilder(128 + g.nodeCount() * 96 + g.edgeCount() * 32);
         out.append("digraph \"jdask\" {\n");
         out.append("  graph [rankdir=").append(rankdir.name()).append("];\n");
-        out.append("  node [fontname=\"Helvetica\", fontsize=").append((int) LayeredLayout.FUNCTION_FONT)
-                .append(", color=\"").append(Style.OUTLINE).append("\"];\n");
+        out.append("  node [fontname=\"Helvetica\", fontsize=")
+                .append((int) LayeredLayout.FUNCTION_FONT)
+                .append(", color=\"")
+                .append(Style.OUTLINE)
+                .append("\"];\n");
         out.append("  edge [color=\"").append(Style.EDGE).append("\"];\n");
         for (VizNode n : g.nodes) {
             out.append("  ").append(quote(n.id())).append(" [label=").append(quote(n.label()));
             if (n.kind() == VizNode.Kind.FUNCTION) {
-                out.append(", shape=box, style=\"rounded,filled\", fillcolor=\"").append(Style.FUNCTION_FILL).append('"');
+                out.append(", shape=box, style=\"rounded,filled\", fillcolor=\"")
+                        .append(Style.FUNCTION_FILL)
+                        .append('"');
             } else {
-                out.append(", shape=circle, style=filled, fillcolor=\"").append(Style.DATA_FILL).append('"')
-                        .append(", fontsize=").append((int) LayeredLayout.DATA_FONT);
+                out.append(", shape=circle, style=filled, fillcolor=\"")
+                        .append(Style.DATA_FILL)
+                        .append('"')
+                        .append(", fontsize=")
+                        .append((int) LayeredLayout.DATA_FONT);
             }
             out.append(", tooltip=").append(quote(n.effectiveTooltip())).append("];\n");
         }
         for (VizEdge e : g.edges) {
-            out.append("  ").append(quote(e.from())).append(" -> ").append(quote(e.to())).append(";\n");
+            out.append("  ")
+                    .append(quote(e.from()))
+                    .append(" -> ")
+                    .append(quote(e.to()))
+                    .append(";\n");
         }
         out.append("}\n");
         return out.toString();

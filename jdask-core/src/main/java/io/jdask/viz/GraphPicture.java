@@ -40,6 +40,7 @@ public final class GraphPicture {
 
     /** File extensions {@link #save(Path)} understands, in the order the error message lists them. */
     private static final List<String> SUPPORTED = List.of(".svg", ".png", ".dot", ".html");
+
     private static final double DEFAULT_PNG_SCALE = 2.0;
 
     private final VizGraph graph;
@@ -152,9 +153,10 @@ public final class GraphPicture {
             case ".png" -> png();
             case ".dot" -> dot().getBytes(StandardCharsets.UTF_8);
             case ".html" -> page().getBytes(StandardCharsets.UTF_8);
-            default -> throw new IllegalArgumentException("Cannot tell the picture format of \"" + file
-                    + "\" from its extension" + (ext.isEmpty() ? "" : " \"" + ext + "\"") + "; use one of "
-                    + String.join(", ", SUPPORTED) + ".");
+            default ->
+                throw new IllegalArgumentException("Cannot tell the picture format of \"" + file
+                        + "\" from its extension" + (ext.isEmpty() ? "" : " \"" + ext + "\"") + "; use one of "
+                        + String.join(", ", SUPPORTED) + ".");
         };
         try {
             Path parent = file.toAbsolutePath().getParent();

@@ -78,29 +78,35 @@ final class LayeredLayout {
 
     /** Layer of every vertex (real and dummy); a segment always joins layer L to L+1. */
     private int[] layer;
+
     private int vertexCount;
     private int layerCount;
     /** Per input edge (not a self-loop): the segment ids of its chain, in layout direction. */
     private int[][] chainSegments;
     /** Segment s runs from vertex {@code segTop[s]} (layer L) to {@code segBottom[s]} (layer L+1). */
     private int[] segTop;
+
     private int[] segBottom;
     private int segmentCount;
     /** Per vertex: segment ids leaving it downward / arriving from above, in segment order. */
     private int[][] outSegs;
+
     private int[][] inSegs;
 
     /** Crossings left by {@link #orderLayers()}. */
     private long crossings;
     /** Per layer: its vertices in drawing order; {@code pos[v]} is v's index in its layer. */
     private int[][] order;
+
     private int[] pos;
 
     /** Breadth (along the layer) and depth (across layers) extent of each vertex; 0 for dummies. */
     private double[] breadthSize;
+
     private double[] depthSize;
     /** Output-oriented width, height, text and font size of each real vertex. */
     private double[] width;
+
     private double[] height;
     private String[] text;
     private double[] fontSize;
@@ -109,6 +115,7 @@ final class LayeredLayout {
     private double[] x;
     /** Where each layer's band starts along the depth axis, and how thick it is. */
     private double[] bandStart;
+
     private double[] bandThickness;
 
     private LayeredLayout(VizGraph graph, Rankdir rankdir) {
@@ -732,10 +739,7 @@ final class LayeredLayout {
         }
         double b0 = x[v] + side;
         double far = x[v] + halfB + LOOP_SIZE - 4;
-        return new double[] {
-            b0, dc - halfD / 2,
-            far, dc - halfD - 4, far, dc + halfD + 4, b0, dc + halfD / 2
-        };
+        return new double[] {b0, dc - halfD / 2, far, dc - halfD - 4, far, dc + halfD + 4, b0, dc + halfD / 2};
     }
 
     /** The same curve traversed the other way: point pairs in reverse order. */
@@ -823,7 +827,8 @@ final class LayeredLayout {
         double dy = MARGIN - minY;
         List<Drawing.Shape> shapes = new ArrayList<>(realCount);
         for (int v = 0; v < realCount; v++) {
-            shapes.add(new Drawing.Shape(graph.nodes.get(v), cx[v] + dx, cy[v] + dy, width[v], height[v], text[v], fontSize[v]));
+            shapes.add(new Drawing.Shape(
+                    graph.nodes.get(v), cx[v] + dx, cy[v] + dy, width[v], height[v], text[v], fontSize[v]));
         }
         List<Drawing.Route> drawn = new ArrayList<>(routes.size());
         for (int e = 0; e < routes.size(); e++) {
@@ -834,7 +839,13 @@ final class LayeredLayout {
             }
             drawn.add(new Drawing.Route(graph.edges.get(e), r));
         }
-        return new Drawing(maxX - minX + 2 * MARGIN, maxY - minY + 2 * MARGIN, rankdir, List.copyOf(shapes), List.copyOf(drawn), crossings);
+        return new Drawing(
+                maxX - minX + 2 * MARGIN,
+                maxY - minY + 2 * MARGIN,
+                rankdir,
+                List.copyOf(shapes),
+                List.copyOf(drawn),
+                crossings);
     }
 
     /** A growable int array; avoids boxing in the hot paths above. */

@@ -109,8 +109,13 @@ final class PngWriter {
                 room = s.width() * 0.8;
                 g.setColor(dataFill);
             } else {
-                shape = new RoundRectangle2D.Double(s.cx() - s.width() / 2, s.cy() - s.height() / 2, s.width(),
-                        s.height(), 2 * Style.CORNER, 2 * Style.CORNER);
+                shape = new RoundRectangle2D.Double(
+                        s.cx() - s.width() / 2,
+                        s.cy() - s.height() / 2,
+                        s.width(),
+                        s.height(),
+                        2 * Style.CORNER,
+                        2 * Style.CORNER);
                 room = s.width() - 2 * (LayeredLayout.BOX_PAD - 4);
                 g.setColor(functionFill);
             }

@@ -13,9 +13,11 @@ final class Style {
     static final String TEXT = "#1a202c";
     /** Corner radius of function boxes. */
     static final double CORNER = 8;
+
     static final double STROKE = 1.2;
     /** Arrowhead length and half-width in pixels (matches the SVG marker: 9 px, viewBox 10x10). */
     static final double ARROW_LENGTH = 9;
+
     static final double ARROW_HALF_WIDTH = 4.5;
 
     private Style() {}

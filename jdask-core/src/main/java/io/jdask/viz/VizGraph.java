@@ -42,8 +42,9 @@ final class VizGraph {
         for (int i = 0; i < nodeList.size(); i++) {
             Integer previous = index.putIfAbsent(nodeList.get(i).id(), i);
             if (previous != null) {
-                throw new IllegalArgumentException("Duplicate node id \"" + nodeList.get(i).id() + "\" (nodes #"
-                        + previous + " and #" + i + "); every VizNode needs a unique id.");
+                throw new IllegalArgumentException(
+                        "Duplicate node id \"" + nodeList.get(i).id() + "\" (nodes #" + previous + " and #" + i
+                                + "); every VizNode needs a unique id.");
             }
         }
         Set<VizEdge> distinct = new LinkedHashSet<>();

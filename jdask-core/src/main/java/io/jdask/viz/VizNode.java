@@ -32,7 +32,8 @@ public record VizNode(String id, String label, Kind kind, String tooltip) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
         if (id.isBlank()) {
-            throw new IllegalArgumentException("A VizNode id must not be blank (got \"" + id + "\"); use the task key.");
+            throw new IllegalArgumentException(
+                    "A VizNode id must not be blank (got \"" + id + "\"); use the task key.");
         }
         label = label == null ? "" : label;
         tooltip = tooltip == null ? "" : tooltip;

@@ -13,7 +13,9 @@ class GeneratedSourcesTest {
         Path core = Path.of("").toAbsolutePath();
         for (var e : ApiGenerator.generate().entrySet()) {
             Path file = core.resolve(e.getKey());
-            assertThat(file).as("generated file %s exists (run ./jdask regen-api)", e.getKey()).exists();
+            assertThat(file)
+                    .as("generated file %s exists (run ./jdask regen-api)", e.getKey())
+                    .exists();
             assertThat(Files.readString(file))
                     .as("%s is stale: run ./jdask regen-api and commit the result", e.getKey())
                     .isEqualTo(e.getValue());

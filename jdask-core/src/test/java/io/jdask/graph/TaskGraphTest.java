@@ -81,7 +81,8 @@ class TaskGraphTest {
 
     @Test
     void nestedReferencesAreDependencies() {
-        Task t = new Task("t", (Fn1<Object, Object>) o -> o, List.of(new TaskRef("a"), java.util.Map.of("k", new TaskRef("b"))));
+        Task t = new Task(
+                "t", (Fn1<Object, Object>) o -> o, List.of(new TaskRef("a"), java.util.Map.of("k", new TaskRef("b"))));
         assertThat(t.dependencies()).containsExactlyInAnyOrder("a", "b");
         assertThat(t.isNestedRef(0)).isTrue();
         assertThat(t.isRef(0)).isFalse();
@@ -91,7 +92,12 @@ class TaskGraphTest {
     void dotHasABoxPerCallAndACirclePerValue() {
         TaskGraph g = TaskGraph.of(new DataNode("a", 1), new Task("b", INC, new TaskRef("a")));
         String dot = g.toDot();
-        assertThat(dot).startsWith("digraph").contains("\"call:b\"").contains("\"a\" -> \"call:b\"")
-                .contains("\"call:b\" -> \"b\"").contains("shape=box").contains("shape=circle");
+        assertThat(dot)
+                .startsWith("digraph")
+                .contains("\"call:b\"")
+                .contains("\"a\" -> \"call:b\"")
+                .contains("\"call:b\" -> \"b\"")
+                .contains("shape=box")
+                .contains("shape=circle");
     }
 }

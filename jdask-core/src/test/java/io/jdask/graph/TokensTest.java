@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.Fn1;
-import io.jdask.TokenizationException;
 import io.jdask.Tokenizable;
+import io.jdask.TokenizationException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +45,8 @@ class TokensTest {
         assertThat(Tokens.uniqueKey("größe")).matches("größe-[0-9a-f]{32}");
         String wide = Tokens.uniqueKey("計算");
         assertThat(wide).matches("計算-[0-9a-f]{32}").isNotEqualTo(Tokens.uniqueKey("計算"));
-        assertThat(wide.substring(3, 19)).as("same JVM prefix on both paths")
+        assertThat(wide.substring(3, 19))
+                .as("same JVM prefix on both paths")
                 .isEqualTo(Tokens.uniqueKey("inc").substring(4, 20));
     }
 
@@ -64,7 +65,8 @@ class TokensTest {
         a.put("y", 2);
         Map<String, Integer> b = new TreeMap<>(Map.of("y", 2, "x", 1));
         assertThat(Tokens.deterministic(a)).isEqualTo(Tokens.deterministic(b));
-        assertThat(Tokens.deterministic(Set.of(1, 2, 3))).isEqualTo(Tokens.deterministic(new java.util.TreeSet<>(Set.of(3, 2, 1))));
+        assertThat(Tokens.deterministic(Set.of(1, 2, 3)))
+                .isEqualTo(Tokens.deterministic(new java.util.TreeSet<>(Set.of(3, 2, 1))));
     }
 
     @Test

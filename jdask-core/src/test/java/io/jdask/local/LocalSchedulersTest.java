@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Behaviour both local schedulers share, run against each; then what only THREADS does. */
 class LocalSchedulersTest {
@@ -37,17 +37,20 @@ class LocalSchedulersTest {
     void dependenciesRunBeforeDependents(String s) {
         List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
         Delayed<String> a = delayed((String x) -> {
-            log.add("a");
-            return x;
-        }).call("a");
+                    log.add("a");
+                    return x;
+                })
+                .call("a");
         Delayed<String> b = delayed((String x) -> {
-            log.add("b");
-            return x + "b";
-        }).call(a);
+                    log.add("b");
+                    return x + "b";
+                })
+                .call(a);
         Delayed<String> c = delayed((String x, String y) -> {
-            log.add("c");
-            return x + y;
-        }).call(a, b);
+                    log.add("c");
+                    return x + y;
+                })
+                .call(a, b);
         assertThat(c.compute(scheduler(s))).isEqualTo("aab");
         assertThat(log).containsExactly("a", "b", "c");
     }
@@ -59,9 +62,10 @@ class LocalSchedulersTest {
         Delayed<Integer> bad = delayed(Tutorial::fail).call(ok);
         AtomicBoolean downstreamRan = new AtomicBoolean();
         Delayed<Integer> after = delayed((Integer x) -> {
-            downstreamRan.set(true);
-            return x;
-        }).call(bad);
+                    downstreamRan.set(true);
+                    return x;
+                })
+                .call(bad);
         assertThatThrownBy(() -> after.compute(scheduler(s)))
                 .isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("task " + bad.key() + " failed")
@@ -70,7 +74,8 @@ class LocalSchedulersTest {
                     TaskFailedException tfe = (TaskFailedException) e;
                     assertThat(tfe.key()).isEqualTo(bad.key());
                     assertThat(tfe.getCause()).isInstanceOf(IllegalStateException.class);
-                    assertThat(tfe.getCause().getStackTrace()[0].getMethodName()).isEqualTo("fail");
+                    assertThat(tfe.getCause().getStackTrace()[0].getMethodName())
+                            .isEqualTo("fail");
                 });
         assertThat(downstreamRan).isFalse();
     }
@@ -80,9 +85,10 @@ class LocalSchedulersTest {
     void retriesRunAFailingTaskAgain(String s) {
         AtomicInteger attempts = new AtomicInteger();
         Delayed<Integer> flaky = delayed((Integer x) -> {
-            if (attempts.incrementAndGet() < 3) throw new RuntimeException("I died");
-            return x + 1;
-        }).call(1);
+                    if (attempts.incrementAndGet() < 3) throw new RuntimeException("I died");
+                    return x + 1;
+                })
+                .call(1);
         assertThat(flaky.compute(o -> o.scheduler(scheduler(s)).retries(3))).isEqualTo(2);
         assertThat(attempts).hasValue(3);
         attempts.set(0);
@@ -98,18 +104,20 @@ class LocalSchedulersTest {
         // value became unreachable: the scheduler no longer holds it.
         AtomicReference<WeakReference<byte[]>> firstValue = new AtomicReference<>();
         Delayed<byte[]> big = delayed(() -> {
-            byte[] b = new byte[8 << 20];
-            firstValue.set(new WeakReference<>(b));
-            return b;
-        }).call();
+                    byte[] b = new byte[8 << 20];
+                    firstValue.set(new WeakReference<>(b));
+                    return b;
+                })
+                .call();
         Delayed<Integer> size = delayed((byte[] b) -> b.length).call(big);
         Delayed<Boolean> released = delayed((Integer n) -> {
-            for (int i = 0; i < 50 && firstValue.get().get() != null; i++) {
-                System.gc();
-                Thread.sleep(10);
-            }
-            return firstValue.get().get() == null;
-        }).call(size);
+                    for (int i = 0; i < 50 && firstValue.get().get() != null; i++) {
+                        System.gc();
+                        Thread.sleep(10);
+                    }
+                    return firstValue.get().get() == null;
+                })
+                .call(size);
         assertThat(released.compute(scheduler(s))).isTrue();
     }
 
@@ -120,19 +128,21 @@ class LocalSchedulersTest {
         AtomicBoolean taskInterrupted = new AtomicBoolean();
         AtomicBoolean nextStarted = new AtomicBoolean();
         Delayed<Integer> slow = delayed((Integer x) -> {
-            started.countDown();
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                taskInterrupted.set(true);
-                throw e;
-            }
-            return x;
-        }).call(1);
+                    started.countDown();
+                    try {
+                        Thread.sleep(30_000);
+                    } catch (InterruptedException e) {
+                        taskInterrupted.set(true);
+                        throw e;
+                    }
+                    return x;
+                })
+                .call(1);
         Delayed<Integer> next = delayed((Integer x) -> {
-            nextStarted.set(true);
-            return x;
-        }).call(slow);
+                    nextStarted.set(true);
+                    return x;
+                })
+                .call(slow);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean interruptKept = new AtomicBoolean();
         Thread caller = new Thread(() -> {
@@ -161,7 +171,8 @@ class LocalSchedulersTest {
     void syncRunsEveryTaskInTheCallingThread() {
         Thread me = Thread.currentThread();
         Delayed<Boolean> a = delayed(() -> Thread.currentThread() == me).call();
-        Delayed<Boolean> b = delayed((Boolean x) -> x && Thread.currentThread() == me).call(a);
+        Delayed<Boolean> b =
+                delayed((Boolean x) -> x && Thread.currentThread() == me).call(a);
         assertThat(b.compute(Scheduler.SYNC)).isTrue();
     }
 
@@ -172,11 +183,12 @@ class LocalSchedulersTest {
         List<Delayed<Integer>> sleeps = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             sleeps.add(delayed((Integer id) -> {
-                long start = System.nanoTime();
-                Thread.sleep(200);
-                spans.put(id, new long[] {start, System.nanoTime()});
-                return id;
-            }).call(i));
+                        long start = System.nanoTime();
+                        Thread.sleep(200);
+                        spans.put(id, new long[] {start, System.nanoTime()});
+                        return id;
+                    })
+                    .call(i));
         }
         assertThat(Dask.compute(sleeps, o -> o.scheduler(Scheduler.threads(2)))).containsExactly(0, 1);
         long[] a = spans.get(0), b = spans.get(1);
@@ -190,9 +202,10 @@ class LocalSchedulersTest {
         List<Delayed<Boolean>> tasks = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             tasks.add(delayed((Integer id) -> {
-                both.countDown();
-                return both.await(10, TimeUnit.SECONDS);
-            }).call(i));
+                        both.countDown();
+                        return both.await(10, TimeUnit.SECONDS);
+                    })
+                    .call(i));
         }
         assertThat(Dask.compute(tasks, o -> o.scheduler(Scheduler.threads(2)))).containsExactly(true, true);
     }
@@ -200,10 +213,11 @@ class LocalSchedulersTest {
     @Test
     void aTaskMayComputeAnotherGraphOnTheSamePool() {
         Delayed<Integer> outer = delayed((Integer n) -> {
-            List<Delayed<Integer>> inner = new ArrayList<>();
-            for (int i = 0; i < n; i++) inner.add(delayed(Tutorial::inc).call(i));
-            return delayed(Tutorial::sum).call(all(inner)).compute(Scheduler.threads(1));
-        }).call(10);
+                    List<Delayed<Integer>> inner = new ArrayList<>();
+                    for (int i = 0; i < n; i++) inner.add(delayed(Tutorial::inc).call(i));
+                    return delayed(Tutorial::sum).call(all(inner)).compute(Scheduler.threads(1));
+                })
+                .call(10);
         assertThat(outer.compute(Scheduler.threads(1))).isEqualTo(55);
     }
 
@@ -214,10 +228,11 @@ class LocalSchedulersTest {
         many.add(delayed(Tutorial::fail).call(0));
         for (int i = 0; i < 1000; i++) {
             many.add(delayed((Integer x) -> {
-                Thread.sleep(5);
-                ran.incrementAndGet();
-                return x;
-            }).call(i));
+                        Thread.sleep(5);
+                        ran.incrementAndGet();
+                        return x;
+                    })
+                    .call(i));
         }
         Delayed<Integer> total = delayed(Tutorial::sum).call(all(many));
         assertThatThrownBy(() -> total.compute(Scheduler.threads(2))).isInstanceOf(TaskFailedException.class);

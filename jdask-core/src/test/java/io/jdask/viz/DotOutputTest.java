@@ -16,10 +16,13 @@ class DotOutputTest {
             GraphPicture p = SampleGraphs.incIncAdd().rankdir(dir).build();
             Dot dot = Dot.parse(p.dot());
             assertThat(dot.graphAttrs).containsEntry("rankdir", dir.name());
-            assertThat(dot.nodes.keySet()).containsExactlyElementsOf(p.nodes().stream().map(VizNode::id).toList());
+            assertThat(dot.nodes.keySet())
+                    .containsExactlyElementsOf(
+                            p.nodes().stream().map(VizNode::id).toList());
             for (VizNode n : p.nodes()) {
                 Map<String, String> attrs = dot.nodes.get(n.id());
-                assertThat(attrs).containsEntry("label", n.label())
+                assertThat(attrs)
+                        .containsEntry("label", n.label())
                         .containsEntry("shape", n.kind() == VizNode.Kind.FUNCTION ? "box" : "circle");
             }
             assertThat(dot.nodes.get("add-3").get("style")).contains("rounded");
@@ -90,10 +93,11 @@ class DotOutputTest {
                         }
                         if (d == '\\' && i + 1 < s.length()) {
                             char e = s.charAt(i + 1);
-                            b.append(switch (e) {
-                                case 'n' -> '\n';
-                                default -> e;
-                            });
+                            b.append(
+                                    switch (e) {
+                                        case 'n' -> '\n';
+                                        default -> e;
+                                    });
                             i += 2;
                         } else {
                             b.append(d);
@@ -109,7 +113,8 @@ class DotOutputTest {
                     i++;
                 } else {
                     int j = i;
-                    while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) == '.')) {
+                    while (j < s.length()
+                            && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) == '.')) {
                         j++;
                     }
                     if (j == i) {
@@ -150,7 +155,9 @@ class DotOutputTest {
                     at++;
                     edges.add(new VizEdge(a, id()));
                 } else {
-                    assertThat(nodes.put(a, attrs())).as("node %s declared twice", a).isNull();
+                    assertThat(nodes.put(a, attrs()))
+                            .as("node %s declared twice", a)
+                            .isNull();
                 }
             }
             expect(";");
@@ -185,7 +192,8 @@ class DotOutputTest {
         }
 
         private void expect(String s) {
-            if (!peekSymbol(s) && !(at < tokens.size() && !quoted.get(at) && tokens.get(at).equals(s))) {
+            if (!peekSymbol(s)
+                    && !(at < tokens.size() && !quoted.get(at) && tokens.get(at).equals(s))) {
                 throw new AssertionError("expected " + s + " at token " + at + " but found "
                         + (at < tokens.size() ? tokens.get(at) : "end of input"));
             }

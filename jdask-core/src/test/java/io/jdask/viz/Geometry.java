@@ -35,7 +35,9 @@ final class Geometry {
                     break;
                 }
                 boolean overlapY = Math.abs(a.cy() - b.cy()) < (a.height() + b.height()) / 2;
-                assertThat(overlapY).as("%s overlaps %s", a.node().id(), b.node().id()).isFalse();
+                assertThat(overlapY)
+                        .as("%s overlaps %s", a.node().id(), b.node().id())
+                        .isFalse();
             }
         }
     }
@@ -63,9 +65,11 @@ final class Geometry {
         for (Drawing.Route r : d.routes()) {
             double[] p = r.points();
             assertThat(onOutline(shapes.get(r.edge().from()), p[0], p[1]))
-                    .as("start of %s at (%s, %s)", r.edge(), p[0], p[1]).isTrue();
+                    .as("start of %s at (%s, %s)", r.edge(), p[0], p[1])
+                    .isTrue();
             assertThat(onOutline(shapes.get(r.edge().to()), r.endX(), r.endY()))
-                    .as("end of %s at (%s, %s)", r.edge(), r.endX(), r.endY()).isTrue();
+                    .as("end of %s at (%s, %s)", r.edge(), r.endX(), r.endY())
+                    .isTrue();
         }
     }
 
@@ -113,8 +117,14 @@ final class Geometry {
                 for (int k = 0; k <= 20; k++) {
                     double t = k / 20.0;
                     double u = 1 - t;
-                    double x = u * u * u * p[o] + 3 * u * u * t * p[o + 2] + 3 * u * t * t * p[o + 4] + t * t * t * p[o + 6];
-                    double y = u * u * u * p[o + 1] + 3 * u * u * t * p[o + 3] + 3 * u * t * t * p[o + 5] + t * t * t * p[o + 7];
+                    double x = u * u * u * p[o]
+                            + 3 * u * u * t * p[o + 2]
+                            + 3 * u * t * t * p[o + 4]
+                            + t * t * t * p[o + 6];
+                    double y = u * u * u * p[o + 1]
+                            + 3 * u * u * t * p[o + 3]
+                            + 3 * u * t * t * p[o + 5]
+                            + t * t * t * p[o + 7];
                     for (Drawing.Shape s : d.nodes()) {
                         String id = s.node().id();
                         if (id.equals(r.edge().from()) || id.equals(r.edge().to())) {
@@ -123,7 +133,9 @@ final class Geometry {
                         boolean inside = s.isCircle()
                                 ? Math.hypot(x - s.cx(), y - s.cy()) < s.width() / 2 - 1
                                 : Math.abs(x - s.cx()) < s.width() / 2 - 1 && Math.abs(y - s.cy()) < s.height() / 2 - 1;
-                        assertThat(inside).as("route %s passes through %s at (%s, %s)", r.edge(), id, x, y).isFalse();
+                        assertThat(inside)
+                                .as("route %s passes through %s at (%s, %s)", r.edge(), id, x, y)
+                                .isFalse();
                     }
                 }
             }

@@ -20,16 +20,25 @@ class GraphPictureTest {
     void classJavadocExampleRuns() throws Exception {
         // Keep in sync with the snippet in GraphPicture's class comment.
         GraphPicture picture = GraphPicture.builder()
-                .function("inc-1", "inc").data("r1", "")
-                .function("inc-2", "inc").data("r2", "")
-                .function("add-3", "add").data("r3", "add-3")
-                .edge("inc-1", "r1").edge("inc-2", "r2")
-                .edge("r1", "add-3").edge("r2", "add-3").edge("add-3", "r3")
+                .function("inc-1", "inc")
+                .data("r1", "")
+                .function("inc-2", "inc")
+                .data("r2", "")
+                .function("add-3", "add")
+                .data("r3", "add-3")
+                .edge("inc-1", "r1")
+                .edge("inc-2", "r2")
+                .edge("r1", "add-3")
+                .edge("r2", "add-3")
+                .edge("add-3", "r3")
                 .rankdir(Rankdir.LR)
                 .build();
         picture.save(dir.resolve("graph.svg")).save(dir.resolve("graph.png"));
-        assertThat(Svg.parse(Files.readString(dir.resolve("graph.svg"))).nodeGroups()).hasSize(6);
-        assertThat(PngOutputTest.decode(Files.readAllBytes(dir.resolve("graph.png"))).getHeight()).isPositive();
+        assertThat(Svg.parse(Files.readString(dir.resolve("graph.svg"))).nodeGroups())
+                .hasSize(6);
+        assertThat(PngOutputTest.decode(Files.readAllBytes(dir.resolve("graph.png")))
+                        .getHeight())
+                .isPositive();
     }
 
     @Test
@@ -39,18 +48,25 @@ class GraphPictureTest {
         assertThat(b.svg()).isEqualTo(a.svg());
         assertThat(b.dot()).isEqualTo(a.dot());
         assertThat(b.png()).isEqualTo(a.png());
-        GraphPicture lr1 = SampleGraphs.chainsThenTreeSum(20).rankdir(Rankdir.LR).build();
-        GraphPicture lr2 = SampleGraphs.chainsThenTreeSum(20).rankdir(Rankdir.LR).build();
+        GraphPicture lr1 =
+                SampleGraphs.chainsThenTreeSum(20).rankdir(Rankdir.LR).build();
+        GraphPicture lr2 =
+                SampleGraphs.chainsThenTreeSum(20).rankdir(Rankdir.LR).build();
         assertThat(lr2.svg()).isEqualTo(lr1.svg()).isNotEqualTo(a.svg());
     }
 
     @Test
     void builderAndFactoryAgree() {
-        List<VizNode> nodes = List.of(VizNode.function("f", "f"), VizNode.data("x", "x").withTooltip("the x"));
+        List<VizNode> nodes =
+                List.of(VizNode.function("f", "f"), VizNode.data("x", "x").withTooltip("the x"));
         List<VizEdge> edges = List.of(VizEdge.of("f", "x"));
         GraphPicture fromFactory = GraphPicture.of(nodes, edges, Rankdir.LR);
-        GraphPicture fromBuilder = GraphPicture.builder().function("f", "f").data("x", "x", "the x").edge("f", "x")
-                .rankdir(Rankdir.LR).build();
+        GraphPicture fromBuilder = GraphPicture.builder()
+                .function("f", "f")
+                .data("x", "x", "the x")
+                .edge("f", "x")
+                .rankdir(Rankdir.LR)
+                .build();
         assertThat(fromBuilder.nodes()).isEqualTo(fromFactory.nodes());
         assertThat(fromBuilder.svg()).isEqualTo(fromFactory.svg());
         assertThat(GraphPicture.of(nodes, edges).rankdir()).isEqualTo(Rankdir.TB);
@@ -61,17 +77,22 @@ class GraphPictureTest {
         List<VizNode> nodes = List.of(VizNode.function("f", "f"));
         assertThatThrownBy(() -> GraphPicture.of(nodes, List.of(VizEdge.of("f", "ghost"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("\"ghost\"").hasMessageContaining("f -> ghost");
+                .hasMessageContaining("\"ghost\"")
+                .hasMessageContaining("f -> ghost");
         assertThatThrownBy(() -> GraphPicture.of(nodes, List.of(VizEdge.of("phantom", "f"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"phantom\"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"phantom\"");
     }
 
     @Test
     void duplicateIdsAndBlankIdsAreRejected() {
-        assertThatThrownBy(() -> GraphPicture.builder().function("k", "f").data("k", "").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Duplicate node id \"k\"");
+        assertThatThrownBy(() ->
+                        GraphPicture.builder().function("k", "f").data("k", "").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Duplicate node id \"k\"");
         assertThatThrownBy(() -> VizNode.function(" ", "f"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("blank");
         assertThatThrownBy(() -> GraphPicture.of(List.of(VizNode.data("x", "")), List.of(), null))
                 .isInstanceOf(NullPointerException.class);
     }
@@ -86,8 +107,12 @@ class GraphPictureTest {
 
     @Test
     void repeatedEdgesAreDrawnOnce() {
-        GraphPicture p = GraphPicture.builder().data("x", "").function("f", "add")
-                .edge("x", "f").edge("x", "f").build(); // add(x, x)
+        GraphPicture p = GraphPicture.builder()
+                .data("x", "")
+                .function("f", "add")
+                .edge("x", "f")
+                .edge("x", "f")
+                .build(); // add(x, x)
         assertThat(p.edges()).containsExactly(VizEdge.of("x", "f"));
         assertThat(Svg.parse(p.svg()).edgePaths()).hasSize(1);
     }
@@ -115,7 +140,9 @@ class GraphPictureTest {
             assertThatThrownBy(() -> p.save(file))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(name)
-                    .hasMessageContaining(".svg").hasMessageContaining(".png").hasMessageContaining(".dot");
+                    .hasMessageContaining(".svg")
+                    .hasMessageContaining(".png")
+                    .hasMessageContaining(".dot");
             assertThat(file).doesNotExist();
         }
     }
@@ -127,7 +154,8 @@ class GraphPictureTest {
         assertThat(p.html()).startsWith("<div").contains(p.svg()).endsWith("</div>\n");
         String uri = p.svgDataUri();
         assertThat(uri).startsWith("data:image/svg+xml;base64,");
-        String decoded = new String(Base64.getDecoder().decode(uri.substring(uri.indexOf(',') + 1)), StandardCharsets.UTF_8);
+        String decoded =
+                new String(Base64.getDecoder().decode(uri.substring(uri.indexOf(',') + 1)), StandardCharsets.UTF_8);
         assertThat(decoded).isEqualTo(p.svg());
     }
 

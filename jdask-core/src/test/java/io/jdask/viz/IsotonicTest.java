@@ -18,7 +18,8 @@ class IsotonicTest {
 
     @Test
     void feasibleTargetsAreKept() {
-        assertThat(Isotonic.place(new double[] {0, 50, 51, 200}, new double[] {1, 1, 1, 1}, new double[] {0, 10, 1, 10}))
+        assertThat(Isotonic.place(
+                        new double[] {0, 50, 51, 200}, new double[] {1, 1, 1, 1}, new double[] {0, 10, 1, 10}))
                 .containsExactly(new double[] {0, 50, 51, 200}, within(1e-9));
     }
 

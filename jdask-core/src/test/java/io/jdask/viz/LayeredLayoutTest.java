@@ -32,12 +32,16 @@ class LayeredLayoutTest {
         // The two inc calls share a rank, add is centred below (right of) them.
         if (dir == Rankdir.TB) {
             assertThat(s.get("inc-1").cy()).isEqualTo(s.get("inc-2").cy());
-            assertThat(s.get("add-3").cx()).isCloseTo((s.get("r-inc-1").cx() + s.get("r-inc-2").cx()) / 2,
-                    org.assertj.core.api.Assertions.within(1.0));
+            assertThat(s.get("add-3").cx())
+                    .isCloseTo(
+                            (s.get("r-inc-1").cx() + s.get("r-inc-2").cx()) / 2,
+                            org.assertj.core.api.Assertions.within(1.0));
         } else {
             assertThat(s.get("inc-1").cx()).isEqualTo(s.get("inc-2").cx());
-            assertThat(s.get("add-3").cy()).isCloseTo((s.get("r-inc-1").cy() + s.get("r-inc-2").cy()) / 2,
-                    org.assertj.core.api.Assertions.within(1.0));
+            assertThat(s.get("add-3").cy())
+                    .isCloseTo(
+                            (s.get("r-inc-1").cy() + s.get("r-inc-2").cy()) / 2,
+                            org.assertj.core.api.Assertions.within(1.0));
         }
     }
 
@@ -80,8 +84,14 @@ class LayeredLayoutTest {
     @Test
     void cyclesAreDrawnWithEveryArrowPointingAtItsTarget() {
         GraphPicture.Builder b = GraphPicture.builder()
-                .function("a", "a").data("x", "x").function("b", "b").data("y", "y")
-                .edge("a", "x").edge("x", "b").edge("b", "y").edge("y", "a") // a cycle of four
+                .function("a", "a")
+                .data("x", "x")
+                .function("b", "b")
+                .data("y", "y")
+                .edge("a", "x")
+                .edge("x", "b")
+                .edge("b", "y")
+                .edge("y", "a") // a cycle of four
                 .edge("b", "b"); // and a self-loop
         Drawing d = draw(b);
         assertThat(d.routes()).hasSize(5);
@@ -107,12 +117,16 @@ class LayeredLayoutTest {
     @Test
     void nodeSizesFollowLabelLength() {
         Map<String, Drawing.Shape> s = Geometry.byId(draw(GraphPicture.builder()
-                .function("short", "f").function("long", "a_longer_function_name")
-                .data("small", "").data("big", "a-long-key")));
+                .function("short", "f")
+                .function("long", "a_longer_function_name")
+                .data("small", "")
+                .data("big", "a-long-key")));
         assertThat(s.get("short").width()).isEqualTo(LayeredLayout.BOX_MIN_WIDTH);
         assertThat(s.get("long").width()).isGreaterThan(s.get("short").width() + 80);
         assertThat(s.get("small").width()).isEqualTo(LayeredLayout.CIRCLE_MIN);
-        assertThat(s.get("big").width()).isGreaterThan(s.get("small").width()).isEqualTo(s.get("big").height());
+        assertThat(s.get("big").width())
+                .isGreaterThan(s.get("small").width())
+                .isEqualTo(s.get("big").height());
     }
 
     @Test

@@ -33,7 +33,10 @@ class PngOutputTest {
     @Test
     void shapesArePaintedWhereTheLayoutPutsThem() throws IOException {
         GraphPicture p = GraphPicture.builder()
-                .function("f", "fn").data("x", "").edge("f", "x").build();
+                .function("f", "fn")
+                .data("x", "")
+                .edge("f", "x")
+                .build();
         Drawing d = p.layout();
         BufferedImage image = decode(p.png(1.0));
         assertThat(rgb(image, 1, 1)).as("background").isEqualTo(0xffffff);
@@ -52,7 +55,8 @@ class PngOutputTest {
         assertThat(dark).as("label text painted").isTrue();
         // The edge between them is painted in the gap.
         double midY = (box.cy() + box.height() / 2 + circle.cy() - circle.height() / 2) / 2;
-        assertThat(brightness(image.getRGB((int) Math.round(box.cx()), (int) midY))).isLessThan(200);
+        assertThat(brightness(image.getRGB((int) Math.round(box.cx()), (int) midY)))
+                .isLessThan(200);
     }
 
     @Test
@@ -61,15 +65,18 @@ class PngOutputTest {
         BufferedImage image = decode(p.png());
         assertThat((double) image.getWidth() * image.getHeight()).isLessThanOrEqualTo(PngWriter.MAX_PIXELS * 1.01);
         Drawing d = p.layout();
-        assertThat((double) image.getWidth() / image.getHeight()).isCloseTo(d.width() / d.height(),
-                org.assertj.core.api.Assertions.within(0.05 * d.width() / d.height()));
+        assertThat((double) image.getWidth() / image.getHeight())
+                .isCloseTo(
+                        d.width() / d.height(), org.assertj.core.api.Assertions.within(0.05 * d.width() / d.height()));
     }
 
     @Test
     void rejectsNonsenseScales() {
         GraphPicture p = SampleGraphs.incIncAdd().build();
         for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
-            assertThatThrownBy(() -> p.png(bad)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale");
+            assertThatThrownBy(() -> p.png(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("scale");
         }
     }
 

@@ -11,11 +11,16 @@ final class SampleGraphs {
     /** Dask's tutorial: {@code add(inc(1), inc(2))}, calls as boxes, results as circles. */
     static GraphPicture.Builder incIncAdd() {
         return GraphPicture.builder()
-                .function("inc-1", "inc").data("r-inc-1", "inc-1")
-                .function("inc-2", "inc").data("r-inc-2", "inc-2")
-                .function("add-3", "add").data("r-add-3", "add-3")
-                .edge("inc-1", "r-inc-1").edge("inc-2", "r-inc-2")
-                .edge("r-inc-1", "add-3").edge("r-inc-2", "add-3")
+                .function("inc-1", "inc")
+                .data("r-inc-1", "inc-1")
+                .function("inc-2", "inc")
+                .data("r-inc-2", "inc-2")
+                .function("add-3", "add")
+                .data("r-add-3", "add-3")
+                .edge("inc-1", "r-inc-1")
+                .edge("inc-2", "r-inc-2")
+                .edge("r-inc-1", "add-3")
+                .edge("r-inc-2", "add-3")
                 .edge("add-3", "r-add-3");
     }
 
@@ -27,11 +32,18 @@ final class SampleGraphs {
         GraphPicture.Builder b = GraphPicture.builder();
         List<String> level = new ArrayList<>();
         for (int i = 0; i < k; i++) {
-            b.function("inc-" + i, "inc").data("a-" + i, "")
-                    .function("dec-" + i, "dec").data("b-" + i, "")
-                    .function("add-" + i, "add").data("c-" + i, "");
-            b.edge("inc-" + i, "a-" + i).edge("a-" + i, "dec-" + i).edge("dec-" + i, "b-" + i)
-                    .edge("a-" + i, "add-" + i).edge("b-" + i, "add-" + i).edge("add-" + i, "c-" + i);
+            b.function("inc-" + i, "inc")
+                    .data("a-" + i, "")
+                    .function("dec-" + i, "dec")
+                    .data("b-" + i, "")
+                    .function("add-" + i, "add")
+                    .data("c-" + i, "");
+            b.edge("inc-" + i, "a-" + i)
+                    .edge("a-" + i, "dec-" + i)
+                    .edge("dec-" + i, "b-" + i)
+                    .edge("a-" + i, "add-" + i)
+                    .edge("b-" + i, "add-" + i)
+                    .edge("add-" + i, "c-" + i);
             level.add("c-" + i);
         }
         int n = 0;
@@ -57,12 +69,20 @@ final class SampleGraphs {
     /** One value used by {@code width} calls whose results all go to one final call, plus a constant. */
     static GraphPicture.Builder fanOutFanIn(int width) {
         GraphPicture.Builder b = GraphPicture.builder()
-                .function("load", "load").data("x", "x").edge("load", "x")
-                .function("total", "total").data("out", "out").edge("total", "out")
-                .data("const", "42").edge("const", "total");
+                .function("load", "load")
+                .data("x", "x")
+                .edge("load", "x")
+                .function("total", "total")
+                .data("out", "out")
+                .edge("total", "out")
+                .data("const", "42")
+                .edge("const", "total");
         for (int i = 0; i < width; i++) {
-            b.function("f" + i, "f").data("r" + i, "r" + i)
-                    .edge("x", "f" + i).edge("f" + i, "r" + i).edge("r" + i, "total");
+            b.function("f" + i, "f")
+                    .data("r" + i, "r" + i)
+                    .edge("x", "f" + i)
+                    .edge("f" + i, "r" + i)
+                    .edge("r" + i, "total");
         }
         return b;
     }

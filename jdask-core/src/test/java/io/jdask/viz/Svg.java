@@ -59,7 +59,9 @@ final class Svg {
     }
 
     List<Element> edgePaths() {
-        return all("path").stream().filter(p -> p.getAttribute("class").equals("edge")).toList();
+        return all("path").stream()
+                .filter(p -> p.getAttribute("class").equals("edge"))
+                .toList();
     }
 
     static List<Element> children(Element parent) {
@@ -73,7 +75,9 @@ final class Svg {
     }
 
     static Element child(Element parent, String localName) {
-        return children(parent).stream().filter(e -> e.getLocalName().equals(localName)).findFirst()
+        return children(parent).stream()
+                .filter(e -> e.getLocalName().equals(localName))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no <" + localName + "> in " + parent.getAttribute("id")));
     }
 

@@ -11,17 +11,23 @@ class SvgOutputTest {
 
     @Test
     void everyNodeIsOneShapeOfItsKindWithItsLabelAndTooltip() {
-        GraphPicture p = SampleGraphs.incIncAdd().function("f", "f", "f(x) computes things").build();
+        GraphPicture p = SampleGraphs.incIncAdd()
+                .function("f", "f", "f(x) computes things")
+                .build();
         Svg svg = Svg.parse(p.svg());
 
         Map<String, Element> groups = svg.nodeGroups();
-        assertThat(groups.keySet()).containsExactlyElementsOf(p.nodes().stream().map(VizNode::id).toList());
+        assertThat(groups.keySet())
+                .containsExactlyElementsOf(p.nodes().stream().map(VizNode::id).toList());
         for (VizNode node : p.nodes()) {
             Element g = groups.get(node.id());
             boolean function = node.kind() == VizNode.Kind.FUNCTION;
             assertThat(g.getAttribute("class")).isEqualTo(function ? "node function" : "node data");
-            List<String> shapes = Svg.children(g).stream().map(Element::getLocalName)
-                    .filter(n -> List.of("rect", "circle", "ellipse", "path", "polygon").contains(n)).toList();
+            List<String> shapes = Svg.children(g).stream()
+                    .map(Element::getLocalName)
+                    .filter(n -> List.of("rect", "circle", "ellipse", "path", "polygon")
+                            .contains(n))
+                    .toList();
             assertThat(shapes).as("shapes of %s", node.id()).containsExactly(function ? "rect" : "circle");
             if (function) {
                 assertThat(Svg.num(Svg.child(g, "rect"), "rx")).isPositive(); // rounded box
@@ -48,7 +54,8 @@ class SvgOutputTest {
         List<Element> paths = svg.edgePaths();
         assertThat(paths).hasSize(5);
         assertThat(paths.stream().map(e -> e.getAttribute("data-from") + "->" + e.getAttribute("data-to")))
-                .containsExactly("inc-1->r-inc-1", "inc-2->r-inc-2", "r-inc-1->add-3", "r-inc-2->add-3", "add-3->r-add-3");
+                .containsExactly(
+                        "inc-1->r-inc-1", "inc-2->r-inc-2", "r-inc-1->add-3", "r-inc-2->add-3", "add-3->r-add-3");
         String markerId = svg.all("marker").getFirst().getAttribute("id");
         for (Element path : paths) {
             assertThat(path.getAttribute("marker-end")).isEqualTo("url(#" + markerId + ")");
@@ -92,7 +99,8 @@ class SvgOutputTest {
 
     @Test
     void inLeftRightPicturesEveryEdgePathRunsRightward() {
-        Svg svg = Svg.parse(SampleGraphs.fanOutFanIn(5).rankdir(Rankdir.LR).build().svg());
+        Svg svg = Svg.parse(
+                SampleGraphs.fanOutFanIn(5).rankdir(Rankdir.LR).build().svg());
         for (Element path : svg.edgePaths()) {
             double[] ends = ends(path.getAttribute("d"));
             assertThat(ends[0]).as(path.getAttribute("id")).isLessThan(ends[2]);
@@ -114,14 +122,16 @@ class SvgOutputTest {
         assertThat(g).isNotNull();
         assertThat(Svg.child(g, "title").getTextContent()).isEqualTo("tip <&> \"q\"");
         assertThat(Svg.child(g, "text").getTextContent()).isEqualTo(nasty);
-        assertThat(Svg.child(svg.nodeGroups().get("d&"), "text").getTextContent()).isEqualTo("x&y");
+        assertThat(Svg.child(svg.nodeGroups().get("d&"), "text").getTextContent())
+                .isEqualTo("x&y");
         assertThat(svg.edgePaths().getFirst().getAttribute("data-from")).isEqualTo("f<&\">'");
     }
 
     @Test
     void controlCharactersAndBrokenSurrogatesStillGiveWellFormedXml() {
         String label = "line1\nline2\u0000\u0007 \ud800 end \ud83d\ude00";
-        GraphPicture p = GraphPicture.builder().function("id\u0001", label, "t\u0002ip").build();
+        GraphPicture p =
+                GraphPicture.builder().function("id\u0001", label, "t\u0002ip").build();
         Svg svg = Svg.parse(p.svg());
         Element g = svg.nodeGroups().values().iterator().next();
         assertThat(Svg.child(g, "text").getTextContent()).isEqualTo("line1 line2   \ufffd end \ud83d\ude00");

@@ -24,39 +24,59 @@ import java.util.Map;
  * }</pre>
  */
 final class StatusJson {
-  private StatusJson() {}
+    private StatusJson() {}
 
-  static String render(ClusterSnapshot s) {
-    Json j = new Json().beginObject();
-    j.field("time", s.timeMicros()).field("clients", s.clients());
-    j.name("workers").beginArray();
-    for (WorkerSnapshot w : s.workers()) {
-      j.beginObject().field("address", w.address()).field("name", w.name()).field("nthreads", w.nthreads())
-          .field("processing", w.processing()).field("heldKeys", w.heldKeys()).field("heldBytes", w.heldBytes())
-          .field("memoryLimit", w.memoryLimit()).endObject();
+    static String render(ClusterSnapshot s) {
+        Json j = new Json().beginObject();
+        j.field("time", s.timeMicros()).field("clients", s.clients());
+        j.name("workers").beginArray();
+        for (WorkerSnapshot w : s.workers()) {
+            j.beginObject()
+                    .field("address", w.address())
+                    .field("name", w.name())
+                    .field("nthreads", w.nthreads())
+                    .field("processing", w.processing())
+                    .field("heldKeys", w.heldKeys())
+                    .field("heldBytes", w.heldBytes())
+                    .field("memoryLimit", w.memoryLimit())
+                    .endObject();
+        }
+        j.endArray();
+        j.field("taskCount", s.taskCount());
+        j.name("tasks").beginObject();
+        for (Map.Entry<String, Long> e : s.taskCounts().entrySet()) {
+            j.field(e.getKey(), e.getValue());
+        }
+        j.endObject();
+        j.name("progress").beginArray();
+        for (PrefixProgress p : s.progress()) {
+            j.beginObject()
+                    .field("name", p.name())
+                    .field("total", p.total())
+                    .field("waiting", p.waiting())
+                    .field("processing", p.processing())
+                    .field("memory", p.memory())
+                    .field("erred", p.erred())
+                    .endObject();
+        }
+        j.endArray();
+        j.name("taskStream")
+                .beginObject()
+                .field("total", s.taskStreamTotal())
+                .field("windowMicros", ClusterSnapshot.STREAM_WINDOW_MICROS);
+        j.name("entries").beginArray();
+        for (TaskStreamEntry e : s.taskStream()) {
+            j.beginObject()
+                    .field("key", e.key())
+                    .field("name", TaskRecord.functionNameOf(e.key()))
+                    .field("worker", e.worker())
+                    .field("thread", e.thread())
+                    .field("start", e.startMicros())
+                    .field("stop", e.stopMicros())
+                    .field("erred", e.erred())
+                    .endObject();
+        }
+        j.endArray().endObject();
+        return j.endObject().toString();
     }
-    j.endArray();
-    j.field("taskCount", s.taskCount());
-    j.name("tasks").beginObject();
-    for (Map.Entry<String, Long> e : s.taskCounts().entrySet()) {
-      j.field(e.getKey(), e.getValue());
-    }
-    j.endObject();
-    j.name("progress").beginArray();
-    for (PrefixProgress p : s.progress()) {
-      j.beginObject().field("name", p.name()).field("total", p.total()).field("waiting", p.waiting())
-          .field("processing", p.processing()).field("memory", p.memory()).field("erred", p.erred()).endObject();
-    }
-    j.endArray();
-    j.name("taskStream").beginObject().field("total", s.taskStreamTotal())
-        .field("windowMicros", ClusterSnapshot.STREAM_WINDOW_MICROS);
-    j.name("entries").beginArray();
-    for (TaskStreamEntry e : s.taskStream()) {
-      j.beginObject().field("key", e.key()).field("name", TaskRecord.functionNameOf(e.key()))
-          .field("worker", e.worker()).field("thread", e.thread()).field("start", e.startMicros())
-          .field("stop", e.stopMicros()).field("erred", e.erred()).endObject();
-    }
-    j.endArray().endObject();
-    return j.endObject().toString();
-  }
 }

@@ -13,8 +13,15 @@ import java.util.Map;
 public sealed interface ClientMsg extends Message {
 
     /** One task of an {@link UpdateGraph}. {@code dependencies} are keys the task reads (existing or in the update). */
-    record TaskSpec(String key, List<String> dependencies, byte[] runSpec, int priority, int retries,
-            List<String> workers, boolean allowOtherWorkers, Map<String, Double> resources) {}
+    record TaskSpec(
+            String key,
+            List<String> dependencies,
+            byte[] runSpec,
+            int priority,
+            int retries,
+            List<String> workers,
+            boolean allowOtherWorkers,
+            Map<String, Double> resources) {}
 
     /** New tasks, and the keys this client wants (holds futures of). */
     record UpdateGraph(List<TaskSpec> tasks, List<String> wanted) implements ClientMsg {}
@@ -45,8 +52,8 @@ public sealed interface ClientMsg extends Message {
      * such class. {@code staticState} holds serialized values of static fields the worker must see (a notebook
      * cell's variables), by field name.
      */
-    record ClassBytes(long requestId, String worker, String className, byte[] bytes,
-            Map<String, byte[]> staticState) implements ClientMsg {}
+    record ClassBytes(long requestId, String worker, String className, byte[] bytes, Map<String, byte[]> staticState)
+            implements ClientMsg {}
 
     /**
      * New values of static fields of this client's classes that workers may have loaded already (a notebook

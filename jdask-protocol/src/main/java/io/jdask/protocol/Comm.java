@@ -28,44 +28,44 @@ import java.util.concurrent.CompletableFuture;
  * with a {@link CloseReason} and the handler's {@link CommHandler#onClose} runs once.
  */
 public interface Comm extends AutoCloseable {
-  /**
-   * Queues {@code message} for sending and returns at once. The message is encoded on the
-   * calling thread, so a message that cannot be encoded fails here with
-   * {@link IllegalArgumentException}; after this returns, the caller may reuse its arrays, except the bytes of a
-   * big {@link Serialized} in the message, which TCP sends from where they are (they must stay unchanged until the
-   * peer has them; see {@link Serialized}).
-   * Also: the messages a thread sends to a TCP connection while its {@link SendBatch}
-   * holds it are encoded together when the batch lets it go (see there).
-   *
-   * @throws CommClosedException if the connection is already closed; a message sent while the
-   *     connection is being closed may instead be dropped silently (the close reason tells why)
-   */
-  void send(Message message);
+    /**
+     * Queues {@code message} for sending and returns at once. The message is encoded on the
+     * calling thread, so a message that cannot be encoded fails here with
+     * {@link IllegalArgumentException}; after this returns, the caller may reuse its arrays, except the bytes of a
+     * big {@link Serialized} in the message, which TCP sends from where they are (they must stay unchanged until the
+     * peer has them; see {@link Serialized}).
+     * Also: the messages a thread sends to a TCP connection while its {@link SendBatch}
+     * holds it are encoded together when the batch lets it go (see there).
+     *
+     * @throws CommClosedException if the connection is already closed; a message sent while the
+     *     connection is being closed may instead be dropped silently (the close reason tells why)
+     */
+    void send(Message message);
 
-  /**
-   * Sets the receiver of inbound messages and of the close notification. Call once, right
-   * after obtaining the comm (in {@code onAccept} for a server).
-   *
-   * @throws IllegalStateException if a handler was already set
-   */
-  void setHandler(CommHandler handler);
+    /**
+     * Sets the receiver of inbound messages and of the close notification. Call once, right
+     * after obtaining the comm (in {@code onAccept} for a server).
+     *
+     * @throws IllegalStateException if a handler was already set
+     */
+    void setHandler(CommHandler handler);
 
-  /** Closes the connection after flushing messages already sent. Idempotent. */
-  @Override
-  void close();
+    /** Closes the connection after flushing messages already sent. Idempotent. */
+    @Override
+    void close();
 
-  /** Completes (never exceptionally) once the connection is closed, saying why. */
-  CompletableFuture<CloseReason> closeFuture();
+    /** Completes (never exceptionally) once the connection is closed, saying why. */
+    CompletableFuture<CloseReason> closeFuture();
 
-  /** Whether the connection is still open (a snapshot: it may close right after). */
-  boolean isOpen();
+    /** Whether the connection is still open (a snapshot: it may close right after). */
+    boolean isOpen();
 
-  /** The peer's address, e.g. {@code tcp://10.0.0.5:51234} or {@code inproc://worker-1#3}. */
-  String remoteAddress();
+    /** The peer's address, e.g. {@code tcp://10.0.0.5:51234} or {@code inproc://worker-1#3}. */
+    String remoteAddress();
 
-  /** This side's address of the connection. */
-  String localAddress();
+    /** This side's address of the connection. */
+    String localAddress();
 
-  /** The handshake the peer sent: its role and name. */
-  Handshake peer();
+    /** The handshake the peer sent: its role and name. */
+    Handshake peer();
 }

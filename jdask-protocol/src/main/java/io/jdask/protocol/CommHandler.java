@@ -9,9 +9,9 @@ package io.jdask.protocol;
  * connection with {@link CloseReason.Kind#ERROR}; it never affects other connections.
  */
 public interface CommHandler {
-  /** A message arrived on {@code comm}. */
-  void onMessage(Comm comm, Message message);
+    /** A message arrived on {@code comm}. */
+    void onMessage(Comm comm, Message message);
 
-  /** {@code comm} closed; called exactly once, after the last {@link #onMessage}. */
-  default void onClose(Comm comm, CloseReason reason) {}
+    /** {@code comm} closed; called exactly once, after the last {@link #onMessage}. */
+    default void onClose(Comm comm, CloseReason reason) {}
 }

@@ -34,6 +34,7 @@ public sealed interface DataMsg extends Message {
      * The result of an {@link ActorCall}: {@code value} on success; else {@code exception} (serialized, may be null)
      * with its type and message; {@code lost} when the worker holds no such actor.
      */
-    record ActorReply(long requestId, byte[] value, byte[] exception, String exceptionType, String message,
-            boolean lost) implements DataMsg {}
+    record ActorReply(
+            long requestId, byte[] value, byte[] exception, String exceptionType, String message, boolean lost)
+            implements DataMsg {}
 }

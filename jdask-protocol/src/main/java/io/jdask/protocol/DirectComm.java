@@ -46,9 +46,11 @@ public final class DirectComm implements Comm {
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     /** True while some thread delivers from {@link #inbox}: at most one at a time. */
     private final AtomicBoolean draining = new AtomicBoolean();
+
     private final AtomicReference<CommHandler> handler = new AtomicReference<>();
     /** The first reason to close wins; null while open. */
     private final AtomicReference<CloseReason> reason = new AtomicReference<>();
+
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
     /** Whether onClose was delivered. Touched only by the draining thread. */
     private boolean closeDelivered;
@@ -147,8 +149,13 @@ public final class DirectComm implements Comm {
         try {
             h.onMessage(this, (Message) item);
         } catch (RuntimeException e) {
-            LOG.warn("handler of {} failed on {}; closing the connection", this, item.getClass().getSimpleName(), e);
-            closeWith(CloseReason.error("the handler failed on " + item.getClass().getSimpleName() + ": " + e, e),
+            LOG.warn(
+                    "handler of {} failed on {}; closing the connection",
+                    this,
+                    item.getClass().getSimpleName(),
+                    e);
+            closeWith(
+                    CloseReason.error("the handler failed on " + item.getClass().getSimpleName() + ": " + e, e),
                     CloseReason.remote(localAddress + " closed the connection after an error"));
         }
     }

@@ -31,214 +31,231 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * Netty calls a handler on its channel's event loop only; all fields are confined to it.
  */
 final class FrameDecoder extends ChannelInboundHandlerAdapter {
-  /** What the next bytes of the stream are. */
-  private enum Part { FRAME_LENGTH, RAW_BODY, INBAND_LENGTH, INBAND, BUFFER_COUNT, BUFFER_LENGTH, BUFFER }
-
-  private final int maxFrameBytes;
-  /** The current limit: the handshake limit until handshakeDone(), then maxFrameBytes. */
-  private int limit = Protocol.MAX_HANDSHAKE_FRAME_BYTES;
-  /** Whether bodies are parsed into ReceivedFrames (after the handshake) or emitted whole. */
-  private boolean parse;
-
-  private Part part = Part.FRAME_LENGTH;
-  /** Bytes of the int being read so far (0..4) and its value so far; meaningful in the *_LENGTH/COUNT parts. */
-  private int intRead;
-  private int intValue;
-  /** The array being filled (RAW_BODY, INBAND, BUFFER) and how much of it is filled. */
-  private byte[] target;
-  private int targetFilled;
-
-  /** The current frame's body length, and how many of its bytes have been consumed; 0/0 between frames. */
-  private int bodyLength;
-  private int bodyRead;
-  /** The parts of the frame being parsed. */
-  private byte[] inband;
-  private byte[][] buffers;
-  private int bufferIndex;
-
-  /** Set after a protocol error: everything that follows is dropped. */
-  private boolean failed;
-
-  FrameDecoder(int maxFrameBytes) {
-    if (maxFrameBytes < 16 || maxFrameBytes > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("maxFrameBytes must be in [16, 2^31-17], was " + maxFrameBytes);
+    /** What the next bytes of the stream are. */
+    private enum Part {
+        FRAME_LENGTH,
+        RAW_BODY,
+        INBAND_LENGTH,
+        INBAND,
+        BUFFER_COUNT,
+        BUFFER_LENGTH,
+        BUFFER
     }
-    this.maxFrameBytes = maxFrameBytes;
-  }
 
-  /** Raises the frame limit from the handshake limit to the configured maximum; later bodies are parsed. */
-  void handshakeDone() {
-    limit = maxFrameBytes;
-    parse = true;
-  }
+    private final int maxFrameBytes;
+    /** The current limit: the handshake limit until handshakeDone(), then maxFrameBytes. */
+    private int limit = Protocol.MAX_HANDSHAKE_FRAME_BYTES;
+    /** Whether bodies are parsed into ReceivedFrames (after the handshake) or emitted whole. */
+    private boolean parse;
 
-  /** Bytes of a partly received frame (null if between frames); for the "closed mid-frame" log. */
-  String partialFrameDescription() {
-    if (part != Part.FRAME_LENGTH) {
-      return bodyRead + " of " + bodyLength + " body bytes";
+    private Part part = Part.FRAME_LENGTH;
+    /** Bytes of the int being read so far (0..4) and its value so far; meaningful in the *_LENGTH/COUNT parts. */
+    private int intRead;
+
+    private int intValue;
+    /** The array being filled (RAW_BODY, INBAND, BUFFER) and how much of it is filled. */
+    private byte[] target;
+
+    private int targetFilled;
+
+    /** The current frame's body length, and how many of its bytes have been consumed; 0/0 between frames. */
+    private int bodyLength;
+
+    private int bodyRead;
+    /** The parts of the frame being parsed. */
+    private byte[] inband;
+
+    private byte[][] buffers;
+    private int bufferIndex;
+
+    /** Set after a protocol error: everything that follows is dropped. */
+    private boolean failed;
+
+    FrameDecoder(int maxFrameBytes) {
+        if (maxFrameBytes < 16 || maxFrameBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("maxFrameBytes must be in [16, 2^31-17], was " + maxFrameBytes);
+        }
+        this.maxFrameBytes = maxFrameBytes;
     }
-    return intRead > 0 ? intRead + " of 4 length bytes" : null;
-  }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof ByteBuf in)) {
-      ctx.fireChannelRead(msg);
-      return;
+    /** Raises the frame limit from the handshake limit to the configured maximum; later bodies are parsed. */
+    void handshakeDone() {
+        limit = maxFrameBytes;
+        parse = true;
     }
-    try {
-      while (!failed && in.isReadable()) {
-        if (part == Part.RAW_BODY || part == Part.INBAND || part == Part.BUFFER) {
-          int n = Math.min(in.readableBytes(), target.length - targetFilled);
-          in.readBytes(target, targetFilled, n);
-          targetFilled += n;
-          bodyRead += n;
-          if (targetFilled == target.length) {
-            arrayFilled(ctx);
-          }
-        } else {
-          while (intRead < 4 && in.isReadable()) {
-            intValue = (intValue << 8) | in.readUnsignedByte();
-            intRead++;
-          }
-          if (intRead < 4) {
+
+    /** Bytes of a partly received frame (null if between frames); for the "closed mid-frame" log. */
+    String partialFrameDescription() {
+        if (part != Part.FRAME_LENGTH) {
+            return bodyRead + " of " + bodyLength + " body bytes";
+        }
+        return intRead > 0 ? intRead + " of 4 length bytes" : null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
             return;
-          }
-          int value = intValue;
-          intRead = 0;
-          intValue = 0;
-          if (part != Part.FRAME_LENGTH) {
-            bodyRead += 4;
-          }
-          intRead(ctx, value);
         }
-      }
-    } finally {
-      in.release();
+        try {
+            while (!failed && in.isReadable()) {
+                if (part == Part.RAW_BODY || part == Part.INBAND || part == Part.BUFFER) {
+                    int n = Math.min(in.readableBytes(), target.length - targetFilled);
+                    in.readBytes(target, targetFilled, n);
+                    targetFilled += n;
+                    bodyRead += n;
+                    if (targetFilled == target.length) {
+                        arrayFilled(ctx);
+                    }
+                } else {
+                    while (intRead < 4 && in.isReadable()) {
+                        intValue = (intValue << 8) | in.readUnsignedByte();
+                        intRead++;
+                    }
+                    if (intRead < 4) {
+                        return;
+                    }
+                    int value = intValue;
+                    intRead = 0;
+                    intValue = 0;
+                    if (part != Part.FRAME_LENGTH) {
+                        bodyRead += 4;
+                    }
+                    intRead(ctx, value);
+                }
+            }
+        } finally {
+            in.release();
+        }
     }
-  }
 
-  /** The int of the current part has been read. */
-  private void intRead(ChannelHandlerContext ctx, int value) {
-    switch (part) {
-      case FRAME_LENGTH -> {
-        if (value < 0 || value > limit) {
-          throw fail(String.format("frame length %d (0x%08X) is outside [0, %d]%s", value, value, limit,
-              limit == Protocol.MAX_HANDSHAKE_FRAME_BYTES
-                  ? " for a handshake; the peer is probably not a jdask process"
-                  : "; raise CommOptions.maxFrameBytes on both sides if this message is legitimate"));
+    /** The int of the current part has been read. */
+    private void intRead(ChannelHandlerContext ctx, int value) {
+        switch (part) {
+            case FRAME_LENGTH -> {
+                if (value < 0 || value > limit) {
+                    throw fail(String.format(
+                            "frame length %d (0x%08X) is outside [0, %d]%s",
+                            value,
+                            value,
+                            limit,
+                            limit == Protocol.MAX_HANDSHAKE_FRAME_BYTES
+                                    ? " for a handshake; the peer is probably not a jdask process"
+                                    : "; raise CommOptions.maxFrameBytes on both sides if this message is legitimate"));
+                }
+                bodyLength = value;
+                bodyRead = 0;
+                if (!parse) {
+                    part = Part.RAW_BODY;
+                    fill(new byte[value], ctx);
+                } else if (value < 8) {
+                    throw malformed("too short for the in-band length and the buffer count");
+                } else {
+                    part = Part.INBAND_LENGTH;
+                }
+            }
+            case INBAND_LENGTH -> {
+                // Room must remain for the buffer count after the in-band section.
+                if (value < 0 || value > remaining() - 4) {
+                    throw malformed(
+                            "in-band section claims " + value + " bytes but only " + (remaining() - 4) + " remain");
+                }
+                part = Part.INBAND;
+                fill(new byte[value], ctx);
+            }
+            case BUFFER_COUNT -> {
+                if (value < 0 || value > remaining() / 4) {
+                    throw malformed("bad out-of-band buffer count " + value + " with " + remaining() + " bytes left");
+                }
+                buffers = new byte[value][];
+                bufferIndex = 0;
+                nextBuffer(ctx);
+            }
+            case BUFFER_LENGTH -> {
+                if (value < 0 || value > remaining()) {
+                    throw malformed("out-of-band buffer " + bufferIndex + " claims " + value + " bytes but only "
+                            + remaining() + " remain");
+                }
+                part = Part.BUFFER;
+                fill(new byte[value], ctx);
+            }
+            default -> throw new IllegalStateException("no int is read in part " + part);
         }
-        bodyLength = value;
-        bodyRead = 0;
-        if (!parse) {
-          part = Part.RAW_BODY;
-          fill(new byte[value], ctx);
-        } else if (value < 8) {
-          throw malformed("too short for the in-band length and the buffer count");
-        } else {
-          part = Part.INBAND_LENGTH;
-        }
-      }
-      case INBAND_LENGTH -> {
-        // Room must remain for the buffer count after the in-band section.
-        if (value < 0 || value > remaining() - 4) {
-          throw malformed("in-band section claims " + value + " bytes but only " + (remaining() - 4) + " remain");
-        }
-        part = Part.INBAND;
-        fill(new byte[value], ctx);
-      }
-      case BUFFER_COUNT -> {
-        if (value < 0 || value > remaining() / 4) {
-          throw malformed("bad out-of-band buffer count " + value + " with " + remaining() + " bytes left");
-        }
-        buffers = new byte[value][];
-        bufferIndex = 0;
-        nextBuffer(ctx);
-      }
-      case BUFFER_LENGTH -> {
-        if (value < 0 || value > remaining()) {
-          throw malformed("out-of-band buffer " + bufferIndex + " claims " + value + " bytes but only "
-              + remaining() + " remain");
-        }
-        part = Part.BUFFER;
-        fill(new byte[value], ctx);
-      }
-      default -> throw new IllegalStateException("no int is read in part " + part);
     }
-  }
 
-  /** Starts filling {@code array} (complete at once if empty). */
-  private void fill(byte[] array, ChannelHandlerContext ctx) {
-    target = array;
-    targetFilled = 0;
-    if (array.length == 0) {
-      arrayFilled(ctx);
+    /** Starts filling {@code array} (complete at once if empty). */
+    private void fill(byte[] array, ChannelHandlerContext ctx) {
+        target = array;
+        targetFilled = 0;
+        if (array.length == 0) {
+            arrayFilled(ctx);
+        }
     }
-  }
 
-  /** The array of the current part is full. */
-  private void arrayFilled(ChannelHandlerContext ctx) {
-    byte[] filled = target;
-    target = null;
-    switch (part) {
-      case RAW_BODY -> {
+    /** The array of the current part is full. */
+    private void arrayFilled(ChannelHandlerContext ctx) {
+        byte[] filled = target;
+        target = null;
+        switch (part) {
+            case RAW_BODY -> {
+                endFrame();
+                ctx.fireChannelRead(filled);
+            }
+            case INBAND -> {
+                inband = filled;
+                part = Part.BUFFER_COUNT;
+            }
+            case BUFFER -> {
+                buffers[bufferIndex++] = filled;
+                nextBuffer(ctx);
+            }
+            default -> throw new IllegalStateException("no array is filled in part " + part);
+        }
+    }
+
+    /** After the count or a buffer: reads the next buffer's length, or ends the frame. */
+    private void nextBuffer(ChannelHandlerContext ctx) {
+        if (bufferIndex < buffers.length) {
+            part = Part.BUFFER_LENGTH;
+            return;
+        }
+        if (remaining() != 0) {
+            throw malformed(remaining() + " trailing bytes after the last buffer");
+        }
+        ReceivedFrame frame = new ReceivedFrame(bodyLength, inband, buffers);
         endFrame();
-        ctx.fireChannelRead(filled);
-      }
-      case INBAND -> {
-        inband = filled;
-        part = Part.BUFFER_COUNT;
-      }
-      case BUFFER -> {
-        buffers[bufferIndex++] = filled;
-        nextBuffer(ctx);
-      }
-      default -> throw new IllegalStateException("no array is filled in part " + part);
+        ctx.fireChannelRead(frame);
     }
-  }
 
-  /** After the count or a buffer: reads the next buffer's length, or ends the frame. */
-  private void nextBuffer(ChannelHandlerContext ctx) {
-    if (bufferIndex < buffers.length) {
-      part = Part.BUFFER_LENGTH;
-      return;
+    private void endFrame() {
+        part = Part.FRAME_LENGTH;
+        bodyLength = 0;
+        bodyRead = 0;
+        inband = null;
+        buffers = null;
     }
-    if (remaining() != 0) {
-      throw malformed(remaining() + " trailing bytes after the last buffer");
+
+    private int remaining() {
+        return bodyLength - bodyRead;
     }
-    ReceivedFrame frame = new ReceivedFrame(bodyLength, inband, buffers);
-    endFrame();
-    ctx.fireChannelRead(frame);
-  }
 
-  private void endFrame() {
-    part = Part.FRAME_LENGTH;
-    bodyLength = 0;
-    bodyRead = 0;
-    inband = null;
-    buffers = null;
-  }
+    private ProtocolException malformed(String why) {
+        return fail("malformed frame of " + bodyLength + " bytes: " + why);
+    }
 
-  private int remaining() {
-    return bodyLength - bodyRead;
-  }
+    private ProtocolException fail(String message) {
+        failed = true;
+        target = null;
+        inband = null;
+        buffers = null;
+        return new ProtocolException(message);
+    }
 
-  private ProtocolException malformed(String why) {
-    return fail("malformed frame of " + bodyLength + " bytes: " + why);
-  }
-
-  private ProtocolException fail(String message) {
-    failed = true;
-    target = null;
-    inband = null;
-    buffers = null;
-    return new ProtocolException(message);
-  }
-
-  /**
-   * One message frame as received: the in-band section and the out-of-band buffers, each in an array of its own
-   * that nothing else refers to (the decoder may hand them to the decoded message). {@code bodyLength} is the
-   * frame's body size, for messages.
-   */
-  record ReceivedFrame(int bodyLength, byte[] inband, byte[][] buffers) {}
+    /**
+     * One message frame as received: the in-band section and the out-of-band buffers, each in an array of its own
+     * that nothing else refers to (the decoder may hand them to the decoded message). {@code bodyLength} is the
+     * frame's body size, for messages.
+     */
+    record ReceivedFrame(int bodyLength, byte[] inband, byte[][] buffers) {}
 }

@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param name the peer's name for logs (e.g. a worker name); may be empty
  */
 public record Handshake(int protocolVersion, long schemaFingerprint, String role, String name) {
-  public Handshake {
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(name, "name");
-  }
+    public Handshake {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(name, "name");
+    }
 }

@@ -68,470 +68,498 @@ import org.apache.fory.serializer.BufferObject;
  * encoding runs on the sending thread and decoding on an I/O thread concurrently.
  */
 final class MessageCodec<T> {
-  /** Arrays at least this big travel out of band (copied once into the frame). */
-  static final int OUT_OF_BAND_THRESHOLD = 16 * 1024;
+    /** Arrays at least this big travel out of band (copied once into the frame). */
+    static final int OUT_OF_BAND_THRESHOLD = 16 * 1024;
 
-  /** Frames bigger than this are built from pooled pieces of this size (see encodeChunked). */
-  static final int CHUNK_BYTES = 1 << 20;
+    /** Frames bigger than this are built from pooled pieces of this size (see encodeChunked). */
+    static final int CHUNK_BYTES = 1 << 20;
 
-  /** Fory's own ids are small; ours start here. */
-  private static final int FIRST_ID = 200;
+    /** Fory's own ids are small; ours start here. */
+    private static final int FIRST_ID = 200;
 
-  /** The codec for {@link Message}, built on first use (building Fory takes a moment). */
-  static MessageCodec<Message> messages() {
-    return MessagesHolder.INSTANCE;
-  }
-
-  private static final class MessagesHolder {
-    static final MessageCodec<Message> INSTANCE = forSealedRoot(Message.class);
-  }
-
-  private final Class<T> root;
-  /** Registration order: the class at index i has Fory id FIRST_ID + i; sorted by name. */
-  private final List<Class<?>> types;
-  private final long fingerprint;
-  private final ThreadSafeFory fory;
-
-  private MessageCodec(Class<T> root, List<Class<?>> types) {
-    this.root = root;
-    this.types = List.copyOf(types);
-    this.fingerprint = computeFingerprint(this.types);
-    ClassLoader loader = root.getClassLoader();
-    this.fory = Fory.builder()
-        .withLanguage(Language.JAVA)
-        // Generated serializers compile in the background; until one is ready its class is served by the
-        // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms each).
-        .withAsyncCompilation(true)
-        .requireClassRegistration(true)
-        .withRefTracking(false)
-        .withClassLoader(loader)
-        .withName("jdask-messages-" + root.getSimpleName())
-        .buildThreadSafeForyPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
-    for (int i = 0; i < this.types.size(); i++) {
-      fory.register(this.types.get(i), FIRST_ID + i);
+    /** The codec for {@link Message}, built on first use (building Fory takes a moment). */
+    static MessageCodec<Message> messages() {
+        return MessagesHolder.INSTANCE;
     }
-    if (this.types.contains(Serialized.class)) {
-      fory.registerSerializer(Serialized.class, r -> new SerializedSerializer(r.getConfig()));
+
+    private static final class MessagesHolder {
+        static final MessageCodec<Message> INSTANCE = forSealedRoot(Message.class);
     }
-  }
 
-  /**
-   * A codec for {@code root}, a sealed interface whose permitted subtypes are records or
-   * further sealed interfaces.
-   */
-  static <T> MessageCodec<T> forSealedRoot(Class<T> root) {
-    if (!root.isSealed()) {
-      throw new IllegalArgumentException(root.getName()
-          + " is not sealed; a message root must be a sealed interface listing its records in 'permits'");
+    private final Class<T> root;
+    /** Registration order: the class at index i has Fory id FIRST_ID + i; sorted by name. */
+    private final List<Class<?>> types;
+
+    private final long fingerprint;
+    private final ThreadSafeFory fory;
+
+    private MessageCodec(Class<T> root, List<Class<?>> types) {
+        this.root = root;
+        this.types = List.copyOf(types);
+        this.fingerprint = computeFingerprint(this.types);
+        ClassLoader loader = root.getClassLoader();
+        this.fory = Fory.builder()
+                .withLanguage(Language.JAVA)
+                // Generated serializers compile in the background; until one is ready its class is served by the
+                // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms each).
+                .withAsyncCompilation(true)
+                .requireClassRegistration(true)
+                .withRefTracking(false)
+                .withClassLoader(loader)
+                .withName("jdask-messages-" + root.getSimpleName())
+                .buildThreadSafeForyPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+        for (int i = 0; i < this.types.size(); i++) {
+            fory.register(this.types.get(i), FIRST_ID + i);
+        }
+        if (this.types.contains(Serialized.class)) {
+            fory.registerSerializer(Serialized.class, r -> new SerializedSerializer(r.getConfig()));
+        }
     }
-    Set<Class<?>> found = new LinkedHashSet<>();
-    collect(root, found, root);
-    List<Class<?>> sorted = new ArrayList<>(found);
-    sorted.removeIf(c -> !c.isRecord() && !c.isEnum()); // sealed interfaces were only walked
-    sorted.sort(Comparator.comparing(Class::getName));
-    return new MessageCodec<>(root, sorted);
-  }
 
-  Class<T> root() {
-    return root;
-  }
-
-  /** The registered classes in id order (for tests and diagnostics). */
-  List<Class<?>> types() {
-    return types;
-  }
-
-  /** A hash of the message schema; two peers can talk only if theirs are equal. */
-  long fingerprint() {
-    return fingerprint;
-  }
-
-  /**
-   * Encodes {@code message} into one complete TCP frame (length prefix included): buffers from {@code alloc},
-   * to be written in order (the caller owns them: it writes or releases each). Runs on the caller's thread.
-   * Usually one buffer. A frame carrying a {@link Serialized} of at least {@link #CHUNK_BYTES} also has slices of
-   * that value's array among its pieces: the array must not change until they are written (see
-   * {@link Serialized}); otherwise the frame no longer refers to the message, so the caller may modify its
-   * arrays.
-   */
-  ByteBuf[] encodeFrame(T message, ByteBufAllocator alloc) {
-    Encoded e = encode(message);
-    int bodyLength = e.bodyLength();
-    for (BufferObject b : e.outOfBand) {
-      if (b instanceof ArrayBufferObject && b.totalBytes() >= CHUNK_BYTES) {
-        return encodeFromHeap(e, bodyLength, alloc);
-      }
+    /**
+     * A codec for {@code root}, a sealed interface whose permitted subtypes are records or
+     * further sealed interfaces.
+     */
+    static <T> MessageCodec<T> forSealedRoot(Class<T> root) {
+        if (!root.isSealed()) {
+            throw new IllegalArgumentException(root.getName()
+                    + " is not sealed; a message root must be a sealed interface listing its records in 'permits'");
+        }
+        Set<Class<?>> found = new LinkedHashSet<>();
+        collect(root, found, root);
+        List<Class<?>> sorted = new ArrayList<>(found);
+        sorted.removeIf(c -> !c.isRecord() && !c.isEnum()); // sealed interfaces were only walked
+        sorted.sort(Comparator.comparing(Class::getName));
+        return new MessageCodec<>(root, sorted);
     }
-    if (bodyLength > CHUNK_BYTES) {
-      return new ByteBuf[] {encodeChunked(e, bodyLength, alloc)};
+
+    Class<T> root() {
+        return root;
     }
-    ByteBuf frame = alloc.directBuffer(4 + bodyLength);
-    boolean ok = false;
-    try {
-      frame.writeInt(bodyLength);
-      frame.writeInt(e.inband.length).writeBytes(e.inband);
-      frame.writeInt(e.outOfBand.size());
-      for (BufferObject b : e.outOfBand) {
+
+    /** The registered classes in id order (for tests and diagnostics). */
+    List<Class<?>> types() {
+        return types;
+    }
+
+    /** A hash of the message schema; two peers can talk only if theirs are equal. */
+    long fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * Encodes {@code message} into one complete TCP frame (length prefix included): buffers from {@code alloc},
+     * to be written in order (the caller owns them: it writes or releases each). Runs on the caller's thread.
+     * Usually one buffer. A frame carrying a {@link Serialized} of at least {@link #CHUNK_BYTES} also has slices of
+     * that value's array among its pieces: the array must not change until they are written (see
+     * {@link Serialized}); otherwise the frame no longer refers to the message, so the caller may modify its
+     * arrays.
+     */
+    ByteBuf[] encodeFrame(T message, ByteBufAllocator alloc) {
+        Encoded e = encode(message);
+        int bodyLength = e.bodyLength();
+        for (BufferObject b : e.outOfBand) {
+            if (b instanceof ArrayBufferObject && b.totalBytes() >= CHUNK_BYTES) {
+                return encodeFromHeap(e, bodyLength, alloc);
+            }
+        }
+        if (bodyLength > CHUNK_BYTES) {
+            return new ByteBuf[] {encodeChunked(e, bodyLength, alloc)};
+        }
+        ByteBuf frame = alloc.directBuffer(4 + bodyLength);
+        boolean ok = false;
+        try {
+            frame.writeInt(bodyLength);
+            frame.writeInt(e.inband.length).writeBytes(e.inband);
+            frame.writeInt(e.outOfBand.size());
+            for (BufferObject b : e.outOfBand) {
+                int n = b.totalBytes();
+                frame.writeInt(n);
+                ByteBuffer target = frame.nioBuffer(frame.writerIndex(), n);
+                b.writeTo(MemoryBuffer.fromByteBuffer(target));
+                frame.writerIndex(frame.writerIndex() + n);
+            }
+            ok = true;
+            return new ByteBuf[] {frame};
+        } finally {
+            if (!ok) {
+                frame.release();
+            }
+        }
+    }
+
+    /**
+     * A frame with a big {@link Serialized} in it: direct pieces for the headers and the other buffers, and for the
+     * big value's bytes heap slices of its own array, at most {@link #CHUNK_BYTES} each. Separate pieces rather than
+     * one composite: the channel copies a heap buffer into a direct one before writing it, and would copy a
+     * composite with heap parts whole (100 MB of fresh direct memory), while a slice at a time takes a pooled piece.
+     */
+    private static ByteBuf[] encodeFromHeap(Encoded e, int bodyLength, ByteBufAllocator alloc) {
+        List<ByteBuf> pieces = new ArrayList<>();
+        boolean ok = false;
+        try {
+            ByteBuf head = alloc.directBuffer(12 + e.inband.length);
+            pieces.add(head);
+            head.writeInt(bodyLength)
+                    .writeInt(e.inband.length)
+                    .writeBytes(e.inband)
+                    .writeInt(e.outOfBand.size());
+            for (BufferObject b : e.outOfBand) {
+                int n = b.totalBytes();
+                pieces.add(alloc.directBuffer(4).writeInt(n));
+                if (b instanceof ArrayBufferObject a && n >= CHUNK_BYTES) {
+                    for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
+                        pieces.add(Unpooled.wrappedBuffer(a.array, offset, Math.min(CHUNK_BYTES, n - offset)));
+                    }
+                } else {
+                    copyInPieces(b, alloc, pieces::add);
+                }
+            }
+            long total = 0;
+            for (ByteBuf p : pieces) {
+                total += p.readableBytes();
+            }
+            if (total != 4L + bodyLength) {
+                throw new IllegalStateException("frame pieces hold " + total + " bytes, expected " + (4L + bodyLength));
+            }
+            ok = true;
+            return pieces.toArray(ByteBuf[]::new);
+        } finally {
+            if (!ok) {
+                pieces.forEach(ByteBuf::release);
+            }
+        }
+    }
+
+    /**
+     * A big frame as a composite of pooled direct pieces of at most {@link #CHUNK_BYTES}: one fresh 100 MB direct
+     * buffer would cost more than the copy itself (the memory is new to the process, so every page of it faults in,
+     * and it is freed again after the write), while pooled pieces are memory the allocator already holds. The socket
+     * write gathers the pieces.
+     */
+    private static ByteBuf encodeChunked(Encoded e, int bodyLength, ByteBufAllocator alloc) {
+        CompositeByteBuf frame = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
+        boolean ok = false;
+        try {
+            ByteBuf head = alloc.directBuffer(12 + e.inband.length);
+            head.writeInt(bodyLength)
+                    .writeInt(e.inband.length)
+                    .writeBytes(e.inband)
+                    .writeInt(e.outOfBand.size());
+            frame.addComponent(true, head);
+            for (BufferObject b : e.outOfBand) {
+                int n = b.totalBytes();
+                frame.addComponent(true, alloc.directBuffer(4).writeInt(n));
+                // a component's length is fixed when it is added: pieces come filled
+                copyInPieces(b, alloc, piece -> frame.addComponent(true, piece));
+            }
+            if (frame.readableBytes() != 4 + bodyLength) {
+                throw new IllegalStateException(
+                        "chunked frame has " + frame.readableBytes() + " bytes, expected " + (4 + bodyLength));
+            }
+            ok = true;
+            return frame;
+        } finally {
+            if (!ok) {
+                frame.release();
+            }
+        }
+    }
+
+    /** Copies {@code b} into pooled direct pieces of at most {@link #CHUNK_BYTES}, handing each to {@code sink}. */
+    private static void copyInPieces(
+            BufferObject b, ByteBufAllocator alloc, java.util.function.Consumer<ByteBuf> sink) {
         int n = b.totalBytes();
-        frame.writeInt(n);
-        ByteBuffer target = frame.nioBuffer(frame.writerIndex(), n);
-        b.writeTo(MemoryBuffer.fromByteBuffer(target));
-        frame.writerIndex(frame.writerIndex() + n);
-      }
-      ok = true;
-      return new ByteBuf[] {frame};
-    } finally {
-      if (!ok) {
-        frame.release();
-      }
+        MemoryBuffer source = b.toBuffer();
+        for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
+            int length = Math.min(CHUNK_BYTES, n - offset);
+            ByteBuf piece = alloc.directBuffer(length);
+            try {
+                source.get(offset, piece.nioBuffer(0, length), length);
+                piece.writerIndex(length);
+            } catch (RuntimeException ex) {
+                piece.release();
+                throw ex;
+            }
+            sink.accept(piece);
+        }
     }
-  }
 
-  /**
-   * A frame with a big {@link Serialized} in it: direct pieces for the headers and the other buffers, and for the
-   * big value's bytes heap slices of its own array, at most {@link #CHUNK_BYTES} each. Separate pieces rather than
-   * one composite: the channel copies a heap buffer into a direct one before writing it, and would copy a
-   * composite with heap parts whole (100 MB of fresh direct memory), while a slice at a time takes a pooled piece.
-   */
-  private static ByteBuf[] encodeFromHeap(Encoded e, int bodyLength, ByteBufAllocator alloc) {
-    List<ByteBuf> pieces = new ArrayList<>();
-    boolean ok = false;
-    try {
-      ByteBuf head = alloc.directBuffer(12 + e.inband.length);
-      pieces.add(head);
-      head.writeInt(bodyLength).writeInt(e.inband.length).writeBytes(e.inband).writeInt(e.outOfBand.size());
-      for (BufferObject b : e.outOfBand) {
-        int n = b.totalBytes();
-        pieces.add(alloc.directBuffer(4).writeInt(n));
-        if (b instanceof ArrayBufferObject a && n >= CHUNK_BYTES) {
-          for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
-            pieces.add(Unpooled.wrappedBuffer(a.array, offset, Math.min(CHUNK_BYTES, n - offset)));
-          }
+    /** Encodes {@code message} into a frame body on the heap (for the in-process transport). */
+    byte[] encodeBody(T message) {
+        Encoded e = encode(message);
+        ByteBuffer body = ByteBuffer.allocate(e.bodyLength());
+        body.putInt(e.inband.length).put(e.inband).putInt(e.outOfBand.size());
+        for (BufferObject b : e.outOfBand) {
+            int n = b.totalBytes();
+            body.putInt(n);
+            b.writeTo(MemoryBuffer.fromByteArray(body.array(), body.position(), n));
+            body.position(body.position() + n);
+        }
+        return body.array();
+    }
+
+    /**
+     * Decodes a frame as {@link FrameDecoder} received it; the message may keep the frame's out-of-band arrays (as
+     * the bytes of a {@link Serialized}). A frame that is not a valid {@code T} throws {@link ProtocolException}.
+     */
+    T decode(FrameDecoder.ReceivedFrame frame) {
+        List<MemoryBuffer> buffers = new ArrayList<>(frame.buffers().length);
+        for (byte[] b : frame.buffers()) {
+            buffers.add(MemoryBuffer.fromByteArray(b));
+        }
+        return decodeParts(MemoryBuffer.fromByteArray(frame.inband()), buffers, frame.bodyLength());
+    }
+
+    /** Decodes a frame body; a body that is not a valid {@code T} throws {@link ProtocolException}. */
+    T decode(byte[] body, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, body.length);
+        MemoryBuffer inband;
+        List<MemoryBuffer> buffers;
+        try {
+            ByteBuffer b = ByteBuffer.wrap(body, offset, length);
+            int inbandLength = checkedLength(b.getInt(), b, "in-band section");
+            inband = MemoryBuffer.fromByteArray(body, b.position(), inbandLength);
+            b.position(b.position() + inbandLength);
+            int count = b.getInt();
+            if (count < 0 || count > b.remaining() / 4) {
+                throw new ProtocolException("bad out-of-band buffer count " + count);
+            }
+            buffers = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int n = checkedLength(b.getInt(), b, "out-of-band buffer " + i);
+                buffers.add(MemoryBuffer.fromByteArray(body, b.position(), n));
+                b.position(b.position() + n);
+            }
+            if (b.hasRemaining()) {
+                throw new ProtocolException(b.remaining() + " trailing bytes after the last buffer");
+            }
+        } catch (ProtocolException e) {
+            throw new ProtocolException(
+                    "malformed " + root.getSimpleName() + " frame of " + length + " bytes: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ProtocolException(
+                    "malformed " + root.getSimpleName() + " frame of " + length + " bytes: " + e, e);
+        }
+        return decodeParts(inband, buffers, length);
+    }
+
+    private T decodeParts(MemoryBuffer inband, List<MemoryBuffer> buffers, int length) {
+        Object decoded;
+        try {
+            decoded = fory.deserialize(inband, buffers);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new ProtocolException(
+                    "malformed " + root.getSimpleName() + " frame of " + length + " bytes: " + e, e);
+        }
+        if (!root.isInstance(decoded)) {
+            throw new ProtocolException("frame decoded to "
+                    + (decoded == null ? "null" : decoded.getClass().getName()) + ", not a " + root.getName());
+        }
+        return root.cast(decoded);
+    }
+
+    private static int checkedLength(int n, ByteBuffer b, String what) {
+        if (n < 0 || n > b.remaining()) {
+            throw new ProtocolException(what + " claims " + n + " bytes but only " + b.remaining() + " remain");
+        }
+        return n;
+    }
+
+    private Encoded encode(T message) {
+        Objects.requireNonNull(message, "message");
+        List<BufferObject> outOfBand = new ArrayList<>(0);
+        byte[] inband;
+        try {
+            inband = fory.serialize(message, b -> {
+                if (b.totalBytes() >= OUT_OF_BAND_THRESHOLD) {
+                    outOfBand.add(b);
+                    return false;
+                }
+                return true;
+            });
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "cannot encode " + message.getClass().getName()
+                            + " as a " + root.getSimpleName() + ": " + e.getMessage()
+                            + " (message components must be of the types listed in the Message javadoc)",
+                    e);
+        }
+        return new Encoded(inband, outOfBand);
+    }
+
+    private record Encoded(byte[] inband, List<BufferObject> outOfBand) {
+        int bodyLength() {
+            long n = 4L + inband.length + 4;
+            for (BufferObject b : outOfBand) {
+                n += 4L + b.totalBytes();
+            }
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("message too large to frame: " + n + " bytes");
+            }
+            return (int) n;
+        }
+    }
+
+    /**
+     * Writes a {@link Serialized} as its format byte and its bytes as a buffer object (in band if small, else out
+     * of band, as for any array), and reads it back around the received array itself when that array is exactly
+     * the buffer: {@link FrameDecoder} gives each out-of-band buffer an array of its own, which nothing else refers
+     * to. In band, or from a body decoded whole ({@link #decode(byte[], int, int)}), the bytes are copied out.
+     */
+    private static final class SerializedSerializer extends org.apache.fory.serializer.Serializer<Serialized> {
+        SerializedSerializer(Config config) {
+            super(config, Serialized.class);
+        }
+
+        @Override
+        public void write(WriteContext context, Serialized value) {
+            context.getBuffer().writeByte(value.format());
+            context.writeBufferObject(new ArrayBufferObject(value.bytes()));
+        }
+
+        @Override
+        public Serialized read(ReadContext context) {
+            byte format = context.getBuffer().readByte();
+            MemoryBuffer b = context.readBufferObject();
+            byte[] heap = b.getHeapMemory();
+            int n = b.remaining();
+            if (heap != null && heap.length == n && b._unsafeHeapReaderIndex() == 0) {
+                return new Serialized(format, heap);
+            }
+            byte[] copy = new byte[n];
+            b.readBytes(copy);
+            return new Serialized(format, copy);
+        }
+    }
+
+    /** A whole {@code byte[]} as a Fory buffer object; {@link #encodeFrame} sends a big one from the array. */
+    static final class ArrayBufferObject implements BufferObject {
+        final byte[] array;
+
+        ArrayBufferObject(byte[] array) {
+            this.array = array;
+        }
+
+        @Override
+        public int totalBytes() {
+            return array.length;
+        }
+
+        @Override
+        public void writeTo(MemoryBuffer buffer) {
+            buffer.writeBytes(array);
+        }
+
+        @Override
+        public MemoryBuffer toBuffer() {
+            return MemoryBuffer.fromByteArray(array);
+        }
+    }
+
+    // ---- schema discovery -------------------------------------------------------------------
+
+    /**
+     * JDK types a message component may have. Deliberately short: anything else from the JDK
+     * (threads, streams, Object) is not data, and Fory would refuse or mangle it at run time.
+     */
+    private static final Set<Class<?>> JDK_VALUE_TYPES = Set.of(
+            String.class,
+            Boolean.class,
+            Byte.class,
+            Short.class,
+            Character.class,
+            Integer.class,
+            Long.class,
+            Float.class,
+            Double.class,
+            java.math.BigInteger.class,
+            java.math.BigDecimal.class,
+            java.util.UUID.class,
+            java.time.Instant.class,
+            java.time.Duration.class,
+            java.util.List.class,
+            java.util.Set.class,
+            java.util.Map.class,
+            java.util.Collection.class,
+            java.util.Optional.class);
+
+    private static void collect(Class<?> c, Set<Class<?>> out, Class<?> root) {
+        if (c.isArray()) {
+            collect(c.getComponentType(), out, root);
+        } else if (c.isPrimitive() || JDK_VALUE_TYPES.contains(c)) {
+            // Plain JDK data types are known to Fory already.
+        } else if (c.isEnum()) {
+            out.add(c);
+        } else if (c.isRecord()) {
+            if (out.add(c)) {
+                for (RecordComponent rc : c.getRecordComponents()) {
+                    collectType(rc.getGenericType(), out, root);
+                }
+            }
+        } else if (c.isSealed()) {
+            if (out.add(c)) {
+                for (Class<?> p : c.getPermittedSubclasses()) {
+                    collect(p, out, root);
+                }
+            }
         } else {
-          copyInPieces(b, alloc, pieces::add);
+            throw new IllegalArgumentException("message schema of " + root.getName() + " reaches "
+                    + c.getName() + ", which is neither a record, an enum nor a sealed interface;"
+                    + " carry user objects as byte[] serialized with io.jdask.protocol.Serializer");
         }
-      }
-      long total = 0;
-      for (ByteBuf p : pieces) {
-        total += p.readableBytes();
-      }
-      if (total != 4L + bodyLength) {
-        throw new IllegalStateException("frame pieces hold " + total + " bytes, expected " + (4L + bodyLength));
-      }
-      ok = true;
-      return pieces.toArray(ByteBuf[]::new);
-    } finally {
-      if (!ok) {
-        pieces.forEach(ByteBuf::release);
-      }
     }
-  }
 
-  /**
-   * A big frame as a composite of pooled direct pieces of at most {@link #CHUNK_BYTES}: one fresh 100 MB direct
-   * buffer would cost more than the copy itself (the memory is new to the process, so every page of it faults in,
-   * and it is freed again after the write), while pooled pieces are memory the allocator already holds. The socket
-   * write gathers the pieces.
-   */
-  private static ByteBuf encodeChunked(Encoded e, int bodyLength, ByteBufAllocator alloc) {
-    CompositeByteBuf frame = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
-    boolean ok = false;
-    try {
-      ByteBuf head = alloc.directBuffer(12 + e.inband.length);
-      head.writeInt(bodyLength).writeInt(e.inband.length).writeBytes(e.inband).writeInt(e.outOfBand.size());
-      frame.addComponent(true, head);
-      for (BufferObject b : e.outOfBand) {
-        int n = b.totalBytes();
-        frame.addComponent(true, alloc.directBuffer(4).writeInt(n));
-        // a component's length is fixed when it is added: pieces come filled
-        copyInPieces(b, alloc, piece -> frame.addComponent(true, piece));
-      }
-      if (frame.readableBytes() != 4 + bodyLength) {
-        throw new IllegalStateException("chunked frame has " + frame.readableBytes() + " bytes, expected "
-            + (4 + bodyLength));
-      }
-      ok = true;
-      return frame;
-    } finally {
-      if (!ok) {
-        frame.release();
-      }
-    }
-  }
-
-  /** Copies {@code b} into pooled direct pieces of at most {@link #CHUNK_BYTES}, handing each to {@code sink}. */
-  private static void copyInPieces(BufferObject b, ByteBufAllocator alloc, java.util.function.Consumer<ByteBuf> sink) {
-    int n = b.totalBytes();
-    MemoryBuffer source = b.toBuffer();
-    for (int offset = 0; offset < n; offset += CHUNK_BYTES) {
-      int length = Math.min(CHUNK_BYTES, n - offset);
-      ByteBuf piece = alloc.directBuffer(length);
-      try {
-        source.get(offset, piece.nioBuffer(0, length), length);
-        piece.writerIndex(length);
-      } catch (RuntimeException ex) {
-        piece.release();
-        throw ex;
-      }
-      sink.accept(piece);
-    }
-  }
-
-  /** Encodes {@code message} into a frame body on the heap (for the in-process transport). */
-  byte[] encodeBody(T message) {
-    Encoded e = encode(message);
-    ByteBuffer body = ByteBuffer.allocate(e.bodyLength());
-    body.putInt(e.inband.length).put(e.inband).putInt(e.outOfBand.size());
-    for (BufferObject b : e.outOfBand) {
-      int n = b.totalBytes();
-      body.putInt(n);
-      b.writeTo(MemoryBuffer.fromByteArray(body.array(), body.position(), n));
-      body.position(body.position() + n);
-    }
-    return body.array();
-  }
-
-  /**
-   * Decodes a frame as {@link FrameDecoder} received it; the message may keep the frame's out-of-band arrays (as
-   * the bytes of a {@link Serialized}). A frame that is not a valid {@code T} throws {@link ProtocolException}.
-   */
-  T decode(FrameDecoder.ReceivedFrame frame) {
-    List<MemoryBuffer> buffers = new ArrayList<>(frame.buffers().length);
-    for (byte[] b : frame.buffers()) {
-      buffers.add(MemoryBuffer.fromByteArray(b));
-    }
-    return decodeParts(MemoryBuffer.fromByteArray(frame.inband()), buffers, frame.bodyLength());
-  }
-
-  /** Decodes a frame body; a body that is not a valid {@code T} throws {@link ProtocolException}. */
-  T decode(byte[] body, int offset, int length) {
-    Objects.checkFromIndexSize(offset, length, body.length);
-    MemoryBuffer inband;
-    List<MemoryBuffer> buffers;
-    try {
-      ByteBuffer b = ByteBuffer.wrap(body, offset, length);
-      int inbandLength = checkedLength(b.getInt(), b, "in-band section");
-      inband = MemoryBuffer.fromByteArray(body, b.position(), inbandLength);
-      b.position(b.position() + inbandLength);
-      int count = b.getInt();
-      if (count < 0 || count > b.remaining() / 4) {
-        throw new ProtocolException("bad out-of-band buffer count " + count);
-      }
-      buffers = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        int n = checkedLength(b.getInt(), b, "out-of-band buffer " + i);
-        buffers.add(MemoryBuffer.fromByteArray(body, b.position(), n));
-        b.position(b.position() + n);
-      }
-      if (b.hasRemaining()) {
-        throw new ProtocolException(b.remaining() + " trailing bytes after the last buffer");
-      }
-    } catch (ProtocolException e) {
-      throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
-          + " bytes: " + e.getMessage());
-    } catch (RuntimeException e) {
-      throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
-          + " bytes: " + e, e);
-    }
-    return decodeParts(inband, buffers, length);
-  }
-
-  private T decodeParts(MemoryBuffer inband, List<MemoryBuffer> buffers, int length) {
-    Object decoded;
-    try {
-      decoded = fory.deserialize(inband, buffers);
-    } catch (RuntimeException | StackOverflowError e) {
-      throw new ProtocolException("malformed " + root.getSimpleName() + " frame of " + length
-          + " bytes: " + e, e);
-    }
-    if (!root.isInstance(decoded)) {
-      throw new ProtocolException("frame decoded to "
-          + (decoded == null ? "null" : decoded.getClass().getName()) + ", not a " + root.getName());
-    }
-    return root.cast(decoded);
-  }
-
-  private static int checkedLength(int n, ByteBuffer b, String what) {
-    if (n < 0 || n > b.remaining()) {
-      throw new ProtocolException(what + " claims " + n + " bytes but only " + b.remaining() + " remain");
-    }
-    return n;
-  }
-
-  private Encoded encode(T message) {
-    Objects.requireNonNull(message, "message");
-    List<BufferObject> outOfBand = new ArrayList<>(0);
-    byte[] inband;
-    try {
-      inband = fory.serialize(message, b -> {
-        if (b.totalBytes() >= OUT_OF_BAND_THRESHOLD) {
-          outOfBand.add(b);
-          return false;
+    private static void collectType(Type t, Set<Class<?>> out, Class<?> root) {
+        switch (t) {
+            case Class<?> c -> collect(c, out, root);
+            case ParameterizedType p -> {
+                collectType(p.getRawType(), out, root);
+                for (Type a : p.getActualTypeArguments()) {
+                    collectType(a, out, root);
+                }
+            }
+            case GenericArrayType g -> collectType(g.getGenericComponentType(), out, root);
+            case WildcardType w -> {
+                for (Type u : w.getUpperBounds()) {
+                    collectType(u, out, root);
+                }
+            }
+            case TypeVariable<?> v -> {
+                for (Type u : v.getBounds()) {
+                    collectType(u, out, root);
+                }
+            }
+            default -> throw new IllegalArgumentException("unsupported type in message schema: " + t);
         }
-        return true;
-      });
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cannot encode " + message.getClass().getName()
-          + " as a " + root.getSimpleName() + ": " + e.getMessage()
-          + " (message components must be of the types listed in the Message javadoc)", e);
-    }
-    return new Encoded(inband, outOfBand);
-  }
-
-  private record Encoded(byte[] inband, List<BufferObject> outOfBand) {
-    int bodyLength() {
-      long n = 4L + inband.length + 4;
-      for (BufferObject b : outOfBand) {
-        n += 4L + b.totalBytes();
-      }
-      if (n > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("message too large to frame: " + n + " bytes");
-      }
-      return (int) n;
-    }
-  }
-
-  /**
-   * Writes a {@link Serialized} as its format byte and its bytes as a buffer object (in band if small, else out
-   * of band, as for any array), and reads it back around the received array itself when that array is exactly
-   * the buffer: {@link FrameDecoder} gives each out-of-band buffer an array of its own, which nothing else refers
-   * to. In band, or from a body decoded whole ({@link #decode(byte[], int, int)}), the bytes are copied out.
-   */
-  private static final class SerializedSerializer extends org.apache.fory.serializer.Serializer<Serialized> {
-    SerializedSerializer(Config config) {
-      super(config, Serialized.class);
     }
 
-    @Override
-    public void write(WriteContext context, Serialized value) {
-      context.getBuffer().writeByte(value.format());
-      context.writeBufferObject(new ArrayBufferObject(value.bytes()));
-    }
-
-    @Override
-    public Serialized read(ReadContext context) {
-      byte format = context.getBuffer().readByte();
-      MemoryBuffer b = context.readBufferObject();
-      byte[] heap = b.getHeapMemory();
-      int n = b.remaining();
-      if (heap != null && heap.length == n && b._unsafeHeapReaderIndex() == 0) {
-        return new Serialized(format, heap);
-      }
-      byte[] copy = new byte[n];
-      b.readBytes(copy);
-      return new Serialized(format, copy);
-    }
-  }
-
-  /** A whole {@code byte[]} as a Fory buffer object; {@link #encodeFrame} sends a big one from the array. */
-  static final class ArrayBufferObject implements BufferObject {
-    final byte[] array;
-
-    ArrayBufferObject(byte[] array) {
-      this.array = array;
-    }
-
-    @Override
-    public int totalBytes() {
-      return array.length;
-    }
-
-    @Override
-    public void writeTo(MemoryBuffer buffer) {
-      buffer.writeBytes(array);
-    }
-
-    @Override
-    public MemoryBuffer toBuffer() {
-      return MemoryBuffer.fromByteArray(array);
-    }
-  }
-
-  // ---- schema discovery -------------------------------------------------------------------
-
-  /**
-   * JDK types a message component may have. Deliberately short: anything else from the JDK
-   * (threads, streams, Object) is not data, and Fory would refuse or mangle it at run time.
-   */
-  private static final Set<Class<?>> JDK_VALUE_TYPES = Set.of(
-      String.class, Boolean.class, Byte.class, Short.class, Character.class, Integer.class, Long.class,
-      Float.class, Double.class, java.math.BigInteger.class, java.math.BigDecimal.class, java.util.UUID.class,
-      java.time.Instant.class, java.time.Duration.class, java.util.List.class, java.util.Set.class,
-      java.util.Map.class, java.util.Collection.class, java.util.Optional.class);
-
-  private static void collect(Class<?> c, Set<Class<?>> out, Class<?> root) {
-    if (c.isArray()) {
-      collect(c.getComponentType(), out, root);
-    } else if (c.isPrimitive() || JDK_VALUE_TYPES.contains(c)) {
-      // Plain JDK data types are known to Fory already.
-    } else if (c.isEnum()) {
-      out.add(c);
-    } else if (c.isRecord()) {
-      if (out.add(c)) {
-        for (RecordComponent rc : c.getRecordComponents()) {
-          collectType(rc.getGenericType(), out, root);
+    private static long computeFingerprint(List<Class<?>> types) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < types.size(); i++) {
+            Class<?> c = types.get(i);
+            s.append(FIRST_ID + i).append(' ').append(c.getName());
+            if (c.isRecord()) {
+                for (RecordComponent rc : c.getRecordComponents()) {
+                    s.append(' ')
+                            .append(rc.getName())
+                            .append(':')
+                            .append(rc.getGenericType().getTypeName());
+                }
+            } else if (c.isEnum()) {
+                s.append(' ').append(Arrays.toString(c.getEnumConstants()));
+            }
+            if (c == Serialized.class) {
+                // Written by SerializedSerializer, not from its components: change this when its layout changes.
+                s.append(" layout:format-byte,buffer-object");
+            }
+            s.append('\n');
         }
-      }
-    } else if (c.isSealed()) {
-      if (out.add(c)) {
-        for (Class<?> p : c.getPermittedSubclasses()) {
-          collect(p, out, root);
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(d).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("SHA-256 is required on every JVM", e);
         }
-      }
-    } else {
-      throw new IllegalArgumentException("message schema of " + root.getName() + " reaches "
-          + c.getName() + ", which is neither a record, an enum nor a sealed interface;"
-          + " carry user objects as byte[] serialized with io.jdask.protocol.Serializer");
     }
-  }
-
-  private static void collectType(Type t, Set<Class<?>> out, Class<?> root) {
-    switch (t) {
-      case Class<?> c -> collect(c, out, root);
-      case ParameterizedType p -> {
-        collectType(p.getRawType(), out, root);
-        for (Type a : p.getActualTypeArguments()) {
-          collectType(a, out, root);
-        }
-      }
-      case GenericArrayType g -> collectType(g.getGenericComponentType(), out, root);
-      case WildcardType w -> {
-        for (Type u : w.getUpperBounds()) {
-          collectType(u, out, root);
-        }
-      }
-      case TypeVariable<?> v -> {
-        for (Type u : v.getBounds()) {
-          collectType(u, out, root);
-        }
-      }
-      default -> throw new IllegalArgumentException("unsupported type in message schema: " + t);
-    }
-  }
-
-  private static long computeFingerprint(List<Class<?>> types) {
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < types.size(); i++) {
-      Class<?> c = types.get(i);
-      s.append(FIRST_ID + i).append(' ').append(c.getName());
-      if (c.isRecord()) {
-        for (RecordComponent rc : c.getRecordComponents()) {
-          s.append(' ').append(rc.getName()).append(':').append(rc.getGenericType().getTypeName());
-        }
-      } else if (c.isEnum()) {
-        s.append(' ').append(Arrays.toString(c.getEnumConstants()));
-      }
-      if (c == Serialized.class) {
-        // Written by SerializedSerializer, not from its components: change this when its layout changes.
-        s.append(" layout:format-byte,buffer-object");
-      }
-      s.append('\n');
-    }
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(d).getLong();
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("SHA-256 is required on every JVM", e);
-    }
-  }
 }

@@ -9,14 +9,14 @@ package io.jdask.protocol;
  * @param payload opaque bytes, echoed back; may be empty, never {@code null}
  */
 public record Ping(long id, byte[] payload) implements Message {
-  public Ping {
-    if (payload == null) {
-      throw new IllegalArgumentException("Ping payload must not be null; use new byte[0]");
+    public Ping {
+        if (payload == null) {
+            throw new IllegalArgumentException("Ping payload must not be null; use new byte[0]");
+        }
     }
-  }
 
-  /** A probe with an empty payload. */
-  public static Ping of(long id) {
-    return new Ping(id, new byte[0]);
-  }
+    /** A probe with an empty payload. */
+    public static Ping of(long id) {
+        return new Ping(id, new byte[0]);
+    }
 }

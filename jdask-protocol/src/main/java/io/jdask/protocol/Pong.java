@@ -7,14 +7,14 @@ package io.jdask.protocol;
  * @param payload the ping's payload, echoed; never {@code null}
  */
 public record Pong(long id, byte[] payload) implements Message {
-  public Pong {
-    if (payload == null) {
-      throw new IllegalArgumentException("Pong payload must not be null; use new byte[0]");
+    public Pong {
+        if (payload == null) {
+            throw new IllegalArgumentException("Pong payload must not be null; use new byte[0]");
+        }
     }
-  }
 
-  /** The answer to {@code ping}. */
-  public static Pong answering(Ping ping) {
-    return new Pong(ping.id(), ping.payload());
-  }
+    /** The answer to {@code ping}. */
+    public static Pong answering(Ping ping) {
+        return new Pong(ping.id(), ping.payload());
+    }
 }

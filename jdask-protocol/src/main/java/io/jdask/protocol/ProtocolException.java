@@ -5,11 +5,11 @@ package io.jdask.protocol;
  * or malformed frame. The connection it happened on is closed; nothing else is affected.
  */
 public final class ProtocolException extends RuntimeException {
-  public ProtocolException(String message) {
-    super(message);
-  }
+    public ProtocolException(String message) {
+        super(message);
+    }
 
-  public ProtocolException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public ProtocolException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

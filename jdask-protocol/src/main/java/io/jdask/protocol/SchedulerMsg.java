@@ -22,8 +22,9 @@ public sealed interface SchedulerMsg extends Message {
             implements SchedulerMsg {}
 
     /** A key this client wants erred; {@code blamedKey} is the task that raised (this key or a dependency). */
-    record KeyErred(String key, String blamedKey, byte[] exception, String exceptionType, String message,
-            String traceback) implements SchedulerMsg {}
+    record KeyErred(
+            String key, String blamedKey, byte[] exception, String exceptionType, String message, String traceback)
+            implements SchedulerMsg {}
 
     /** A key this client wants was cancelled. */
     record KeyCancelled(String key, String reason) implements SchedulerMsg {}
@@ -88,9 +89,17 @@ public sealed interface SchedulerMsg extends Message {
      * {@link WorkerMsg.TaskFinished}, {@link WorkerMsg.TaskErred} and {@link WorkerMsg.LongRunning}, so a late
      * answer for an earlier, cancelled assignment of the same key is recognised and ignored.
      */
-    record ComputeTask(String key, long runId, byte[] runSpec, String clientId, long[] priority,
-            Map<String, List<String>> whoHas, Map<String, Long> nbytes, Map<String, Double> resources,
-            String stimulusId) implements SchedulerMsg {}
+    record ComputeTask(
+            String key,
+            long runId,
+            byte[] runSpec,
+            String clientId,
+            long[] priority,
+            Map<String, List<String>> whoHas,
+            Map<String, Long> nbytes,
+            Map<String, Double> resources,
+            String stimulusId)
+            implements SchedulerMsg {}
 
     /** The worker may drop these keys (and forget their tasks). */
     record FreeKeys(List<String> keys, String stimulusId) implements SchedulerMsg {}
@@ -106,8 +115,8 @@ public sealed interface SchedulerMsg extends Message {
     record RefreshWhoHas(Map<String, List<String>> whoHas, String stimulusId) implements SchedulerMsg {}
 
     /** The bytes of a client's class that a worker asked for, with static field values to restore. */
-    record ClassBytes(long requestId, String clientId, String className, byte[] bytes,
-            Map<String, byte[]> staticState) implements SchedulerMsg {}
+    record ClassBytes(long requestId, String clientId, String className, byte[] bytes, Map<String, byte[]> staticState)
+            implements SchedulerMsg {}
 
     /** Static field values of {@code clientId}'s classes to apply where those classes are loaded already. */
     record StaticState(String clientId, Map<String, Map<String, byte[]>> fields) implements SchedulerMsg {}

@@ -32,89 +32,90 @@ import java.util.function.Predicate;
  * Thread-confined: {@link #open()} returns the calling thread's batch, and only that thread may close it.
  */
 public final class SendBatch implements AutoCloseable {
-  private static final ThreadLocal<SendBatch> CURRENT = ThreadLocal.withInitial(SendBatch::new);
+    private static final ThreadLocal<SendBatch> CURRENT = ThreadLocal.withInitial(SendBatch::new);
 
-  private static final Predicate<Comm> NONE = c -> false;
+    private static final Predicate<Comm> NONE = c -> false;
 
-  /**
-   * Connections whose flush this batch holds, each once (its flush flag was set when it was added); between batches,
-   * the ones the last close kept.
-   */
-  private final ArrayList<NettyComm> held = new ArrayList<>();
-  /** Scratch list for {@link #close(Predicate)}. */
-  private final ArrayList<NettyComm> kept = new ArrayList<>();
-  private final Thread owner = Thread.currentThread();
-  /** Nesting depth; 0 when no batch is open on this thread. */
-  private int depth;
+    /**
+     * Connections whose flush this batch holds, each once (its flush flag was set when it was added); between batches,
+     * the ones the last close kept.
+     */
+    private final ArrayList<NettyComm> held = new ArrayList<>();
+    /** Scratch list for {@link #close(Predicate)}. */
+    private final ArrayList<NettyComm> kept = new ArrayList<>();
 
-  private SendBatch() {}
+    private final Thread owner = Thread.currentThread();
+    /** Nesting depth; 0 when no batch is open on this thread. */
+    private int depth;
 
-  /** Opens (or, if one is open already, enters) the calling thread's batch. */
-  public static SendBatch open() {
-    SendBatch b = CURRENT.get();
-    b.depth++;
-    return b;
-  }
+    private SendBatch() {}
 
-  /**
-   * Takes over the flush of {@code comm} if the calling thread has an open batch.
-   *
-   * @return false if there is no open batch, and the caller must flush as usual
-   */
-  static boolean hold(NettyComm comm) {
-    SendBatch b = CURRENT.get();
-    if (b.depth == 0) {
-      return false;
+    /** Opens (or, if one is open already, enters) the calling thread's batch. */
+    public static SendBatch open() {
+        SendBatch b = CURRENT.get();
+        b.depth++;
+        return b;
     }
-    b.held.add(comm);
-    return true;
-  }
 
-  /** Leaves the batch; the outermost close hands every held connection to its I/O thread. */
-  @Override
-  public void close() {
-    close(NONE);
-  }
+    /**
+     * Takes over the flush of {@code comm} if the calling thread has an open batch.
+     *
+     * @return false if there is no open batch, and the caller must flush as usual
+     */
+    static boolean hold(NettyComm comm) {
+        SendBatch b = CURRENT.get();
+        if (b.depth == 0) {
+            return false;
+        }
+        b.held.add(comm);
+        return true;
+    }
 
-  /**
-   * Leaves the batch; the outermost close hands every held connection to its I/O thread except those for which
-   * {@code keep} is true: they stay held past the batch (with whatever is queued on them, and whatever any thread
-   * sends them meanwhile) until a later outermost close on this thread no longer keeps them. That is how a loop holds
-   * reports for a peer that is busy anyway, across turns, for a bounded time: it must then open and close a batch
-   * (e.g. from a timer) when the hold is over, or the kept connections never flush. Nested closes ignore
-   * {@code keep}.
-   */
-  public void close(Predicate<Comm> keep) {
-    if (Thread.currentThread() != owner) {
-      throw new IllegalStateException("a SendBatch must be closed by the thread that opened it, "
-          + owner.getName() + ", not " + Thread.currentThread().getName());
+    /** Leaves the batch; the outermost close hands every held connection to its I/O thread. */
+    @Override
+    public void close() {
+        close(NONE);
     }
-    if (depth == 0) {
-      throw new IllegalStateException("SendBatch closed more often than opened");
-    }
-    if (--depth > 0) {
-      return;
-    }
-    kept.clear();
-    for (int i = 0; i < held.size(); i++) {
-      NettyComm c = held.get(i);
-      if (keep.test(c) && c.isOpen()) {
-        kept.add(c);
-      } else {
-        c.scheduleFlush();
-      }
-    }
-    held.clear();
-    held.addAll(kept); // still held: their flush flag stays set, so no other sender flushes them meanwhile
-  }
 
-  /** Whether connections are kept held past the last close (see {@link #close(Predicate)}); owner thread only. */
-  public boolean keepsConnections() {
-    return depth == 0 && !held.isEmpty();
-  }
+    /**
+     * Leaves the batch; the outermost close hands every held connection to its I/O thread except those for which
+     * {@code keep} is true: they stay held past the batch (with whatever is queued on them, and whatever any thread
+     * sends them meanwhile) until a later outermost close on this thread no longer keeps them. That is how a loop holds
+     * reports for a peer that is busy anyway, across turns, for a bounded time: it must then open and close a batch
+     * (e.g. from a timer) when the hold is over, or the kept connections never flush. Nested closes ignore
+     * {@code keep}.
+     */
+    public void close(Predicate<Comm> keep) {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a SendBatch must be closed by the thread that opened it, "
+                    + owner.getName() + ", not " + Thread.currentThread().getName());
+        }
+        if (depth == 0) {
+            throw new IllegalStateException("SendBatch closed more often than opened");
+        }
+        if (--depth > 0) {
+            return;
+        }
+        kept.clear();
+        for (int i = 0; i < held.size(); i++) {
+            NettyComm c = held.get(i);
+            if (keep.test(c) && c.isOpen()) {
+                kept.add(c);
+            } else {
+                c.scheduleFlush();
+            }
+        }
+        held.clear();
+        held.addAll(kept); // still held: their flush flag stays set, so no other sender flushes them meanwhile
+    }
 
-  /** Whether a batch is open on the calling thread (tests). */
-  static boolean isOpen() {
-    return CURRENT.get().depth > 0;
-  }
+    /** Whether connections are kept held past the last close (see {@link #close(Predicate)}); owner thread only. */
+    public boolean keepsConnections() {
+        return depth == 0 && !held.isEmpty();
+    }
+
+    /** Whether a batch is open on the calling thread (tests). */
+    static boolean isOpen() {
+        return CURRENT.get().depth > 0;
+    }
 }

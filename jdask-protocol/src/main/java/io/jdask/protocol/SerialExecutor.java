@@ -16,44 +16,44 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the queue, so a task added concurrently is never stranded.
  */
 final class SerialExecutor implements Executor {
-  private final Executor backing;
-  /** Tasks not yet run; multi-producer, consumed only by the running drain. */
-  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  /** True while a drain is submitted or running. */
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Executor backing;
+    /** Tasks not yet run; multi-producer, consumed only by the running drain. */
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** True while a drain is submitted or running. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
 
-  SerialExecutor(Executor backing) {
-    this.backing = backing;
-  }
-
-  @Override
-  public void execute(Runnable task) {
-    tasks.add(task);
-    schedule();
-  }
-
-  private void schedule() {
-    if (scheduled.compareAndSet(false, true)) {
-      try {
-        backing.execute(this::drain);
-      } catch (RejectedExecutionException e) {
-        scheduled.set(false);
-        tasks.clear(); // the transport is closed; nobody is left to run these
-      }
+    SerialExecutor(Executor backing) {
+        this.backing = backing;
     }
-  }
 
-  private void drain() {
-    try {
-      Runnable r;
-      while ((r = tasks.poll()) != null) {
-        r.run();
-      }
-    } finally {
-      scheduled.set(false);
-      if (!tasks.isEmpty()) {
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
         schedule();
-      }
     }
-  }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                backing.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false);
+                tasks.clear(); // the transport is closed; nobody is left to run these
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                r.run();
+            }
+        } finally {
+            scheduled.set(false);
+            if (!tasks.isEmpty()) {
+                schedule();
+            }
+        }
+    }
 }

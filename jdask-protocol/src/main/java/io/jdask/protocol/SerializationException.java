@@ -5,7 +5,7 @@ package io.jdask.protocol;
  * names the class involved and says how to fix it.
  */
 public final class SerializationException extends RuntimeException {
-  SerializationException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    SerializationException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -22,25 +22,25 @@ import java.util.Objects;
  * @param bytes the serialized value, without a tag
  */
 public record Serialized(byte format, byte[] bytes) {
-  public Serialized {
-    Objects.requireNonNull(bytes, "bytes");
-  }
+    public Serialized {
+        Objects.requireNonNull(bytes, "bytes");
+    }
 
-  /** The size of the serialized form, as reported to the scheduler: the bytes and the one tag byte. */
-  public long nbytes() {
-    return bytes.length + 1L;
-  }
+    /** The size of the serialized form, as reported to the scheduler: the bytes and the one tag byte. */
+    public long nbytes() {
+        return bytes.length + 1L;
+    }
 
-  /** The one-array form ({@link Serializer#serialize}'s): a copy of the bytes followed by the tag. */
-  public byte[] toBytes() {
-    byte[] out = new byte[bytes.length + 1];
-    System.arraycopy(bytes, 0, out, 0, bytes.length);
-    out[bytes.length] = format;
-    return out;
-  }
+    /** The one-array form ({@link Serializer#serialize}'s): a copy of the bytes followed by the tag. */
+    public byte[] toBytes() {
+        byte[] out = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, out, 0, bytes.length);
+        out[bytes.length] = format;
+        return out;
+    }
 
-  @Override
-  public String toString() {
-    return "Serialized[format=" + format + ", " + bytes.length + " bytes]";
-  }
+    @Override
+    public String toString() {
+        return "Serialized[format=" + format + ", " + bytes.length + " bytes]";
+    }
 }

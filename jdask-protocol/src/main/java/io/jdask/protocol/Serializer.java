@@ -58,388 +58,421 @@ import org.apache.fory.memory.MemoryBuffer;
  * Thread-safe; Fory instances are pooled per loader.
  */
 public final class Serializer {
-  static final byte TAG_FORY = 1;
-  static final byte TAG_JDK = 2;
-  static final byte TAG_BYTES = 3;
-  static final byte TAG_DOUBLES = 4;
-  static final byte TAG_LONGS = 5;
+    static final byte TAG_FORY = 1;
+    static final byte TAG_JDK = 2;
+    static final byte TAG_BYTES = 3;
+    static final byte TAG_DOUBLES = 4;
+    static final byte TAG_LONGS = 5;
 
-  private static final ClassLoader DEFAULT_LOADER = Serializer.class.getClassLoader();
+    private static final ClassLoader DEFAULT_LOADER = Serializer.class.getClassLoader();
 
-  /** One Fory pool per class loader; entries live until release(loader). */
-  private final Map<ClassLoader, ThreadSafeFory> forys = new ConcurrentHashMap<>();
+    /** One Fory pool per class loader; entries live until release(loader). */
+    private final Map<ClassLoader, ThreadSafeFory> forys = new ConcurrentHashMap<>();
 
-  private Serializer() {}
+    private Serializer() {}
 
-  private static final class Shared {
-    static final Serializer INSTANCE = new Serializer();
-  }
+    private static final class Shared {
+        static final Serializer INSTANCE = new Serializer();
+    }
 
-  /** The JVM-wide serializer (its Fory pools are shared by all users). */
-  public static Serializer shared() {
-    return Shared.INSTANCE;
-  }
+    /** The JVM-wide serializer (its Fory pools are shared by all users). */
+    public static Serializer shared() {
+        return Shared.INSTANCE;
+    }
 
-  /** A serializer with its own Fory pools (tests, isolation). */
-  public static Serializer create() {
-    return new Serializer();
-  }
+    /** A serializer with its own Fory pools (tests, isolation). */
+    public static Serializer create() {
+        return new Serializer();
+    }
 
-  /**
-   * Serializes {@code value} (may be {@code null}).
-   *
-   * @throws SerializationException naming the class and a fix, if it cannot be serialized
-   */
-  public byte[] serialize(Object value) {
-    switch (value) {
-      case byte[] a -> {
-        byte[] out = new byte[a.length + 1];
-        System.arraycopy(a, 0, out, 0, a.length);
-        out[a.length] = TAG_BYTES;
+    /**
+     * Serializes {@code value} (may be {@code null}).
+     *
+     * @throws SerializationException naming the class and a fix, if it cannot be serialized
+     */
+    public byte[] serialize(Object value) {
+        switch (value) {
+            case byte[] a -> {
+                byte[] out = new byte[a.length + 1];
+                System.arraycopy(a, 0, out, 0, a.length);
+                out[a.length] = TAG_BYTES;
+                return out;
+            }
+            case double[] a -> {
+                byte[] out = littleEndian(a, 1);
+                out[out.length - 1] = TAG_DOUBLES;
+                return out;
+            }
+            case long[] a -> {
+                byte[] out = littleEndian(a, 1);
+                out[out.length - 1] = TAG_LONGS;
+                return out;
+            }
+            case null, default -> {
+                return serializeObject(value);
+            }
+        }
+    }
+
+    /**
+     * Serializes {@code value} into a {@link Serialized}: the same formats as {@link #serialize}, with the tag kept
+     * apart. A {@code byte[]} is not copied (the result shares it; see {@link Serialized} on sharing); a
+     * {@code double[]} or {@code long[]} is copied once into its little-endian bytes; anything else costs what
+     * {@link #serialize} costs.
+     *
+     * @throws SerializationException naming the class and a fix, if it cannot be serialized
+     */
+    public Serialized serializeValue(Object value) {
+        switch (value) {
+            case byte[] a -> {
+                return new Serialized(TAG_BYTES, a);
+            }
+            case double[] a -> {
+                return new Serialized(TAG_DOUBLES, littleEndian(a, 0));
+            }
+            case long[] a -> {
+                return new Serialized(TAG_LONGS, littleEndian(a, 0));
+            }
+            case null, default -> {
+                byte[] tagged = serializeObject(value);
+                // The objects' writers append the tag to the buffer they fill; cutting it off is one copy, as trimming
+                // their buffer to size already was. Big values are arrays in practice, which took the cases above.
+                return new Serialized(tagged[tagged.length - 1], java.util.Arrays.copyOf(tagged, tagged.length - 1));
+            }
+        }
+    }
+
+    /** The array's little-endian bytes, followed by {@code tagRoom} bytes left for the caller's tag. */
+    private static byte[] littleEndian(double[] a, int tagRoom) {
+        byte[] out = new byte[checkedSize(a.length, 8, a) + tagRoom];
+        ByteBuffer.wrap(out, 0, out.length - tagRoom)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asDoubleBuffer()
+                .put(a);
         return out;
-      }
-      case double[] a -> {
-        byte[] out = littleEndian(a, 1);
-        out[out.length - 1] = TAG_DOUBLES;
+    }
+
+    /** The array's little-endian bytes, followed by {@code tagRoom} bytes left for the caller's tag. */
+    private static byte[] littleEndian(long[] a, int tagRoom) {
+        byte[] out = new byte[checkedSize(a.length, 8, a) + tagRoom];
+        ByteBuffer.wrap(out, 0, out.length - tagRoom)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asLongBuffer()
+                .put(a);
         return out;
-      }
-      case long[] a -> {
-        byte[] out = littleEndian(a, 1);
-        out[out.length - 1] = TAG_LONGS;
-        return out;
-      }
-      case null, default -> {
-        return serializeObject(value);
-      }
     }
-  }
 
-  /**
-   * Serializes {@code value} into a {@link Serialized}: the same formats as {@link #serialize}, with the tag kept
-   * apart. A {@code byte[]} is not copied (the result shares it; see {@link Serialized} on sharing); a
-   * {@code double[]} or {@code long[]} is copied once into its little-endian bytes; anything else costs what
-   * {@link #serialize} costs.
-   *
-   * @throws SerializationException naming the class and a fix, if it cannot be serialized
-   */
-  public Serialized serializeValue(Object value) {
-    switch (value) {
-      case byte[] a -> {
-        return new Serialized(TAG_BYTES, a);
-      }
-      case double[] a -> {
-        return new Serialized(TAG_DOUBLES, littleEndian(a, 0));
-      }
-      case long[] a -> {
-        return new Serialized(TAG_LONGS, littleEndian(a, 0));
-      }
-      case null, default -> {
-        byte[] tagged = serializeObject(value);
-        // The objects' writers append the tag to the buffer they fill; cutting it off is one copy, as trimming
-        // their buffer to size already was. Big values are arrays in practice, which took the cases above.
-        return new Serialized(tagged[tagged.length - 1], java.util.Arrays.copyOf(tagged, tagged.length - 1));
-      }
+    /**
+     * Deserializes what {@link #serializeValue} produced, resolving classes through {@code loader}. A {@code byte[]}
+     * value comes back as {@code value.bytes()} itself, not a copy.
+     *
+     * @throws SerializationException if the bytes are not a serialized value or a class they name cannot be loaded
+     *     through {@code loader}
+     */
+    public Object deserialize(Serialized value, ClassLoader loader) {
+        Objects.requireNonNull(loader, "loader");
+        byte[] b = value.bytes();
+        if (value.format() == TAG_BYTES) {
+            return b;
+        }
+        return decode(value.format(), b, 0, b.length, loader, b.length + 1);
     }
-  }
 
-  /** The array's little-endian bytes, followed by {@code tagRoom} bytes left for the caller's tag. */
-  private static byte[] littleEndian(double[] a, int tagRoom) {
-    byte[] out = new byte[checkedSize(a.length, 8, a) + tagRoom];
-    ByteBuffer.wrap(out, 0, out.length - tagRoom).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(a);
-    return out;
-  }
-
-  /** The array's little-endian bytes, followed by {@code tagRoom} bytes left for the caller's tag. */
-  private static byte[] littleEndian(long[] a, int tagRoom) {
-    byte[] out = new byte[checkedSize(a.length, 8, a) + tagRoom];
-    ByteBuffer.wrap(out, 0, out.length - tagRoom).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(a);
-    return out;
-  }
-
-  /**
-   * Deserializes what {@link #serializeValue} produced, resolving classes through {@code loader}. A {@code byte[]}
-   * value comes back as {@code value.bytes()} itself, not a copy.
-   *
-   * @throws SerializationException if the bytes are not a serialized value or a class they name cannot be loaded
-   *     through {@code loader}
-   */
-  public Object deserialize(Serialized value, ClassLoader loader) {
-    Objects.requireNonNull(loader, "loader");
-    byte[] b = value.bytes();
-    if (value.format() == TAG_BYTES) {
-      return b;
+    /** Deserializes what {@link #serialize} produced, resolving classes through {@code loader}. */
+    public Object deserialize(byte[] bytes, ClassLoader loader) {
+        return deserialize(bytes, 0, bytes.length, loader);
     }
-    return decode(value.format(), b, 0, b.length, loader, b.length + 1);
-  }
 
-  /** Deserializes what {@link #serialize} produced, resolving classes through {@code loader}. */
-  public Object deserialize(byte[] bytes, ClassLoader loader) {
-    return deserialize(bytes, 0, bytes.length, loader);
-  }
-
-  /**
-   * Deserializes {@code bytes[offset, offset+length)}, resolving classes through {@code loader}.
-   *
-   * @throws SerializationException if the bytes are not a serialized value or a class they
-   *     name cannot be loaded through {@code loader}
-   */
-  public Object deserialize(byte[] bytes, int offset, int length, ClassLoader loader) {
-    Objects.checkFromIndexSize(offset, length, bytes.length);
-    Objects.requireNonNull(loader, "loader");
-    if (length == 0) {
-      throw new SerializationException("cannot deserialize an empty byte array", null);
+    /**
+     * Deserializes {@code bytes[offset, offset+length)}, resolving classes through {@code loader}.
+     *
+     * @throws SerializationException if the bytes are not a serialized value or a class they
+     *     name cannot be loaded through {@code loader}
+     */
+    public Object deserialize(byte[] bytes, int offset, int length, ClassLoader loader) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        Objects.requireNonNull(loader, "loader");
+        if (length == 0) {
+            throw new SerializationException("cannot deserialize an empty byte array", null);
+        }
+        int n = length - 1;
+        return decode(bytes[offset + n], bytes, offset, n, loader, length);
     }
-    int n = length - 1;
-    return decode(bytes[offset + n], bytes, offset, n, loader, length);
-  }
 
-  /** Opens the {@code n} bytes at {@code offset} written in format {@code tag}; {@code size} is for messages. */
-  private Object decode(byte tag, byte[] bytes, int offset, int n, ClassLoader loader, int size) {
-    switch (tag) {
-      case TAG_BYTES -> {
-        byte[] a = new byte[n];
-        System.arraycopy(bytes, offset, a, 0, n);
-        return a;
-      }
-      case TAG_DOUBLES -> {
-        double[] a = new double[arrayLength(n)];
-        ByteBuffer.wrap(bytes, offset, n).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(a);
-        return a;
-      }
-      case TAG_LONGS -> {
-        long[] a = new long[arrayLength(n)];
-        ByteBuffer.wrap(bytes, offset, n).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(a);
-        return a;
-      }
-      case TAG_FORY -> {
+    /** Opens the {@code n} bytes at {@code offset} written in format {@code tag}; {@code size} is for messages. */
+    private Object decode(byte tag, byte[] bytes, int offset, int n, ClassLoader loader, int size) {
+        switch (tag) {
+            case TAG_BYTES -> {
+                byte[] a = new byte[n];
+                System.arraycopy(bytes, offset, a, 0, n);
+                return a;
+            }
+            case TAG_DOUBLES -> {
+                double[] a = new double[arrayLength(n)];
+                ByteBuffer.wrap(bytes, offset, n)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asDoubleBuffer()
+                        .get(a);
+                return a;
+            }
+            case TAG_LONGS -> {
+                long[] a = new long[arrayLength(n)];
+                ByteBuffer.wrap(bytes, offset, n)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asLongBuffer()
+                        .get(a);
+                return a;
+            }
+            case TAG_FORY -> {
+                try {
+                    return foryFor(loader).deserialize(MemoryBuffer.fromByteArray(bytes, offset, n));
+                } catch (RuntimeException | LinkageError e) {
+                    throw deserializationFailure("Fory", loader, e);
+                }
+            }
+            case TAG_JDK -> {
+                try (ObjectInputStream in =
+                        new LoaderObjectInputStream(new ByteArrayInputStream(bytes, offset, n), loader)) {
+                    return in.readObject();
+                } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
+                    throw deserializationFailure("Java serialization", loader, e);
+                }
+            }
+            default ->
+                throw new SerializationException(
+                        String.format(
+                                "not a jdask-serialized value: unknown format tag %d in the last of %d bytes",
+                                tag, size),
+                        null);
+        }
+    }
+
+    /** Forgets the Fory pool of {@code loader}, so the loader can be garbage collected. */
+    public void release(ClassLoader loader) {
+        forys.remove(loader);
+    }
+
+    // ---- internals ----------------------------------------------------------------------------
+
+    private byte[] serializeObject(Object value) {
+        if (value instanceof Throwable t) {
+            // Exceptions go through JDK serialization first: it is what Throwable is designed for
+            // (stack trace, cause, suppressed, subclass fields all kept), while Fory loses the stack
+            // trace of user-defined exception classes. Fory is the fallback for an exception with a
+            // field JDK serialization cannot write.
+            materializeStackTraces(t, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+            Throwable jdkFailure;
+            try {
+                return serializeJdk(value);
+            } catch (IOException | RuntimeException | StackOverflowError e) {
+                jdkFailure = e;
+            }
+            try {
+                return serializeFory(value);
+            } catch (RuntimeException | StackOverflowError | LinkageError e) {
+                throw unserializable(value, e, jdkFailure);
+            }
+        }
+        Throwable foryFailure;
         try {
-          return foryFor(loader).deserialize(MemoryBuffer.fromByteArray(bytes, offset, n));
-        } catch (RuntimeException | LinkageError e) {
-          throw deserializationFailure("Fory", loader, e);
+            return serializeFory(value);
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            foryFailure = e;
         }
-      }
-      case TAG_JDK -> {
-        try (ObjectInputStream in = new LoaderObjectInputStream(
-            new ByteArrayInputStream(bytes, offset, n), loader)) {
-          return in.readObject();
-        } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
-          throw deserializationFailure("Java serialization", loader, e);
+        if (!(value instanceof Serializable)) {
+            throw unserializable(value, foryFailure, null);
         }
-      }
-      default -> throw new SerializationException(String.format(
-          "not a jdask-serialized value: unknown format tag %d in the last of %d bytes", tag, size), null);
-    }
-  }
-
-  /** Forgets the Fory pool of {@code loader}, so the loader can be garbage collected. */
-  public void release(ClassLoader loader) {
-    forys.remove(loader);
-  }
-
-  // ---- internals ----------------------------------------------------------------------------
-
-  private byte[] serializeObject(Object value) {
-    if (value instanceof Throwable t) {
-      // Exceptions go through JDK serialization first: it is what Throwable is designed for
-      // (stack trace, cause, suppressed, subclass fields all kept), while Fory loses the stack
-      // trace of user-defined exception classes. Fory is the fallback for an exception with a
-      // field JDK serialization cannot write.
-      materializeStackTraces(t, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-      Throwable jdkFailure;
-      try {
-        return serializeJdk(value);
-      } catch (IOException | RuntimeException | StackOverflowError e) {
-        jdkFailure = e;
-      }
-      try {
-        return serializeFory(value);
-      } catch (RuntimeException | StackOverflowError | LinkageError e) {
-        throw unserializable(value, e, jdkFailure);
-      }
-    }
-    Throwable foryFailure;
-    try {
-      return serializeFory(value);
-    } catch (RuntimeException | StackOverflowError | LinkageError e) {
-      foryFailure = e;
-    }
-    if (!(value instanceof Serializable)) {
-      throw unserializable(value, foryFailure, null);
-    }
-    try {
-      return serializeJdk(value);
-    } catch (IOException | RuntimeException | StackOverflowError e) {
-      throw unserializable(value, foryFailure, e);
-    }
-  }
-
-  private byte[] serializeFory(Object value) {
-    MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(256);
-    foryFor(loaderOf(value)).serialize(buffer, value);
-    buffer.writeByte(TAG_FORY);
-    byte[] heap = buffer.getHeapMemory();
-    int size = buffer.writerIndex();
-    return heap.length == size ? heap : buffer.getBytes(0, size);
-  }
-
-  private static byte[] serializeJdk(Object value) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(value);
-    }
-    bytes.write(TAG_JDK);
-    return bytes.toByteArray();
-  }
-
-  /**
-   * A throwable's stack trace lives in VM-internal form until {@code getStackTrace()} first
-   * runs; a field-by-field serializer would otherwise see an empty trace. Walks causes and
-   * suppressed exceptions (guarding against cycles).
-   */
-  private static void materializeStackTraces(Throwable t, Set<Throwable> seen) {
-    if (t == null || !seen.add(t)) {
-      return;
-    }
-    t.getStackTrace();
-    materializeStackTraces(t.getCause(), seen);
-    for (Throwable s : t.getSuppressed()) {
-      materializeStackTraces(s, seen);
-    }
-  }
-
-  private ThreadSafeFory foryFor(ClassLoader loader) {
-    return forys.computeIfAbsent(loader, l -> Fory.builder()
-        .withLanguage(Language.JAVA)
-        // Generated serializers compile in the background; until one is ready its class is served by the
-        // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms each).
-        .withAsyncCompilation(true)
-        .requireClassRegistration(false)
-        .suppressClassRegistrationWarnings(true)
-        .withRefTracking(true)
-        .withDeserializeUnknownClass(false) // a missing class must fail, not become a placeholder
-        .withClassLoader(l)
-        .withName("jdask-values-" + Integer.toHexString(System.identityHashCode(l)))
-        .buildThreadSafeForyPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2)));
-  }
-
-  /** The loader that can see the value's class (application classes may come from a custom loader). */
-  private static ClassLoader loaderOf(Object value) {
-    if (value == null) {
-      return DEFAULT_LOADER;
-    }
-    ClassLoader l = value.getClass().getClassLoader();
-    return l == null ? DEFAULT_LOADER : l;
-  }
-
-  private static int checkedSize(int length, int width, Object value) {
-    long n = (long) length * width;
-    if (n > Integer.MAX_VALUE - 16) {
-      throw new SerializationException("cannot serialize " + describe(value.getClass()) + " of "
-          + length + " elements: " + n + " bytes exceed the 2 GiB limit of one buffer; split it", null);
-    }
-    return (int) n;
-  }
-
-  private static int arrayLength(int bytes) {
-    if (bytes % 8 != 0) {
-      throw new SerializationException("corrupt primitive array: " + bytes + " bytes is not a multiple of 8", null);
-    }
-    return bytes / 8;
-  }
-
-  private static SerializationException unserializable(Object value, Throwable fory, Throwable jdk) {
-    Class<?> c = value.getClass();
-    StringBuilder m = new StringBuilder("cannot serialize ").append(describe(c)).append(": ");
-    m.append("Fory failed with ").append(rootMessage(fory));
-    if (jdk != null) {
-      m.append("; Java serialization failed with ").append(rootMessage(jdk));
-    } else {
-      m.append("; Java serialization was not tried because ").append(c.getName())
-          .append(" does not implement java.io.Serializable");
-    }
-    m.append(". To fix: ");
-    if (isLambda(c)) {
-      m.append("a lambda can only be shipped if its functional interface extends java.io.Serializable"
-          + " (jdask's Fn0..Fn6 do; cast or declare it as one of those), or pass a method reference"
-          + " to a static method instead; anything the lambda captures must be serializable too.");
-    } else {
-      m.append("make ").append(c.getName()).append(" and the objects it references implement"
-          + " java.io.Serializable (or be plain data classes/records), mark fields that cannot travel"
-          + " (threads, sockets, open streams, lambdas of non-serializable interfaces) transient,"
-          + " and prefer method references to lambdas.");
-    }
-    SerializationException e = new SerializationException(m.toString(), fory);
-    if (jdk != null) {
-      e.addSuppressed(jdk);
-    }
-    return e;
-  }
-
-  private static SerializationException deserializationFailure(String how, ClassLoader loader, Throwable e) {
-    String msg = rootMessage(e);
-    boolean missingClass = hasCause(e, ClassNotFoundException.class) || hasCause(e, NoClassDefFoundError.class)
-        || msg.contains("ClassNotFoundException");
-    return new SerializationException("cannot deserialize value (written with " + how + "): " + msg
-        + (missingClass ? "; a class it names is not visible through class loader " + loader
-            + " (ship the class to this process, e.g. with client.uploadJar)" : ""), e);
-  }
-
-  static String describe(Class<?> c) {
-    if (isLambda(c)) {
-      String name = c.getName();
-      return "a lambda defined in " + name.substring(0, name.indexOf("$$Lambda")) + " (" + name + ")";
-    }
-    return "a value of class " + c.getName();
-  }
-
-  private static boolean isLambda(Class<?> c) {
-    return c.isSynthetic() && c.getName().contains("$$Lambda");
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root == t ? t.toString() : t.getClass().getSimpleName() + " caused by " + root;
-  }
-
-  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (type.isInstance(c)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** JDK deserialization that resolves classes (and proxy interfaces) through a given loader. */
-  private static final class LoaderObjectInputStream extends ObjectInputStream {
-    private final ClassLoader loader;
-
-    LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
-      super(in);
-      this.loader = loader;
+        try {
+            return serializeJdk(value);
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            throw unserializable(value, foryFailure, e);
+        }
     }
 
-    @Override
-    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-      try {
-        return Class.forName(desc.getName(), false, loader);
-      } catch (ClassNotFoundException e) {
-        return super.resolveClass(desc); // primitives and their arrays
-      }
+    private byte[] serializeFory(Object value) {
+        MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(256);
+        foryFor(loaderOf(value)).serialize(buffer, value);
+        buffer.writeByte(TAG_FORY);
+        byte[] heap = buffer.getHeapMemory();
+        int size = buffer.writerIndex();
+        return heap.length == size ? heap : buffer.getBytes(0, size);
     }
 
-    @Override
-    protected Class<?> resolveProxyClass(String[] interfaces) throws IOException, ClassNotFoundException {
-      Class<?>[] types = new Class<?>[interfaces.length];
-      for (int i = 0; i < interfaces.length; i++) {
-        types[i] = Class.forName(interfaces[i], false, loader);
-      }
-      @SuppressWarnings("deprecation")
-      Class<?> proxy = Proxy.getProxyClass(loader, types);
-      return proxy;
+    private static byte[] serializeJdk(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        bytes.write(TAG_JDK);
+        return bytes.toByteArray();
     }
-  }
+
+    /**
+     * A throwable's stack trace lives in VM-internal form until {@code getStackTrace()} first
+     * runs; a field-by-field serializer would otherwise see an empty trace. Walks causes and
+     * suppressed exceptions (guarding against cycles).
+     */
+    private static void materializeStackTraces(Throwable t, Set<Throwable> seen) {
+        if (t == null || !seen.add(t)) {
+            return;
+        }
+        t.getStackTrace();
+        materializeStackTraces(t.getCause(), seen);
+        for (Throwable s : t.getSuppressed()) {
+            materializeStackTraces(s, seen);
+        }
+    }
+
+    private ThreadSafeFory foryFor(ClassLoader loader) {
+        return forys.computeIfAbsent(
+                loader,
+                l -> Fory.builder()
+                        .withLanguage(Language.JAVA)
+                        // Generated serializers compile in the background; until one is ready its class is served by
+                        // the
+                        // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms
+                        // each).
+                        .withAsyncCompilation(true)
+                        .requireClassRegistration(false)
+                        .suppressClassRegistrationWarnings(true)
+                        .withRefTracking(true)
+                        .withDeserializeUnknownClass(false) // a missing class must fail, not become a placeholder
+                        .withClassLoader(l)
+                        .withName("jdask-values-" + Integer.toHexString(System.identityHashCode(l)))
+                        .buildThreadSafeForyPool(
+                                Math.max(4, Runtime.getRuntime().availableProcessors() * 2)));
+    }
+
+    /** The loader that can see the value's class (application classes may come from a custom loader). */
+    private static ClassLoader loaderOf(Object value) {
+        if (value == null) {
+            return DEFAULT_LOADER;
+        }
+        ClassLoader l = value.getClass().getClassLoader();
+        return l == null ? DEFAULT_LOADER : l;
+    }
+
+    private static int checkedSize(int length, int width, Object value) {
+        long n = (long) length * width;
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new SerializationException(
+                    "cannot serialize " + describe(value.getClass()) + " of " + length + " elements: " + n
+                            + " bytes exceed the 2 GiB limit of one buffer; split it",
+                    null);
+        }
+        return (int) n;
+    }
+
+    private static int arrayLength(int bytes) {
+        if (bytes % 8 != 0) {
+            throw new SerializationException(
+                    "corrupt primitive array: " + bytes + " bytes is not a multiple of 8", null);
+        }
+        return bytes / 8;
+    }
+
+    private static SerializationException unserializable(Object value, Throwable fory, Throwable jdk) {
+        Class<?> c = value.getClass();
+        StringBuilder m =
+                new StringBuilder("cannot serialize ").append(describe(c)).append(": ");
+        m.append("Fory failed with ").append(rootMessage(fory));
+        if (jdk != null) {
+            m.append("; Java serialization failed with ").append(rootMessage(jdk));
+        } else {
+            m.append("; Java serialization was not tried because ")
+                    .append(c.getName())
+                    .append(" does not implement java.io.Serializable");
+        }
+        m.append(". To fix: ");
+        if (isLambda(c)) {
+            m.append("a lambda can only be shipped if its functional interface extends java.io.Serializable"
+                    + " (jdask's Fn0..Fn6 do; cast or declare it as one of those), or pass a method reference"
+                    + " to a static method instead; anything the lambda captures must be serializable too.");
+        } else {
+            m.append("make ")
+                    .append(c.getName())
+                    .append(" and the objects it references implement"
+                            + " java.io.Serializable (or be plain data classes/records), mark fields that cannot travel"
+                            + " (threads, sockets, open streams, lambdas of non-serializable interfaces) transient,"
+                            + " and prefer method references to lambdas.");
+        }
+        SerializationException e = new SerializationException(m.toString(), fory);
+        if (jdk != null) {
+            e.addSuppressed(jdk);
+        }
+        return e;
+    }
+
+    private static SerializationException deserializationFailure(String how, ClassLoader loader, Throwable e) {
+        String msg = rootMessage(e);
+        boolean missingClass = hasCause(e, ClassNotFoundException.class)
+                || hasCause(e, NoClassDefFoundError.class)
+                || msg.contains("ClassNotFoundException");
+        return new SerializationException(
+                "cannot deserialize value (written with " + how + "): " + msg
+                        + (missingClass
+                                ? "; a class it names is not visible through class loader " + loader
+                                        + " (ship the class to this process, e.g. with client.uploadJar)"
+                                : ""),
+                e);
+    }
+
+    static String describe(Class<?> c) {
+        if (isLambda(c)) {
+            String name = c.getName();
+            return "a lambda defined in " + name.substring(0, name.indexOf("$$Lambda")) + " (" + name + ")";
+        }
+        return "a value of class " + c.getName();
+    }
+
+    private static boolean isLambda(Class<?> c) {
+        return c.isSynthetic() && c.getName().contains("$$Lambda");
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? t.toString() : t.getClass().getSimpleName() + " caused by " + root;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** JDK deserialization that resolves classes (and proxy interfaces) through a given loader. */
+    private static final class LoaderObjectInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc); // primitives and their arrays
+            }
+        }
+
+        @Override
+        protected Class<?> resolveProxyClass(String[] interfaces) throws IOException, ClassNotFoundException {
+            Class<?>[] types = new Class<?>[interfaces.length];
+            for (int i = 0; i < interfaces.length; i++) {
+                types[i] = Class.forName(interfaces[i], false, loader);
+            }
+            @SuppressWarnings("deprecation")
+            Class<?> proxy = Proxy.getProxyClass(loader, types);
+            return proxy;
+        }
+    }
 }

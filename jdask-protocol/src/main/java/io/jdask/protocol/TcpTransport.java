@@ -2,21 +2,21 @@ package io.jdask.protocol;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -50,202 +50,208 @@ import java.util.function.Consumer;
  * holding every channel so that {@link #close()} closes them all.
  */
 final class TcpTransport implements Transport {
-  private final CommOptions options;
-  private final MessageCodec<Message> codec;
-  private final Handshake local;
-  private final EventLoopGroup group;
-  private final Flavor flavor;
-  /** Every server and connection channel of this transport; closed channels leave by themselves. */
-  private final ChannelGroup channels = new DefaultChannelGroup("jdask-tcp", GlobalEventExecutor.INSTANCE);
+    private final CommOptions options;
+    private final MessageCodec<Message> codec;
+    private final Handshake local;
+    private final EventLoopGroup group;
+    private final Flavor flavor;
+    /** Every server and connection channel of this transport; closed channels leave by themselves. */
+    private final ChannelGroup channels = new DefaultChannelGroup("jdask-tcp", GlobalEventExecutor.INSTANCE);
 
-  TcpTransport(CommOptions options) {
-    this.options = options;
-    this.codec = MessageCodec.messages();
-    this.local = new Handshake(Protocol.VERSION, codec.fingerprint(), options.role(), options.name());
-    this.flavor = Flavor.chosen();
-    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
-        new DefaultThreadFactory("jdask-io-" + options.role(), true), flavor.ioHandlers());
-  }
+    TcpTransport(CommOptions options) {
+        this.options = options;
+        this.codec = MessageCodec.messages();
+        this.local = new Handshake(Protocol.VERSION, codec.fingerprint(), options.role(), options.name());
+        this.flavor = Flavor.chosen();
+        this.group = new MultiThreadIoEventLoopGroup(
+                options.ioThreads(), new DefaultThreadFactory("jdask-io-" + options.role(), true), flavor.ioHandlers());
+    }
 
-  /** Which of Netty's socket implementations this transport uses. */
-  enum Flavor {
-    EPOLL, NIO;
+    /** Which of Netty's socket implementations this transport uses. */
+    enum Flavor {
+        EPOLL,
+        NIO;
 
-    /** The flavor the {@code jdask.transport} property asks for, or the best available one. */
-    static Flavor chosen() {
-      String asked = System.getProperty("jdask.transport", "auto").trim().toLowerCase(java.util.Locale.ROOT);
-      return switch (asked) {
-        case "nio" -> NIO;
-        case "epoll" -> {
-          if (!Epoll.isAvailable()) {
-            throw new IllegalStateException("jdask.transport=epoll, but Netty's native epoll transport is not"
-                + " available here: " + Epoll.unavailabilityCause() + "; use jdask.transport=nio or auto");
-          }
-          yield EPOLL;
+        /** The flavor the {@code jdask.transport} property asks for, or the best available one. */
+        static Flavor chosen() {
+            String asked = System.getProperty("jdask.transport", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (asked) {
+                case "nio" -> NIO;
+                case "epoll" -> {
+                    if (!Epoll.isAvailable()) {
+                        throw new IllegalStateException(
+                                "jdask.transport=epoll, but Netty's native epoll transport is not" + " available here: "
+                                        + Epoll.unavailabilityCause() + "; use jdask.transport=nio or auto");
+                    }
+                    yield EPOLL;
+                }
+                case "auto", "" -> nativeAccessEnabled() && Epoll.isAvailable() ? EPOLL : NIO;
+                default ->
+                    throw new IllegalArgumentException(
+                            "jdask.transport=" + asked + " is not a transport; use epoll, nio or auto");
+            };
         }
-        case "auto", "" -> nativeAccessEnabled() && Epoll.isAvailable() ? EPOLL : NIO;
-        default -> throw new IllegalArgumentException("jdask.transport=" + asked
-            + " is not a transport; use epoll, nio or auto");
-      };
+
+        /**
+         * Whether this code may load native libraries without the JDK printing a warning (JDK 24+ warns unless the JVM
+         * runs with {@code --enable-native-access=ALL-UNNAMED}, which jdask's launchers, worker processes and notebook
+         * kernel pass); {@code auto} takes NIO rather than print into a user's console.
+         */
+        static boolean nativeAccessEnabled() {
+            try {
+                java.lang.reflect.Method m = Module.class.getMethod("isNativeAccessEnabled");
+                return (boolean) m.invoke(TcpTransport.class.getModule());
+            } catch (NoSuchMethodException e) {
+                return true; // JDK 21: no such restriction
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        IoHandlerFactory ioHandlers() {
+            return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        }
+
+        Class<? extends ServerChannel> serverChannel() {
+            return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        }
+
+        Class<? extends SocketChannel> socketChannel() {
+            return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+        }
+    }
+
+    /** The socket implementation in use (tests, logs). */
+    Flavor flavor() {
+        return flavor;
+    }
+
+    @Override
+    public ScheduledExecutorService sharedIoThread() {
+        return options.ioThreads() == 1 ? group.next() : null;
+    }
+
+    @Override
+    public String scheme() {
+        return "tcp";
+    }
+
+    @Override
+    public CommServer listen(String address, Consumer<Comm> onAccept) {
+        InetSocketAddress bindTo = Addresses.tcp(address);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(flavor.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
+                .childHandler(initializer(onAccept::accept, r -> {}));
+        ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            throw new UncheckedIOException(
+                    new IOException("could not listen on " + address + ": " + cause.getMessage(), cause));
+        }
+        Channel server = bound.channel();
+        channels.add(server);
+        String real = Addresses.format(server.localAddress());
+        return new CommServer() {
+            @Override
+            public String address() {
+                return real;
+            }
+
+            @Override
+            public void close() {
+                server.close().awaitUninterruptibly();
+            }
+
+            @Override
+            public String toString() {
+                return "CommServer[" + real + "]";
+            }
+        };
+    }
+
+    @Override
+    public CompletableFuture<Comm> connect(String address, Duration timeout) {
+        InetSocketAddress target = Addresses.tcp(address);
+        CompletableFuture<Comm> result = new CompletableFuture<>();
+        long timeoutMillis = Math.max(1, timeout.toMillis());
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(flavor.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .handler(initializer(
+                        comm -> {
+                            if (!result.complete(comm)) {
+                                comm.close(); // the caller gave up (timeout) before the handshake finished
+                            }
+                        },
+                        reason -> result.completeExceptionally(
+                                connectFailure(address, timeout, reason.detail(), reason.cause()))));
+        ChannelFuture connecting = b.connect(target);
+        connecting.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(connectFailure(
+                        address, timeout, String.valueOf(f.cause().getMessage()), f.cause()));
+            }
+        });
+        group.schedule(
+                () -> {
+                    if (result.completeExceptionally(
+                            connectFailure(address, timeout, "no connection and handshake within the timeout", null))) {
+                        connecting.channel().close();
+                    }
+                },
+                timeoutMillis,
+                TimeUnit.MILLISECONDS);
+        return result;
+    }
+
+    @Override
+    public void close() {
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "TcpTransport[" + flavor + ", " + options + "]";
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(
+            Consumer<NettyComm> onReady, Consumer<CloseReason> onFailure) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                channels.add(ch);
+                FrameDecoder frames = new FrameDecoder(options.maxFrameBytes());
+                NettyComm comm = new NettyComm(
+                        ch, codec, local, frames, options.handshakeTimeout().toNanos(), onReady, onFailure);
+                ch.pipeline().addLast("frames", frames).addLast("comm", comm);
+            }
+        };
     }
 
     /**
-     * Whether this code may load native libraries without the JDK printing a warning (JDK 24+ warns unless the JVM
-     * runs with {@code --enable-native-access=ALL-UNNAMED}, which jdask's launchers, worker processes and notebook
-     * kernel pass); {@code auto} takes NIO rather than print into a user's console.
+     * Read buffers that start small and grow while reads fill them, up to 1 MB (Netty's default stops at 64 KB): a
+     * 100 MB value then arrives in about 100 reads instead of 1,600, each a system call and a pass down the pipeline.
      */
-    static boolean nativeAccessEnabled() {
-      try {
-        java.lang.reflect.Method m = Module.class.getMethod("isNativeAccessEnabled");
-        return (boolean) m.invoke(TcpTransport.class.getModule());
-      } catch (NoSuchMethodException e) {
-        return true; // JDK 21: no such restriction
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return false;
-      }
+    private static AdaptiveRecvByteBufAllocator receiveBuffers() {
+        return new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 1 << 20);
     }
 
-    IoHandlerFactory ioHandlers() {
-      return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    static ConnectException connectFailure(String address, Duration timeout, String why, Throwable cause) {
+        ConnectException e =
+                new ConnectException("could not connect to " + address + " (timeout " + timeout + "): " + why);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
     }
-
-    Class<? extends ServerChannel> serverChannel() {
-      return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    }
-
-    Class<? extends SocketChannel> socketChannel() {
-      return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
-    }
-  }
-
-  /** The socket implementation in use (tests, logs). */
-  Flavor flavor() {
-    return flavor;
-  }
-
-  @Override
-  public ScheduledExecutorService sharedIoThread() {
-    return options.ioThreads() == 1 ? group.next() : null;
-  }
-
-  @Override
-  public String scheme() {
-    return "tcp";
-  }
-
-  @Override
-  public CommServer listen(String address, Consumer<Comm> onAccept) {
-    InetSocketAddress bindTo = Addresses.tcp(address);
-    ServerBootstrap b = new ServerBootstrap()
-        .group(group)
-        .channel(flavor.serverChannel())
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
-        .childOption(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
-        .childHandler(initializer(onAccept::accept, r -> {}));
-    ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      Throwable cause = bound.cause();
-      throw new UncheckedIOException(new IOException(
-          "could not listen on " + address + ": " + cause.getMessage(), cause));
-    }
-    Channel server = bound.channel();
-    channels.add(server);
-    String real = Addresses.format(server.localAddress());
-    return new CommServer() {
-      @Override
-      public String address() {
-        return real;
-      }
-
-      @Override
-      public void close() {
-        server.close().awaitUninterruptibly();
-      }
-
-      @Override
-      public String toString() {
-        return "CommServer[" + real + "]";
-      }
-    };
-  }
-
-  @Override
-  public CompletableFuture<Comm> connect(String address, Duration timeout) {
-    InetSocketAddress target = Addresses.tcp(address);
-    CompletableFuture<Comm> result = new CompletableFuture<>();
-    long timeoutMillis = Math.max(1, timeout.toMillis());
-    Bootstrap b = new Bootstrap()
-        .group(group)
-        .channel(flavor.socketChannel())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-        .handler(initializer(
-            comm -> {
-              if (!result.complete(comm)) {
-                comm.close(); // the caller gave up (timeout) before the handshake finished
-              }
-            },
-            reason -> result.completeExceptionally(
-                connectFailure(address, timeout, reason.detail(), reason.cause()))));
-    ChannelFuture connecting = b.connect(target);
-    connecting.addListener(f -> {
-      if (!f.isSuccess()) {
-        result.completeExceptionally(
-            connectFailure(address, timeout, String.valueOf(f.cause().getMessage()), f.cause()));
-      }
-    });
-    group.schedule(() -> {
-      if (result.completeExceptionally(connectFailure(address, timeout,
-          "no connection and handshake within the timeout", null))) {
-        connecting.channel().close();
-      }
-    }, timeoutMillis, TimeUnit.MILLISECONDS);
-    return result;
-  }
-
-  @Override
-  public void close() {
-    channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-  }
-
-  @Override
-  public String toString() {
-    return "TcpTransport[" + flavor + ", " + options + "]";
-  }
-
-  private ChannelInitializer<SocketChannel> initializer(
-      Consumer<NettyComm> onReady, Consumer<CloseReason> onFailure) {
-    return new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(SocketChannel ch) {
-        channels.add(ch);
-        FrameDecoder frames = new FrameDecoder(options.maxFrameBytes());
-        NettyComm comm = new NettyComm(ch, codec, local, frames,
-            options.handshakeTimeout().toNanos(), onReady, onFailure);
-        ch.pipeline().addLast("frames", frames).addLast("comm", comm);
-      }
-    };
-  }
-
-  /**
-   * Read buffers that start small and grow while reads fill them, up to 1 MB (Netty's default stops at 64 KB): a
-   * 100 MB value then arrives in about 100 reads instead of 1,600, each a system call and a pass down the pipeline.
-   */
-  private static AdaptiveRecvByteBufAllocator receiveBuffers() {
-    return new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 1 << 20);
-  }
-
-  static ConnectException connectFailure(String address, Duration timeout, String why, Throwable cause) {
-    ConnectException e = new ConnectException(
-        "could not connect to " + address + " (timeout " + timeout + "): " + why);
-    if (cause != null) {
-      e.initCause(cause);
-    }
-    return e;
-  }
 }

@@ -7,8 +7,9 @@ import java.util.Map;
 public sealed interface WorkerMsg extends Message {
 
     /** The first message of a worker: where peers reach it and what it offers. */
-    record RegisterWorker(String address, String name, int nthreads, long memoryLimit, Map<String, Double> resources,
-            long pid) implements WorkerMsg {}
+    record RegisterWorker(
+            String address, String name, int nthreads, long memoryLimit, Map<String, Double> resources, long pid)
+            implements WorkerMsg {}
 
     /** A worker thread started running the task (so clients can tell RUNNING from PENDING). */
     record TaskStarted(String key) implements WorkerMsg {}
@@ -20,16 +21,35 @@ public sealed interface WorkerMsg extends Message {
      * clock (nanoseconds since the epoch) around the function call, {@code thread} the worker's task thread slot
      * (0 .. nthreads-1, higher while tasks secede) that ran it: the task stream draws one row per slot.
      */
-    record TaskFinished(String key, long runId, long nbytes, String typeName, long startNanos, long stopNanos,
-            int thread, byte[] inlineValue, String stimulusId) implements WorkerMsg {}
+    record TaskFinished(
+            String key,
+            long runId,
+            long nbytes,
+            String typeName,
+            long startNanos,
+            long stopNanos,
+            int thread,
+            byte[] inlineValue,
+            String stimulusId)
+            implements WorkerMsg {}
 
     /**
      * The task raised: the exception serialized, and its stack trace as text (also when it cannot be opened).
      * {@code startNanos}/{@code stopNanos}/{@code thread} as in {@link TaskFinished}; 0, 0, -1 when the task failed
      * before its function was called (e.g. its code could not be loaded).
      */
-    record TaskErred(String key, long runId, byte[] exception, String exceptionType, String message, String traceback,
-            long startNanos, long stopNanos, int thread, String stimulusId) implements WorkerMsg {}
+    record TaskErred(
+            String key,
+            long runId,
+            byte[] exception,
+            String exceptionType,
+            String message,
+            String traceback,
+            long startNanos,
+            long stopNanos,
+            int thread,
+            String stimulusId)
+            implements WorkerMsg {}
 
     /** This worker now holds replicas of these keys. */
     record AddKeys(List<String> keys, String stimulusId) implements WorkerMsg {}

@@ -136,13 +136,18 @@ class DirectCommTest {
         p[0].close();
         p[0].close(); // idempotent
         assertThat(server.got).containsExactly(1L, 2L);
-        assertThat(server.closes).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(CloseReason.Kind.REMOTE));
-        assertThat(client.closes).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(CloseReason.Kind.LOCAL));
+        assertThat(server.closes)
+                .singleElement()
+                .satisfies(c -> assertThat(c.kind()).isEqualTo(CloseReason.Kind.REMOTE));
+        assertThat(client.closes)
+                .singleElement()
+                .satisfies(c -> assertThat(c.kind()).isEqualTo(CloseReason.Kind.LOCAL));
         assertThat(p[0].closeFuture().get(1, TimeUnit.SECONDS).kind()).isEqualTo(CloseReason.Kind.LOCAL);
         assertThat(p[1].closeFuture().get(1, TimeUnit.SECONDS).kind()).isEqualTo(CloseReason.Kind.REMOTE);
         assertThat(p[0].isOpen()).isFalse();
         assertThat(p[1].isOpen()).isFalse();
-        assertThatThrownBy(() -> p[1].send(ping(3))).isInstanceOf(CommClosedException.class)
+        assertThatThrownBy(() -> p[1].send(ping(3)))
+                .isInstanceOf(CommClosedException.class)
                 .hasMessageContaining("direct://client");
     }
 
@@ -168,14 +173,17 @@ class DirectCommTest {
             assertThat(c.kind()).isEqualTo(CloseReason.Kind.ERROR);
             assertThat(c.detail()).contains("bad message");
         });
-        assertThat(client.closes).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(CloseReason.Kind.REMOTE));
+        assertThat(client.closes)
+                .singleElement()
+                .satisfies(c -> assertThat(c.kind()).isEqualTo(CloseReason.Kind.REMOTE));
     }
 
     @Test
     void settingTheHandlerTwiceIsAnError() {
         DirectComm[] p = pair();
         p[0].setHandler(new Recorder());
-        assertThatThrownBy(() -> p[0].setHandler(new Recorder())).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> p[0].setHandler(new Recorder()))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already set");
     }
 

@@ -4,20 +4,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The Comm contract over {@code inproc://}. */
 final class InprocCommTest extends CommContractTest {
-  private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final AtomicInteger NAMES = new AtomicInteger();
 
-  @Override
-  Transport newTransport(CommOptions options) {
-    return Transport.inproc(options);
-  }
+    @Override
+    Transport newTransport(CommOptions options) {
+        return Transport.inproc(options);
+    }
 
-  @Override
-  String anyListenAddress() {
-    return "inproc://";
-  }
+    @Override
+    String anyListenAddress() {
+        return "inproc://";
+    }
 
-  @Override
-  String addressWithoutListener() {
-    return "inproc://nobody-" + NAMES.incrementAndGet();
-  }
+    @Override
+    String addressWithoutListener() {
+        return "inproc://nobody-" + NAMES.incrementAndGet();
+    }
 }

@@ -19,46 +19,57 @@ import java.util.Map;
  *     {@link #STREAM_MAX_ENTRIES} entries), oldest first
  * @param taskStreamTotal tasks ever reported finished or erred, including those no longer held
  */
-public record ClusterSnapshot(long timeMicros, int clients, List<WorkerSnapshot> workers,
-    Map<String, Long> taskCounts, List<PrefixProgress> progress, List<TaskStreamEntry> taskStream,
-    long taskStreamTotal) {
+public record ClusterSnapshot(
+        long timeMicros,
+        int clients,
+        List<WorkerSnapshot> workers,
+        Map<String, Long> taskCounts,
+        List<PrefixProgress> progress,
+        List<TaskStreamEntry> taskStream,
+        long taskStreamTotal) {
 
-  /** How far back the task stream of a snapshot reaches: 10 s. */
-  public static final long STREAM_WINDOW_MICROS = 10_000_000L;
+    /** How far back the task stream of a snapshot reaches: 10 s. */
+    public static final long STREAM_WINDOW_MICROS = 10_000_000L;
 
-  /** At most this many task stream entries go into one snapshot. */
-  public static final int STREAM_MAX_ENTRIES = 5_000;
+    /** At most this many task stream entries go into one snapshot. */
+    public static final int STREAM_MAX_ENTRIES = 5_000;
 
-  public ClusterSnapshot {
-    workers = List.copyOf(workers);
-    taskCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(taskCounts)); // keeps order
-    progress = List.copyOf(progress);
-    taskStream = List.copyOf(taskStream);
-  }
-
-  /** Known (not forgotten) tasks. */
-  public long taskCount() {
-    long n = 0;
-    for (long c : taskCounts.values()) {
-      n += c;
+    public ClusterSnapshot {
+        workers = List.copyOf(workers);
+        taskCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(taskCounts)); // keeps order
+        progress = List.copyOf(progress);
+        taskStream = List.copyOf(taskStream);
     }
-    return n;
-  }
 
-  /**
-   * One worker as the scheduler sees it.
-   *
-   * @param processing tasks assigned to it (running, or queued in its own ready queue)
-   * @param heldKeys results it holds
-   * @param heldBytes their size in bytes (unknown sizes count as the scheduler's default size)
-   * @param memoryLimit its memory limit in bytes, 0 if none
-   */
-  public record WorkerSnapshot(String address, String name, int nthreads, int processing, int heldKeys,
-      long heldBytes, long memoryLimit) {}
+    /** Known (not forgotten) tasks. */
+    public long taskCount() {
+        long n = 0;
+        for (long c : taskCounts.values()) {
+            n += c;
+        }
+        return n;
+    }
 
-  /**
-   * The tasks of one function name, by where they stand. {@code total} is every known task of the name; a task
-   * counts as done while its result is in {@code memory}.
-   */
-  public record PrefixProgress(String name, long total, long waiting, long processing, long memory, long erred) {}
+    /**
+     * One worker as the scheduler sees it.
+     *
+     * @param processing tasks assigned to it (running, or queued in its own ready queue)
+     * @param heldKeys results it holds
+     * @param heldBytes their size in bytes (unknown sizes count as the scheduler's default size)
+     * @param memoryLimit its memory limit in bytes, 0 if none
+     */
+    public record WorkerSnapshot(
+            String address,
+            String name,
+            int nthreads,
+            int processing,
+            int heldKeys,
+            long heldBytes,
+            long memoryLimit) {}
+
+    /**
+     * The tasks of one function name, by where they stand. {@code total} is every known task of the name; a task
+     * counts as done while its result is in {@code memory}.
+     */
+    public record PrefixProgress(String name, long total, long waiting, long processing, long memory, long erred) {}
 }

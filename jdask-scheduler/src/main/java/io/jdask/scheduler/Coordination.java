@@ -64,12 +64,19 @@ final class Coordination {
         final String owner;
         /** Where it is parked, to unpark it on cancel or timeout. */
         final ArrayDeque<Waiter> parkedOn;
+
         final String what;
         final String primitive;
         /** Answered, cancelled or dropped: skip it wherever it is still queued. */
         boolean done;
 
-        Waiter(String client, long requestId, long deadline, String owner, ArrayDeque<Waiter> parkedOn, String primitive,
+        Waiter(
+                String client,
+                long requestId,
+                long deadline,
+                String owner,
+                ArrayDeque<Waiter> parkedOn,
+                String primitive,
                 String what) {
             this.client = client;
             this.requestId = requestId;
@@ -91,6 +98,7 @@ final class Coordination {
     private static final class LockState {
         /** Null when free; never null while a live waiter is queued (a release hands over at once). */
         Owner owner;
+
         final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     }
 
@@ -98,6 +106,7 @@ final class Coordination {
         final int max;
         /** Lease id -> its connection; size() <= max. */
         final LinkedHashMap<String, String> leases = new LinkedHashMap<>();
+
         final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
         SemState(int max) {
@@ -113,6 +122,7 @@ final class Coordination {
     private static final class VarState {
         /** Null while unset. */
         Item value;
+
         final ArrayDeque<Waiter> getters = new ArrayDeque<>();
     }
 
@@ -155,8 +165,7 @@ final class Coordination {
                 if (item != null) {
                     deliver(client, requestId, item);
                 } else {
-                    park(client, requestId, g.timeoutMillis(), now, null, q.getters, "queue '" + g.name() + "'",
-                            "get");
+                    park(client, requestId, g.timeoutMillis(), now, null, q.getters, "queue '" + g.name() + "'", "get");
                 }
             }
             case CoordOp.QueueSize s -> {
@@ -169,18 +178,38 @@ final class Coordination {
                     l.owner = new Owner(client, a.owner());
                     ok(client, requestId, 1);
                 } else if (l.owner.id().equals(a.owner())) {
-                    reply(client, requestId, CoordOutcome.FAILED, null, null, 0, "lock '" + a.name()
-                            + "' is already held by this handle (jdask locks are not re-entrant)");
+                    reply(
+                            client,
+                            requestId,
+                            CoordOutcome.FAILED,
+                            null,
+                            null,
+                            0,
+                            "lock '" + a.name() + "' is already held by this handle (jdask locks are not re-entrant)");
                 } else {
-                    park(client, requestId, a.timeoutMillis(), now, a.owner(), l.waiters, "lock '" + a.name() + "'",
+                    park(
+                            client,
+                            requestId,
+                            a.timeoutMillis(),
+                            now,
+                            a.owner(),
+                            l.waiters,
+                            "lock '" + a.name() + "'",
                             "acquire");
                 }
             }
             case CoordOp.LockRelease r -> {
                 LockState l = locks.get(r.name());
                 if (l == null || l.owner == null || !l.owner.id().equals(r.owner())) {
-                    reply(client, requestId, CoordOutcome.FAILED, null, null, 0, "cannot release lock '" + r.name()
-                            + "': this handle does not hold it" + (l == null || l.owner == null ? " (it is free)" : ""));
+                    reply(
+                            client,
+                            requestId,
+                            CoordOutcome.FAILED,
+                            null,
+                            null,
+                            0,
+                            "cannot release lock '" + r.name() + "': this handle does not hold it"
+                                    + (l == null || l.owner == null ? " (it is free)" : ""));
                 } else {
                     releaseLock(l);
                     ok(client, requestId, 0);
@@ -194,22 +223,41 @@ final class Coordination {
                 SemState s = semaphore(client, requestId, a.name(), a.maxLeases());
                 if (s != null) {
                     if (s.leases.containsKey(a.lease())) {
-                        reply(client, requestId, CoordOutcome.FAILED, null, null, 0, "lease " + a.lease()
-                                + " of semaphore '" + a.name() + "' is already taken");
+                        reply(
+                                client,
+                                requestId,
+                                CoordOutcome.FAILED,
+                                null,
+                                null,
+                                0,
+                                "lease " + a.lease() + " of semaphore '" + a.name() + "' is already taken");
                     } else if (s.leases.size() < s.max) {
                         s.leases.put(a.lease(), client);
                         ok(client, requestId, 1);
                     } else {
-                        park(client, requestId, a.timeoutMillis(), now, a.lease(), s.waiters,
-                                "semaphore '" + a.name() + "'", "acquire");
+                        park(
+                                client,
+                                requestId,
+                                a.timeoutMillis(),
+                                now,
+                                a.lease(),
+                                s.waiters,
+                                "semaphore '" + a.name() + "'",
+                                "acquire");
                     }
                 }
             }
             case CoordOp.SemRelease r -> {
                 SemState s = semaphores.get(r.name());
                 if (s == null || s.leases.remove(r.lease()) == null) {
-                    reply(client, requestId, CoordOutcome.FAILED, null, null, 0, "cannot release semaphore '"
-                            + r.name() + "': lease " + r.lease() + " is not held");
+                    reply(
+                            client,
+                            requestId,
+                            CoordOutcome.FAILED,
+                            null,
+                            null,
+                            0,
+                            "cannot release semaphore '" + r.name() + "': lease " + r.lease() + " is not held");
                 } else {
                     grantLeases(s);
                     ok(client, requestId, 0);
@@ -241,7 +289,14 @@ final class Coordination {
                 if (ev.set) {
                     ok(client, requestId, 1);
                 } else {
-                    park(client, requestId, e.timeoutMillis(), now, null, ev.waiters, "event '" + e.name() + "'",
+                    park(
+                            client,
+                            requestId,
+                            e.timeoutMillis(),
+                            now,
+                            null,
+                            ev.waiters,
+                            "event '" + e.name() + "'",
                             "await");
                 }
             }
@@ -265,7 +320,14 @@ final class Coordination {
                 if (v.value != null) {
                     deliverCopy(client, requestId, v.value);
                 } else {
-                    park(client, requestId, g.timeoutMillis(), now, null, v.getters, "variable '" + g.name() + "'",
+                    park(
+                            client,
+                            requestId,
+                            g.timeoutMillis(),
+                            now,
+                            null,
+                            v.getters,
+                            "variable '" + g.name() + "'",
                             "get");
                 }
             }
@@ -282,7 +344,8 @@ final class Coordination {
                 int n = 0;
                 if (subs != null) {
                     for (var e : subs.entrySet()) {
-                        out.add(new Reply(e.getValue(), new SchedulerMsg.TopicMessage(p.name(), e.getKey(), p.value())));
+                        out.add(new Reply(
+                                e.getValue(), new SchedulerMsg.TopicMessage(p.name(), e.getKey(), p.value())));
                         n++;
                     }
                 }
@@ -385,14 +448,27 @@ final class Coordination {
 
     private SemState semaphore(String client, long requestId, String name, int max) {
         if (max < 1) {
-            reply(client, requestId, CoordOutcome.FAILED, null, null, 0, "semaphore '" + name
-                    + "' needs at least 1 lease, got " + max);
+            reply(
+                    client,
+                    requestId,
+                    CoordOutcome.FAILED,
+                    null,
+                    null,
+                    0,
+                    "semaphore '" + name + "' needs at least 1 lease, got " + max);
             return null;
         }
         SemState s = semaphores.computeIfAbsent(name, n -> new SemState(max));
         if (s.max != max) {
-            reply(client, requestId, CoordOutcome.FAILED, null, null, 0, "semaphore '" + name + "' has " + s.max
-                    + " leases, not " + max + "; use the same count everywhere, or another name");
+            reply(
+                    client,
+                    requestId,
+                    CoordOutcome.FAILED,
+                    null,
+                    null,
+                    0,
+                    "semaphore '" + name + "' has " + s.max + " leases, not " + max
+                            + "; use the same count everywhere, or another name");
             return null;
         }
         return s;
@@ -426,8 +502,15 @@ final class Coordination {
         return w;
     }
 
-    private void park(String client, long requestId, long timeoutMillis, long now, String owner,
-            ArrayDeque<Waiter> on, String primitive, String what) {
+    private void park(
+            String client,
+            long requestId,
+            long timeoutMillis,
+            long now,
+            String owner,
+            ArrayDeque<Waiter> on,
+            String primitive,
+            String what) {
         if (timeoutMillis == 0) {
             reply(client, requestId, CoordOutcome.TIMEOUT, null, null, 0, what + " on " + primitive + " timed out");
             return;
@@ -516,8 +599,8 @@ final class Coordination {
         reply(client, requestId, CoordOutcome.OK, null, null, number, null);
     }
 
-    private void reply(String client, long requestId, CoordOutcome outcome, byte[] value, String key, long number,
-            String error) {
+    private void reply(
+            String client, long requestId, CoordOutcome outcome, byte[] value, String key, long number, String error) {
         out.add(new Reply(client, new SchedulerMsg.CoordReply(requestId, outcome, value, key, number, error)));
     }
 

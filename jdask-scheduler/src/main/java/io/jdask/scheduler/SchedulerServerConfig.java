@@ -16,217 +16,217 @@ import java.util.function.Consumer;
  * <p>(Named apart from {@link SchedulerConfig}, which tunes the pure state machine and is part of this one.)
  */
 public final class SchedulerServerConfig {
-  /** Dask's default scheduler port on every interface. */
-  public static final String DEFAULT_LISTEN_ADDRESS = "tcp://0.0.0.0:8786";
+    /** Dask's default scheduler port on every interface. */
+    public static final String DEFAULT_LISTEN_ADDRESS = "tcp://0.0.0.0:8786";
 
-  private final String listenAddress;
-  private final SchedulerConfig state;
-  private final Duration restartTimeout;
-  private final String dashboardLink;
-  private final int taskStreamSize;
-  private final boolean validateState;
-  private final int ioThreads;
-  private final String name;
-  /** Test hook run on the loop thread before each handle call; may throw to simulate a state failure. */
-  private final Consumer<List<SchedulerEvent>> beforeHandle;
-  /** Checks the state's invariants (throws if broken); SchedulerState::validate except in tests. */
-  private final Consumer<SchedulerState> validator;
+    private final String listenAddress;
+    private final SchedulerConfig state;
+    private final Duration restartTimeout;
+    private final String dashboardLink;
+    private final int taskStreamSize;
+    private final boolean validateState;
+    private final int ioThreads;
+    private final String name;
+    /** Test hook run on the loop thread before each handle call; may throw to simulate a state failure. */
+    private final Consumer<List<SchedulerEvent>> beforeHandle;
+    /** Checks the state's invariants (throws if broken); SchedulerState::validate except in tests. */
+    private final Consumer<SchedulerState> validator;
 
-  private SchedulerServerConfig(Builder b) {
-    this.listenAddress = b.listenAddress;
-    this.state = b.state;
-    this.restartTimeout = b.restartTimeout;
-    this.dashboardLink = b.dashboardLink;
-    this.taskStreamSize = b.taskStreamSize;
-    this.validateState = b.validateState;
-    this.ioThreads = b.ioThreads;
-    this.name = b.name;
-    this.beforeHandle = b.beforeHandle;
-    this.validator = b.validator;
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  public static SchedulerServerConfig defaults() {
-    return builder().build();
-  }
-
-  public Builder toBuilder() {
-    var b = new Builder();
-    b.listenAddress = listenAddress;
-    b.state = state;
-    b.restartTimeout = restartTimeout;
-    b.dashboardLink = dashboardLink;
-    b.taskStreamSize = taskStreamSize;
-    b.validateState = validateState;
-    b.ioThreads = ioThreads;
-    b.name = name;
-    b.beforeHandle = beforeHandle;
-    b.validator = validator;
-    return b;
-  }
-
-  /** Where to listen: {@code tcp://host:port} (port 0 picks a free one) or {@code inproc://name}. */
-  public String listenAddress() {
-    return listenAddress;
-  }
-
-  /** Tuning of the state machine. */
-  public SchedulerConfig state() {
-    return state;
-  }
-
-  public Duration restartTimeout() {
-    return restartTimeout;
-  }
-
-  public String dashboardLink() {
-    return dashboardLink;
-  }
-
-  /** How many task stream entries the scheduler keeps (the latest ones). */
-  public int taskStreamSize() {
-    return taskStreamSize;
-  }
-
-  public boolean validateState() {
-    return validateState;
-  }
-
-  public int ioThreads() {
-    return ioThreads;
-  }
-
-  public String name() {
-    return name;
-  }
-
-  Consumer<List<SchedulerEvent>> beforeHandle() {
-    return beforeHandle;
-  }
-
-  Consumer<SchedulerState> validator() {
-    return validator;
-  }
-
-  @Override
-  public String toString() {
-    return "SchedulerServerConfig[listenAddress=" + listenAddress + ", state=" + state + ", restartTimeout="
-        + restartTimeout + ", dashboardLink=" + dashboardLink + ", validateState=" + validateState
-        + ", ioThreads=" + ioThreads + ", name=" + name + "]";
-  }
-
-  /** Mutable builder; each setter checks its argument. */
-  public static final class Builder {
-    private String listenAddress = DEFAULT_LISTEN_ADDRESS;
-    private SchedulerConfig state = SchedulerConfig.defaults();
-    private Duration restartTimeout = Duration.ofSeconds(30);
-    private String dashboardLink = "";
-    private int taskStreamSize = TaskStreamBuffer.DEFAULT_CAPACITY;
-    private boolean validateState = false;
-    private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
-    private String name = "scheduler";
-    private Consumer<List<SchedulerEvent>> beforeHandle = events -> {};
-    private Consumer<SchedulerState> validator = SchedulerState::validate;
-
-    private Builder() {}
-
-    /**
-     * {@code tcp://host:port} or {@code inproc://name}; default {@value #DEFAULT_LISTEN_ADDRESS}. Port 0 (or an
-     * empty inproc name) picks a free one; {@link SchedulerServer#address()} tells which.
-     */
-    public Builder listenAddress(String address) {
-      Objects.requireNonNull(address, "address");
-      if (!address.startsWith("tcp://") && !address.startsWith("inproc://")) {
-        throw new IllegalArgumentException(
-            "listen address must look like tcp://host:port or inproc://name, was '" + address + "'");
-      }
-      this.listenAddress = address;
-      return this;
+    private SchedulerServerConfig(Builder b) {
+        this.listenAddress = b.listenAddress;
+        this.state = b.state;
+        this.restartTimeout = b.restartTimeout;
+        this.dashboardLink = b.dashboardLink;
+        this.taskStreamSize = b.taskStreamSize;
+        this.validateState = b.validateState;
+        this.ioThreads = b.ioThreads;
+        this.name = b.name;
+        this.beforeHandle = b.beforeHandle;
+        this.validator = b.validator;
     }
 
-    /** Tuning of the state machine; default {@link SchedulerConfig#defaults()}. */
-    public Builder state(SchedulerConfig config) {
-      this.state = Objects.requireNonNull(config, "config");
-      return this;
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** Shortcut for {@link SchedulerConfig.Builder#workerSaturation} on the state configuration. */
-    public Builder workerSaturation(double factor) {
-      this.state = state.toBuilder().workerSaturation(factor).build();
-      return this;
+    public static SchedulerServerConfig defaults() {
+        return builder().build();
     }
 
-    /** How long a restart waits for the workers to leave before answering anyway; default 30 s. */
-    public Builder restartTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("restartTimeout must be positive, was " + timeout);
-      }
-      this.restartTimeout = timeout;
-      return this;
+    public Builder toBuilder() {
+        var b = new Builder();
+        b.listenAddress = listenAddress;
+        b.state = state;
+        b.restartTimeout = restartTimeout;
+        b.dashboardLink = dashboardLink;
+        b.taskStreamSize = taskStreamSize;
+        b.validateState = validateState;
+        b.ioThreads = ioThreads;
+        b.name = name;
+        b.beforeHandle = beforeHandle;
+        b.validator = validator;
+        return b;
     }
 
-    /**
-     * The dashboard URL told to clients in their welcome; default empty (no dashboard). A dashboard started on the
-     * running server sets it with {@link SchedulerServer#dashboardLink(String)}.
-     */
-    public Builder dashboardLink(String link) {
-      this.dashboardLink = Objects.requireNonNull(link, "link");
-      return this;
+    /** Where to listen: {@code tcp://host:port} (port 0 picks a free one) or {@code inproc://name}. */
+    public String listenAddress() {
+        return listenAddress;
     }
 
-    /** How many task stream entries to keep (the latest ones); default 10,000, about 1 MB. */
-    public Builder taskStreamSize(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("taskStreamSize must be at least 1, was " + n);
-      }
-      this.taskStreamSize = n;
-      return this;
+    /** Tuning of the state machine. */
+    public SchedulerConfig state() {
+        return state;
     }
 
-    /**
-     * Check every state invariant after each batch of events (linear in the state's size: for tests and
-     * debugging). A violation is treated like a failure inside the state machine. Default false.
-     */
-    public Builder validateState(boolean validate) {
-      this.validateState = validate;
-      return this;
+    public Duration restartTimeout() {
+        return restartTimeout;
     }
 
-    /**
-     * I/O threads of the in-process transport; default min(4, cores). With TCP the scheduler always has exactly one
-     * I/O thread, on which its loop also runs (see SchedulerLoop), so this setting does not apply there.
-     */
-    public Builder ioThreads(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("ioThreads must be at least 1, was " + n);
-      }
-      this.ioThreads = n;
-      return this;
+    public String dashboardLink() {
+        return dashboardLink;
     }
 
-    /** The name sent in handshakes and used in thread names and logs; default "scheduler". */
-    public Builder name(String name) {
-      this.name = Objects.requireNonNull(name, "name");
-      return this;
+    /** How many task stream entries the scheduler keeps (the latest ones). */
+    public int taskStreamSize() {
+        return taskStreamSize;
     }
 
-    /** Test hook: runs on the loop thread before each {@code handle} call with the batch of events. */
-    Builder beforeHandle(Consumer<List<SchedulerEvent>> hook) {
-      this.beforeHandle = Objects.requireNonNull(hook, "hook");
-      return this;
+    public boolean validateState() {
+        return validateState;
     }
 
-    /** Test hook: replaces {@link SchedulerState#validate()} (to simulate a state found inconsistent). */
-    Builder validator(Consumer<SchedulerState> check) {
-      this.validator = Objects.requireNonNull(check, "check");
-      return this;
+    public int ioThreads() {
+        return ioThreads;
     }
 
-    public SchedulerServerConfig build() {
-      return new SchedulerServerConfig(this);
+    public String name() {
+        return name;
     }
-  }
+
+    Consumer<List<SchedulerEvent>> beforeHandle() {
+        return beforeHandle;
+    }
+
+    Consumer<SchedulerState> validator() {
+        return validator;
+    }
+
+    @Override
+    public String toString() {
+        return "SchedulerServerConfig[listenAddress=" + listenAddress + ", state=" + state + ", restartTimeout="
+                + restartTimeout + ", dashboardLink=" + dashboardLink + ", validateState=" + validateState
+                + ", ioThreads=" + ioThreads + ", name=" + name + "]";
+    }
+
+    /** Mutable builder; each setter checks its argument. */
+    public static final class Builder {
+        private String listenAddress = DEFAULT_LISTEN_ADDRESS;
+        private SchedulerConfig state = SchedulerConfig.defaults();
+        private Duration restartTimeout = Duration.ofSeconds(30);
+        private String dashboardLink = "";
+        private int taskStreamSize = TaskStreamBuffer.DEFAULT_CAPACITY;
+        private boolean validateState = false;
+        private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        private String name = "scheduler";
+        private Consumer<List<SchedulerEvent>> beforeHandle = events -> {};
+        private Consumer<SchedulerState> validator = SchedulerState::validate;
+
+        private Builder() {}
+
+        /**
+         * {@code tcp://host:port} or {@code inproc://name}; default {@value #DEFAULT_LISTEN_ADDRESS}. Port 0 (or an
+         * empty inproc name) picks a free one; {@link SchedulerServer#address()} tells which.
+         */
+        public Builder listenAddress(String address) {
+            Objects.requireNonNull(address, "address");
+            if (!address.startsWith("tcp://") && !address.startsWith("inproc://")) {
+                throw new IllegalArgumentException(
+                        "listen address must look like tcp://host:port or inproc://name, was '" + address + "'");
+            }
+            this.listenAddress = address;
+            return this;
+        }
+
+        /** Tuning of the state machine; default {@link SchedulerConfig#defaults()}. */
+        public Builder state(SchedulerConfig config) {
+            this.state = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Shortcut for {@link SchedulerConfig.Builder#workerSaturation} on the state configuration. */
+        public Builder workerSaturation(double factor) {
+            this.state = state.toBuilder().workerSaturation(factor).build();
+            return this;
+        }
+
+        /** How long a restart waits for the workers to leave before answering anyway; default 30 s. */
+        public Builder restartTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("restartTimeout must be positive, was " + timeout);
+            }
+            this.restartTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The dashboard URL told to clients in their welcome; default empty (no dashboard). A dashboard started on the
+         * running server sets it with {@link SchedulerServer#dashboardLink(String)}.
+         */
+        public Builder dashboardLink(String link) {
+            this.dashboardLink = Objects.requireNonNull(link, "link");
+            return this;
+        }
+
+        /** How many task stream entries to keep (the latest ones); default 10,000, about 1 MB. */
+        public Builder taskStreamSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("taskStreamSize must be at least 1, was " + n);
+            }
+            this.taskStreamSize = n;
+            return this;
+        }
+
+        /**
+         * Check every state invariant after each batch of events (linear in the state's size: for tests and
+         * debugging). A violation is treated like a failure inside the state machine. Default false.
+         */
+        public Builder validateState(boolean validate) {
+            this.validateState = validate;
+            return this;
+        }
+
+        /**
+         * I/O threads of the in-process transport; default min(4, cores). With TCP the scheduler always has exactly one
+         * I/O thread, on which its loop also runs (see SchedulerLoop), so this setting does not apply there.
+         */
+        public Builder ioThreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("ioThreads must be at least 1, was " + n);
+            }
+            this.ioThreads = n;
+            return this;
+        }
+
+        /** The name sent in handshakes and used in thread names and logs; default "scheduler". */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Test hook: runs on the loop thread before each {@code handle} call with the batch of events. */
+        Builder beforeHandle(Consumer<List<SchedulerEvent>> hook) {
+            this.beforeHandle = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /** Test hook: replaces {@link SchedulerState#validate()} (to simulate a state found inconsistent). */
+        Builder validator(Consumer<SchedulerState> check) {
+            this.validator = Objects.requireNonNull(check, "check");
+            return this;
+        }
+
+        public SchedulerServerConfig build() {
+            return new SchedulerServerConfig(this);
+        }
+    }
 }

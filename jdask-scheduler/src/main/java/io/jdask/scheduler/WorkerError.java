@@ -11,8 +11,8 @@ package io.jdask.scheduler;
  * @param traceback its stack trace as text
  */
 record WorkerError(byte[] exception, String exceptionType, String message, String traceback) {
-  @Override
-  public String toString() {
-    return exceptionType + ": " + message;
-  }
+    @Override
+    public String toString() {
+        return exceptionType + ": " + message;
+    }
 }

@@ -21,8 +21,10 @@ class CoordinationTest {
 
     private static SchedulerMsg.CoordReply reply(List<Coordination.Effect> out, String client, long requestId) {
         for (Coordination.Effect e : out) {
-            if (e instanceof Coordination.Reply r && r.clientId().equals(client)
-                    && r.msg() instanceof SchedulerMsg.CoordReply cr && cr.requestId() == requestId) {
+            if (e instanceof Coordination.Reply r
+                    && r.clientId().equals(client)
+                    && r.msg() instanceof SchedulerMsg.CoordReply cr
+                    && cr.requestId() == requestId) {
                 return cr;
             }
         }
@@ -33,9 +35,15 @@ class CoordinationTest {
     void queueIsFifoAndAParkedGetterReceivesTheNextPut() {
         co.handle("a", 1, new CoordOp.QueuePut("q", new byte[] {1}, null), 0);
         co.handle("a", 2, new CoordOp.QueuePut("q", new byte[] {2}, null), 0);
-        assertThat(reply(co.handle("b", 3, new CoordOp.QueueSize("q"), 0), "b", 3).number()).isEqualTo(2);
-        assertThat(reply(co.handle("b", 4, new CoordOp.QueueGet("q", -1), 0), "b", 4).value()).containsExactly(1);
-        assertThat(reply(co.handle("b", 5, new CoordOp.QueueGet("q", -1), 0), "b", 5).value()).containsExactly(2);
+        assertThat(reply(co.handle("b", 3, new CoordOp.QueueSize("q"), 0), "b", 3)
+                        .number())
+                .isEqualTo(2);
+        assertThat(reply(co.handle("b", 4, new CoordOp.QueueGet("q", -1), 0), "b", 4)
+                        .value())
+                .containsExactly(1);
+        assertThat(reply(co.handle("b", 5, new CoordOp.QueueGet("q", -1), 0), "b", 5)
+                        .value())
+                .containsExactly(2);
         assertThat(co.handle("b", 6, new CoordOp.QueueGet("q", -1), 0)).isEmpty(); // parked
         var out = co.handle("a", 7, new CoordOp.QueuePut("q", new byte[] {3}, null), 0);
         assertThat(reply(out, "b", 6).value()).containsExactly(3);
@@ -47,16 +55,24 @@ class CoordinationTest {
     void aReturnedItemGoesBackToTheHeadOrToAWaitingGetter() {
         co.handle("a", 1, new CoordOp.QueuePut("q", new byte[] {1}, null), 0);
         co.handle("a", 2, new CoordOp.QueuePut("q", new byte[] {2}, null), 0);
-        byte[] taken = reply(co.handle("b", 3, new CoordOp.QueueGet("q", -1), 0), "b", 3).value();
+        byte[] taken = reply(co.handle("b", 3, new CoordOp.QueueGet("q", -1), 0), "b", 3)
+                .value();
         // b's get was interrupted as the item arrived: b's client gives it back.
-        assertThat(reply(co.handle("b", 4, new CoordOp.QueueReturn("q", taken, null), 0), "b", 4).outcome())
+        assertThat(reply(co.handle("b", 4, new CoordOp.QueueReturn("q", taken, null), 0), "b", 4)
+                        .outcome())
                 .isEqualTo(CoordOutcome.OK);
-        assertThat(reply(co.handle("c", 5, new CoordOp.QueueGet("q", -1), 0), "c", 5).value())
-                .as("back at the head, before 2").containsExactly(1);
-        assertThat(reply(co.handle("c", 6, new CoordOp.QueueGet("q", -1), 0), "c", 6).value()).containsExactly(2);
+        assertThat(reply(co.handle("c", 5, new CoordOp.QueueGet("q", -1), 0), "c", 5)
+                        .value())
+                .as("back at the head, before 2")
+                .containsExactly(1);
+        assertThat(reply(co.handle("c", 6, new CoordOp.QueueGet("q", -1), 0), "c", 6)
+                        .value())
+                .containsExactly(2);
         assertThat(co.handle("c", 7, new CoordOp.QueueGet("q", -1), 0)).isEmpty(); // parked on an empty queue
         var out = co.handle("b", 8, new CoordOp.QueueReturn("q", new byte[] {7}, null), 0);
-        assertThat(reply(out, "c", 7).value()).as("a waiting getter gets it at once").containsExactly(7);
+        assertThat(reply(out, "c", 7).value())
+                .as("a waiting getter gets it at once")
+                .containsExactly(7);
         assertThat(co.parkedCount()).isZero();
     }
 
@@ -71,44 +87,59 @@ class CoordinationTest {
         assertThat(co.nextDeadline()).isEqualTo(Long.MAX_VALUE);
         // A value put later is not lost to the timed-out getter.
         co.handle("a", 2, new CoordOp.QueuePut("jobs", new byte[] {9}, null), 200 * MS);
-        assertThat(reply(co.handle("a", 3, new CoordOp.QueueSize("jobs"), 0), "a", 3).number()).isOne();
+        assertThat(reply(co.handle("a", 3, new CoordOp.QueueSize("jobs"), 0), "a", 3)
+                        .number())
+                .isOne();
     }
 
     @Test
     void aCancelledWaitIsNeverAnswered() {
         co.handle("a", 1, new CoordOp.EventWait("e", 1000), 0);
         co.cancelWait("a", 1);
-        assertThat(co.handle("b", 2, new CoordOp.EventSet("e"), 0)).extracting(e -> ((Coordination.Reply) e).clientId())
+        assertThat(co.handle("b", 2, new CoordOp.EventSet("e"), 0))
+                .extracting(e -> ((Coordination.Reply) e).clientId())
                 .containsExactly("b");
         assertThat(co.expire(2000 * MS)).isEmpty();
     }
 
     @Test
     void lockIsHandedToTheNextWaiterOnReleaseAndWhenItsHolderLeaves() {
-        assertThat(reply(co.handle("a", 1, new CoordOp.LockAcquire("L", "a1", -1), 0), "a", 1).number()).isOne();
+        assertThat(reply(co.handle("a", 1, new CoordOp.LockAcquire("L", "a1", -1), 0), "a", 1)
+                        .number())
+                .isOne();
         assertThat(co.handle("b", 2, new CoordOp.LockAcquire("L", "b1", -1), 0)).isEmpty();
         assertThat(co.handle("c", 3, new CoordOp.LockAcquire("L", "c1", -1), 0)).isEmpty();
         // Only the holder may release.
-        assertThat(reply(co.handle("b", 4, new CoordOp.LockRelease("L", "b1"), 0), "b", 4).outcome())
+        assertThat(reply(co.handle("b", 4, new CoordOp.LockRelease("L", "b1"), 0), "b", 4)
+                        .outcome())
                 .isEqualTo(CoordOutcome.FAILED);
-        assertThat(reply(co.handle("a", 5, new CoordOp.LockRelease("L", "a1"), 0), "b", 2).outcome())
+        assertThat(reply(co.handle("a", 5, new CoordOp.LockRelease("L", "a1"), 0), "b", 2)
+                        .outcome())
                 .isEqualTo(CoordOutcome.OK);
         // b's connection dies while holding it: c gets it.
         assertThat(reply(co.clientGone("b"), "c", 3).outcome()).isEqualTo(CoordOutcome.OK);
-        assertThat(reply(co.handle("a", 6, new CoordOp.LockState("L"), 0), "a", 6).number()).isOne();
+        assertThat(reply(co.handle("a", 6, new CoordOp.LockState("L"), 0), "a", 6)
+                        .number())
+                .isOne();
     }
 
     @Test
     void semaphoreLeasesOfADeadClientGoToWaiters() {
         co.handle("a", 1, new CoordOp.SemAcquire("S", 2, "a1", -1), 0);
         co.handle("a", 2, new CoordOp.SemAcquire("S", 2, "a2", -1), 0);
-        assertThat(co.handle("b", 3, new CoordOp.SemAcquire("S", 2, "b1", -1), 0)).isEmpty();
-        assertThat(co.handle("c", 4, new CoordOp.SemAcquire("S", 2, "c1", -1), 0)).isEmpty();
+        assertThat(co.handle("b", 3, new CoordOp.SemAcquire("S", 2, "b1", -1), 0))
+                .isEmpty();
+        assertThat(co.handle("c", 4, new CoordOp.SemAcquire("S", 2, "c1", -1), 0))
+                .isEmpty();
         var out = co.clientGone("a");
         assertThat(reply(out, "b", 3).outcome()).isEqualTo(CoordOutcome.OK);
         assertThat(reply(out, "c", 4).outcome()).isEqualTo(CoordOutcome.OK);
-        assertThat(reply(co.handle("d", 5, new CoordOp.SemState("S", 2), 0), "d", 5).number()).isEqualTo(2);
-        assertThat(reply(co.handle("d", 6, new CoordOp.SemState("S", 3), 0), "d", 6).error()).contains("has 2 leases");
+        assertThat(reply(co.handle("d", 5, new CoordOp.SemState("S", 2), 0), "d", 5)
+                        .number())
+                .isEqualTo(2);
+        assertThat(reply(co.handle("d", 6, new CoordOp.SemState("S", 3), 0), "d", 6)
+                        .error())
+                .contains("has 2 leases");
     }
 
     @Test
@@ -136,10 +167,12 @@ class CoordinationTest {
         var out = co.handle("c", 3, new CoordOp.EventSet("e"), 0);
         assertThat(reply(out, "a", 1).number()).isOne();
         assertThat(reply(out, "b", 2).number()).isOne();
-        assertThat(reply(co.handle("a", 4, new CoordOp.EventWait("e", 0), 0), "a", 4).outcome())
+        assertThat(reply(co.handle("a", 4, new CoordOp.EventWait("e", 0), 0), "a", 4)
+                        .outcome())
                 .isEqualTo(CoordOutcome.OK);
         co.handle("a", 5, new CoordOp.EventClear("e"), 0);
-        assertThat(reply(co.handle("a", 6, new CoordOp.EventWait("e", 0), 0), "a", 6).outcome())
+        assertThat(reply(co.handle("a", 6, new CoordOp.EventWait("e", 0), 0), "a", 6)
+                        .outcome())
                 .isEqualTo(CoordOutcome.TIMEOUT);
     }
 
@@ -148,10 +181,14 @@ class CoordinationTest {
         co.handle("a", 1, new CoordOp.Subscribe("t", "s1"), 0);
         co.handle("b", 2, new CoordOp.Subscribe("t", "s2"), 0);
         var out = co.handle("p", 3, new CoordOp.Publish("t", new byte[] {7}), 0);
-        assertThat(out).filteredOn(e -> ((Coordination.Reply) e).msg() instanceof SchedulerMsg.TopicMessage)
-                .extracting(e -> ((Coordination.Reply) e).clientId()).containsExactly("a", "b");
+        assertThat(out)
+                .filteredOn(e -> ((Coordination.Reply) e).msg() instanceof SchedulerMsg.TopicMessage)
+                .extracting(e -> ((Coordination.Reply) e).clientId())
+                .containsExactly("a", "b");
         co.clientGone("a");
-        assertThat(reply(co.handle("p", 4, new CoordOp.Publish("t", new byte[] {8}), 0), "p", 4).number()).isOne();
+        assertThat(reply(co.handle("p", 4, new CoordOp.Publish("t", new byte[] {8}), 0), "p", 4)
+                        .number())
+                .isOne();
     }
 
     /**
@@ -177,8 +214,11 @@ class CoordinationTest {
                 if (op < 5) {
                     String lease = "l" + (++req);
                     waiting.put(req, new String[] {client, lease});
-                    out = c.handle(client, req, new CoordOp.SemAcquire("S", max, lease, rnd.nextInt(3) == 0 ? -1
-                            : rnd.nextInt(20)), now);
+                    out = c.handle(
+                            client,
+                            req,
+                            new CoordOp.SemAcquire("S", max, lease, rnd.nextInt(3) == 0 ? -1 : rnd.nextInt(20)),
+                            now);
                 } else if (op < 7 && !held.isEmpty()) {
                     String lease = new ArrayList<>(held.keySet()).get(rnd.nextInt(held.size()));
                     String owner = held.remove(lease);
@@ -195,14 +235,19 @@ class CoordinationTest {
                     out = c.expire(now);
                 }
                 for (Coordination.Effect e : out) {
-                    if (e instanceof Coordination.Reply r && r.msg() instanceof SchedulerMsg.CoordReply cr
+                    if (e instanceof Coordination.Reply r
+                            && r.msg() instanceof SchedulerMsg.CoordReply cr
                             && waiting.containsKey(cr.requestId())) {
                         String[] w = waiting.remove(cr.requestId());
-                        assertThat(w[0]).as("seed %d: answer to the asker", seed).isEqualTo(r.clientId());
+                        assertThat(w[0])
+                                .as("seed %d: answer to the asker", seed)
+                                .isEqualTo(r.clientId());
                         if (cr.outcome() == CoordOutcome.OK) held.put(w[1], w[0]);
                     }
                 }
-                assertThat(held.size()).as("seed %d step %d: leases granted", seed, step).isLessThanOrEqualTo(max);
+                assertThat(held.size())
+                        .as("seed %d step %d: leases granted", seed, step)
+                        .isLessThanOrEqualTo(max);
             }
             assertThat(dead).isEmpty();
         }

@@ -73,8 +73,15 @@ final class ActorHost {
     void call(Comm comm, DataMsg.ActorCall c) {
         Hosted a = actors.get(c.actorKey());
         if (a == null) {
-            reply(comm, new DataMsg.ActorReply(c.requestId(), null, null, ActorLost.class.getName(),
-                    "worker holds no actor '" + c.actorKey() + "' (it was released, or its worker restarted)", true));
+            reply(
+                    comm,
+                    new DataMsg.ActorReply(
+                            c.requestId(),
+                            null,
+                            null,
+                            ActorLost.class.getName(),
+                            "worker holds no actor '" + c.actorKey() + "' (it was released, or its worker restarted)",
+                            true));
             return;
         }
         a.calls.add(() -> a.run(comm, c));
@@ -147,7 +154,8 @@ final class ActorHost {
                 reply = new DataMsg.ActorReply(c.requestId(), serializer.serialize(result), null, null, null, false);
             } catch (Throwable t) { // a failing call is the caller's failure, never the worker's
                 TaskError e = TaskError.of(t, serializer);
-                reply = new DataMsg.ActorReply(c.requestId(), null, e.exception(), e.exceptionType(), e.message(), false);
+                reply = new DataMsg.ActorReply(
+                        c.requestId(), null, e.exception(), e.exceptionType(), e.message(), false);
             }
             reply(comm, reply);
         }

@@ -36,97 +36,101 @@ import org.slf4j.LoggerFactory;
  * on executor threads only.
  */
 final class ClientClassLoader extends ClassLoader {
-  private static final Logger LOG = LoggerFactory.getLogger(ClientClassLoader.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ClientClassLoader.class);
 
-  static {
-    registerAsParallelCapable();
-  }
-
-  private final String clientId;
-  private final CodeLoaders fetcher;
-  private final Serializer serializer;
-  /** Names the client answered with "no such class"; they fail at once from then on. */
-  private final Set<String> missing = ConcurrentHashMap.newKeySet();
-  /** The class file of each class this loader defined, by resource name ({@code a/b/C.class}). */
-  private final Map<String, byte[]> definedBytes = new ConcurrentHashMap<>();
-
-  ClientClassLoader(String clientId, ClassLoader parent, CodeLoaders fetcher, Serializer serializer) {
-    super("jdask-client-" + clientId, parent);
-    this.clientId = clientId;
-    this.fetcher = fetcher;
-    this.serializer = serializer;
-  }
-
-  String clientId() {
-    return clientId;
-  }
-
-  @Override
-  protected Class<?> findClass(String name) throws ClassNotFoundException {
-    if (missing.contains(name)) {
-      throw notFound(name);
+    static {
+        registerAsParallelCapable();
     }
-    SchedulerMsg.ClassBytes answer = fetcher.fetch(clientId, name);
-    if (answer.bytes() == null) {
-      missing.add(name);
-      throw notFound(name);
-    }
-    Class<?> c = defineClass(name, answer.bytes(), 0, answer.bytes().length);
-    definedBytes.put(name.replace('.', '/') + ".class", answer.bytes());
-    LOG.debug("defined {} ({} bytes) for client {}", name, answer.bytes().length, clientId);
-    restoreStatics(c, answer.staticState());
-    return c;
-  }
 
-  private ClassNotFoundException notFound(String name) {
-    return new ClassNotFoundException("class " + name + " is neither on this worker's class path nor in an"
-        + " uploaded jar, and client " + clientId + " does not have it either");
-  }
+    private final String clientId;
+    private final CodeLoaders fetcher;
+    private final Serializer serializer;
+    /** Names the client answered with "no such class"; they fail at once from then on. */
+    private final Set<String> missing = ConcurrentHashMap.newKeySet();
+    /** The class file of each class this loader defined, by resource name ({@code a/b/C.class}). */
+    private final Map<String, byte[]> definedBytes = new ConcurrentHashMap<>();
 
-  /**
-   * New static field values for classes this loader may have defined already (a notebook variable was assigned);
-   * classes not loaded yet are skipped: they get the client's current values when they are fetched.
-   */
-  void updateStatics(Map<String, Map<String, byte[]>> fields) {
-    for (var e : fields.entrySet()) {
-      Class<?> c;
-      synchronized (getClassLoadingLock(e.getKey())) {
-        c = findLoadedClass(e.getKey());
-      }
-      if (c != null) restoreStatics(c, e.getValue());
+    ClientClassLoader(String clientId, ClassLoader parent, CodeLoaders fetcher, Serializer serializer) {
+        super("jdask-client-" + clientId, parent);
+        this.clientId = clientId;
+        this.fetcher = fetcher;
+        this.serializer = serializer;
     }
-  }
 
-  private void restoreStatics(Class<?> c, Map<String, byte[]> state) {
-    if (state == null || state.isEmpty()) {
-      return;
+    String clientId() {
+        return clientId;
     }
-    for (var e : state.entrySet()) {
-      try {
-        Field f = c.getDeclaredField(e.getKey());
-        int mods = f.getModifiers();
-        if (!Modifier.isStatic(mods) || Modifier.isFinal(mods)) {
-          continue;
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        if (missing.contains(name)) {
+            throw notFound(name);
         }
-        Object value = serializer.deserialize(e.getValue(), this);
-        f.setAccessible(true);
-        f.set(null, value);
-      } catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
-        LOG.warn("could not restore static field {}.{} sent by client {}: {}", c.getName(), e.getKey(),
-            clientId, ex.toString());
-      }
+        SchedulerMsg.ClassBytes answer = fetcher.fetch(clientId, name);
+        if (answer.bytes() == null) {
+            missing.add(name);
+            throw notFound(name);
+        }
+        Class<?> c = defineClass(name, answer.bytes(), 0, answer.bytes().length);
+        definedBytes.put(name.replace('.', '/') + ".class", answer.bytes());
+        LOG.debug("defined {} ({} bytes) for client {}", name, answer.bytes().length, clientId);
+        restoreStatics(c, answer.staticState());
+        return c;
     }
-  }
 
-  /** A class file this loader defined, else the parent's resource. */
-  @Override
-  public InputStream getResourceAsStream(String name) {
-    byte[] bytes = definedBytes.get(name);
-    return bytes != null ? new ByteArrayInputStream(bytes) : super.getResourceAsStream(name);
-  }
+    private ClassNotFoundException notFound(String name) {
+        return new ClassNotFoundException("class " + name + " is neither on this worker's class path nor in an"
+                + " uploaded jar, and client " + clientId + " does not have it either");
+    }
 
-  @Override
-  public String toString() {
-    return "ClientClassLoader[" + clientId + "]";
-  }
+    /**
+     * New static field values for classes this loader may have defined already (a notebook variable was assigned);
+     * classes not loaded yet are skipped: they get the client's current values when they are fetched.
+     */
+    void updateStatics(Map<String, Map<String, byte[]>> fields) {
+        for (var e : fields.entrySet()) {
+            Class<?> c;
+            synchronized (getClassLoadingLock(e.getKey())) {
+                c = findLoadedClass(e.getKey());
+            }
+            if (c != null) restoreStatics(c, e.getValue());
+        }
+    }
+
+    private void restoreStatics(Class<?> c, Map<String, byte[]> state) {
+        if (state == null || state.isEmpty()) {
+            return;
+        }
+        for (var e : state.entrySet()) {
+            try {
+                Field f = c.getDeclaredField(e.getKey());
+                int mods = f.getModifiers();
+                if (!Modifier.isStatic(mods) || Modifier.isFinal(mods)) {
+                    continue;
+                }
+                Object value = serializer.deserialize(e.getValue(), this);
+                f.setAccessible(true);
+                f.set(null, value);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+                LOG.warn(
+                        "could not restore static field {}.{} sent by client {}: {}",
+                        c.getName(),
+                        e.getKey(),
+                        clientId,
+                        ex.toString());
+            }
+        }
+    }
+
+    /** A class file this loader defined, else the parent's resource. */
+    @Override
+    public InputStream getResourceAsStream(String name) {
+        byte[] bytes = definedBytes.get(name);
+        return bytes != null ? new ByteArrayInputStream(bytes) : super.getResourceAsStream(name);
+    }
+
+    @Override
+    public String toString() {
+        return "ClientClassLoader[" + clientId + "]";
+    }
 }

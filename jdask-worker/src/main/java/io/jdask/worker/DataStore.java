@@ -16,35 +16,35 @@ import java.util.concurrent.ConcurrentHashMap;
  * drop does not pull a value from under a running task).
  */
 final class DataStore {
-  /** Key to value. Written by the loop thread only; read by any thread. */
-  private final ConcurrentHashMap<String, StoredValue> values = new ConcurrentHashMap<>();
+    /** Key to value. Written by the loop thread only; read by any thread. */
+    private final ConcurrentHashMap<String, StoredValue> values = new ConcurrentHashMap<>();
 
-  void put(String key, StoredValue value) {
-    values.put(key, value);
-  }
+    void put(String key, StoredValue value) {
+        values.put(key, value);
+    }
 
-  StoredValue get(String key) {
-    return values.get(key);
-  }
+    StoredValue get(String key) {
+        return values.get(key);
+    }
 
-  void remove(String key) {
-    values.remove(key);
-  }
+    void remove(String key) {
+        values.remove(key);
+    }
 
-  boolean contains(String key) {
-    return values.containsKey(key);
-  }
+    boolean contains(String key) {
+        return values.containsKey(key);
+    }
 
-  /** A sorted snapshot of the keys (for tests and logs). */
-  Set<String> keys() {
-    return new TreeSet<>(values.keySet());
-  }
+    /** A sorted snapshot of the keys (for tests and logs). */
+    Set<String> keys() {
+        return new TreeSet<>(values.keySet());
+    }
 
-  int size() {
-    return values.size();
-  }
+    int size() {
+        return values.size();
+    }
 
-  void clear() {
-    values.clear();
-  }
+    void clear() {
+        values.clear();
+    }
 }

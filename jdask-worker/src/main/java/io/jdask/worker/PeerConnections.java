@@ -31,123 +31,128 @@ import org.slf4j.LoggerFactory;
  * callers hop to their own thread.
  */
 final class PeerConnections implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(PeerConnections.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PeerConnections.class);
 
-  private final Transports transports;
-  private final Duration connectTimeout;
-  /** Peer address to its connection (being opened or open). An entry leaves when its comm closes. */
-  private final ConcurrentHashMap<String, CompletableFuture<Comm>> comms = new ConcurrentHashMap<>();
-  /** Request id to the request waiting for its reply; an entry leaves when its future completes. */
-  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
-  private final AtomicLong requestIds = new AtomicLong();
-  private volatile boolean closed;
+    private final Transports transports;
+    private final Duration connectTimeout;
+    /** Peer address to its connection (being opened or open). An entry leaves when its comm closes. */
+    private final ConcurrentHashMap<String, CompletableFuture<Comm>> comms = new ConcurrentHashMap<>();
+    /** Request id to the request waiting for its reply; an entry leaves when its future completes. */
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
 
-  private record Pending(String peer, CompletableFuture<DataMsg.DataReply> reply) {}
+    private final AtomicLong requestIds = new AtomicLong();
+    private volatile boolean closed;
 
-  PeerConnections(Transports transports, Duration connectTimeout) {
-    this.transports = transports;
-    this.connectTimeout = connectTimeout;
-  }
+    private record Pending(String peer, CompletableFuture<DataMsg.DataReply> reply) {}
 
-  /**
-   * Asks {@code peer} for {@code keys}. The future completes with the reply, or fails with a
-   * {@link ConnectException} (cannot connect, connection lost) or a {@link TimeoutException}.
-   */
-  CompletableFuture<DataMsg.DataReply> getData(String peer, List<String> keys, Duration timeout) {
-    long id = requestIds.incrementAndGet();
-    CompletableFuture<DataMsg.DataReply> reply = new CompletableFuture<>();
-    pending.put(id, new Pending(peer, reply));
-    reply.whenComplete((r, e) -> pending.remove(id));
-    if (closed) {
-      reply.completeExceptionally(new ConnectException("worker is closing"));
-      return reply;
+    PeerConnections(Transports transports, Duration connectTimeout) {
+        this.transports = transports;
+        this.connectTimeout = connectTimeout;
     }
-    CompletableFuture<Comm> connecting;
-    try {
-      connecting = comms.computeIfAbsent(peer, this::open);
-    } catch (RuntimeException e) {
-      reply.completeExceptionally(e);
-      return reply;
-    }
-    connecting.whenComplete((comm, e) -> {
-      if (e != null) {
-        comms.remove(peer, connecting);
-        reply.completeExceptionally(e);
-        return;
-      }
-      try {
-        comm.send(new DataMsg.GetData(id, keys));
-      } catch (RuntimeException ex) {
-        reply.completeExceptionally(new ConnectException("could not send to " + peer + ": " + ex));
-      }
-    });
-    reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
-      if (e instanceof TimeoutException) {
-        LOG.warn("no answer from {} within {} for {}; closing that connection", peer, timeout, keys);
-        CompletableFuture<Comm> c = comms.remove(peer);
-        if (c != null) {
-          c.thenAccept(Comm::close);
+
+    /**
+     * Asks {@code peer} for {@code keys}. The future completes with the reply, or fails with a
+     * {@link ConnectException} (cannot connect, connection lost) or a {@link TimeoutException}.
+     */
+    CompletableFuture<DataMsg.DataReply> getData(String peer, List<String> keys, Duration timeout) {
+        long id = requestIds.incrementAndGet();
+        CompletableFuture<DataMsg.DataReply> reply = new CompletableFuture<>();
+        pending.put(id, new Pending(peer, reply));
+        reply.whenComplete((r, e) -> pending.remove(id));
+        if (closed) {
+            reply.completeExceptionally(new ConnectException("worker is closing"));
+            return reply;
         }
-      }
-    });
-    return reply;
-  }
+        CompletableFuture<Comm> connecting;
+        try {
+            connecting = comms.computeIfAbsent(peer, this::open);
+        } catch (RuntimeException e) {
+            reply.completeExceptionally(e);
+            return reply;
+        }
+        connecting.whenComplete((comm, e) -> {
+            if (e != null) {
+                comms.remove(peer, connecting);
+                reply.completeExceptionally(e);
+                return;
+            }
+            try {
+                comm.send(new DataMsg.GetData(id, keys));
+            } catch (RuntimeException ex) {
+                reply.completeExceptionally(new ConnectException("could not send to " + peer + ": " + ex));
+            }
+        });
+        reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+            if (e instanceof TimeoutException) {
+                LOG.warn("no answer from {} within {} for {}; closing that connection", peer, timeout, keys);
+                CompletableFuture<Comm> c = comms.remove(peer);
+                if (c != null) {
+                    c.thenAccept(Comm::close);
+                }
+            }
+        });
+        return reply;
+    }
 
-  /** Number of open or opening connections (for tests). */
-  int connectionCount() {
-    return comms.size();
-  }
+    /** Number of open or opening connections (for tests). */
+    int connectionCount() {
+        return comms.size();
+    }
 
-  private CompletableFuture<Comm> open(String peer) {
-    return transports.forAddress(peer).connect(peer, connectTimeout).thenApply(comm -> {
-      comm.setHandler(new Handler(peer));
-      return comm;
-    });
-  }
+    private CompletableFuture<Comm> open(String peer) {
+        return transports.forAddress(peer).connect(peer, connectTimeout).thenApply(comm -> {
+            comm.setHandler(new Handler(peer));
+            return comm;
+        });
+    }
 
-  private final class Handler implements CommHandler {
-    private final String peer;
+    private final class Handler implements CommHandler {
+        private final String peer;
 
-    Handler(String peer) {
-      this.peer = peer;
+        Handler(String peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void onMessage(Comm comm, Message message) {
+            if (message instanceof DataMsg.DataReply r) {
+                Pending p = pending.get(r.requestId());
+                if (p != null) {
+                    p.reply().complete(r);
+                }
+            } else {
+                LOG.warn(
+                        "unexpected message from peer {}: {}",
+                        peer,
+                        message.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void onClose(Comm comm, CloseReason reason) {
+            CompletableFuture<Comm> current = comms.get(peer);
+            if (current != null && current.getNow(null) == comm) {
+                comms.remove(peer, current);
+            }
+            for (Pending p : pending.values()) {
+                if (p.peer().equals(peer)) {
+                    p.reply()
+                            .completeExceptionally(
+                                    new ConnectException("connection to " + peer + " closed: " + reason));
+                }
+            }
+        }
     }
 
     @Override
-    public void onMessage(Comm comm, Message message) {
-      if (message instanceof DataMsg.DataReply r) {
-        Pending p = pending.get(r.requestId());
-        if (p != null) {
-          p.reply().complete(r);
+    public void close() {
+        closed = true;
+        for (CompletableFuture<Comm> c : comms.values()) {
+            c.thenAccept(Comm::close);
         }
-      } else {
-        LOG.warn("unexpected message from peer {}: {}", peer, message.getClass().getSimpleName());
-      }
-    }
-
-    @Override
-    public void onClose(Comm comm, CloseReason reason) {
-      CompletableFuture<Comm> current = comms.get(peer);
-      if (current != null && current.getNow(null) == comm) {
-        comms.remove(peer, current);
-      }
-      for (Pending p : pending.values()) {
-        if (p.peer().equals(peer)) {
-          p.reply().completeExceptionally(
-              new ConnectException("connection to " + peer + " closed: " + reason));
+        comms.clear();
+        for (Pending p : pending.values()) {
+            p.reply().completeExceptionally(new ConnectException("worker is closing"));
         }
-      }
     }
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    for (CompletableFuture<Comm> c : comms.values()) {
-      c.thenAccept(Comm::close);
-    }
-    comms.clear();
-    for (Pending p : pending.values()) {
-      p.reply().completeExceptionally(new ConnectException("worker is closing"));
-    }
-  }
 }

@@ -25,76 +25,76 @@ import java.util.Objects;
  * under the lock, so two tasks needing the same fresh value deserialize it once.
  */
 final class StoredValue {
-  /** The object, meaningful only when {@link #hasValue}. Guarded by this. */
-  private Object value;
-  /** Whether {@link #value} holds the object (null is a valid value). Guarded by this. */
-  private boolean hasValue;
-  /**
-   * The loader {@link #value} was deserialized with, or null if the object was produced in this
-   * JVM (then it is the real object and fits every loader). Guarded by this.
-   */
-  private ClassLoader valueLoader;
-  /** The serialized form, or null until first needed. Guarded by this. */
-  private Serialized bytes;
-  /** The value's class name, or null if it arrived as bytes and is still unknown. Guarded by this. */
-  private String typeName;
+    /** The object, meaningful only when {@link #hasValue}. Guarded by this. */
+    private Object value;
+    /** Whether {@link #value} holds the object (null is a valid value). Guarded by this. */
+    private boolean hasValue;
+    /**
+     * The loader {@link #value} was deserialized with, or null if the object was produced in this
+     * JVM (then it is the real object and fits every loader). Guarded by this.
+     */
+    private ClassLoader valueLoader;
+    /** The serialized form, or null until first needed. Guarded by this. */
+    private Serialized bytes;
+    /** The value's class name, or null if it arrived as bytes and is still unknown. Guarded by this. */
+    private String typeName;
 
-  private StoredValue() {}
+    private StoredValue() {}
 
-  /** A value a task produced here, with the bytes already made from it. */
-  static StoredValue computed(Object value, Serialized bytes) {
-    StoredValue v = new StoredValue();
-    v.value = value;
-    v.hasValue = true;
-    v.bytes = Objects.requireNonNull(bytes, "bytes");
-    v.typeName = value == null ? "null" : value.getClass().getName();
-    return v;
-  }
-
-  /** A value that arrived serialized (from a peer or a client). */
-  static StoredValue received(Serialized bytes) {
-    StoredValue v = new StoredValue();
-    v.bytes = Objects.requireNonNull(bytes, "bytes");
-    return v;
-  }
-
-  /**
-   * The object, deserialized with {@code loader} if it only exists as bytes so far.
-   *
-   * @throws io.jdask.protocol.SerializationException if the bytes do not deserialize
-   */
-  synchronized Object value(ClassLoader loader, Serializer serializer) {
-    if (hasValue && (valueLoader == null || valueLoader == loader)) {
-      return value;
+    /** A value a task produced here, with the bytes already made from it. */
+    static StoredValue computed(Object value, Serialized bytes) {
+        StoredValue v = new StoredValue();
+        v.value = value;
+        v.hasValue = true;
+        v.bytes = Objects.requireNonNull(bytes, "bytes");
+        v.typeName = value == null ? "null" : value.getClass().getName();
+        return v;
     }
-    Object v = serializer.deserialize(bytes, loader);
-    value = v;
-    hasValue = true;
-    valueLoader = loader;
-    typeName = v == null ? "null" : v.getClass().getName();
-    return v;
-  }
 
-  /** The serialized form, made now if needed (may be slow for a big value). */
-  synchronized Serialized bytes(Serializer serializer) {
-    if (bytes == null) {
-      bytes = serializer.serializeValue(value);
+    /** A value that arrived serialized (from a peer or a client). */
+    static StoredValue received(Serialized bytes) {
+        StoredValue v = new StoredValue();
+        v.bytes = Objects.requireNonNull(bytes, "bytes");
+        return v;
     }
-    return bytes;
-  }
 
-  /** The serialized form if it exists already, else null. */
-  synchronized Serialized bytesIfReady() {
-    return bytes;
-  }
+    /**
+     * The object, deserialized with {@code loader} if it only exists as bytes so far.
+     *
+     * @throws io.jdask.protocol.SerializationException if the bytes do not deserialize
+     */
+    synchronized Object value(ClassLoader loader, Serializer serializer) {
+        if (hasValue && (valueLoader == null || valueLoader == loader)) {
+            return value;
+        }
+        Object v = serializer.deserialize(bytes, loader);
+        value = v;
+        hasValue = true;
+        valueLoader = loader;
+        typeName = v == null ? "null" : v.getClass().getName();
+        return v;
+    }
 
-  /** The size in bytes of the serialized form, or -1 if not made yet. */
-  synchronized long nbytes() {
-    return bytes == null ? -1 : bytes.nbytes();
-  }
+    /** The serialized form, made now if needed (may be slow for a big value). */
+    synchronized Serialized bytes(Serializer serializer) {
+        if (bytes == null) {
+            bytes = serializer.serializeValue(value);
+        }
+        return bytes;
+    }
 
-  /** The value's class name, or null if it was never opened here. */
-  synchronized String typeName() {
-    return typeName;
-  }
+    /** The serialized form if it exists already, else null. */
+    synchronized Serialized bytesIfReady() {
+        return bytes;
+    }
+
+    /** The size in bytes of the serialized form, or -1 if not made yet. */
+    synchronized long nbytes() {
+        return bytes == null ? -1 : bytes.nbytes();
+    }
+
+    /** The value's class name, or null if it was never opened here. */
+    synchronized String typeName() {
+        return typeName;
+    }
 }

@@ -13,33 +13,33 @@ import java.io.StringWriter;
  */
 record TaskError(byte[] exception, String exceptionType, String message, String traceback) {
 
-  /** Describes {@code t}; never throws (a failing task must not take the worker down). */
-  static TaskError of(Throwable t, Serializer serializer) {
-    byte[] bytes;
-    try {
-      bytes = serializer.serialize(t);
-    } catch (Throwable e) { // the exception itself may hold anything; its text still travels
-      bytes = null;
+    /** Describes {@code t}; never throws (a failing task must not take the worker down). */
+    static TaskError of(Throwable t, Serializer serializer) {
+        byte[] bytes;
+        try {
+            bytes = serializer.serialize(t);
+        } catch (Throwable e) { // the exception itself may hold anything; its text still travels
+            bytes = null;
+        }
+        String trace;
+        try {
+            StringWriter w = new StringWriter();
+            t.printStackTrace(new PrintWriter(w));
+            trace = w.toString();
+        } catch (Throwable e) {
+            trace = t.getClass().getName() + " (stack trace unavailable: " + e + ")";
+        }
+        String message;
+        try {
+            message = t.getMessage();
+        } catch (Throwable e) {
+            message = null;
+        }
+        return new TaskError(bytes, t.getClass().getName(), message, trace);
     }
-    String trace;
-    try {
-      StringWriter w = new StringWriter();
-      t.printStackTrace(new PrintWriter(w));
-      trace = w.toString();
-    } catch (Throwable e) {
-      trace = t.getClass().getName() + " (stack trace unavailable: " + e + ")";
-    }
-    String message;
-    try {
-      message = t.getMessage();
-    } catch (Throwable e) {
-      message = null;
-    }
-    return new TaskError(bytes, t.getClass().getName(), message, trace);
-  }
 
-  @Override
-  public String toString() {
-    return exceptionType + (message == null ? "" : ": " + message);
-  }
+    @Override
+    public String toString() {
+        return exceptionType + (message == null ? "" : ": " + message);
+    }
 }

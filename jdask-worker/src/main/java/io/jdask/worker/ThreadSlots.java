@@ -11,24 +11,24 @@ import java.util.BitSet;
  */
 /** Small integer labels for busy task threads, lowest free first. Thread-safe. */
 final class ThreadSlots {
-  /** Set bits are slots in use. Guarded by {@code this}. */
-  private final BitSet used = new BitSet();
+    /** Set bits are slots in use. Guarded by {@code this}. */
+    private final BitSet used = new BitSet();
 
-  /** Takes the lowest free slot. */
-  synchronized int acquire() {
-    int i = used.nextClearBit(0);
-    used.set(i);
-    return i;
-  }
-
-  /** Gives a slot back; a slot not taken is ignored. */
-  synchronized void release(int slot) {
-    if (slot >= 0) {
-      used.clear(slot);
+    /** Takes the lowest free slot. */
+    synchronized int acquire() {
+        int i = used.nextClearBit(0);
+        used.set(i);
+        return i;
     }
-  }
 
-  synchronized int inUse() {
-    return used.cardinality();
-  }
+    /** Gives a slot back; a slot not taken is ignored. */
+    synchronized void release(int slot) {
+        if (slot >= 0) {
+            used.clear(slot);
+        }
+    }
+
+    synchronized int inUse() {
+        return used.cardinality();
+    }
 }

@@ -15,240 +15,241 @@ import java.util.Objects;
  * needs.
  */
 public final class WorkerConfig {
-  private final String schedulerAddress;
-  private final String listenAddress;
-  private final int nthreads;
-  private final String name;
-  private final long memoryLimit;
-  private final Map<String, Double> resources;
-  private final Duration connectTimeout;
-  private final Duration transferTimeout;
-  private final Duration classFetchTimeout;
-  private final long inlineLimit;
-  private final Duration profileInterval;
-  private final int executeAhead;
-
-  private WorkerConfig(Builder b) {
-    this.schedulerAddress = b.schedulerAddress;
-    this.listenAddress = b.listenAddress;
-    this.nthreads = b.nthreads;
-    this.name = b.name;
-    this.memoryLimit = b.memoryLimit;
-    this.resources = Map.copyOf(b.resources);
-    this.connectTimeout = b.connectTimeout;
-    this.transferTimeout = b.transferTimeout;
-    this.classFetchTimeout = b.classFetchTimeout;
-    this.inlineLimit = b.inlineLimit;
-    this.profileInterval = b.profileInterval;
-    this.executeAhead = b.executeAhead;
-  }
-
-  /** Starts the settings of a worker that registers with the scheduler at {@code schedulerAddress}. */
-  public static Builder builder(String schedulerAddress) {
-    return new Builder(schedulerAddress);
-  }
-
-  /** Where the scheduler listens, e.g. {@code tcp://10.0.0.1:8786}. */
-  public String schedulerAddress() {
-    return schedulerAddress;
-  }
-
-  /** Where this worker listens for peers and clients, e.g. {@code tcp://0.0.0.0:0}. */
-  public String listenAddress() {
-    return listenAddress;
-  }
-
-  /** Number of threads running tasks at once. */
-  public int nthreads() {
-    return nthreads;
-  }
-
-  /** Human-readable name; empty means "use the address". */
-  public String name() {
-    return name;
-  }
-
-  /** Bytes of memory this worker may use for data; 0 means no limit. Reported to the scheduler. */
-  public long memoryLimit() {
-    return memoryLimit;
-  }
-
-  /** Abstract resources this worker offers, e.g. {@code GPU=2}. */
-  public Map<String, Double> resources() {
-    return resources;
-  }
-
-  /** How long connecting and registering with the scheduler may take. */
-  public Duration connectTimeout() {
-    return connectTimeout;
-  }
-
-  /** How long one fetch of values from a peer may take before it counts as a network failure. */
-  public Duration transferTimeout() {
-    return transferTimeout;
-  }
-
-  /** How long a worker waits for a client to answer a request for one of its classes. */
-  public Duration classFetchTimeout() {
-    return classFetchTimeout;
-  }
-
-  /** Results whose serialized form is at most this many bytes travel inline with TaskFinished. */
-  public long inlineLimit() {
-    return inlineLimit;
-  }
-
-  /** How often task threads are sampled for the profile; zero when profiling is off. */
-  public Duration profileInterval() {
-    return profileInterval;
-  }
-
-  /** Short tasks handed to the task threads beyond {@code nthreads} (see {@link Builder#executeAhead}). */
-  public int executeAhead() {
-    return executeAhead;
-  }
-
-  @Override
-  public String toString() {
-    return "WorkerConfig[scheduler=" + schedulerAddress + ", listen=" + listenAddress + ", nthreads="
-        + nthreads + ", name=" + name + ", memoryLimit=" + memoryLimit + ", resources=" + resources + "]";
-  }
-
-  /** Builder for {@link WorkerConfig}. */
-  public static final class Builder {
     private final String schedulerAddress;
-    private String listenAddress = "tcp://127.0.0.1:0";
-    private int nthreads = Runtime.getRuntime().availableProcessors();
-    private String name = "";
-    private long memoryLimit = Runtime.getRuntime().maxMemory();
-    private final Map<String, Double> resources = new LinkedHashMap<>();
-    private Duration connectTimeout = Duration.ofSeconds(30);
-    private Duration transferTimeout = Duration.ofSeconds(120);
-    private Duration classFetchTimeout = Duration.ofSeconds(30);
-    private long inlineLimit = 64 * 1024;
-    private Duration profileInterval = Duration.ofMillis(10);
-    private int executeAhead = Integer.getInteger("jdask.worker.executeAhead", 8);
+    private final String listenAddress;
+    private final int nthreads;
+    private final String name;
+    private final long memoryLimit;
+    private final Map<String, Double> resources;
+    private final Duration connectTimeout;
+    private final Duration transferTimeout;
+    private final Duration classFetchTimeout;
+    private final long inlineLimit;
+    private final Duration profileInterval;
+    private final int executeAhead;
 
-    private Builder(String schedulerAddress) {
-      this.schedulerAddress = checkAddress(schedulerAddress, "scheduler address");
+    private WorkerConfig(Builder b) {
+        this.schedulerAddress = b.schedulerAddress;
+        this.listenAddress = b.listenAddress;
+        this.nthreads = b.nthreads;
+        this.name = b.name;
+        this.memoryLimit = b.memoryLimit;
+        this.resources = Map.copyOf(b.resources);
+        this.connectTimeout = b.connectTimeout;
+        this.transferTimeout = b.transferTimeout;
+        this.classFetchTimeout = b.classFetchTimeout;
+        this.inlineLimit = b.inlineLimit;
+        this.profileInterval = b.profileInterval;
+        this.executeAhead = b.executeAhead;
     }
 
-    /** Where to listen for peers and clients. Default {@code tcp://127.0.0.1:0} (a free port). */
-    public Builder listen(String address) {
-      this.listenAddress = checkAddress(address, "listen address");
-      return this;
+    /** Starts the settings of a worker that registers with the scheduler at {@code schedulerAddress}. */
+    public static Builder builder(String schedulerAddress) {
+        return new Builder(schedulerAddress);
     }
 
-    /** Task threads. Default: the number of cores. */
-    public Builder nthreads(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("nthreads must be at least 1, was " + n);
-      }
-      this.nthreads = n;
-      return this;
+    /** Where the scheduler listens, e.g. {@code tcp://10.0.0.1:8786}. */
+    public String schedulerAddress() {
+        return schedulerAddress;
     }
 
-    /** The worker's name in the scheduler's logs and dashboard. Default: its address. */
-    public Builder name(String name) {
-      this.name = Objects.requireNonNull(name, "name");
-      return this;
+    /** Where this worker listens for peers and clients, e.g. {@code tcp://0.0.0.0:0}. */
+    public String listenAddress() {
+        return listenAddress;
     }
 
-    /** Memory limit in bytes (0: none). Default: the JVM's maximum heap. */
-    public Builder memoryLimit(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("memoryLimit must be >= 0 (0 means no limit), was " + bytes);
-      }
-      this.memoryLimit = bytes;
-      return this;
+    /** Number of threads running tasks at once. */
+    public int nthreads() {
+        return nthreads;
     }
 
-    /** Declares that this worker offers {@code amount} of an abstract resource. */
-    public Builder resource(String resourceName, double amount) {
-      Objects.requireNonNull(resourceName, "resourceName");
-      if (!(amount >= 0)) {
-        throw new IllegalArgumentException("resource " + resourceName + " must be >= 0, was " + amount);
-      }
-      resources.put(resourceName, amount);
-      return this;
+    /** Human-readable name; empty means "use the address". */
+    public String name() {
+        return name;
     }
 
-    /** Resources this worker offers (replaces earlier ones). */
-    public Builder resources(Map<String, Double> all) {
-      resources.clear();
-      all.forEach(this::resource);
-      return this;
+    /** Bytes of memory this worker may use for data; 0 means no limit. Reported to the scheduler. */
+    public long memoryLimit() {
+        return memoryLimit;
     }
 
-    /** How long connecting and registering may take. Default 30 s. */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
-      return this;
+    /** Abstract resources this worker offers, e.g. {@code GPU=2}. */
+    public Map<String, Double> resources() {
+        return resources;
     }
 
-    /** How long one fetch from a peer may take. Default 120 s. */
-    public Builder transferTimeout(Duration timeout) {
-      this.transferTimeout = positive(timeout, "transferTimeout");
-      return this;
+    /** How long connecting and registering with the scheduler may take. */
+    public Duration connectTimeout() {
+        return connectTimeout;
     }
 
-    /** How long to wait for a client to send a class. Default 30 s. */
-    public Builder classFetchTimeout(Duration timeout) {
-      this.classFetchTimeout = positive(timeout, "classFetchTimeout");
-      return this;
+    /** How long one fetch of values from a peer may take before it counts as a network failure. */
+    public Duration transferTimeout() {
+        return transferTimeout;
     }
 
-    /** Largest serialized result sent inline with TaskFinished. Default 64 KiB. */
-    public Builder inlineLimit(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("inlineLimit must be >= 0, was " + bytes);
-      }
-      this.inlineLimit = bytes;
-      return this;
+    /** How long a worker waits for a client to answer a request for one of its classes. */
+    public Duration classFetchTimeout() {
+        return classFetchTimeout;
     }
 
-    /**
-     * How many tasks known to be short (their key prefix ran under 100 microseconds on average) may wait in line for
-     * a task thread beyond the {@code nthreads} that run: a thread that finishes one takes the next at once,
-     * without waiting for the worker's event loop in between. Default 8 (system property
-     * {@code jdask.worker.executeAhead}); 0 hands a task over only when a thread is free, as Dask does.
-     */
-    public Builder executeAhead(int tasks) {
-      if (tasks < 0) throw new IllegalArgumentException("executeAhead must be >= 0, was " + tasks);
-      this.executeAhead = tasks;
-      return this;
+    /** Results whose serialized form is at most this many bytes travel inline with TaskFinished. */
+    public long inlineLimit() {
+        return inlineLimit;
     }
 
-    /**
-     * How often to sample the stacks of running tasks for {@code client.profile()}; default 10 ms, as Dask;
-     * {@link Duration#ZERO} turns profiling off.
-     */
-    public Builder profileInterval(Duration interval) {
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("profileInterval must be >= 0 (0 turns profiling off), was " + interval);
-      }
-      this.profileInterval = interval;
-      return this;
+    /** How often task threads are sampled for the profile; zero when profiling is off. */
+    public Duration profileInterval() {
+        return profileInterval;
     }
 
-    public WorkerConfig build() {
-      return new WorkerConfig(this);
+    /** Short tasks handed to the task threads beyond {@code nthreads} (see {@link Builder#executeAhead}). */
+    public int executeAhead() {
+        return executeAhead;
     }
 
-    private static Duration positive(Duration d, String what) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, was " + d);
-      }
-      return d;
+    @Override
+    public String toString() {
+        return "WorkerConfig[scheduler=" + schedulerAddress + ", listen=" + listenAddress + ", nthreads=" + nthreads
+                + ", name=" + name + ", memoryLimit=" + memoryLimit + ", resources=" + resources + "]";
     }
 
-    private static String checkAddress(String address, String what) {
-      Objects.requireNonNull(address, what);
-      if (!address.startsWith("tcp://") && !address.startsWith("inproc://")) {
-        throw new IllegalArgumentException(what + " must look like tcp://host:port or inproc://name, was "
-            + address);
-      }
-      return address;
+    /** Builder for {@link WorkerConfig}. */
+    public static final class Builder {
+        private final String schedulerAddress;
+        private String listenAddress = "tcp://127.0.0.1:0";
+        private int nthreads = Runtime.getRuntime().availableProcessors();
+        private String name = "";
+        private long memoryLimit = Runtime.getRuntime().maxMemory();
+        private final Map<String, Double> resources = new LinkedHashMap<>();
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration transferTimeout = Duration.ofSeconds(120);
+        private Duration classFetchTimeout = Duration.ofSeconds(30);
+        private long inlineLimit = 64 * 1024;
+        private Duration profileInterval = Duration.ofMillis(10);
+        private int executeAhead = Integer.getInteger("jdask.worker.executeAhead", 8);
+
+        private Builder(String schedulerAddress) {
+            this.schedulerAddress = checkAddress(schedulerAddress, "scheduler address");
+        }
+
+        /** Where to listen for peers and clients. Default {@code tcp://127.0.0.1:0} (a free port). */
+        public Builder listen(String address) {
+            this.listenAddress = checkAddress(address, "listen address");
+            return this;
+        }
+
+        /** Task threads. Default: the number of cores. */
+        public Builder nthreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("nthreads must be at least 1, was " + n);
+            }
+            this.nthreads = n;
+            return this;
+        }
+
+        /** The worker's name in the scheduler's logs and dashboard. Default: its address. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Memory limit in bytes (0: none). Default: the JVM's maximum heap. */
+        public Builder memoryLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("memoryLimit must be >= 0 (0 means no limit), was " + bytes);
+            }
+            this.memoryLimit = bytes;
+            return this;
+        }
+
+        /** Declares that this worker offers {@code amount} of an abstract resource. */
+        public Builder resource(String resourceName, double amount) {
+            Objects.requireNonNull(resourceName, "resourceName");
+            if (!(amount >= 0)) {
+                throw new IllegalArgumentException("resource " + resourceName + " must be >= 0, was " + amount);
+            }
+            resources.put(resourceName, amount);
+            return this;
+        }
+
+        /** Resources this worker offers (replaces earlier ones). */
+        public Builder resources(Map<String, Double> all) {
+            resources.clear();
+            all.forEach(this::resource);
+            return this;
+        }
+
+        /** How long connecting and registering may take. Default 30 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long one fetch from a peer may take. Default 120 s. */
+        public Builder transferTimeout(Duration timeout) {
+            this.transferTimeout = positive(timeout, "transferTimeout");
+            return this;
+        }
+
+        /** How long to wait for a client to send a class. Default 30 s. */
+        public Builder classFetchTimeout(Duration timeout) {
+            this.classFetchTimeout = positive(timeout, "classFetchTimeout");
+            return this;
+        }
+
+        /** Largest serialized result sent inline with TaskFinished. Default 64 KiB. */
+        public Builder inlineLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("inlineLimit must be >= 0, was " + bytes);
+            }
+            this.inlineLimit = bytes;
+            return this;
+        }
+
+        /**
+         * How many tasks known to be short (their key prefix ran under 100 microseconds on average) may wait in line for
+         * a task thread beyond the {@code nthreads} that run: a thread that finishes one takes the next at once,
+         * without waiting for the worker's event loop in between. Default 8 (system property
+         * {@code jdask.worker.executeAhead}); 0 hands a task over only when a thread is free, as Dask does.
+         */
+        public Builder executeAhead(int tasks) {
+            if (tasks < 0) throw new IllegalArgumentException("executeAhead must be >= 0, was " + tasks);
+            this.executeAhead = tasks;
+            return this;
+        }
+
+        /**
+         * How often to sample the stacks of running tasks for {@code client.profile()}; default 10 ms, as Dask;
+         * {@link Duration#ZERO} turns profiling off.
+         */
+        public Builder profileInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException(
+                        "profileInterval must be >= 0 (0 turns profiling off), was " + interval);
+            }
+            this.profileInterval = interval;
+            return this;
+        }
+
+        public WorkerConfig build() {
+            return new WorkerConfig(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        private static String checkAddress(String address, String what) {
+            Objects.requireNonNull(address, what);
+            if (!address.startsWith("tcp://") && !address.startsWith("inproc://")) {
+                throw new IllegalArgumentException(
+                        what + " must look like tcp://host:port or inproc://name, was " + address);
+            }
+            return address;
+        }
     }
-  }
 }

@@ -26,113 +26,118 @@ import java.util.function.Predicate;
  * waiters, who re-scan the log.
  */
 final class FakeScheduler implements AutoCloseable {
-  static final Duration WAIT = Duration.ofSeconds(30);
+    static final Duration WAIT = Duration.ofSeconds(30);
 
-  record Received(String worker, Message message) {}
+    record Received(String worker, Message message) {}
 
-  private final Transport transport;
-  private final CommServer server;
-  /** Everything workers sent, in arrival order. Guarded by this. */
-  private final List<Received> log = new ArrayList<>();
-  /** Registered workers by advertised address. */
-  private final Map<String, Comm> workers = new ConcurrentHashMap<>();
-  /** Answers FetchClass; null bytes mean "the client has no such class", a null answer means silence. */
-  private volatile Function<WorkerMsg.FetchClass, SchedulerMsg.ClassBytes> classes =
-      f -> new SchedulerMsg.ClassBytes(f.requestId(), f.clientId(), f.className(), null, Map.of());
+    private final Transport transport;
+    private final CommServer server;
+    /** Everything workers sent, in arrival order. Guarded by this. */
+    private final List<Received> log = new ArrayList<>();
+    /** Registered workers by advertised address. */
+    private final Map<String, Comm> workers = new ConcurrentHashMap<>();
+    /** Answers FetchClass; null bytes mean "the client has no such class", a null answer means silence. */
+    private volatile Function<WorkerMsg.FetchClass, SchedulerMsg.ClassBytes> classes =
+            f -> new SchedulerMsg.ClassBytes(f.requestId(), f.clientId(), f.className(), null, Map.of());
 
-  FakeScheduler() {
-    transport = Transport.tcp(CommOptions.builder().role("scheduler").name("fake").ioThreads(1).build());
-    server = transport.listen("tcp://127.0.0.1:0", comm -> comm.setHandler(new Handler()));
-  }
-
-  String address() {
-    return server.address();
-  }
-
-  void answerClasses(Function<WorkerMsg.FetchClass, SchedulerMsg.ClassBytes> answer) {
-    this.classes = answer;
-  }
-
-  void send(String worker, SchedulerMsg message) {
-    Comm c = workers.get(worker);
-    if (c == null) {
-      throw new IllegalStateException("no worker registered at " + worker + "; known: " + workers.keySet());
+    FakeScheduler() {
+        transport = Transport.tcp(CommOptions.builder()
+                .role("scheduler")
+                .name("fake")
+                .ioThreads(1)
+                .build());
+        server = transport.listen("tcp://127.0.0.1:0", comm -> comm.setHandler(new Handler()));
     }
-    c.send(message);
-  }
 
-  /** Waits for a message of {@code type} from {@code worker} (any worker if null) matching {@code p}. */
-  <T extends Message> T await(String worker, Class<T> type, Predicate<T> p) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    synchronized (this) {
-      while (true) {
+    String address() {
+        return server.address();
+    }
+
+    void answerClasses(Function<WorkerMsg.FetchClass, SchedulerMsg.ClassBytes> answer) {
+        this.classes = answer;
+    }
+
+    void send(String worker, SchedulerMsg message) {
+        Comm c = workers.get(worker);
+        if (c == null) {
+            throw new IllegalStateException("no worker registered at " + worker + "; known: " + workers.keySet());
+        }
+        c.send(message);
+    }
+
+    /** Waits for a message of {@code type} from {@code worker} (any worker if null) matching {@code p}. */
+    <T extends Message> T await(String worker, Class<T> type, Predicate<T> p) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        synchronized (this) {
+            while (true) {
+                for (Received r : log) {
+                    if ((worker == null || worker.equals(r.worker()))
+                            && type.isInstance(r.message())
+                            && p.test(type.cast(r.message()))) {
+                        return type.cast(r.message());
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no " + type.getSimpleName() + " from "
+                            + (worker == null ? "any worker" : worker) + " within " + WAIT + "; received: " + log);
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
+    }
+
+    /** All messages received so far from {@code worker}, in order. */
+    synchronized List<Message> messagesFrom(String worker) {
+        List<Message> out = new ArrayList<>();
         for (Received r : log) {
-          if ((worker == null || worker.equals(r.worker())) && type.isInstance(r.message())
-              && p.test(type.cast(r.message()))) {
-            return type.cast(r.message());
-          }
+            if (worker.equals(r.worker())) {
+                out.add(r.message());
+            }
         }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError("no " + type.getSimpleName() + " from " + (worker == null ? "any worker" : worker)
-              + " within " + WAIT + "; received: " + log);
-        }
-        try {
-          wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError("interrupted", e);
-        }
-      }
+        return out;
     }
-  }
 
-  /** All messages received so far from {@code worker}, in order. */
-  synchronized List<Message> messagesFrom(String worker) {
-    List<Message> out = new ArrayList<>();
-    for (Received r : log) {
-      if (worker.equals(r.worker())) {
-        out.add(r.message());
-      }
+    private synchronized void record(String worker, Message m) {
+        log.add(new Received(worker, m));
+        notifyAll();
     }
-    return out;
-  }
 
-  private synchronized void record(String worker, Message m) {
-    log.add(new Received(worker, m));
-    notifyAll();
-  }
+    private final class Handler implements CommHandler {
+        private volatile String worker = "?";
 
-  private final class Handler implements CommHandler {
-    private volatile String worker = "?";
-
-    @Override
-    public void onMessage(Comm comm, Message message) {
-      if (message instanceof WorkerMsg.RegisterWorker r) {
-        worker = r.address();
-        workers.put(r.address(), comm);
-        record(worker, message);
-        comm.send(new SchedulerMsg.WorkerWelcome("fake-scheduler"));
-        return;
-      }
-      record(worker, message);
-      if (message instanceof WorkerMsg.FetchClass f) {
-        SchedulerMsg.ClassBytes answer = classes.apply(f);
-        if (answer != null) { // null: leave the worker waiting
-          comm.send(answer);
+        @Override
+        public void onMessage(Comm comm, Message message) {
+            if (message instanceof WorkerMsg.RegisterWorker r) {
+                worker = r.address();
+                workers.put(r.address(), comm);
+                record(worker, message);
+                comm.send(new SchedulerMsg.WorkerWelcome("fake-scheduler"));
+                return;
+            }
+            record(worker, message);
+            if (message instanceof WorkerMsg.FetchClass f) {
+                SchedulerMsg.ClassBytes answer = classes.apply(f);
+                if (answer != null) { // null: leave the worker waiting
+                    comm.send(answer);
+                }
+            }
         }
-      }
+
+        @Override
+        public void onClose(Comm comm, CloseReason reason) {
+            workers.remove(worker, comm);
+        }
     }
 
     @Override
-    public void onClose(Comm comm, CloseReason reason) {
-      workers.remove(worker, comm);
+    public void close() {
+        server.close();
+        transport.close();
     }
-  }
-
-  @Override
-  public void close() {
-    server.close();
-    transport.close();
-  }
 }

@@ -18,106 +18,143 @@ import org.junit.jupiter.api.Test;
 /** The worker as a real child process, and its command line. */
 class WorkerMainTest {
 
-  @Test
-  void aWorkerProcessRegistersAndExitsWhenTheSchedulerGoesAway() throws Exception {
-    FakeScheduler scheduler = new FakeScheduler();
-    Process child = null;
-    try {
-      String java = ProcessHandle.current().info().command()
-          .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      List<String> cmd = List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-          WorkerMain.class.getName(), "--scheduler", scheduler.address(), "--nthreads", "3", "--name", "child-1",
-          "--memory-limit", "100000000", "--listen", "tcp://127.0.0.1:0", "--resources", "GPU=2");
-      child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-      Process p = child;
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) lines.add(line);
-        } catch (java.io.IOException ignored) {
-          // the process ended
+    @Test
+    void aWorkerProcessRegistersAndExitsWhenTheSchedulerGoesAway() throws Exception {
+        FakeScheduler scheduler = new FakeScheduler();
+        Process child = null;
+        try {
+            String java = ProcessHandle.current()
+                    .info()
+                    .command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString());
+            List<String> cmd = List.of(
+                    java,
+                    "-Xmx128m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    WorkerMain.class.getName(),
+                    "--scheduler",
+                    scheduler.address(),
+                    "--nthreads",
+                    "3",
+                    "--name",
+                    "child-1",
+                    "--memory-limit",
+                    "100000000",
+                    "--listen",
+                    "tcp://127.0.0.1:0",
+                    "--resources",
+                    "GPU=2");
+            child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Process p = child;
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader r =
+                                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String line; (line = r.readLine()) != null; ) lines.add(line);
+                        } catch (java.io.IOException ignored) {
+                            // the process ended
+                        }
+                    },
+                    "child-output");
+            reader.setDaemon(true);
+            reader.start();
+
+            WorkerMsg.RegisterWorker reg = scheduler.await(
+                    null, WorkerMsg.RegisterWorker.class, r -> r.name().equals("child-1"));
+            assertThat(reg.pid()).isEqualTo(child.pid());
+            assertThat(reg.nthreads()).isEqualTo(3);
+            assertThat(reg.memoryLimit()).isEqualTo(100_000_000L);
+            assertThat(reg.resources()).isEqualTo(Map.of("GPU", 2.0));
+            String expected = "jdask worker " + reg.address() + " registered with " + scheduler.address();
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!seen.contains(expected) && System.nanoTime() < deadline) {
+                String line = lines.poll(1, TimeUnit.SECONDS);
+                if (line != null) seen.add(line);
+            }
+            assertThat(seen).as("output of the worker process").contains(expected);
+
+            scheduler.close();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS))
+                    .as("the worker exits by itself")
+                    .isTrue();
+            assertThat(child.exitValue()).isZero();
+        } finally {
+            scheduler.close();
+            if (child != null) {
+                child.destroyForcibly();
+                child.waitFor(10, TimeUnit.SECONDS);
+            }
         }
-      }, "child-output");
-      reader.setDaemon(true);
-      reader.start();
-
-      WorkerMsg.RegisterWorker reg = scheduler.await(null, WorkerMsg.RegisterWorker.class,
-          r -> r.name().equals("child-1"));
-      assertThat(reg.pid()).isEqualTo(child.pid());
-      assertThat(reg.nthreads()).isEqualTo(3);
-      assertThat(reg.memoryLimit()).isEqualTo(100_000_000L);
-      assertThat(reg.resources()).isEqualTo(Map.of("GPU", 2.0));
-      String expected = "jdask worker " + reg.address() + " registered with " + scheduler.address();
-      List<String> seen = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!seen.contains(expected) && System.nanoTime() < deadline) {
-        String line = lines.poll(1, TimeUnit.SECONDS);
-        if (line != null) seen.add(line);
-      }
-      assertThat(seen).as("output of the worker process").contains(expected);
-
-      scheduler.close();
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("the worker exits by itself").isTrue();
-      assertThat(child.exitValue()).isZero();
-    } finally {
-      scheduler.close();
-      if (child != null) {
-        child.destroyForcibly();
-        child.waitFor(10, TimeUnit.SECONDS);
-      }
     }
-  }
 
-  @Test
-  void parsesTheCommandLine() {
-    WorkerConfig c = WorkerMain.parse(new String[] {"--scheduler", "tcp://h:1", "--nthreads", "4", "--name", "w",
-        "--memory-limit", "2_000", "--listen", "tcp://0.0.0.0:0", "--resources", "GPU=1, FPGA=0.5"});
-    assertThat(c.schedulerAddress()).isEqualTo("tcp://h:1");
-    assertThat(c.nthreads()).isEqualTo(4);
-    assertThat(c.name()).isEqualTo("w");
-    assertThat(c.memoryLimit()).isEqualTo(2000);
-    assertThat(c.listenAddress()).isEqualTo("tcp://0.0.0.0:0");
-    assertThat(c.resources()).isEqualTo(Map.of("GPU", 1.0, "FPGA", 0.5));
-  }
+    @Test
+    void parsesTheCommandLine() {
+        WorkerConfig c = WorkerMain.parse(new String[] {
+            "--scheduler",
+            "tcp://h:1",
+            "--nthreads",
+            "4",
+            "--name",
+            "w",
+            "--memory-limit",
+            "2_000",
+            "--listen",
+            "tcp://0.0.0.0:0",
+            "--resources",
+            "GPU=1, FPGA=0.5"
+        });
+        assertThat(c.schedulerAddress()).isEqualTo("tcp://h:1");
+        assertThat(c.nthreads()).isEqualTo(4);
+        assertThat(c.name()).isEqualTo("w");
+        assertThat(c.memoryLimit()).isEqualTo(2000);
+        assertThat(c.listenAddress()).isEqualTo("tcp://0.0.0.0:0");
+        assertThat(c.resources()).isEqualTo(Map.of("GPU", 1.0, "FPGA", 0.5));
+    }
 
-  @Test
-  void aWorkerStartedWhileTheJvmShutsDownIsClosedInsteadOfFailing() {
-    // The JDK refuses new shutdown hooks once the JVM is exiting: what a worker meets when its cluster is closed
-    // (and its process told to stop) while it was still starting. Seen as an uncaught exception before.
-    List<String> closed = new ArrayList<>();
-    Thread hook = new Thread(() -> {});
-    boolean added = WorkerMain.addShutdownHook(hook, () -> closed.add("closed"), h -> {
-      throw new IllegalStateException("Shutdown in progress");
-    });
-    assertThat(added).isFalse();
-    assertThat(closed).containsExactly("closed");
+    @Test
+    void aWorkerStartedWhileTheJvmShutsDownIsClosedInsteadOfFailing() {
+        // The JDK refuses new shutdown hooks once the JVM is exiting: what a worker meets when its cluster is closed
+        // (and its process told to stop) while it was still starting. Seen as an uncaught exception before.
+        List<String> closed = new ArrayList<>();
+        Thread hook = new Thread(() -> {});
+        boolean added = WorkerMain.addShutdownHook(hook, () -> closed.add("closed"), h -> {
+            throw new IllegalStateException("Shutdown in progress");
+        });
+        assertThat(added).isFalse();
+        assertThat(closed).containsExactly("closed");
 
-    List<Thread> registered = new ArrayList<>();
-    assertThat(WorkerMain.addShutdownHook(hook, () -> closed.add("again"), registered::add)).isTrue();
-    assertThat(registered).containsExactly(hook);
-    assertThat(closed).containsExactly("closed");
-  }
+        List<Thread> registered = new ArrayList<>();
+        assertThat(WorkerMain.addShutdownHook(hook, () -> closed.add("again"), registered::add))
+                .isTrue();
+        assertThat(registered).containsExactly(hook);
+        assertThat(closed).containsExactly("closed");
+    }
 
-  @Test
-  void badCommandLinesSayWhatIsWrong() {
-    assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--nthreads", "2"}))
-        .hasMessageContaining("--scheduler");
-    assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "tcp://h:1", "--nthreads", "two"}))
-        .hasMessageContaining("--nthreads").hasMessageContaining("two");
-    assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "tcp://h:1", "--threads", "2"}))
-        .hasMessageContaining("unknown option --threads");
-    assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler"})).hasMessageContaining("missing value");
-    assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "http://h:1"}))
-        .hasMessageContaining("tcp://host:port");
-  }
+    @Test
+    void badCommandLinesSayWhatIsWrong() {
+        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--nthreads", "2"}))
+                .hasMessageContaining("--scheduler");
+        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "tcp://h:1", "--nthreads", "two"}))
+                .hasMessageContaining("--nthreads")
+                .hasMessageContaining("two");
+        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "tcp://h:1", "--threads", "2"}))
+                .hasMessageContaining("unknown option --threads");
+        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler"})).hasMessageContaining("missing value");
+        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "http://h:1"}))
+                .hasMessageContaining("tcp://host:port");
+    }
 
-  @Test
-  void aWildcardListenAddressIsAdvertisedAsTheInterfaceFacingTheScheduler() {
-    assertThat(WorkerServer.advertisedAddress("tcp://0.0.0.0:4000", "tcp://10.1.2.3:55555"))
-        .isEqualTo("tcp://10.1.2.3:4000");
-    assertThat(WorkerServer.advertisedAddress("tcp://127.0.0.1:4000", "tcp://10.1.2.3:55555"))
-        .isEqualTo("tcp://127.0.0.1:4000");
-    assertThat(WorkerServer.advertisedAddress("inproc://worker-3", "tcp://10.1.2.3:55555"))
-        .isEqualTo("inproc://worker-3");
-  }
+    @Test
+    void aWildcardListenAddressIsAdvertisedAsTheInterfaceFacingTheScheduler() {
+        assertThat(WorkerServer.advertisedAddress("tcp://0.0.0.0:4000", "tcp://10.1.2.3:55555"))
+                .isEqualTo("tcp://10.1.2.3:4000");
+        assertThat(WorkerServer.advertisedAddress("tcp://127.0.0.1:4000", "tcp://10.1.2.3:55555"))
+                .isEqualTo("tcp://127.0.0.1:4000");
+        assertThat(WorkerServer.advertisedAddress("inproc://worker-3", "tcp://10.1.2.3:55555"))
+                .isEqualTo("inproc://worker-3");
+    }
 }

@@ -22,168 +22,174 @@ import java.util.TreeSet;
 /** The scheduler's indexes and the mutations that keep them consistent. */
 final class ClusterModel {
 
-  /** Orders queued and unrunnable tasks: priority first, key as a total tie-break. */
-  static final Comparator<SchedulerTask> BY_PRIORITY = (a, b) -> {
-    int c = a.priority.compareTo(b.priority);
-    return c != 0 ? c : a.key.compareTo(b.key);
-  };
+    /** Orders queued and unrunnable tasks: priority first, key as a total tie-break. */
+    static final Comparator<SchedulerTask> BY_PRIORITY = (a, b) -> {
+        int c = a.priority.compareTo(b.priority);
+        return c != 0 ? c : a.key.compareTo(b.key);
+    };
 
-  /** Beyond this many prefixes, a prefix is dropped as soon as its last task is forgotten. */
-  private static final int PREFIXES_KEPT = 10_000;
+    /** Beyond this many prefixes, a prefix is dropped as soon as its last task is forgotten. */
+    private static final int PREFIXES_KEPT = 10_000;
 
-  final SchedulerConfig config;
+    final SchedulerConfig config;
 
-  /** Every task not FORGOTTEN, by key. */
-  final HashMap<String, SchedulerTask> tasks = new HashMap<>();
+    /** Every task not FORGOTTEN, by key. */
+    final HashMap<String, SchedulerTask> tasks = new HashMap<>();
 
-  /** Connected workers in join order (iteration order is the deterministic tie-break). */
-  final LinkedHashMap<String, WorkerInfo> workers = new LinkedHashMap<>();
+    /** Connected workers in join order (iteration order is the deterministic tie-break). */
+    final LinkedHashMap<String, WorkerInfo> workers = new LinkedHashMap<>();
 
-  final HashMap<String, ClientInfo> clients = new HashMap<>();
+    final HashMap<String, ClientInfo> clients = new HashMap<>();
 
-  /** Exactly the QUEUED tasks, by priority. Non-empty only while every worker is saturated. */
-  final TreeSet<SchedulerTask> queued = new TreeSet<>(BY_PRIORITY);
+    /** Exactly the QUEUED tasks, by priority. Non-empty only while every worker is saturated. */
+    final TreeSet<SchedulerTask> queued = new TreeSet<>(BY_PRIORITY);
 
-  /** Exactly the NO_WORKER tasks, by priority. */
-  final TreeSet<SchedulerTask> unrunnable = new TreeSet<>(BY_PRIORITY);
+    /** Exactly the NO_WORKER tasks, by priority. */
+    final TreeSet<SchedulerTask> unrunnable = new TreeSet<>(BY_PRIORITY);
 
-  final HashMap<String, TaskPrefix> prefixes = new HashMap<>();
+    final HashMap<String, TaskPrefix> prefixes = new HashMap<>();
 
-  /** Number of tasks per state (index = ordinal); FORGOTTEN counts tasks forgotten so far. */
-  final long[] stateCounts = new long[TaskStateKind.values().length];
+    /** Number of tasks per state (index = ordinal); FORGOTTEN counts tasks forgotten so far. */
+    final long[] stateCounts = new long[TaskStateKind.values().length];
 
-  final StoryLog story;
+    final StoryLog story;
 
-  private long workerCounter;
+    private long workerCounter;
 
-  /** Run id of the last ComputeTask; strictly increasing. */
-  long lastRunId;
+    /** Run id of the last ComputeTask; strictly increasing. */
+    long lastRunId;
 
-  /** Generation of the last UpdateGraph / UpdateData; strictly increasing. */
-  long generation;
+    /** Generation of the last UpdateGraph / UpdateData; strictly increasing. */
+    long generation;
 
-  // ---- per-event context, set by SchedulerState ----
-  String stimulusId = "";
-  long now;
-  ArrayList<SchedulerInstruction> out = new ArrayList<>();
+    // ---- per-event context, set by SchedulerState ----
+    String stimulusId = "";
+    long now;
+    ArrayList<SchedulerInstruction> out = new ArrayList<>();
 
-  ClusterModel(SchedulerConfig config) {
-    this.config = config;
-    this.story = new StoryLog(config.storyCapacity());
-  }
-
-  // ---- tasks ----
-
-  SchedulerTask newTask(String key, Object runSpec, Priority priority, int retries, Restrictions restrictions) {
-    String prefixName = TaskPrefix.prefixOf(key);
-    TaskPrefix prefix = prefixes.get(prefixName);
-    if (prefix == null) {
-      prefix = new TaskPrefix(prefixName);
-      prefixes.put(prefixName, prefix);
+    ClusterModel(SchedulerConfig config) {
+        this.config = config;
+        this.story = new StoryLog(config.storyCapacity());
     }
-    prefix.liveTasks++;
-    var ts = new SchedulerTask(key, prefix, runSpec, priority, retries, restrictions);
-    tasks.put(key, ts);
-    stateCounts[TaskStateKind.RELEASED.ordinal()]++;
-    return ts;
-  }
 
-  void setState(SchedulerTask ts, TaskStateKind kind) {
-    stateCounts[ts.state.ordinal()]--;
-    stateCounts[kind.ordinal()]++;
-    ts.state = kind;
-  }
+    // ---- tasks ----
 
-  /** Removes a task that has no links left; it becomes FORGOTTEN. */
-  void removeTask(SchedulerTask ts) {
-    tasks.remove(ts.key);
-    setState(ts, TaskStateKind.FORGOTTEN);
-    TaskPrefix p = ts.prefix;
-    if (--p.liveTasks == 0 && (p.averageDurationNanos < 0 || prefixes.size() > PREFIXES_KEPT)) {
-      prefixes.remove(p.name);
+    SchedulerTask newTask(String key, Object runSpec, Priority priority, int retries, Restrictions restrictions) {
+        String prefixName = TaskPrefix.prefixOf(key);
+        TaskPrefix prefix = prefixes.get(prefixName);
+        if (prefix == null) {
+            prefix = new TaskPrefix(prefixName);
+            prefixes.put(prefixName, prefix);
+        }
+        prefix.liveTasks++;
+        var ts = new SchedulerTask(key, prefix, runSpec, priority, retries, restrictions);
+        tasks.put(key, ts);
+        stateCounts[TaskStateKind.RELEASED.ordinal()]++;
+        return ts;
     }
-  }
 
-  long sizeOf(SchedulerTask ts) {
-    return ts.nbytes >= 0 ? ts.nbytes : config.defaultDataSizeBytes();
-  }
-
-  /** Duration estimate of one run of the task. */
-  long estimate(SchedulerTask ts) {
-    long avg = ts.prefix.averageDurationNanos;
-    return avg >= 0 ? avg : config.defaultTaskDurationNanos();
-  }
-
-  // ---- replicas ----
-
-  void addReplica(SchedulerTask ts, WorkerInfo ws) {
-    if (ts.whoHas.add(ws)) {
-      ws.hasWhat.add(ts);
-      ws.nbytes += sizeOf(ts);
+    void setState(SchedulerTask ts, TaskStateKind kind) {
+        stateCounts[ts.state.ordinal()]--;
+        stateCounts[kind.ordinal()]++;
+        ts.state = kind;
     }
-  }
 
-  void removeReplica(SchedulerTask ts, WorkerInfo ws) {
-    if (ts.whoHas.remove(ws)) {
-      ws.hasWhat.remove(ts);
-      ws.nbytes -= sizeOf(ts);
+    /** Removes a task that has no links left; it becomes FORGOTTEN. */
+    void removeTask(SchedulerTask ts) {
+        tasks.remove(ts.key);
+        setState(ts, TaskStateKind.FORGOTTEN);
+        TaskPrefix p = ts.prefix;
+        if (--p.liveTasks == 0 && (p.averageDurationNanos < 0 || prefixes.size() > PREFIXES_KEPT)) {
+            prefixes.remove(p.name);
+        }
     }
-  }
 
-  /** Changes a task's size, keeping its holders' byte counts exact. Negative sizes are ignored. */
-  void setNbytes(SchedulerTask ts, long nbytes) {
-    if (nbytes < 0 || nbytes == ts.nbytes) {
-      return;
+    long sizeOf(SchedulerTask ts) {
+        return ts.nbytes >= 0 ? ts.nbytes : config.defaultDataSizeBytes();
     }
-    long before = sizeOf(ts);
-    ts.nbytes = nbytes;
-    long delta = sizeOf(ts) - before;
-    for (WorkerInfo ws : ts.whoHas) {
-      ws.nbytes += delta;
+
+    /** Duration estimate of one run of the task. */
+    long estimate(SchedulerTask ts) {
+        long avg = ts.prefix.averageDurationNanos;
+        return avg >= 0 ? avg : config.defaultTaskDurationNanos();
     }
-  }
 
-  // ---- wants ----
+    // ---- replicas ----
 
-  void addWant(ClientInfo c, SchedulerTask ts) {
-    if (ts.whoWants.add(c)) {
-      c.wantsWhat.add(ts);
+    void addReplica(SchedulerTask ts, WorkerInfo ws) {
+        if (ts.whoHas.add(ws)) {
+            ws.hasWhat.add(ts);
+            ws.nbytes += sizeOf(ts);
+        }
     }
-  }
 
-  void removeWant(ClientInfo c, SchedulerTask ts) {
-    if (ts.whoWants.remove(c)) {
-      c.wantsWhat.remove(ts);
+    void removeReplica(SchedulerTask ts, WorkerInfo ws) {
+        if (ts.whoHas.remove(ws)) {
+            ws.hasWhat.remove(ts);
+            ws.nbytes -= sizeOf(ts);
+        }
     }
-  }
 
-  // ---- workers ----
-
-  WorkerInfo newWorker(SchedulerEvent.AddWorker e) {
-    var ws = new WorkerInfo(e.address(), e.name(), e.nthreads(), e.memoryLimitBytes(), e.resources(),
-        workerCounter++, config.workerSaturation());
-    workers.put(ws.address, ws);
-    return ws;
-  }
-
-  /** True while the worker is connected (a removed worker's object may still be referenced). */
-  boolean alive(WorkerInfo ws) {
-    return workers.get(ws.address) == ws;
-  }
-
-  // ---- output and story ----
-
-  void emit(SchedulerInstruction i) {
-    out.add(i);
-  }
-
-  /** Notes in the story that an event about {@code key} was ignored or changed nothing. */
-  void note(String key, String why) {
-    if (config.storyCapacity() == 0) {
-      return;
+    /** Changes a task's size, keeping its holders' byte counts exact. Negative sizes are ignored. */
+    void setNbytes(SchedulerTask ts, long nbytes) {
+        if (nbytes < 0 || nbytes == ts.nbytes) {
+            return;
+        }
+        long before = sizeOf(ts);
+        ts.nbytes = nbytes;
+        long delta = sizeOf(ts) - before;
+        for (WorkerInfo ws : ts.whoHas) {
+            ws.nbytes += delta;
+        }
     }
-    SchedulerTask ts = tasks.get(key);
-    TaskStateKind s = ts == null ? TaskStateKind.FORGOTTEN : ts.state;
-    story.add(new Transition(key, s, s, Map.of(), stimulusId, now, why));
-  }
+
+    // ---- wants ----
+
+    void addWant(ClientInfo c, SchedulerTask ts) {
+        if (ts.whoWants.add(c)) {
+            c.wantsWhat.add(ts);
+        }
+    }
+
+    void removeWant(ClientInfo c, SchedulerTask ts) {
+        if (ts.whoWants.remove(c)) {
+            c.wantsWhat.remove(ts);
+        }
+    }
+
+    // ---- workers ----
+
+    WorkerInfo newWorker(SchedulerEvent.AddWorker e) {
+        var ws = new WorkerInfo(
+                e.address(),
+                e.name(),
+                e.nthreads(),
+                e.memoryLimitBytes(),
+                e.resources(),
+                workerCounter++,
+                config.workerSaturation());
+        workers.put(ws.address, ws);
+        return ws;
+    }
+
+    /** True while the worker is connected (a removed worker's object may still be referenced). */
+    boolean alive(WorkerInfo ws) {
+        return workers.get(ws.address) == ws;
+    }
+
+    // ---- output and story ----
+
+    void emit(SchedulerInstruction i) {
+        out.add(i);
+    }
+
+    /** Notes in the story that an event about {@code key} was ignored or changed nothing. */
+    void note(String key, String why) {
+        if (config.storyCapacity() == 0) {
+            return;
+        }
+        SchedulerTask ts = tasks.get(key);
+        TaskStateKind s = ts == null ? TaskStateKind.FORGOTTEN : ts.state;
+        story.add(new Transition(key, s, s, Map.of(), stimulusId, now, why));
+    }
 }

@@ -8,15 +8,15 @@ package io.jdask.scheduler.state;
  * @param deaths how many workers died while running it
  */
 public record KilledWorker(String key, String lastWorker, int deaths) {
-  /** A sentence for humans. */
-  public String message() {
-    return "Task '" + key + "' was running on " + deaths + " workers that died (the last was " + lastWorker
-        + "); it is suspected of killing them and will not be retried. Check its memory use or native code,"
-        + " or raise maxWorkerDeathsPerTask.";
-  }
+    /** A sentence for humans. */
+    public String message() {
+        return "Task '" + key + "' was running on " + deaths + " workers that died (the last was " + lastWorker
+                + "); it is suspected of killing them and will not be retried. Check its memory use or native code,"
+                + " or raise maxWorkerDeathsPerTask.";
+    }
 
-  @Override
-  public String toString() {
-    return "KilledWorker: " + message();
-  }
+    @Override
+    public String toString() {
+        return "KilledWorker: " + message();
+    }
 }

@@ -8,15 +8,15 @@ package io.jdask.scheduler.state;
  * @param missingKey the dependency that exists nowhere
  */
 public record MissingDependency(String key, String missingKey) {
-  /** A sentence for humans. */
-  public String message() {
-    return "Task '" + key + "' depends on '" + missingKey + "', which is neither in the submitted graph nor known"
-        + " to the scheduler. Keep a reference to the future of '" + missingKey + "' until '" + key
-        + "' is submitted, or submit both together.";
-  }
+    /** A sentence for humans. */
+    public String message() {
+        return "Task '" + key + "' depends on '" + missingKey + "', which is neither in the submitted graph nor known"
+                + " to the scheduler. Keep a reference to the future of '" + missingKey + "' until '" + key
+                + "' is submitted, or submit both together.";
+    }
 
-  @Override
-  public String toString() {
-    return "MissingDependency: " + message();
-  }
+    @Override
+    public String toString() {
+        return "MissingDependency: " + message();
+    }
 }

@@ -9,13 +9,13 @@ package io.jdask.scheduler.state;
  */
 public record Priority(int userPriority, long generation, long order) implements Comparable<Priority> {
 
-  @Override
-  public int compareTo(Priority o) {
-    int c = Integer.compare(o.userPriority, userPriority); // higher user priority first
-    if (c != 0) {
-      return c;
+    @Override
+    public int compareTo(Priority o) {
+        int c = Integer.compare(o.userPriority, userPriority); // higher user priority first
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(generation, o.generation);
+        return c != 0 ? c : Long.compare(order, o.order);
     }
-    c = Long.compare(generation, o.generation);
-    return c != 0 ? c : Long.compare(order, o.order);
-  }
 }

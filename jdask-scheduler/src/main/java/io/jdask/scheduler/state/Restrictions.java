@@ -15,32 +15,32 @@ import java.util.Set;
  */
 public record Restrictions(Set<String> workers, boolean allowOtherWorkers, Map<String, Double> resources) {
 
-  /** No restriction at all. */
-  public static final Restrictions NONE = new Restrictions(Set.of(), false, Map.of());
+    /** No restriction at all. */
+    public static final Restrictions NONE = new Restrictions(Set.of(), false, Map.of());
 
-  public Restrictions {
-    workers = Set.copyOf(Objects.requireNonNull(workers, "workers"));
-    resources = Map.copyOf(Objects.requireNonNull(resources, "resources"));
-    for (var e : resources.entrySet()) {
-      if (!(e.getValue() >= 0)) {
-        throw new IllegalArgumentException(
-            "resource '" + e.getKey() + "' must be a non-negative amount, was " + e.getValue());
-      }
+    public Restrictions {
+        workers = Set.copyOf(Objects.requireNonNull(workers, "workers"));
+        resources = Map.copyOf(Objects.requireNonNull(resources, "resources"));
+        for (var e : resources.entrySet()) {
+            if (!(e.getValue() >= 0)) {
+                throw new IllegalArgumentException(
+                        "resource '" + e.getKey() + "' must be a non-negative amount, was " + e.getValue());
+            }
+        }
     }
-  }
 
-  /** Restricts to the given worker names or addresses, strictly. */
-  public static Restrictions toWorkers(String... workers) {
-    return new Restrictions(Set.of(workers), false, Map.of());
-  }
+    /** Restricts to the given worker names or addresses, strictly. */
+    public static Restrictions toWorkers(String... workers) {
+        return new Restrictions(Set.of(workers), false, Map.of());
+    }
 
-  /** Requires the given resources, on any worker that has them. */
-  public static Restrictions withResources(Map<String, Double> resources) {
-    return new Restrictions(Set.of(), false, resources);
-  }
+    /** Requires the given resources, on any worker that has them. */
+    public static Restrictions withResources(Map<String, Double> resources) {
+        return new Restrictions(Set.of(), false, resources);
+    }
 
-  /** True when this restricts nothing. */
-  public boolean isNone() {
-    return workers.isEmpty() && resources.isEmpty();
-  }
+    /** True when this restricts nothing. */
+    public boolean isNone() {
+        return workers.isEmpty() && resources.isEmpty();
+    }
 }

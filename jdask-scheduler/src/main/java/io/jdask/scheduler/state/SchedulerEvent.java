@@ -21,212 +21,213 @@ import java.util.Objects;
  */
 public sealed interface SchedulerEvent {
 
-  String stimulusId();
+    String stimulusId();
 
-  long now();
+    long now();
 
-  /** A client connected. */
-  record AddClient(String clientId, String stimulusId, long now) implements SchedulerEvent {
-    public AddClient {
-      Objects.requireNonNull(clientId, "clientId");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A client connected. */
+    record AddClient(String clientId, String stimulusId, long now) implements SchedulerEvent {
+        public AddClient {
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** A client disconnected: everything it wanted is released as by {@link ReleaseKeys}. */
-  record RemoveClient(String clientId, String stimulusId, long now) implements SchedulerEvent {
-    public RemoveClient {
-      Objects.requireNonNull(clientId, "clientId");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A client disconnected: everything it wanted is released as by {@link ReleaseKeys}. */
+    record RemoveClient(String clientId, String stimulusId, long now) implements SchedulerEvent {
+        public RemoveClient {
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * A worker joined.
-   *
-   * @param name a human name, usable in {@link Restrictions#workers()} like the address
-   * @param resources abstract resources it offers, e.g. {@code {"GPU": 2.0}}
-   */
-  record AddWorker(
-      String address,
-      int nthreads,
-      long memoryLimitBytes,
-      Map<String, Double> resources,
-      String name,
-      String stimulusId,
-      long now)
-      implements SchedulerEvent {
-    public AddWorker {
-      Objects.requireNonNull(address, "address");
-      resources = Map.copyOf(Objects.requireNonNull(resources, "resources"));
-      name = name == null ? address : name;
-      Objects.requireNonNull(stimulusId, "stimulusId");
-      if (nthreads < 1) {
-        throw new IllegalArgumentException("worker " + address + " must have nthreads >= 1, was " + nthreads);
-      }
+    /**
+     * A worker joined.
+     *
+     * @param name a human name, usable in {@link Restrictions#workers()} like the address
+     * @param resources abstract resources it offers, e.g. {@code {"GPU": 2.0}}
+     */
+    record AddWorker(
+            String address,
+            int nthreads,
+            long memoryLimitBytes,
+            Map<String, Double> resources,
+            String name,
+            String stimulusId,
+            long now)
+            implements SchedulerEvent {
+        public AddWorker {
+            Objects.requireNonNull(address, "address");
+            resources = Map.copyOf(Objects.requireNonNull(resources, "resources"));
+            name = name == null ? address : name;
+            Objects.requireNonNull(stimulusId, "stimulusId");
+            if (nthreads < 1) {
+                throw new IllegalArgumentException("worker " + address + " must have nthreads >= 1, was " + nthreads);
+            }
+        }
     }
-  }
 
-  /**
-   * A worker died or left. Its running tasks are rescheduled (each counts a suspicious strike; see
-   * {@link SchedulerConfig.Builder#maxWorkerDeathsPerTask}); results only it held are recomputed
-   * when possible and still needed, else reported lost.
-   */
-  record RemoveWorker(String address, String stimulusId, long now) implements SchedulerEvent {
-    public RemoveWorker {
-      Objects.requireNonNull(address, "address");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * A worker died or left. Its running tasks are rescheduled (each counts a suspicious strike; see
+     * {@link SchedulerConfig.Builder#maxWorkerDeathsPerTask}); results only it held are recomputed
+     * when possible and still needed, else reported lost.
+     */
+    record RemoveWorker(String address, String stimulusId, long now) implements SchedulerEvent {
+        public RemoveWorker {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * A client submitted tasks and asks for {@code wantedKeys}. Only specs reachable from the wanted keys
-   * through dependencies are added; a wanted key may also be one the scheduler already knows (a future).
-   */
-  record UpdateGraph(String clientId, List<TaskSpec> tasks, List<String> wantedKeys, String stimulusId, long now)
-      implements SchedulerEvent {
-    public UpdateGraph {
-      Objects.requireNonNull(clientId, "clientId");
-      tasks = List.copyOf(tasks);
-      wantedKeys = List.copyOf(wantedKeys);
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * A client submitted tasks and asks for {@code wantedKeys}. Only specs reachable from the wanted keys
+     * through dependencies are added; a wanted key may also be one the scheduler already knows (a future).
+     */
+    record UpdateGraph(String clientId, List<TaskSpec> tasks, List<String> wantedKeys, String stimulusId, long now)
+            implements SchedulerEvent {
+        public UpdateGraph {
+            Objects.requireNonNull(clientId, "clientId");
+            tasks = List.copyOf(tasks);
+            wantedKeys = List.copyOf(wantedKeys);
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * A worker finished a task.
-   *
-   * @param runId the run id of the {@link SchedulerInstruction.ComputeTask} this answers; a result of an
-   *     older run (one cancelled while its result was already on the way) is ignored
-   * @param nbytes size of the result, or -1 when unknown
-   * @param startNanos when the run started, on the worker's clock; only {@code stopNanos - startNanos}
-   *     is used
-   */
-  record TaskFinished(
-      String worker,
-      String key,
-      long runId,
-      long nbytes,
-      String typeName,
-      long startNanos,
-      long stopNanos,
-      String stimulusId,
-      long now)
-      implements SchedulerEvent {
-    public TaskFinished {
-      Objects.requireNonNull(worker, "worker");
-      Objects.requireNonNull(key, "key");
-      typeName = typeName == null ? "" : typeName;
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * A worker finished a task.
+     *
+     * @param runId the run id of the {@link SchedulerInstruction.ComputeTask} this answers; a result of an
+     *     older run (one cancelled while its result was already on the way) is ignored
+     * @param nbytes size of the result, or -1 when unknown
+     * @param startNanos when the run started, on the worker's clock; only {@code stopNanos - startNanos}
+     *     is used
+     */
+    record TaskFinished(
+            String worker,
+            String key,
+            long runId,
+            long nbytes,
+            String typeName,
+            long startNanos,
+            long stopNanos,
+            String stimulusId,
+            long now)
+            implements SchedulerEvent {
+        public TaskFinished {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(key, "key");
+            typeName = typeName == null ? "" : typeName;
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * A task raised an error on a worker.
-   *
-   * @param runId the run id of the ComputeTask this answers, see {@link TaskFinished#runId()}
-   * @param error the error as the worker reports it, opaque to the scheduler and passed to clients
-   * @param retryable false for errors a retry cannot fix (for example the run spec failed to
-   *     deserialize): the task errs at once even with retries left
-   */
-  record TaskErred(String worker, String key, long runId, Object error, boolean retryable, String stimulusId, long now)
-      implements SchedulerEvent {
-    public TaskErred {
-      Objects.requireNonNull(worker, "worker");
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * A task raised an error on a worker.
+     *
+     * @param runId the run id of the ComputeTask this answers, see {@link TaskFinished#runId()}
+     * @param error the error as the worker reports it, opaque to the scheduler and passed to clients
+     * @param retryable false for errors a retry cannot fix (for example the run spec failed to
+     *     deserialize): the task errs at once even with retries left
+     */
+    record TaskErred(
+            String worker, String key, long runId, Object error, boolean retryable, String stimulusId, long now)
+            implements SchedulerEvent {
+        public TaskErred {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** A client dropped its futures for these keys (no reply is sent). */
-  record ReleaseKeys(String clientId, List<String> keys, String stimulusId, long now) implements SchedulerEvent {
-    public ReleaseKeys {
-      Objects.requireNonNull(clientId, "clientId");
-      keys = List.copyOf(keys);
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A client dropped its futures for these keys (no reply is sent). */
+    record ReleaseKeys(String clientId, List<String> keys, String stimulusId, long now) implements SchedulerEvent {
+        public ReleaseKeys {
+            Objects.requireNonNull(clientId, "clientId");
+            keys = List.copyOf(keys);
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * A client cancelled these keys: it stops wanting them and whatever of its work depends on them, and
-   * gets {@link SchedulerInstruction.KeyCancelled}. Unless {@code force}, other clients' interest is
-   * untouched; with {@code force} every client loses the keys.
-   */
-  record CancelKeys(String clientId, List<String> keys, boolean force, String stimulusId, long now)
-      implements SchedulerEvent {
-    public CancelKeys {
-      Objects.requireNonNull(clientId, "clientId");
-      keys = List.copyOf(keys);
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * A client cancelled these keys: it stops wanting them and whatever of its work depends on them, and
+     * gets {@link SchedulerInstruction.KeyCancelled}. Unless {@code force}, other clients' interest is
+     * untouched; with {@code force} every client loses the keys.
+     */
+    record CancelKeys(String clientId, List<String> keys, boolean force, String stimulusId, long now)
+            implements SchedulerEvent {
+        public CancelKeys {
+            Objects.requireNonNull(clientId, "clientId");
+            keys = List.copyOf(keys);
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** A client asks to rerun erred keys (and the erred dependencies they were blamed on). */
-  record RetryKeys(String clientId, List<String> keys, String stimulusId, long now) implements SchedulerEvent {
-    public RetryKeys {
-      Objects.requireNonNull(clientId, "clientId");
-      keys = List.copyOf(keys);
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A client asks to rerun erred keys (and the erred dependencies they were blamed on). */
+    record RetryKeys(String clientId, List<String> keys, String stimulusId, long now) implements SchedulerEvent {
+        public RetryKeys {
+            Objects.requireNonNull(clientId, "clientId");
+            keys = List.copyOf(keys);
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** Where one scattered value was placed and how big it is. */
-  record ScatteredData(List<String> workers, long nbytes, String typeName) {
-    public ScatteredData {
-      workers = List.copyOf(workers);
-      typeName = typeName == null ? "" : typeName;
+    /** Where one scattered value was placed and how big it is. */
+    record ScatteredData(List<String> workers, long nbytes, String typeName) {
+        public ScatteredData {
+            workers = List.copyOf(workers);
+            typeName = typeName == null ? "" : typeName;
+        }
     }
-  }
 
-  /**
-   * A client scattered data: the values already sit on the named workers. The client wants each key;
-   * such keys have no run spec, so losing every copy loses them for good.
-   */
-  record UpdateData(String clientId, Map<String, ScatteredData> data, String stimulusId, long now)
-      implements SchedulerEvent {
-    public UpdateData {
-      Objects.requireNonNull(clientId, "clientId");
-      data = Collections.unmodifiableMap(new LinkedHashMap<>(data)); // keep the caller's order
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * A client scattered data: the values already sit on the named workers. The client wants each key;
+     * such keys have no run spec, so losing every copy loses them for good.
+     */
+    record UpdateData(String clientId, Map<String, ScatteredData> data, String stimulusId, long now)
+            implements SchedulerEvent {
+        public UpdateData {
+            Objects.requireNonNull(clientId, "clientId");
+            data = Collections.unmodifiableMap(new LinkedHashMap<>(data)); // keep the caller's order
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** A worker now holds replicas of these keys (it fetched them from a peer). */
-  record AddKeys(String worker, List<String> keys, String stimulusId, long now) implements SchedulerEvent {
-    public AddKeys {
-      Objects.requireNonNull(worker, "worker");
-      keys = List.copyOf(keys);
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A worker now holds replicas of these keys (it fetched them from a peer). */
+    record AddKeys(String worker, List<String> keys, String stimulusId, long now) implements SchedulerEvent {
+        public AddKeys {
+            Objects.requireNonNull(worker, "worker");
+            keys = List.copyOf(keys);
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** A worker tried to fetch {@code key} from {@code erringWorker}, which did not have it. */
-  record MissingData(String key, String erringWorker, String stimulusId, long now) implements SchedulerEvent {
-    public MissingData {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(erringWorker, "erringWorker");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A worker tried to fetch {@code key} from {@code erringWorker}, which did not have it. */
+    record MissingData(String key, String erringWorker, String stimulusId, long now) implements SchedulerEvent {
+        public MissingData {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(erringWorker, "erringWorker");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** A worker dropped its copy of {@code key} on its own (for example under memory pressure). */
-  record WorkerReleasedKey(String worker, String key, String stimulusId, long now) implements SchedulerEvent {
-    public WorkerReleasedKey {
-      Objects.requireNonNull(worker, "worker");
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A worker dropped its copy of {@code key} on its own (for example under memory pressure). */
+    record WorkerReleasedKey(String worker, String key, String stimulusId, long now) implements SchedulerEvent {
+        public WorkerReleasedKey {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * A running task seceded from its worker's thread pool (for example to wait on other futures): it
-   * keeps processing there but no longer occupies a thread slot or counts toward occupancy.
-   */
-  record LongRunning(String worker, String key, long runId, String stimulusId, long now) implements SchedulerEvent {
-    public LongRunning {
-      Objects.requireNonNull(worker, "worker");
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * A running task seceded from its worker's thread pool (for example to wait on other futures): it
+     * keeps processing there but no longer occupies a thread slot or counts toward occupancy.
+     */
+    record LongRunning(String worker, String key, long runId, String stimulusId, long now) implements SchedulerEvent {
+        public LongRunning {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 }

@@ -17,100 +17,100 @@ import java.util.Set;
  */
 public sealed interface SchedulerInstruction {
 
-  /** An instruction for exactly one worker. */
-  sealed interface ToWorker extends SchedulerInstruction {
-    /** The worker's address. */
-    String worker();
-  }
-
-  /** A report for the clients that want a key. */
-  sealed interface ToClient extends SchedulerInstruction {
-    /** Ids of the clients to tell; never empty. */
-    Set<String> clients();
-
-    String key();
-  }
-
-  /**
-   * Run {@code key} on {@code worker}.
-   *
-   * @param runId identifies this assignment; the worker echoes it in TaskFinished, TaskErred and
-   *     LongRunning so that answers about an earlier, cancelled run of the same key are told apart
-   * @param whoHas for each dependency, the workers holding it (the worker fetches what it lacks)
-   * @param nbytes for each dependency, its size in bytes or -1 if unknown
-   * @param resources the resources the run holds, as the task's restrictions declare
-   */
-  record ComputeTask(
-      String worker,
-      String key,
-      long runId,
-      Object runSpec,
-      Priority priority,
-      Map<String, List<String>> whoHas,
-      Map<String, Long> nbytes,
-      Map<String, Double> resources,
-      String stimulusId)
-      implements ToWorker {}
-
-  /** Forget these keys: drop their data, or their error. */
-  record FreeKeys(String worker, List<String> keys, String stimulusId) implements ToWorker {}
-
-  /** Stop (or never start) running {@code key}; its result is no longer wanted from this worker. */
-  record CancelCompute(String worker, String key, String stimulusId) implements ToWorker {}
-
-  /** {@code key} is in memory. */
-  record KeyInMemory(Set<String> clients, String key, String typeName, long nbytes) implements ToClient {}
-
-  /**
-   * {@code key} erred.
-   *
-   * @param error the error object of the task that failed: the worker's error, a {@link KilledWorker},
-   *     or a {@link MissingDependency}
-   * @param blamedKey the key that actually failed ({@code key} itself or a dependency)
-   */
-  record KeyErred(Set<String> clients, String key, Object error, String blamedKey) implements ToClient {}
-
-  /** {@code key} was cancelled and is gone for these clients. */
-  record KeyCancelled(Set<String> clients, String key) implements ToClient {}
-
-  /** Every copy of {@code key} was lost and it cannot be recomputed (scattered data, or lost lineage). */
-  record KeyLost(Set<String> clients, String key) implements ToClient {}
-
-  /**
-   * Every copy of {@code key}, reported in memory before, was lost and it is being computed again: not done any more
-   * (Dask's lost-data report). A later KeyInMemory, KeyErred or KeyLost settles it.
-   */
-  record KeyRecomputing(Set<String> clients, String key) implements ToClient {}
-
-  /**
-   * Groups worker instructions by worker, keeping each worker's order; client instructions are
-   * skipped. Costs one pass and one list per worker.
-   */
-  static Map<String, List<ToWorker>> byWorker(List<? extends SchedulerInstruction> instructions) {
-    Objects.requireNonNull(instructions, "instructions");
-    var out = new LinkedHashMap<String, List<ToWorker>>();
-    for (SchedulerInstruction i : instructions) {
-      if (i instanceof ToWorker w) {
-        out.computeIfAbsent(w.worker(), k -> new ArrayList<>()).add(w);
-      }
+    /** An instruction for exactly one worker. */
+    sealed interface ToWorker extends SchedulerInstruction {
+        /** The worker's address. */
+        String worker();
     }
-    return out;
-  }
 
-  /**
-   * Groups client reports by client id, keeping order; a report for several clients appears under
-   * each of them.
-   */
-  static Map<String, List<ToClient>> byClient(List<? extends SchedulerInstruction> instructions) {
-    Objects.requireNonNull(instructions, "instructions");
-    var out = new LinkedHashMap<String, List<ToClient>>();
-    for (SchedulerInstruction i : instructions) {
-      if (i instanceof ToClient c) {
-        for (String id : c.clients()) {
-          out.computeIfAbsent(id, k -> new ArrayList<>()).add(c);
+    /** A report for the clients that want a key. */
+    sealed interface ToClient extends SchedulerInstruction {
+        /** Ids of the clients to tell; never empty. */
+        Set<String> clients();
+
+        String key();
+    }
+
+    /**
+     * Run {@code key} on {@code worker}.
+     *
+     * @param runId identifies this assignment; the worker echoes it in TaskFinished, TaskErred and
+     *     LongRunning so that answers about an earlier, cancelled run of the same key are told apart
+     * @param whoHas for each dependency, the workers holding it (the worker fetches what it lacks)
+     * @param nbytes for each dependency, its size in bytes or -1 if unknown
+     * @param resources the resources the run holds, as the task's restrictions declare
+     */
+    record ComputeTask(
+            String worker,
+            String key,
+            long runId,
+            Object runSpec,
+            Priority priority,
+            Map<String, List<String>> whoHas,
+            Map<String, Long> nbytes,
+            Map<String, Double> resources,
+            String stimulusId)
+            implements ToWorker {}
+
+    /** Forget these keys: drop their data, or their error. */
+    record FreeKeys(String worker, List<String> keys, String stimulusId) implements ToWorker {}
+
+    /** Stop (or never start) running {@code key}; its result is no longer wanted from this worker. */
+    record CancelCompute(String worker, String key, String stimulusId) implements ToWorker {}
+
+    /** {@code key} is in memory. */
+    record KeyInMemory(Set<String> clients, String key, String typeName, long nbytes) implements ToClient {}
+
+    /**
+     * {@code key} erred.
+     *
+     * @param error the error object of the task that failed: the worker's error, a {@link KilledWorker},
+     *     or a {@link MissingDependency}
+     * @param blamedKey the key that actually failed ({@code key} itself or a dependency)
+     */
+    record KeyErred(Set<String> clients, String key, Object error, String blamedKey) implements ToClient {}
+
+    /** {@code key} was cancelled and is gone for these clients. */
+    record KeyCancelled(Set<String> clients, String key) implements ToClient {}
+
+    /** Every copy of {@code key} was lost and it cannot be recomputed (scattered data, or lost lineage). */
+    record KeyLost(Set<String> clients, String key) implements ToClient {}
+
+    /**
+     * Every copy of {@code key}, reported in memory before, was lost and it is being computed again: not done any more
+     * (Dask's lost-data report). A later KeyInMemory, KeyErred or KeyLost settles it.
+     */
+    record KeyRecomputing(Set<String> clients, String key) implements ToClient {}
+
+    /**
+     * Groups worker instructions by worker, keeping each worker's order; client instructions are
+     * skipped. Costs one pass and one list per worker.
+     */
+    static Map<String, List<ToWorker>> byWorker(List<? extends SchedulerInstruction> instructions) {
+        Objects.requireNonNull(instructions, "instructions");
+        var out = new LinkedHashMap<String, List<ToWorker>>();
+        for (SchedulerInstruction i : instructions) {
+            if (i instanceof ToWorker w) {
+                out.computeIfAbsent(w.worker(), k -> new ArrayList<>()).add(w);
+            }
         }
-      }
+        return out;
     }
-    return out;
-  }
+
+    /**
+     * Groups client reports by client id, keeping order; a report for several clients appears under
+     * each of them.
+     */
+    static Map<String, List<ToClient>> byClient(List<? extends SchedulerInstruction> instructions) {
+        Objects.requireNonNull(instructions, "instructions");
+        var out = new LinkedHashMap<String, List<ToClient>>();
+        for (SchedulerInstruction i : instructions) {
+            if (i instanceof ToClient c) {
+                for (String id : c.clients()) {
+                    out.computeIfAbsent(id, k -> new ArrayList<>()).add(c);
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -12,212 +12,213 @@ import java.util.Set;
  */
 /** The scheduler's record of one task. Not to be confused with the worker's {@code WorkerTask}. */
 final class SchedulerTask implements TaskView {
-  final String key;
-  final TaskPrefix prefix;
+    final String key;
+    final TaskPrefix prefix;
 
-  /** Current state; FORGOTTEN once removed from the task index (the object is then dead). */
-  TaskStateKind state = TaskStateKind.RELEASED;
+    /** Current state; FORGOTTEN once removed from the task index (the object is then dead). */
+    TaskStateKind state = TaskStateKind.RELEASED;
 
-  /** The user's code; null only for scattered data, which therefore cannot be recomputed. */
-  final Object runSpec;
+    /** The user's code; null only for scattered data, which therefore cannot be recomputed. */
+    final Object runSpec;
 
-  final Priority priority;
+    final Priority priority;
 
-  /** Worker errors still to be retried before the task errs. */
-  int retriesLeft;
+    /** Worker errors still to be retried before the task errs. */
+    int retriesLeft;
 
-  final Restrictions restrictions;
+    final Restrictions restrictions;
 
-  /** Tasks whose results this one needs. Symmetric with their {@link #dependents}. */
-  final LinkedHashSet<SchedulerTask> dependencies = new LinkedHashSet<>(4);
+    /** Tasks whose results this one needs. Symmetric with their {@link #dependents}. */
+    final LinkedHashSet<SchedulerTask> dependencies = new LinkedHashSet<>(4);
 
-  /** Known tasks that need this one. Symmetric with their {@link #dependencies}. */
-  final LinkedHashSet<SchedulerTask> dependents = new LinkedHashSet<>(4);
+    /** Known tasks that need this one. Symmetric with their {@link #dependencies}. */
+    final LinkedHashSet<SchedulerTask> dependents = new LinkedHashSet<>(4);
 
-  /**
-   * While WAITING: exactly the dependencies not in MEMORY (never empty then). Empty in every other
-   * state.
-   */
-  final LinkedHashSet<SchedulerTask> waitingOn = new LinkedHashSet<>(4);
+    /**
+     * While WAITING: exactly the dependencies not in MEMORY (never empty then). Empty in every other
+     * state.
+     */
+    final LinkedHashSet<SchedulerTask> waitingOn = new LinkedHashSet<>(4);
 
-  /**
-   * Dependents in WAITING, QUEUED, NO_WORKER or PROCESSING: exactly the ones that still need this
-   * result. When it empties and no client wants this task, its result can go.
-   */
-  final LinkedHashSet<SchedulerTask> waiters = new LinkedHashSet<>(4);
+    /**
+     * Dependents in WAITING, QUEUED, NO_WORKER or PROCESSING: exactly the ones that still need this
+     * result. When it empties and no client wants this task, its result can go.
+     */
+    final LinkedHashSet<SchedulerTask> waiters = new LinkedHashSet<>(4);
 
-  /** Workers holding the result; non-empty exactly in MEMORY. Symmetric with {@link WorkerInfo#hasWhat}. */
-  final LinkedHashSet<WorkerInfo> whoHas = new LinkedHashSet<>(2);
+    /** Workers holding the result; non-empty exactly in MEMORY. Symmetric with {@link WorkerInfo#hasWhat}. */
+    final LinkedHashSet<WorkerInfo> whoHas = new LinkedHashSet<>(2);
 
-  /** Clients that want the result. Symmetric with {@link ClientInfo#wantsWhat}. */
-  final LinkedHashSet<ClientInfo> whoWants = new LinkedHashSet<>(2);
+    /** Clients that want the result. Symmetric with {@link ClientInfo#wantsWhat}. */
+    final LinkedHashSet<ClientInfo> whoWants = new LinkedHashSet<>(2);
 
-  /** Set exactly in PROCESSING; the task is then in that worker's {@link WorkerInfo#processing}. */
-  WorkerInfo processingOn;
+    /** Set exactly in PROCESSING; the task is then in that worker's {@link WorkerInfo#processing}. */
+    WorkerInfo processingOn;
 
-  /** Run id of the latest assignment to a worker (kept after it ends, for views and stale checks). */
-  long runId;
+    /** Run id of the latest assignment to a worker (kept after it ends, for views and stale checks). */
+    long runId;
 
-  /** While PROCESSING: what this task adds to its worker's occupancy (0 once long-running). */
-  long occupancyEstimate;
+    /** While PROCESSING: what this task adds to its worker's occupancy (0 once long-running). */
+    long occupancyEstimate;
 
-  /** While PROCESSING: the task seceded and holds no thread slot. */
-  boolean longRunning;
+    /** While PROCESSING: the task seceded and holds no thread slot. */
+    boolean longRunning;
 
-  long nbytes = -1;
-  String typeName = "";
+    long nbytes = -1;
+    String typeName = "";
 
-  /** Number of workers that died while running it. */
-  int suspicious;
+    /** Number of workers that died while running it. */
+    int suspicious;
 
-  /** While ERRED: the error (the culprit's error for a blamed dependent). */
-  Object exception;
+    /** While ERRED: the error (the culprit's error for a blamed dependent). */
+    Object exception;
 
-  /** While ERRED: the key that failed, this one or a dependency. */
-  String exceptionBlame;
+    /** While ERRED: the key that failed, this one or a dependency. */
+    String exceptionBlame;
 
-  /** Addresses of workers that reported an error for it and still hold that error; freed on release. */
-  LinkedHashSet<String> erredOn;
+    /** Addresses of workers that reported an error for it and still hold that error; freed on release. */
+    LinkedHashSet<String> erredOn;
 
-  /** A dependency was forgotten: this task can no longer be recomputed. */
-  boolean hasLostDependencies;
+    /** A dependency was forgotten: this task can no longer be recomputed. */
+    boolean hasLostDependencies;
 
-  /** Every copy of its result was lost (set just before it is released or forgotten for that reason). */
-  boolean dataLost;
+    /** Every copy of its result was lost (set just before it is released or forgotten for that reason). */
+    boolean dataLost;
 
-  /**
-   * The pending recommendation in the transition loop, or null. Non-null only while inside
-   * {@code Transitions.drain}; the task then sits in the recommendation queue (possibly more than once,
-   * the stale entries find null and are skipped).
-   */
-  TaskStateKind pendingRec;
+    /**
+     * The pending recommendation in the transition loop, or null. Non-null only while inside
+     * {@code Transitions.drain}; the task then sits in the recommendation queue (possibly more than once,
+     * the stale entries find null and are skipped).
+     */
+    TaskStateKind pendingRec;
 
-  SchedulerTask(String key, TaskPrefix prefix, Object runSpec, Priority priority, int retries, Restrictions restrictions) {
-    this.key = key;
-    this.prefix = prefix;
-    this.runSpec = runSpec;
-    this.priority = priority;
-    this.retriesLeft = retries;
-    this.restrictions = restrictions;
-  }
-
-  /** Dask's "root-ish" in its simplest form: no dependencies and no restrictions, so any worker will do. */
-  boolean isRootish() {
-    return dependencies.isEmpty() && restrictions.isNone() && runSpec != null;
-  }
-
-  /** Clients wanting it, as ids, in insertion order. */
-  Set<String> clientIds() {
-    if (whoWants.size() == 1) {
-      return Set.of(whoWants.getFirst().id);
+    SchedulerTask(
+            String key, TaskPrefix prefix, Object runSpec, Priority priority, int retries, Restrictions restrictions) {
+        this.key = key;
+        this.prefix = prefix;
+        this.runSpec = runSpec;
+        this.priority = priority;
+        this.retriesLeft = retries;
+        this.restrictions = restrictions;
     }
-    var ids = new LinkedHashSet<String>(whoWants.size() * 2);
-    for (ClientInfo c : whoWants) {
-      ids.add(c.id);
+
+    /** Dask's "root-ish" in its simplest form: no dependencies and no restrictions, so any worker will do. */
+    boolean isRootish() {
+        return dependencies.isEmpty() && restrictions.isNone() && runSpec != null;
     }
-    return java.util.Collections.unmodifiableSet(ids);
-  }
 
-  // ---- TaskView ----
-
-  @Override
-  public String key() {
-    return key;
-  }
-
-  @Override
-  public TaskStateKind state() {
-    return state;
-  }
-
-  @Override
-  public Set<String> dependencies() {
-    return keysOf(dependencies);
-  }
-
-  @Override
-  public Set<String> dependents() {
-    return keysOf(dependents);
-  }
-
-  @Override
-  public Set<String> whoHas() {
-    if (whoHas.size() == 1) {
-      // The usual case, asked once per finished task (SchedulerLoop's KeyInMemory): no hash set for one address.
-      return Set.of(whoHas.getFirst().address);
+    /** Clients wanting it, as ids, in insertion order. */
+    Set<String> clientIds() {
+        if (whoWants.size() == 1) {
+            return Set.of(whoWants.getFirst().id);
+        }
+        var ids = new LinkedHashSet<String>(whoWants.size() * 2);
+        for (ClientInfo c : whoWants) {
+            ids.add(c.id);
+        }
+        return java.util.Collections.unmodifiableSet(ids);
     }
-    var out = new LinkedHashSet<String>();
-    for (WorkerInfo w : whoHas) {
-      out.add(w.address);
+
+    // ---- TaskView ----
+
+    @Override
+    public String key() {
+        return key;
     }
-    return java.util.Collections.unmodifiableSet(out);
-  }
 
-  @Override
-  public Set<String> whoWants() {
-    return whoWants.isEmpty() ? Set.of() : clientIds();
-  }
-
-  @Override
-  public String processingOn() {
-    return processingOn == null ? null : processingOn.address;
-  }
-
-  @Override
-  public long runId() {
-    return runId;
-  }
-
-  @Override
-  public Priority priority() {
-    return priority;
-  }
-
-  @Override
-  public int retriesLeft() {
-    return retriesLeft;
-  }
-
-  @Override
-  public int suspiciousCount() {
-    return suspicious;
-  }
-
-  @Override
-  public Object erredReason() {
-    return exception;
-  }
-
-  @Override
-  public String erredBlame() {
-    return exceptionBlame;
-  }
-
-  @Override
-  public long nbytes() {
-    return nbytes;
-  }
-
-  @Override
-  public String typeName() {
-    return typeName;
-  }
-
-  @Override
-  public boolean hasRunSpec() {
-    return runSpec != null;
-  }
-
-  static Set<String> keysOf(Set<SchedulerTask> tasks) {
-    var out = new LinkedHashSet<String>();
-    for (SchedulerTask t : tasks) {
-      out.add(t.key);
+    @Override
+    public TaskStateKind state() {
+        return state;
     }
-    return java.util.Collections.unmodifiableSet(out);
-  }
 
-  @Override
-  public String toString() {
-    return "<Task '" + key + "' " + state + ">";
-  }
+    @Override
+    public Set<String> dependencies() {
+        return keysOf(dependencies);
+    }
+
+    @Override
+    public Set<String> dependents() {
+        return keysOf(dependents);
+    }
+
+    @Override
+    public Set<String> whoHas() {
+        if (whoHas.size() == 1) {
+            // The usual case, asked once per finished task (SchedulerLoop's KeyInMemory): no hash set for one address.
+            return Set.of(whoHas.getFirst().address);
+        }
+        var out = new LinkedHashSet<String>();
+        for (WorkerInfo w : whoHas) {
+            out.add(w.address);
+        }
+        return java.util.Collections.unmodifiableSet(out);
+    }
+
+    @Override
+    public Set<String> whoWants() {
+        return whoWants.isEmpty() ? Set.of() : clientIds();
+    }
+
+    @Override
+    public String processingOn() {
+        return processingOn == null ? null : processingOn.address;
+    }
+
+    @Override
+    public long runId() {
+        return runId;
+    }
+
+    @Override
+    public Priority priority() {
+        return priority;
+    }
+
+    @Override
+    public int retriesLeft() {
+        return retriesLeft;
+    }
+
+    @Override
+    public int suspiciousCount() {
+        return suspicious;
+    }
+
+    @Override
+    public Object erredReason() {
+        return exception;
+    }
+
+    @Override
+    public String erredBlame() {
+        return exceptionBlame;
+    }
+
+    @Override
+    public long nbytes() {
+        return nbytes;
+    }
+
+    @Override
+    public String typeName() {
+        return typeName;
+    }
+
+    @Override
+    public boolean hasRunSpec() {
+        return runSpec != null;
+    }
+
+    static Set<String> keysOf(Set<SchedulerTask> tasks) {
+        var out = new LinkedHashSet<String>();
+        for (SchedulerTask t : tasks) {
+            out.add(t.key);
+        }
+        return java.util.Collections.unmodifiableSet(out);
+    }
+
+    @Override
+    public String toString() {
+        return "<Task '" + key + "' " + state + ">";
+    }
 }

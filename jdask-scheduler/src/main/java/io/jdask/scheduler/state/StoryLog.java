@@ -11,64 +11,64 @@ import java.util.Set;
  */
 /** The bounded transition log behind {@link SchedulerState#story}. */
 final class StoryLog {
-  private final Transition[] ring;
-  /** Index the next entry goes to. */
-  private int next;
-  /** Number of valid entries, at most ring.length. */
-  private int size;
+    private final Transition[] ring;
+    /** Index the next entry goes to. */
+    private int next;
+    /** Number of valid entries, at most ring.length. */
+    private int size;
 
-  StoryLog(int capacity) {
-    this.ring = new Transition[capacity];
-  }
+    StoryLog(int capacity) {
+        this.ring = new Transition[capacity];
+    }
 
-  void add(Transition t) {
-    if (ring.length == 0) {
-      return;
+    void add(Transition t) {
+        if (ring.length == 0) {
+            return;
+        }
+        ring[next] = t;
+        next = next + 1 == ring.length ? 0 : next + 1;
+        if (size < ring.length) {
+            size++;
+        }
     }
-    ring[next] = t;
-    next = next + 1 == ring.length ? 0 : next + 1;
-    if (size < ring.length) {
-      size++;
-    }
-  }
 
-  int size() {
-    return size;
-  }
+    int size() {
+        return size;
+    }
 
-  /** Entries mentioning any of the keys (as subject or in recommendations), oldest first. */
-  List<Transition> filter(Set<String> keys) {
-    var out = new ArrayList<Transition>();
-    int start = size < ring.length ? 0 : next;
-    for (int i = 0; i < size; i++) {
-      Transition t = ring[(start + i) % ring.length];
-      if (keys.contains(t.key()) || mentions(t, keys)) {
-        out.add(t);
-      }
+    /** Entries mentioning any of the keys (as subject or in recommendations), oldest first. */
+    List<Transition> filter(Set<String> keys) {
+        var out = new ArrayList<Transition>();
+        int start = size < ring.length ? 0 : next;
+        for (int i = 0; i < size; i++) {
+            Transition t = ring[(start + i) % ring.length];
+            if (keys.contains(t.key()) || mentions(t, keys)) {
+                out.add(t);
+            }
+        }
+        return out;
     }
-    return out;
-  }
 
-  /** The last {@code n} entries, oldest first. */
-  List<Transition> last(int n) {
-    int k = Math.min(n, size);
-    var out = new ArrayList<Transition>(k);
-    for (int i = size - k; i < size; i++) {
-      int start = size < ring.length ? 0 : next;
-      out.add(ring[(start + i) % ring.length]);
+    /** The last {@code n} entries, oldest first. */
+    List<Transition> last(int n) {
+        int k = Math.min(n, size);
+        var out = new ArrayList<Transition>(k);
+        for (int i = size - k; i < size; i++) {
+            int start = size < ring.length ? 0 : next;
+            out.add(ring[(start + i) % ring.length]);
+        }
+        return out;
     }
-    return out;
-  }
 
-  private static boolean mentions(Transition t, Set<String> keys) {
-    if (t.recommendations().isEmpty()) {
-      return false;
+    private static boolean mentions(Transition t, Set<String> keys) {
+        if (t.recommendations().isEmpty()) {
+            return false;
+        }
+        for (String k : t.recommendations().keySet()) {
+            if (keys.contains(k)) {
+                return true;
+            }
+        }
+        return false;
     }
-    for (String k : t.recommendations().keySet()) {
-      if (keys.contains(k)) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

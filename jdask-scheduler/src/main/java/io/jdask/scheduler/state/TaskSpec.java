@@ -23,45 +23,46 @@ import java.util.Set;
  * @param restrictions where it may run
  */
 public record TaskSpec(
-    String key,
-    Set<String> dependencies,
-    Object runSpec,
-    int userPriority,
-    int retries,
-    Restrictions restrictions) {
+        String key,
+        Set<String> dependencies,
+        Object runSpec,
+        int userPriority,
+        int retries,
+        Restrictions restrictions) {
 
-  public TaskSpec {
-    Objects.requireNonNull(key, "key");
-    // Keep the caller's order (Set.copyOf would not): iteration order feeds decisions, so an ordered
-    // input makes runs replayable.
-    for (String d : Objects.requireNonNull(dependencies, "dependencies")) {
-      Objects.requireNonNull(d, "a dependency of '" + key + "' is null");
+    public TaskSpec {
+        Objects.requireNonNull(key, "key");
+        // Keep the caller's order (Set.copyOf would not): iteration order feeds decisions, so an ordered
+        // input makes runs replayable.
+        for (String d : Objects.requireNonNull(dependencies, "dependencies")) {
+            Objects.requireNonNull(d, "a dependency of '" + key + "' is null");
+        }
+        dependencies = Collections.unmodifiableSet(new LinkedHashSet<>(dependencies));
+        Objects.requireNonNull(runSpec, "runSpec (a task without code is scattered data: use UpdateData)");
+        Objects.requireNonNull(restrictions, "restrictions");
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0, was " + retries + " for task '" + key + "'");
+        }
+        if (dependencies.contains(key)) {
+            throw new IllegalArgumentException("task '" + key + "' depends on itself");
+        }
     }
-    dependencies = Collections.unmodifiableSet(new LinkedHashSet<>(dependencies));
-    Objects.requireNonNull(runSpec, "runSpec (a task without code is scattered data: use UpdateData)");
-    Objects.requireNonNull(restrictions, "restrictions");
-    if (retries < 0) {
-      throw new IllegalArgumentException("retries must be >= 0, was " + retries + " for task '" + key + "'");
+
+    /** A spec with default priority, no retries and no restrictions. */
+    public static TaskSpec of(String key, Object runSpec, String... dependencies) {
+        return new TaskSpec(
+                key, new LinkedHashSet<>(java.util.Arrays.asList(dependencies)), runSpec, 0, 0, Restrictions.NONE);
     }
-    if (dependencies.contains(key)) {
-      throw new IllegalArgumentException("task '" + key + "' depends on itself");
+
+    public TaskSpec withPriority(int priority) {
+        return new TaskSpec(key, dependencies, runSpec, priority, retries, restrictions);
     }
-  }
 
-  /** A spec with default priority, no retries and no restrictions. */
-  public static TaskSpec of(String key, Object runSpec, String... dependencies) {
-    return new TaskSpec(key, new LinkedHashSet<>(java.util.Arrays.asList(dependencies)), runSpec, 0, 0, Restrictions.NONE);
-  }
+    public TaskSpec withRetries(int n) {
+        return new TaskSpec(key, dependencies, runSpec, userPriority, n, restrictions);
+    }
 
-  public TaskSpec withPriority(int priority) {
-    return new TaskSpec(key, dependencies, runSpec, priority, retries, restrictions);
-  }
-
-  public TaskSpec withRetries(int n) {
-    return new TaskSpec(key, dependencies, runSpec, userPriority, n, restrictions);
-  }
-
-  public TaskSpec withRestrictions(Restrictions r) {
-    return new TaskSpec(key, dependencies, runSpec, userPriority, retries, r);
-  }
+    public TaskSpec withRestrictions(Restrictions r) {
+        return new TaskSpec(key, dependencies, runSpec, userPriority, retries, r);
+    }
 }

@@ -17,12 +17,12 @@ package io.jdask.scheduler.state;
  * </ul>
  */
 public enum TaskStateKind {
-  RELEASED,
-  WAITING,
-  NO_WORKER,
-  QUEUED,
-  PROCESSING,
-  MEMORY,
-  ERRED,
-  FORGOTTEN
+    RELEASED,
+    WAITING,
+    NO_WORKER,
+    QUEUED,
+    PROCESSING,
+    MEMORY,
+    ERRED,
+    FORGOTTEN
 }

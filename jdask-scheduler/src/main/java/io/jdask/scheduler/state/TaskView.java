@@ -9,48 +9,48 @@ import java.util.Set;
  * the others are free.
  */
 public interface TaskView {
-  String key();
+    String key();
 
-  TaskStateKind state();
+    TaskStateKind state();
 
-  /** Keys of the tasks this one needs. */
-  Set<String> dependencies();
+    /** Keys of the tasks this one needs. */
+    Set<String> dependencies();
 
-  /** Keys of the known tasks that need this one. */
-  Set<String> dependents();
+    /** Keys of the known tasks that need this one. */
+    Set<String> dependents();
 
-  /** Addresses of the workers holding the result; empty unless {@link TaskStateKind#MEMORY}. */
-  Set<String> whoHas();
+    /** Addresses of the workers holding the result; empty unless {@link TaskStateKind#MEMORY}. */
+    Set<String> whoHas();
 
-  /** Ids of the clients that want the result. */
-  Set<String> whoWants();
+    /** Ids of the clients that want the result. */
+    Set<String> whoWants();
 
-  /** Address of the worker running it while {@link TaskStateKind#PROCESSING}, else null. */
-  String processingOn();
+    /** Address of the worker running it while {@link TaskStateKind#PROCESSING}, else null. */
+    String processingOn();
 
-  Priority priority();
+    Priority priority();
 
-  /** Run id of the latest {@link SchedulerInstruction.ComputeTask} for it (0 if never assigned). */
-  long runId();
+    /** Run id of the latest {@link SchedulerInstruction.ComputeTask} for it (0 if never assigned). */
+    long runId();
 
-  /** Worker errors that will still be retried. */
-  int retriesLeft();
+    /** Worker errors that will still be retried. */
+    int retriesLeft();
 
-  /** How many workers died while running it. */
-  int suspiciousCount();
+    /** How many workers died while running it. */
+    int suspiciousCount();
 
-  /** The error while {@link TaskStateKind#ERRED}, else null; for a task blamed on a dependency, that one's error. */
-  Object erredReason();
+    /** The error while {@link TaskStateKind#ERRED}, else null; for a task blamed on a dependency, that one's error. */
+    Object erredReason();
 
-  /** The key that failed while {@link TaskStateKind#ERRED} (itself or a dependency), else null. */
-  String erredBlame();
+    /** The key that failed while {@link TaskStateKind#ERRED} (itself or a dependency), else null. */
+    String erredBlame();
 
-  /** Size of the result in bytes, or -1 when unknown. */
-  long nbytes();
+    /** Size of the result in bytes, or -1 when unknown. */
+    long nbytes();
 
-  /** The result's type name, or "" when unknown. */
-  String typeName();
+    /** The result's type name, or "" when unknown. */
+    String typeName();
 
-  /** False for scattered data, which cannot be recomputed. */
-  boolean hasRunSpec();
+    /** False for scattered data, which cannot be recomputed. */
+    boolean hasRunSpec();
 }

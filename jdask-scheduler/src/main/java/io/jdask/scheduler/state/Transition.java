@@ -15,23 +15,33 @@ import java.util.Map;
  * @param note empty for a transition, else why the event was ignored
  */
 public record Transition(
-    String key,
-    TaskStateKind from,
-    TaskStateKind to,
-    Map<String, TaskStateKind> recommendations,
-    String stimulusId,
-    long timeNanos,
-    String note) {
+        String key,
+        TaskStateKind from,
+        TaskStateKind to,
+        Map<String, TaskStateKind> recommendations,
+        String stimulusId,
+        long timeNanos,
+        String note) {
 
-  @Override
-  public String toString() {
-    var sb = new StringBuilder().append(key).append(": ").append(from).append(" -> ").append(to);
-    if (!recommendations.isEmpty()) {
-      sb.append(' ').append(recommendations);
+    @Override
+    public String toString() {
+        var sb = new StringBuilder()
+                .append(key)
+                .append(": ")
+                .append(from)
+                .append(" -> ")
+                .append(to);
+        if (!recommendations.isEmpty()) {
+            sb.append(' ').append(recommendations);
+        }
+        if (!note.isEmpty()) {
+            sb.append(" (").append(note).append(')');
+        }
+        return sb.append(" [")
+                .append(stimulusId)
+                .append(" @")
+                .append(timeNanos)
+                .append(']')
+                .toString();
     }
-    if (!note.isEmpty()) {
-      sb.append(" (").append(note).append(')');
-    }
-    return sb.append(" [").append(stimulusId).append(" @").append(timeNanos).append(']').toString();
-  }
 }

@@ -13,191 +13,197 @@ import java.util.Set;
  */
 /** The scheduler's record of one worker. */
 final class WorkerInfo implements WorkerView {
-  final String address;
-  final String name;
-  final int nthreads;
-  final long memoryLimitBytes;
-  final Map<String, Double> resources;
+    final String address;
+    final String name;
+    final int nthreads;
+    final long memoryLimitBytes;
+    final Map<String, Double> resources;
 
-  /** Join order; the final deterministic tie-break of worker choice. */
-  final long index;
+    /** Join order; the final deterministic tie-break of worker choice. */
+    final long index;
 
-  /**
-   * Thread slots for root-ish tasks by the saturation alone: ceil(nthreads * saturation), at least 1; MAX_VALUE
-   * without queuing.
-   */
-  final int baseSlots;
+    /**
+     * Thread slots for root-ish tasks by the saturation alone: ceil(nthreads * saturation), at least 1; MAX_VALUE
+     * without queuing.
+     */
+    final int baseSlots;
 
-  /**
-   * Thread slots for root-ish tasks now: {@link #baseSlots}, raised while this worker's tasks are short (see
-   * {@link SchedulerConfig.Builder#shortTaskLatencyNanos}); between baseSlots and MAX_SLOT_SCALE times it.
-   */
-  int slots;
+    /**
+     * Thread slots for root-ish tasks now: {@link #baseSlots}, raised while this worker's tasks are short (see
+     * {@link SchedulerConfig.Builder#shortTaskLatencyNanos}); between baseSlots and MAX_SLOT_SCALE times it.
+     */
+    int slots;
 
-  /** Moving average (weight 1/2) of the run times of the tasks that finished here; -1 before the first. */
-  long recentDurationNanos = -1;
+    /** Moving average (weight 1/2) of the run times of the tasks that finished here; -1 before the first. */
+    long recentDurationNanos = -1;
 
-  /** At most this many times {@link #baseSlots}. */
-  static final int MAX_SLOT_SCALE = 32;
+    /** At most this many times {@link #baseSlots}. */
+    static final int MAX_SLOT_SCALE = 32;
 
-  /** Exactly the tasks in PROCESSING with processingOn == this. */
-  final LinkedHashSet<SchedulerTask> processing = new LinkedHashSet<>();
+    /** Exactly the tasks in PROCESSING with processingOn == this. */
+    final LinkedHashSet<SchedulerTask> processing = new LinkedHashSet<>();
 
-  /** How many of {@link #processing} are long-running (seceded). */
-  int longRunningCount;
+    /** How many of {@link #processing} are long-running (seceded). */
+    int longRunningCount;
 
-  /** Sum of occupancyEstimate over {@link #processing}. */
-  long occupancy;
+    /** Sum of occupancyEstimate over {@link #processing}. */
+    long occupancy;
 
-  /** Sum, per resource, of the resource restrictions of {@link #processing}; never above {@link #resources}. */
-  final Map<String, Double> usedResources = new HashMap<>();
+    /** Sum, per resource, of the resource restrictions of {@link #processing}; never above {@link #resources}. */
+    final Map<String, Double> usedResources = new HashMap<>();
 
-  /** Exactly the tasks whose whoHas contains this worker. */
-  final LinkedHashSet<SchedulerTask> hasWhat = new LinkedHashSet<>();
+    /** Exactly the tasks whose whoHas contains this worker. */
+    final LinkedHashSet<SchedulerTask> hasWhat = new LinkedHashSet<>();
 
-  /** Sum of the (defaulted) sizes of {@link #hasWhat}. */
-  long nbytes;
+    /** Sum of the (defaulted) sizes of {@link #hasWhat}. */
+    long nbytes;
 
-  WorkerInfo(String address, String name, int nthreads, long memoryLimitBytes, Map<String, Double> resources,
-      long index, double saturation) {
-    this.address = address;
-    this.name = name;
-    this.nthreads = nthreads;
-    this.memoryLimitBytes = memoryLimitBytes;
-    this.resources = Map.copyOf(resources);
-    this.index = index;
-    this.baseSlots = Double.isInfinite(saturation)
-        ? Integer.MAX_VALUE
-        : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(nthreads * saturation)));
-    this.slots = baseSlots;
-  }
-
-  /**
-   * Counts the run time of a task that finished here and re-derives {@link #slots}: enough tasks per thread to
-   * cover {@code latencyNanos} of round trip with tasks of the average run time (at least 1 us). Returns true if
-   * the worker may now take more queued tasks than before.
-   */
-  boolean recordDuration(long nanos, long latencyNanos) {
-    if (nanos < 0 || latencyNanos <= 0 || baseSlots == Integer.MAX_VALUE) {
-      return false;
+    WorkerInfo(
+            String address,
+            String name,
+            int nthreads,
+            long memoryLimitBytes,
+            Map<String, Double> resources,
+            long index,
+            double saturation) {
+        this.address = address;
+        this.name = name;
+        this.nthreads = nthreads;
+        this.memoryLimitBytes = memoryLimitBytes;
+        this.resources = Map.copyOf(resources);
+        this.index = index;
+        this.baseSlots = Double.isInfinite(saturation)
+                ? Integer.MAX_VALUE
+                : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(nthreads * saturation)));
+        this.slots = baseSlots;
     }
-    recentDurationNanos = recentDurationNanos < 0 ? nanos : (recentDurationNanos + nanos) / 2;
-    double perThread = 1.0 + (double) latencyNanos / Math.max(1_000L, recentDurationNanos);
-    long wanted = (long) Math.ceil(nthreads * perThread);
-    int next = (int) Math.max(baseSlots, Math.min((long) baseSlots * MAX_SLOT_SCALE, wanted));
-    boolean grew = next > slots;
-    slots = next;
-    return grew;
-  }
 
-  /** Tasks occupying a thread slot. */
-  int activeCount() {
-    return processing.size() - longRunningCount;
-  }
-
-  /** True when the task's resource needs fit in what is free right now. */
-  boolean resourcesAvailable(Map<String, Double> needs) {
-    if (needs.isEmpty()) {
-      return true;
+    /**
+     * Counts the run time of a task that finished here and re-derives {@link #slots}: enough tasks per thread to
+     * cover {@code latencyNanos} of round trip with tasks of the average run time (at least 1 us). Returns true if
+     * the worker may now take more queued tasks than before.
+     */
+    boolean recordDuration(long nanos, long latencyNanos) {
+        if (nanos < 0 || latencyNanos <= 0 || baseSlots == Integer.MAX_VALUE) {
+            return false;
+        }
+        recentDurationNanos = recentDurationNanos < 0 ? nanos : (recentDurationNanos + nanos) / 2;
+        double perThread = 1.0 + (double) latencyNanos / Math.max(1_000L, recentDurationNanos);
+        long wanted = (long) Math.ceil(nthreads * perThread);
+        int next = (int) Math.max(baseSlots, Math.min((long) baseSlots * MAX_SLOT_SCALE, wanted));
+        boolean grew = next > slots;
+        slots = next;
+        return grew;
     }
-    for (var e : needs.entrySet()) {
-      Double total = resources.get(e.getKey());
-      if (total == null) {
-        return false;
-      }
-      double used = usedResources.getOrDefault(e.getKey(), 0.0);
-      if (total - used < e.getValue() - 1e-9) {
-        return false;
-      }
+
+    /** Tasks occupying a thread slot. */
+    int activeCount() {
+        return processing.size() - longRunningCount;
     }
-    return true;
-  }
 
-  /** True when the worker could ever hold the task's resource needs (ignoring what is in use). */
-  boolean resourcesSuffice(Map<String, Double> needs) {
-    for (var e : needs.entrySet()) {
-      Double total = resources.get(e.getKey());
-      if (total == null || total < e.getValue() - 1e-9) {
-        return false;
-      }
+    /** True when the task's resource needs fit in what is free right now. */
+    boolean resourcesAvailable(Map<String, Double> needs) {
+        if (needs.isEmpty()) {
+            return true;
+        }
+        for (var e : needs.entrySet()) {
+            Double total = resources.get(e.getKey());
+            if (total == null) {
+                return false;
+            }
+            double used = usedResources.getOrDefault(e.getKey(), 0.0);
+            if (total - used < e.getValue() - 1e-9) {
+                return false;
+            }
+        }
+        return true;
     }
-    return true;
-  }
 
-  // ---- WorkerView ----
+    /** True when the worker could ever hold the task's resource needs (ignoring what is in use). */
+    boolean resourcesSuffice(Map<String, Double> needs) {
+        for (var e : needs.entrySet()) {
+            Double total = resources.get(e.getKey());
+            if (total == null || total < e.getValue() - 1e-9) {
+                return false;
+            }
+        }
+        return true;
+    }
 
-  @Override
-  public String address() {
-    return address;
-  }
+    // ---- WorkerView ----
 
-  @Override
-  public String name() {
-    return name;
-  }
+    @Override
+    public String address() {
+        return address;
+    }
 
-  @Override
-  public int nthreads() {
-    return nthreads;
-  }
+    @Override
+    public String name() {
+        return name;
+    }
 
-  @Override
-  public int rootTaskSlots() {
-    return slots;
-  }
+    @Override
+    public int nthreads() {
+        return nthreads;
+    }
 
-  @Override
-  public long memoryLimitBytes() {
-    return memoryLimitBytes;
-  }
+    @Override
+    public int rootTaskSlots() {
+        return slots;
+    }
 
-  @Override
-  public Map<String, Double> resources() {
-    return resources;
-  }
+    @Override
+    public long memoryLimitBytes() {
+        return memoryLimitBytes;
+    }
 
-  @Override
-  public Map<String, Double> usedResources() {
-    return Map.copyOf(usedResources);
-  }
+    @Override
+    public Map<String, Double> resources() {
+        return resources;
+    }
 
-  @Override
-  public int processingCount() {
-    return processing.size();
-  }
+    @Override
+    public Map<String, Double> usedResources() {
+        return Map.copyOf(usedResources);
+    }
 
-  @Override
-  public int longRunningCount() {
-    return longRunningCount;
-  }
+    @Override
+    public int processingCount() {
+        return processing.size();
+    }
 
-  @Override
-  public long occupancyNanos() {
-    return occupancy;
-  }
+    @Override
+    public int longRunningCount() {
+        return longRunningCount;
+    }
 
-  @Override
-  public int heldCount() {
-    return hasWhat.size();
-  }
+    @Override
+    public long occupancyNanos() {
+        return occupancy;
+    }
 
-  @Override
-  public long heldBytes() {
-    return nbytes;
-  }
+    @Override
+    public int heldCount() {
+        return hasWhat.size();
+    }
 
-  @Override
-  public Set<String> processingKeys() {
-    return SchedulerTask.keysOf(processing);
-  }
+    @Override
+    public long heldBytes() {
+        return nbytes;
+    }
 
-  @Override
-  public Set<String> heldKeys() {
-    return SchedulerTask.keysOf(hasWhat);
-  }
+    @Override
+    public Set<String> processingKeys() {
+        return SchedulerTask.keysOf(processing);
+    }
 
-  @Override
-  public String toString() {
-    return "<Worker " + address + " processing=" + processing.size() + " held=" + hasWhat.size() + ">";
-  }
+    @Override
+    public Set<String> heldKeys() {
+        return SchedulerTask.keysOf(hasWhat);
+    }
+
+    @Override
+    public String toString() {
+        return "<Worker " + address + " processing=" + processing.size() + " held=" + hasWhat.size() + ">";
+    }
 }

@@ -26,106 +26,106 @@ import java.util.Map;
  */
 /** Chooses a worker for a ready task, or says there is none. */
 final class WorkerPicker {
-  static final int LOCALITY_SCAN_LIMIT = 32;
+    static final int LOCALITY_SCAN_LIMIT = 32;
 
-  private final ClusterModel m;
+    private final ClusterModel m;
 
-  WorkerPicker(ClusterModel m) {
-    this.m = m;
-  }
-
-  /** True when a ready task that finds no worker should wait in QUEUED rather than NO_WORKER. */
-  boolean shouldQueue(SchedulerTask ts) {
-    return m.config.queuingEnabled() && ts.isRootish();
-  }
-
-  /** The worker to run a ready task on now, or null if none may. */
-  WorkerInfo pick(SchedulerTask ts) {
-    if (m.workers.isEmpty()) {
-      return null;
+    WorkerPicker(ClusterModel m) {
+        this.m = m;
     }
-    if (shouldQueue(ts)) {
-      return pickForQueued();
-    }
-    boolean named = !ts.restrictions.workers().isEmpty();
-    WorkerInfo best = pickByObjective(ts, named);
-    if (best == null && named && ts.restrictions.allowOtherWorkers()) {
-      best = pickByObjective(ts, false);
-    }
-    return best;
-  }
 
-  /** The least busy worker with a free slot, or null when all are saturated. */
-  WorkerInfo pickForQueued() {
-    WorkerInfo best = null;
-    double bestLoad = 0;
-    for (WorkerInfo ws : m.workers.values()) {
-      int active = ws.activeCount();
-      if (active >= ws.slots) {
-        continue;
-      }
-      double load = (double) active / ws.nthreads;
-      if (best == null || load < bestLoad || (load == bestLoad && ws.nbytes < best.nbytes)) {
-        best = ws;
-        bestLoad = load;
-      }
+    /** True when a ready task that finds no worker should wait in QUEUED rather than NO_WORKER. */
+    boolean shouldQueue(SchedulerTask ts) {
+        return m.config.queuingEnabled() && ts.isRootish();
     }
-    return best;
-  }
 
-  private WorkerInfo pickByObjective(SchedulerTask ts, boolean applyNames) {
-    if (m.workers.size() > LOCALITY_SCAN_LIMIT && !ts.dependencies.isEmpty()) {
-      var holders = new LinkedHashSet<WorkerInfo>();
-      for (SchedulerTask dep : ts.dependencies) {
-        holders.addAll(dep.whoHas);
-      }
-      WorkerInfo best = scan(ts, holders, applyNames);
-      if (best != null) {
+    /** The worker to run a ready task on now, or null if none may. */
+    WorkerInfo pick(SchedulerTask ts) {
+        if (m.workers.isEmpty()) {
+            return null;
+        }
+        if (shouldQueue(ts)) {
+            return pickForQueued();
+        }
+        boolean named = !ts.restrictions.workers().isEmpty();
+        WorkerInfo best = pickByObjective(ts, named);
+        if (best == null && named && ts.restrictions.allowOtherWorkers()) {
+            best = pickByObjective(ts, false);
+        }
         return best;
-      }
     }
-    return scan(ts, m.workers.values(), applyNames);
-  }
 
-  private WorkerInfo scan(SchedulerTask ts, Iterable<WorkerInfo> candidates, boolean applyNames) {
-    WorkerInfo best = null;
-    double bestCost = 0;
-    Map<String, Double> needs = ts.restrictions.resources();
-    for (WorkerInfo ws : candidates) {
-      if (applyNames && !nameMatches(ts, ws)) {
-        continue;
-      }
-      if (!ws.resourcesAvailable(needs)) {
-        continue;
-      }
-      double cost = objective(ts, ws);
-      if (best == null || cost < bestCost || (cost == bestCost && ws.nbytes < best.nbytes)) {
-        best = ws;
-        bestCost = cost;
-      }
+    /** The least busy worker with a free slot, or null when all are saturated. */
+    WorkerInfo pickForQueued() {
+        WorkerInfo best = null;
+        double bestLoad = 0;
+        for (WorkerInfo ws : m.workers.values()) {
+            int active = ws.activeCount();
+            if (active >= ws.slots) {
+                continue;
+            }
+            double load = (double) active / ws.nthreads;
+            if (best == null || load < bestLoad || (load == bestLoad && ws.nbytes < best.nbytes)) {
+                best = ws;
+                bestLoad = load;
+            }
+        }
+        return best;
     }
-    return best;
-  }
 
-  /** Estimated seconds until the task could start on the worker. */
-  double objective(SchedulerTask ts, WorkerInfo ws) {
-    long missing = 0;
-    for (SchedulerTask dep : ts.dependencies) {
-      if (!dep.whoHas.contains(ws)) {
-        missing += m.sizeOf(dep);
-      }
+    private WorkerInfo pickByObjective(SchedulerTask ts, boolean applyNames) {
+        if (m.workers.size() > LOCALITY_SCAN_LIMIT && !ts.dependencies.isEmpty()) {
+            var holders = new LinkedHashSet<WorkerInfo>();
+            for (SchedulerTask dep : ts.dependencies) {
+                holders.addAll(dep.whoHas);
+            }
+            WorkerInfo best = scan(ts, holders, applyNames);
+            if (best != null) {
+                return best;
+            }
+        }
+        return scan(ts, m.workers.values(), applyNames);
     }
-    return missing / m.config.bandwidthBytesPerSecond() + ws.occupancy / 1e9 / ws.nthreads;
-  }
 
-  static boolean nameMatches(SchedulerTask ts, WorkerInfo ws) {
-    var names = ts.restrictions.workers();
-    return names.isEmpty() || names.contains(ws.address) || names.contains(ws.name);
-  }
+    private WorkerInfo scan(SchedulerTask ts, Iterable<WorkerInfo> candidates, boolean applyNames) {
+        WorkerInfo best = null;
+        double bestCost = 0;
+        Map<String, Double> needs = ts.restrictions.resources();
+        for (WorkerInfo ws : candidates) {
+            if (applyNames && !nameMatches(ts, ws)) {
+                continue;
+            }
+            if (!ws.resourcesAvailable(needs)) {
+                continue;
+            }
+            double cost = objective(ts, ws);
+            if (best == null || cost < bestCost || (cost == bestCost && ws.nbytes < best.nbytes)) {
+                best = ws;
+                bestCost = cost;
+            }
+        }
+        return best;
+    }
 
-  /** True when the worker could ever run the task (names, and total resources, ignoring what is in use). */
-  static boolean couldRunOn(SchedulerTask ts, WorkerInfo ws) {
-    return (nameMatches(ts, ws) || ts.restrictions.allowOtherWorkers())
-        && ws.resourcesSuffice(ts.restrictions.resources());
-  }
+    /** Estimated seconds until the task could start on the worker. */
+    double objective(SchedulerTask ts, WorkerInfo ws) {
+        long missing = 0;
+        for (SchedulerTask dep : ts.dependencies) {
+            if (!dep.whoHas.contains(ws)) {
+                missing += m.sizeOf(dep);
+            }
+        }
+        return missing / m.config.bandwidthBytesPerSecond() + ws.occupancy / 1e9 / ws.nthreads;
+    }
+
+    static boolean nameMatches(SchedulerTask ts, WorkerInfo ws) {
+        var names = ts.restrictions.workers();
+        return names.isEmpty() || names.contains(ws.address) || names.contains(ws.name);
+    }
+
+    /** True when the worker could ever run the task (names, and total resources, ignoring what is in use). */
+    static boolean couldRunOn(SchedulerTask ts, WorkerInfo ws) {
+        return (nameMatches(ts, ws) || ts.restrictions.allowOtherWorkers())
+                && ws.resourcesSuffice(ts.restrictions.resources());
+    }
 }

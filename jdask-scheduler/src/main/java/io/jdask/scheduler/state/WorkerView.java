@@ -8,39 +8,39 @@ import java.util.Set;
  * key sets are copied.
  */
 public interface WorkerView {
-  String address();
+    String address();
 
-  String name();
+    String name();
 
-  int nthreads();
+    int nthreads();
 
-  long memoryLimitBytes();
+    long memoryLimitBytes();
 
-  /** Resources it declared. */
-  Map<String, Double> resources();
+    /** Resources it declared. */
+    Map<String, Double> resources();
 
-  /** Resources currently held by its processing tasks. */
-  Map<String, Double> usedResources();
+    /** Resources currently held by its processing tasks. */
+    Map<String, Double> usedResources();
 
-  /** Tasks assigned to it, including long-running ones. */
-  int processingCount();
+    /** Tasks assigned to it, including long-running ones. */
+    int processingCount();
 
-  /** Tasks that seceded and no longer occupy a thread slot. */
-  int longRunningCount();
+    /** Tasks that seceded and no longer occupy a thread slot. */
+    int longRunningCount();
 
-  /** How many queued root-ish tasks it may run or hold at once now (more while its tasks are short). */
-  int rootTaskSlots();
+    /** How many queued root-ish tasks it may run or hold at once now (more while its tasks are short). */
+    int rootTaskSlots();
 
-  /** Sum of the duration estimates of its processing tasks, in nanoseconds. */
-  long occupancyNanos();
+    /** Sum of the duration estimates of its processing tasks, in nanoseconds. */
+    long occupancyNanos();
 
-  /** Number of results it holds. */
-  int heldCount();
+    /** Number of results it holds. */
+    int heldCount();
 
-  /** Bytes of results it holds (unknown sizes count as the default data size). */
-  long heldBytes();
+    /** Bytes of results it holds (unknown sizes count as the default data size). */
+    long heldBytes();
 
-  Set<String> processingKeys();
+    Set<String> processingKeys();
 
-  Set<String> heldKeys();
+    Set<String> heldKeys();
 }

@@ -12,35 +12,62 @@ import com.tngtech.archunit.lang.ArchRule;
 /** The state machine stays pure: no network, no threads or executors, no clock, no files, no randomness. */
 @AnalyzeClasses(packages = "io.jdask.scheduler.state", importOptions = ImportOption.DoNotIncludeTests.class)
 class PurityArchTest {
-  private static final String STATE = "io.jdask.scheduler.state..";
+    private static final String STATE = "io.jdask.scheduler.state..";
 
-  @ArchTest
-  static final ArchRule noNetty = noClasses().that().resideInAPackage(STATE)
-      .should().dependOnClassesThat().resideInAPackage("io.netty..");
+    @ArchTest
+    static final ArchRule noNetty = noClasses()
+            .that()
+            .resideInAPackage(STATE)
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.netty..");
 
-  @ArchTest
-  static final ArchRule noConcurrency = noClasses().that().resideInAPackage(STATE)
-      .should().dependOnClassesThat().resideInAPackage("java.util.concurrent..")
-      .orShould().dependOnClassesThat().areAssignableTo(Thread.class)
-      .orShould().dependOnClassesThat().areAssignableTo(Runnable.class)
-      .because("one thread owns the state; the shell does the threading");
+    @ArchTest
+    static final ArchRule noConcurrency = noClasses()
+            .that()
+            .resideInAPackage(STATE)
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("java.util.concurrent..")
+            .orShould()
+            .dependOnClassesThat()
+            .areAssignableTo(Thread.class)
+            .orShould()
+            .dependOnClassesThat()
+            .areAssignableTo(Runnable.class)
+            .because("one thread owns the state; the shell does the threading");
 
-  @ArchTest
-  static final ArchRule noClock = noClasses().that().resideInAPackage(STATE)
-      .should().callMethod(System.class, "nanoTime")
-      .orShould().callMethod(System.class, "currentTimeMillis")
-      .orShould().dependOnClassesThat().resideInAPackage("java.time..")
-      .because("time comes on the events, so a replay is deterministic");
+    @ArchTest
+    static final ArchRule noClock = noClasses()
+            .that()
+            .resideInAPackage(STATE)
+            .should()
+            .callMethod(System.class, "nanoTime")
+            .orShould()
+            .callMethod(System.class, "currentTimeMillis")
+            .orShould()
+            .dependOnClassesThat()
+            .resideInAPackage("java.time..")
+            .because("time comes on the events, so a replay is deterministic");
 
-  @ArchTest
-  static final ArchRule noRandomness = noClasses().that().resideInAPackage(STATE)
-      .should().callMethod(Math.class, "random")
-      .orShould().dependOnClassesThat().areAssignableTo(java.security.SecureRandom.class);
+    @ArchTest
+    static final ArchRule noRandomness = noClasses()
+            .that()
+            .resideInAPackage(STATE)
+            .should()
+            .callMethod(Math.class, "random")
+            .orShould()
+            .dependOnClassesThat()
+            .areAssignableTo(java.security.SecureRandom.class);
 
-  @ArchTest
-  static final ArchRule noFiles = noClasses().that().resideInAPackage(STATE)
-      .should().dependOnClassesThat(
-          JavaClass.Predicates.resideInAPackage("java.io")
-              .and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(java.io.Serializable.class))))
-      .orShould().dependOnClassesThat().resideInAPackage("java.nio.file..");
+    @ArchTest
+    static final ArchRule noFiles = noClasses()
+            .that()
+            .resideInAPackage(STATE)
+            .should()
+            .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("java.io")
+                    .and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(java.io.Serializable.class))))
+            .orShould()
+            .dependOnClassesThat()
+            .resideInAPackage("java.nio.file..");
 }

@@ -8,43 +8,44 @@ import java.util.List;
  * transition log and the event log, which must never grow without bound on a long-lived worker.
  */
 final class BoundedLog<T> {
-  private final Object[] items;
-  /** Index where the next entry goes. */
-  private int head;
-  private int size;
-  /** Entries overwritten so far. */
-  private long dropped;
+    private final Object[] items;
+    /** Index where the next entry goes. */
+    private int head;
 
-  BoundedLog(int capacity) {
-    if (capacity < 0) throw new IllegalArgumentException("capacity must be >= 0, got " + capacity);
-    items = new Object[capacity];
-  }
+    private int size;
+    /** Entries overwritten so far. */
+    private long dropped;
 
-  void add(T item) {
-    if (items.length == 0) {
-      dropped++;
-      return;
+    BoundedLog(int capacity) {
+        if (capacity < 0) throw new IllegalArgumentException("capacity must be >= 0, got " + capacity);
+        items = new Object[capacity];
     }
-    items[head] = item;
-    head = head + 1 == items.length ? 0 : head + 1;
-    if (size < items.length) size++;
-    else dropped++;
-  }
 
-  int size() {
-    return size;
-  }
+    void add(T item) {
+        if (items.length == 0) {
+            dropped++;
+            return;
+        }
+        items[head] = item;
+        head = head + 1 == items.length ? 0 : head + 1;
+        if (size < items.length) size++;
+        else dropped++;
+    }
 
-  long dropped() {
-    return dropped;
-  }
+    int size() {
+        return size;
+    }
 
-  /** The kept entries, oldest first. */
-  @SuppressWarnings("unchecked")
-  List<T> toList() {
-    var out = new ArrayList<T>(size);
-    int start = size < items.length ? 0 : head;
-    for (int i = 0; i < size; i++) out.add((T) items[(start + i) % items.length]);
-    return out;
-  }
+    long dropped() {
+        return dropped;
+    }
+
+    /** The kept entries, oldest first. */
+    @SuppressWarnings("unchecked")
+    List<T> toList() {
+        var out = new ArrayList<T>(size);
+        int start = size < items.length ? 0 : head;
+        for (int i = 0; i < size; i++) out.add((T) items[(start + i) % items.length]);
+        return out;
+    }
 }

@@ -12,52 +12,52 @@ import java.util.TreeSet;
  * address so {@code HashSet<Peer>} iterates the same way in every run.
  */
 final class Peer {
-  final String address;
-  /** "host" part of the address; peers on our host are preferred for transfers. */
-  final String host;
-  /** Exactly the tasks whose {@code whoHas} contains this peer. */
-  final HashSet<WorkerTask> hasWhat = new HashSet<>();
-  /**
-   * Exactly the FETCH tasks whose {@code whoHas} contains this peer, best first; a task chosen for
-   * a transfer leaves the queue of every peer holding it.
-   */
-  final TreeSet<WorkerTask> dataNeeded = new TreeSet<>(WorkerTask.ORDER);
-  /** The tasks of the outstanding GatherDep to this peer, or null if there is none. */
-  LinkedHashSet<WorkerTask> inFlight;
-  /** Bytes counted against the incoming limit for {@link #inFlight}; 0 when none. */
-  long inFlightBytes;
-  /** It answered "busy" and the retry timer has not fired yet: don't ask it. */
-  boolean busy;
+    final String address;
+    /** "host" part of the address; peers on our host are preferred for transfers. */
+    final String host;
+    /** Exactly the tasks whose {@code whoHas} contains this peer. */
+    final HashSet<WorkerTask> hasWhat = new HashSet<>();
+    /**
+     * Exactly the FETCH tasks whose {@code whoHas} contains this peer, best first; a task chosen for
+     * a transfer leaves the queue of every peer holding it.
+     */
+    final TreeSet<WorkerTask> dataNeeded = new TreeSet<>(WorkerTask.ORDER);
+    /** The tasks of the outstanding GatherDep to this peer, or null if there is none. */
+    LinkedHashSet<WorkerTask> inFlight;
+    /** Bytes counted against the incoming limit for {@link #inFlight}; 0 when none. */
+    long inFlightBytes;
+    /** It answered "busy" and the retry timer has not fired yet: don't ask it. */
+    boolean busy;
 
-  Peer(String address) {
-    this.address = address;
-    this.host = hostOf(address);
-  }
+    Peer(String address) {
+        this.address = address;
+        this.host = hostOf(address);
+    }
 
-  boolean isUnused() {
-    return hasWhat.isEmpty() && inFlight == null && !busy;
-  }
+    boolean isUnused() {
+        return hasWhat.isEmpty() && inFlight == null && !busy;
+    }
 
-  /** "tcp://10.0.0.1:8786" -> "10.0.0.1"; anything unparseable is its own host. */
-  static String hostOf(String address) {
-    int start = address.indexOf("://");
-    start = start < 0 ? 0 : start + 3;
-    int end = address.lastIndexOf(':');
-    return end > start ? address.substring(start, end) : address.substring(start);
-  }
+    /** "tcp://10.0.0.1:8786" -> "10.0.0.1"; anything unparseable is its own host. */
+    static String hostOf(String address) {
+        int start = address.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        int end = address.lastIndexOf(':');
+        return end > start ? address.substring(start, end) : address.substring(start);
+    }
 
-  @Override
-  public int hashCode() {
-    return address.hashCode();
-  }
+    @Override
+    public int hashCode() {
+        return address.hashCode();
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Peer p && p.address.equals(address);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Peer p && p.address.equals(address);
+    }
 
-  @Override
-  public String toString() {
-    return address;
-  }
+    @Override
+    public String toString() {
+        return address;
+    }
 }

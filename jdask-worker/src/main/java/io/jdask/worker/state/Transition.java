@@ -15,18 +15,18 @@ import java.util.Map;
  * @param time the {@code now} of that event
  */
 public record Transition(
-    String key,
-    WorkerTaskState from,
-    WorkerTaskState to,
-    WorkerTaskState end,
-    Map<String, WorkerTaskState> recommendations,
-    String stimulusId,
-    long time) {
+        String key,
+        WorkerTaskState from,
+        WorkerTaskState to,
+        WorkerTaskState end,
+        Map<String, WorkerTaskState> recommendations,
+        String stimulusId,
+        long time) {
 
-  @Override
-  public String toString() {
-    return key + ": " + from + " -> " + to + (end == to ? "" : " (ended " + end + ")")
-        + (recommendations.isEmpty() ? "" : " recs=" + recommendations)
-        + " [" + stimulusId + " @" + time + "]";
-  }
+    @Override
+    public String toString() {
+        return key + ": " + from + " -> " + to + (end == to ? "" : " (ended " + end + ")")
+                + (recommendations.isEmpty() ? "" : " recs=" + recommendations)
+                + " [" + stimulusId + " @" + time + "]";
+    }
 }

@@ -21,270 +21,256 @@ import java.util.Objects;
  * RetryBusyWorker} and the periodic {@link FindMissing}.
  */
 public sealed interface WorkerEvent {
-  /** Id of the stimulus that caused this event; copied onto transitions and instructions. */
-  String stimulusId();
+    /** Id of the stimulus that caused this event; copied onto transitions and instructions. */
+    String stimulusId();
 
-  /** Nanoseconds from the shell's clock when the event was made; used only for logs. */
-  long now();
+    /** Nanoseconds from the shell's clock when the event was made; used only for logs. */
+    long now();
 
-  /**
-   * The scheduler asks this worker to compute {@code key}.
-   *
-   * @param runSpec the user's code, opaque here; handed back through {@link WorkerTask#runSpec()}
-   * @param priority smaller runs first
-   * @param whoHas for each dependency not expected to be here already, the peers holding it
-   * @param nbytes the size of each dependency (keys: every dependency)
-   * @param resources abstract resources the task needs while it runs, e.g. {@code GPU=1}
-   */
-  record ComputeTask(
-      String key,
-      Object runSpec,
-      Priority priority,
-      Map<String, List<String>> whoHas,
-      Map<String, Long> nbytes,
-      Map<String, Double> resources,
-      String stimulusId,
-      long now)
-      implements WorkerEvent {
-    public ComputeTask {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(priority, "priority");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-      whoHas = Copies.whoHas(whoHas, "whoHas");
-      nbytes = Copies.map(nbytes, "nbytes");
-      resources = Copies.map(resources, "resources");
+    /**
+     * The scheduler asks this worker to compute {@code key}.
+     *
+     * @param runSpec the user's code, opaque here; handed back through {@link WorkerTask#runSpec()}
+     * @param priority smaller runs first
+     * @param whoHas for each dependency not expected to be here already, the peers holding it
+     * @param nbytes the size of each dependency (keys: every dependency)
+     * @param resources abstract resources the task needs while it runs, e.g. {@code GPU=1}
+     */
+    record ComputeTask(
+            String key,
+            Object runSpec,
+            Priority priority,
+            Map<String, List<String>> whoHas,
+            Map<String, Long> nbytes,
+            Map<String, Double> resources,
+            String stimulusId,
+            long now)
+            implements WorkerEvent {
+        public ComputeTask {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(priority, "priority");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+            whoHas = Copies.whoHas(whoHas, "whoHas");
+            nbytes = Copies.map(nbytes, "nbytes");
+            resources = Copies.map(resources, "resources");
+        }
+
+        /** A task whose dependencies (if any) are all listed in {@code whoHas} and {@code nbytes}. */
+        public static ComputeTask of(
+                String key,
+                Object runSpec,
+                Priority priority,
+                Map<String, ? extends Collection<String>> whoHas,
+                Map<String, Long> nbytes,
+                Map<String, Double> resources,
+                String stimulusId,
+                long now) {
+            return new ComputeTask(
+                    key, runSpec, priority, Copies.whoHas(whoHas, "whoHas"), nbytes, resources, stimulusId, now);
+        }
     }
 
-    /** A task whose dependencies (if any) are all listed in {@code whoHas} and {@code nbytes}. */
-    public static ComputeTask of(
-        String key,
-        Object runSpec,
-        Priority priority,
-        Map<String, ? extends Collection<String>> whoHas,
-        Map<String, Long> nbytes,
-        Map<String, Double> resources,
-        String stimulusId,
-        long now) {
-      return new ComputeTask(
-          key,
-          runSpec,
-          priority,
-          Copies.whoHas(whoHas, "whoHas"),
-          nbytes,
-          resources,
-          stimulusId,
-          now);
-    }
-  }
-
-  /** The scheduler no longer needs these keys from this worker. */
-  record FreeKeys(List<String> keys, String stimulusId, long now) implements WorkerEvent {
-    public FreeKeys {
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /** The scheduler takes back a task that has not started yet (best effort; ignored otherwise). */
-  record CancelCompute(String key, String stimulusId, long now) implements WorkerEvent {
-    public CancelCompute {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /**
-   * A task the shell ran (after an {@link WorkerInstruction.Execute}) returned; the shell has
-   * already put the value in its data store.
-   *
-   * @param nbytes the size of the value
-   * @param typeName the value's class name, for the scheduler
-   * @param start when the task body started, shell clock nanoseconds
-   * @param stop when it returned
-   */
-  record ExecuteSuccess(
-      String key, long nbytes, String typeName, long start, long stop, String stimulusId, long now)
-      implements WorkerEvent {
-    public ExecuteSuccess {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-      if (nbytes < 0) throw new IllegalArgumentException("nbytes must be >= 0, got " + nbytes);
-    }
-  }
-
-  /** A task the shell ran threw; {@code error} is opaque here and goes to the scheduler as is. */
-  record ExecuteFailure(String key, Object error, String stimulusId, long now)
-      implements WorkerEvent {
-    public ExecuteFailure {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /** A running task called {@code Dask.secede()}: it no longer occupies a worker thread. */
-  record Secede(String key, String stimulusId, long now) implements WorkerEvent {
-    public Secede {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /** A seceded task's thread called {@code Dask.rejoin()}: it waits for a free slot ({@link WorkerInstruction.Rejoined}). */
-  record Rejoin(String key, String stimulusId, long now) implements WorkerEvent {
-    public Rejoin {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /**
-   * A {@link WorkerInstruction.GatherDep} from {@code peer} completed; {@code received} maps each
-   * key the peer sent to its size (it may hold fewer keys than asked for: the peer no longer had
-   * them). The shell has already put the received values in its data store.
-   */
-  record GatherDepSuccess(String peer, Map<String, Long> received, String stimulusId, long now)
-      implements WorkerEvent {
-    public GatherDepSuccess {
-      Objects.requireNonNull(peer, "peer");
-      received = Copies.map(received, "received");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /** The peer answered a {@link WorkerInstruction.GatherDep} with "too busy"; nothing arrived. */
-  record GatherDepBusy(String peer, List<String> keys, String stimulusId, long now)
-      implements WorkerEvent {
-    public GatherDepBusy {
-      Objects.requireNonNull(peer, "peer");
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /**
-   * The peer could not be reached during a {@link WorkerInstruction.GatherDep}. The state assumes
-   * it is gone and drops it from every task's holders, not only the requested ones.
-   */
-  record GatherDepNetworkFailure(String peer, List<String> keys, String stimulusId, long now)
-      implements WorkerEvent {
-    public GatherDepNetworkFailure {
-      Objects.requireNonNull(peer, "peer");
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /**
-   * A {@link WorkerInstruction.GatherDep} failed for another reason than the network (e.g. a value
-   * did not deserialize): the requested keys go to ERROR and so do local tasks waiting for them.
-   */
-  record GatherDepFailure(String peer, List<String> keys, Object error, String stimulusId, long now)
-      implements WorkerEvent {
-    public GatherDepFailure {
-      Objects.requireNonNull(peer, "peer");
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /** The shell's timer after {@link WorkerInstruction.RetryBusyWorkerLater} fired. */
-  record RetryBusyWorker(String peer, String stimulusId, long now) implements WorkerEvent {
-    public RetryBusyWorker {
-      Objects.requireNonNull(peer, "peer");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /**
-   * Values were put on this worker directly (scatter); the shell has already stored them.
-   *
-   * @param data each key with the size of its value
-   */
-  record UpdateData(Map<String, Long> data, String stimulusId, long now) implements WorkerEvent {
-    public UpdateData {
-      data = Copies.map(data, "data");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /**
-   * The scheduler asks this worker to hold replicas of keys held elsewhere.
-   *
-   * @param whoHas the peers holding each key
-   * @param nbytes the size of each key; keys missing here count as {@code defaultNbytes}
-   */
-  record AcquireReplicas(
-      Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId, long now)
-      implements WorkerEvent {
-    public AcquireReplicas {
-      whoHas = Copies.whoHas(whoHas, "whoHas");
-      nbytes = Copies.map(nbytes, "nbytes");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** The scheduler no longer needs these keys from this worker. */
+    record FreeKeys(List<String> keys, String stimulusId, long now) implements WorkerEvent {
+        public FreeKeys {
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
 
-    public static AcquireReplicas of(
-        Map<String, ? extends Collection<String>> whoHas,
-        Map<String, Long> nbytes,
-        String stimulusId,
-        long now) {
-      return new AcquireReplicas(Copies.whoHas(whoHas, "whoHas"), nbytes, stimulusId, now);
-    }
-  }
-
-  /** The scheduler says these in-memory replicas are superfluous here. */
-  record RemoveReplicas(List<String> keys, String stimulusId, long now) implements WorkerEvent {
-    public RemoveReplicas {
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
-    }
-  }
-
-  /**
-   * The scheduler's answer to {@link WorkerInstruction.RequestRefreshWhoHasMsg}: the current
-   * holders of each key (an empty list: nobody).
-   */
-  record RefreshWhoHas(Map<String, List<String>> whoHas, String stimulusId, long now)
-      implements WorkerEvent {
-    public RefreshWhoHas {
-      whoHas = Copies.whoHas(whoHas, "whoHas");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** The scheduler takes back a task that has not started yet (best effort; ignored otherwise). */
+    record CancelCompute(String key, String stimulusId, long now) implements WorkerEvent {
+        public CancelCompute {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
 
-    public static RefreshWhoHas of(
-        Map<String, ? extends Collection<String>> whoHas, String stimulusId, long now) {
-      return new RefreshWhoHas(Copies.whoHas(whoHas, "whoHas"), stimulusId, now);
+    /**
+     * A task the shell ran (after an {@link WorkerInstruction.Execute}) returned; the shell has
+     * already put the value in its data store.
+     *
+     * @param nbytes the size of the value
+     * @param typeName the value's class name, for the scheduler
+     * @param start when the task body started, shell clock nanoseconds
+     * @param stop when it returned
+     */
+    record ExecuteSuccess(String key, long nbytes, String typeName, long start, long stop, String stimulusId, long now)
+            implements WorkerEvent {
+        public ExecuteSuccess {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+            if (nbytes < 0) throw new IllegalArgumentException("nbytes must be >= 0, got " + nbytes);
+        }
     }
-  }
 
-  /**
-   * The scheduler says the peer left the cluster: it is dropped from every task's holders. A
-   * transfer in flight from it is left alone; the shell reports its failure when it happens.
-   */
-  record PeerRemoved(String peer, String stimulusId, long now) implements WorkerEvent {
-    public PeerRemoved {
-      Objects.requireNonNull(peer, "peer");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A task the shell ran threw; {@code error} is opaque here and goes to the scheduler as is. */
+    record ExecuteFailure(String key, Object error, String stimulusId, long now) implements WorkerEvent {
+        public ExecuteFailure {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * The scheduler wants to move a task elsewhere (work stealing). Answered with {@link
-   * WorkerInstruction.StealResponseMsg}; the task is released only if it has not started.
-   */
-  record StealRequest(String key, String stimulusId, long now) implements WorkerEvent {
-    public StealRequest {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A running task called {@code Dask.secede()}: it no longer occupies a worker thread. */
+    record Secede(String key, String stimulusId, long now) implements WorkerEvent {
+        public Secede {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * Periodic tick from the shell (Dask does it every second): ask the scheduler again about keys
-   * that no known peer holds.
-   */
-  record FindMissing(String stimulusId, long now) implements WorkerEvent {
-    public FindMissing {
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** A seceded task's thread called {@code Dask.rejoin()}: it waits for a free slot ({@link WorkerInstruction.Rejoined}). */
+    record Rejoin(String key, String stimulusId, long now) implements WorkerEvent {
+        public Rejoin {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
+
+    /**
+     * A {@link WorkerInstruction.GatherDep} from {@code peer} completed; {@code received} maps each
+     * key the peer sent to its size (it may hold fewer keys than asked for: the peer no longer had
+     * them). The shell has already put the received values in its data store.
+     */
+    record GatherDepSuccess(String peer, Map<String, Long> received, String stimulusId, long now)
+            implements WorkerEvent {
+        public GatherDepSuccess {
+            Objects.requireNonNull(peer, "peer");
+            received = Copies.map(received, "received");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /** The peer answered a {@link WorkerInstruction.GatherDep} with "too busy"; nothing arrived. */
+    record GatherDepBusy(String peer, List<String> keys, String stimulusId, long now) implements WorkerEvent {
+        public GatherDepBusy {
+            Objects.requireNonNull(peer, "peer");
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * The peer could not be reached during a {@link WorkerInstruction.GatherDep}. The state assumes
+     * it is gone and drops it from every task's holders, not only the requested ones.
+     */
+    record GatherDepNetworkFailure(String peer, List<String> keys, String stimulusId, long now) implements WorkerEvent {
+        public GatherDepNetworkFailure {
+            Objects.requireNonNull(peer, "peer");
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * A {@link WorkerInstruction.GatherDep} failed for another reason than the network (e.g. a value
+     * did not deserialize): the requested keys go to ERROR and so do local tasks waiting for them.
+     */
+    record GatherDepFailure(String peer, List<String> keys, Object error, String stimulusId, long now)
+            implements WorkerEvent {
+        public GatherDepFailure {
+            Objects.requireNonNull(peer, "peer");
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /** The shell's timer after {@link WorkerInstruction.RetryBusyWorkerLater} fired. */
+    record RetryBusyWorker(String peer, String stimulusId, long now) implements WorkerEvent {
+        public RetryBusyWorker {
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * Values were put on this worker directly (scatter); the shell has already stored them.
+     *
+     * @param data each key with the size of its value
+     */
+    record UpdateData(Map<String, Long> data, String stimulusId, long now) implements WorkerEvent {
+        public UpdateData {
+            data = Copies.map(data, "data");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * The scheduler asks this worker to hold replicas of keys held elsewhere.
+     *
+     * @param whoHas the peers holding each key
+     * @param nbytes the size of each key; keys missing here count as {@code defaultNbytes}
+     */
+    record AcquireReplicas(Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId, long now)
+            implements WorkerEvent {
+        public AcquireReplicas {
+            whoHas = Copies.whoHas(whoHas, "whoHas");
+            nbytes = Copies.map(nbytes, "nbytes");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+
+        public static AcquireReplicas of(
+                Map<String, ? extends Collection<String>> whoHas,
+                Map<String, Long> nbytes,
+                String stimulusId,
+                long now) {
+            return new AcquireReplicas(Copies.whoHas(whoHas, "whoHas"), nbytes, stimulusId, now);
+        }
+    }
+
+    /** The scheduler says these in-memory replicas are superfluous here. */
+    record RemoveReplicas(List<String> keys, String stimulusId, long now) implements WorkerEvent {
+        public RemoveReplicas {
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * The scheduler's answer to {@link WorkerInstruction.RequestRefreshWhoHasMsg}: the current
+     * holders of each key (an empty list: nobody).
+     */
+    record RefreshWhoHas(Map<String, List<String>> whoHas, String stimulusId, long now) implements WorkerEvent {
+        public RefreshWhoHas {
+            whoHas = Copies.whoHas(whoHas, "whoHas");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+
+        public static RefreshWhoHas of(Map<String, ? extends Collection<String>> whoHas, String stimulusId, long now) {
+            return new RefreshWhoHas(Copies.whoHas(whoHas, "whoHas"), stimulusId, now);
+        }
+    }
+
+    /**
+     * The scheduler says the peer left the cluster: it is dropped from every task's holders. A
+     * transfer in flight from it is left alone; the shell reports its failure when it happens.
+     */
+    record PeerRemoved(String peer, String stimulusId, long now) implements WorkerEvent {
+        public PeerRemoved {
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * The scheduler wants to move a task elsewhere (work stealing). Answered with {@link
+     * WorkerInstruction.StealResponseMsg}; the task is released only if it has not started.
+     */
+    record StealRequest(String key, String stimulusId, long now) implements WorkerEvent {
+        public StealRequest {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * Periodic tick from the shell (Dask does it every second): ask the scheduler again about keys
+     * that no known peer holds.
+     */
+    record FindMissing(String stimulusId, long now) implements WorkerEvent {
+        public FindMissing {
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
 }

@@ -23,121 +23,117 @@ import java.util.Set;
  * </ul>
  */
 public sealed interface WorkerInstruction {
-  String stimulusId();
+    String stimulusId();
 
-  /** An instruction that is a message for the scheduler. */
-  sealed interface SchedulerMessage extends WorkerInstruction {}
+    /** An instruction that is a message for the scheduler. */
+    sealed interface SchedulerMessage extends WorkerInstruction {}
 
-  /** Run task {@code key} (its code: {@link WorkerTask#runSpec()}) on a worker thread. */
-  record Execute(String key, String stimulusId) implements WorkerInstruction {
-    public Execute {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** Run task {@code key} (its code: {@link WorkerTask#runSpec()}) on a worker thread. */
+    record Execute(String key, String stimulusId) implements WorkerInstruction {
+        public Execute {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * Fetch {@code keys} (highest priority first) from {@code peer}; {@code totalNbytes} is the
-   * expected size, already counted against the incoming transfer limits.
-   */
-  record GatherDep(String peer, Set<String> keys, long totalNbytes, String stimulusId)
-      implements WorkerInstruction {
-    public GatherDep {
-      Objects.requireNonNull(peer, "peer");
-      keys = Copies.set(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * Fetch {@code keys} (highest priority first) from {@code peer}; {@code totalNbytes} is the
+     * expected size, already counted against the incoming transfer limits.
+     */
+    record GatherDep(String peer, Set<String> keys, long totalNbytes, String stimulusId) implements WorkerInstruction {
+        public GatherDep {
+            Objects.requireNonNull(peer, "peer");
+            keys = Copies.set(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** The peer said it is busy; hand in {@link WorkerEvent.RetryBusyWorker} after a back-off. */
-  record RetryBusyWorkerLater(String peer, String stimulusId) implements WorkerInstruction {
-    public RetryBusyWorkerLater {
-      Objects.requireNonNull(peer, "peer");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** The peer said it is busy; hand in {@link WorkerEvent.RetryBusyWorker} after a back-off. */
+    record RetryBusyWorkerLater(String peer, String stimulusId) implements WorkerInstruction {
+        public RetryBusyWorkerLater {
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** Delete these keys' values from the shell's data store. */
-  /** The rejoining thread of {@code key} may go on: it holds a slot again (or never needed one). */
-  record Rejoined(String key, String stimulusId) implements WorkerInstruction {}
+    /** Delete these keys' values from the shell's data store. */
+    /** The rejoining thread of {@code key} may go on: it holds a slot again (or never needed one). */
+    record Rejoined(String key, String stimulusId) implements WorkerInstruction {}
 
-  record DropData(List<String> keys, String stimulusId) implements WorkerInstruction {
-    public DropData {
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    record DropData(List<String> keys, String stimulusId) implements WorkerInstruction {
+        public DropData {
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * Task {@code key}, which the scheduler asked us to compute, is in memory here.
-   *
-   * @param typeName the value's class name, or null if unknown (the value was fetched, not
-   *     computed)
-   * @param start when the task body started (shell clock nanoseconds), 0 if not computed here
-   * @param stop when it returned, 0 if not computed here
-   */
-  record TaskFinishedMsg(
-      String key, long nbytes, String typeName, long start, long stop, String stimulusId)
-      implements SchedulerMessage {
-    public TaskFinishedMsg {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * Task {@code key}, which the scheduler asked us to compute, is in memory here.
+     *
+     * @param typeName the value's class name, or null if unknown (the value was fetched, not
+     *     computed)
+     * @param start when the task body started (shell clock nanoseconds), 0 if not computed here
+     * @param stop when it returned, 0 if not computed here
+     */
+    record TaskFinishedMsg(String key, long nbytes, String typeName, long start, long stop, String stimulusId)
+            implements SchedulerMessage {
+        public TaskFinishedMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** Task {@code key} failed here; {@code error} is what the shell or a peer reported. */
-  record TaskErredMsg(String key, Object error, String stimulusId) implements SchedulerMessage {
-    public TaskErredMsg {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** Task {@code key} failed here; {@code error} is what the shell or a peer reported. */
+    record TaskErredMsg(String key, Object error, String stimulusId) implements SchedulerMessage {
+        public TaskErredMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** This worker now holds replicas of these keys (fetched from peers). */
-  record AddKeysMsg(List<String> keys, String stimulusId) implements SchedulerMessage {
-    public AddKeysMsg {
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** This worker now holds replicas of these keys (fetched from peers). */
+    record AddKeysMsg(List<String> keys, String stimulusId) implements SchedulerMessage {
+        public AddKeysMsg {
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * No known peer holds these keys any more; the scheduler should answer with {@link
-   * WorkerEvent.RefreshWhoHas}.
-   */
-  record RequestRefreshWhoHasMsg(List<String> keys, String stimulusId)
-      implements SchedulerMessage {
-    public RequestRefreshWhoHasMsg {
-      keys = Copies.list(keys, "keys");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * No known peer holds these keys any more; the scheduler should answer with {@link
+     * WorkerEvent.RefreshWhoHas}.
+     */
+    record RequestRefreshWhoHasMsg(List<String> keys, String stimulusId) implements SchedulerMessage {
+        public RequestRefreshWhoHasMsg {
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** This worker dropped its copy of {@code key}. */
-  record ReleaseWorkerDataMsg(String key, String stimulusId) implements SchedulerMessage {
-    public ReleaseWorkerDataMsg {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** This worker dropped its copy of {@code key}. */
+    record ReleaseWorkerDataMsg(String key, String stimulusId) implements SchedulerMessage {
+        public ReleaseWorkerDataMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /** Task {@code key} seceded: it still runs but no longer occupies a thread here. */
-  record LongRunningMsg(String key, String stimulusId) implements SchedulerMessage {
-    public LongRunningMsg {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /** Task {@code key} seceded: it still runs but no longer occupies a thread here. */
+    record LongRunningMsg(String key, String stimulusId) implements SchedulerMessage {
+        public LongRunningMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 
-  /**
-   * Answer to {@link WorkerEvent.StealRequest}: the task's state here when the request arrived,
-   * or null if unknown. The steal succeeded iff the state was WAITING, READY or CONSTRAINED.
-   */
-  record StealResponseMsg(String key, WorkerTaskState state, String stimulusId)
-      implements SchedulerMessage {
-    public StealResponseMsg {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(stimulusId, "stimulusId");
+    /**
+     * Answer to {@link WorkerEvent.StealRequest}: the task's state here when the request arrived,
+     * or null if unknown. The steal succeeded iff the state was WAITING, READY or CONSTRAINED.
+     */
+    record StealResponseMsg(String key, WorkerTaskState state, String stimulusId) implements SchedulerMessage {
+        public StealResponseMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
     }
-  }
 }

@@ -23,164 +23,164 @@ import java.util.TreeSet;
  * task is released.
  */
 public final class WorkerTask {
-  /** Orders tasks for the ready heaps and the per-peer fetch queues: priority, generation, age. */
-  static final Comparator<WorkerTask> ORDER =
-      (a, b) -> {
+    /** Orders tasks for the ready heaps and the per-peer fetch queues: priority, generation, age. */
+    static final Comparator<WorkerTask> ORDER = (a, b) -> {
         int c = a.priority.compareTo(b.priority);
         if (c != 0) return c;
         c = Long.compare(a.generation, b.generation);
         return c != 0 ? c : Long.compare(a.seq, b.seq);
-      };
+    };
 
-  final String key;
-  /** The key's text before its last '-' (the function's name, by convention); computed when first needed. */
-  String prefix;
-  /** Creation number in this state; the last tie-breaker of {@link #ORDER}, so orders are total. */
-  final long seq;
+    final String key;
+    /** The key's text before its last '-' (the function's name, by convention); computed when first needed. */
+    String prefix;
+    /** Creation number in this state; the last tie-breaker of {@link #ORDER}, so orders are total. */
+    final long seq;
 
-  WorkerTaskState state = WorkerTaskState.RELEASED;
-  /** In CANCELLED and RESUMED: what the task was doing (EXECUTING, LONG_RUNNING or FLIGHT). */
-  WorkerTaskState previous;
-  /** In RESUMED: what to become when {@link #previous} ends (FETCH or WAITING). */
-  WorkerTaskState next;
+    WorkerTaskState state = WorkerTaskState.RELEASED;
+    /** In CANCELLED and RESUMED: what the task was doing (EXECUTING, LONG_RUNNING or FLIGHT). */
+    WorkerTaskState previous;
+    /** In RESUMED: what to become when {@link #previous} ends (FETCH or WAITING). */
+    WorkerTaskState next;
 
-  Object runSpec;
-  /**
-   * Never null once the task is FETCH, READY or CONSTRAINED; never changed while the task sits in
-   * an ordered collection (a heap or a peer's fetch queue).
-   */
-  Priority priority;
-  /** Second sort key after {@link #priority}; newer compute requests get smaller values. */
-  long generation;
+    Object runSpec;
+    /**
+     * Never null once the task is FETCH, READY or CONSTRAINED; never changed while the task sits in
+     * an ordered collection (a heap or a peer's fetch queue).
+     */
+    Priority priority;
+    /** Second sort key after {@link #priority}; newer compute requests get smaller values. */
+    long generation;
 
-  /** Tasks whose values this task's code takes as inputs. Symmetric with {@link #dependents}. */
-  final HashSet<WorkerTask> dependencies = new HashSet<>();
-  /** Known tasks that take this one as input. Symmetric with {@link #dependencies}. */
-  final HashSet<WorkerTask> dependents = new HashSet<>();
-  /** While WAITING: exactly the dependencies not in MEMORY. Empty in every other state. */
-  final HashSet<WorkerTask> waitingForData = new HashSet<>();
-  /** Exactly the dependents whose {@link #waitingForData} contains this task. */
-  final HashSet<WorkerTask> waiters = new HashSet<>();
-  /** Peers believed to hold the value; never this worker. Mirrors {@link Peer#hasWhat}. */
-  final HashSet<Peer> whoHas = new HashSet<>();
-  /** In FLIGHT (or CANCELLED/RESUMED from FLIGHT): the peer the transfer comes from. */
-  Peer comingFrom;
+    /** Tasks whose values this task's code takes as inputs. Symmetric with {@link #dependents}. */
+    final HashSet<WorkerTask> dependencies = new HashSet<>();
+    /** Known tasks that take this one as input. Symmetric with {@link #dependencies}. */
+    final HashSet<WorkerTask> dependents = new HashSet<>();
+    /** While WAITING: exactly the dependencies not in MEMORY. Empty in every other state. */
+    final HashSet<WorkerTask> waitingForData = new HashSet<>();
+    /** Exactly the dependents whose {@link #waitingForData} contains this task. */
+    final HashSet<WorkerTask> waiters = new HashSet<>();
+    /** Peers believed to hold the value; never this worker. Mirrors {@link Peer#hasWhat}. */
+    final HashSet<Peer> whoHas = new HashSet<>();
+    /** In FLIGHT (or CANCELLED/RESUMED from FLIGHT): the peer the transfer comes from. */
+    Peer comingFrom;
 
-  Map<String, Double> resources = Map.of();
-  /** Size in bytes; -1 if unknown. Never -1 in MEMORY. */
-  long nbytes = -1;
-  String typeName;
-  long startTime;
-  long stopTime;
-  Object error;
+    Map<String, Double> resources = Map.of();
+    /** Size in bytes; -1 if unknown. Never -1 in MEMORY. */
+    long nbytes = -1;
 
-  /**
-   * Set by an ExecuteDone/GatherDepDone event for the task whose execution or transfer just
-   * ended; only ever true while that event's recommendations are processed.
-   */
-  boolean done;
-  /**
-   * The scheduler released this key but a local dependent still needs it; it is released when
-   * the last such dependent stops needing it.
-   */
-  boolean freed;
-  /** The shell stored a value for this key during the current event; see WorkerState#arrivals. */
-  boolean valueArrived;
-  /** Position in the ready or constrained heap (a task is in at most one), or -1. */
-  int heapIndex = -1;
+    String typeName;
+    long startTime;
+    long stopTime;
+    Object error;
 
-  WorkerTask(String key, long seq) {
-    this.key = key;
-    this.seq = seq;
-  }
+    /**
+     * Set by an ExecuteDone/GatherDepDone event for the task whose execution or transfer just
+     * ended; only ever true while that event's recommendations are processed.
+     */
+    boolean done;
+    /**
+     * The scheduler released this key but a local dependent still needs it; it is released when
+     * the last such dependent stops needing it.
+     */
+    boolean freed;
+    /** The shell stored a value for this key during the current event; see WorkerState#arrivals. */
+    boolean valueArrived;
+    /** Position in the ready or constrained heap (a task is in at most one), or -1. */
+    int heapIndex = -1;
 
-  public String key() {
-    return key;
-  }
+    WorkerTask(String key, long seq) {
+        this.key = key;
+        this.seq = seq;
+    }
 
-  public WorkerTaskState state() {
-    return state;
-  }
+    public String key() {
+        return key;
+    }
 
-  /** For CANCELLED and RESUMED tasks, what they were doing before; else null. */
-  public WorkerTaskState previous() {
-    return previous;
-  }
+    public WorkerTaskState state() {
+        return state;
+    }
 
-  /** For RESUMED tasks, what they will become; else null. */
-  public WorkerTaskState next() {
-    return next;
-  }
+    /** For CANCELLED and RESUMED tasks, what they were doing before; else null. */
+    public WorkerTaskState previous() {
+        return previous;
+    }
 
-  /** The user's code as the scheduler sent it; null for tasks only fetched here. */
-  public Object runSpec() {
-    return runSpec;
-  }
+    /** For RESUMED tasks, what they will become; else null. */
+    public WorkerTaskState next() {
+        return next;
+    }
 
-  public Priority priority() {
-    return priority;
-  }
+    /** The user's code as the scheduler sent it; null for tasks only fetched here. */
+    public Object runSpec() {
+        return runSpec;
+    }
 
-  /** Size in bytes, or -1 if unknown. */
-  public long nbytes() {
-    return nbytes;
-  }
+    public Priority priority() {
+        return priority;
+    }
 
-  /** The value's class name if the task was computed here. */
-  public String typeName() {
-    return typeName;
-  }
+    /** Size in bytes, or -1 if unknown. */
+    public long nbytes() {
+        return nbytes;
+    }
 
-  /** The error if the task is in ERROR. */
-  public Object error() {
-    return error;
-  }
+    /** The value's class name if the task was computed here. */
+    public String typeName() {
+        return typeName;
+    }
 
-  public Map<String, Double> resources() {
-    return resources;
-  }
+    /** The error if the task is in ERROR. */
+    public Object error() {
+        return error;
+    }
 
-  /** Keys of the dependencies, sorted; the shell reads their values to call the task. */
-  public List<String> dependencyKeys() {
-    return keys(dependencies);
-  }
+    public Map<String, Double> resources() {
+        return resources;
+    }
 
-  /** Keys of the known dependents, sorted. */
-  public List<String> dependentKeys() {
-    return keys(dependents);
-  }
+    /** Keys of the dependencies, sorted; the shell reads their values to call the task. */
+    public List<String> dependencyKeys() {
+        return keys(dependencies);
+    }
 
-  /** Keys of the dependencies not yet in memory, sorted. */
-  public List<String> waitingForDataKeys() {
-    return keys(waitingForData);
-  }
+    /** Keys of the known dependents, sorted. */
+    public List<String> dependentKeys() {
+        return keys(dependents);
+    }
 
-  /** Peers believed to hold this key, sorted. */
-  public List<String> whoHas() {
-    var out = new TreeSet<String>();
-    for (Peer p : whoHas) out.add(p.address);
-    return List.copyOf(out);
-  }
+    /** Keys of the dependencies not yet in memory, sorted. */
+    public List<String> waitingForDataKeys() {
+        return keys(waitingForData);
+    }
 
-  private static List<String> keys(Set<WorkerTask> tasks) {
-    var out = new ArrayList<String>(tasks.size());
-    for (WorkerTask t : tasks) out.add(t.key);
-    Collections.sort(out);
-    return List.copyOf(out);
-  }
+    /** Peers believed to hold this key, sorted. */
+    public List<String> whoHas() {
+        var out = new TreeSet<String>();
+        for (Peer p : whoHas) out.add(p.address);
+        return List.copyOf(out);
+    }
 
-  @Override
-  public int hashCode() {
-    return key.hashCode();
-  }
+    private static List<String> keys(Set<WorkerTask> tasks) {
+        var out = new ArrayList<String>(tasks.size());
+        for (WorkerTask t : tasks) out.add(t.key);
+        Collections.sort(out);
+        return List.copyOf(out);
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return this == o;
-  }
+    @Override
+    public int hashCode() {
+        return key.hashCode();
+    }
 
-  @Override
-  public String toString() {
-    return "WorkerTask[" + key + " " + state + "]";
-  }
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerTask[" + key + " " + state + "]";
+    }
 }

@@ -25,18 +25,18 @@ package io.jdask.worker.state;
  * </ul>
  */
 public enum WorkerTaskState {
-  RELEASED,
-  WAITING,
-  FETCH,
-  FLIGHT,
-  MISSING,
-  READY,
-  CONSTRAINED,
-  EXECUTING,
-  LONG_RUNNING,
-  MEMORY,
-  ERROR,
-  CANCELLED,
-  RESUMED,
-  FORGOTTEN
+    RELEASED,
+    WAITING,
+    FETCH,
+    FLIGHT,
+    MISSING,
+    READY,
+    CONSTRAINED,
+    EXECUTING,
+    LONG_RUNNING,
+    MEMORY,
+    ERROR,
+    CANCELLED,
+    RESUMED,
+    FORGOTTEN
 }

@@ -8,39 +8,39 @@ import java.util.function.Consumer;
  * WorkerState#validate()}, so a test that breaks an invariant fails at the event that broke it.
  */
 final class WorkerStates {
-  private final WorkerState state;
+    private final WorkerState state;
 
-  private WorkerStates(WorkerState state) {
-    this.state = state;
-  }
+    private WorkerStates(WorkerState state) {
+        this.state = state;
+    }
 
-  static WorkerStates forTest(String address) {
-    return forTest(address, b -> {});
-  }
+    static WorkerStates forTest(String address) {
+        return forTest(address, b -> {});
+    }
 
-  /** A validated state; {@code options} tweaks the builder (nthreads, limits...). */
-  static WorkerStates forTest(String address, Consumer<WorkerState.Builder> options) {
-    var b = WorkerState.builder(address).transitionCounterMax(1_000_000);
-    options.accept(b);
-    return new WorkerStates(b.build());
-  }
+    /** A validated state; {@code options} tweaks the builder (nthreads, limits...). */
+    static WorkerStates forTest(String address, Consumer<WorkerState.Builder> options) {
+        var b = WorkerState.builder(address).transitionCounterMax(1_000_000);
+        options.accept(b);
+        return new WorkerStates(b.build());
+    }
 
-  List<WorkerInstruction> handle(WorkerEvent... events) {
-    var out = state.handle(events);
-    state.validate();
-    return out;
-  }
+    List<WorkerInstruction> handle(WorkerEvent... events) {
+        var out = state.handle(events);
+        state.validate();
+        return out;
+    }
 
-  WorkerTask task(String key) {
-    return state.task(key);
-  }
+    WorkerTask task(String key) {
+        return state.task(key);
+    }
 
-  WorkerTaskState stateOf(String key) {
-    WorkerTask t = state.task(key);
-    return t == null ? WorkerTaskState.FORGOTTEN : t.state();
-  }
+    WorkerTaskState stateOf(String key) {
+        WorkerTask t = state.task(key);
+        return t == null ? WorkerTaskState.FORGOTTEN : t.state();
+    }
 
-  WorkerState state() {
-    return state;
-  }
+    WorkerState state() {
+        return state;
+    }
 }
