@@ -1,8 +1,8 @@
 package io.jdask.scheduler;
 
-import io.jdask.protocol.WorkerMsg.ProfileData;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,23 +13,27 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /*
- * Design note. Profiles are gathered like Dask's Scheduler.get_profile: ask every worker, wait for the answers,
- * hand them over together. A gather ends when every worker asked has answered or left, or at its deadline (a
- * worker busy in a long GC must not hold a client or the dashboard forever); whatever arrived by then is the
- * answer. Merging the trees is the caller's job: the scheduler does not depend on the profile type of the API.
+ * Design note. A fan-out/gather to workers, like Dask's Scheduler.broadcast: ask a set of workers one question,
+ * collect their replies, hand them over together. A gather ends when every worker asked has answered or left, or at
+ * its deadline (a worker busy in a long GC must not hold a client or the dashboard forever); whatever arrived by then
+ * is the answer, keyed by worker address in the order the workers were asked.
  *
- * Concurrency: none; loop-confined. The loop calls expire() each turn and waits at most until nextDeadline().
+ * Sending the question is the caller's job: start() returns the request id to put in the messages, and the caller
+ * routes each reply here with answered(). So this class knows no sockets, no message types and no threads, and is
+ * tested alone. Profiles are its first user (one instance per kind of reply); client.run will be the next.
+ *
+ * Concurrency: none; loop-confined. As a LoopTimer, the loop calls expire() when the earliest deadline has come.
  */
-/** Profile requests sent to workers and not fully answered yet; loop-confined. */
-final class ProfileGathers {
+/** Questions sent to workers and not fully answered yet, for one kind of reply {@code R}; loop-confined. */
+final class WorkerGathers<R> implements LoopTimer {
     /** One gather: who still owes an answer, what arrived, whom to tell. */
-    private static final class Gather {
+    private static final class Gather<R> {
         final Set<String> waitingFor;
-        final Map<String, ProfileData> received = new LinkedHashMap<>();
+        final Map<String, R> received = new LinkedHashMap<>();
         final long deadlineNanos;
-        final Consumer<Map<String, ProfileData>> onDone;
+        final Consumer<Map<String, R>> onDone;
 
-        Gather(Set<String> waitingFor, long deadlineNanos, Consumer<Map<String, ProfileData>> onDone) {
+        Gather(Set<String> waitingFor, long deadlineNanos, Consumer<Map<String, R>> onDone) {
             this.waitingFor = waitingFor;
             this.deadlineNanos = deadlineNanos;
             this.onDone = onDone;
@@ -37,32 +41,32 @@ final class ProfileGathers {
     }
 
     /** Open gathers by request id; a gather is removed exactly when its onDone runs. */
-    private final HashMap<Long, Gather> open = new HashMap<>();
+    private final HashMap<Long, Gather<R>> open = new HashMap<>();
 
     private long nextId;
 
     /**
-     * Starts a gather from {@code workers} and returns its request id (to put in the requests sent to them). With no
-     * workers it completes at once (with an empty map) and returns -1.
+     * Starts a gather from {@code workers} and returns its request id (to put in the questions sent to them). With no
+     * workers it completes at once (with an empty map) and returns -1: the caller then sends nothing.
      */
-    long start(Collection<String> workers, long deadlineNanos, Consumer<Map<String, ProfileData>> onDone) {
+    long start(Collection<String> workers, long deadlineNanos, Consumer<Map<String, R>> onDone) {
         if (workers.isEmpty()) {
             onDone.accept(Map.of());
             return -1;
         }
         long id = ++nextId;
-        open.put(id, new Gather(new LinkedHashSet<>(workers), deadlineNanos, onDone));
+        open.put(id, new Gather<>(new LinkedHashSet<>(workers), deadlineNanos, onDone));
         return id;
     }
 
-    /** A worker answered; completes the gather if it was the last one owed. */
-    void answered(String worker, long requestId, ProfileData data) {
-        Gather g = open.get(requestId);
+    /** A worker answered (a null reply counts as an answer without data); completes the gather if it was the last. */
+    void answered(String worker, long requestId, R reply) {
+        Gather<R> g = open.get(requestId);
         if (g == null || !g.waitingFor.remove(worker)) {
             return; // late, or not asked
         }
-        if (data != null) {
-            g.received.put(worker, data);
+        if (reply != null) {
+            g.received.put(worker, reply);
         }
         if (g.waitingFor.isEmpty()) {
             finish(requestId, g);
@@ -72,7 +76,7 @@ final class ProfileGathers {
     /** A worker left: nobody waits for it any more. */
     void workerGone(String worker) {
         for (Long id : new ArrayList<>(open.keySet())) {
-            Gather g = open.get(id);
+            Gather<R> g = open.get(id);
             if (g.waitingFor.remove(worker) && g.waitingFor.isEmpty()) {
                 finish(id, g);
             }
@@ -80,7 +84,8 @@ final class ProfileGathers {
     }
 
     /** Completes the gathers whose deadline passed with what they have. */
-    void expire(long nowNanos) {
+    @Override
+    public void expire(long nowNanos) {
         List<Long> due = new ArrayList<>();
         for (var e : open.entrySet()) {
             if (nowNanos - e.getValue().deadlineNanos >= 0) {
@@ -93,9 +98,10 @@ final class ProfileGathers {
     }
 
     /** The earliest deadline of an open gather, or Long.MAX_VALUE. */
-    long nextDeadline() {
+    @Override
+    public long nextDeadline() {
         long d = Long.MAX_VALUE;
-        for (Gather g : open.values()) {
+        for (Gather<R> g : open.values()) {
             d = d == Long.MAX_VALUE ? g.deadlineNanos : (g.deadlineNanos - d < 0 ? g.deadlineNanos : d);
         }
         return d;
@@ -107,15 +113,15 @@ final class ProfileGathers {
 
     /** Completes every open gather now (the scheduler is stopping). */
     void finishAll() {
-        for (Iterator<Map.Entry<Long, Gather>> it = open.entrySet().iterator(); it.hasNext(); ) {
-            Gather g = it.next().getValue();
+        for (Iterator<Map.Entry<Long, Gather<R>>> it = open.entrySet().iterator(); it.hasNext(); ) {
+            Gather<R> g = it.next().getValue();
             it.remove();
             g.onDone.accept(Map.copyOf(g.received));
         }
     }
 
-    private void finish(long id, Gather g) {
+    private void finish(long id, Gather<R> g) {
         open.remove(id);
-        g.onDone.accept(java.util.Collections.unmodifiableMap(new LinkedHashMap<>(g.received)));
+        g.onDone.accept(Collections.unmodifiableMap(new LinkedHashMap<>(g.received)));
     }
 }

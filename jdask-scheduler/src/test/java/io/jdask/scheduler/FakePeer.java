@@ -123,12 +123,12 @@ class FakePeer implements CommHandler, AutoCloseable {
             send(new ClientMsg.UpdateGraph(List.of(spec(key, runSpec, deps)), List.of(key)));
         }
 
-        static ClientMsg.TaskSpec spec(String key, byte[] runSpec, String... deps) {
-            return new ClientMsg.TaskSpec(key, List.of(deps), runSpec, 0, 0, List.of(), false, Map.of());
+        static ClientMsg.GraphTask spec(String key, byte[] runSpec, String... deps) {
+            return new ClientMsg.GraphTask(key, List.of(deps), runSpec, 0, 0, List.of(), false, Map.of());
         }
 
-        static ClientMsg.TaskSpec restricted(String key, byte[] runSpec, String worker, String... deps) {
-            return new ClientMsg.TaskSpec(key, List.of(deps), runSpec, 0, 0, List.of(worker), false, Map.of());
+        static ClientMsg.GraphTask restricted(String key, byte[] runSpec, String worker, String... deps) {
+            return new ClientMsg.GraphTask(key, List.of(deps), runSpec, 0, 0, List.of(worker), false, Map.of());
         }
 
         /** Asks for cluster info; as the answer comes after everything sent before, it is also a barrier. */

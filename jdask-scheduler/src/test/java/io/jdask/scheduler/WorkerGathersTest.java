@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ProfileGathersTest {
+class WorkerGathersTest {
     static final ProfileData DATA = new ProfileData(List.of("all"), new int[] {-1}, new long[] {3});
 
     private final List<Map<String, ProfileData>> done = new ArrayList<>();
-    private final ProfileGathers g = new ProfileGathers();
+    private final WorkerGathers<ProfileData> g = new WorkerGathers<>();
 
     @Test
     void completesOnceEveryWorkerAnswered() {
