@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * Design note. A fan-out/gather to workers, like Dask's Scheduler.broadcast: ask a set of workers one question,
  * collect their replies, hand them over together. A gather ends when every worker asked has answered or left, or at
  * its deadline (a worker busy in a long GC must not hold a client or the dashboard forever); whatever arrived by then
- * is the answer, keyed by worker address in the order the workers were asked.
+ * is the answer, keyed by worker address in the order the answers arrived.
  *
  * Sending the question is the caller's job: start() returns the request id to put in the messages, and the caller
  * routes each reply here with answered(). So this class knows no sockets, no message types and no threads, and is

@@ -1,6 +1,7 @@
 package io.jdask.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.Message;
@@ -50,17 +51,6 @@ class SchedulerServerTest {
         var w = new Worker(server.address(), nthreads);
         peers.add(w);
         return w;
-    }
-
-    /** Waits until the condition holds, failing after {@link FakePeer#WAIT}. */
-    static void poll(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + FakePeer.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline)
-                    .as("condition not met within " + FakePeer.WAIT)
-                    .isNegative();
-            Thread.sleep(5);
-        }
     }
 
     private static byte[] bytes(String s) {
@@ -350,7 +340,7 @@ class SchedulerServerTest {
         c1.submit("shared-1", bytes("same code"));
         c2.submit("shared-1", bytes("same code"));
         c1.close();
-        poll(() -> server.clientCount() == 1);
+        await().atMost(FakePeer.WAIT).until(() -> server.clientCount() == 1);
         Worker w = worker(1);
         SchedulerMsg.ComputeTask ct = w.awaitCompute("shared-1");
         assertThat(ct.clientId()).isEqualTo(c2.id);
@@ -638,6 +628,27 @@ class SchedulerServerTest {
         SchedulerMsg.Ack ack = c.await(SchedulerMsg.Ack.class);
         assertThat(ack.requestId()).isEqualTo(5);
         assertThat(ack.error()).contains(stubborn.address).contains("did not leave");
+    }
+
+    @Test
+    void restartDeadlinesRunOnTheConfiguredClock() throws Exception {
+        server.close();
+        var clock = new ManualClock();
+        server = SchedulerServer.start(
+                config().clock(clock).restartTimeout(Duration.ofSeconds(30)).build());
+        Worker stubborn = worker(1);
+        Client c = client();
+        c.send(new ClientMsg.RestartWorkers(6));
+        stubborn.await(SchedulerMsg.CloseWorker.class);
+        assertThat(c.pending(SchedulerMsg.Ack.class))
+                .as("no time has passed on the scheduler's clock")
+                .isEmpty();
+
+        clock.advance(Duration.ofSeconds(31)); // the loop's idle tick then finds the restart overdue
+        SchedulerMsg.Ack ack = c.await(SchedulerMsg.Ack.class);
+
+        assertThat(ack.requestId()).isEqualTo(6);
+        assertThat(ack.error()).contains(stubborn.address).contains("did not leave within PT30S");
     }
 
     @Test

@@ -56,6 +56,19 @@ class WorkerGathersTest {
     }
 
     @Test
+    void anyKindOfReplyIsGatheredInTheOrderTheAnswersArrived() {
+        var runs = new WorkerGathers<String>();
+        var got = new ArrayList<Map<String, String>>();
+        long id = runs.start(List.of("b", "a", "c"), 1_000, got::add);
+        runs.answered("a", id, "from a");
+        runs.answered("c", id, null); // answered, with nothing to report
+        runs.answered("b", id, "from b");
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).keySet()).containsExactly("a", "b");
+        assertThat(runs.openCount()).isZero();
+    }
+
+    @Test
     void noWorkersAnswersAtOnce() {
         assertThat(g.start(List.of(), 1_000, done::add)).isEqualTo(-1);
         assertThat(done).containsExactly(Map.of());
