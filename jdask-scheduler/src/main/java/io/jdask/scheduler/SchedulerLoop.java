@@ -527,7 +527,7 @@ final class SchedulerLoop implements Turn {
                     }
                     pending.add(r.event());
                 }
-                case Translation.RegisterWorker r -> registerWorker(c, r.event(), (WorkerMsg.RegisterWorker) m);
+                case Translation.RegisterWorker r -> registerWorker(c, r.event(), r.pid());
                 case Translation.ClientRequest r -> requests.fromClient(c, r.request());
                 case Translation.WorkerRequest r -> requests.fromWorker(c, r.request());
                 case Translation.Reject r -> reject(c, r.why());
@@ -537,7 +537,7 @@ final class SchedulerLoop implements Turn {
         }
     }
 
-    private void registerWorker(Connection c, SchedulerEvent.AddWorker event, WorkerMsg.RegisterWorker r) {
+    private void registerWorker(Connection c, SchedulerEvent.AddWorker event, long pid) {
         if (connections.hasWorker(event.address())) {
             reject(c, "a worker at " + event.address() + " is already registered");
             return;
@@ -546,7 +546,12 @@ final class SchedulerLoop implements Turn {
         connections.send(c, new SchedulerMsg.WorkerWelcome(schedulerId));
         classes.workerJoined(c);
         pending.add(event);
-        LOG.info("worker {} registered ({} threads, name {}, pid {})", r.address(), r.nthreads(), r.name(), r.pid());
+        LOG.info(
+                "worker {} registered ({} threads, name {}, pid {})",
+                event.address(),
+                event.nthreads(),
+                event.name(),
+                pid);
     }
 
     // ======================================================================================

@@ -18,8 +18,11 @@ sealed interface Translation {
     record TaskReport(SchedulerEvent event, SchedulerMsg.TaskStreamEntry entry, byte[] inlineValue)
             implements Translation {}
 
-    /** A new connection registers as a worker; the loop admits it unless its address is taken. */
-    record RegisterWorker(SchedulerEvent.AddWorker event) implements Translation {}
+    /**
+     * A new connection registers as a worker (its process id {@code pid}, for the log); the loop admits it unless its
+     * address is taken.
+     */
+    record RegisterWorker(SchedulerEvent.AddWorker event, long pid) implements Translation {}
 
     /** A client message the loop answers, relays or carries out itself. */
     record ClientRequest(ClientMsg.Request request) implements Translation {}

@@ -64,14 +64,16 @@ final class Translator {
         if (r.address() == null || r.address().isEmpty()) {
             return new Translation.Reject("RegisterWorker without a listening address");
         }
-        return new Translation.RegisterWorker(new SchedulerEvent.AddWorker(
-                r.address(),
-                r.nthreads(),
-                r.memoryLimit(),
-                r.resources() == null ? Map.of() : r.resources(),
-                r.name(),
-                stimuli.next("add-worker"),
-                now));
+        return new Translation.RegisterWorker(
+                new SchedulerEvent.AddWorker(
+                        r.address(),
+                        r.nthreads(),
+                        r.memoryLimit(),
+                        r.resources() == null ? Map.of() : r.resources(),
+                        r.name(),
+                        stimuli.next("add-worker"),
+                        now),
+                r.pid());
     }
 
     private Translation fromClient(String cid, ClientMsg m, long now) {

@@ -113,6 +113,7 @@ class TranslatorTest {
         var r = (Translation.RegisterWorker) t.translate(NEW, null, reg, NOW);
         assertThat(r.event().address()).isEqualTo(W);
         assertThat(r.event().resources()).isEmpty();
+        assertThat(r.pid()).isEqualTo(99);
 
         assertThat(t.translate(NEW, null, new WorkerMsg.RegisterWorker("", "w1", 2, 0, null, 1), NOW))
                 .isInstanceOf(Translation.Reject.class);
