@@ -271,7 +271,7 @@ final class Session implements CommHandler {
                 if (!releasing.isEmpty()) flushReleases();
                 // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
                 Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
-                if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticState(changed));
+                if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticStateForWorkers(changed));
                 scheduler.send(msg);
             }
             return;
@@ -706,7 +706,7 @@ final class Session implements CommHandler {
                 if (ks != null)
                     ks.failed(new KeyState.Failure(FutureStatus.LOST, l.key(), null, null, l.reason(), null));
             }
-            case SchedulerMsg.FetchClass f -> callbacks.execute(() -> answerClass(f));
+            case SchedulerMsg.FetchClassForWorker f -> callbacks.execute(() -> answerClass(f));
             case SchedulerMsg.ClusterInfo i -> complete(i.requestId(), i);
             case SchedulerMsg.TaskStreamReply r -> complete(r.requestId(), r);
             case SchedulerMsg.ProfileReply r -> complete(r.requestId(), r);
@@ -731,11 +731,11 @@ final class Session implements CommHandler {
         if (cf != null) cf.complete(m);
     }
 
-    private void answerClass(SchedulerMsg.FetchClass f) {
+    private void answerClass(SchedulerMsg.FetchClassForWorker f) {
         ClassServer.Answer a = classes.find(f.className(), serializer);
         try {
-            scheduler.send(
-                    new ClientMsg.ClassBytes(f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
+            scheduler.send(new ClientMsg.ClassBytesForWorker(
+                    f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
         } catch (RuntimeException e) {
             LOG.debug("could not answer a class request for {}: {}", f.className(), e.toString());
         }

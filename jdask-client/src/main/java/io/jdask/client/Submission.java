@@ -27,7 +27,7 @@ import java.util.Set;
 final class Submission {
     private final Session session;
     private final SubmitOptions options;
-    private final List<ClientMsg.TaskSpec> specs = new ArrayList<>();
+    private final List<ClientMsg.GraphTask> specs = new ArrayList<>();
     /** Keys with a spec in this submission. */
     private final Set<String> specified = new HashSet<>();
 
@@ -36,7 +36,7 @@ final class Submission {
         this.options = options;
     }
 
-    List<ClientMsg.TaskSpec> specs() {
+    List<ClientMsg.GraphTask> specs() {
         return specs;
     }
 
@@ -94,7 +94,7 @@ final class Submission {
                     e);
         }
         specified.add(key);
-        specs.add(new ClientMsg.TaskSpec(
+        specs.add(new ClientMsg.GraphTask(
                 key,
                 deps,
                 runSpec,

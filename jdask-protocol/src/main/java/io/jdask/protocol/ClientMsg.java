@@ -12,8 +12,15 @@ import java.util.Map;
  */
 public sealed interface ClientMsg extends Message {
 
+    /**
+     * A client message the scheduler answers, relays or carries out itself; every other client message changes what
+     * its state machine knows (tasks and who wants them). The scheduler's translator tells the two kinds apart by
+     * type, so a new message must say which it is.
+     */
+    sealed interface Request extends ClientMsg {}
+
     /** One task of an {@link UpdateGraph}. {@code dependencies} are keys the task reads (existing or in the update). */
-    record TaskSpec(
+    record GraphTask(
             String key,
             List<String> dependencies,
             byte[] runSpec,
@@ -24,7 +31,7 @@ public sealed interface ClientMsg extends Message {
             Map<String, Double> resources) {}
 
     /** New tasks, and the keys this client wants (holds futures of). */
-    record UpdateGraph(List<TaskSpec> tasks, List<String> wanted) implements ClientMsg {}
+    record UpdateGraph(List<GraphTask> tasks, List<String> wanted) implements ClientMsg {}
 
     /** The client dropped its last future of these keys. */
     record ReleaseKeys(List<String> keys) implements ClientMsg {}
@@ -45,45 +52,46 @@ public sealed interface ClientMsg extends Message {
     record ScatterDone(Map<String, List<String>> whoHas, Map<String, Long> nbytes) implements ClientMsg {}
 
     /** Asks for the workers, their threads and the keys they hold. Answered by {@link SchedulerMsg.ClusterInfo}. */
-    record ClusterInfoRequest(long requestId) implements ClientMsg {}
+    record ClusterInfoRequest(long requestId) implements Request {}
 
     /**
-     * The bytes of a class a worker asked for ({@link SchedulerMsg.FetchClass}); null bytes when the client has no
+     * The bytes of a class a worker asked for ({@link SchedulerMsg.FetchClassForWorker}); null bytes when the client has no
      * such class. {@code staticState} holds serialized values of static fields the worker must see (a notebook
      * cell's variables), by field name.
      */
-    record ClassBytes(long requestId, String worker, String className, byte[] bytes, Map<String, byte[]> staticState)
-            implements ClientMsg {}
+    record ClassBytesForWorker(
+            long requestId, String worker, String className, byte[] bytes, Map<String, byte[]> staticState)
+            implements Request {}
 
     /**
      * New values of static fields of this client's classes that workers may have loaded already (a notebook
      * cell assigned a variable of an earlier cell): class name -> field name -> serialized value. Sent before the
      * tasks that may read them; relayed to every worker as {@link SchedulerMsg.StaticState}.
      */
-    record StaticState(Map<String, Map<String, byte[]>> fields) implements ClientMsg {}
+    record StaticStateForWorkers(Map<String, Map<String, byte[]>> fields) implements Request {}
 
     /** A jar every worker should load, now and when joining later. */
-    record UploadJar(String name, byte[] bytes) implements ClientMsg {}
+    record UploadJar(String name, byte[] bytes) implements Request {}
 
     /** Restart every worker; answered by {@link SchedulerMsg.Ack}. */
-    record RestartWorkers(long requestId) implements ClientMsg {}
+    record RestartWorkers(long requestId) implements Request {}
 
     /** An operation on a coordination primitive; answered by {@link SchedulerMsg.CoordReply} with {@code requestId}. */
-    record Coordinate(long requestId, CoordOp op) implements ClientMsg {}
+    record Coordinate(long requestId, CoordOp op) implements Request {}
 
     /** The client stopped waiting for request {@code requestId} (interrupted): drop its parked wait. */
-    record CancelWait(long requestId) implements ClientMsg {}
+    record CancelWait(long requestId) implements Request {}
 
     /**
      * Asks for the task stream: the scheduler's record of recently run tasks (the last 10,000 or so) that stopped at
      * or after {@code sinceMicros} (wall clock, microseconds since the epoch; 0 for all). Answered by
      * {@link SchedulerMsg.TaskStreamReply}.
      */
-    record TaskStreamRequest(long requestId, long sinceMicros) implements ClientMsg {}
+    record TaskStreamRequest(long requestId, long sinceMicros) implements Request {}
 
     /**
      * Asks for the statistical profile of every worker's task threads; the scheduler gathers them and answers with
      * {@link SchedulerMsg.ProfileReply}.
      */
-    record ProfileRequest(long requestId) implements ClientMsg {}
+    record ProfileRequest(long requestId) implements Request {}
 }

@@ -1,9 +1,13 @@
 package io.jdask.protocol;
 
 /**
- * A liveness probe. The receiver is expected to answer with a {@link Pong} carrying the same
- * {@code id} and {@code payload}; the payload lets a test or a bandwidth probe send bytes of
- * any size.
+ * A probe of the transport alone, answered with a {@link Pong} carrying the same {@code id} and {@code payload}
+ * (the payload lets a test send bytes of any size).
+ *
+ * <p>No jdask process sends or answers one: the transport's own tests ({@code CommContractTest} and its neighbours)
+ * use the pair as messages that belong to no conversation between scheduler, workers and clients. A shell that
+ * receives one treats it like any message its peer may not send (the scheduler closes the connection; the worker
+ * logs and ignores it). Liveness of workers is the coming heartbeat's job, not this probe's.
  *
  * @param id correlates the answer with the probe
  * @param payload opaque bytes, echoed back; may be empty, never {@code null}

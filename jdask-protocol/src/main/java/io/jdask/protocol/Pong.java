@@ -1,7 +1,7 @@
 package io.jdask.protocol;
 
 /**
- * The answer to a {@link Ping}: the same id and payload.
+ * The answer to a {@link Ping}: the same id and payload. Like {@link Ping}, a message of the transport's tests only.
  *
  * @param id the id of the ping being answered
  * @param payload the ping's payload, echoed; never {@code null}

@@ -42,8 +42,11 @@ public sealed interface SchedulerMsg extends Message {
     record ClusterInfo(long requestId, Map<String, Integer> nthreads, Map<String, List<String>> hasWhat)
             implements SchedulerMsg {}
 
-    /** A worker needs one of this client's classes; answer with {@link ClientMsg.ClassBytes}. */
-    record FetchClass(long requestId, String worker, String className) implements SchedulerMsg {}
+    /**
+     * A worker needs one of this client's classes (the scheduler relays the worker's {@link WorkerMsg.FetchClass});
+     * answer with {@link ClientMsg.ClassBytesForWorker}.
+     */
+    record FetchClassForWorker(long requestId, String worker, String className) implements SchedulerMsg {}
 
     /** Generic answer to a request: {@code error} is null on success. */
     record Ack(long requestId, String error) implements SchedulerMsg {}
@@ -76,8 +79,11 @@ public sealed interface SchedulerMsg extends Message {
 
     // ---- to workers ----
 
-    /** Asks for the worker's profile; answered by {@link WorkerMsg.ProfileReply} with the same id. */
-    record ProfileRequest(long requestId) implements SchedulerMsg {}
+    /**
+     * Asks for the worker's profile (one hop of a client's {@link ClientMsg.ProfileRequest}, or the dashboard's);
+     * answered by {@link WorkerMsg.WorkerProfileReply} with the same id.
+     */
+    record WorkerProfileRequest(long requestId) implements SchedulerMsg {}
 
     /** The scheduler accepted a worker. */
     record WorkerWelcome(String schedulerId) implements SchedulerMsg {}
@@ -107,25 +113,24 @@ public sealed interface SchedulerMsg extends Message {
     /** Stop computing {@code key} if it has not finished. */
     record CancelCompute(String key, String stimulusId) implements SchedulerMsg {}
 
-    /** Fetch replicas of these keys from the listed holders. */
-    record AcquireReplicas(Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId)
-            implements SchedulerMsg {}
-
     /** The current holders of keys a worker asked about ({@link WorkerMsg.RequestWhoHas}). */
     record RefreshWhoHas(Map<String, List<String>> whoHas, String stimulusId) implements SchedulerMsg {}
 
-    /** The bytes of a client's class that a worker asked for, with static field values to restore. */
+    /**
+     * The bytes of a client's class that a worker asked for ({@link WorkerMsg.FetchClass}), with static field values
+     * to restore: the client's {@link ClientMsg.ClassBytesForWorker} relayed, or null bytes when no client can answer.
+     */
     record ClassBytes(long requestId, String clientId, String className, byte[] bytes, Map<String, byte[]> staticState)
             implements SchedulerMsg {}
 
-    /** Static field values of {@code clientId}'s classes to apply where those classes are loaded already. */
+    /**
+     * Static field values of {@code clientId}'s classes to apply where those classes are loaded already (a client's
+     * {@link ClientMsg.StaticStateForWorkers} relayed to every worker).
+     */
     record StaticState(String clientId, Map<String, Map<String, byte[]>> fields) implements SchedulerMsg {}
 
     /** A jar to add to the worker's class path. */
     record AddJar(String name, byte[] bytes) implements SchedulerMsg {}
-
-    /** Give the task back if it has not started. */
-    record StealRequest(String key, String stimulusId) implements SchedulerMsg {}
 
     /** Shut down (e.g. on scale-down or restart); a restarted worker process is replaced by its nanny. */
     record CloseWorker(String reason) implements SchedulerMsg {}

@@ -6,13 +6,20 @@ import java.util.Map;
 /** Messages a worker sends to the scheduler. */
 public sealed interface WorkerMsg extends Message {
 
+    /**
+     * A worker message the scheduler answers, relays or reports on itself; every other worker message (but
+     * {@link RegisterWorker}, which makes a connection a worker) is an event for its state machine. The scheduler's
+     * translator tells the kinds apart by type, so a new message must say which it is.
+     */
+    sealed interface Request extends WorkerMsg {}
+
     /** The first message of a worker: where peers reach it and what it offers. */
     record RegisterWorker(
             String address, String name, int nthreads, long memoryLimit, Map<String, Double> resources, long pid)
             implements WorkerMsg {}
 
     /** A worker thread started running the task (so clients can tell RUNNING from PENDING). */
-    record TaskStarted(String key) implements WorkerMsg {}
+    record TaskStarted(String key) implements Request {}
 
     /**
      * The task succeeded ({@code runId} echoes the {@link SchedulerMsg.ComputeTask} it answers). {@code inlineValue}
@@ -58,7 +65,7 @@ public sealed interface WorkerMsg extends Message {
     record ReleaseWorkerData(String key, String stimulusId) implements WorkerMsg {}
 
     /** Nobody this worker knows holds these keys any more; the scheduler should say who does. */
-    record RequestWhoHas(List<String> keys, String stimulusId) implements WorkerMsg {}
+    record RequestWhoHas(List<String> keys, String stimulusId) implements Request {}
 
     /** The task seceded from its thread (it waits on other tasks) and no longer occupies a slot. */
     record LongRunning(String key, long runId, String stimulusId) implements WorkerMsg {}
@@ -67,16 +74,13 @@ public sealed interface WorkerMsg extends Message {
     record MissingData(String key, String erringWorker, String stimulusId) implements WorkerMsg {}
 
     /** The worker needs a class of the client that submitted a task; forwarded to that client. */
-    record FetchClass(long requestId, String clientId, String className) implements WorkerMsg {}
-
-    /** The answer to {@link SchedulerMsg.StealRequest}: the task's state on this worker. */
-    record StealResponse(String key, String state, String stimulusId) implements WorkerMsg {}
+    record FetchClass(long requestId, String clientId, String className) implements Request {}
 
     /**
-     * Answer to {@link SchedulerMsg.ProfileRequest}: this worker's statistical profile of its task threads since it
+     * Answer to {@link SchedulerMsg.WorkerProfileRequest}: this worker's statistical profile of its task threads since it
      * started, as a call tree.
      */
-    record ProfileReply(long requestId, ProfileData profile) implements WorkerMsg {}
+    record WorkerProfileReply(long requestId, ProfileData profile) implements Request {}
 
     /**
      * A call tree in preorder, flat so it travels as three arrays: node {@code i} is the frame {@code frames[i]},

@@ -58,7 +58,7 @@ final class Coordination {
     private static final class Waiter {
         final String client;
         final long requestId;
-        /** System.nanoTime() deadline; Long.MAX_VALUE waits forever. */
+        /** Deadline on the loop's clock (Clock.nanoTime); Long.MAX_VALUE waits forever. */
         final long deadline;
         /** What the waiter holds for its primitive: the lock owner or semaphore lease id it asks for, else null. */
         final String owner;

@@ -1,5 +1,6 @@
 package io.jdask.scheduler;
 
+import io.jdask.protocol.Clock;
 import io.jdask.scheduler.state.SchedulerConfig;
 import io.jdask.scheduler.state.SchedulerEvent;
 import io.jdask.scheduler.state.SchedulerState;
@@ -27,6 +28,8 @@ public final class SchedulerServerConfig {
     private final boolean validateState;
     private final int ioThreads;
     private final String name;
+    /** Where the shell reads the time (event times, timers, snapshots); the machine's clock except in tests. */
+    private final Clock clock;
     /** Test hook run on the loop thread before each handle call; may throw to simulate a state failure. */
     private final Consumer<List<SchedulerEvent>> beforeHandle;
     /** Checks the state's invariants (throws if broken); SchedulerState::validate except in tests. */
@@ -41,6 +44,7 @@ public final class SchedulerServerConfig {
         this.validateState = b.validateState;
         this.ioThreads = b.ioThreads;
         this.name = b.name;
+        this.clock = b.clock;
         this.beforeHandle = b.beforeHandle;
         this.validator = b.validator;
     }
@@ -63,6 +67,7 @@ public final class SchedulerServerConfig {
         b.validateState = validateState;
         b.ioThreads = ioThreads;
         b.name = name;
+        b.clock = clock;
         b.beforeHandle = beforeHandle;
         b.validator = validator;
         return b;
@@ -103,6 +108,11 @@ public final class SchedulerServerConfig {
         return name;
     }
 
+    /** Where the scheduler shell reads the time. */
+    public Clock clock() {
+        return clock;
+    }
+
     Consumer<List<SchedulerEvent>> beforeHandle() {
         return beforeHandle;
     }
@@ -128,6 +138,7 @@ public final class SchedulerServerConfig {
         private boolean validateState = false;
         private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
         private String name = "scheduler";
+        private Clock clock = Clock.system();
         private Consumer<List<SchedulerEvent>> beforeHandle = events -> {};
         private Consumer<SchedulerState> validator = SchedulerState::validate;
 
@@ -210,6 +221,16 @@ public final class SchedulerServerConfig {
         /** The name sent in handshakes and used in thread names and logs; default "scheduler". */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Where the scheduler shell reads the time: the times on its events, its timers (coordination deadlines,
+         * restarts, gathers, holding reports) and its snapshots. Default {@link Clock#system()}; a test passes a clock
+         * it drives. The loop thread reads it, so it must be thread-safe.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

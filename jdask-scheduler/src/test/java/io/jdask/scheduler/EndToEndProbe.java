@@ -67,12 +67,12 @@ public final class EndToEndProbe {
                     done.countDown();
                 }
             });
-            var specs = new ArrayList<ClientMsg.TaskSpec>(n);
+            var specs = new ArrayList<ClientMsg.GraphTask>(n);
             var keys = new ArrayList<String>(n);
             byte[] code = new byte[32];
             for (int i = 0; i < n; i++) {
                 String key = "inc-" + i;
-                specs.add(new ClientMsg.TaskSpec(key, List.of(), code, 0, 0, List.of(), false, Map.of()));
+                specs.add(new ClientMsg.GraphTask(key, List.of(), code, 0, 0, List.of(), false, Map.of()));
                 keys.add(key);
             }
             long start = System.nanoTime();

@@ -14,9 +14,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A fake client or worker for tests: a plain connection that speaks the messages. Received messages are kept;
@@ -48,40 +51,46 @@ class FakePeer implements CommHandler, AutoCloseable {
     public synchronized void onMessage(Comm c, Message message) {
         inbox.add(message);
         history.add(message);
-        notifyAll();
     }
 
     @Override
-    public synchronized void onClose(Comm c, CloseReason reason) {
-        notifyAll();
-    }
+    public void onClose(Comm c, CloseReason reason) {}
 
     void send(Message m) {
         comm.send(m);
     }
 
-    <T extends Message> T await(Class<T> type) throws InterruptedException {
+    <T extends Message> T await(Class<T> type) {
         return await(type, m -> true);
     }
 
     /** Takes the first received message of {@code type} matching {@code p}, waiting up to {@link #WAIT}. */
-    synchronized <T extends Message> T await(Class<T> type, Predicate<? super T> p) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            for (Iterator<Message> it = inbox.iterator(); it.hasNext(); ) {
-                Message m = it.next();
-                if (type.isInstance(m) && p.test(type.cast(m))) {
-                    it.remove();
-                    return type.cast(m);
-                }
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no " + type.getSimpleName() + " matching the test arrived within " + WAIT
-                        + "; received: " + history);
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+    <T extends Message> T await(Class<T> type, Predicate<? super T> p) {
+        try {
+            return Awaitility.await()
+                    .atMost(WAIT)
+                    .pollInSameThread() // a caller may hold this peer's lock (takeFreed)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1))
+                    .until(() -> take(type, p), Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "no " + type.getSimpleName() + " matching the test arrived within " + WAIT + "; received: "
+                            + history(),
+                    e);
         }
+    }
+
+    /** Removes and returns the first received message of {@code type} matching {@code p}, or null. */
+    private synchronized <T extends Message> T take(Class<T> type, Predicate<? super T> p) {
+        for (Iterator<Message> it = inbox.iterator(); it.hasNext(); ) {
+            Message m = it.next();
+            if (type.isInstance(m) && p.test(type.cast(m))) {
+                it.remove();
+                return type.cast(m);
+            }
+        }
+        return null;
     }
 
     /** Received messages of {@code type} not taken yet. */
@@ -123,12 +132,12 @@ class FakePeer implements CommHandler, AutoCloseable {
             send(new ClientMsg.UpdateGraph(List.of(spec(key, runSpec, deps)), List.of(key)));
         }
 
-        static ClientMsg.TaskSpec spec(String key, byte[] runSpec, String... deps) {
-            return new ClientMsg.TaskSpec(key, List.of(deps), runSpec, 0, 0, List.of(), false, Map.of());
+        static ClientMsg.GraphTask spec(String key, byte[] runSpec, String... deps) {
+            return new ClientMsg.GraphTask(key, List.of(deps), runSpec, 0, 0, List.of(), false, Map.of());
         }
 
-        static ClientMsg.TaskSpec restricted(String key, byte[] runSpec, String worker, String... deps) {
-            return new ClientMsg.TaskSpec(key, List.of(deps), runSpec, 0, 0, List.of(worker), false, Map.of());
+        static ClientMsg.GraphTask restricted(String key, byte[] runSpec, String worker, String... deps) {
+            return new ClientMsg.GraphTask(key, List.of(deps), runSpec, 0, 0, List.of(worker), false, Map.of());
         }
 
         /** Asks for cluster info; as the answer comes after everything sent before, it is also a barrier. */
@@ -193,12 +202,8 @@ class FakePeer implements CommHandler, AutoCloseable {
             for (SchedulerMsg.FreeKeys f : pending(SchedulerMsg.FreeKeys.class)) {
                 out.addAll(f.keys());
             }
-            try {
-                for (int i = pending(SchedulerMsg.FreeKeys.class).size(); i > 0; i--) {
-                    await(SchedulerMsg.FreeKeys.class);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            for (int i = pending(SchedulerMsg.FreeKeys.class).size(); i > 0; i--) {
+                await(SchedulerMsg.FreeKeys.class);
             }
             return out;
         }

@@ -1,6 +1,7 @@
 package io.jdask.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.Message;
@@ -50,17 +51,6 @@ class SchedulerServerTest {
         var w = new Worker(server.address(), nthreads);
         peers.add(w);
         return w;
-    }
-
-    /** Waits until the condition holds, failing after {@link FakePeer#WAIT}. */
-    static void poll(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + FakePeer.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline)
-                    .as("condition not met within " + FakePeer.WAIT)
-                    .isNegative();
-            Thread.sleep(5);
-        }
     }
 
     private static byte[] bytes(String s) {
@@ -128,8 +118,8 @@ class SchedulerServerTest {
         Client c = client();
         c.send(new ClientMsg.ProfileRequest(5));
         for (Worker w : List.of(w1, w2)) {
-            SchedulerMsg.ProfileRequest req = w.await(SchedulerMsg.ProfileRequest.class);
-            w.send(new WorkerMsg.ProfileReply(
+            SchedulerMsg.WorkerProfileRequest req = w.await(SchedulerMsg.WorkerProfileRequest.class);
+            w.send(new WorkerMsg.WorkerProfileReply(
                     req.requestId(),
                     new WorkerMsg.ProfileData(List.of("all", w.address), new int[] {-1, 0}, new long[] {4, 4})));
         }
@@ -138,9 +128,9 @@ class SchedulerServerTest {
         assertThat(reply.byWorker().get(w2.address).frames()).containsExactly("all", w2.address);
 
         var fromServer = server.profiles(); // a worker that leaves instead of answering is not waited for
-        w1.await(SchedulerMsg.ProfileRequest.class);
-        SchedulerMsg.ProfileRequest req2 = w2.await(SchedulerMsg.ProfileRequest.class);
-        w2.send(new WorkerMsg.ProfileReply(
+        w1.await(SchedulerMsg.WorkerProfileRequest.class);
+        SchedulerMsg.WorkerProfileRequest req2 = w2.await(SchedulerMsg.WorkerProfileRequest.class);
+        w2.send(new WorkerMsg.WorkerProfileReply(
                 req2.requestId(), new WorkerMsg.ProfileData(List.of(), new int[0], new long[0])));
         w1.close();
         assertThat(fromServer.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsOnlyKeys(w2.address);
@@ -308,7 +298,7 @@ class SchedulerServerTest {
     void manyReleasesReachAWorkerAsOneFreeKeys() throws Exception {
         Worker w = worker(4);
         Client c = client();
-        var specs = new ArrayList<ClientMsg.TaskSpec>();
+        var specs = new ArrayList<ClientMsg.GraphTask>();
         var keys = new ArrayList<String>();
         for (int i = 0; i < 20; i++) {
             specs.add(Client.spec("t-" + i, bytes("t")));
@@ -350,7 +340,7 @@ class SchedulerServerTest {
         c1.submit("shared-1", bytes("same code"));
         c2.submit("shared-1", bytes("same code"));
         c1.close();
-        poll(() -> server.clientCount() == 1);
+        await().atMost(FakePeer.WAIT).until(() -> server.clientCount() == 1);
         Worker w = worker(1);
         SchedulerMsg.ComputeTask ct = w.awaitCompute("shared-1");
         assertThat(ct.clientId()).isEqualTo(c2.id);
@@ -393,17 +383,19 @@ class SchedulerServerTest {
         // Both workers use request id 7: the answers must still go to the right one.
         w1.send(new WorkerMsg.FetchClass(7, c.id, "com.example.A"));
         w2.send(new WorkerMsg.FetchClass(7, c.id, "com.example.B"));
-        SchedulerMsg.FetchClass fa =
-                c.await(SchedulerMsg.FetchClass.class, f -> f.className().equals("com.example.A"));
-        SchedulerMsg.FetchClass fb =
-                c.await(SchedulerMsg.FetchClass.class, f -> f.className().equals("com.example.B"));
+        SchedulerMsg.FetchClassForWorker fa = c.await(
+                SchedulerMsg.FetchClassForWorker.class, f -> f.className().equals("com.example.A"));
+        SchedulerMsg.FetchClassForWorker fb = c.await(
+                SchedulerMsg.FetchClassForWorker.class, f -> f.className().equals("com.example.B"));
         assertThat(fa.worker()).isEqualTo(w1.address);
         assertThat(fb.worker()).isEqualTo(w2.address);
         assertThat(fa.requestId()).isNotEqualTo(fb.requestId());
 
         Map<String, byte[]> statics = Map.of("counter", bytes("3"));
-        c.send(new ClientMsg.ClassBytes(fb.requestId(), fb.worker(), "com.example.B", bytes("B-class"), Map.of()));
-        c.send(new ClientMsg.ClassBytes(fa.requestId(), fa.worker(), "com.example.A", bytes("A-class"), statics));
+        c.send(new ClientMsg.ClassBytesForWorker(
+                fb.requestId(), fb.worker(), "com.example.B", bytes("B-class"), Map.of()));
+        c.send(new ClientMsg.ClassBytesForWorker(
+                fa.requestId(), fa.worker(), "com.example.A", bytes("A-class"), statics));
 
         SchedulerMsg.ClassBytes a = w1.await(SchedulerMsg.ClassBytes.class);
         assertThat(a.requestId()).isEqualTo(7);
@@ -428,7 +420,7 @@ class SchedulerServerTest {
 
         // A request pending while its client leaves is answered too.
         w.send(new WorkerMsg.FetchClass(2, c.id, "com.example.D"));
-        c.await(SchedulerMsg.FetchClass.class);
+        c.await(SchedulerMsg.FetchClassForWorker.class);
         c.close();
         SchedulerMsg.ClassBytes orphan = w.await(SchedulerMsg.ClassBytes.class, b -> b.requestId() == 2);
         assertThat(orphan.bytes()).isNull();
@@ -440,7 +432,7 @@ class SchedulerServerTest {
         Worker w1 = worker(1);
         Worker w2 = worker(1);
         Client c = client();
-        c.send(new ClientMsg.StaticState(Map.of("Cell1", Map.of("x", bytes("41")))));
+        c.send(new ClientMsg.StaticStateForWorkers(Map.of("Cell1", Map.of("x", bytes("41")))));
         c.send(new ClientMsg.UpdateGraph(
                 List.of(Client.restricted("reads-x-1", bytes("code"), w2.address)), List.of("reads-x-1")));
         for (Worker w : List.of(w1, w2)) {
@@ -636,6 +628,27 @@ class SchedulerServerTest {
         SchedulerMsg.Ack ack = c.await(SchedulerMsg.Ack.class);
         assertThat(ack.requestId()).isEqualTo(5);
         assertThat(ack.error()).contains(stubborn.address).contains("did not leave");
+    }
+
+    @Test
+    void restartDeadlinesRunOnTheConfiguredClock() throws Exception {
+        server.close();
+        var clock = new ManualClock();
+        server = SchedulerServer.start(
+                config().clock(clock).restartTimeout(Duration.ofSeconds(30)).build());
+        Worker stubborn = worker(1);
+        Client c = client();
+        c.send(new ClientMsg.RestartWorkers(6));
+        stubborn.await(SchedulerMsg.CloseWorker.class);
+        assertThat(c.pending(SchedulerMsg.Ack.class))
+                .as("no time has passed on the scheduler's clock")
+                .isEmpty();
+
+        clock.advance(Duration.ofSeconds(31)); // the loop's idle tick then finds the restart overdue
+        SchedulerMsg.Ack ack = c.await(SchedulerMsg.Ack.class);
+
+        assertThat(ack.requestId()).isEqualTo(6);
+        assertThat(ack.error()).contains(stubborn.address).contains("did not leave within PT30S");
     }
 
     @Test

@@ -653,8 +653,9 @@ public final class WorkerServer implements AutoCloseable {
             case WorkerInstruction.LongRunningMsg l ->
                 new WorkerMsg.LongRunning(l.key(), runIdOf(l.key()), l.stimulusId());
             case WorkerInstruction.StealResponseMsg s ->
-                new WorkerMsg.StealResponse(
-                        s.key(), s.state() == null ? null : s.state().name(), s.stimulusId());
+                // The protocol has no steal messages (work stealing comes in a later issue), so no StealRequest
+                // event reaches the state and it never emits this.
+                throw new IllegalStateException("a steal response for " + s.key() + " without a steal request");
         };
     }
 
@@ -1137,15 +1138,13 @@ public final class WorkerServer implements AutoCloseable {
                 case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
                 case SchedulerMsg.FreeKeys f -> toLoop(f);
                 case SchedulerMsg.CancelCompute c -> toLoop(c);
-                case SchedulerMsg.AcquireReplicas a -> toLoop(a);
                 case SchedulerMsg.RefreshWhoHas r -> toLoop(r);
-                case SchedulerMsg.StealRequest s -> toLoop(s);
                 case SchedulerMsg.ClassBytes b -> code.onClassBytes(b);
                 case SchedulerMsg.AddJar j -> toLoop(j);
-                case SchedulerMsg.ProfileRequest p -> {
+                case SchedulerMsg.WorkerProfileRequest p -> {
                     try {
                         serving.execute(
-                                () -> sendToScheduler(new WorkerMsg.ProfileReply(p.requestId(), profileData())));
+                                () -> sendToScheduler(new WorkerMsg.WorkerProfileReply(p.requestId(), profileData())));
                     } catch (RejectedExecutionException ignored) {
                         // closing
                     }
@@ -1224,12 +1223,8 @@ public final class WorkerServer implements AutoCloseable {
                     handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
                     interruptCancelled(List.of(c.key()), true);
                 }
-                case SchedulerMsg.AcquireReplicas a ->
-                    handle(new WorkerEvent.AcquireReplicas(
-                            orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now));
                 case SchedulerMsg.RefreshWhoHas r ->
                     handle(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now));
-                case SchedulerMsg.StealRequest s -> handle(new WorkerEvent.StealRequest(s.key(), s.stimulusId(), now));
                 case SchedulerMsg.AddJar j -> {
                     try {
                         code.addJar(j.name(), j.bytes());

@@ -187,9 +187,9 @@ class WorkerServerTest {
         assertThat(bad.startNanos()).isPositive().isLessThanOrEqualTo(bad.stopNanos());
         assertThat(bad.stopNanos()).isLessThan(after);
 
-        scheduler.send(a.address(), new SchedulerMsg.ProfileRequest(9));
-        WorkerMsg.ProfileReply reply =
-                scheduler.await(a.address(), WorkerMsg.ProfileReply.class, r -> r.requestId() == 9);
+        scheduler.send(a.address(), new SchedulerMsg.WorkerProfileRequest(9));
+        WorkerMsg.WorkerProfileReply reply =
+                scheduler.await(a.address(), WorkerMsg.WorkerProfileReply.class, r -> r.requestId() == 9);
         assertThat(reply.profile().frames()).isNotEmpty().first().isEqualTo("all");
         assertThat(reply.profile().parents()).hasSameSizeAs(reply.profile().counts());
     }

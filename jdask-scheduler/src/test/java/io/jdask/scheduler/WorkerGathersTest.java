@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ProfileGathersTest {
+class WorkerGathersTest {
     static final ProfileData DATA = new ProfileData(List.of("all"), new int[] {-1}, new long[] {3});
 
     private final List<Map<String, ProfileData>> done = new ArrayList<>();
-    private final ProfileGathers g = new ProfileGathers();
+    private final WorkerGathers<ProfileData> g = new WorkerGathers<>();
 
     @Test
     void completesOnceEveryWorkerAnswered() {
@@ -53,6 +53,19 @@ class ProfileGathersTest {
         g.finishAll();
         assertThat(done).hasSize(2);
         assertThat(g.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void anyKindOfReplyIsGatheredInTheOrderTheAnswersArrived() {
+        var runs = new WorkerGathers<String>();
+        var got = new ArrayList<Map<String, String>>();
+        long id = runs.start(List.of("b", "a", "c"), 1_000, got::add);
+        runs.answered("a", id, "from a");
+        runs.answered("c", id, null); // answered, with nothing to report
+        runs.answered("b", id, "from b");
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).keySet()).containsExactly("a", "b");
+        assertThat(runs.openCount()).isZero();
     }
 
     @Test

@@ -1,0 +1,207 @@
+package io.jdask.scheduler;
+
+import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.WorkerMsg;
+import io.jdask.scheduler.state.SchedulerEvent;
+import io.jdask.scheduler.state.SchedulerState;
+import io.jdask.scheduler.state.TaskStateKind;
+import io.jdask.scheduler.state.TaskView;
+import io.jdask.scheduler.state.WorkerView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Design note. The requests the scheduler answers itself rather than through its state machine's instructions:
+ * queries (cluster info, who has, the task stream), relays (classes, jars, static state: ClassRelay), the
+ * coordination primitives (Coordination decides, this carries out its effects), restarts (Restarts), and gathers of
+ * worker answers (profiles, through WorkerGathers). Each switch is exhaustive over ClientMsg.Request or
+ * WorkerMsg.Request, so a new request kind is a compile error here until it is handled.
+ *
+ * Adding a request kind that asks every worker (client.run, say): a WorkerGathers<Reply> field, a case that starts a
+ * gather and sends the question (as profiles() does), a case routing the workers' replies to answered(), and the
+ * gathers added to the loop's timers and to the worker-removal path.
+ */
+/** Handles client and worker requests; loop-confined. */
+final class Requests {
+    private static final Logger LOG = LoggerFactory.getLogger(Requests.class);
+
+    /** How long a worker may take to answer a profile request before the gather answers without it. */
+    static final long PROFILE_TIMEOUT_NANOS = 5_000_000_000L;
+
+    private final Connections connections;
+    private final Turn turn;
+    private final Stimuli stimuli;
+    private final ClassRelay classes;
+    private final Restarts restarts;
+    /** Queues, locks, semaphores, events, variables and topics (see Coordination). */
+    private final Coordination coordination;
+    /** The task stream: the latest finished and erred runs, as workers reported them. */
+    private final TaskStreamBuffer taskStream;
+    /** Profile requests out to workers. */
+    private final WorkerGathers<WorkerMsg.ProfileData> profiles;
+
+    Requests(
+            Connections connections,
+            Turn turn,
+            Stimuli stimuli,
+            ClassRelay classes,
+            Restarts restarts,
+            Coordination coordination,
+            TaskStreamBuffer taskStream,
+            WorkerGathers<WorkerMsg.ProfileData> profiles) {
+        this.connections = connections;
+        this.turn = turn;
+        this.stimuli = stimuli;
+        this.classes = classes;
+        this.restarts = restarts;
+        this.coordination = coordination;
+        this.taskStream = taskStream;
+        this.profiles = profiles;
+    }
+
+    void fromClient(Connection c, ClientMsg.Request m) {
+        String cid = c.id;
+        switch (m) {
+            case ClientMsg.ClusterInfoRequest r -> {
+                turn.flush(); // the answer reflects every message before the request
+                connections.send(c, clusterInfo(r.requestId(), turn.state()));
+            }
+            case ClientMsg.ClassBytesForWorker b -> classes.classBytes(cid, b);
+            case ClientMsg.StaticStateForWorkers st -> classes.staticState(cid, st);
+            case ClientMsg.UploadJar j -> classes.uploadJar(cid, j);
+            case ClientMsg.RestartWorkers r -> restart(c, r.requestId());
+            case ClientMsg.Coordinate co -> effects(coordination.handle(cid, co.requestId(), co.op(), turn.now()));
+            case ClientMsg.CancelWait cw -> effects(coordination.cancelWait(cid, cw.requestId()));
+            case ClientMsg.TaskStreamRequest r ->
+                connections.send(
+                        c,
+                        new SchedulerMsg.TaskStreamReply(
+                                r.requestId(), taskStream.since(r.sinceMicros(), Integer.MAX_VALUE)));
+            case ClientMsg.ProfileRequest r ->
+                profiles(byWorker -> connections.sendIfOpen(c, new SchedulerMsg.ProfileReply(r.requestId(), byWorker)));
+        }
+    }
+
+    void fromWorker(Connection c, WorkerMsg.Request m) {
+        switch (m) {
+            case WorkerMsg.TaskStarted s -> taskStarted(c.id, s.key(), turn.state());
+            case WorkerMsg.RequestWhoHas r -> {
+                turn.flush(); // the answer reflects every message before the request
+                var whoHas = new LinkedHashMap<String, List<String>>();
+                for (String k : Translator.keys(r.keys())) {
+                    TaskView tv = turn.state().task(k);
+                    whoHas.put(k, tv == null ? List.of() : List.copyOf(tv.whoHas()));
+                }
+                connections.send(
+                        c, new SchedulerMsg.RefreshWhoHas(whoHas, stimuli.orNext(r.stimulusId(), "refresh-who-has")));
+            }
+            case WorkerMsg.FetchClass f -> classes.fetchClass(c, f);
+            case WorkerMsg.WorkerProfileReply p -> profiles.answered(c.id, p.requestId(), p.profile());
+        }
+    }
+
+    /** Asks every registered worker for its profile; {@code onDone} gets the answers (on the loop thread). */
+    void profiles(Consumer<Map<String, WorkerMsg.ProfileData>> onDone) {
+        long id = profiles.start(connections.workerAddresses(), turn.now() + PROFILE_TIMEOUT_NANOS, onDone);
+        if (id >= 0) {
+            var ask = new SchedulerMsg.WorkerProfileRequest(id);
+            for (Connection w : connections.workers()) {
+                connections.send(w, ask);
+            }
+        }
+    }
+
+    /**
+     * Carries out what the coordination extension decided: replies go out at once; wants and releases become events
+     * of this turn, in order (a getter wants a stored future's key before the extension lets go of it).
+     */
+    void effects(List<Coordination.Effect> effects) {
+        for (Coordination.Effect e : effects) {
+            switch (e) {
+                case Coordination.Reply r -> {
+                    Connection c = connections.client(r.clientId());
+                    if (c != null) {
+                        connections.send(c, r.msg());
+                    }
+                }
+                case Coordination.Want w -> {
+                    if (connections.hasClient(w.clientId()) || w.clientId().equals(Coordination.COORDINATION)) {
+                        turn.event(new SchedulerEvent.UpdateGraph(
+                                w.clientId(),
+                                List.of(),
+                                List.of(w.key()),
+                                stimuli.next("coordination-want"),
+                                turn.now()));
+                    }
+                }
+                case Coordination.Unwant u ->
+                    turn.event(new SchedulerEvent.ReleaseKeys(
+                            u.clientId(), List.of(u.key()), stimuli.next("coordination-release"), turn.now()));
+            }
+        }
+    }
+
+    /**
+     * Restart as Dask does: every client's futures are cancelled (a restarted cluster keeps no results), then
+     * every worker is asked to close (its supervisor starts a fresh process); the client gets its Ack once
+     * they have all left, or an Ack with an error after the restart timeout.
+     */
+    private void restart(Connection c, long requestId) {
+        turn.flush();
+        SchedulerState state = turn.state();
+        String stim = stimuli.next("restart");
+        for (String cid : new ArrayList<>(state.clients())) {
+            Set<String> wanted = state.wantedKeys(cid);
+            if (!wanted.isEmpty()) {
+                turn.event(new SchedulerEvent.CancelKeys(cid, List.copyOf(wanted), true, stim, turn.now()));
+            }
+        }
+        turn.flush();
+        var waitingFor = List.copyOf(connections.workerAddresses());
+        var close = new SchedulerMsg.CloseWorker("restart requested by " + c.id);
+        for (Connection w : connections.workers()) {
+            connections.send(w, close);
+        }
+        LOG.info("client {} restarts {} workers", c.id, waitingFor.size());
+        restarts.start(c, requestId, waitingFor, turn.now());
+    }
+
+    private static SchedulerMsg.ClusterInfo clusterInfo(long requestId, SchedulerState state) {
+        var nthreads = new LinkedHashMap<String, Integer>();
+        var hasWhat = new LinkedHashMap<String, List<String>>();
+        for (WorkerView w : state.workers()) {
+            nthreads.put(w.address(), w.nthreads());
+            hasWhat.put(w.address(), List.copyOf(w.heldKeys()));
+        }
+        return new SchedulerMsg.ClusterInfo(requestId, nthreads, hasWhat);
+    }
+
+    /**
+     * Tells the clients that want the key that it runs. Read from the state as of the previous handle, which
+     * is current enough: the task was assigned in an earlier turn, and a client that stops wanting it in this
+     * turn ignores reports about keys it no longer holds.
+     */
+    private void taskStarted(String worker, String key, SchedulerState state) {
+        TaskView tv = state.task(key);
+        if (tv == null || tv.state() != TaskStateKind.PROCESSING || !worker.equals(tv.processingOn())) {
+            return; // a stale report: the task moved on
+        }
+        SchedulerMsg.KeyRunning msg = null;
+        for (String cid : tv.whoWants()) {
+            Connection client = connections.client(cid);
+            if (client != null) {
+                if (msg == null) {
+                    msg = new SchedulerMsg.KeyRunning(key);
+                }
+                connections.sendMayHold(client, msg); // a task report: more are likely coming
+            }
+        }
+    }
+}

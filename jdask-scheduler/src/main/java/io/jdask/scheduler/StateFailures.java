@@ -1,0 +1,99 @@
+package io.jdask.scheduler;
+
+import io.jdask.scheduler.state.InvalidTransition;
+import io.jdask.scheduler.state.SchedulerEvent;
+import io.jdask.scheduler.state.SchedulerState;
+import io.jdask.scheduler.state.TaskSpec;
+import io.jdask.scheduler.state.Transition;
+import io.jdask.scheduler.state.TransitionLimitExceeded;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Explains a failure inside the state machine for the log: the events of the batch, the exception and, unless the
+ * exception tells it already, the story of the keys involved (STYLE.md section 9).
+ */
+final class StateFailures {
+    private StateFailures() {}
+
+    static String describe(SchedulerEvent[] events, RuntimeException e, SchedulerState state) {
+        var sb = new StringBuilder();
+        sb.append("the scheduler state failed while handling ")
+                .append(events.length)
+                .append(" events (")
+                .append(describeEvents(events))
+                .append("): ")
+                .append(e);
+        if (!(e instanceof InvalidTransition) && !(e instanceof TransitionLimitExceeded)) {
+            for (String k : keysOf(events, 5)) {
+                List<Transition> story = state.story(k);
+                sb.append("\n  story of '")
+                        .append(k)
+                        .append("' (last ")
+                        .append(Math.min(20, story.size()))
+                        .append(" of ")
+                        .append(story.size())
+                        .append("):");
+                for (Transition t : story.subList(Math.max(0, story.size() - 20), story.size())) {
+                    sb.append("\n    ").append(t);
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String describeEvents(SchedulerEvent[] events) {
+        var sb = new StringBuilder();
+        for (int i = 0; i < events.length && i < 5; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(events[i].getClass().getSimpleName()).append(' ').append(events[i].stimulusId());
+        }
+        if (events.length > 5) {
+            sb.append(", ...");
+        }
+        return sb.toString();
+    }
+
+    private static Set<String> keysOf(SchedulerEvent[] events, int max) {
+        var keys = new LinkedHashSet<String>();
+        for (SchedulerEvent e : events) {
+            List<String> ks = switch (e) {
+                case SchedulerEvent.TaskFinished f -> List.of(f.key());
+                case SchedulerEvent.TaskErred f -> List.of(f.key());
+                case SchedulerEvent.LongRunning f -> List.of(f.key());
+                case SchedulerEvent.MissingData f -> List.of(f.key());
+                case SchedulerEvent.WorkerReleasedKey f -> List.of(f.key());
+                case SchedulerEvent.UpdateGraph u -> {
+                    var ks2 = new ArrayList<String>(u.wantedKeys());
+                    for (TaskSpec t : u.tasks()) {
+                        ks2.addAll(t.dependencies()); // known dependencies have a story already
+                        if (ks2.size() > max * 4) {
+                            break;
+                        }
+                    }
+                    yield ks2;
+                }
+                case SchedulerEvent.ReleaseKeys r -> r.keys();
+                case SchedulerEvent.CancelKeys r -> r.keys();
+                case SchedulerEvent.RetryKeys r -> r.keys();
+                case SchedulerEvent.AddKeys r -> r.keys();
+                case SchedulerEvent.UpdateData d -> List.copyOf(d.data().keySet());
+                case SchedulerEvent.AddWorker w -> List.of(w.address());
+                case SchedulerEvent.RemoveWorker w -> List.of(w.address());
+                case SchedulerEvent.AddClient c -> List.of(c.clientId());
+                case SchedulerEvent.RemoveClient c -> List.of(c.clientId());
+            };
+            for (String k : ks) {
+                if (keys.size() >= max) {
+                    return keys;
+                }
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+}
