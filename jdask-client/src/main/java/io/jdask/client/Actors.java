@@ -225,22 +225,21 @@ final class Actors {
         private R decode(DataMsg.ActorReply r) {
             if (r.lost()) throw new ActorLostException("actor '" + key + "' on " + worker + " is gone: " + r.message());
             if (r.exceptionType() == null) {
-                return r.value() == null ? null : (R) Serializer.shared().deserialize(r.value(), Primitives.loader());
+                return r.value() == null ? null : (R) Serializer.shared().deserialize(r.value(), Received.loader());
             }
-            Throwable t = null;
-            if (r.exception() != null) {
-                try {
-                    Object o = Serializer.shared().deserialize(r.exception(), Primitives.loader());
-                    if (o instanceof Throwable th) t = th;
-                } catch (RuntimeException ignored) {
-                    // fall through to a RemoteException
-                }
-            }
-            if (t instanceof RuntimeException re) throw re;
-            Session.throwIfTasksOwnError(t);
-            RemoteException remote = new RemoteException(r.exceptionType(), r.message(), null);
-            if (t != null) remote.initCause(t);
-            throw remote;
+            Throwable t = Received.exception(
+                    Serializer.shared(),
+                    r.exception(),
+                    Received.loader(),
+                    r.exceptionType(),
+                    r.message(),
+                    null,
+                    "actor '" + key + "'");
+            throw Received.toThrow(t, e -> {
+                RemoteException remote = new RemoteException(r.exceptionType(), r.message(), null);
+                remote.initCause(e);
+                return remote;
+            });
         }
 
         @Override

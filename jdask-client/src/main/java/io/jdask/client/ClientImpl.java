@@ -170,7 +170,7 @@ final class ClientImpl implements Client, ClientRuntime {
         }
         // A value may also be lost while it is fetched, and its recomputation fail: skipped too under SKIP.
         Object skipped = new Object();
-        List<Object> values = session.fetch(finished, loader(), errors == Errors.SKIP ? skipped : null);
+        List<Object> values = session.fetch(finished, Received.loader(), errors == Errors.SKIP ? skipped : null);
         List<T> out = new ArrayList<>(values.size());
         for (Object v : values) {
             if (v != skipped) out.add((T) v);
@@ -488,11 +488,6 @@ final class ClientImpl implements Client, ClientRuntime {
         if (isView) return;
         Clients.closed(this);
         session.close();
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader l = Thread.currentThread().getContextClassLoader();
-        return l != null ? l : ClientImpl.class.getClassLoader();
     }
 
     @Override

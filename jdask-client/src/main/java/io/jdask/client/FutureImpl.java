@@ -72,12 +72,12 @@ final class FutureImpl<T> implements Future<T> {
     @SuppressWarnings("unchecked")
     private T outcome() {
         if (state.status() == FutureStatus.FINISHED) {
-            Object v = session.valueOf(state, loader());
+            Object v = session.valueOf(state, Received.loader());
             if (v instanceof Actors.ActorImpl<?> actor)
                 actor.attach(session, this); // the actor lives while its handle does
             return (T) v;
         }
-        throw session.failureOf(state, loader());
+        throw session.failureOf(state, Received.loader());
     }
 
     private void awaitDone(Duration timeout) {
@@ -110,7 +110,7 @@ final class FutureImpl<T> implements Future<T> {
     @Override
     public Throwable exception() {
         awaitDone(null);
-        return state.status() == FutureStatus.FINISHED ? null : session.exceptionOf(state, loader());
+        return state.status() == FutureStatus.FINISHED ? null : session.exceptionOf(state, Received.loader());
     }
 
     @Override
@@ -141,7 +141,7 @@ final class FutureImpl<T> implements Future<T> {
     @Override
     public CompletableFuture<T> toCompletableFuture() {
         CompletableFuture<T> cf = new CompletableFuture<>();
-        ClassLoader loader = loader();
+        ClassLoader loader = Received.loader();
         state.done()
                 .whenCompleteAsync(
                         (v, e) -> {
@@ -199,16 +199,11 @@ final class FutureImpl<T> implements Future<T> {
     private T getOutcome() throws ExecutionException {
         switch (state.status()) {
             case FINISHED -> {
-                return (T) session.valueOf(state, loader());
+                return (T) session.valueOf(state, Received.loader());
             }
-            case CANCELLED -> throw (CancellationException) session.exceptionOf(state, loader());
-            default -> throw new ExecutionException(session.exceptionOf(state, loader()));
+            case CANCELLED -> throw (CancellationException) session.exceptionOf(state, Received.loader());
+            default -> throw new ExecutionException(session.exceptionOf(state, Received.loader()));
         }
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader l = Thread.currentThread().getContextClassLoader();
-        return l != null ? l : FutureImpl.class.getClassLoader();
     }
 
     @Override

@@ -63,7 +63,7 @@ final class Primitives {
     static Object value(Session s, Session.CoordAnswer a) {
         if (a.key() != null) return new FutureImpl<>(s, a.key());
         byte[] bytes = a.reply().value();
-        return bytes == null ? null : s.serializer.deserialize(bytes, loader());
+        return bytes == null ? null : s.serializer.deserialize(bytes, Received.loader());
     }
 
     /** A value to store: bytes, or the key of a future of this cluster. */
@@ -78,11 +78,6 @@ final class Primitives {
                     "cannot store " + value + " in " + primitive + ": it is not a future of a jdask cluster");
         }
         return new Encoded(s.serializer.serialize(value), null);
-    }
-
-    static ClassLoader loader() {
-        ClassLoader l = Thread.currentThread().getContextClassLoader();
-        return l != null ? l : Primitives.class.getClassLoader();
     }
 
     // ------------------------------------------------------------------------------------------ queue
@@ -484,7 +479,7 @@ final class Primitives {
                 session.checkOpen(label);
                 throw new IllegalStateException("cannot use " + label + ": it was closed");
             }
-            return (T) session.serializer.deserialize(b, loader());
+            return (T) session.serializer.deserialize(b, Received.loader());
         }
 
         @Override

@@ -2,7 +2,6 @@ package io.jdask.client;
 
 import io.jdask.DataLostException;
 import io.jdask.FutureStatus;
-import io.jdask.RemoteException;
 import io.jdask.TaskFailedException;
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.CloseReason;
@@ -628,20 +627,12 @@ final class Session implements CommHandler {
             case CANCELLED, LOST -> (RuntimeException) t;
             default -> {
                 KeyState.Failure f = ks.failure();
-                if (t instanceof RuntimeException r) yield r;
-                throwIfTasksOwnError(t);
-                yield new TaskFailedException(f == null ? ks.key : f.blamedKey(), t, f == null ? null : f.traceback());
+                yield Received.toThrow(
+                        t,
+                        e -> new TaskFailedException(
+                                f == null ? ks.key : f.blamedKey(), e, f == null ? null : f.traceback()));
             }
         };
-    }
-
-    /**
-     * Throws a task's {@link Error} as itself (it is unchecked, like a RuntimeException), for futures and actor calls
-     * alike; except one that tells of the worker's JVM (out of memory or stack, a {@link VirtualMachineError}): thrown
-     * here it would say this JVM is failing, which test runners and servers treat as fatal, so the caller wraps it.
-     */
-    static void throwIfTasksOwnError(Throwable t) {
-        if (t instanceof Error e && !(e instanceof VirtualMachineError)) throw e;
     }
 
     /** What to throw or report for a key that is not FINISHED. */
@@ -652,17 +643,9 @@ final class Session implements CommHandler {
             case CANCELLED ->
                 new CancellationException(ks.key + " was cancelled" + (f.message() == null ? "" : ": " + f.message()));
             case LOST -> new DataLostException(ks.key, f.message() == null ? "its worker died" : f.message());
-            default -> {
-                if (f.exception() != null) {
-                    try {
-                        Object t = serializer.deserialize(f.exception(), loader);
-                        if (t instanceof Throwable th) yield th;
-                    } catch (RuntimeException e) {
-                        LOG.debug("cannot rebuild the exception of {}: {}", ks.key, e.toString());
-                    }
-                }
-                yield new RemoteException(f.exceptionType(), f.message(), f.traceback());
-            }
+            default ->
+                Received.exception(
+                        serializer, f.exception(), loader, f.exceptionType(), f.message(), f.traceback(), ks.key);
         };
     }
 
