@@ -82,6 +82,7 @@ final class ActorChannel implements CommHandler {
         long id = session.nextRequestId();
         pending.put(id, reply);
         DataMsg.ActorCall call = new DataMsg.ActorCall(id, actorKey, method, args);
+        session.beforeDirect(call);
         Comm c = ready;
         if (c == null) {
             synchronized (this) {

@@ -207,7 +207,7 @@ final class ClientImpl implements Client, ClientRuntime {
         String key = Tokens.uniqueKey(typeName(value));
         // A byte[] is sent from the caller's array (Serialized shares it); the puts return once the targets
         // acknowledged, so the array is not read after scatter returns.
-        Serialized bytes = session.serializer.serializeValue(value);
+        Serialized bytes = session.shipping.data(value);
         Map<String, Serialized> values = Map.of(key, bytes);
         List<String> targets;
         if (broadcast) {
@@ -240,7 +240,7 @@ final class ClientImpl implements Client, ClientRuntime {
         for (T v : values) {
             String key = Tokens.uniqueKey(typeName(v));
             String w = workers.get(Math.floorMod(turn++, workers.size()));
-            Serialized bytes = session.serializer.serializeValue(v);
+            Serialized bytes = session.shipping.data(v);
             perWorker.computeIfAbsent(w, x -> new LinkedHashMap<>()).put(key, bytes);
             whoHas.put(key, List.of(w));
             nbytes.put(key, bytes.nbytes());
@@ -464,8 +464,7 @@ final class ClientImpl implements Client, ClientRuntime {
 
     @Override
     public void restart() {
-        SchedulerMsg.Ack ack =
-                session.request(ClientMsg.RestartWorkers::new, session.schedulerComm(), Duration.ofSeconds(60));
+        SchedulerMsg.Ack ack = session.request(ClientMsg.RestartWorkers::new, Duration.ofSeconds(60));
         if (ack.error() != null) throw new IllegalStateException("restart failed: " + ack.error());
     }
 

@@ -77,7 +77,7 @@ final class Primitives {
             throw new IllegalArgumentException(
                     "cannot store " + value + " in " + primitive + ": it is not a future of a jdask cluster");
         }
-        return new Encoded(s.serializer.serialize(value), null);
+        return new Encoded(s.shipping.value(value), null);
     }
 
     // ------------------------------------------------------------------------------------------ queue
@@ -420,7 +420,7 @@ final class Primitives {
                         + "': publish its result, or pass it through a DQueue or DVariable");
             }
             // Not awaited: one connection keeps this publisher's values in order.
-            session.coordinateAsync(new CoordOp.Publish(topic, session.serializer.serialize(value)), label);
+            session.coordinateAsync(new CoordOp.Publish(topic, session.shipping.value(value)), label);
         }
     }
 

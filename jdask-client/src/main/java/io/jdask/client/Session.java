@@ -74,6 +74,9 @@ final class Session implements CommHandler {
     final ConcurrentHashMap<String, ActorChannel> actorChannels = new ConcurrentHashMap<>();
 
     final ClassServer classes = new ClassServer();
+    /** Every request that carries user code is made with it (see {@link Shipping}). */
+    final Shipping shipping = new Shipping(classes, serializer);
+
     private volatile boolean closed;
     private volatile String closeReason;
 
@@ -236,8 +239,8 @@ final class Session implements CommHandler {
 
     /**
      * Sends the queued releases. Holds {@link #releasing}'s monitor from the check to the send, as
-     * {@link #send} does around an {@code UpdateGraph}: so a release and a resubmission of the same key (a pure key
-     * wanted again) reach the scheduler in the order they happened here.
+     * {@link #transmit} does around a request that carries user code: so a release and a resubmission of the same key
+     * (a pure key wanted again) reach the scheduler in the order they happened here.
      */
     private void flushReleases() {
         releaseScheduled.set(false);
@@ -249,7 +252,7 @@ final class Session implements CommHandler {
             batch.removeIf(keys::containsKey);
             if (batch.isEmpty()) return;
             try {
-                scheduler.send(new ClientMsg.ReleaseKeys(batch));
+                transmit(new ClientMsg.ReleaseKeys(batch));
             } catch (RuntimeException e) {
                 LOG.debug("could not release {} keys: {}", batch.size(), e.toString());
             }
@@ -264,18 +267,46 @@ final class Session implements CommHandler {
 
     void send(ClientMsg msg) {
         checkOpen();
-        if (msg instanceof ClientMsg.UpdateGraph) {
-            synchronized (releasing) {
-                // Releases queued before this submission go first (see flushReleases).
-                if (!releasing.isEmpty()) flushReleases();
-                // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
-                Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
-                if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticState(changed));
-                scheduler.send(msg);
-            }
+        transmit(msg);
+    }
+
+    /**
+     * Writes a message on the scheduler comm; every message to the scheduler goes through here. One that carries user code ({@link Shipping#carriesUserCode(ClientMsg)})
+     * goes after the releases queued before it (see {@link #flushReleases}) and after the notebook variables
+     * assigned since the workers loaded their classes, so its tasks see them. {@link #releasing}'s monitor is held
+     * from taking the changed state to sending the request: a request sent by another thread meanwhile cannot
+     * overtake the state it relies on.
+     */
+    private void transmit(ClientMsg msg) {
+        if (!Shipping.carriesUserCode(msg)) {
+            scheduler.send(msg);
             return;
         }
-        scheduler.send(msg);
+        synchronized (releasing) {
+            if (!releasing.isEmpty()) flushReleases();
+            ClientMsg.StaticState changed = shipping.changedState();
+            if (changed != null) scheduler.send(changed);
+            scheduler.send(msg);
+        }
+    }
+
+    /**
+     * Before a request that goes straight to a worker: one that carries user code ({@link
+     * Shipping#carriesUserCode(DataMsg)}) first pushes the changed notebook variables through the scheduler. They
+     * travel on another connection than the request, so they may reach the worker after it. A scheduler connection
+     * that is closed is left to the request's own error (an actor call still reaches its worker without it).
+     */
+    void beforeDirect(DataMsg msg) {
+        if (!Shipping.carriesUserCode(msg)) return;
+        synchronized (releasing) {
+            ClientMsg.StaticState changed = shipping.changedState();
+            if (changed == null) return;
+            try {
+                scheduler.send(changed);
+            } catch (io.jdask.protocol.CommClosedException e) {
+                LOG.debug("could not push notebook state before a request to a worker: {}", e.toString());
+            }
+        }
     }
 
     /**
@@ -310,25 +341,25 @@ final class Session implements CommHandler {
         }
     }
 
-    /** Sends a request and waits for the reply with the same id. */
+    /** Sends a request to the scheduler and waits for the reply with the same id. */
     @SuppressWarnings("unchecked")
-    <R extends Message> R request(java.util.function.LongFunction<? extends Message> make, Comm via, Duration timeout) {
+    <R extends Message> R request(java.util.function.LongFunction<? extends ClientMsg> make, Duration timeout) {
         long id = requestIds.incrementAndGet();
         CompletableFuture<Message> reply = new CompletableFuture<>();
         requests.put(id, reply);
         try {
-            via.send(make.apply(id));
+            transmit(make.apply(id));
             return (R) reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting for a reply from " + via.remoteAddress());
+            throw new CancellationException("interrupted while waiting for a reply from " + scheduler.remoteAddress());
         } catch (ExecutionException e) {
             throw new IllegalStateException(
-                    "request to " + via.remoteAddress() + " failed: "
+                    "request to " + scheduler.remoteAddress() + " failed: "
                             + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no reply from " + via.remoteAddress() + " within " + timeout);
+            throw new IllegalStateException("no reply from " + scheduler.remoteAddress() + " within " + timeout);
         } finally {
             requests.remove(id);
         }
@@ -339,16 +370,16 @@ final class Session implements CommHandler {
     }
 
     SchedulerMsg.ClusterInfo clusterInfo() {
-        return request(ClientMsg.ClusterInfoRequest::new, scheduler, Duration.ofSeconds(30));
+        return request(ClientMsg.ClusterInfoRequest::new, Duration.ofSeconds(30));
     }
 
     SchedulerMsg.TaskStreamReply taskStream(long sinceMicros) {
-        return request(id -> new ClientMsg.TaskStreamRequest(id, sinceMicros), scheduler, Duration.ofSeconds(30));
+        return request(id -> new ClientMsg.TaskStreamRequest(id, sinceMicros), Duration.ofSeconds(30));
     }
 
     /** Every worker's profile; the scheduler gives up on a silent worker after 5 s. */
     SchedulerMsg.ProfileReply profiles() {
-        return request(ClientMsg.ProfileRequest::new, scheduler, Duration.ofSeconds(30));
+        return request(ClientMsg.ProfileRequest::new, Duration.ofSeconds(30));
     }
 
     // ------------------------------------------------------------------ coordination
@@ -372,7 +403,7 @@ final class Session implements CommHandler {
         CompletableFuture<CoordAnswer> reply = new CompletableFuture<>();
         coordRequests.put(id, reply);
         try {
-            scheduler.send(new ClientMsg.Coordinate(id, op));
+            transmit(new ClientMsg.Coordinate(id, op));
             return reply.get();
         } catch (InterruptedException e) {
             abandon(id, reply, ifAbandoned);
@@ -391,7 +422,7 @@ final class Session implements CommHandler {
     /** Sends a coordination operation without waiting for its answer (which is then ignored). */
     void coordinateAsync(io.jdask.protocol.CoordOp op, String primitive) {
         checkOpen(primitive);
-        scheduler.send(new ClientMsg.Coordinate(requestIds.incrementAndGet(), op));
+        transmit(new ClientMsg.Coordinate(requestIds.incrementAndGet(), op));
     }
 
     private void abandon(long id, CompletableFuture<CoordAnswer> reply, java.util.function.Consumer<CoordAnswer> then) {
@@ -403,7 +434,7 @@ final class Session implements CommHandler {
         }
         abandoned.put(id, then != null ? then : a -> {});
         try {
-            scheduler.send(new ClientMsg.CancelWait(id));
+            transmit(new ClientMsg.CancelWait(id));
         } catch (RuntimeException e) {
             abandoned.remove(id);
         }
@@ -564,8 +595,10 @@ final class Session implements CommHandler {
     }
 
     /** Sends a data-plane request to a worker; the future completes with the reply. */
-    CompletableFuture<Message> requestAsync(String worker, java.util.function.LongFunction<? extends Message> make) {
+    CompletableFuture<Message> requestAsync(String worker, java.util.function.LongFunction<? extends DataMsg> make) {
         long id = requestIds.incrementAndGet();
+        DataMsg request = make.apply(id);
+        beforeDirect(request);
         CompletableFuture<Message> reply = new CompletableFuture<>();
         requests.put(id, reply);
         java.util.Set<Long> inFlight = requestsByWorker.computeIfAbsent(worker, w -> ConcurrentHashMap.newKeySet());
@@ -580,7 +613,7 @@ final class Session implements CommHandler {
                 return;
             }
             try {
-                comm.send(make.apply(id));
+                comm.send(request);
             } catch (RuntimeException ex) {
                 reply.completeExceptionally(ex);
             }
@@ -717,8 +750,7 @@ final class Session implements CommHandler {
     private void answerClass(SchedulerMsg.FetchClass f) {
         ClassServer.Answer a = classes.find(f.className(), serializer);
         try {
-            scheduler.send(
-                    new ClientMsg.ClassBytes(f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
+            transmit(new ClientMsg.ClassBytes(f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
         } catch (RuntimeException e) {
             LOG.debug("could not answer a class request for {}: {}", f.className(), e.toString());
         }
