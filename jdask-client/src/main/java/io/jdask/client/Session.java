@@ -3,6 +3,7 @@ package io.jdask.client;
 import io.jdask.DataLostException;
 import io.jdask.FutureStatus;
 import io.jdask.TaskFailedException;
+import io.jdask.protocol.Batch;
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.CloseReason;
 import io.jdask.protocol.Comm;
@@ -10,10 +11,13 @@ import io.jdask.protocol.CommHandler;
 import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
+import io.jdask.protocol.Ping;
+import io.jdask.protocol.Pong;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.Transport;
+import io.jdask.protocol.WorkerMsg;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -684,8 +688,29 @@ final class Session implements CommHandler {
 
     // ------------------------------------------------------------------ inbound
 
+    /**
+     * Messages from the scheduler and, on data-plane comms, from workers. Every message type is named here, those a
+     * client never receives too, with why: a new message type does not compile until this says what a client does
+     * with it (a {@code default} would turn a missed reply into a warning and a caller's time-out).
+     */
     @Override
     public void onMessage(Comm comm, Message message) {
+        switch (message) {
+            case SchedulerMsg m -> onSchedulerMessage(comm, m);
+            case DataMsg m -> onDataMessage(comm, m);
+            // The client's own messages: it sends them, to the scheduler.
+            case ClientMsg m -> unexpected(comm, m);
+            // Workers report to the scheduler, never to a client.
+            case WorkerMsg m -> unexpected(comm, m);
+            // Liveness probes go to the scheduler, which answers them; a client sends none, so gets no answer.
+            case Ping p -> unexpected(comm, p);
+            case Pong p -> unexpected(comm, p);
+            // The comm unpacks a batch: handlers see its messages one by one.
+            case Batch b -> unexpected(comm, b);
+        }
+    }
+
+    private void onSchedulerMessage(Comm comm, SchedulerMsg message) {
         switch (message) {
             case SchedulerMsg.ClientWelcome w -> welcome.complete(w);
             case SchedulerMsg.KeyRunning r -> {
@@ -727,19 +752,45 @@ final class Session implements CommHandler {
             case SchedulerMsg.TaskStreamReply r -> complete(r.requestId(), r);
             case SchedulerMsg.ProfileReply r -> complete(r.requestId(), r);
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
-            case DataMsg.DataReply r -> complete(r.requestId(), r);
-            case DataMsg.PutDataAck a -> complete(a.requestId(), a);
             case SchedulerMsg.CoordReply r -> onCoordReply(r);
             case SchedulerMsg.TopicMessage t -> {
                 var q = subscriptions.get(t.subscriber());
                 if (q != null) q.offer(t.value());
             }
-            default ->
-                LOG.warn(
-                        "unexpected message from {}: {}",
-                        comm.remoteAddress(),
-                        message.getClass().getSimpleName());
+            // What the scheduler sends its workers: their welcome, work, data movements, classes and shutdown.
+            case SchedulerMsg.WorkerWelcome w -> unexpected(comm, w);
+            case SchedulerMsg.ComputeTask t -> unexpected(comm, t);
+            case SchedulerMsg.FreeKeys f -> unexpected(comm, f);
+            case SchedulerMsg.CancelCompute c -> unexpected(comm, c);
+            case SchedulerMsg.AcquireReplicas r -> unexpected(comm, r);
+            case SchedulerMsg.RefreshWhoHas r -> unexpected(comm, r);
+            case SchedulerMsg.StealRequest r -> unexpected(comm, r);
+            case SchedulerMsg.ProfileRequest r -> unexpected(comm, r);
+            case SchedulerMsg.ClassBytes b -> unexpected(comm, b);
+            case SchedulerMsg.StaticState st -> unexpected(comm, st);
+            case SchedulerMsg.AddJar j -> unexpected(comm, j);
+            case SchedulerMsg.CloseWorker c -> unexpected(comm, c);
         }
+    }
+
+    private void onDataMessage(Comm comm, DataMsg message) {
+        switch (message) {
+            case DataMsg.DataReply r -> complete(r.requestId(), r);
+            case DataMsg.PutDataAck a -> complete(a.requestId(), a);
+            // Requests to a worker: a client holds no data and no actors.
+            case DataMsg.GetData g -> unexpected(comm, g);
+            case DataMsg.PutData p -> unexpected(comm, p);
+            case DataMsg.ActorCall c -> unexpected(comm, c);
+            // Answers to actor calls come on the ActorChannel's own comm, never on this session's.
+            case DataMsg.ActorReply r -> unexpected(comm, r);
+        }
+    }
+
+    private static void unexpected(Comm comm, Message message) {
+        LOG.warn(
+                "unexpected message from {}: {}",
+                comm.remoteAddress(),
+                message.getClass().getSimpleName());
     }
 
     private void complete(long requestId, Message m) {
