@@ -339,8 +339,6 @@ final class ClientImpl implements Client, ClientRuntime {
         session.cancel(keyList);
     }
 
-    // ------------------------------------------------------------------ cluster
-
     // ------------------------------------------------------------------ coordination and actors
 
     @Override
@@ -391,6 +389,8 @@ final class ClientImpl implements Client, ClientRuntime {
         }
         return name;
     }
+
+    // ------------------------------------------------------------------ cluster
 
     @Override
     public String schedulerAddress() {

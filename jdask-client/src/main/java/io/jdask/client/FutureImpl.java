@@ -1,6 +1,5 @@
 package io.jdask.client;
 
-import io.jdask.DataLostException;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
 import java.lang.ref.Cleaner;
@@ -211,9 +210,5 @@ final class FutureImpl<T> implements Future<T> {
         FutureStatus s = state.status();
         String type = s == FutureStatus.FINISHED && state.typeName() != null ? ", type: " + state.typeName() : "";
         return "<Future: " + s.name().toLowerCase(java.util.Locale.ROOT) + type + ", key: " + key() + ">";
-    }
-
-    static DataLostException lost(String key, String reason) {
-        return new DataLostException(key, reason);
     }
 }

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection to a cluster: the scheduler comm, the table of keys this client holds, data-plane comms to
- * workers, and the class server that answers workers' requests for this client's classes.
+ * workers, and the class server that answers workers' requests for this client's classes (the classes that
+ * {@link Shipping} registered as it made each payload).
  *
  * <p><b>Threads.</b> Reports from the scheduler arrive on its comm's I/O thread and only update {@link KeyState}s
  * and complete request futures; anything that may block or run user code (fetching values, user callbacks, reading
