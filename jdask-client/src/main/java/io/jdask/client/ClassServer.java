@@ -22,10 +22,10 @@ import java.util.WeakHashMap;
  * {@code WRAPPER_PERSISTENT}) or {@code client.uploadJar} fixes it.
  *
  * <p>The loaders to search are the ones the client's shipped code and values came from (recorded by {@link Shipping}
- * as each payload is made) plus the context loader; held weakly, so a discarded notebook's loader can be collected. A class whose name marks a JShell wrapper
- * ({@code $JShell$}) also ships the current values of its static fields: JShell keeps a cell's top-level variables
- * there and sets them at run time, so a worker loading the class fresh would otherwise see zeros and nulls where the
- * notebook sees the user's values.
+ * as each payload is made) plus the context loader; held weakly, so a discarded notebook's loader can be collected. A
+ * class whose name marks a JShell wrapper ({@code $JShell$}) also ships the current values of its static fields:
+ * JShell keeps a cell's top-level variables there and sets them at run time, so a worker loading the class fresh
+ * would otherwise see zeros and nulls where the notebook sees the user's values.
  */
 final class ClassServer {
     /** Guarded by itself. */

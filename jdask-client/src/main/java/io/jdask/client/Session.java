@@ -276,11 +276,11 @@ final class Session implements CommHandler {
     }
 
     /**
-     * Writes a message on the scheduler comm; every message to the scheduler goes through here. One that carries user code ({@link Shipping#carriesUserCode(ClientMsg)})
-     * goes after the releases queued before it (see {@link #flushReleases}) and after the notebook variables
-     * assigned since the workers loaded their classes, so its tasks see them. {@link #releasing}'s monitor is held
-     * from taking the changed state to sending the request: a request sent by another thread meanwhile cannot
-     * overtake the state it relies on.
+     * Writes a message on the scheduler comm; every message to the scheduler goes through here. One that carries user
+     * code ({@link Shipping#carriesUserCode(ClientMsg)}) goes after the releases queued before it (see
+     * {@link #flushReleases}) and after the notebook variables assigned since the workers loaded their classes, so
+     * its tasks see them. {@link #releasing}'s monitor is held from taking the changed state to sending the request:
+     * a request sent by another thread meanwhile cannot overtake the state it relies on.
      */
     private void transmit(ClientMsg msg) {
         if (!Shipping.carriesUserCode(msg)) {

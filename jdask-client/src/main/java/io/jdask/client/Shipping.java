@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *  2. notebook (JShell) variables assigned since the workers loaded their cells' classes are sent first
  *     (ClientMsg.StaticState), so that the request finds the notebook's values, not the ones its classes were
  *     loaded with;
- *  3. the payload is serialized, with an error that says how to fix a value that cannot be.
+ *  3. the payload is serialized (a task's with an error that says how to fix a function or argument that cannot
+ *     be).
  *
  * Steps 1 and 3 happen when a payload is made here (task, function, value, data). Step 2 happens when the request
  * carrying it is sent: the Session asks carriesUserCode of every message it sends and, for one that does, sends the
@@ -40,9 +41,9 @@ final class Shipping {
     private final ClassServer classes;
     private final Serializer serializer;
     /**
-     * Serialized functions that capture nothing, by identity of the function object: a method reference at one call
-     * site is one object, whose bytes are the same every time (an actor called in a loop serializes its method once).
-     * Holds only functions already registered with {@link #classes}.
+     * Serialized functions that capture nothing, by function object (a lambda equals only itself): a method reference
+     * at one call site is one object, whose bytes are the same every time (an actor called in a loop serializes its
+     * method once). Holds only functions already registered with {@link #classes}.
      */
     private final ConcurrentHashMap<Fn, byte[]> functions = new ConcurrentHashMap<>();
 
@@ -74,13 +75,16 @@ final class Shipping {
             throw new IllegalArgumentException(
                     "cannot send task " + key + " to the cluster: " + e.getMessage()
                             + " A task's function and arguments must be Serializable: pass a method reference "
-                            + "(MyClass::myMethod) or a lambda whose captured values are Serializable, and make argument "
-                            + "classes implement java.io.Serializable (records do when their components do).",
+                            + "(MyClass::myMethod) or a lambda whose captured values are Serializable, and make "
+                            + "argument classes implement java.io.Serializable (records do when their components do).",
                     e);
         }
     }
 
-    /** A function sent on its own (an actor method), its class registered; the bytes of one that captures nothing are kept. */
+    /**
+     * A function sent on its own (an actor method), its class registered; the bytes of one that captures nothing are
+     * kept.
+     */
     byte[] function(Fn fn) {
         byte[] b = functions.get(fn);
         if (b != null) return b;
@@ -101,7 +105,9 @@ final class Shipping {
         return serializer.serialize(value);
     }
 
-    /** A value to scatter, as bytes with their format apart ({@link Serializer#serializeValue}), its class registered. */
+    /**
+     * A value to scatter, as bytes with their format apart ({@link Serializer#serializeValue}), its class registered.
+     */
     Serialized data(Object value) {
         registerValue(value);
         return serializer.serializeValue(value);

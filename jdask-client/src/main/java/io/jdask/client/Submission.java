@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * Builds one {@link ClientMsg.UpdateGraph}: task specs for submitted calls and for the {@code Delayed} graphs they
- * read, each run spec made once by the session's {@link Shipping}. A {@link Future} argument becomes a {@link TaskRef} to its key (its value
- * never comes to the client); a {@link Delayed} argument adds its whole graph.
+ * read, each run spec made once by the session's {@link Shipping}. A {@link Future} argument becomes a {@link TaskRef}
+ * to its key (its value never comes to the client); a {@link Delayed} argument adds its whole graph.
  */
 final class Submission {
     private final Session session;
