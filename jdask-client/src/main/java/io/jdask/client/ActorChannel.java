@@ -1,14 +1,22 @@
 package io.jdask.client;
 
 import io.jdask.ActorLostException;
+import io.jdask.protocol.Batch;
+import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.CloseReason;
 import io.jdask.protocol.Comm;
 import io.jdask.protocol.CommHandler;
 import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
+import io.jdask.protocol.Ping;
+import io.jdask.protocol.Pong;
+import io.jdask.protocol.SchedulerMsg;
+import io.jdask.protocol.WorkerMsg;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Design note. One connection from a client (or a worker's task client) to one worker, carrying actor calls and
@@ -25,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 /** Actor calls to one worker over one connection; see the note above. */
 final class ActorChannel implements CommHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ActorChannel.class);
     private final Session session;
     private final String worker;
     private final CompletableFuture<Comm> comm;
@@ -82,6 +91,7 @@ final class ActorChannel implements CommHandler {
         long id = session.nextRequestId();
         pending.put(id, reply);
         DataMsg.ActorCall call = new DataMsg.ActorCall(id, actorKey, method, args);
+        session.beforeDirect(call);
         Comm c = ready;
         if (c == null) {
             synchronized (this) {
@@ -110,12 +120,37 @@ final class ActorChannel implements CommHandler {
         }
     }
 
+    /** Only actor replies travel here; every other type is named, with why, so that a new one must be placed. */
     @Override
     public void onMessage(Comm c, Message message) {
-        if (message instanceof DataMsg.ActorReply r) {
-            CompletableFuture<DataMsg.ActorReply> f = pending.remove(r.requestId());
-            if (f != null) f.complete(r);
+        switch (message) {
+            case DataMsg.ActorReply r -> {
+                CompletableFuture<DataMsg.ActorReply> f = pending.remove(r.requestId());
+                if (f != null) f.complete(r);
+            }
+            // Data-plane requests and replies other than actor replies go on the session's own worker comms.
+            case DataMsg.GetData g -> unexpected(g);
+            case DataMsg.DataReply r -> unexpected(r);
+            case DataMsg.PutData p -> unexpected(p);
+            case DataMsg.PutDataAck a -> unexpected(a);
+            case DataMsg.ActorCall a -> unexpected(a); // a client hosts no actors
+            // Only a worker's data plane is at the other end: the scheduler, its workers' reports and the client's
+            // own requests never travel on this connection.
+            case SchedulerMsg m -> unexpected(m);
+            case WorkerMsg m -> unexpected(m);
+            case ClientMsg m -> unexpected(m);
+            // Liveness probes go to the scheduler; a batch is unpacked by the comm before it reaches a handler.
+            case Ping p -> unexpected(p);
+            case Pong p -> unexpected(p);
+            case Batch b -> unexpected(b);
         }
+    }
+
+    private void unexpected(Message message) {
+        LOG.warn(
+                "unexpected message on the actor connection to {}: {}",
+                worker,
+                message.getClass().getSimpleName());
     }
 
     @Override

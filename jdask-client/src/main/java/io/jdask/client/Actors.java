@@ -21,7 +21,6 @@ import io.jdask.spi.TaskContext;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,9 +33,11 @@ import java.util.concurrent.TimeoutException;
  * ActorImpl a client gets from the future keeps that future (so the key) referenced, and the worker drops the actor
  * with the key's data.
  *
- * Calls never touch the scheduler: ActorImpl.call serializes the method reference (cached per non-capturing method
- * object, since a method reference at one call site is one object) and the arguments, and sends them on the
- * session's ActorChannel to the worker, which runs them one at a time per actor.
+ * Calls go straight to the worker: ActorImpl.call has the session's Shipping serialize the method reference (cached
+ * per non-capturing method object, since a method reference at one call site is one object) and the arguments, and
+ * sends them on the session's ActorChannel to the worker, which runs them one at a time per actor. The scheduler
+ * sees nothing of a call, except in a notebook whose variables changed since the workers loaded its classes: the new
+ * values go through it first (see Shipping).
  *
  * A handle passed into a task (or read from a queue) arrives without a session; it then uses the task's client
  * (Dask.client()) or, outside tasks, the most recent open client.
@@ -51,7 +52,12 @@ final class Actors {
     }
 
     /** The task that creates an actor on the worker that runs it. */
-    record CreateActor(Fn0<?> factory) implements Fn0<Actor<Object>> {
+    record CreateActor(Fn0<?> factory) implements Fn0<Actor<Object>>, Shipping.Carrier {
+        @Override
+        public Object carried() {
+            return factory;
+        }
+
         @Override
         public Actor<Object> apply() throws Exception {
             TaskContext.Current task = TaskContext.current()
@@ -67,9 +73,6 @@ final class Actors {
     /** The serializable handle on one actor. */
     static final class ActorImpl<T> implements Actor<T> {
         private static final long serialVersionUID = 1L;
-        private static final Serializer SERIALIZER = Serializer.shared();
-        /** Serialized method objects that capture nothing, by identity of the method object. */
-        private static final ConcurrentHashMap<Fn, byte[]> METHOD_BYTES = new ConcurrentHashMap<>();
 
         private final String key;
         private final String worker;
@@ -143,19 +146,9 @@ final class Actors {
             if (method == null) throw new IllegalArgumentException("method must not be null");
             Session s = session();
             s.checkOpen("actor '" + key + "'");
-            byte[] m = methodBytes(method);
-            byte[] a = args == null ? null : SERIALIZER.serialize(args);
+            byte[] m = s.shipping.function(method);
+            byte[] a = args == null ? null : s.shipping.value(args);
             return new ActorFutureImpl<>(key, worker, ActorChannel.of(s, worker).call(key, m, a));
-        }
-
-        private static byte[] methodBytes(Fn method) {
-            byte[] b = METHOD_BYTES.get(method);
-            if (b != null) return b;
-            b = SERIALIZER.serialize(method);
-            if (method.getClass().getDeclaredFields().length == 0 && METHOD_BYTES.size() < 1024) {
-                METHOD_BYTES.put(method, b); // non-capturing: the same object and bytes every time
-            }
-            return b;
         }
 
         private Session session() {
@@ -225,22 +218,21 @@ final class Actors {
         private R decode(DataMsg.ActorReply r) {
             if (r.lost()) throw new ActorLostException("actor '" + key + "' on " + worker + " is gone: " + r.message());
             if (r.exceptionType() == null) {
-                return r.value() == null ? null : (R) Serializer.shared().deserialize(r.value(), Primitives.loader());
+                return r.value() == null ? null : (R) Serializer.shared().deserialize(r.value(), Received.loader());
             }
-            Throwable t = null;
-            if (r.exception() != null) {
-                try {
-                    Object o = Serializer.shared().deserialize(r.exception(), Primitives.loader());
-                    if (o instanceof Throwable th) t = th;
-                } catch (RuntimeException ignored) {
-                    // fall through to a RemoteException
-                }
-            }
-            if (t instanceof RuntimeException re) throw re;
-            Session.throwIfTasksOwnError(t);
-            RemoteException remote = new RemoteException(r.exceptionType(), r.message(), null);
-            if (t != null) remote.initCause(t);
-            throw remote;
+            Throwable t = Received.exception(
+                    Serializer.shared(),
+                    r.exception(),
+                    Received.loader(),
+                    r.exceptionType(),
+                    r.message(),
+                    null,
+                    "actor '" + key + "'");
+            throw Received.toThrow(t, e -> {
+                RemoteException remote = new RemoteException(r.exceptionType(), r.message(), null);
+                remote.initCause(e);
+                return remote;
+            });
         }
 
         @Override

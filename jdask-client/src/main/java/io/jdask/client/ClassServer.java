@@ -21,11 +21,11 @@ import java.util.WeakHashMap;
  * with the class's name, and generating into a loader that keeps its bytes (ByteBuddy's
  * {@code WRAPPER_PERSISTENT}) or {@code client.uploadJar} fixes it.
  *
- * <p>The loaders to search are the ones the client's tasks came from (recorded at submission) plus the context
- * loader; held weakly, so a discarded notebook's loader can be collected. A class whose name marks a JShell wrapper
- * ({@code $JShell$}) also ships the current values of its static fields: JShell keeps a cell's top-level variables
- * there and sets them at run time, so a worker loading the class fresh would otherwise see zeros and nulls where the
- * notebook sees the user's values.
+ * <p>The loaders to search are the ones the client's shipped code and values came from (recorded by {@link Shipping}
+ * as each payload is made) plus the context loader; held weakly, so a discarded notebook's loader can be collected. A
+ * class whose name marks a JShell wrapper ({@code $JShell$}) also ships the current values of its static fields:
+ * JShell keeps a cell's top-level variables there and sets them at run time, so a worker loading the class fresh
+ * would otherwise see zeros and nulls where the notebook sees the user's values.
  */
 final class ClassServer {
     /** Guarded by itself. */
@@ -77,8 +77,8 @@ final class ClassServer {
     }
 
     /**
-     * The static fields of a JShell wrapper class, serialized. With {@code onlyChanged}, only fields whose value
-     * differs from what was last shipped (all of them the first time); remembers what it returns.
+     * The static fields of a JShell wrapper class, serialized: with {@code all}, every one; else only those whose
+     * value differs from what was last shipped (all of them the first time). Remembers what it returns.
      */
     private Map<String, byte[]> staticState(ClassLoader l, String className, Serializer serializer, boolean all) {
         if (!className.contains("$JShell$")) return Map.of();

@@ -168,18 +168,28 @@ final class ClientExecutor extends AbstractExecutorService implements ClusterExe
     }
 
     /** A callable that is serializable but not an {@link Fn0}, adapted to one. */
-    private record CallableFn<T>(Callable<T> callable) implements Fn0<T> {
+    private record CallableFn<T>(Callable<T> callable) implements Fn0<T>, Shipping.Carrier {
         @Override
         public T apply() throws Exception {
             return callable.call();
         }
+
+        @Override
+        public Object carried() {
+            return callable;
+        }
     }
 
-    private record RunnableCall(Runnable runnable) implements Fn0<Object> {
+    private record RunnableCall(Runnable runnable) implements Fn0<Object>, Shipping.Carrier {
         @Override
         public Object apply() {
             runnable.run();
             return null;
+        }
+
+        @Override
+        public Object carried() {
+            return runnable;
         }
     }
 

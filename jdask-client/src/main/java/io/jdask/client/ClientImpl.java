@@ -170,7 +170,7 @@ final class ClientImpl implements Client, ClientRuntime {
         }
         // A value may also be lost while it is fetched, and its recomputation fail: skipped too under SKIP.
         Object skipped = new Object();
-        List<Object> values = session.fetch(finished, loader(), errors == Errors.SKIP ? skipped : null);
+        List<Object> values = session.fetch(finished, Received.loader(), errors == Errors.SKIP ? skipped : null);
         List<T> out = new ArrayList<>(values.size());
         for (Object v : values) {
             if (v != skipped) out.add((T) v);
@@ -207,7 +207,7 @@ final class ClientImpl implements Client, ClientRuntime {
         String key = Tokens.uniqueKey(typeName(value));
         // A byte[] is sent from the caller's array (Serialized shares it); the puts return once the targets
         // acknowledged, so the array is not read after scatter returns.
-        Serialized bytes = session.serializer.serializeValue(value);
+        Serialized bytes = session.shipping.data(value);
         Map<String, Serialized> values = Map.of(key, bytes);
         List<String> targets;
         if (broadcast) {
@@ -240,7 +240,7 @@ final class ClientImpl implements Client, ClientRuntime {
         for (T v : values) {
             String key = Tokens.uniqueKey(typeName(v));
             String w = workers.get(Math.floorMod(turn++, workers.size()));
-            Serialized bytes = session.serializer.serializeValue(v);
+            Serialized bytes = session.shipping.data(v);
             perWorker.computeIfAbsent(w, x -> new LinkedHashMap<>()).put(key, bytes);
             whoHas.put(key, List.of(w));
             nbytes.put(key, bytes.nbytes());
@@ -339,8 +339,6 @@ final class ClientImpl implements Client, ClientRuntime {
         session.cancel(keyList);
     }
 
-    // ------------------------------------------------------------------ cluster
-
     // ------------------------------------------------------------------ coordination and actors
 
     @Override
@@ -391,6 +389,8 @@ final class ClientImpl implements Client, ClientRuntime {
         }
         return name;
     }
+
+    // ------------------------------------------------------------------ cluster
 
     @Override
     public String schedulerAddress() {
@@ -464,8 +464,7 @@ final class ClientImpl implements Client, ClientRuntime {
 
     @Override
     public void restart() {
-        SchedulerMsg.Ack ack =
-                session.request(ClientMsg.RestartWorkers::new, session.schedulerComm(), Duration.ofSeconds(60));
+        SchedulerMsg.Ack ack = session.request(ClientMsg.RestartWorkers::new, Duration.ofSeconds(60));
         if (ack.error() != null) throw new IllegalStateException("restart failed: " + ack.error());
     }
 
@@ -488,11 +487,6 @@ final class ClientImpl implements Client, ClientRuntime {
         if (isView) return;
         Clients.closed(this);
         session.close();
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader l = Thread.currentThread().getContextClassLoader();
-        return l != null ? l : ClientImpl.class.getClassLoader();
     }
 
     @Override

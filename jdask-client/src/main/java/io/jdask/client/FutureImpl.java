@@ -1,6 +1,5 @@
 package io.jdask.client;
 
-import io.jdask.DataLostException;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
 import java.lang.ref.Cleaner;
@@ -72,12 +71,12 @@ final class FutureImpl<T> implements Future<T> {
     @SuppressWarnings("unchecked")
     private T outcome() {
         if (state.status() == FutureStatus.FINISHED) {
-            Object v = session.valueOf(state, loader());
+            Object v = session.valueOf(state, Received.loader());
             if (v instanceof Actors.ActorImpl<?> actor)
                 actor.attach(session, this); // the actor lives while its handle does
             return (T) v;
         }
-        throw session.failureOf(state, loader());
+        throw session.failureOf(state, Received.loader());
     }
 
     private void awaitDone(Duration timeout) {
@@ -110,7 +109,7 @@ final class FutureImpl<T> implements Future<T> {
     @Override
     public Throwable exception() {
         awaitDone(null);
-        return state.status() == FutureStatus.FINISHED ? null : session.exceptionOf(state, loader());
+        return state.status() == FutureStatus.FINISHED ? null : session.exceptionOf(state, Received.loader());
     }
 
     @Override
@@ -141,7 +140,7 @@ final class FutureImpl<T> implements Future<T> {
     @Override
     public CompletableFuture<T> toCompletableFuture() {
         CompletableFuture<T> cf = new CompletableFuture<>();
-        ClassLoader loader = loader();
+        ClassLoader loader = Received.loader();
         state.done()
                 .whenCompleteAsync(
                         (v, e) -> {
@@ -199,16 +198,11 @@ final class FutureImpl<T> implements Future<T> {
     private T getOutcome() throws ExecutionException {
         switch (state.status()) {
             case FINISHED -> {
-                return (T) session.valueOf(state, loader());
+                return (T) session.valueOf(state, Received.loader());
             }
-            case CANCELLED -> throw (CancellationException) session.exceptionOf(state, loader());
-            default -> throw new ExecutionException(session.exceptionOf(state, loader()));
+            case CANCELLED -> throw (CancellationException) session.exceptionOf(state, Received.loader());
+            default -> throw new ExecutionException(session.exceptionOf(state, Received.loader()));
         }
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader l = Thread.currentThread().getContextClassLoader();
-        return l != null ? l : FutureImpl.class.getClassLoader();
     }
 
     @Override
@@ -216,9 +210,5 @@ final class FutureImpl<T> implements Future<T> {
         FutureStatus s = state.status();
         String type = s == FutureStatus.FINISHED && state.typeName() != null ? ", type: " + state.typeName() : "";
         return "<Future: " + s.name().toLowerCase(java.util.Locale.ROOT) + type + ", key: " + key() + ">";
-    }
-
-    static DataLostException lost(String key, String reason) {
-        return new DataLostException(key, reason);
     }
 }

@@ -63,7 +63,7 @@ final class Primitives {
     static Object value(Session s, Session.CoordAnswer a) {
         if (a.key() != null) return new FutureImpl<>(s, a.key());
         byte[] bytes = a.reply().value();
-        return bytes == null ? null : s.serializer.deserialize(bytes, loader());
+        return bytes == null ? null : s.serializer.deserialize(bytes, Received.loader());
     }
 
     /** A value to store: bytes, or the key of a future of this cluster. */
@@ -77,12 +77,7 @@ final class Primitives {
             throw new IllegalArgumentException(
                     "cannot store " + value + " in " + primitive + ": it is not a future of a jdask cluster");
         }
-        return new Encoded(s.serializer.serialize(value), null);
-    }
-
-    static ClassLoader loader() {
-        ClassLoader l = Thread.currentThread().getContextClassLoader();
-        return l != null ? l : Primitives.class.getClassLoader();
+        return new Encoded(s.shipping.value(value), null);
     }
 
     // ------------------------------------------------------------------------------------------ queue
@@ -425,7 +420,7 @@ final class Primitives {
                         + "': publish its result, or pass it through a DQueue or DVariable");
             }
             // Not awaited: one connection keeps this publisher's values in order.
-            session.coordinateAsync(new CoordOp.Publish(topic, session.serializer.serialize(value)), label);
+            session.coordinateAsync(new CoordOp.Publish(topic, session.shipping.value(value)), label);
         }
     }
 
@@ -484,7 +479,7 @@ final class Primitives {
                 session.checkOpen(label);
                 throw new IllegalStateException("cannot use " + label + ": it was closed");
             }
-            return (T) session.serializer.deserialize(b, loader());
+            return (T) session.serializer.deserialize(b, Received.loader());
         }
 
         @Override

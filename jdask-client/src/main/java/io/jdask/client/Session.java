@@ -2,8 +2,8 @@ package io.jdask.client;
 
 import io.jdask.DataLostException;
 import io.jdask.FutureStatus;
-import io.jdask.RemoteException;
 import io.jdask.TaskFailedException;
+import io.jdask.protocol.Batch;
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.CloseReason;
 import io.jdask.protocol.Comm;
@@ -11,10 +11,13 @@ import io.jdask.protocol.CommHandler;
 import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
+import io.jdask.protocol.Ping;
+import io.jdask.protocol.Pong;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.Transport;
+import io.jdask.protocol.WorkerMsg;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection to a cluster: the scheduler comm, the table of keys this client holds, data-plane comms to
- * workers, and the class server that answers workers' requests for this client's classes.
+ * workers, and the class server that answers workers' requests for this client's classes (the classes that
+ * {@link Shipping} registered as it made each payload).
  *
  * <p><b>Threads.</b> Reports from the scheduler arrive on its comm's I/O thread and only update {@link KeyState}s
  * and complete request futures; anything that may block or run user code (fetching values, user callbacks, reading
@@ -75,6 +79,9 @@ final class Session implements CommHandler {
     final ConcurrentHashMap<String, ActorChannel> actorChannels = new ConcurrentHashMap<>();
 
     final ClassServer classes = new ClassServer();
+    /** Every request that carries user code is made with it (see {@link Shipping}). */
+    final Shipping shipping = new Shipping(classes, serializer);
+
     private volatile boolean closed;
     private volatile String closeReason;
 
@@ -237,8 +244,8 @@ final class Session implements CommHandler {
 
     /**
      * Sends the queued releases. Holds {@link #releasing}'s monitor from the check to the send, as
-     * {@link #send} does around an {@code UpdateGraph}: so a release and a resubmission of the same key (a pure key
-     * wanted again) reach the scheduler in the order they happened here.
+     * {@link #transmit} does around a request that carries user code: so a release and a resubmission of the same key
+     * (a pure key wanted again) reach the scheduler in the order they happened here.
      */
     private void flushReleases() {
         releaseScheduled.set(false);
@@ -250,7 +257,7 @@ final class Session implements CommHandler {
             batch.removeIf(keys::containsKey);
             if (batch.isEmpty()) return;
             try {
-                scheduler.send(new ClientMsg.ReleaseKeys(batch));
+                transmit(new ClientMsg.ReleaseKeys(batch));
             } catch (RuntimeException e) {
                 LOG.debug("could not release {} keys: {}", batch.size(), e.toString());
             }
@@ -265,18 +272,46 @@ final class Session implements CommHandler {
 
     void send(ClientMsg msg) {
         checkOpen();
-        if (msg instanceof ClientMsg.UpdateGraph) {
-            synchronized (releasing) {
-                // Releases queued before this submission go first (see flushReleases).
-                if (!releasing.isEmpty()) flushReleases();
-                // Notebook variables assigned since workers loaded their classes go first, so tasks see them.
-                Map<String, Map<String, byte[]>> changed = classes.changedStaticState(serializer);
-                if (!changed.isEmpty()) scheduler.send(new ClientMsg.StaticStateForWorkers(changed));
-                scheduler.send(msg);
-            }
+        transmit(msg);
+    }
+
+    /**
+     * Writes a message on the scheduler comm; every message to the scheduler goes through here. One that carries user
+     * code ({@link Shipping#carriesUserCode(ClientMsg)}) goes after the releases queued before it (see
+     * {@link #flushReleases}) and after the notebook variables assigned since the workers loaded their classes, so
+     * its tasks see them. {@link #releasing}'s monitor is held from taking the changed state to sending the request:
+     * a request sent by another thread meanwhile cannot overtake the state it relies on.
+     */
+    private void transmit(ClientMsg msg) {
+        if (!Shipping.carriesUserCode(msg)) {
+            scheduler.send(msg);
             return;
         }
-        scheduler.send(msg);
+        synchronized (releasing) {
+            if (!releasing.isEmpty()) flushReleases();
+            ClientMsg.StaticStateForWorkers changed = shipping.changedState();
+            if (changed != null) scheduler.send(changed);
+            scheduler.send(msg);
+        }
+    }
+
+    /**
+     * Before a request that goes straight to a worker: one that carries user code ({@link
+     * Shipping#carriesUserCode(DataMsg)}) first pushes the changed notebook variables through the scheduler. They
+     * travel on another connection than the request, so they may reach the worker after it. A scheduler connection
+     * that is closed is left to the request's own error (an actor call still reaches its worker without it).
+     */
+    void beforeDirect(DataMsg msg) {
+        if (!Shipping.carriesUserCode(msg)) return;
+        synchronized (releasing) {
+            ClientMsg.StaticStateForWorkers changed = shipping.changedState();
+            if (changed == null) return;
+            try {
+                scheduler.send(changed);
+            } catch (io.jdask.protocol.CommClosedException e) {
+                LOG.debug("could not push notebook state before a request to a worker: {}", e.toString());
+            }
+        }
     }
 
     /**
@@ -311,25 +346,25 @@ final class Session implements CommHandler {
         }
     }
 
-    /** Sends a request and waits for the reply with the same id. */
+    /** Sends a request to the scheduler and waits for the reply with the same id. */
     @SuppressWarnings("unchecked")
-    <R extends Message> R request(java.util.function.LongFunction<? extends Message> make, Comm via, Duration timeout) {
+    <R extends Message> R request(java.util.function.LongFunction<? extends ClientMsg> make, Duration timeout) {
         long id = requestIds.incrementAndGet();
         CompletableFuture<Message> reply = new CompletableFuture<>();
         requests.put(id, reply);
         try {
-            via.send(make.apply(id));
+            transmit(make.apply(id));
             return (R) reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting for a reply from " + via.remoteAddress());
+            throw new CancellationException("interrupted while waiting for a reply from " + scheduler.remoteAddress());
         } catch (ExecutionException e) {
             throw new IllegalStateException(
-                    "request to " + via.remoteAddress() + " failed: "
+                    "request to " + scheduler.remoteAddress() + " failed: "
                             + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no reply from " + via.remoteAddress() + " within " + timeout);
+            throw new IllegalStateException("no reply from " + scheduler.remoteAddress() + " within " + timeout);
         } finally {
             requests.remove(id);
         }
@@ -340,16 +375,16 @@ final class Session implements CommHandler {
     }
 
     SchedulerMsg.ClusterInfo clusterInfo() {
-        return request(ClientMsg.ClusterInfoRequest::new, scheduler, Duration.ofSeconds(30));
+        return request(ClientMsg.ClusterInfoRequest::new, Duration.ofSeconds(30));
     }
 
     SchedulerMsg.TaskStreamReply taskStream(long sinceMicros) {
-        return request(id -> new ClientMsg.TaskStreamRequest(id, sinceMicros), scheduler, Duration.ofSeconds(30));
+        return request(id -> new ClientMsg.TaskStreamRequest(id, sinceMicros), Duration.ofSeconds(30));
     }
 
     /** Every worker's profile; the scheduler gives up on a silent worker after 5 s. */
     SchedulerMsg.ProfileReply profiles() {
-        return request(ClientMsg.ProfileRequest::new, scheduler, Duration.ofSeconds(30));
+        return request(ClientMsg.ProfileRequest::new, Duration.ofSeconds(30));
     }
 
     // ------------------------------------------------------------------ coordination
@@ -373,7 +408,7 @@ final class Session implements CommHandler {
         CompletableFuture<CoordAnswer> reply = new CompletableFuture<>();
         coordRequests.put(id, reply);
         try {
-            scheduler.send(new ClientMsg.Coordinate(id, op));
+            transmit(new ClientMsg.Coordinate(id, op));
             return reply.get();
         } catch (InterruptedException e) {
             abandon(id, reply, ifAbandoned);
@@ -392,7 +427,7 @@ final class Session implements CommHandler {
     /** Sends a coordination operation without waiting for its answer (which is then ignored). */
     void coordinateAsync(io.jdask.protocol.CoordOp op, String primitive) {
         checkOpen(primitive);
-        scheduler.send(new ClientMsg.Coordinate(requestIds.incrementAndGet(), op));
+        transmit(new ClientMsg.Coordinate(requestIds.incrementAndGet(), op));
     }
 
     private void abandon(long id, CompletableFuture<CoordAnswer> reply, java.util.function.Consumer<CoordAnswer> then) {
@@ -404,7 +439,7 @@ final class Session implements CommHandler {
         }
         abandoned.put(id, then != null ? then : a -> {});
         try {
-            scheduler.send(new ClientMsg.CancelWait(id));
+            transmit(new ClientMsg.CancelWait(id));
         } catch (RuntimeException e) {
             abandoned.remove(id);
         }
@@ -565,8 +600,10 @@ final class Session implements CommHandler {
     }
 
     /** Sends a data-plane request to a worker; the future completes with the reply. */
-    CompletableFuture<Message> requestAsync(String worker, java.util.function.LongFunction<? extends Message> make) {
+    CompletableFuture<Message> requestAsync(String worker, java.util.function.LongFunction<? extends DataMsg> make) {
         long id = requestIds.incrementAndGet();
+        DataMsg request = make.apply(id);
+        beforeDirect(request);
         CompletableFuture<Message> reply = new CompletableFuture<>();
         requests.put(id, reply);
         java.util.Set<Long> inFlight = requestsByWorker.computeIfAbsent(worker, w -> ConcurrentHashMap.newKeySet());
@@ -581,7 +618,7 @@ final class Session implements CommHandler {
                 return;
             }
             try {
-                comm.send(make.apply(id));
+                comm.send(request);
             } catch (RuntimeException ex) {
                 reply.completeExceptionally(ex);
             }
@@ -628,20 +665,12 @@ final class Session implements CommHandler {
             case CANCELLED, LOST -> (RuntimeException) t;
             default -> {
                 KeyState.Failure f = ks.failure();
-                if (t instanceof RuntimeException r) yield r;
-                throwIfTasksOwnError(t);
-                yield new TaskFailedException(f == null ? ks.key : f.blamedKey(), t, f == null ? null : f.traceback());
+                yield Received.toThrow(
+                        t,
+                        e -> new TaskFailedException(
+                                f == null ? ks.key : f.blamedKey(), e, f == null ? null : f.traceback()));
             }
         };
-    }
-
-    /**
-     * Throws a task's {@link Error} as itself (it is unchecked, like a RuntimeException), for futures and actor calls
-     * alike; except one that tells of the worker's JVM (out of memory or stack, a {@link VirtualMachineError}): thrown
-     * here it would say this JVM is failing, which test runners and servers treat as fatal, so the caller wraps it.
-     */
-    static void throwIfTasksOwnError(Throwable t) {
-        if (t instanceof Error e && !(e instanceof VirtualMachineError)) throw e;
     }
 
     /** What to throw or report for a key that is not FINISHED. */
@@ -652,24 +681,37 @@ final class Session implements CommHandler {
             case CANCELLED ->
                 new CancellationException(ks.key + " was cancelled" + (f.message() == null ? "" : ": " + f.message()));
             case LOST -> new DataLostException(ks.key, f.message() == null ? "its worker died" : f.message());
-            default -> {
-                if (f.exception() != null) {
-                    try {
-                        Object t = serializer.deserialize(f.exception(), loader);
-                        if (t instanceof Throwable th) yield th;
-                    } catch (RuntimeException e) {
-                        LOG.debug("cannot rebuild the exception of {}: {}", ks.key, e.toString());
-                    }
-                }
-                yield new RemoteException(f.exceptionType(), f.message(), f.traceback());
-            }
+            default ->
+                Received.exception(
+                        serializer, f.exception(), loader, f.exceptionType(), f.message(), f.traceback(), ks.key);
         };
     }
 
     // ------------------------------------------------------------------ inbound
 
+    /**
+     * Messages from the scheduler and, on data-plane comms, from workers. Every message type is named here, those a
+     * client never receives too, with why: a new message type does not compile until this says what a client does
+     * with it (a {@code default} would turn a missed reply into a warning and a caller's time-out).
+     */
     @Override
     public void onMessage(Comm comm, Message message) {
+        switch (message) {
+            case SchedulerMsg m -> onSchedulerMessage(comm, m);
+            case DataMsg m -> onDataMessage(comm, m);
+            // The client's own messages: it sends them, to the scheduler.
+            case ClientMsg m -> unexpected(comm, m);
+            // Workers report to the scheduler, never to a client.
+            case WorkerMsg m -> unexpected(comm, m);
+            // Liveness probes go to the scheduler, which answers them; a client sends none, so gets no answer.
+            case Ping p -> unexpected(comm, p);
+            case Pong p -> unexpected(comm, p);
+            // The comm unpacks a batch: handlers see its messages one by one.
+            case Batch b -> unexpected(comm, b);
+        }
+    }
+
+    private void onSchedulerMessage(Comm comm, SchedulerMsg message) {
         switch (message) {
             case SchedulerMsg.ClientWelcome w -> welcome.complete(w);
             case SchedulerMsg.KeyRunning r -> {
@@ -711,19 +753,43 @@ final class Session implements CommHandler {
             case SchedulerMsg.TaskStreamReply r -> complete(r.requestId(), r);
             case SchedulerMsg.ProfileReply r -> complete(r.requestId(), r);
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
-            case DataMsg.DataReply r -> complete(r.requestId(), r);
-            case DataMsg.PutDataAck a -> complete(a.requestId(), a);
             case SchedulerMsg.CoordReply r -> onCoordReply(r);
             case SchedulerMsg.TopicMessage t -> {
                 var q = subscriptions.get(t.subscriber());
                 if (q != null) q.offer(t.value());
             }
-            default ->
-                LOG.warn(
-                        "unexpected message from {}: {}",
-                        comm.remoteAddress(),
-                        message.getClass().getSimpleName());
+            // What the scheduler sends its workers: their welcome, work, data movements, classes and shutdown.
+            case SchedulerMsg.WorkerWelcome w -> unexpected(comm, w);
+            case SchedulerMsg.ComputeTask t -> unexpected(comm, t);
+            case SchedulerMsg.FreeKeys f -> unexpected(comm, f);
+            case SchedulerMsg.CancelCompute c -> unexpected(comm, c);
+            case SchedulerMsg.RefreshWhoHas r -> unexpected(comm, r);
+            case SchedulerMsg.WorkerProfileRequest r -> unexpected(comm, r);
+            case SchedulerMsg.ClassBytes b -> unexpected(comm, b);
+            case SchedulerMsg.StaticState st -> unexpected(comm, st);
+            case SchedulerMsg.AddJar j -> unexpected(comm, j);
+            case SchedulerMsg.CloseWorker c -> unexpected(comm, c);
         }
+    }
+
+    private void onDataMessage(Comm comm, DataMsg message) {
+        switch (message) {
+            case DataMsg.DataReply r -> complete(r.requestId(), r);
+            case DataMsg.PutDataAck a -> complete(a.requestId(), a);
+            // Requests to a worker: a client holds no data and no actors.
+            case DataMsg.GetData g -> unexpected(comm, g);
+            case DataMsg.PutData p -> unexpected(comm, p);
+            case DataMsg.ActorCall c -> unexpected(comm, c);
+            // Answers to actor calls come on the ActorChannel's own comm, never on this session's.
+            case DataMsg.ActorReply r -> unexpected(comm, r);
+        }
+    }
+
+    private static void unexpected(Comm comm, Message message) {
+        LOG.warn(
+                "unexpected message from {}: {}",
+                comm.remoteAddress(),
+                message.getClass().getSimpleName());
     }
 
     private void complete(long requestId, Message m) {
@@ -734,7 +800,7 @@ final class Session implements CommHandler {
     private void answerClass(SchedulerMsg.FetchClassForWorker f) {
         ClassServer.Answer a = classes.find(f.className(), serializer);
         try {
-            scheduler.send(new ClientMsg.ClassBytesForWorker(
+            transmit(new ClientMsg.ClassBytesForWorker(
                     f.requestId(), f.worker(), f.className(), a.bytes(), a.staticState()));
         } catch (RuntimeException e) {
             LOG.debug("could not answer a class request for {}: {}", f.className(), e.toString());

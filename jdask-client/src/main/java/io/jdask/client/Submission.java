@@ -12,7 +12,6 @@ import io.jdask.graph.Node;
 import io.jdask.graph.Task;
 import io.jdask.graph.TaskRef;
 import io.jdask.protocol.ClientMsg;
-import io.jdask.protocol.SerializationException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -21,8 +20,8 @@ import java.util.Set;
 
 /**
  * Builds one {@link ClientMsg.UpdateGraph}: task specs for submitted calls and for the {@code Delayed} graphs they
- * read, each run spec serialized once. A {@link Future} argument becomes a {@link TaskRef} to its key (its value
- * never comes to the client); a {@link Delayed} argument adds its whole graph.
+ * read, each run spec made once by the session's {@link Shipping}. A {@link Future} argument becomes a {@link TaskRef}
+ * to its key (its value never comes to the client); a {@link Delayed} argument adds its whole graph.
  */
 final class Submission {
     private final Session session;
@@ -80,19 +79,7 @@ final class Submission {
     }
 
     private void add(String key, List<String> deps, Fn fn, Object[] args) {
-        session.classes.remember(fn);
-        for (Object a : args) session.classes.remember(a);
-        byte[] runSpec;
-        try {
-            runSpec = session.serializer.serialize(new Object[] {fn, args});
-        } catch (SerializationException e) {
-            throw new IllegalArgumentException(
-                    "cannot send task " + key + " to the cluster: " + e.getMessage()
-                            + " A task's function and arguments must be Serializable: pass a method reference "
-                            + "(MyClass::myMethod) or a lambda whose captured values are Serializable, and make argument "
-                            + "classes implement java.io.Serializable (records do when their components do).",
-                    e);
-        }
+        byte[] runSpec = session.shipping.task(key, fn, args);
         specified.add(key);
         specs.add(new ClientMsg.GraphTask(
                 key,
