@@ -99,8 +99,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
-    /** Back-off before asking a busy peer again (Dask uses 0.15 s). */
-    private static final long RETRY_BUSY_MILLIS = 150;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -551,17 +549,6 @@ public final class WorkerServer implements AutoCloseable {
         switch (instruction) {
             case WorkerInstruction.Execute e -> execute(e);
             case WorkerInstruction.GatherDep g -> gather(g);
-            case WorkerInstruction.RetryBusyWorkerLater r -> {
-                try {
-                    loop.schedule(
-                            () -> handle(new WorkerEvent.RetryBusyWorker(
-                                    r.peer(), stimulus("retry-busy-worker"), System.nanoTime())),
-                            RETRY_BUSY_MILLIS,
-                            TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException ignored) {
-                    // closing
-                }
-            }
             case WorkerInstruction.DropData d -> {
                 for (String key : d.keys()) {
                     store.remove(key);
@@ -1012,10 +999,6 @@ public final class WorkerServer implements AutoCloseable {
             handle(new WorkerEvent.GatherDepNetworkFailure(peer, keys, stimulus("gather-dep-network-failure"), now));
             return;
         }
-        if (reply.busy()) {
-            handle(new WorkerEvent.GatherDepBusy(peer, keys, stimulus("gather-dep-busy"), now));
-            return;
-        }
         Map<String, Long> received = new LinkedHashMap<>();
         for (String key : keys) {
             Serialized bytes = reply.values().get(key);
@@ -1137,7 +1120,8 @@ public final class WorkerServer implements AutoCloseable {
                 case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
                 case SchedulerMsg.FreeKeys f -> toLoop(f);
                 case SchedulerMsg.CancelCompute c -> toLoop(c);
-                case SchedulerMsg.AcquireReplicas a -> toLoop(a);
+                case SchedulerMsg.AcquireReplicas a -> // no scheduler sends it; the message is being removed
+                    LOG.warn("worker {}: ignoring AcquireReplicas {}", name, a.stimulusId());
                 case SchedulerMsg.RefreshWhoHas r -> toLoop(r);
                 case SchedulerMsg.StealRequest s -> toLoop(s);
                 case SchedulerMsg.ClassBytes b -> code.onClassBytes(b);
@@ -1224,9 +1208,6 @@ public final class WorkerServer implements AutoCloseable {
                     handle(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
                     interruptCancelled(List.of(c.key()), true);
                 }
-                case SchedulerMsg.AcquireReplicas a ->
-                    handle(new WorkerEvent.AcquireReplicas(
-                            orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now));
                 case SchedulerMsg.RefreshWhoHas r ->
                     handle(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now));
                 case SchedulerMsg.StealRequest s -> handle(new WorkerEvent.StealRequest(s.key(), s.stimulusId(), now));

@@ -15,14 +15,12 @@ import static io.jdask.worker.state.WorkerTaskState.RELEASED;
 import static io.jdask.worker.state.WorkerTaskState.RESUMED;
 import static io.jdask.worker.state.WorkerTaskState.WAITING;
 
-import io.jdask.worker.state.WorkerEvent.AcquireReplicas;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteFailure;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerEvent.FindMissing;
 import io.jdask.worker.state.WorkerEvent.FreeKeys;
-import io.jdask.worker.state.WorkerEvent.GatherDepBusy;
 import io.jdask.worker.state.WorkerEvent.GatherDepFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepNetworkFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepSuccess;
@@ -30,7 +28,6 @@ import io.jdask.worker.state.WorkerEvent.PeerRemoved;
 import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.Rejoin;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
-import io.jdask.worker.state.WorkerEvent.RetryBusyWorker;
 import io.jdask.worker.state.WorkerEvent.Secede;
 import io.jdask.worker.state.WorkerEvent.StealRequest;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
@@ -42,7 +39,6 @@ import io.jdask.worker.state.WorkerInstruction.LongRunningMsg;
 import io.jdask.worker.state.WorkerInstruction.Rejoined;
 import io.jdask.worker.state.WorkerInstruction.ReleaseWorkerDataMsg;
 import io.jdask.worker.state.WorkerInstruction.RequestRefreshWhoHasMsg;
-import io.jdask.worker.state.WorkerInstruction.RetryBusyWorkerLater;
 import io.jdask.worker.state.WorkerInstruction.StealResponseMsg;
 import io.jdask.worker.state.WorkerInstruction.TaskErredMsg;
 import io.jdask.worker.state.WorkerInstruction.TaskFinishedMsg;
@@ -213,9 +209,6 @@ public final class WorkerState {
         return c != 0 ? c : Double.compare(a.tieBreak, b.tieBreak);
     }
 
-    /** Priority of keys fetched only as replicas: after default-priority computations' inputs. */
-    static final Priority REPLICA_PRIORITY = Priority.of(1);
-
     // ---------------------------------------------------------------------------------------------
     // Options (immutable)
 
@@ -376,12 +369,9 @@ public final class WorkerState {
                 case Secede e -> onSecede(e);
                 case Rejoin e -> onRejoin(e);
                 case GatherDepSuccess e -> onGatherDepSuccess(e);
-                case GatherDepBusy e -> onGatherDepBusy(e);
                 case GatherDepNetworkFailure e -> onGatherDepNetworkFailure(e);
                 case GatherDepFailure e -> onGatherDepFailure(e);
-                case RetryBusyWorker e -> onRetryBusyWorker(e);
                 case UpdateData e -> onUpdateData(e);
-                case AcquireReplicas e -> onAcquireReplicas(e);
                 case RemoveReplicas e -> onRemoveReplicas(e);
                 case RefreshWhoHas e -> onRefreshWhoHas(e);
                 case PeerRemoved e -> onPeerRemoved(e);
@@ -589,22 +579,6 @@ public final class WorkerState {
         if (p != null) maybeDropPeer(p);
     }
 
-    private void onGatherDepBusy(GatherDepBusy e) {
-        Peer p = peers.get(e.peer());
-        List<WorkerTask> flight = gatherDone(p);
-        if (flight == null) return;
-        p.busy = true;
-        var refresh = new ArrayList<String>();
-        for (WorkerTask ts : flight) {
-            recommend(ts, FETCH);
-            boolean someoneIdle = false;
-            for (Peer h : ts.whoHas) someoneIdle |= !h.busy;
-            if (!someoneIdle) refresh.add(ts.key);
-        }
-        out.add(new RetryBusyWorkerLater(p.address, stimulusId));
-        if (!refresh.isEmpty()) out.add(new RequestRefreshWhoHasMsg(refresh, stimulusId));
-    }
-
     private void onGatherDepNetworkFailure(GatherDepNetworkFailure e) {
         Peer p = peers.get(e.peer());
         List<WorkerTask> flight = gatherDone(p);
@@ -619,13 +593,6 @@ public final class WorkerState {
         if (flight == null) return;
         var failure = new FetchFailed(p.address, e.error());
         for (WorkerTask ts : flight) recommend(ts, ERROR, failure);
-        maybeDropPeer(p);
-    }
-
-    private void onRetryBusyWorker(RetryBusyWorker e) {
-        Peer p = peers.get(e.peer());
-        if (p == null) return;
-        p.busy = false;
         maybeDropPeer(p);
     }
 
@@ -653,19 +620,6 @@ public final class WorkerState {
                 }
             }
         }
-    }
-
-    private void onAcquireReplicas(AcquireReplicas e) {
-        for (String key : e.whoHas().keySet()) {
-            WorkerTask ts = ensureTaskExists(key, REPLICA_PRIORITY, 0);
-            ts.freed = false;
-            if (ts.state != MEMORY) {
-                Long n = e.nbytes().get(key);
-                if (n != null) ts.nbytes = n;
-                recommend(ts, FETCH);
-            }
-        }
-        updateWhoHas(e.whoHas());
     }
 
     private void onRemoveReplicas(RemoveReplicas e) {
@@ -788,7 +742,6 @@ public final class WorkerState {
             removeHolder(ts, p);
             if (ts.state == FETCH && ts.whoHas.isEmpty()) recommend(ts, MISSING);
         }
-        p.busy = false;
         maybeDropPeer(p);
     }
 
@@ -1049,13 +1002,13 @@ public final class WorkerState {
     /**
      * Plans transfers: FETCH tasks go into one GatherDep per peer, peers taken in order of (best
      * task they hold, same host first, most tasks wanted, seeded random), skipping peers that are
-     * busy or already sending, until the count or byte limits for incoming transfers are reached.
+     * already sending, until the count or byte limits for incoming transfers are reached.
      */
     private void ensureCommunicating() {
         if (fetchCount == 0 || throttled()) return;
         var heap = new PriorityQueue<Candidate>(WorkerState::compareCandidates);
         for (Peer p : peers.values()) {
-            if (!p.dataNeeded.isEmpty() && p.inFlight == null && !p.busy) {
+            if (!p.dataNeeded.isEmpty() && p.inFlight == null) {
                 heap.add(new Candidate(
                         p, p.dataNeeded.first(), !p.host.equals(host), p.dataNeeded.size(), rng.nextDouble()));
             }
@@ -1700,8 +1653,6 @@ public final class WorkerState {
         for (Peer p : peers.values()) {
             sb.append("peer ")
                     .append(p.address)
-                    .append(" busy=")
-                    .append(p.busy)
                     .append(" hasWhat=")
                     .append(sortedKeys(p.hasWhat))
                     .append(" dataNeeded=")

@@ -39,8 +39,8 @@
  *       stimulus id and the clock's {@code now}) and call {@code handle(event)}.
  *   <li>Perform the returned instructions in order: {@code Execute} runs {@code
  *       task(key).runSpec()} on a pool thread with the values of {@code task(key).dependencyKeys()}
- *       (all in the store); {@code GatherDep} opens one transfer; {@code RetryBusyWorkerLater}
- *       arms a back-off timer; {@code DropData} deletes values; every {@code ...Msg} goes to the
+ *       (all in the store); {@code GatherDep} opens one transfer; {@code Rejoined} lets a
+ *       rejoining thread go on; {@code DropData} deletes values; every {@code ...Msg} goes to the
  *       scheduler. Completions come back as events (step 2), never as direct calls.
  *   <li>Every second or so, hand in {@code FindMissing}.
  * </ol>
