@@ -15,8 +15,9 @@
  *   <li>Instructions whose name ends in {@code Msg} (they implement
  *       {@link io.jdask.worker.state.WorkerInstruction.SchedulerMessage}) are sent to the scheduler
  *       unchanged; the other instructions are performed by the worker shell itself.
- *   <li>Transition methods are named {@code fromToTo} after the edge they implement
- *       ({@code waitingToReady}); {@code generic*} methods are shared bodies several edges reuse.
+ *   <li>Transition methods (in {@code WorkerTransitions}) are named {@code fromToTo} after the
+ *       edge they implement ({@code waitingToReady}); {@code generic*} methods are shared bodies
+ *       several edges reuse.
  *   <li>A "peer" is another worker we may fetch data from, named by its address.
  *   <li>"nbytes" is always a size in bytes; {@code -1} means unknown.
  * </ul>

@@ -17,7 +17,7 @@ import io.jdask.worker.state.WorkerInstruction.Execute;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Short tasks handed to the task threads beyond nthreads ({@code WorkerState.Builder.executeAhead}). */
+/** Short tasks handed to the task threads beyond nthreads ({@code WorkerStateBuilder.executeAhead}). */
 class ExecuteAheadTest {
     static final String ME = "tcp://127.0.0.1:1";
 

@@ -68,7 +68,7 @@ class WorkerStatePropertyTest {
     static final class Simulation {
         final long seed;
         final Random rnd;
-        final WorkerState.Builder options;
+        final WorkerStateBuilder options;
         final WorkerState ws;
         final List<String> keys = new ArrayList<>();
         final Map<String, List<String>> deps = new LinkedHashMap<>();

@@ -492,7 +492,7 @@ class WorkerStateTest {
 
     @Test
     void replayingTheRecordedEventsReachesTheSameState() {
-        WorkerState.Builder options = WorkerState.builder(ME).nthreads(2).seed(42);
+        WorkerStateBuilder options = WorkerState.builder(ME).nthreads(2).seed(42);
         WorkerState original = options.build();
         var instructions = new ArrayList<WorkerInstruction>();
         instructions.addAll(original.handle(
@@ -565,11 +565,11 @@ class WorkerStateTest {
 
     @Test
     void transitionTableHasTheDaskEdges() {
-        assertThat(WorkerState.hasEdge(RELEASED, WAITING)).isTrue();
-        assertThat(WorkerState.hasEdge(EXECUTING, RELEASED)).isTrue();
-        assertThat(WorkerState.hasEdge(CANCELLED, WAITING)).isTrue();
-        assertThat(WorkerState.hasEdge(RESUMED, MEMORY)).isTrue();
-        assertThat(WorkerState.hasEdge(MEMORY, WAITING)).isFalse(); // goes through RELEASED
-        assertThat(WorkerState.hasEdge(RELEASED, EXECUTING)).isFalse(); // invalid
+        assertThat(WorkerTransitions.hasEdge(RELEASED, WAITING)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(EXECUTING, RELEASED)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(CANCELLED, WAITING)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(RESUMED, MEMORY)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(MEMORY, WAITING)).isFalse(); // goes through RELEASED
+        assertThat(WorkerTransitions.hasEdge(RELEASED, EXECUTING)).isFalse(); // invalid
     }
 }
