@@ -11,18 +11,18 @@ import io.jdask.protocol.Pong;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.SendBatch;
 import io.jdask.protocol.WorkerMsg;
-import io.jdask.scheduler.state.InvalidTransition;
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.KilledWorker;
 import io.jdask.scheduler.state.MissingDependency;
 import io.jdask.scheduler.state.Restrictions;
 import io.jdask.scheduler.state.SchedulerEvent;
 import io.jdask.scheduler.state.SchedulerInstruction;
 import io.jdask.scheduler.state.SchedulerState;
+import io.jdask.scheduler.state.SchedulerTaskState;
 import io.jdask.scheduler.state.TaskSpec;
-import io.jdask.scheduler.state.TaskStateKind;
 import io.jdask.scheduler.state.TaskView;
-import io.jdask.scheduler.state.Transition;
-import io.jdask.scheduler.state.TransitionLimitExceeded;
 import io.jdask.scheduler.state.WorkerView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -1000,7 +1000,7 @@ final class SchedulerLoop {
      */
     private void taskStarted(String worker, String key) {
         TaskView tv = state.task(key);
-        if (tv == null || tv.state() != TaskStateKind.PROCESSING || !worker.equals(tv.processingOn())) {
+        if (tv == null || tv.state() != SchedulerTaskState.PROCESSING || !worker.equals(tv.processingOn())) {
             return; // a stale report: the task moved on
         }
         SchedulerMsg.KeyRunning msg = null;
@@ -1069,10 +1069,10 @@ final class SchedulerLoop {
                 .append(describeEvents(events))
                 .append("): ")
                 .append(e);
-        if (!(e instanceof InvalidTransition) && !(e instanceof TransitionLimitExceeded)) {
+        if (!(e instanceof InvalidTransition) && !(e instanceof TransitionCounterMaxExceeded)) {
             Set<String> keys = keysOf(events, 5);
             for (String k : keys) {
-                List<Transition> story = state.story(k);
+                List<Transition<SchedulerTaskState>> story = state.story(k);
                 sb.append("\n  story of '")
                         .append(k)
                         .append("' (last ")
@@ -1080,7 +1080,7 @@ final class SchedulerLoop {
                         .append(" of ")
                         .append(story.size())
                         .append("):");
-                for (Transition t : story.subList(Math.max(0, story.size() - 20), story.size())) {
+                for (Transition<SchedulerTaskState> t : story.subList(Math.max(0, story.size() - 20), story.size())) {
                     sb.append("\n    ").append(t);
                 }
             }
@@ -1257,9 +1257,8 @@ final class SchedulerLoop {
                 clientId = classSource(ct.key(), clientId);
             }
         }
-        var p = ct.priority();
-        // Smaller runs first on the worker: negate the user priority, where higher means first.
-        long[] priority = {-(long) p.userPriority(), p.generation(), p.order()};
+        // The worker orders by the same tuple: smaller runs first.
+        long[] priority = ct.priority().toArray();
         return new SchedulerMsg.ComputeTask(
                 ct.key(),
                 ct.runId(),
@@ -1317,7 +1316,7 @@ final class SchedulerLoop {
                 Finished f = finished.get(k.key());
                 TaskView tv = state.task(k.key());
                 List<String> holders;
-                if (tv != null && tv.state() == TaskStateKind.MEMORY) {
+                if (tv != null && tv.state() == SchedulerTaskState.MEMORY) {
                     holders = List.copyOf(tv.whoHas());
                 } else {
                     holders = f == null ? List.of() : List.of(f.worker);

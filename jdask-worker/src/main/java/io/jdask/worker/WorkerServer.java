@@ -18,7 +18,7 @@ import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.Transport;
 import io.jdask.protocol.WorkerMsg;
-import io.jdask.worker.state.Priority;
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent;
 import io.jdask.worker.state.WorkerInstruction;
 import io.jdask.worker.state.WorkerState;

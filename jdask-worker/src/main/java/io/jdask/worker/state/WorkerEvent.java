@@ -1,5 +1,6 @@
 package io.jdask.worker.state;
 
+import io.jdask.protocol.state.Priority;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,9 @@ package io.jdask.worker.state;
 import static io.jdask.worker.state.WorkerTaskState.EXECUTING;
 import static io.jdask.worker.state.WorkerTaskState.LONG_RUNNING;
 
+import io.jdask.protocol.state.BoundedLog;
+import io.jdask.protocol.state.Priority;
+import io.jdask.protocol.state.Transition;
 import io.jdask.worker.state.WorkerInstruction.TaskFinishedMsg;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /*
@@ -91,7 +95,9 @@ final class WorkerModel {
     /** The only randomness: tie-breaks between equally good peers, seeded by the builder. */
     final Random rng;
 
-    final BoundedLog<Transition> transitionLog;
+    /** The story: every transition, bounded; see {@link WorkerState#story}. */
+    final BoundedLog<Transition<WorkerTaskState>> transitionLog;
+
     final BoundedLog<WorkerEvent> eventLog;
 
     /** The event being handled; clear between events. */
@@ -188,22 +194,9 @@ final class WorkerModel {
      * The logged transitions involving any of the given keys or stimulus ids (as the task, or among its
      * recommendations), oldest first.
      */
-    List<Transition> story(String... keysOrStimulusIds) {
-        var wanted = new HashSet<>(List.of(keysOrStimulusIds));
-        var result = new ArrayList<Transition>();
-        for (Transition t : transitionLog.toList()) {
-            if (wanted.contains(t.key()) || wanted.contains(t.stimulusId())) {
-                result.add(t);
-                continue;
-            }
-            for (String k : t.recommendations().keySet()) {
-                if (wanted.contains(k)) {
-                    result.add(t);
-                    break;
-                }
-            }
-        }
-        return result;
+    List<Transition<WorkerTaskState>> story(String... keysOrStimulusIds) {
+        Set<String> wanted = Set.of(keysOrStimulusIds);
+        return transitionLog.filter(t -> t.concerns(wanted));
     }
 
     /**

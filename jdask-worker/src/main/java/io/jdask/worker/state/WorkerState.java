@@ -12,6 +12,10 @@ import static io.jdask.worker.state.WorkerTaskState.RELEASED;
 import static io.jdask.worker.state.WorkerTaskState.RESUMED;
 import static io.jdask.worker.state.WorkerTaskState.WAITING;
 
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Priority;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.worker.state.Recommendation.ToError;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
@@ -464,13 +468,19 @@ public final class WorkerState {
         long eventTransitions = ++m.scratch.transitions;
         if (m.transitionCounterMax > 0 && m.transitionCounter > m.transitionCounterMax) {
             throw new TransitionCounterMaxExceeded(
-                    ts.key, from, to, m.stimulusId(), m.transitionCounter, m.transitionCounterMax, m.story(ts.key));
+                    ts.key,
+                    from,
+                    to,
+                    m.stimulusId(),
+                    m.transitionCounterMax,
+                    "since the state was built (WorkerStateBuilder.transitionCounterMax)",
+                    m.story(ts.key));
         }
         if (eventTransitions > 1000) {
             long cap = 1000 + 64L * Math.max(m.scratch.startTasks, m.tasks.size());
             if (eventTransitions > cap) {
                 throw new TransitionCounterMaxExceeded(
-                        ts.key, from, to, m.stimulusId(), eventTransitions, cap, m.story(ts.key));
+                        ts.key, from, to, m.stimulusId(), cap, "for one event (1000 + 64 per task)", m.story(ts.key));
             }
         }
     }
@@ -492,7 +502,7 @@ public final class WorkerState {
             s.recTasks.subList(mark, s.recTasks.size()).clear();
             s.recStates.subList(mark, s.recStates.size()).clear();
         }
-        m.transitionLog.add(new Transition(ts.key, from, to, ts.state, made, m.stimulusId(), s.now));
+        m.transitionLog.add(Transition.of(ts.key, from, to, ts.state, made, m.stimulusId(), s.now));
     }
 
     /** {@code ts} stopped needing its inputs: release the ones only it was keeping (see freed). */
@@ -579,12 +589,12 @@ public final class WorkerState {
      * The logged transitions involving any of the given keys or stimulus ids (as the task, or among its
      * recommendations), oldest first.
      */
-    public List<Transition> story(String... keysOrStimulusIds) {
+    public List<Transition<WorkerTaskState>> story(String... keysOrStimulusIds) {
         return m.story(keysOrStimulusIds);
     }
 
     /** The whole (bounded) transition log, oldest first. */
-    public List<Transition> transitionLog() {
+    public List<Transition<WorkerTaskState>> transitionLog() {
         return m.transitionLog.toList();
     }
 

@@ -13,6 +13,7 @@ import static io.jdask.worker.state.WorkerTaskState.READY;
 import static io.jdask.worker.state.WorkerTaskState.RESUMED;
 import static io.jdask.worker.state.WorkerTaskState.WAITING;
 
+import io.jdask.protocol.state.Transition;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.function.Predicate;
@@ -242,7 +243,8 @@ final class WorkerStateValidator {
         msg.append(what);
         if (t != null) {
             msg.append(". Story:");
-            for (Transition tr : m.story(t.key)) msg.append("\n  ").append(tr);
+            for (Transition<WorkerTaskState> tr : m.story(t.key))
+                msg.append("\n  ").append(tr);
         }
         throw new IllegalStateException(msg.toString());
     }

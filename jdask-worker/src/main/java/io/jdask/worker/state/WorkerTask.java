@@ -1,5 +1,6 @@
 package io.jdask.worker.state;
 
+import io.jdask.protocol.state.Priority;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

@@ -22,6 +22,10 @@
  *   <li>"nbytes" is always a size in bytes; {@code -1} means unknown.
  * </ul>
  *
+ * <p>The types both state machines share (the story's {@code Transition}, {@code InvalidTransition}, the
+ * loop guard {@code TransitionCounterMaxExceeded}, {@code Priority}, {@code BoundedLog}) live in {@code
+ * io.jdask.protocol.state}.
+ *
  * <h2>Contract with the shell about values</h2>
  *
  * The state holds keys and sizes, never values. Before the shell hands in an event that carries

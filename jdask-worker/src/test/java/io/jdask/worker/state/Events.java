@@ -1,5 +1,6 @@
 package io.jdask.worker.state;
 
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteFailure;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;

@@ -12,6 +12,7 @@ import static io.jdask.worker.state.WorkerTaskState.EXECUTING;
 import static io.jdask.worker.state.WorkerTaskState.READY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerInstruction.Execute;
 import java.util.Map;

@@ -29,6 +29,10 @@ import static io.jdask.worker.state.WorkerTaskState.WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Priority;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.FindMissing;
 import io.jdask.worker.state.WorkerEvent.PeerRemoved;
