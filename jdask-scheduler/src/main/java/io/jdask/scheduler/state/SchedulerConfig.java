@@ -189,7 +189,7 @@ public final class SchedulerConfig {
 
         /**
          * Cap on transitions in one {@code handle} call, beyond which it throws
-         * {@link TransitionCounterMaxExceeded}. 0 (default) means {@code 1000 + 20 * (number of tasks)}, measured
+         * {@link io.jdask.protocol.state.TransitionCounterMaxExceeded}. 0 (default) means {@code 1000 + 20 * (number of tasks)}, measured
          * when the recommendation loop starts, which a correct machine never reaches.
          */
         public Builder maxTransitionsPerHandle(long cap) {

@@ -14,8 +14,6 @@ import java.util.List;
  */
 /** The per-event scratch of the worker state machine: empty between events. */
 final class EventScratch {
-    private static final Recommendation.Plain[] PLAIN = plainRecommendations();
-
     /** Pending recommendations by task; drained last-in first-out. */
     final LinkedHashMap<WorkerTask, Recommendation> recs = new LinkedHashMap<>();
     /** The tasks recommended by the transitions in progress, for their log entries; parallel to recStates. */
@@ -80,23 +78,13 @@ final class EventScratch {
 
     /** Recommends {@code to} for {@code ts}, replacing an earlier recommendation for it. Not ERROR or FLIGHT. */
     void recommend(WorkerTask ts, WorkerTaskState to) {
-        recommend(ts, PLAIN[to.ordinal()]);
+        recommend(ts, Recommendation.Plain.of(to));
     }
 
+    /** Recommends {@code rec} for {@code ts}, replacing an earlier recommendation for it. */
     void recommend(WorkerTask ts, Recommendation rec) {
-        if (rec == null)
-            throw new IllegalArgumentException(ts.key + ": a recommendation of ERROR or FLIGHT needs its argument");
         recs.put(ts, rec);
         recTasks.add(ts);
         recStates.add(rec.to());
-    }
-
-    private static Recommendation.Plain[] plainRecommendations() {
-        var recs = new Recommendation.Plain[WorkerTaskState.values().length];
-        for (WorkerTaskState s : WorkerTaskState.values()) {
-            if (s != WorkerTaskState.ERROR && s != WorkerTaskState.FLIGHT)
-                recs[s.ordinal()] = new Recommendation.Plain(s);
-        }
-        return recs;
     }
 }

@@ -99,7 +99,10 @@ final class FetchPlanner {
         if (p.isUnused()) m.peers.remove(p.address);
     }
 
-    /** Takes a task off every holder's list: it no longer holds anything there. Leaves FETCH queues alone. */
+    /**
+     * Forgets every holder of a task that starts over (see {@code WorkerTransitions.purge}): takes it off their
+     * lists and, if it is FETCH, out of their queues; drops the peers left unused.
+     */
     void dropHolders(WorkerTask ts) {
         if (ts.whoHas.isEmpty()) return;
         for (Peer p : ts.whoHas) {

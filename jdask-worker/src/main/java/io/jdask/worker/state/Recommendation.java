@@ -12,11 +12,27 @@ sealed interface Recommendation {
 
     /** Move to {@code to}; the edge needs nothing more. Never ERROR or FLIGHT. */
     record Plain(WorkerTaskState to) implements Recommendation {
+        private static final Plain[] CACHE = cache();
+
         public Plain {
             if (to == WorkerTaskState.ERROR || to == WorkerTaskState.FLIGHT) {
                 throw new IllegalArgumentException(
                         "a recommendation of " + to + " needs its argument: use ToError or ToFlight");
             }
+        }
+
+        /** The (shared) plain recommendation of {@code to}; throws for ERROR and FLIGHT. */
+        static Plain of(WorkerTaskState to) {
+            Plain p = CACHE[to.ordinal()];
+            return p != null ? p : new Plain(to);
+        }
+
+        private static Plain[] cache() {
+            var plain = new Plain[WorkerTaskState.values().length];
+            for (WorkerTaskState s : WorkerTaskState.values()) {
+                if (s != WorkerTaskState.ERROR && s != WorkerTaskState.FLIGHT) plain[s.ordinal()] = new Plain(s);
+            }
+            return plain;
         }
     }
 

@@ -448,7 +448,7 @@ public final class WorkerState {
                 throw new InvalidTransition(ts.key, from, to, m.stimulusId(), m.story(ts.key), null);
             }
             try {
-                transition(ts, new Recommendation.Plain(RELEASED));
+                transition(ts, Recommendation.Plain.of(RELEASED));
                 Recommendation r;
                 while ((r = m.scratch.recs.remove(ts)) != null) {
                     // The way through RELEASED must not forget the task it is trying to move.

@@ -106,7 +106,7 @@ public final class WorkerStateBuilder {
     }
 
     /**
-     * Throw {@link TransitionCounterMaxExceeded} once this many transitions happened in total
+     * Throw {@link io.jdask.protocol.state.TransitionCounterMaxExceeded} once this many transitions happened in total
      * (0, the default, means no total cap; the per-event loop guard always applies). For tests.
      */
     public WorkerStateBuilder transitionCounterMax(long max) {
