@@ -5,7 +5,7 @@ import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.scheduler.state.SchedulerEvent;
 import io.jdask.scheduler.state.SchedulerState;
-import io.jdask.scheduler.state.TaskStateKind;
+import io.jdask.scheduler.state.SchedulerTaskState;
 import io.jdask.scheduler.state.TaskView;
 import io.jdask.scheduler.state.WorkerView;
 import java.util.ArrayList;
@@ -190,7 +190,7 @@ final class Requests {
      */
     private void taskStarted(String worker, String key, SchedulerState state) {
         TaskView tv = state.task(key);
-        if (tv == null || tv.state() != TaskStateKind.PROCESSING || !worker.equals(tv.processingOn())) {
+        if (tv == null || tv.state() != SchedulerTaskState.PROCESSING || !worker.equals(tv.processingOn())) {
             return; // a stale report: the task moved on
         }
         SchedulerMsg.KeyRunning msg = null;

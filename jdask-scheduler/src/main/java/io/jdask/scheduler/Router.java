@@ -5,7 +5,7 @@ import io.jdask.scheduler.state.KilledWorker;
 import io.jdask.scheduler.state.MissingDependency;
 import io.jdask.scheduler.state.SchedulerInstruction;
 import io.jdask.scheduler.state.SchedulerState;
-import io.jdask.scheduler.state.TaskStateKind;
+import io.jdask.scheduler.state.SchedulerTaskState;
 import io.jdask.scheduler.state.TaskView;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,9 +117,7 @@ final class Router {
                 clientId = classSource(ct.key(), clientId, state);
             }
         }
-        var p = ct.priority();
-        // Smaller runs first on the worker: negate the user priority, where higher means first.
-        long[] priority = {-(long) p.userPriority(), p.generation(), p.order()};
+        long[] priority = ct.priority().toArray();
         return new SchedulerMsg.ComputeTask(
                 ct.key(),
                 ct.runId(),
@@ -181,7 +179,7 @@ final class Router {
                 Finished f = finished.get(k.key());
                 TaskView tv = state.task(k.key());
                 List<String> holders;
-                if (tv != null && tv.state() == TaskStateKind.MEMORY) {
+                if (tv != null && tv.state() == SchedulerTaskState.MEMORY) {
                     holders = List.copyOf(tv.whoHas());
                 } else {
                     holders = f == null ? List.of() : List.of(f.worker);

@@ -3,7 +3,7 @@ package io.jdask.scheduler;
 import io.jdask.scheduler.ClusterSnapshot.PrefixProgress;
 import io.jdask.scheduler.ClusterSnapshot.WorkerSnapshot;
 import io.jdask.scheduler.state.SchedulerState;
-import io.jdask.scheduler.state.TaskStateKind;
+import io.jdask.scheduler.state.SchedulerTaskState;
 import io.jdask.scheduler.state.TaskView;
 import io.jdask.scheduler.state.WorkerView;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class Snapshots {
         }
         var counts = new LinkedHashMap<String, Long>();
         for (var e : state.tasks().entrySet()) {
-            if (e.getKey() != TaskStateKind.FORGOTTEN) {
+            if (e.getKey() != SchedulerTaskState.FORGOTTEN) {
                 counts.put(stateName(e.getKey()), e.getValue());
             }
         }
@@ -69,7 +69,7 @@ final class Snapshots {
     }
 
     /** A state's name as the dashboard shows it: {@code NO_WORKER} -> {@code no-worker}. */
-    static String stateName(TaskStateKind k) {
+    static String stateName(SchedulerTaskState k) {
         return k.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 

@@ -1,11 +1,12 @@
 package io.jdask.scheduler;
 
-import io.jdask.scheduler.state.InvalidTransition;
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.SchedulerEvent;
 import io.jdask.scheduler.state.SchedulerState;
+import io.jdask.scheduler.state.SchedulerTaskState;
 import io.jdask.scheduler.state.TaskSpec;
-import io.jdask.scheduler.state.Transition;
-import io.jdask.scheduler.state.TransitionLimitExceeded;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,9 +27,9 @@ final class StateFailures {
                 .append(describeEvents(events))
                 .append("): ")
                 .append(e);
-        if (!(e instanceof InvalidTransition) && !(e instanceof TransitionLimitExceeded)) {
+        if (!(e instanceof InvalidTransition) && !(e instanceof TransitionCounterMaxExceeded)) {
             for (String k : keysOf(events, 5)) {
-                List<Transition> story = state.story(k);
+                List<Transition<SchedulerTaskState>> story = state.story(k);
                 sb.append("\n  story of '")
                         .append(k)
                         .append("' (last ")
@@ -36,7 +37,7 @@ final class StateFailures {
                         .append(" of ")
                         .append(story.size())
                         .append("):");
-                for (Transition t : story.subList(Math.max(0, story.size() - 20), story.size())) {
+                for (Transition<SchedulerTaskState> t : story.subList(Math.max(0, story.size() - 20), story.size())) {
                     sb.append("\n    ").append(t);
                 }
             }

@@ -18,7 +18,7 @@ import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.Transport;
 import io.jdask.protocol.WorkerMsg;
-import io.jdask.worker.state.Priority;
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent;
 import io.jdask.worker.state.WorkerInstruction;
 import io.jdask.worker.state.WorkerState;
@@ -99,8 +99,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
-    /** Back-off before asking a busy peer again (Dask uses 0.15 s). */
-    private static final long RETRY_BUSY_MILLIS = 150;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -551,17 +549,6 @@ public final class WorkerServer implements AutoCloseable {
         switch (instruction) {
             case WorkerInstruction.Execute e -> execute(e);
             case WorkerInstruction.GatherDep g -> gather(g);
-            case WorkerInstruction.RetryBusyWorkerLater r -> {
-                try {
-                    loop.schedule(
-                            () -> handle(new WorkerEvent.RetryBusyWorker(
-                                    r.peer(), stimulus("retry-busy-worker"), System.nanoTime())),
-                            RETRY_BUSY_MILLIS,
-                            TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException ignored) {
-                    // closing
-                }
-            }
             case WorkerInstruction.DropData d -> {
                 for (String key : d.keys()) {
                     store.remove(key);
@@ -1011,10 +998,6 @@ public final class WorkerServer implements AutoCloseable {
         if (error != null) {
             LOG.info("worker {}: fetching {} from {} failed: {}", name, keys, peer, error.toString());
             handle(new WorkerEvent.GatherDepNetworkFailure(peer, keys, stimulus("gather-dep-network-failure"), now));
-            return;
-        }
-        if (reply.busy()) {
-            handle(new WorkerEvent.GatherDepBusy(peer, keys, stimulus("gather-dep-busy"), now));
             return;
         }
         Map<String, Long> received = new LinkedHashMap<>();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Transfers against a scripted peer (busy, missing keys) and between transports of different schemes. */
+/** Transfers against a scripted peer (missing keys) and between transports of different schemes. */
 class PeerTransferTest {
     static final Serializer S = Serializer.shared();
 
@@ -65,21 +65,6 @@ class PeerTransferTest {
                 Map.of(dep, 10L),
                 Map.of(),
                 "compute-" + key);
-    }
-
-    @Test
-    void aBusyPeerIsAskedAgainLater() {
-        io.jdask.protocol.Serialized seven = S.serializeValue(7);
-        peer = new FakePeer(n -> n == 1
-                ? new DataMsg.DataReply(0, Map.of(), List.of(), true)
-                : new DataMsg.DataReply(0, Map.of("x", seven), List.of(), false));
-        scheduler.send(worker.address(), needs("y", "x", peer.address()));
-        WorkerMsg.TaskFinished y = scheduler.await(
-                worker.address(), WorkerMsg.TaskFinished.class, m -> m.key().equals("y"));
-        assertThat(S.deserialize(y.inlineValue(), getClass().getClassLoader())).isEqualTo(21);
-        assertThat(peer.requests)
-                .hasSize(2)
-                .allSatisfy(g -> assertThat(g.keys()).containsExactly("x"));
     }
 
     @Test

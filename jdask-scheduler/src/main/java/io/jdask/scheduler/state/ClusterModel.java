@@ -1,10 +1,14 @@
 package io.jdask.scheduler.state;
 
+import io.jdask.protocol.state.BoundedLog;
+import io.jdask.protocol.state.Priority;
+import io.jdask.protocol.state.Transition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 /*
@@ -50,9 +54,10 @@ final class ClusterModel {
     final HashMap<String, TaskPrefix> prefixes = new HashMap<>();
 
     /** Number of tasks per state (index = ordinal); FORGOTTEN counts tasks forgotten so far. */
-    final long[] stateCounts = new long[TaskStateKind.values().length];
+    final long[] stateCounts = new long[SchedulerTaskState.values().length];
 
-    final StoryLog story;
+    /** The story: every transition and ignored event, bounded; see {@link SchedulerState#story}. */
+    final BoundedLog<Transition<SchedulerTaskState>> story;
 
     private long workerCounter;
 
@@ -69,7 +74,7 @@ final class ClusterModel {
 
     ClusterModel(SchedulerConfig config) {
         this.config = config;
-        this.story = new StoryLog(config.storyCapacity());
+        this.story = new BoundedLog<>(config.storyCapacity());
     }
 
     // ---- tasks ----
@@ -84,11 +89,11 @@ final class ClusterModel {
         prefix.liveTasks++;
         var ts = new SchedulerTask(key, prefix, runSpec, priority, retries, restrictions);
         tasks.put(key, ts);
-        stateCounts[TaskStateKind.RELEASED.ordinal()]++;
+        stateCounts[SchedulerTaskState.RELEASED.ordinal()]++;
         return ts;
     }
 
-    void setState(SchedulerTask ts, TaskStateKind kind) {
+    void setState(SchedulerTask ts, SchedulerTaskState kind) {
         stateCounts[ts.state.ordinal()]--;
         stateCounts[kind.ordinal()]++;
         ts.state = kind;
@@ -97,7 +102,7 @@ final class ClusterModel {
     /** Removes a task that has no links left; it becomes FORGOTTEN. */
     void removeTask(SchedulerTask ts) {
         tasks.remove(ts.key);
-        setState(ts, TaskStateKind.FORGOTTEN);
+        setState(ts, SchedulerTaskState.FORGOTTEN);
         TaskPrefix p = ts.prefix;
         if (--p.liveTasks == 0 && (p.averageDurationNanos < 0 || prefixes.size() > PREFIXES_KEPT)) {
             prefixes.remove(p.name);
@@ -183,13 +188,19 @@ final class ClusterModel {
         out.add(i);
     }
 
+    /** The story entries about these keys (or worker addresses, client ids, stimulus ids), oldest first. */
+    List<Transition<SchedulerTaskState>> story(String... keysOrStimulusIds) {
+        Set<String> wanted = Set.of(keysOrStimulusIds);
+        return story.filter(t -> t.concerns(wanted));
+    }
+
     /** Notes in the story that an event about {@code key} was ignored or changed nothing. */
     void note(String key, String why) {
         if (config.storyCapacity() == 0) {
             return;
         }
         SchedulerTask ts = tasks.get(key);
-        TaskStateKind s = ts == null ? TaskStateKind.FORGOTTEN : ts.state;
-        story.add(new Transition(key, s, s, Map.of(), stimulusId, now, why));
+        SchedulerTaskState s = ts == null ? SchedulerTaskState.FORGOTTEN : ts.state;
+        story.add(Transition.note(key, s, stimulusId, now, why));
     }
 }

@@ -111,7 +111,7 @@ public final class SchedulerConfig {
 
         /**
          * Root-ish tasks (no dependencies, no restrictions) go to a worker only while it runs fewer than
-         * {@code ceil(nthreads * factor)} tasks; the rest wait in {@link TaskStateKind#QUEUED}. Default 1.1
+         * {@code ceil(nthreads * factor)} tasks; the rest wait in {@link SchedulerTaskState#QUEUED}. Default 1.1
          * (Dask 2022.12+). {@link Double#POSITIVE_INFINITY} disables queuing.
          */
         public Builder workerSaturation(double factor) {
@@ -189,7 +189,7 @@ public final class SchedulerConfig {
 
         /**
          * Cap on transitions in one {@code handle} call, beyond which it throws
-         * {@link TransitionLimitExceeded}. 0 (default) means {@code 1000 + 20 * (number of tasks)}, measured
+         * {@link io.jdask.protocol.state.TransitionCounterMaxExceeded}. 0 (default) means {@code 1000 + 20 * (number of tasks)}, measured
          * when the recommendation loop starts, which a correct machine never reaches.
          */
         public Builder maxTransitionsPerHandle(long cap) {

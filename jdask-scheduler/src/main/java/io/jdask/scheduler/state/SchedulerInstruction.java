@@ -1,5 +1,6 @@
 package io.jdask.scheduler.state;
 
+import io.jdask.protocol.state.Priority;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,12 +1,16 @@
 package io.jdask.scheduler.state;
 
-import static io.jdask.scheduler.state.TaskStateKind.ERRED;
-import static io.jdask.scheduler.state.TaskStateKind.FORGOTTEN;
-import static io.jdask.scheduler.state.TaskStateKind.MEMORY;
-import static io.jdask.scheduler.state.TaskStateKind.PROCESSING;
-import static io.jdask.scheduler.state.TaskStateKind.RELEASED;
-import static io.jdask.scheduler.state.TaskStateKind.WAITING;
+import static io.jdask.scheduler.state.SchedulerTaskState.ERRED;
+import static io.jdask.scheduler.state.SchedulerTaskState.FORGOTTEN;
+import static io.jdask.scheduler.state.SchedulerTaskState.MEMORY;
+import static io.jdask.scheduler.state.SchedulerTaskState.PROCESSING;
+import static io.jdask.scheduler.state.SchedulerTaskState.RELEASED;
+import static io.jdask.scheduler.state.SchedulerTaskState.WAITING;
 
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Priority;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.SchedulerEvent.AddClient;
 import io.jdask.scheduler.state.SchedulerEvent.AddKeys;
 import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
@@ -59,7 +63,7 @@ import java.util.Set;
  * passes ordered ones (List, LinkedHashSet/Map), not Set.of/Map.of.
  *
  * Errors: events about unknown clients, workers or keys, and late results, are ignored and noted in
- * the story. An InvalidTransition or TransitionLimitExceeded is a bug in this machine; the state is
+ * the story. An InvalidTransition or TransitionCounterMaxExceeded is a bug in this machine; the state is
  * then inconsistent and must be discarded.
  *
  * Concurrency: none; confine an instance to one thread (the shell's event loop). Views returned by
@@ -108,7 +112,7 @@ public final class SchedulerState {
      * Applies the events in order and returns the instructions to carry out, in order (see
      * {@link SchedulerInstruction} on ordering). The only mutator.
      *
-     * @throws InvalidTransition or {@link TransitionLimitExceeded} on a bug in the state machine; the
+     * @throws InvalidTransition or {@link TransitionCounterMaxExceeded} on a bug in the state machine; the
      *     state must then be discarded
      */
     public List<SchedulerInstruction> handle(SchedulerEvent... events) {
@@ -235,7 +239,11 @@ public final class SchedulerState {
                 continue;
             }
             created.add(m.newTask(
-                    s.key(), s.runSpec(), new Priority(s.userPriority(), gen, order++), s.retries(), s.restrictions()));
+                    s.key(),
+                    s.runSpec(),
+                    Priority.ofSubmission(s.userPriority(), gen, order++),
+                    s.retries(),
+                    s.restrictions()));
         }
         for (SchedulerTask ts : created) {
             for (String d : specs.get(ts.key).dependencies()) {
@@ -259,7 +267,7 @@ public final class SchedulerState {
                 m.emit(new KeyInMemory(Set.of(c.id), ts.key, ts.typeName, ts.nbytes));
             } else if (ts.state == ERRED) {
                 m.emit(new KeyErred(Set.of(c.id), ts.key, ts.exception, ts.exceptionBlame));
-            } else if (ts.state == RELEASED && ts.priority.generation() != gen) {
+            } else if (ts.state == RELEASED && ts.priority.get(Priority.GENERATION) != gen) {
                 t.recommend(ts, WAITING); // an old task released earlier (kept as lineage) is wanted again
             }
         }
@@ -425,7 +433,7 @@ public final class SchedulerState {
             var scatter = new Transitions.Scatter(holders, sd.nbytes(), sd.typeName());
             SchedulerTask ts = m.tasks.get(key);
             if (ts == null) {
-                ts = m.newTask(key, null, new Priority(0, gen, order++), 0, Restrictions.NONE);
+                ts = m.newTask(key, null, Priority.ofSubmission(0, gen, order++), 0, Restrictions.NONE);
                 m.addWant(c, ts);
                 t.transition(ts, MEMORY, scatter);
             } else if (ts.state == MEMORY) {
@@ -642,9 +650,9 @@ public final class SchedulerState {
     }
 
     /** Number of known tasks in each state (FORGOTTEN counts every task forgotten so far). */
-    public Map<TaskStateKind, Long> tasks() {
-        var out = new EnumMap<TaskStateKind, Long>(TaskStateKind.class);
-        for (TaskStateKind k : TaskStateKind.values()) {
+    public Map<SchedulerTaskState, Long> tasks() {
+        var out = new EnumMap<SchedulerTaskState, Long>(SchedulerTaskState.class);
+        for (SchedulerTaskState k : SchedulerTaskState.values()) {
             out.put(k, m.stateCounts[k.ordinal()]);
         }
         return out;
@@ -653,10 +661,10 @@ public final class SchedulerState {
     /** Number of tasks not done yet: waiting, queued, without a worker, or processing. */
     public long activeTaskCount() {
         long[] c = m.stateCounts;
-        return c[TaskStateKind.WAITING.ordinal()]
-                + c[TaskStateKind.QUEUED.ordinal()]
-                + c[TaskStateKind.NO_WORKER.ordinal()]
-                + c[TaskStateKind.PROCESSING.ordinal()];
+        return c[SchedulerTaskState.WAITING.ordinal()]
+                + c[SchedulerTaskState.QUEUED.ordinal()]
+                + c[SchedulerTaskState.NO_WORKER.ordinal()]
+                + c[SchedulerTaskState.PROCESSING.ordinal()];
     }
 
     /** Live views of every known (not forgotten) task, in no particular order; for snapshots of the whole state. */
@@ -699,8 +707,8 @@ public final class SchedulerState {
      * The story of these keys (or worker addresses, or client ids): every transition and ignored event
      * that mentions them, oldest first, as far back as the bounded log reaches.
      */
-    public List<Transition> story(String... keys) {
-        return m.story.filter(Set.of(keys));
+    public List<Transition<SchedulerTaskState>> story(String... keysOrStimulusIds) {
+        return m.story(keysOrStimulusIds);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.jdask.scheduler.state;
 
+import io.jdask.protocol.state.Priority;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -16,7 +17,7 @@ final class SchedulerTask implements TaskView {
     final TaskPrefix prefix;
 
     /** Current state; FORGOTTEN once removed from the task index (the object is then dead). */
-    TaskStateKind state = TaskStateKind.RELEASED;
+    SchedulerTaskState state = SchedulerTaskState.RELEASED;
 
     /** The user's code; null only for scattered data, which therefore cannot be recomputed. */
     final Object runSpec;
@@ -90,7 +91,7 @@ final class SchedulerTask implements TaskView {
      * {@code Transitions.drain}; the task then sits in the recommendation queue (possibly more than once,
      * the stale entries find null and are skipped).
      */
-    TaskStateKind pendingRec;
+    SchedulerTaskState pendingRec;
 
     SchedulerTask(
             String key, TaskPrefix prefix, Object runSpec, Priority priority, int retries, Restrictions restrictions) {
@@ -127,7 +128,7 @@ final class SchedulerTask implements TaskView {
     }
 
     @Override
-    public TaskStateKind state() {
+    public SchedulerTaskState state() {
         return state;
     }
 

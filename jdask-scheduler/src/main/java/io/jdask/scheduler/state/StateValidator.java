@@ -1,11 +1,11 @@
 package io.jdask.scheduler.state;
 
-import static io.jdask.scheduler.state.TaskStateKind.ERRED;
-import static io.jdask.scheduler.state.TaskStateKind.MEMORY;
-import static io.jdask.scheduler.state.TaskStateKind.NO_WORKER;
-import static io.jdask.scheduler.state.TaskStateKind.PROCESSING;
-import static io.jdask.scheduler.state.TaskStateKind.QUEUED;
-import static io.jdask.scheduler.state.TaskStateKind.WAITING;
+import static io.jdask.scheduler.state.SchedulerTaskState.ERRED;
+import static io.jdask.scheduler.state.SchedulerTaskState.MEMORY;
+import static io.jdask.scheduler.state.SchedulerTaskState.NO_WORKER;
+import static io.jdask.scheduler.state.SchedulerTaskState.PROCESSING;
+import static io.jdask.scheduler.state.SchedulerTaskState.QUEUED;
+import static io.jdask.scheduler.state.SchedulerTaskState.WAITING;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -21,15 +21,15 @@ final class StateValidator {
     private StateValidator() {}
 
     static void validate(ClusterModel m, WorkerPicker picker) {
-        long[] counts = new long[TaskStateKind.values().length];
+        long[] counts = new long[SchedulerTaskState.values().length];
         for (var entry : m.tasks.entrySet()) {
             SchedulerTask ts = entry.getValue();
             check(ts.key.equals(entry.getKey()), ts, "is indexed under another key " + entry.getKey());
             counts[ts.state.ordinal()]++;
             validateTask(m, ts);
         }
-        for (TaskStateKind k : TaskStateKind.values()) {
-            if (k != TaskStateKind.FORGOTTEN && counts[k.ordinal()] != m.stateCounts[k.ordinal()]) {
+        for (SchedulerTaskState k : SchedulerTaskState.values()) {
+            if (k != SchedulerTaskState.FORGOTTEN && counts[k.ordinal()] != m.stateCounts[k.ordinal()]) {
                 throw new IllegalStateException("state count of " + k + " is " + m.stateCounts[k.ordinal()] + " but "
                         + counts[k.ordinal()] + " tasks are in it");
             }
@@ -66,8 +66,8 @@ final class StateValidator {
     }
 
     private static void validateTask(ClusterModel m, SchedulerTask ts) {
-        TaskStateKind s = ts.state;
-        check(s != TaskStateKind.FORGOTTEN, ts, "is FORGOTTEN but still indexed");
+        SchedulerTaskState s = ts.state;
+        check(s != SchedulerTaskState.FORGOTTEN, ts, "is FORGOTTEN but still indexed");
         check(ts.pendingRec == null, ts, "has a pending recommendation " + ts.pendingRec + " after settling");
         for (SchedulerTask d : ts.dependencies) {
             check(d.dependents.contains(ts), ts, "depends on " + d.key + " which does not list it as dependent");
@@ -144,7 +144,7 @@ final class StateValidator {
             check(ts.exceptionBlame != null, ts, "is ERRED without blame");
             for (SchedulerTask d : ts.dependents) {
                 check(
-                        d.state == ERRED || d.state == MEMORY || d.state == TaskStateKind.RELEASED,
+                        d.state == ERRED || d.state == MEMORY || d.state == SchedulerTaskState.RELEASED,
                         ts,
                         "is ERRED but dependent " + d.key + " is " + d.state);
             }
@@ -152,7 +152,7 @@ final class StateValidator {
         if (ts.runSpec == null) {
             check(s == MEMORY, ts, "has no run spec (scattered) but is " + s);
         }
-        if (s == TaskStateKind.QUEUED) {
+        if (s == SchedulerTaskState.QUEUED) {
             check(ts.isRootish(), ts, "is queued but not root-ish");
         }
     }

@@ -1,17 +1,18 @@
 package io.jdask.scheduler.state;
 
+import io.jdask.protocol.state.Priority;
 import java.util.Set;
 
 /**
  * A read-only, live view of one task, for the shell, tests and the dashboard. Read it on the thread
  * that owns the {@link SchedulerState}, between {@code handle} calls; once the task is forgotten the
- * view is stale (its state reads {@link TaskStateKind#FORGOTTEN}). Accessors returning sets copy them;
+ * view is stale (its state reads {@link SchedulerTaskState#FORGOTTEN}). Accessors returning sets copy them;
  * the others are free.
  */
 public interface TaskView {
     String key();
 
-    TaskStateKind state();
+    SchedulerTaskState state();
 
     /** Keys of the tasks this one needs. */
     Set<String> dependencies();
@@ -19,13 +20,13 @@ public interface TaskView {
     /** Keys of the known tasks that need this one. */
     Set<String> dependents();
 
-    /** Addresses of the workers holding the result; empty unless {@link TaskStateKind#MEMORY}. */
+    /** Addresses of the workers holding the result; empty unless {@link SchedulerTaskState#MEMORY}. */
     Set<String> whoHas();
 
     /** Ids of the clients that want the result. */
     Set<String> whoWants();
 
-    /** Address of the worker running it while {@link TaskStateKind#PROCESSING}, else null. */
+    /** Address of the worker running it while {@link SchedulerTaskState#PROCESSING}, else null. */
     String processingOn();
 
     Priority priority();
@@ -39,10 +40,10 @@ public interface TaskView {
     /** How many workers died while running it. */
     int suspiciousCount();
 
-    /** The error while {@link TaskStateKind#ERRED}, else null; for a task blamed on a dependency, that one's error. */
+    /** The error while {@link SchedulerTaskState#ERRED}, else null; for a task blamed on a dependency, that one's error. */
     Object erredReason();
 
-    /** The key that failed while {@link TaskStateKind#ERRED} (itself or a dependency), else null. */
+    /** The key that failed while {@link SchedulerTaskState#ERRED} (itself or a dependency), else null. */
     String erredBlame();
 
     /** Size of the result in bytes, or -1 when unknown. */

@@ -1,14 +1,17 @@
 package io.jdask.scheduler.state;
 
-import static io.jdask.scheduler.state.TaskStateKind.ERRED;
-import static io.jdask.scheduler.state.TaskStateKind.FORGOTTEN;
-import static io.jdask.scheduler.state.TaskStateKind.MEMORY;
-import static io.jdask.scheduler.state.TaskStateKind.NO_WORKER;
-import static io.jdask.scheduler.state.TaskStateKind.PROCESSING;
-import static io.jdask.scheduler.state.TaskStateKind.QUEUED;
-import static io.jdask.scheduler.state.TaskStateKind.RELEASED;
-import static io.jdask.scheduler.state.TaskStateKind.WAITING;
+import static io.jdask.scheduler.state.SchedulerTaskState.ERRED;
+import static io.jdask.scheduler.state.SchedulerTaskState.FORGOTTEN;
+import static io.jdask.scheduler.state.SchedulerTaskState.MEMORY;
+import static io.jdask.scheduler.state.SchedulerTaskState.NO_WORKER;
+import static io.jdask.scheduler.state.SchedulerTaskState.PROCESSING;
+import static io.jdask.scheduler.state.SchedulerTaskState.QUEUED;
+import static io.jdask.scheduler.state.SchedulerTaskState.RELEASED;
+import static io.jdask.scheduler.state.SchedulerTaskState.WAITING;
 
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.SchedulerInstruction.CancelCompute;
 import io.jdask.scheduler.state.SchedulerInstruction.ComputeTask;
 import io.jdask.scheduler.state.SchedulerInstruction.FreeKeys;
@@ -43,7 +46,7 @@ import java.util.Set;
  * wanted asks to wait again), else the original target. If that is not in the table either, it is a
  * bug and InvalidTransition is thrown with the task's story. Recommending a task its current state is
  * a no-op. Edges that find their precondition gone (a ready task that lost a dependency meanwhile, a
- * queued task that still finds no slot) leave the state as it is; the story shows from == to.
+ * queued task that still finds no slot) leave the state as it is; the story shows end == from.
  *
  * Invariants restored by the time drain() and settle() return are listed on the fields of
  * SchedulerTask, WorkerInfo and ClusterModel, and checked by StateValidator. Key ones:
@@ -55,7 +58,7 @@ import java.util.Set;
  *   after the recommendations of the event are drained, from the head of the queue.
  *
  * A per-event counter caps transitions (see SchedulerConfig.maxTransitionsPerHandle): a recommendation
- * cycle becomes TransitionLimitExceeded instead of a hang.
+ * cycle becomes TransitionCounterMaxExceeded instead of a hang.
  */
 /** The transition table, the recommendation loop and the story. */
 final class Transitions {
@@ -69,10 +72,12 @@ final class Transitions {
     /** Arguments of RELEASED -> MEMORY: where scattered data sits. */
     record Scatter(List<WorkerInfo> workers, long nbytes, String typeName) {}
 
-    static final EnumMap<TaskStateKind, EnumMap<TaskStateKind, Edge>> TABLE = new EnumMap<>(TaskStateKind.class);
+    static final EnumMap<SchedulerTaskState, EnumMap<SchedulerTaskState, Edge>> TABLE =
+            new EnumMap<>(SchedulerTaskState.class);
 
-    private static void edge(TaskStateKind from, TaskStateKind to, Edge e) {
-        TABLE.computeIfAbsent(from, k -> new EnumMap<>(TaskStateKind.class)).put(to, e);
+    private static void edge(SchedulerTaskState from, SchedulerTaskState to, Edge e) {
+        TABLE.computeIfAbsent(from, k -> new EnumMap<>(SchedulerTaskState.class))
+                .put(to, e);
     }
 
     static {
@@ -97,8 +102,8 @@ final class Transitions {
         edge(MEMORY, RELEASED, Transitions::memoryToReleased);
         edge(MEMORY, FORGOTTEN, Transitions::memoryToForgotten);
         edge(ERRED, RELEASED, Transitions::erredToReleased);
-        for (TaskStateKind k : TaskStateKind.values()) {
-            TABLE.computeIfAbsent(k, x -> new EnumMap<>(TaskStateKind.class));
+        for (SchedulerTaskState k : SchedulerTaskState.values()) {
+            TABLE.computeIfAbsent(k, x -> new EnumMap<>(SchedulerTaskState.class));
         }
     }
 
@@ -144,7 +149,7 @@ final class Transitions {
         return 1000 + 20L * m.tasks.size();
     }
 
-    void recommend(SchedulerTask ts, TaskStateKind kind) {
+    void recommend(SchedulerTask ts, SchedulerTaskState kind) {
         if (ts.pendingRec == null) {
             queue.addLast(ts);
         } else if (ts.pendingRec == FORGOTTEN) {
@@ -181,7 +186,7 @@ final class Transitions {
         }
         SchedulerTask ts;
         while ((ts = queue.pollFirst()) != null) {
-            TaskStateKind rec = ts.pendingRec;
+            SchedulerTaskState rec = ts.pendingRec;
             if (rec == null || ts.state == FORGOTTEN) {
                 ts.pendingRec = null;
                 continue;
@@ -261,21 +266,21 @@ final class Transitions {
      * call this for transitions that need the event's data; a pending recommendation for the task is
      * dropped (the event knows better).
      */
-    void transition(SchedulerTask ts, TaskStateKind target, Object arg) {
+    void transition(SchedulerTask ts, SchedulerTaskState target, Object arg) {
         ts.pendingRec = null;
-        TaskStateKind from = ts.state;
+        SchedulerTaskState from = ts.state;
         if (from == target || from == FORGOTTEN) {
             return;
         }
         Edge e = TABLE.get(from).get(target);
         if (e != null) {
-            run(e, ts, from, arg);
+            run(e, ts, from, target, arg);
             return;
         }
         Edge toReleased = TABLE.get(from).get(RELEASED);
         if (target != RELEASED && toReleased != null) {
-            run(toReleased, ts, from, arg);
-            TaskStateKind next = target;
+            run(toReleased, ts, from, RELEASED, arg);
+            SchedulerTaskState next = target;
             if (ts.pendingRec != null) { // the released task asked for something itself (e.g. WAITING again)
                 next = ts.pendingRec;
                 ts.pendingRec = null;
@@ -287,41 +292,49 @@ final class Transitions {
             if (second == null) {
                 throw invalid(ts, RELEASED, next);
             }
-            run(second, ts, RELEASED, null);
+            run(second, ts, RELEASED, next, null);
             return;
         }
         throw invalid(ts, from, target);
     }
 
-    private void run(Edge e, SchedulerTask ts, TaskStateKind from, Object arg) {
+    private void run(Edge e, SchedulerTask ts, SchedulerTaskState from, SchedulerTaskState to, Object arg) {
         if (++count > limit) {
-            throw new TransitionLimitExceeded(limit, m.stimulusId, m.story.last(30));
+            throw new TransitionCounterMaxExceeded(
+                    ts.key,
+                    from,
+                    to,
+                    m.stimulusId,
+                    limit,
+                    "for one event (if the graph is just that big, raise"
+                            + " SchedulerConfig.Builder.maxTransitionsPerHandle)",
+                    m.story.last(30));
         }
         if (logging) {
             scratch.clear();
         }
         e.run(this, ts, arg);
         if (logging) {
-            m.story.add(new Transition(ts.key, from, ts.state, recsOf(scratch), m.stimulusId, m.now, ""));
+            m.story.add(Transition.of(ts.key, from, to, ts.state, recsOf(scratch), m.stimulusId, m.now));
         }
     }
 
-    private static Map<String, TaskStateKind> recsOf(ArrayList<Object> pairs) {
+    private static Map<String, SchedulerTaskState> recsOf(ArrayList<Object> pairs) {
         if (pairs.isEmpty()) {
             return Map.of();
         }
         if (pairs.size() == 2) {
-            return Map.of((String) pairs.get(0), (TaskStateKind) pairs.get(1));
+            return Map.of((String) pairs.get(0), (SchedulerTaskState) pairs.get(1));
         }
-        var map = new LinkedHashMap<String, TaskStateKind>();
+        var map = new LinkedHashMap<String, SchedulerTaskState>();
         for (int i = 0; i < pairs.size(); i += 2) {
-            map.put((String) pairs.get(i), (TaskStateKind) pairs.get(i + 1));
+            map.put((String) pairs.get(i), (SchedulerTaskState) pairs.get(i + 1));
         }
         return Collections.unmodifiableMap(map);
     }
 
-    private InvalidTransition invalid(SchedulerTask ts, TaskStateKind from, TaskStateKind to) {
-        return new InvalidTransition(ts.key, from, to, m.stimulusId, m.story.filter(Set.of(ts.key)));
+    private InvalidTransition invalid(SchedulerTask ts, SchedulerTaskState from, SchedulerTaskState to) {
+        return new InvalidTransition(ts.key, from, to, m.stimulusId, m.story(ts.key), null);
     }
 
     // ======================================================================================
@@ -329,7 +342,7 @@ final class Transitions {
     // ======================================================================================
 
     /** States in which a task still needs its dependencies' results. */
-    static boolean isActive(TaskStateKind s) {
+    static boolean isActive(SchedulerTaskState s) {
         return s == WAITING || s == QUEUED || s == NO_WORKER || s == PROCESSING;
     }
 

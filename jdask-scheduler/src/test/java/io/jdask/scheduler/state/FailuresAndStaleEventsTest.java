@@ -4,10 +4,14 @@ import static io.jdask.scheduler.state.Sched.spec;
 import static io.jdask.scheduler.state.SchedulerStateTest.A;
 import static io.jdask.scheduler.state.SchedulerStateTest.B;
 import static io.jdask.scheduler.state.SchedulerStateTest.cluster;
-import static io.jdask.scheduler.state.TaskStateKind.*;
+import static io.jdask.scheduler.state.SchedulerTaskState.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Priority;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyErred;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +153,7 @@ class FailuresAndStaleEventsTest {
         s.handle(submit);
         var finish = s.finish(A, "x");
         s.handle(finish);
-        List<Transition> story = s.state.story("x");
+        List<Transition<SchedulerTaskState>> story = s.state.story("x");
         assertThat(story)
                 .extracting(t -> t.key() + ":" + t.from() + "->" + t.to() + "@" + t.stimulusId())
                 .containsExactly(
@@ -179,7 +183,7 @@ class FailuresAndStaleEventsTest {
         var m = new ClusterModel(SchedulerConfig.defaults());
         var t = new Transitions(m, new WorkerPicker(m));
         m.stimulusId = "stim-42";
-        var ts = m.newTask("x-1", "code", new Priority(0, 1, 0), 0, Restrictions.NONE);
+        var ts = m.newTask("x-1", "code", Priority.ofSubmission(0, 1, 0), 0, Restrictions.NONE);
         m.note("x-1", "created for the test");
         t.beginEvent();
         assertThatThrownBy(() -> t.transition(ts, PROCESSING, null))
@@ -209,7 +213,7 @@ class FailuresAndStaleEventsTest {
     void transitionCapTurnsRunawayWorkIntoAnError() {
         var s = cluster(SchedulerConfig.builder().maxTransitionsPerHandle(3).build(), A);
         assertThatThrownBy(() -> s.state.handle(s.submitAll("c1", spec("a"), spec("b"), spec("c"))))
-                .isInstanceOf(TransitionLimitExceeded.class)
+                .isInstanceOf(TransitionCounterMaxExceeded.class)
                 .hasMessageContaining("More than 3 transitions");
     }
 

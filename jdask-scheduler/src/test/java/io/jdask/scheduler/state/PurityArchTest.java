@@ -9,15 +9,21 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The state machine stays pure: no network, no threads or executors, no clock, no files, no randomness. */
-@AnalyzeClasses(packages = "io.jdask.scheduler.state", importOptions = ImportOption.DoNotIncludeTests.class)
+/**
+ * The state machine stays pure: no network, no threads or executors, no clock, no files, no randomness. The
+ * vocabulary it shares with the worker's state machine ({@code io.jdask.protocol.state}) is held to the same rules.
+ */
+@AnalyzeClasses(
+        packages = {"io.jdask.scheduler.state", "io.jdask.protocol.state"},
+        importOptions = ImportOption.DoNotIncludeTests.class)
 class PurityArchTest {
     private static final String STATE = "io.jdask.scheduler.state..";
+    private static final String SHARED = "io.jdask.protocol.state..";
 
     @ArchTest
     static final ArchRule noNetty = noClasses()
             .that()
-            .resideInAPackage(STATE)
+            .resideInAnyPackage(STATE, SHARED)
             .should()
             .dependOnClassesThat()
             .resideInAPackage("io.netty..");
@@ -25,7 +31,7 @@ class PurityArchTest {
     @ArchTest
     static final ArchRule noConcurrency = noClasses()
             .that()
-            .resideInAPackage(STATE)
+            .resideInAnyPackage(STATE, SHARED)
             .should()
             .dependOnClassesThat()
             .resideInAPackage("java.util.concurrent..")
@@ -40,7 +46,7 @@ class PurityArchTest {
     @ArchTest
     static final ArchRule noClock = noClasses()
             .that()
-            .resideInAPackage(STATE)
+            .resideInAnyPackage(STATE, SHARED)
             .should()
             .callMethod(System.class, "nanoTime")
             .orShould()
@@ -53,7 +59,7 @@ class PurityArchTest {
     @ArchTest
     static final ArchRule noRandomness = noClasses()
             .that()
-            .resideInAPackage(STATE)
+            .resideInAnyPackage(STATE, SHARED)
             .should()
             .callMethod(Math.class, "random")
             .orShould()
@@ -63,7 +69,7 @@ class PurityArchTest {
     @ArchTest
     static final ArchRule noFiles = noClasses()
             .that()
-            .resideInAPackage(STATE)
+            .resideInAnyPackage(STATE, SHARED)
             .should()
             .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("java.io")
                     .and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(java.io.Serializable.class))))

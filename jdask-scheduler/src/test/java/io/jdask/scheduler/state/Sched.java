@@ -157,9 +157,9 @@ final class Sched {
 
     // ---- reading ----
 
-    TaskStateKind stateOf(String key) {
+    SchedulerTaskState stateOf(String key) {
         TaskView t = state.task(key);
-        return t == null ? TaskStateKind.FORGOTTEN : t.state();
+        return t == null ? SchedulerTaskState.FORGOTTEN : t.state();
     }
 
     static TaskSpec spec(String key, String... deps) {

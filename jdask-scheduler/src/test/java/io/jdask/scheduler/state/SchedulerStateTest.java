@@ -1,9 +1,10 @@
 package io.jdask.scheduler.state;
 
 import static io.jdask.scheduler.state.Sched.spec;
-import static io.jdask.scheduler.state.TaskStateKind.*;
+import static io.jdask.scheduler.state.SchedulerTaskState.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jdask.protocol.state.Priority;
 import io.jdask.scheduler.state.SchedulerInstruction.ComputeTask;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyErred;
 import java.util.List;
@@ -71,7 +72,7 @@ class SchedulerStateTest {
             ComputeTask c = computes.getFirst();
             assertThat(c.worker()).isEqualTo(A);
             assertThat(c.runSpec()).isEqualTo("code-y");
-            assertThat(c.priority()).isEqualTo(new Priority(5, 2, 0));
+            assertThat(c.priority()).isEqualTo(Priority.ofSubmission(5, 2, 0));
             assertThat(c.whoHas()).isEqualTo(Map.of("x-1", List.of(A)));
             assertThat(c.nbytes()).isEqualTo(Map.of("x-1", 100L));
             assertThat(c.resources()).isEmpty();

@@ -2,6 +2,7 @@ package io.jdask.scheduler.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jdask.protocol.state.Transition;
 import io.jdask.scheduler.state.SchedulerEvent.*;
 import io.jdask.scheduler.state.SchedulerInstruction.*;
 import java.util.ArrayList;
@@ -219,7 +220,7 @@ class SimulatedClusterFuzzTest {
                 String c = r.nextBoolean() ? "c1" : "c2";
                 var erred = new ArrayList<String>();
                 for (String k : s.state.wantedKeys(c)) {
-                    if (s.stateOf(k) == TaskStateKind.ERRED) {
+                    if (s.stateOf(k) == SchedulerTaskState.ERRED) {
                         erred.add(k);
                     }
                 }
@@ -405,15 +406,15 @@ class SimulatedClusterFuzzTest {
         private void checkOutcome() {
             for (String c : List.of("c1", "c2")) {
                 for (String k : s.state.wantedKeys(c)) {
-                    TaskStateKind st = s.stateOf(k);
+                    SchedulerTaskState st = s.stateOf(k);
                     if (errors) {
-                        assertThat(st).as(k).isIn(TaskStateKind.MEMORY, TaskStateKind.ERRED);
+                        assertThat(st).as(k).isIn(SchedulerTaskState.MEMORY, SchedulerTaskState.ERRED);
                     } else {
-                        assertThat(st).as(k).isEqualTo(TaskStateKind.MEMORY);
+                        assertThat(st).as(k).isEqualTo(SchedulerTaskState.MEMORY);
                     }
                     assertThat(reported.get(k))
                             .as("client never told about " + k)
-                            .containsAnyOf(st == TaskStateKind.MEMORY ? "memory" : "erred");
+                            .containsAnyOf(st == SchedulerTaskState.MEMORY ? "memory" : "erred");
                 }
             }
         }

@@ -7,8 +7,8 @@ import java.util.TreeSet;
 /**
  * What this worker knows about another worker it may fetch from.
  *
- * <p>A peer exists in {@code WorkerState.peers} while it holds a known key, has a transfer in
- * flight or is marked busy; it is dropped as soon as none of these is true. Hash and equality by
+ * <p>A peer exists in {@code WorkerState.peers} while it holds a known key, or has a transfer in
+ * flight; it is dropped as soon as none of these is true. Hash and equality by
  * address so {@code HashSet<Peer>} iterates the same way in every run.
  */
 final class Peer {
@@ -26,8 +26,6 @@ final class Peer {
     LinkedHashSet<WorkerTask> inFlight;
     /** Bytes counted against the incoming limit for {@link #inFlight}; 0 when none. */
     long inFlightBytes;
-    /** It answered "busy" and the retry timer has not fired yet: don't ask it. */
-    boolean busy;
 
     Peer(String address) {
         this.address = address;
@@ -35,7 +33,7 @@ final class Peer {
     }
 
     boolean isUnused() {
-        return hasWhat.isEmpty() && inFlight == null && !busy;
+        return hasWhat.isEmpty() && inFlight == null;
     }
 
     /** "tcp://10.0.0.1:8786" -> "10.0.0.1"; anything unparseable is its own host. */

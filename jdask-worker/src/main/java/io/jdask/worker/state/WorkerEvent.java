@@ -1,5 +1,6 @@
 package io.jdask.worker.state;
 
+import io.jdask.protocol.state.Priority;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,10 @@ import java.util.Objects;
  * shell's clock when the event was created. The state never reads a clock.
  *
  * <p>Events from the scheduler: {@link ComputeTask}, {@link FreeKeys}, {@link CancelCompute},
- * {@link AcquireReplicas}, {@link RemoveReplicas}, {@link RefreshWhoHas}, {@link UpdateData},
- * {@link PeerRemoved}, {@link StealRequest}. Events from the shell's own work: {@link
- * ExecuteSuccess}, {@link ExecuteFailure}, {@link Secede}, the {@code GatherDep*} outcomes, {@link
- * RetryBusyWorker} and the periodic {@link FindMissing}.
+ * {@link RemoveReplicas}, {@link RefreshWhoHas}, {@link UpdateData}, {@link PeerRemoved}, {@link
+ * StealRequest}. Events from the shell's own work: {@link ExecuteSuccess}, {@link ExecuteFailure},
+ * {@link Secede}, {@link Rejoin}, the three {@code GatherDep*} outcomes and the periodic {@link
+ * FindMissing}.
  */
 public sealed interface WorkerEvent {
     /** Id of the stimulus that caused this event; copied onto transitions and instructions. */
@@ -142,15 +143,6 @@ public sealed interface WorkerEvent {
         }
     }
 
-    /** The peer answered a {@link WorkerInstruction.GatherDep} with "too busy"; nothing arrived. */
-    record GatherDepBusy(String peer, List<String> keys, String stimulusId, long now) implements WorkerEvent {
-        public GatherDepBusy {
-            Objects.requireNonNull(peer, "peer");
-            keys = Copies.list(keys, "keys");
-            Objects.requireNonNull(stimulusId, "stimulusId");
-        }
-    }
-
     /**
      * The peer could not be reached during a {@link WorkerInstruction.GatherDep}. The state assumes
      * it is gone and drops it from every task's holders, not only the requested ones.
@@ -176,14 +168,6 @@ public sealed interface WorkerEvent {
         }
     }
 
-    /** The shell's timer after {@link WorkerInstruction.RetryBusyWorkerLater} fired. */
-    record RetryBusyWorker(String peer, String stimulusId, long now) implements WorkerEvent {
-        public RetryBusyWorker {
-            Objects.requireNonNull(peer, "peer");
-            Objects.requireNonNull(stimulusId, "stimulusId");
-        }
-    }
-
     /**
      * Values were put on this worker directly (scatter); the shell has already stored them.
      *
@@ -193,29 +177,6 @@ public sealed interface WorkerEvent {
         public UpdateData {
             data = Copies.map(data, "data");
             Objects.requireNonNull(stimulusId, "stimulusId");
-        }
-    }
-
-    /**
-     * The scheduler asks this worker to hold replicas of keys held elsewhere.
-     *
-     * @param whoHas the peers holding each key
-     * @param nbytes the size of each key; keys missing here count as {@code defaultNbytes}
-     */
-    record AcquireReplicas(Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId, long now)
-            implements WorkerEvent {
-        public AcquireReplicas {
-            whoHas = Copies.whoHas(whoHas, "whoHas");
-            nbytes = Copies.map(nbytes, "nbytes");
-            Objects.requireNonNull(stimulusId, "stimulusId");
-        }
-
-        public static AcquireReplicas of(
-                Map<String, ? extends Collection<String>> whoHas,
-                Map<String, Long> nbytes,
-                String stimulusId,
-                long now) {
-            return new AcquireReplicas(Copies.whoHas(whoHas, "whoHas"), nbytes, stimulusId, now);
         }
     }
 

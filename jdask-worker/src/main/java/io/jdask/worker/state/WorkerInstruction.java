@@ -15,10 +15,9 @@ import java.util.Set;
  *   <li>{@link Execute}: run the task on a worker thread, later report {@link
  *       WorkerEvent.ExecuteSuccess} or {@link WorkerEvent.ExecuteFailure} (and {@link
  *       WorkerEvent.Secede} if the task secedes). Never sent twice for a running key.
- *   <li>{@link GatherDep}: fetch the keys from one peer, later report exactly one of the four
+ *   <li>{@link GatherDep}: fetch the keys from one peer, later report exactly one of the three
  *       {@code GatherDep*} outcomes. At most one GatherDep per peer is outstanding.
- *   <li>{@link RetryBusyWorkerLater}: after a back-off, hand in {@link
- *       WorkerEvent.RetryBusyWorker}.
+ *   <li>{@link Rejoined}: let the rejoining thread of the task go on.
  *   <li>{@link DropData}: delete the values of these keys from the data store.
  * </ul>
  */
@@ -48,18 +47,10 @@ public sealed interface WorkerInstruction {
         }
     }
 
-    /** The peer said it is busy; hand in {@link WorkerEvent.RetryBusyWorker} after a back-off. */
-    record RetryBusyWorkerLater(String peer, String stimulusId) implements WorkerInstruction {
-        public RetryBusyWorkerLater {
-            Objects.requireNonNull(peer, "peer");
-            Objects.requireNonNull(stimulusId, "stimulusId");
-        }
-    }
-
-    /** Delete these keys' values from the shell's data store. */
     /** The rejoining thread of {@code key} may go on: it holds a slot again (or never needed one). */
     record Rejoined(String key, String stimulusId) implements WorkerInstruction {}
 
+    /** Delete these keys' values from the shell's data store. */
     record DropData(List<String> keys, String stimulusId) implements WorkerInstruction {
         public DropData {
             keys = Copies.list(keys, "keys");

@@ -1,5 +1,6 @@
 package io.jdask.worker.state;
 
+import io.jdask.protocol.state.Priority;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -14,12 +15,12 @@ import java.util.TreeSet;
  *
  * <p>Design note: a plain mutable object with package-private fields, linked to its neighbours by
  * direct references (dependencies, dependents, holders) so the hot paths never look keys up. Only
- * {@link WorkerState} mutates it, on its owning thread; the public accessors are for the shell and
+ * the state machine ({@link WorkerState} and the parts it is made of) mutates it, on its owning thread; the public accessors are for the shell and
  * tests and return copies, never live collections. Equality is identity; the hash is the key's
  * hash so that iterating a {@code HashSet<WorkerTask>} is the same in every run (identity hashes
  * differ between runs and would break replay determinism).
  *
- * <p>Fields that only make sense in some states are reset by {@code WorkerState.purge} when the
+ * <p>Fields that only make sense in some states are reset by {@code WorkerTransitions.purge} when the
  * task is released.
  */
 public final class WorkerTask {
@@ -75,8 +76,9 @@ public final class WorkerTask {
     Object error;
 
     /**
-     * Set by an ExecuteDone/GatherDepDone event for the task whose execution or transfer just
-     * ended; only ever true while that event's recommendations are processed.
+     * Set when the task's execution or transfer ended (an {@code ExecuteSuccess} or {@code
+     * ExecuteFailure}, or one of the three {@code GatherDep*} outcomes), for the edges that wait for
+     * that end; only ever true while that event's recommendations are processed.
      */
     boolean done;
     /**
@@ -84,7 +86,7 @@ public final class WorkerTask {
      * the last such dependent stops needing it.
      */
     boolean freed;
-    /** The shell stored a value for this key during the current event; see WorkerState#arrivals. */
+    /** The shell stored a value for this key during the current event; see EventScratch#arrivals. */
     boolean valueArrived;
     /** Position in the ready or constrained heap (a task is in at most one), or -1. */
     int heapIndex = -1;

@@ -15,11 +15,16 @@
  *   <li>Instructions whose name ends in {@code Msg} (they implement
  *       {@link io.jdask.worker.state.WorkerInstruction.SchedulerMessage}) are sent to the scheduler
  *       unchanged; the other instructions are performed by the worker shell itself.
- *   <li>Transition methods are named {@code fromToTo} after the edge they implement
- *       ({@code waitingToReady}); {@code generic*} methods are shared bodies several edges reuse.
+ *   <li>Transition methods (in {@code WorkerTransitions}) are named {@code fromToTo} after the
+ *       edge they implement ({@code waitingToReady}); {@code generic*} methods are shared bodies
+ *       several edges reuse.
  *   <li>A "peer" is another worker we may fetch data from, named by its address.
  *   <li>"nbytes" is always a size in bytes; {@code -1} means unknown.
  * </ul>
+ *
+ * <p>The types both state machines share (the story's {@code Transition}, {@code InvalidTransition}, the
+ * loop guard {@code TransitionCounterMaxExceeded}, {@code Priority}, {@code BoundedLog}) live in {@code
+ * io.jdask.protocol.state}.
  *
  * <h2>Contract with the shell about values</h2>
  *
@@ -39,8 +44,8 @@
  *       stimulus id and the clock's {@code now}) and call {@code handle(event)}.
  *   <li>Perform the returned instructions in order: {@code Execute} runs {@code
  *       task(key).runSpec()} on a pool thread with the values of {@code task(key).dependencyKeys()}
- *       (all in the store); {@code GatherDep} opens one transfer; {@code RetryBusyWorkerLater}
- *       arms a back-off timer; {@code DropData} deletes values; every {@code ...Msg} goes to the
+ *       (all in the store); {@code GatherDep} opens one transfer; {@code Rejoined} lets a
+ *       rejoining thread go on; {@code DropData} deletes values; every {@code ...Msg} goes to the
  *       scheduler. Completions come back as events (step 2), never as direct calls.
  *   <li>Every second or so, hand in {@code FindMissing}.
  * </ol>

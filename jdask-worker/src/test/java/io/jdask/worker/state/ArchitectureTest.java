@@ -7,13 +7,18 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The pure state package stays pure: no network, threads, clocks or files. */
-@AnalyzeClasses(packages = "io.jdask.worker.state", importOptions = ImportOption.DoNotIncludeTests.class)
+/**
+ * The pure state package stays pure: no network, threads, clocks or files; so does the vocabulary it shares with
+ * the scheduler's state machine ({@code io.jdask.protocol.state}).
+ */
+@AnalyzeClasses(
+        packages = {"io.jdask.worker.state", "io.jdask.protocol.state"},
+        importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     @ArchTest
     static final ArchRule noNetty = noClasses()
             .that()
-            .resideInAPackage("io.jdask.worker.state..")
+            .resideInAnyPackage("io.jdask.worker.state..", "io.jdask.protocol.state..")
             .should()
             .dependOnClassesThat()
             .resideInAPackage("io.netty..")
@@ -22,7 +27,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule noThreadsOrExecutors = noClasses()
             .that()
-            .resideInAPackage("io.jdask.worker.state..")
+            .resideInAnyPackage("io.jdask.worker.state..", "io.jdask.protocol.state..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("java.util.concurrent..")
@@ -37,7 +42,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule noClock = noClasses()
             .that()
-            .resideInAPackage("io.jdask.worker.state..")
+            .resideInAnyPackage("io.jdask.worker.state..", "io.jdask.protocol.state..")
             .should()
             .callMethod(System.class, "nanoTime")
             .orShould()
@@ -50,7 +55,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule noFiles = noClasses()
             .that()
-            .resideInAPackage("io.jdask.worker.state..")
+            .resideInAnyPackage("io.jdask.worker.state..", "io.jdask.protocol.state..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("java.io..", "java.nio.file..", "java.net..")

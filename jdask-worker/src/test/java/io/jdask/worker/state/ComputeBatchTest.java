@@ -5,6 +5,7 @@ import static io.jdask.worker.state.Events.computeNeeding;
 import static io.jdask.worker.state.Events.whoHas;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,10 @@
 package io.jdask.worker.state;
 
-import io.jdask.worker.state.WorkerEvent.AcquireReplicas;
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteFailure;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerEvent.FreeKeys;
-import io.jdask.worker.state.WorkerEvent.GatherDepBusy;
 import io.jdask.worker.state.WorkerEvent.GatherDepFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepNetworkFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepSuccess;
@@ -79,10 +78,6 @@ final class Events {
         return new GatherDepSuccess(peer, received, stim, 0);
     }
 
-    static GatherDepBusy busy(String peer, String stim, String... keys) {
-        return new GatherDepBusy(peer, List.of(keys), stim, 0);
-    }
-
     static GatherDepNetworkFailure unreachable(String peer, String stim, String... keys) {
         return new GatherDepNetworkFailure(peer, List.of(keys), stim, 0);
     }
@@ -95,12 +90,6 @@ final class Events {
         var data = new LinkedHashMap<String, Long>();
         for (String k : keys) data.put(k, RESULT_BYTES);
         return new UpdateData(data, stim, 0);
-    }
-
-    static AcquireReplicas acquire(Map<String, List<String>> whoHas, String stim) {
-        var nbytes = new LinkedHashMap<String, Long>();
-        for (String k : whoHas.keySet()) nbytes.put(k, DEP_BYTES);
-        return new AcquireReplicas(whoHas, nbytes, stim, 0);
     }
 
     static RefreshWhoHas refresh(Map<String, List<String>> whoHas, String stim) {

@@ -12,12 +12,13 @@ import static io.jdask.worker.state.WorkerTaskState.EXECUTING;
 import static io.jdask.worker.state.WorkerTaskState.READY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerInstruction.Execute;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Short tasks handed to the task threads beyond nthreads ({@code WorkerState.Builder.executeAhead}). */
+/** Short tasks handed to the task threads beyond nthreads ({@code WorkerStateBuilder.executeAhead}). */
 class ExecuteAheadTest {
     static final String ME = "tcp://127.0.0.1:1";
 

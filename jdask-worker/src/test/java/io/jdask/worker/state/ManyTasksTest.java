@@ -2,6 +2,7 @@ package io.jdask.worker.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerEvent.FreeKeys;

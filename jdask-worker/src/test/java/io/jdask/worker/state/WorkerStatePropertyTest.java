@@ -2,21 +2,19 @@ package io.jdask.worker.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jdask.worker.state.WorkerEvent.AcquireReplicas;
+import io.jdask.protocol.state.Priority;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteFailure;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerEvent.FindMissing;
 import io.jdask.worker.state.WorkerEvent.FreeKeys;
-import io.jdask.worker.state.WorkerEvent.GatherDepBusy;
 import io.jdask.worker.state.WorkerEvent.GatherDepFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepNetworkFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepSuccess;
 import io.jdask.worker.state.WorkerEvent.PeerRemoved;
 import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
-import io.jdask.worker.state.WorkerEvent.RetryBusyWorker;
 import io.jdask.worker.state.WorkerEvent.Secede;
 import io.jdask.worker.state.WorkerEvent.StealRequest;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
@@ -71,7 +69,7 @@ class WorkerStatePropertyTest {
     static final class Simulation {
         final long seed;
         final Random rnd;
-        final WorkerState.Builder options;
+        final WorkerStateBuilder options;
         final WorkerState ws;
         final List<String> keys = new ArrayList<>();
         final Map<String, List<String>> deps = new LinkedHashMap<>();
@@ -84,7 +82,6 @@ class WorkerStatePropertyTest {
         /** Outstanding GatherDeps by peer. */
         final Map<String, Set<String>> gathers = new LinkedHashMap<>();
 
-        final Set<String> busyTimers = new LinkedHashSet<>();
         final List<WorkerInstruction> allInstructions = new ArrayList<>();
         int stim;
 
@@ -113,7 +110,7 @@ class WorkerStatePropertyTest {
 
         void run(int steps) {
             for (int i = 0; i < steps; i++) {
-                boolean shellWork = !running.isEmpty() || !gathers.isEmpty() || !busyTimers.isEmpty();
+                boolean shellWork = !running.isEmpty() || !gathers.isEmpty();
                 apply(shellWork && rnd.nextInt(100) < 60 ? shellEvent() : schedulerEvent());
             }
             quiesce();
@@ -138,7 +135,7 @@ class WorkerStatePropertyTest {
         WorkerEvent schedulerEvent() {
             String s = nextStim();
             long now = stim;
-            return switch (rnd.nextInt(11)) {
+            return switch (rnd.nextInt(10)) {
                 case 0, 1, 2 -> {
                     String k = randomKey();
                     var whoHas = new LinkedHashMap<String, List<String>>();
@@ -155,14 +152,10 @@ class WorkerStatePropertyTest {
                 }
                 case 3 -> new FreeKeys(List.of(randomKey(), randomKey()), s, now);
                 case 4 -> new CancelCompute(randomKey(), s, now);
-                case 5 -> {
-                    String k = randomKey();
-                    yield new AcquireReplicas(Map.of(k, randomPeers(false)), Map.of(k, 1L + rnd.nextInt(200)), s, now);
-                }
-                case 6 -> new RemoveReplicas(List.of(randomKey()), s, now);
-                case 7 -> new RefreshWhoHas(Map.of(randomKey(), randomPeers(true)), s, now);
-                case 8 -> new UpdateData(Map.of(randomKey(), 1L + rnd.nextInt(50)), s, now);
-                case 9 ->
+                case 5 -> new RemoveReplicas(List.of(randomKey()), s, now);
+                case 6 -> new RefreshWhoHas(Map.of(randomKey(), randomPeers(true)), s, now);
+                case 7 -> new UpdateData(Map.of(randomKey(), 1L + rnd.nextInt(50)), s, now);
+                case 8 ->
                     rnd.nextBoolean()
                             ? new PeerRemoved(PEERS.get(rnd.nextInt(PEERS.size())), s, now)
                             : new StealRequest(randomKey(), s, now);
@@ -176,7 +169,6 @@ class WorkerStatePropertyTest {
             var kinds = new ArrayList<Integer>();
             if (!running.isEmpty()) kinds.add(0);
             if (!gathers.isEmpty()) kinds.add(1);
-            if (!busyTimers.isEmpty()) kinds.add(2);
             switch (kinds.get(rnd.nextInt(kinds.size()))) {
                 case 0 -> {
                     String k = new ArrayList<>(running).get(rnd.nextInt(running.size()));
@@ -186,23 +178,18 @@ class WorkerStatePropertyTest {
                     if (r < 4) return new ExecuteFailure(k, "boom-" + k, s, now);
                     return new ExecuteSuccess(k, 1 + rnd.nextInt(100), "T", now - 1, now, s, now);
                 }
-                case 1 -> {
+                default -> {
                     String peer = new ArrayList<>(gathers.keySet()).get(rnd.nextInt(gathers.size()));
                     var asked = gathers.get(peer);
                     int r = rnd.nextInt(10);
-                    if (r < 5) {
+                    if (r < 6) {
                         var received = new LinkedHashMap<String, Long>();
                         for (String k : asked) if (rnd.nextInt(5) > 0) received.put(k, 1L + rnd.nextInt(200));
                         if (rnd.nextInt(10) == 0) received.put(randomKey(), 7L); // a key we did not ask for
                         return new GatherDepSuccess(peer, received, s, now);
                     }
-                    if (r < 7) return new GatherDepBusy(peer, List.copyOf(asked), s, now);
                     if (r < 9) return new GatherDepNetworkFailure(peer, List.copyOf(asked), s, now);
                     return new GatherDepFailure(peer, List.copyOf(asked), "corrupt", s, now);
-                }
-                default -> {
-                    String peer = busyTimers.iterator().next();
-                    return new RetryBusyWorker(peer, s, now);
                 }
             }
         }
@@ -224,10 +211,8 @@ class WorkerStatePropertyTest {
                     gathers.remove(e.peer());
                     store.addAll(e.received().keySet());
                 }
-                case GatherDepBusy e -> gathers.remove(e.peer());
                 case GatherDepNetworkFailure e -> gathers.remove(e.peer());
                 case GatherDepFailure e -> gathers.remove(e.peer());
-                case RetryBusyWorker e -> busyTimers.remove(e.peer());
                 case UpdateData e -> store.addAll(e.data().keySet());
                 default -> {}
             }
@@ -255,7 +240,6 @@ class WorkerStatePropertyTest {
                         assertThat(g.keys()).isNotEmpty();
                         gathers.put(g.peer(), g.keys());
                     }
-                    case WorkerInstruction.RetryBusyWorkerLater r -> busyTimers.add(r.peer());
                     case WorkerInstruction.Rejoined r -> seceded.remove(r.key());
                     case WorkerInstruction.DropData d -> {
                         for (String k : d.keys()) {
@@ -294,8 +278,6 @@ class WorkerStatePropertyTest {
                     var received = new LinkedHashMap<String, Long>();
                     for (String k : e.getValue()) received.put(k, 10L);
                     apply(new GatherDepSuccess(e.getKey(), received, s, stim));
-                } else if (!busyTimers.isEmpty()) {
-                    apply(new RetryBusyWorker(busyTimers.iterator().next(), s, stim));
                 } else {
                     break;
                 }

@@ -1,7 +1,5 @@
 package io.jdask.worker.state;
 
-import static io.jdask.worker.state.Events.acquire;
-import static io.jdask.worker.state.Events.busy;
 import static io.jdask.worker.state.Events.compute;
 import static io.jdask.worker.state.Events.computeNeeding;
 import static io.jdask.worker.state.Events.failure;
@@ -31,11 +29,14 @@ import static io.jdask.worker.state.WorkerTaskState.WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jdask.protocol.state.InvalidTransition;
+import io.jdask.protocol.state.Priority;
+import io.jdask.protocol.state.Transition;
+import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.FindMissing;
 import io.jdask.worker.state.WorkerEvent.PeerRemoved;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
-import io.jdask.worker.state.WorkerEvent.RetryBusyWorker;
 import io.jdask.worker.state.WorkerEvent.Secede;
 import io.jdask.worker.state.WorkerEvent.StealRequest;
 import io.jdask.worker.state.WorkerInstruction.AddKeysMsg;
@@ -45,7 +46,6 @@ import io.jdask.worker.state.WorkerInstruction.GatherDep;
 import io.jdask.worker.state.WorkerInstruction.LongRunningMsg;
 import io.jdask.worker.state.WorkerInstruction.ReleaseWorkerDataMsg;
 import io.jdask.worker.state.WorkerInstruction.RequestRefreshWhoHasMsg;
-import io.jdask.worker.state.WorkerInstruction.RetryBusyWorkerLater;
 import io.jdask.worker.state.WorkerInstruction.StealResponseMsg;
 import io.jdask.worker.state.WorkerInstruction.TaskErredMsg;
 import java.util.ArrayList;
@@ -125,31 +125,6 @@ class WorkerStateTest {
         out = ws.handle(gathered(P1, "s2", "a"));
         // Transfers are planned after the event's transitions: the next GatherDep comes last.
         assertThat(out).containsExactly(new AddKeysMsg(List.of("a"), "s2"), new GatherDep(P2, Set.of("c"), B, "s2"));
-    }
-
-    @Test
-    void busyPeerIsRetriedLater() {
-        ws.handle(compute("y", whoHas("x", List.of(P1)), "s1"));
-        var out = ws.handle(busy(P1, "s2", "x"));
-        // Every holder is busy: also ask the scheduler for other holders.
-        assertThat(out)
-                .containsExactly(new RetryBusyWorkerLater(P1, "s2"), new RequestRefreshWhoHasMsg(List.of("x"), "s2"));
-        assertThat(ws.stateOf("x")).isEqualTo(FETCH);
-
-        assertThat(ws.handle(new RetryBusyWorker(P1, "s3", 0)))
-                .containsExactly(new GatherDep(P1, Set.of("x"), B, "s3"));
-    }
-
-    @Test
-    void busyPeerIsSkippedForAnotherHolder() {
-        var out = ws.handle(compute("y", whoHas("x", List.of(P1, P2)), "s1"));
-        assertThat(out).hasSize(1);
-        String first = ((GatherDep) out.get(0)).peer();
-        String other = first.equals(P1) ? P2 : P1;
-
-        out = ws.handle(busy(first, "s2", "x"));
-        assertThat(out)
-                .containsExactly(new RetryBusyWorkerLater(first, "s2"), new GatherDep(other, Set.of("x"), B, "s2"));
     }
 
     @Test
@@ -308,7 +283,8 @@ class WorkerStateTest {
     @Test
     void executingTaskAskedToBeFetchedIsResumedAndFetchedIfItFails() {
         ws.handle(compute("x", "s1"), freeKeys("s2", "x"));
-        assertThat(ws.handle(acquire(whoHas("x", List.of(P1)), "s3"))).isEmpty();
+        // A dependent computed here wants x fetched while x still runs, cancelled.
+        assertThat(ws.handle(compute("y", whoHas("x", List.of(P1)), "s3"))).isEmpty();
         assertThat(ws.stateOf("x")).isEqualTo(RESUMED);
         assertThat(ws.task("x").next()).isEqualTo(FETCH);
 
@@ -318,8 +294,9 @@ class WorkerStateTest {
 
     @Test
     void resumedExecutionThatSucceedsIsReportedAsAReplica() {
-        ws.handle(compute("x", "s1"), freeKeys("s2", "x"), acquire(whoHas("x", List.of(P1)), "s3"));
-        assertThat(ws.handle(success("x", "s4"))).containsExactly(new AddKeysMsg(List.of("x"), "s4"));
+        ws.handle(compute("x", "s1"), freeKeys("s2", "x"), compute("y", whoHas("x", List.of(P1)), "s3"));
+        assertThat(ws.handle(success("x", "s4")))
+                .containsExactly(new AddKeysMsg(List.of("x"), "s4"), new Execute("y", "s4"));
         assertThat(ws.stateOf("x")).isEqualTo(MEMORY);
     }
 
@@ -422,15 +399,6 @@ class WorkerStateTest {
     }
 
     @Test
-    void acquireReplicasFetchesAndReportsTheKeys() {
-        var out = ws.handle(acquire(whoHas("x", List.of(P1), "w", List.of(P1)), "s1"));
-        assertThat(out).containsExactly(new GatherDep(P1, Set.of("x", "w"), 2 * B, "s1"));
-        assertThat(ws.handle(gathered(P1, "s2", "x", "w")))
-                .containsExactly(new AddKeysMsg(List.of("w"), "s2"), new AddKeysMsg(List.of("x"), "s2"));
-        assertThat(ws.stateOf("x")).isEqualTo(MEMORY);
-    }
-
-    @Test
     void secedeFreesTheThreadAndTellsTheScheduler() {
         ws.handle(compute("a", Priority.of(0), "s1"), compute("b", Priority.of(1), "s2"));
         assertThat(ws.stateOf("b")).isEqualTo(READY);
@@ -528,7 +496,7 @@ class WorkerStateTest {
 
     @Test
     void replayingTheRecordedEventsReachesTheSameState() {
-        WorkerState.Builder options = WorkerState.builder(ME).nthreads(2).seed(42);
+        WorkerStateBuilder options = WorkerState.builder(ME).nthreads(2).seed(42);
         WorkerState original = options.build();
         var instructions = new ArrayList<WorkerInstruction>();
         instructions.addAll(original.handle(
@@ -537,7 +505,7 @@ class WorkerStateTest {
                 compute("w", Priority.of(2), "s3"),
                 compute("v", Priority.of(3), "s4")));
         instructions.addAll(original.handle(
-                busy(P1, "s5", "a"),
+                unreachable(P1, "s5", "a"),
                 gathered(P2, "s6", "a", "b"),
                 success("x", "s7"),
                 freeKeys("s8", "w"),
@@ -601,11 +569,11 @@ class WorkerStateTest {
 
     @Test
     void transitionTableHasTheDaskEdges() {
-        assertThat(WorkerState.hasEdge(RELEASED, WAITING)).isTrue();
-        assertThat(WorkerState.hasEdge(EXECUTING, RELEASED)).isTrue();
-        assertThat(WorkerState.hasEdge(CANCELLED, WAITING)).isTrue();
-        assertThat(WorkerState.hasEdge(RESUMED, MEMORY)).isTrue();
-        assertThat(WorkerState.hasEdge(MEMORY, WAITING)).isFalse(); // goes through RELEASED
-        assertThat(WorkerState.hasEdge(RELEASED, EXECUTING)).isFalse(); // invalid
+        assertThat(WorkerTransitions.hasEdge(RELEASED, WAITING)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(EXECUTING, RELEASED)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(CANCELLED, WAITING)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(RESUMED, MEMORY)).isTrue();
+        assertThat(WorkerTransitions.hasEdge(MEMORY, WAITING)).isFalse(); // goes through RELEASED
+        assertThat(WorkerTransitions.hasEdge(RELEASED, EXECUTING)).isFalse(); // invalid
     }
 }

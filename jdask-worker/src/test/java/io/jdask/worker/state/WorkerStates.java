@@ -19,7 +19,7 @@ final class WorkerStates {
     }
 
     /** A validated state; {@code options} tweaks the builder (nthreads, limits...). */
-    static WorkerStates forTest(String address, Consumer<WorkerState.Builder> options) {
+    static WorkerStates forTest(String address, Consumer<WorkerStateBuilder> options) {
         var b = WorkerState.builder(address).transitionCounterMax(1_000_000);
         options.accept(b);
         return new WorkerStates(b.build());

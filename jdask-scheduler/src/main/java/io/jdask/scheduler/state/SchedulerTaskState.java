@@ -16,7 +16,7 @@ package io.jdask.scheduler.state;
  *   <li>{@link #FORGOTTEN}: removed from the scheduler; a view of a forgotten task is stale.
  * </ul>
  */
-public enum TaskStateKind {
+public enum SchedulerTaskState {
     RELEASED,
     WAITING,
     NO_WORKER,
