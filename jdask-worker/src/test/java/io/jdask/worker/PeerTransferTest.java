@@ -68,23 +68,8 @@ class PeerTransferTest {
     }
 
     @Test
-    void aBusyPeerIsAskedAgainLater() {
-        io.jdask.protocol.Serialized seven = S.serializeValue(7);
-        peer = new FakePeer(n -> n == 1
-                ? new DataMsg.DataReply(0, Map.of(), List.of(), true)
-                : new DataMsg.DataReply(0, Map.of("x", seven), List.of(), false));
-        scheduler.send(worker.address(), needs("y", "x", peer.address()));
-        WorkerMsg.TaskFinished y = scheduler.await(
-                worker.address(), WorkerMsg.TaskFinished.class, m -> m.key().equals("y"));
-        assertThat(S.deserialize(y.inlineValue(), getClass().getClassLoader())).isEqualTo(21);
-        assertThat(peer.requests)
-                .hasSize(2)
-                .allSatisfy(g -> assertThat(g.keys()).containsExactly("x"));
-    }
-
-    @Test
     void aPeerWithoutTheKeyIsReportedAndTheSchedulerIsAskedWhoElseHasIt() {
-        peer = new FakePeer(n -> new DataMsg.DataReply(0, Map.of(), List.of("x"), false));
+        peer = new FakePeer(n -> new DataMsg.DataReply(0, Map.of(), List.of("x")));
         scheduler.send(worker.address(), needs("y", "x", peer.address()));
         WorkerMsg.MissingData missing = scheduler.await(
                 worker.address(), WorkerMsg.MissingData.class, m -> m.key().equals("x"));
@@ -146,7 +131,7 @@ class PeerTransferTest {
                             if (m instanceof DataMsg.GetData g) {
                                 requests.add(g);
                                 DataMsg.DataReply r = script.apply(requests.size());
-                                c.send(new DataMsg.DataReply(g.requestId(), r.values(), r.missing(), r.busy()));
+                                c.send(new DataMsg.DataReply(g.requestId(), r.values(), r.missing()));
                             }
                         }
                     }));

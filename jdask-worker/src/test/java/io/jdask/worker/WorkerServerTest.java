@@ -434,7 +434,6 @@ class WorkerServerTest {
             DataMsg.DataReply after =
                     pollUntil(() -> client.get("tmp"), r -> r.missing().contains("tmp"));
             assertThat(after.values()).isEmpty();
-            assertThat(after.busy()).isFalse();
         }
         assertThat(a.storedKeys()).isEmpty();
         assertThat(stateOf(a, "tmp")).as("forgotten").isNull();

@@ -19,6 +19,7 @@ import io.jdask.worker.state.WorkerEvent.AcquireReplicas;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteFailure;
+import io.jdask.worker.state.WorkerEvent.ExecuteSkipped;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerEvent.FindMissing;
 import io.jdask.worker.state.WorkerEvent.FreeKeys;
@@ -33,12 +34,15 @@ import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.RetryBusyWorker;
 import io.jdask.worker.state.WorkerEvent.Secede;
 import io.jdask.worker.state.WorkerEvent.StealRequest;
+import io.jdask.worker.state.WorkerEvent.StillRunning;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
 import io.jdask.worker.state.WorkerInstruction.AddKeysMsg;
+import io.jdask.worker.state.WorkerInstruction.CancelExecution;
 import io.jdask.worker.state.WorkerInstruction.DropData;
 import io.jdask.worker.state.WorkerInstruction.Execute;
 import io.jdask.worker.state.WorkerInstruction.GatherDep;
 import io.jdask.worker.state.WorkerInstruction.LongRunningMsg;
+import io.jdask.worker.state.WorkerInstruction.MissingDataMsg;
 import io.jdask.worker.state.WorkerInstruction.Rejoined;
 import io.jdask.worker.state.WorkerInstruction.ReleaseWorkerDataMsg;
 import io.jdask.worker.state.WorkerInstruction.RequestRefreshWhoHasMsg;
@@ -46,6 +50,7 @@ import io.jdask.worker.state.WorkerInstruction.RetryBusyWorkerLater;
 import io.jdask.worker.state.WorkerInstruction.StealResponseMsg;
 import io.jdask.worker.state.WorkerInstruction.TaskErredMsg;
 import io.jdask.worker.state.WorkerInstruction.TaskFinishedMsg;
+import io.jdask.worker.state.WorkerInstruction.TaskStartedMsg;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -373,6 +378,8 @@ public final class WorkerState {
                 case CancelCompute e -> onCancelCompute(e);
                 case ExecuteSuccess e -> onExecuteSuccess(e);
                 case ExecuteFailure e -> onExecuteFailure(e);
+                case ExecuteSkipped e -> onExecuteSkipped(e);
+                case StillRunning e -> onStillRunning(e);
                 case Secede e -> onSecede(e);
                 case Rejoin e -> onRejoin(e);
                 case GatherDepSuccess e -> onGatherDepSuccess(e);
@@ -464,6 +471,8 @@ public final class WorkerState {
         WorkerTask ts = tasks.get(e.key());
         if (ts == null) ts = newTask(e.key());
         ts.freed = false;
+        // Every request counts, a duplicate too: the answer echoes the latest assignment (see WorkerTask#runId).
+        ts.runId = e.runId();
         switch (ts.state) {
             case WAITING, READY, CONSTRAINED, EXECUTING, LONG_RUNNING -> {
                 // Already on it: a duplicate request.
@@ -498,18 +507,48 @@ public final class WorkerState {
         for (String key : e.keys()) {
             WorkerTask ts = tasks.get(key);
             if (ts == null) continue;
-            if (hasUsingDependent(ts)) ts.freed = true;
+            boolean kept = hasUsingDependent(ts);
+            if (kept) ts.freed = true;
             else {
                 recommend(ts, RELEASED);
                 if (ts.state == MEMORY) freedByScheduler.add(key);
             }
+            // A run the scheduler dropped (it becomes or stays CANCELLED) is asked to stop early; one a local
+            // dependent still needs runs on.
+            if (isRunning(ts) && (!kept || ts.state == CANCELLED)) out.add(new CancelExecution(key, stimulusId));
         }
     }
 
+    /**
+     * A task not started yet is released; a running one is asked to stop (the state keeps it until its thread
+     * returns, and the scheduler ignores the answer of a cancelled run).
+     */
     private void onCancelCompute(CancelCompute e) {
         WorkerTask ts = tasks.get(e.key());
         if (ts != null && (ts.state == WAITING || ts.state == READY || ts.state == CONSTRAINED)) {
             recommend(ts, RELEASED);
+        }
+        if (ts != null && isRunning(ts)) out.add(new CancelExecution(ts.key, stimulusId));
+    }
+
+    /**
+     * A cancel took the task out of line before it started. If it was asked for again meanwhile (cancelled and then
+     * resumed, so EXECUTING again), it goes back in line; otherwise the run ended without a value.
+     */
+    private void onExecuteSkipped(ExecuteSkipped e) {
+        WorkerTask ts = tasks.get(e.key());
+        if (ts != null && ts.state == EXECUTING) {
+            out.add(new Execute(ts.key, ts.runId, stimulusId));
+            return;
+        }
+        onExecuteFailure(new ExecuteFailure(e.key(), e.error(), e.stimulusId(), e.now()));
+    }
+
+    /** The scheduler learns that these tasks run, unless their run ended or was dropped meanwhile. */
+    private void onStillRunning(StillRunning e) {
+        for (String key : e.keys()) {
+            WorkerTask ts = tasks.get(key);
+            if (ts != null && isRunning(ts)) out.add(new TaskStartedMsg(key, stimulusId));
         }
     }
 
@@ -586,6 +625,8 @@ public final class WorkerState {
             WorkerTask ts = tasks.get(key);
             if (ts == null || (!ts.valueArrived && ts.state != MEMORY)) drops.add(key);
         }
+        // The scheduler named the peer as a holder: it must stop believing so.
+        for (String key : e.missing()) out.add(new MissingDataMsg(key, e.peer(), stimulusId));
         if (p != null) maybeDropPeer(p);
     }
 
@@ -847,7 +888,7 @@ public final class WorkerState {
     }
 
     private TaskFinishedMsg finishedMsg(WorkerTask ts) {
-        return new TaskFinishedMsg(ts.key, ts.nbytes, ts.typeName, ts.startTime, ts.stopTime, stimulusId);
+        return new TaskFinishedMsg(ts.key, ts.runId, ts.nbytes, ts.typeName, ts.startTime, ts.stopTime, stimulusId);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1173,7 +1214,7 @@ public final class WorkerState {
 
     private void readyToExecuting(WorkerTask ts, Object arg) {
         ts.state = EXECUTING;
-        out.add(new Execute(ts.key, stimulusId));
+        out.add(new Execute(ts.key, ts.runId, stimulusId));
     }
 
     private void readyToReleased(WorkerTask ts, Object arg) {
@@ -1182,7 +1223,7 @@ public final class WorkerState {
 
     private void constrainedToExecuting(WorkerTask ts, Object arg) {
         ts.state = EXECUTING;
-        out.add(new Execute(ts.key, stimulusId));
+        out.add(new Execute(ts.key, ts.runId, stimulusId));
     }
 
     private void constrainedToReleased(WorkerTask ts, Object arg) {
@@ -1205,7 +1246,7 @@ public final class WorkerState {
         ts.state = LONG_RUNNING;
         executing.remove(ts);
         longRunning.add(ts);
-        out.add(new LongRunningMsg(ts.key, stimulusId));
+        out.add(new LongRunningMsg(ts.key, ts.runId, stimulusId));
         ensureComputing();
     }
 
@@ -1366,7 +1407,7 @@ public final class WorkerState {
                 ts.state = LONG_RUNNING;
                 ts.previous = null;
                 // The scheduler forgot it seceded; tell it again.
-                out.add(new LongRunningMsg(ts.key, stimulusId));
+                out.add(new LongRunningMsg(ts.key, ts.runId, stimulusId));
             }
             default -> {
                 ts.state = RESUMED; // in flight: take the value, or compute if the transfer fails
@@ -1464,7 +1505,7 @@ public final class WorkerState {
     private void genericError(WorkerTask ts, Object error) {
         ts.error = error;
         ts.state = ERROR;
-        out.add(new TaskErredMsg(ts.key, error, stimulusId));
+        out.add(new TaskErredMsg(ts.key, ts.runId, error, stimulusId));
     }
 
     private static Object errorOf(Object arg) {
