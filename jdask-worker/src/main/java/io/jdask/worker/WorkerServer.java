@@ -1,37 +1,24 @@
 package io.jdask.worker;
 
-import io.jdask.protocol.Batch;
-import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.Clock;
-import io.jdask.protocol.CloseReason;
 import io.jdask.protocol.Comm;
 import io.jdask.protocol.CommClosedException;
-import io.jdask.protocol.CommHandler;
 import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.CommServer;
 import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
-import io.jdask.protocol.Ping;
-import io.jdask.protocol.Pong;
-import io.jdask.protocol.SchedulerMsg;
-import io.jdask.protocol.SendHold;
 import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
-import io.jdask.protocol.Transport;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.spi.ProfileArrays;
 import io.jdask.spi.TaskContext;
-import io.jdask.worker.state.Priority;
 import io.jdask.worker.state.WorkerEvent;
 import io.jdask.worker.state.WorkerInstruction;
 import io.jdask.worker.state.WorkerState;
 import io.jdask.worker.state.WorkerTask;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -63,10 +48,11 @@ import org.slf4j.LoggerFactory;
  * A thin shell around the pure {@link WorkerState} (Dask's {@code Worker} around its
  * {@code WorkerState}): it turns what happens into {@link WorkerEvent}s, hands them to the state, and carries out
  * the {@link WorkerInstruction}s it gets back ({@link #perform}); it decides nothing the state could. Its parts, one
- * concern each: {@link TaskThreads} (the run line, task threads, secede and rejoin, cancels), {@link TaskRunner} (one
- * task's run on its thread), {@link SchedulerReports} (instructions into scheduler messages), {@link DataServer}
- * (GetData), {@link PeerConnections} (fetches from peers), {@link CodeLoaders} (client classes and jars), {@link
- * ActorHost} (actors), {@link SendHold} (when the loop's sends leave). Threads:
+ * concern each: {@link WorkerLoop} (the loop thread, its timers and when its sends leave), {@link SchedulerInbox}
+ * (scheduler messages into events), {@link TaskThreads} (the run line, task threads, secede and rejoin, cancels),
+ * {@link TaskRunner} (one task's run on its thread), {@link SchedulerReports} (instructions into scheduler messages),
+ * {@link DataServer} (peers' and clients' connections), {@link PeerConnections} (fetches from peers), {@link
+ * CodeLoaders} (client classes and jars), {@link ActorHost} (actors). Threads:
  *
  * <ul>
  *   <li><b>The loop</b> (one thread: the I/O thread of the scheduler connection when the scheduler is reached
@@ -112,8 +98,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
-    /** Back-off before asking a busy peer again (Dask uses 0.15 s). */
-    private static final long RETRY_BUSY_MILLIS = 150;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -123,11 +107,6 @@ public final class WorkerServer implements AutoCloseable {
      * their work on the critical path, at the price of a RUNNING status that shows up to this much late.
      */
     static final long START_REPORT_DELAY_MICROS = 1_000;
-    /**
-     * How long the loop may hold its sends to the scheduler while a task of this worker is running (see {@link
-     * #endOfJobs}): a bound on the latency that batching adds, far below Dask's 2-10 ms batched-send interval.
-     */
-    static final long HOLD_SENDS_NANOS = 500_000;
 
     private final WorkerConfig config;
     private final Clock clock;
@@ -135,15 +114,8 @@ public final class WorkerServer implements AutoCloseable {
     private final Transports transports;
     /** Values by key; see {@link DataStore} for who writes it. */
     private final DataStore store = new DataStore();
-    /**
-     * The event loop: a single thread that also runs the timers. With a TCP scheduler it is the I/O thread of
-     * {@link #control}; otherwise a thread of its own.
-     */
-    private final ScheduledExecutorService loop;
-    /** The transport of the scheduler connection when it is TCP (one I/O thread, shared with the loop), else null. */
-    private final Transport control;
-    /** The loop's thread; set once, in the constructor or by the thread factory. */
-    private volatile Thread loopThread;
+    /** The event loop: owns the state; see {@link WorkerLoop}. */
+    private final WorkerLoop loop;
     /** Runs task threads; cached, as a seceded task keeps its thread while another takes its place. */
     private final ExecutorService executor;
     /** Serializes values for GetData replies whose bytes are not ready, and answers profile requests. */
@@ -160,8 +132,6 @@ public final class WorkerServer implements AutoCloseable {
     private final PeerConnections peers;
     private final DataServer dataServer;
     private final SchedulerReports reports;
-    /** When the loop's sends leave: held while a task runs, see {@link #endOfJobs}. Loop-confined. */
-    private final SendHold sendHold;
     /** Samples the running tasks' threads for {@code client.profile()}. */
     private final Profiler profiler;
     /** Loop-confined: whether a timer to report the starts of running tasks is armed. */
@@ -180,11 +150,6 @@ public final class WorkerServer implements AutoCloseable {
     private volatile String address;
     private volatile String name;
 
-    /** Jobs posted to the loop and not finished yet; the loop's send batch stays open while this is above 0. */
-    private final AtomicInteger postedJobs = new AtomicInteger();
-    /** Events from scheduler messages the loop has not taken yet, in arrival order (see toLoop); guarded by itself. */
-    private final ArrayDeque<WorkerEvent> fromScheduler = new ArrayDeque<>();
-
     /** Owned by the loop thread; null until registration starts. */
     private WorkerState state;
 
@@ -195,28 +160,15 @@ public final class WorkerServer implements AutoCloseable {
                 .role("worker")
                 .name(config.name().isEmpty() ? "worker" : config.name())
                 .build());
-        if ("tcp".equals(Transports.scheme(config.schedulerAddress()))) {
-            // The loop runs on the one I/O thread of the scheduler connection: a ComputeTask is read and handled, and a
-            // TaskFinished written, on one thread without a hand-off. Data transfers keep their own I/O threads.
-            this.control = Transport.tcp(CommOptions.builder()
-                    .role("worker")
-                    .name(config.name().isEmpty() ? "worker" : config.name())
-                    .ioThreads(1)
-                    .build());
-            this.loop = control.sharedIoThread();
-            this.loopThread =
-                    CompletableFuture.supplyAsync(Thread::currentThread, loop).join();
-        } else {
-            this.control = null;
-            ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "jdask-worker-loop");
-                t.setDaemon(true);
-                loopThread = t;
-                return t;
-            });
-            own.setRemoveOnCancelPolicy(true);
-            this.loop = own;
-        }
+        this.loop = new WorkerLoop(
+                config.schedulerAddress(),
+                config.name().isEmpty() ? "worker" : config.name(),
+                clock,
+                this::heldConnection,
+                e -> {
+                    LOG.error("worker {}: unexpected failure on the event loop; closing", name, e);
+                    closeAsync("event loop failure: " + e);
+                });
         // Cached, not fixed: the state machine keeps at most nthreads tasks executing, and a task that secedes keeps
         // its thread while the state hands its slot to another task, which then needs a thread of its own.
         this.executor = Executors.newCachedThreadPool(daemonThreads("jdask-worker-task-"));
@@ -230,9 +182,9 @@ public final class WorkerServer implements AutoCloseable {
         this.threads = new TaskThreads(config.nthreads(), executor, this::runOnThread, this::skipped, this::post);
         this.runner =
                 new TaskRunner(serializer, decoder, code, threads, new ThreadSlots(), clock, taskHost, closing::get);
-        this.dataServer = new DataServer(store, serializer, serving, () -> name);
+        this.dataServer =
+                new DataServer(store, serializer, serving, actors, (c, p) -> post(() -> putData(c, p)), () -> name);
         this.reports = new SchedulerReports(store, config.inlineLimit());
-        this.sendHold = new SendHold(clock, HOLD_SENDS_NANOS, this::onLoopLater);
         this.profiler = new Profiler(threads.runningThreads(), config.profileInterval(), 50_000);
     }
 
@@ -257,10 +209,12 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     private void startUp() {
-        server = transports.forAddress(config.listenAddress()).listen(config.listenAddress(), this::acceptDataComm);
+        server = transports
+                .forAddress(config.listenAddress())
+                .listen(config.listenAddress(), c -> c.setHandler(dataServer));
         Comm comm;
         try {
-            comm = (control != null ? control : transports.forAddress(config.schedulerAddress()))
+            comm = (loop.control() != null ? loop.control() : transports.forAddress(config.schedulerAddress()))
                     .connect(config.schedulerAddress(), config.connectTimeout())
                     .get(config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -282,12 +236,12 @@ public final class WorkerServer implements AutoCloseable {
         name = config.name().isEmpty() ? address : config.name();
         String addr = address;
         // Build the state on the loop before any scheduler message can reach it.
-        onLoopAndWait(() -> state = WorkerState.builder(addr)
+        loop.runAndWait(() -> state = WorkerState.builder(addr)
                 .nthreads(config.nthreads())
                 .executeAhead(config.executeAhead())
                 .resources(config.resources())
                 .build());
-        comm.setHandler(new SchedulerHandler());
+        comm.setHandler(new SchedulerInbox(inboxShell, code, clock));
         comm.send(new WorkerMsg.RegisterWorker(
                 address,
                 name,
@@ -318,11 +272,9 @@ public final class WorkerServer implements AutoCloseable {
             throw new IllegalStateException("interrupted while registering with " + config.schedulerAddress(), e);
         }
         profiler.start(name);
-        loop.scheduleWithFixedDelay(
-                () -> handle(new WorkerEvent.FindMissing(stimulus("find-missing"), clock.nanoTime())),
+        loop.every(
                 FIND_MISSING_MILLIS,
-                FIND_MISSING_MILLIS,
-                TimeUnit.MILLISECONDS);
+                () -> handle(new WorkerEvent.FindMissing(stimulus("find-missing"), clock.nanoTime())));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -360,7 +312,7 @@ public final class WorkerServer implements AutoCloseable {
     @Override
     public void close() {
         closeAsync("closed by the application");
-        if (Thread.currentThread() != loopThread) {
+        if (!loop.isLoopThread()) {
             closed.join();
         }
     }
@@ -397,61 +349,12 @@ public final class WorkerServer implements AutoCloseable {
     // The loop
 
     private void post(Runnable job) {
-        postedJobs.incrementAndGet();
-        try {
-            loop.execute(() -> {
-                // Sends of consecutive jobs share one batch: it opens with the first job after a quiet spell and closes
-                // when no posted job is left, so a burst (a hundred TaskFinished) leaves as one write to the scheduler.
-                sendHold.open();
-                try {
-                    job.run();
-                } catch (RuntimeException | Error e) {
-                    LOG.error("worker {}: unexpected failure on the event loop; closing", name, e);
-                    closeAsync("event loop failure: " + e);
-                } finally {
-                    if (postedJobs.decrementAndGet() == 0) {
-                        endOfJobs();
-                    }
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            postedJobs.decrementAndGet(); // closing: drop the job
-        }
+        loop.post(job);
     }
 
-    /**
-     * No posted job is left: the loop's sends leave now, except those to the scheduler while a task of this worker
-     * is still running, for at most HOLD_SENDS_NANOS. A running task's outcome comes soon and its TaskFinished then
-     * shares the write (under a stream of short tasks a write carries tens of them, not one), while a worker that
-     * has nothing running sends at once: a round trip or a chain of dependent tasks, which wait for each message,
-     * is never held, nor is anything sent to a peer.
-     */
-    private void endOfJobs() {
-        Comm toScheduler = scheduler;
-        sendHold.end(threads.anyRunning() && !closing.get() && toScheduler != null, c -> c == toScheduler);
-    }
-
-    /** Runs {@code task} on the loop after {@code delayNanos}; false if the loop is shutting down. */
-    private boolean onLoopLater(Runnable task, long delayNanos) {
-        try {
-            loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    private void onLoopAndWait(Runnable job) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                job.run();
-                done.complete(null);
-            } catch (RuntimeException | Error e) {
-                done.completeExceptionally(e);
-            }
-        });
-        done.join();
+    /** Sends to the scheduler are held while a task runs: its outcome comes soon and shares the write. */
+    private Comm heldConnection() {
+        return threads.anyRunning() && !closing.get() ? scheduler : null;
     }
 
     private String stimulus(String prefix) {
@@ -459,7 +362,7 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     private void assertOnLoop() {
-        if (Thread.currentThread() != loopThread) {
+        if (!loop.isLoopThread()) {
             throw new IllegalStateException("worker state touched from "
                     + Thread.currentThread().getName() + "; only the event loop may do that");
         }
@@ -493,17 +396,9 @@ public final class WorkerServer implements AutoCloseable {
             case WorkerInstruction.Execute e -> execute(e);
             case WorkerInstruction.CancelExecution c -> threads.cancel(c.key());
             case WorkerInstruction.GatherDep g -> gather(g);
-            case WorkerInstruction.RetryBusyWorkerLater r -> {
-                try {
-                    loop.schedule(
-                            () -> handle(new WorkerEvent.RetryBusyWorker(
-                                    r.peer(), stimulus("retry-busy-worker"), clock.nanoTime())),
-                            RETRY_BUSY_MILLIS,
-                            TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException ignored) {
-                    // closing
-                }
-            }
+            case WorkerInstruction.RetryBusyWorkerLater r ->
+                // No reply says "busy" (DataReply has no such flag), so GatherDepBusy never happens.
+                throw new IllegalStateException("a retry after a busy peer, but no peer answers busy: " + r);
             case WorkerInstruction.DropData d -> {
                 for (String key : d.keys()) {
                     store.remove(key);
@@ -592,11 +487,7 @@ public final class WorkerServer implements AutoCloseable {
     /** Loop: runs {@link #reportStarts} START_REPORT_DELAY_MICROS from now. */
     private void armStartReport() {
         startReportArmed = true;
-        try {
-            loop.schedule(this::reportStarts, START_REPORT_DELAY_MICROS, TimeUnit.MICROSECONDS);
-        } catch (RejectedExecutionException ignored) {
-            // closing
-        }
+        loop.schedule(this::reportStarts, TimeUnit.MICROSECONDS.toNanos(START_REPORT_DELAY_MICROS));
     }
 
     /**
@@ -671,35 +562,52 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Peers and clients: data, scatters, actor calls
+    // The scheduler connection, scatters
 
-    private void acceptDataComm(Comm comm) {
-        comm.setHandler(new CommHandler() {
-            @Override
-            public void onMessage(Comm c, Message message) {
-                switch (message) {
-                    case DataMsg d -> onDataMessage(c, d);
-                    case Ping p -> answerPing(c, p);
-                    case Pong p -> unexpected(c, p, "this worker sends no Ping");
-                    case Batch b -> unexpected(c, b, "a connection unpacks batches before delivering them");
-                    case SchedulerMsg m -> unexpected(c, m, "scheduler messages come on the scheduler connection");
-                    case WorkerMsg m -> unexpected(c, m, "worker messages are for the scheduler");
-                    case ClientMsg m -> unexpected(c, m, "client messages are for the scheduler");
+    /** What the scheduler connection's handler asks of the worker beyond state events. */
+    private final SchedulerInbox.Shell inboxShell = new SchedulerInbox.Shell() {
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void post(Runnable job) {
+            WorkerServer.this.post(job);
+        }
+
+        @Override
+        public void handle(WorkerEvent... events) {
+            WorkerServer.this.handle(events);
+        }
+
+        @Override
+        public void welcomed(String schedulerId) {
+            welcomed.complete(schedulerId);
+        }
+
+        @Override
+        public void profileRequested(long requestId) {
+            try {
+                serving.execute(() -> sendToScheduler(new WorkerMsg.ProfileReply(requestId, profileData())));
+            } catch (RejectedExecutionException ignored) {
+                // closing
+            }
+        }
+
+        @Override
+        public void close(String reason, boolean askedByScheduler) {
+            if (askedByScheduler) {
+                LOG.info("worker {}: {}; closing", name, reason);
+            } else {
+                welcomed.completeExceptionally(new IllegalStateException(reason));
+                if (!closing.get()) {
+                    LOG.info("worker {}: lost the scheduler ({}); shutting down", name, reason);
                 }
             }
-        });
-    }
-
-    private void onDataMessage(Comm c, DataMsg message) {
-        switch (message) {
-            case DataMsg.GetData g -> dataServer.getData(c, g);
-            case DataMsg.PutData p -> post(() -> putData(c, p));
-            case DataMsg.ActorCall a -> actors.call(c, a);
-            case DataMsg.DataReply r -> unexpected(c, r, "a reply, but this connection sent no request");
-            case DataMsg.PutDataAck a -> unexpected(c, a, "a reply, but this connection sent no request");
-            case DataMsg.ActorReply r -> unexpected(c, r, "a reply, but this connection sent no request");
+            closeAsync(reason);
         }
-    }
+    };
 
     /** Stores scattered values, tells the state, then acknowledges. Loop thread. */
     private void putData(Comm comm, DataMsg.PutData p) {
@@ -716,165 +624,10 @@ public final class WorkerServer implements AutoCloseable {
         }
     }
 
-    /** Liveness needs no state: answered on the I/O thread, on any connection. */
-    private static void answerPing(Comm comm, Ping p) {
-        try {
-            comm.send(Pong.answering(p));
-        } catch (CommClosedException e) {
-            LOG.debug("{} left before its Pong", comm.remoteAddress());
-        }
-    }
-
-    /** A message this worker has no use for on that connection: a peer's bug, logged and ignored. */
-    private void unexpected(Comm c, Message m, String why) {
-        LOG.warn(
-                "worker {}: unexpected {} from {} ({}): {}; ignored",
-                name,
-                m.getClass().getSimpleName(),
-                c.remoteAddress(),
-                c.peer().role(),
-                why);
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // The scheduler connection
-
-    private final class SchedulerHandler implements CommHandler {
-        @Override
-        public void onMessage(Comm comm, Message message) {
-            switch (message) {
-                case SchedulerMsg m -> onSchedulerMessage(comm, m);
-                case Ping p -> answerPing(comm, p);
-                case Pong p -> unexpected(comm, p, "this worker sends no Ping");
-                case Batch b -> unexpected(comm, b, "a connection unpacks batches before delivering them");
-                case DataMsg m -> unexpected(comm, m, "data messages come on the worker's listening address");
-                case WorkerMsg m -> unexpected(comm, m, "worker messages are for the scheduler");
-                case ClientMsg m -> unexpected(comm, m, "client messages are for the scheduler");
-            }
-        }
-
-        @Override
-        public void onClose(Comm comm, CloseReason reason) {
-            welcomed.completeExceptionally(new IllegalStateException("scheduler connection closed: " + reason));
-            if (!closing.get()) {
-                LOG.info("worker {}: lost the scheduler ({}); shutting down", name, reason);
-            }
-            closeAsync("scheduler connection closed: " + reason);
-        }
-    }
-
-    /** On the scheduler connection's I/O thread: turns what the state must know into events, does the rest. */
-    private void onSchedulerMessage(Comm comm, SchedulerMsg message) {
-        long now = clock.nanoTime();
-        switch (message) {
-            case SchedulerMsg.WorkerWelcome w -> welcomed.complete(w.schedulerId());
-            case SchedulerMsg.ComputeTask c -> toLoop(computeTask(c, now));
-            case SchedulerMsg.FreeKeys f -> toLoop(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now));
-            case SchedulerMsg.CancelCompute c -> toLoop(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
-            case SchedulerMsg.AcquireReplicas a ->
-                toLoop(new WorkerEvent.AcquireReplicas(orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now));
-            case SchedulerMsg.RefreshWhoHas r ->
-                toLoop(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now));
-            case SchedulerMsg.StealRequest s -> toLoop(new WorkerEvent.StealRequest(s.key(), s.stimulusId(), now));
-            case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
-            case SchedulerMsg.ClassBytes b -> code.onClassBytes(b);
-            case SchedulerMsg.AddJar j -> {
-                // Here, before any later ComputeTask is queued: the tasks that need the jar find it.
-                try {
-                    code.addJar(j.name(), j.bytes());
-                } catch (IOException e) {
-                    LOG.error("worker {}: could not add jar {}: {}", name, j.name(), e.toString());
-                }
-            }
-            case SchedulerMsg.ProfileRequest p -> {
-                try {
-                    serving.execute(() -> sendToScheduler(new WorkerMsg.ProfileReply(p.requestId(), profileData())));
-                } catch (RejectedExecutionException ignored) {
-                    // closing
-                }
-            }
-            case SchedulerMsg.CloseWorker c -> {
-                LOG.info("worker {}: the scheduler asked it to close: {}", name, c.reason());
-                closeAsync("scheduler asked: " + c.reason());
-            }
-            case SchedulerMsg.ClientWelcome m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.KeyRunning m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.KeyInMemory m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.KeyErred m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.KeyCancelled m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.KeyLost m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.KeyRecomputing m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.ClusterInfo m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.FetchClass m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.Ack m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.CoordReply m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.TopicMessage m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.TaskStreamReply m -> unexpected(comm, m, "a message for clients");
-            case SchedulerMsg.ProfileReply m -> unexpected(comm, m, "a message for clients");
-        }
-    }
-
-    /** The state's event for a ComputeTask message. */
-    private static WorkerEvent.ComputeTask computeTask(SchedulerMsg.ComputeTask c, long now) {
-        return new WorkerEvent.ComputeTask(
-                c.key(),
-                c.runId(),
-                new TaskRunner.RunSpec(c.runSpec(), c.clientId()),
-                Priority.of(c.priority() == null ? new long[0] : c.priority()),
-                orEmpty(c.whoHas()),
-                orEmpty(c.nbytes()),
-                orEmpty(c.resources()),
-                c.stimulusId(),
-                now);
-    }
-
-    /**
-     * Queues an event for the loop; the first one queued after a drain posts the next drain. A frame's messages (a
-     * {@code Batch}: the scheduler sends a loop turn's ComputeTasks to a worker as one) are all delivered before that
-     * drain runs, so it takes them together, and a run of ComputeTasks reaches the state as one handle call: one loop
-     * job and one instruction list for the lot instead of one each.
-     */
-    private void toLoop(WorkerEvent event) {
-        boolean first;
-        synchronized (fromScheduler) {
-            first = fromScheduler.isEmpty();
-            fromScheduler.add(event);
-        }
-        if (first) {
-            post(this::drainFromScheduler);
-        }
-    }
-
-    /** Loop: hands the queued events to the state in arrival order, each run of ComputeTasks at once. */
-    private void drainFromScheduler() {
-        WorkerEvent[] events;
-        synchronized (fromScheduler) {
-            events = fromScheduler.toArray(new WorkerEvent[0]);
-            fromScheduler.clear();
-        }
-        int from = 0;
-        for (int i = 0; i < events.length; i++) {
-            if (!(events[i] instanceof WorkerEvent.ComputeTask)) {
-                if (from < i) {
-                    handle(Arrays.copyOfRange(events, from, i));
-                }
-                handle(events[i]);
-                from = i + 1;
-            }
-        }
-        if (from < events.length) {
-            handle(from == 0 ? events : Arrays.copyOfRange(events, from, events.length));
-        }
-    }
-
     /** This worker's profile so far, in its wire form. */
     private WorkerMsg.ProfileData profileData() {
         ProfileArrays a = ProfileArrays.of(profiler.snapshot());
         return new WorkerMsg.ProfileData(a.frames(), a.parents(), a.counts());
-    }
-
-    private static <K, V> Map<K, V> orEmpty(Map<K, V> m) {
-        return m == null ? Map.of() : m;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -902,9 +655,7 @@ public final class WorkerServer implements AutoCloseable {
             serving.shutdownNow();
             actorExecutor.shutdownNow();
             actors.clear();
-            if (control == null) {
-                loop.shutdownNow();
-            }
+            loop.stop();
             peers.close();
             Comm c = scheduler;
             if (c != null) {
@@ -915,10 +666,7 @@ public final class WorkerServer implements AutoCloseable {
                 s.close();
             }
             transports.close();
-            if (control != null) {
-                control.close(); // stops the loop's thread too
-            }
-            awaitQuietly(loop, 5);
+            loop.closeAndAwait(5);
             awaitQuietly(executor, 2);
             awaitQuietly(serving, 2);
             store.clear();
