@@ -16,8 +16,6 @@ import io.jdask.worker.state.WorkerEvent;
 import io.jdask.worker.state.WorkerInstruction;
 import io.jdask.worker.state.WorkerState;
 import io.jdask.worker.state.WorkerTask;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -232,7 +230,7 @@ public final class WorkerServer implements AutoCloseable {
             throw new IllegalStateException("interrupted while connecting to " + config.schedulerAddress(), e);
         }
         scheduler = comm;
-        address = advertisedAddress(server.address(), comm.localAddress());
+        address = Transports.advertisedAddress(server.address(), comm.localAddress());
         name = config.name().isEmpty() ? address : config.name();
         String addr = address;
         // Build the state on the loop before any scheduler message can reach it.
@@ -692,33 +690,6 @@ public final class WorkerServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /**
-     * The address to advertise: the bound address, except that a wildcard host (listening on all
-     * interfaces) is replaced by the local address of the scheduler connection, the interface the
-     * cluster evidently reaches this machine by.
-     */
-    static String advertisedAddress(String bound, String towardsScheduler) {
-        if (!bound.startsWith("tcp://")) {
-            return bound;
-        }
-        int colon = bound.lastIndexOf(':');
-        String host = bound.substring("tcp://".length(), colon);
-        String port = bound.substring(colon + 1);
-        boolean wildcard = host.equals("0.0.0.0") || host.equals("[::]") || host.equals("[0:0:0:0:0:0:0:0]");
-        if (!wildcard) {
-            return bound;
-        }
-        if (towardsScheduler != null && towardsScheduler.startsWith("tcp://")) {
-            String local = towardsScheduler.substring("tcp://".length(), towardsScheduler.lastIndexOf(':'));
-            return "tcp://" + local + ":" + port;
-        }
-        try {
-            return "tcp://" + InetAddress.getLocalHost().getHostAddress() + ":" + port;
-        } catch (UnknownHostException e) {
-            return "tcp://127.0.0.1:" + port;
-        }
     }
 
     @Override

@@ -146,11 +146,11 @@ class WorkerMainTest {
 
     @Test
     void aWildcardListenAddressIsAdvertisedAsTheInterfaceFacingTheScheduler() {
-        assertThat(WorkerServer.advertisedAddress("tcp://0.0.0.0:4000", "tcp://10.1.2.3:55555"))
+        assertThat(Transports.advertisedAddress("tcp://0.0.0.0:4000", "tcp://10.1.2.3:55555"))
                 .isEqualTo("tcp://10.1.2.3:4000");
-        assertThat(WorkerServer.advertisedAddress("tcp://127.0.0.1:4000", "tcp://10.1.2.3:55555"))
+        assertThat(Transports.advertisedAddress("tcp://127.0.0.1:4000", "tcp://10.1.2.3:55555"))
                 .isEqualTo("tcp://127.0.0.1:4000");
-        assertThat(WorkerServer.advertisedAddress("inproc://worker-3", "tcp://10.1.2.3:55555"))
+        assertThat(Transports.advertisedAddress("inproc://worker-3", "tcp://10.1.2.3:55555"))
                 .isEqualTo("inproc://worker-3");
     }
 }
