@@ -1,14 +1,24 @@
 package io.jdask.cli;
 
 import io.jdask.worker.WorkerConfig;
+import io.jdask.worker.WorkerOptions;
 import io.jdask.worker.WorkerServer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jdask worker tcp://host:8786}: runs a worker until its scheduler goes away or it is interrupted. */
+/**
+ * {@code jdask worker tcp://host:8786}: runs a worker until its scheduler goes away or it is interrupted.
+ *
+ * <p>The options are the worker process's ({@link WorkerOptions}, which parses them into a {@link WorkerConfig}); this
+ * command adds what suits a person at a terminal: the scheduler as a positional argument, {@code --host}/{@code
+ * --port} instead of a listen address, memory sizes such as {@code 4GB}, and a default of one thread.
+ */
 @Command(
         name = "worker",
         mixinStandardHelpOptions = true,
@@ -21,10 +31,13 @@ final class WorkerCommand implements Callable<Integer> {
             description = "The scheduler's address, e.g. tcp://10.0.0.1:8786.")
     String scheduler;
 
-    @Option(names = "--nthreads", defaultValue = "1", description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = WorkerOptions.NTHREADS,
+            defaultValue = "1",
+            description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
     int nthreads;
 
-    @Option(names = "--name", description = "A name for this worker (default: its address).")
+    @Option(names = WorkerOptions.NAME, description = "A name for this worker (default: its address).")
     String name;
 
     @Option(
@@ -36,23 +49,45 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "0", description = "Port for peers and clients (default: any free one).")
     int port;
 
-    @Option(names = "--memory-limit", description = "Memory for this worker, e.g. 4GB (reported to the scheduler).")
+    @Option(
+            names = WorkerOptions.MEMORY_LIMIT,
+            description = "Memory for this worker, e.g. 4GB (reported to the scheduler).")
     String memoryLimit;
 
-    @Option(names = "--resources", split = ",", description = "Abstract resources, e.g. GPU=1,MEMORY=8e9.")
+    @Option(names = WorkerOptions.RESOURCES, split = ",", description = "Abstract resources, e.g. GPU=1,MEMORY=8e9.")
     Map<String, Double> resources;
 
     @Override
     public Integer call() throws Exception {
-        WorkerConfig.Builder b =
-                WorkerConfig.builder(scheduler).nthreads(nthreads).listen("tcp://" + host + ":" + port);
-        if (name != null) b.name(name);
-        if (memoryLimit != null) b.memoryLimit(MemoryLimits.parse(memoryLimit));
-        if (resources != null) b.resources(resources);
-        WorkerServer worker = WorkerServer.start(b.build());
+        WorkerServer worker = WorkerServer.start(WorkerOptions.parse(arguments()));
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "jdask-worker-shutdown"));
         System.out.println("jdask worker " + worker.address() + " registered with " + scheduler);
         worker.closeFuture().join();
         return 0;
+    }
+
+    /** This command's values in the worker process's form. */
+    List<String> arguments() {
+        List<String> args = new ArrayList<>(List.of(
+                WorkerOptions.SCHEDULER,
+                scheduler,
+                WorkerOptions.LISTEN,
+                "tcp://" + host + ":" + port,
+                WorkerOptions.NTHREADS,
+                Integer.toString(nthreads)));
+        if (name != null) {
+            args.addAll(List.of(WorkerOptions.NAME, name));
+        }
+        if (memoryLimit != null) {
+            args.addAll(List.of(WorkerOptions.MEMORY_LIMIT, Long.toString(MemoryLimits.parse(memoryLimit))));
+        }
+        if (resources != null && !resources.isEmpty()) {
+            args.addAll(List.of(
+                    WorkerOptions.RESOURCES,
+                    resources.entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining(","))));
+        }
+        return args;
     }
 }

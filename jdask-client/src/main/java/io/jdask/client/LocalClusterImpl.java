@@ -6,6 +6,7 @@ import io.jdask.scheduler.SchedulerServer;
 import io.jdask.scheduler.SchedulerServerConfig;
 import io.jdask.worker.WorkerConfig;
 import io.jdask.worker.WorkerMain;
+import io.jdask.worker.WorkerOptions;
 import io.jdask.worker.WorkerServer;
 import java.io.File;
 import java.net.URISyntaxException;
@@ -302,16 +303,16 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add("-cp");
         cmd.add(workerClassPath());
         cmd.add(WorkerMain.class.getName());
-        cmd.add("--scheduler");
+        cmd.add(WorkerOptions.SCHEDULER);
         cmd.add(scheduler.address());
-        cmd.add("--nthreads");
+        cmd.add(WorkerOptions.NTHREADS);
         cmd.add(Integer.toString(spec.threadsPerWorker()));
-        cmd.add("--name");
+        cmd.add(WorkerOptions.NAME);
         cmd.add(name);
-        cmd.add("--listen");
+        cmd.add(WorkerOptions.LISTEN);
         cmd.add("tcp://127.0.0.1:0");
         if (spec.memoryLimitBytes() > 0) {
-            cmd.add("--memory-limit");
+            cmd.add(WorkerOptions.MEMORY_LIMIT);
             cmd.add(Long.toString(spec.memoryLimitBytes()));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd)

@@ -13,9 +13,8 @@ public sealed interface DataMsg extends Message {
     /** Asks a worker for the values of {@code keys}. */
     record GetData(long requestId, List<String> keys) implements DataMsg {}
 
-    /** The values a worker has; keys it does not hold are in {@code missing}; {@code busy} means retry later. */
-    record DataReply(long requestId, Map<String, Serialized> values, List<String> missing, boolean busy)
-            implements DataMsg {}
+    /** The values a worker has; keys it does not hold are in {@code missing}. */
+    record DataReply(long requestId, Map<String, Serialized> values, List<String> missing) implements DataMsg {}
 
     /** Stores values on a worker (a client's scatter). */
     record PutData(long requestId, Map<String, Serialized> values) implements DataMsg {}

@@ -218,8 +218,8 @@ final class MessageCodecTest {
         }) {
             byte[] a = new byte[n];
             r.nextBytes(a);
-            DataMsg.DataReply m = new DataMsg.DataReply(
-                    3, Map.of("k", new Serialized(Serializer.TAG_BYTES, a)), List.of("gone"), false);
+            DataMsg.DataReply m =
+                    new DataMsg.DataReply(3, Map.of("k", new Serialized(Serializer.TAG_BYTES, a)), List.of("gone"));
             byte[] body = codec.encodeBody(m);
             for (Message back : List.of(codec.decode(body, 0, body.length), viaFrame(codec, m))) {
                 DataMsg.DataReply reply = (DataMsg.DataReply) back;

@@ -38,12 +38,14 @@ final class ActorHost {
     private static final int METHOD_CACHE = 256;
 
     private final Serializer serializer;
+    private final FnDecoder decoder;
     private final Executor executor;
     /** The hosted actors by key. */
     private final ConcurrentHashMap<String, Hosted> actors = new ConcurrentHashMap<>();
 
-    ActorHost(Serializer serializer, Executor executor) {
+    ActorHost(Serializer serializer, FnDecoder decoder, Executor executor) {
         this.serializer = serializer;
+        this.decoder = decoder;
         this.executor = executor;
     }
 
@@ -164,12 +166,7 @@ final class ActorHost {
             ByteBuffer k = ByteBuffer.wrap(bytes);
             Fn fn = methods.get(k);
             if (fn == null) {
-                Object o = serializer.deserialize(bytes, loader);
-                if (!(o instanceof Fn f)) {
-                    throw new IllegalArgumentException("an actor call to '" + key + "' carried "
-                            + (o == null ? "null" : o.getClass().getName()) + " instead of a method reference");
-                }
-                fn = f;
+                fn = decoder.fn(bytes, loader, "an actor call to '" + key + "'");
                 if (methods.size() < METHOD_CACHE) {
                     methods.put(k, fn);
                 }

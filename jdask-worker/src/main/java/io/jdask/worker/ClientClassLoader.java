@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: parallel capable; the JDK locks per class name, so two threads needing the
  * same class fetch it once. {@code findClass} blocks for a round trip to the client: it must run
- * on executor threads only.
+ * on task threads only.
  */
 final class ClientClassLoader extends ClassLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ClientClassLoader.class);

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * the jdask API are the worker's own (so {@code Fn} casts work).
  *
  * <p>Fetching: {@link #fetch} sends {@code FetchClass} to the scheduler (which forwards it to the
- * client) and blocks the calling executor thread until the matching {@code ClassBytes} arrives
+ * client) and blocks the calling task thread until the matching {@code ClassBytes} arrives
  * ({@link #onClassBytes}, from an I/O thread) or the timeout passes. Never call it on the event
  * loop or an I/O thread.
  *

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * store holds exactly the keys of MEMORY tasks once the event announcing a value has been
  * handled. To keep that simple, only the event-loop thread mutates the store, always right
  * before handing in the event that announces the value, and on {@code DropData}. Any thread may
- * read: data-plane handlers answer {@code GetData} from their I/O threads, and executor threads
+ * read: data-plane handlers answer {@code GetData} from their I/O threads, and task threads
  * read the values of their dependencies (captured on the loop when the task started, so a later
  * drop does not pull a value from under a running task).
  */

@@ -12,12 +12,12 @@ import org.slf4j.LoggerFactory;
 /*
  * Design note. Statistical profiling as Dask's worker does it (distributed/profile.py: a thread that samples the
  * frames of the task threads every 10 ms and merges them into a call tree with counts). Java gives us the same
- * with Thread.getStackTrace() on the threads the worker registers while they run a task (WorkerServer's
- * taskThreads, key -> thread). Each call costs a thread handshake, microseconds per busy thread; with no busy
+ * with Thread.getStackTrace() on the threads the worker registers while they run a task
+ * (TaskThreads#runningThreads, key -> thread). Each call costs a thread handshake, microseconds per busy thread; with no busy
  * thread a tick costs nothing but the wake-up.
  *
  * What a sample records: [function name (the key's prefix), then the task's frames below io.jdask.graph.Task.call,
- * outermost first]. The worker's own frames above (executor, runTask, Task.call) are the same in every sample and
+ * outermost first]. The worker's own frames above (TaskThreads, TaskRunner, Task.call) are the same in every sample and
  * left out. A sample taken while the thread is not inside Task.call (loading the task, storing its result, or
  * already running the next task) is dropped: the key would be wrong or the frames uninteresting.
  *

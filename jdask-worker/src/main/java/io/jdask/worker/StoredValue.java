@@ -10,7 +10,7 @@ import java.util.Objects;
  * <p>Design: a value computed here starts as an object plus the bytes the worker made once to
  * learn its size (kept, so peers and clients are served without serializing again). A value
  * that arrived from a peer or a client starts as bytes only and is deserialized on its first
- * local use, on the executor thread of the task that needs it and with that task's class loader
+ * local use, on the task thread of the task that needs it and with that task's class loader
  * (the classes may exist only in the submitting client's loader). A later use under another
  * loader deserializes again, so a task never receives an object whose classes its own loader
  * cannot see.

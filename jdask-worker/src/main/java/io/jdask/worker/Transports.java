@@ -2,6 +2,8 @@ package io.jdask.worker;
 
 import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.Transport;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,6 +44,33 @@ final class Transports implements AutoCloseable {
                     "not an address: " + address + " (expected tcp://host:port or inproc://name)");
         }
         return address.substring(0, i);
+    }
+
+    /**
+     * The address to advertise: the bound address, except that a wildcard host (listening on all
+     * interfaces) is replaced by the local address of the scheduler connection, the interface the
+     * cluster evidently reaches this machine by.
+     */
+    static String advertisedAddress(String bound, String towardsScheduler) {
+        if (!bound.startsWith("tcp://")) {
+            return bound;
+        }
+        int colon = bound.lastIndexOf(':');
+        String host = bound.substring("tcp://".length(), colon);
+        String port = bound.substring(colon + 1);
+        boolean wildcard = host.equals("0.0.0.0") || host.equals("[::]") || host.equals("[0:0:0:0:0:0:0:0]");
+        if (!wildcard) {
+            return bound;
+        }
+        if (towardsScheduler != null && towardsScheduler.startsWith("tcp://")) {
+            String local = towardsScheduler.substring("tcp://".length(), towardsScheduler.lastIndexOf(':'));
+            return "tcp://" + local + ":" + port;
+        }
+        try {
+            return "tcp://" + InetAddress.getLocalHost().getHostAddress() + ":" + port;
+        } catch (UnknownHostException e) {
+            return "tcp://127.0.0.1:" + port;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jdask.worker;
 
+import io.jdask.protocol.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +28,7 @@ public final class WorkerConfig {
     private final long inlineLimit;
     private final Duration profileInterval;
     private final int executeAhead;
+    private final Clock clock;
 
     private WorkerConfig(Builder b) {
         this.schedulerAddress = b.schedulerAddress;
@@ -41,6 +43,7 @@ public final class WorkerConfig {
         this.inlineLimit = b.inlineLimit;
         this.profileInterval = b.profileInterval;
         this.executeAhead = b.executeAhead;
+        this.clock = b.clock;
     }
 
     /** Starts the settings of a worker that registers with the scheduler at {@code schedulerAddress}. */
@@ -108,6 +111,11 @@ public final class WorkerConfig {
         return executeAhead;
     }
 
+    /** Where the worker reads the time: task times, event times, timers' ages. */
+    public Clock clock() {
+        return clock;
+    }
+
     @Override
     public String toString() {
         return "WorkerConfig[scheduler=" + schedulerAddress + ", listen=" + listenAddress + ", nthreads=" + nthreads
@@ -128,6 +136,7 @@ public final class WorkerConfig {
         private long inlineLimit = 64 * 1024;
         private Duration profileInterval = Duration.ofMillis(10);
         private int executeAhead = Integer.getInteger("jdask.worker.executeAhead", 8);
+        private Clock clock = Clock.system();
 
         private Builder(String schedulerAddress) {
             this.schedulerAddress = checkAddress(schedulerAddress, "scheduler address");
@@ -229,6 +238,12 @@ public final class WorkerConfig {
                         "profileInterval must be >= 0 (0 turns profiling off), was " + interval);
             }
             this.profileInterval = interval;
+            return this;
+        }
+
+        /** Where the worker reads the time. Default {@link Clock#system()}; tests may pass their own. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -1,6 +1,6 @@
 package io.jdask.worker;
 
-import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -12,8 +12,7 @@ import java.util.function.Consumer;
  * Prints {@code jdask worker <address> registered with <scheduler>} once registered, then runs
  * until the scheduler goes away, asks it to close, or the process gets SIGTERM (a shutdown hook
  * closes the worker cleanly). Exit status: 0 after a normal end, 1 if it could not start, 2 for
- * bad arguments. The argument parsing is deliberately trivial; the {@code jdask worker} command
- * of the CLI builds a {@link WorkerConfig} itself.
+ * bad arguments. The options are {@link WorkerOptions}, which the {@code jdask worker} command of the CLI shares.
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -21,11 +20,10 @@ public final class WorkerMain {
     public static void main(String[] args) {
         WorkerConfig config;
         try {
-            config = parse(args);
+            config = WorkerOptions.parse(List.of(args));
         } catch (IllegalArgumentException e) {
             System.err.println("jdask worker: " + e.getMessage());
-            System.err.println("usage: WorkerMain --scheduler tcp://host:port [--nthreads N] [--name NAME]"
-                    + " [--memory-limit BYTES] [--listen tcp://0.0.0.0:0] [--resources NAME=AMOUNT,...]");
+            System.err.println("usage: WorkerMain " + WorkerOptions.USAGE);
             System.exit(2);
             return;
         }
@@ -63,67 +61,6 @@ public final class WorkerMain {
         } catch (IllegalStateException shuttingDown) {
             closeWorker.run();
             return false;
-        }
-    }
-
-    /** Parses the command line; throws IllegalArgumentException naming the bad argument. */
-    static WorkerConfig parse(String[] args) {
-        String scheduler = null;
-        String listen = null;
-        Integer nthreads = null;
-        String name = null;
-        Long memoryLimit = null;
-        String resources = null;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("missing value after " + flag);
-            }
-            String value = args[++i];
-            switch (flag) {
-                case "--scheduler" -> scheduler = value;
-                case "--listen" -> listen = value;
-                case "--name" -> name = value;
-                case "--resources" -> resources = value;
-                case "--nthreads" -> nthreads = parseNumber(flag, value).intValue();
-                case "--memory-limit" -> memoryLimit = parseNumber(flag, value);
-                default ->
-                    throw new IllegalArgumentException(
-                            "unknown option " + flag + " (in " + Arrays.toString(args) + ")");
-            }
-        }
-        if (scheduler == null) {
-            throw new IllegalArgumentException("--scheduler tcp://host:port is required");
-        }
-        WorkerConfig.Builder b = WorkerConfig.builder(scheduler);
-        if (listen != null) b.listen(listen);
-        if (nthreads != null) b.nthreads(nthreads);
-        if (name != null) b.name(name);
-        if (memoryLimit != null) b.memoryLimit(memoryLimit);
-        if (resources != null && !resources.isBlank()) {
-            for (String part : resources.split(",")) {
-                int eq = part.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException(
-                            "--resources expects NAME=AMOUNT[,NAME=AMOUNT...], got " + resources);
-                }
-                try {
-                    b.resource(
-                            part.substring(0, eq).trim(),
-                            Double.parseDouble(part.substring(eq + 1).trim()));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--resources: not a number in " + part);
-                }
-            }
-        }
-        return b.build();
-    }
-
-    private static Long parseNumber(String flag, String value) {
-        try {
-            return Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " expects a whole number, got " + value);
         }
     }
 }

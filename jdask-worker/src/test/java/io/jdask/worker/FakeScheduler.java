@@ -14,16 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /**
  * A stand-in for the scheduler in tests: a real TCP server that accepts workers, welcomes them,
  * records everything they send, answers their class requests with a pluggable function, and lets
  * the test send any {@link SchedulerMsg} to a worker by address.
  *
- * <p>Waiting is by monitor wait with a deadline (no sleeps): every recorded message wakes the
- * waiters, who re-scan the log.
+ * <p>Waiting is Awaitility's, polling the log every millisecond for at most {@link #WAIT}.
  */
 final class FakeScheduler implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -67,29 +68,35 @@ final class FakeScheduler implements AutoCloseable {
 
     /** Waits for a message of {@code type} from {@code worker} (any worker if null) matching {@code p}. */
     <T extends Message> T await(String worker, Class<T> type, Predicate<T> p) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        synchronized (this) {
-            while (true) {
-                for (Received r : log) {
-                    if ((worker == null || worker.equals(r.worker()))
-                            && type.isInstance(r.message())
-                            && p.test(type.cast(r.message()))) {
-                        return type.cast(r.message());
+        AtomicReference<T> found = new AtomicReference<>();
+        Awaitility.await()
+                .atMost(WAIT)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .untilAsserted(() -> {
+                    T m = find(worker, type, p);
+                    if (m == null) {
+                        throw new AssertionError("no " + type.getSimpleName() + " from "
+                                + (worker == null ? "any worker" : worker) + "; received: " + received());
                     }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("no " + type.getSimpleName() + " from "
-                            + (worker == null ? "any worker" : worker) + " within " + WAIT + "; received: " + log);
-                }
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
-                }
+                    found.set(m);
+                });
+        return found.get();
+    }
+
+    private synchronized <T extends Message> T find(String worker, Class<T> type, Predicate<T> p) {
+        for (Received r : log) {
+            if ((worker == null || worker.equals(r.worker()))
+                    && type.isInstance(r.message())
+                    && p.test(type.cast(r.message()))) {
+                return type.cast(r.message());
             }
         }
+        return null;
+    }
+
+    private synchronized List<Received> received() {
+        return List.copyOf(log);
     }
 
     /** All messages received so far from {@code worker}, in order. */
@@ -105,7 +112,6 @@ final class FakeScheduler implements AutoCloseable {
 
     private synchronized void record(String worker, Message m) {
         log.add(new Received(worker, m));
-        notifyAll();
     }
 
     private final class Handler implements CommHandler {

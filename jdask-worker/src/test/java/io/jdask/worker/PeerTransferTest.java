@@ -69,7 +69,7 @@ class PeerTransferTest {
 
     @Test
     void aPeerWithoutTheKeyIsReportedAndTheSchedulerIsAskedWhoElseHasIt() {
-        peer = new FakePeer(n -> new DataMsg.DataReply(0, Map.of(), List.of("x"), false));
+        peer = new FakePeer(n -> new DataMsg.DataReply(0, Map.of(), List.of("x")));
         scheduler.send(worker.address(), needs("y", "x", peer.address()));
         WorkerMsg.MissingData missing = scheduler.await(
                 worker.address(), WorkerMsg.MissingData.class, m -> m.key().equals("x"));
@@ -131,7 +131,7 @@ class PeerTransferTest {
                             if (m instanceof DataMsg.GetData g) {
                                 requests.add(g);
                                 DataMsg.DataReply r = script.apply(requests.size());
-                                c.send(new DataMsg.DataReply(g.requestId(), r.values(), r.missing(), r.busy()));
+                                c.send(new DataMsg.DataReply(g.requestId(), r.values(), r.missing()));
                             }
                         }
                     }));

@@ -1,6 +1,7 @@
 package io.jdask.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.Fn1;
 import io.jdask.Profile;
@@ -43,12 +44,15 @@ class ProfilerTest {
         try {
             assertThat(STARTED.await(10, TimeUnit.SECONDS)).isTrue();
             running.put("spin-abc123", t);
-            Profile p = Profile.empty();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (p.count("ProfilerTest.spinUntilStopped") < 5 && System.nanoTime() < deadline) {
-                profiler.sampleOnce();
-                p = profiler.snapshot();
-            }
+            Profile p = await().atMost(Duration.ofSeconds(10))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1))
+                    .until(
+                            () -> {
+                                profiler.sampleOnce();
+                                return profiler.snapshot();
+                            },
+                            snapshot -> snapshot.count("ProfilerTest.spinUntilStopped") >= 5);
             assertThat(p.count("ProfilerTest.spinUntilStopped")).isGreaterThanOrEqualTo(5);
             assertThat(p.children()).extracting(Profile::frame).containsExactly("spin"); // the function name first
             assertThat(p.contains("io.jdask.graph.Task.call")).isFalse(); // the worker's own frames are left out

@@ -2,16 +2,18 @@ package io.jdask.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.protocol.WorkerMsg;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +49,7 @@ class WorkerMainTest {
                     "--resources",
                     "GPU=2");
             child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            List<String> lines = new CopyOnWriteArrayList<>();
             Process p = child;
             Thread reader = new Thread(
                     () -> {
@@ -69,13 +71,8 @@ class WorkerMainTest {
             assertThat(reg.memoryLimit()).isEqualTo(100_000_000L);
             assertThat(reg.resources()).isEqualTo(Map.of("GPU", 2.0));
             String expected = "jdask worker " + reg.address() + " registered with " + scheduler.address();
-            List<String> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!seen.contains(expected) && System.nanoTime() < deadline) {
-                String line = lines.poll(1, TimeUnit.SECONDS);
-                if (line != null) seen.add(line);
-            }
-            assertThat(seen).as("output of the worker process").contains(expected);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lines.contains(expected));
+            assertThat(lines).as("output of the worker process").contains(expected);
 
             scheduler.close();
             assertThat(child.waitFor(30, TimeUnit.SECONDS))
@@ -93,20 +90,19 @@ class WorkerMainTest {
 
     @Test
     void parsesTheCommandLine() {
-        WorkerConfig c = WorkerMain.parse(new String[] {
-            "--scheduler",
-            "tcp://h:1",
-            "--nthreads",
-            "4",
-            "--name",
-            "w",
-            "--memory-limit",
-            "2_000",
-            "--listen",
-            "tcp://0.0.0.0:0",
-            "--resources",
-            "GPU=1, FPGA=0.5"
-        });
+        WorkerConfig c = WorkerOptions.parse(List.of(
+                "--scheduler",
+                "tcp://h:1",
+                "--nthreads",
+                "4",
+                "--name",
+                "w",
+                "--memory-limit",
+                "2_000",
+                "--listen",
+                "tcp://0.0.0.0:0",
+                "--resources",
+                "GPU=1, FPGA=0.5"));
         assertThat(c.schedulerAddress()).isEqualTo("tcp://h:1");
         assertThat(c.nthreads()).isEqualTo(4);
         assertThat(c.name()).isEqualTo("w");
@@ -136,25 +132,25 @@ class WorkerMainTest {
 
     @Test
     void badCommandLinesSayWhatIsWrong() {
-        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--nthreads", "2"}))
+        assertThatThrownBy(() -> WorkerOptions.parse(List.of("--nthreads", "2")))
                 .hasMessageContaining("--scheduler");
-        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "tcp://h:1", "--nthreads", "two"}))
+        assertThatThrownBy(() -> WorkerOptions.parse(List.of("--scheduler", "tcp://h:1", "--nthreads", "two")))
                 .hasMessageContaining("--nthreads")
                 .hasMessageContaining("two");
-        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "tcp://h:1", "--threads", "2"}))
+        assertThatThrownBy(() -> WorkerOptions.parse(List.of("--scheduler", "tcp://h:1", "--threads", "2")))
                 .hasMessageContaining("unknown option --threads");
-        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler"})).hasMessageContaining("missing value");
-        assertThatThrownBy(() -> WorkerMain.parse(new String[] {"--scheduler", "http://h:1"}))
+        assertThatThrownBy(() -> WorkerOptions.parse(List.of("--scheduler"))).hasMessageContaining("missing value");
+        assertThatThrownBy(() -> WorkerOptions.parse(List.of("--scheduler", "http://h:1")))
                 .hasMessageContaining("tcp://host:port");
     }
 
     @Test
     void aWildcardListenAddressIsAdvertisedAsTheInterfaceFacingTheScheduler() {
-        assertThat(WorkerServer.advertisedAddress("tcp://0.0.0.0:4000", "tcp://10.1.2.3:55555"))
+        assertThat(Transports.advertisedAddress("tcp://0.0.0.0:4000", "tcp://10.1.2.3:55555"))
                 .isEqualTo("tcp://10.1.2.3:4000");
-        assertThat(WorkerServer.advertisedAddress("tcp://127.0.0.1:4000", "tcp://10.1.2.3:55555"))
+        assertThat(Transports.advertisedAddress("tcp://127.0.0.1:4000", "tcp://10.1.2.3:55555"))
                 .isEqualTo("tcp://127.0.0.1:4000");
-        assertThat(WorkerServer.advertisedAddress("inproc://worker-3", "tcp://10.1.2.3:55555"))
+        assertThat(Transports.advertisedAddress("inproc://worker-3", "tcp://10.1.2.3:55555"))
                 .isEqualTo("inproc://worker-3");
     }
 }

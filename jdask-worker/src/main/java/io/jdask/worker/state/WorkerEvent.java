@@ -16,10 +16,9 @@ import java.util.Objects;
  * shell's clock when the event was created. The state never reads a clock.
  *
  * <p>Events from the scheduler: {@link ComputeTask}, {@link FreeKeys}, {@link CancelCompute},
- * {@link RemoveReplicas}, {@link RefreshWhoHas}, {@link UpdateData}, {@link PeerRemoved}, {@link
- * StealRequest}. Events from the shell's own work: {@link ExecuteSuccess}, {@link ExecuteFailure},
- * {@link Secede}, {@link Rejoin}, the three {@code GatherDep*} outcomes and the periodic {@link
- * FindMissing}.
+ * {@link RemoveReplicas}, {@link RefreshWhoHas}, {@link UpdateData}, {@link PeerRemoved}. Events from the shell's own work: {@link ExecuteSuccess}, {@link ExecuteFailure},
+ * {@link ExecuteSkipped}, {@link Secede}, {@link Rejoin}, the three {@code GatherDep*} outcomes, {@link
+ * StillRunning} and the periodic {@link FindMissing}.
  */
 public sealed interface WorkerEvent {
     /** Id of the stimulus that caused this event; copied onto transitions and instructions. */
@@ -31,6 +30,7 @@ public sealed interface WorkerEvent {
     /**
      * The scheduler asks this worker to compute {@code key}.
      *
+     * @param runId the scheduler's id of this assignment, echoed on the answers ({@link WorkerTask#runId()})
      * @param runSpec the user's code, opaque here; handed back through {@link WorkerTask#runSpec()}
      * @param priority smaller runs first
      * @param whoHas for each dependency not expected to be here already, the peers holding it
@@ -39,6 +39,7 @@ public sealed interface WorkerEvent {
      */
     record ComputeTask(
             String key,
+            long runId,
             Object runSpec,
             Priority priority,
             Map<String, List<String>> whoHas,
@@ -56,6 +57,19 @@ public sealed interface WorkerEvent {
             resources = Copies.map(resources, "resources");
         }
 
+        /** Without a run id (0): a request whose answers need not be told from earlier ones (replays, tests). */
+        public ComputeTask(
+                String key,
+                Object runSpec,
+                Priority priority,
+                Map<String, List<String>> whoHas,
+                Map<String, Long> nbytes,
+                Map<String, Double> resources,
+                String stimulusId,
+                long now) {
+            this(key, 0, runSpec, priority, whoHas, nbytes, resources, stimulusId, now);
+        }
+
         /** A task whose dependencies (if any) are all listed in {@code whoHas} and {@code nbytes}. */
         public static ComputeTask of(
                 String key,
@@ -67,7 +81,7 @@ public sealed interface WorkerEvent {
                 String stimulusId,
                 long now) {
             return new ComputeTask(
-                    key, runSpec, priority, Copies.whoHas(whoHas, "whoHas"), nbytes, resources, stimulusId, now);
+                    key, 0, runSpec, priority, Copies.whoHas(whoHas, "whoHas"), nbytes, resources, stimulusId, now);
         }
     }
 
@@ -113,6 +127,28 @@ public sealed interface WorkerEvent {
         }
     }
 
+    /**
+     * A cancel ({@link WorkerInstruction.CancelExecution}) took the task out of line before its function started;
+     * {@code error} says so, for the case that the run ends here.
+     */
+    record ExecuteSkipped(String key, Object error, String stimulusId, long now) implements WorkerEvent {
+        public ExecuteSkipped {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * The functions of these tasks have been running for the shell's start-report delay without an outcome (a task
+     * that ends sooner is reported by its outcome alone).
+     */
+    record StillRunning(List<String> keys, String stimulusId, long now) implements WorkerEvent {
+        public StillRunning {
+            keys = Copies.list(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
     /** A running task called {@code Dask.secede()}: it no longer occupies a worker thread. */
     record Secede(String key, String stimulusId, long now) implements WorkerEvent {
         public Secede {
@@ -131,15 +167,21 @@ public sealed interface WorkerEvent {
 
     /**
      * A {@link WorkerInstruction.GatherDep} from {@code peer} completed; {@code received} maps each
-     * key the peer sent to its size (it may hold fewer keys than asked for: the peer no longer had
-     * them). The shell has already put the received values in its data store.
+     * key the peer sent to its size, and {@code missing} lists the keys asked for that the peer did
+     * not send (it no longer had them). The shell has already put the received values in its data store.
      */
-    record GatherDepSuccess(String peer, Map<String, Long> received, String stimulusId, long now)
+    record GatherDepSuccess(String peer, Map<String, Long> received, List<String> missing, String stimulusId, long now)
             implements WorkerEvent {
         public GatherDepSuccess {
             Objects.requireNonNull(peer, "peer");
             received = Copies.map(received, "received");
+            missing = Copies.list(missing, "missing");
             Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+
+        /** A reply that lacked none of the keys asked for. */
+        public GatherDepSuccess(String peer, Map<String, Long> received, String stimulusId, long now) {
+            this(peer, received, List.of(), stimulusId, now);
         }
     }
 
@@ -210,17 +252,6 @@ public sealed interface WorkerEvent {
     record PeerRemoved(String peer, String stimulusId, long now) implements WorkerEvent {
         public PeerRemoved {
             Objects.requireNonNull(peer, "peer");
-            Objects.requireNonNull(stimulusId, "stimulusId");
-        }
-    }
-
-    /**
-     * The scheduler wants to move a task elsewhere (work stealing). Answered with {@link
-     * WorkerInstruction.StealResponseMsg}; the task is released only if it has not started.
-     */
-    record StealRequest(String key, String stimulusId, long now) implements WorkerEvent {
-        public StealRequest {
-            Objects.requireNonNull(key, "key");
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }

@@ -15,6 +15,7 @@ import java.util.Set;
  *   <li>{@link Execute}: run the task on a worker thread, later report {@link
  *       WorkerEvent.ExecuteSuccess} or {@link WorkerEvent.ExecuteFailure} (and {@link
  *       WorkerEvent.Secede} if the task secedes). Never sent twice for a running key.
+ *   <li>{@link CancelExecution}: stop a run the scheduler no longer wants (skip it if not started, else interrupt).
  *   <li>{@link GatherDep}: fetch the keys from one peer, later report exactly one of the three
  *       {@code GatherDep*} outcomes. At most one GatherDep per peer is outstanding.
  *   <li>{@link Rejoined}: let the rejoining thread of the task go on.
@@ -27,11 +28,19 @@ public sealed interface WorkerInstruction {
     /** An instruction that is a message for the scheduler. */
     sealed interface SchedulerMessage extends WorkerInstruction {}
 
-    /** Run task {@code key} (its code: {@link WorkerTask#runSpec()}) on a worker thread. */
-    record Execute(String key, String stimulusId) implements WorkerInstruction {
+    /**
+     * Run task {@code key} (its code: {@link WorkerTask#runSpec()}) on a worker thread; {@code runId} is the
+     * assignment it runs for (see {@link WorkerTask#runId()}).
+     */
+    record Execute(String key, long runId, String stimulusId) implements WorkerInstruction {
         public Execute {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+
+        /** Without a run id (0): a task no ComputeTask assigned one to. */
+        public Execute(String key, String stimulusId) {
+            this(key, 0, stimulusId);
         }
     }
 
@@ -43,6 +52,18 @@ public sealed interface WorkerInstruction {
         public GatherDep {
             Objects.requireNonNull(peer, "peer");
             keys = Copies.set(keys, "keys");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * Stop the run of {@code key}: if its function has not started, skip it (and hand in {@link
+     * WorkerEvent.ExecuteSkipped}); if it runs, interrupt its thread once, so a task blocked on a queue, lock or
+     * future wakes up and ends. A run that already returned is left alone.
+     */
+    record CancelExecution(String key, String stimulusId) implements WorkerInstruction {
+        public CancelExecution {
+            Objects.requireNonNull(key, "key");
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }
@@ -66,18 +87,46 @@ public sealed interface WorkerInstruction {
      * @param start when the task body started (shell clock nanoseconds), 0 if not computed here
      * @param stop when it returned, 0 if not computed here
      */
-    record TaskFinishedMsg(String key, long nbytes, String typeName, long start, long stop, String stimulusId)
+    record TaskFinishedMsg(
+            String key, long runId, long nbytes, String typeName, long start, long stop, String stimulusId)
             implements SchedulerMessage {
         public TaskFinishedMsg {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
+
+        /** Without a run id (0): a task no ComputeTask assigned one to. */
+        public TaskFinishedMsg(String key, long nbytes, String typeName, long start, long stop, String stimulusId) {
+            this(key, 0, nbytes, typeName, start, stop, stimulusId);
+        }
     }
 
     /** Task {@code key} failed here; {@code error} is what the shell or a peer reported. */
-    record TaskErredMsg(String key, Object error, String stimulusId) implements SchedulerMessage {
+    record TaskErredMsg(String key, long runId, Object error, String stimulusId) implements SchedulerMessage {
         public TaskErredMsg {
             Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+
+        /** Without a run id (0): a task no ComputeTask assigned one to. */
+        public TaskErredMsg(String key, Object error, String stimulusId) {
+            this(key, 0, error, stimulusId);
+        }
+    }
+
+    /** Task {@code key} has been running here for a while (see {@link WorkerEvent.StillRunning}). */
+    record TaskStartedMsg(String key, String stimulusId) implements SchedulerMessage {
+        public TaskStartedMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /** {@code erringWorker}, which the scheduler named as a holder of {@code key}, did not have it. */
+    record MissingDataMsg(String key, String erringWorker, String stimulusId) implements SchedulerMessage {
+        public MissingDataMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(erringWorker, "erringWorker");
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }
@@ -110,21 +159,15 @@ public sealed interface WorkerInstruction {
     }
 
     /** Task {@code key} seceded: it still runs but no longer occupies a thread here. */
-    record LongRunningMsg(String key, String stimulusId) implements SchedulerMessage {
+    record LongRunningMsg(String key, long runId, String stimulusId) implements SchedulerMessage {
         public LongRunningMsg {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
-    }
 
-    /**
-     * Answer to {@link WorkerEvent.StealRequest}: the task's state here when the request arrived,
-     * or null if unknown. The steal succeeded iff the state was WAITING, READY or CONSTRAINED.
-     */
-    record StealResponseMsg(String key, WorkerTaskState state, String stimulusId) implements SchedulerMessage {
-        public StealResponseMsg {
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(stimulusId, "stimulusId");
+        /** Without a run id (0): a task no ComputeTask assigned one to. */
+        public LongRunningMsg(String key, String stimulusId) {
+            this(key, 0, stimulusId);
         }
     }
 }

@@ -141,7 +141,7 @@ final class WorkerModel {
     }
 
     TaskFinishedMsg finishedMsg(WorkerTask ts) {
-        return new TaskFinishedMsg(ts.key, ts.nbytes, ts.typeName, ts.startTime, ts.stopTime, stimulusId());
+        return new TaskFinishedMsg(ts.key, ts.runId, ts.nbytes, ts.typeName, ts.startTime, ts.stopTime, stimulusId());
     }
 
     // Tasks

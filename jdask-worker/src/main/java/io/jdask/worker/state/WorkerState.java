@@ -2,6 +2,7 @@ package io.jdask.worker.state;
 
 import static io.jdask.worker.state.WorkerTaskState.CANCELLED;
 import static io.jdask.worker.state.WorkerTaskState.CONSTRAINED;
+import static io.jdask.worker.state.WorkerTaskState.EXECUTING;
 import static io.jdask.worker.state.WorkerTaskState.FETCH;
 import static io.jdask.worker.state.WorkerTaskState.FORGOTTEN;
 import static io.jdask.worker.state.WorkerTaskState.LONG_RUNNING;
@@ -20,6 +21,7 @@ import io.jdask.worker.state.Recommendation.ToError;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteFailure;
+import io.jdask.worker.state.WorkerEvent.ExecuteSkipped;
 import io.jdask.worker.state.WorkerEvent.ExecuteSuccess;
 import io.jdask.worker.state.WorkerEvent.FindMissing;
 import io.jdask.worker.state.WorkerEvent.FreeKeys;
@@ -31,12 +33,15 @@ import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.Rejoin;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.Secede;
-import io.jdask.worker.state.WorkerEvent.StealRequest;
+import io.jdask.worker.state.WorkerEvent.StillRunning;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
+import io.jdask.worker.state.WorkerInstruction.CancelExecution;
 import io.jdask.worker.state.WorkerInstruction.DropData;
+import io.jdask.worker.state.WorkerInstruction.Execute;
+import io.jdask.worker.state.WorkerInstruction.MissingDataMsg;
 import io.jdask.worker.state.WorkerInstruction.Rejoined;
 import io.jdask.worker.state.WorkerInstruction.RequestRefreshWhoHasMsg;
-import io.jdask.worker.state.WorkerInstruction.StealResponseMsg;
+import io.jdask.worker.state.WorkerInstruction.TaskStartedMsg;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -144,6 +149,8 @@ public final class WorkerState {
                 case CancelCompute e -> onCancelCompute(e);
                 case ExecuteSuccess e -> onExecuteSuccess(e);
                 case ExecuteFailure e -> onExecuteFailure(e);
+                case ExecuteSkipped e -> onExecuteSkipped(e);
+                case StillRunning e -> onStillRunning(e);
                 case Secede e -> onSecede(e);
                 case Rejoin e -> onRejoin(e);
                 case GatherDepSuccess e -> onGatherDepSuccess(e);
@@ -153,7 +160,6 @@ public final class WorkerState {
                 case RemoveReplicas e -> onRemoveReplicas(e);
                 case RefreshWhoHas e -> fetch.updateWhoHas(e.whoHas());
                 case PeerRemoved e -> onPeerRemoved(e);
-                case StealRequest e -> onStealRequest(e);
                 case FindMissing e -> onFindMissing();
             }
             drain();
@@ -222,6 +228,8 @@ public final class WorkerState {
         WorkerTask ts = m.tasks.get(e.key());
         if (ts == null) ts = m.newTask(e.key());
         ts.freed = false;
+        // Every request counts, a duplicate too: the answer echoes the latest assignment (see WorkerTask#runId).
+        ts.runId = e.runId();
         switch (ts.state) {
             case WAITING, READY, CONSTRAINED, EXECUTING, LONG_RUNNING -> {
                 // Already on it: a duplicate request.
@@ -267,18 +275,48 @@ public final class WorkerState {
         for (String key : e.keys()) {
             WorkerTask ts = m.tasks.get(key);
             if (ts == null) continue;
-            if (WorkerModel.hasUsingDependent(ts)) ts.freed = true;
+            boolean kept = WorkerModel.hasUsingDependent(ts);
+            if (kept) ts.freed = true;
             else {
                 m.recommend(ts, RELEASED);
                 if (ts.state == MEMORY) m.scratch.freedByScheduler.add(key);
             }
+            // A run the scheduler dropped (it becomes or stays CANCELLED) is asked to stop early; one a local
+            // dependent still needs runs on.
+            if (m.isRunning(ts) && (!kept || ts.state == CANCELLED)) m.emit(new CancelExecution(key, m.stimulusId()));
         }
     }
 
+    /**
+     * A task not started yet is released; a running one is asked to stop (the state keeps it until its thread
+     * returns, and the scheduler ignores the answer of a cancelled run).
+     */
     private void onCancelCompute(CancelCompute e) {
         WorkerTask ts = m.tasks.get(e.key());
         if (ts != null && (ts.state == WAITING || ts.state == READY || ts.state == CONSTRAINED)) {
             m.recommend(ts, RELEASED);
+        }
+        if (ts != null && m.isRunning(ts)) m.emit(new CancelExecution(ts.key, m.stimulusId()));
+    }
+
+    /**
+     * A cancel took the task out of line before it started. If it was asked for again meanwhile (cancelled and then
+     * resumed, so EXECUTING again), it goes back in line; otherwise the run ended without a value.
+     */
+    private void onExecuteSkipped(ExecuteSkipped e) {
+        WorkerTask ts = m.tasks.get(e.key());
+        if (ts != null && ts.state == EXECUTING) {
+            m.emit(new Execute(ts.key, ts.runId, m.stimulusId()));
+            return;
+        }
+        onExecuteFailure(new ExecuteFailure(e.key(), e.error(), e.stimulusId(), e.now()));
+    }
+
+    /** The scheduler learns that these tasks run, unless their run ended or was dropped meanwhile. */
+    private void onStillRunning(StillRunning e) {
+        for (String key : e.keys()) {
+            WorkerTask ts = m.tasks.get(key);
+            if (ts != null && m.isRunning(ts)) m.emit(new TaskStartedMsg(key, m.stimulusId()));
         }
     }
 
@@ -353,6 +391,8 @@ public final class WorkerState {
             WorkerTask ts = m.tasks.get(key);
             if (ts == null || (!ts.valueArrived && ts.state != MEMORY)) m.scratch.drops.add(key);
         }
+        // The scheduler named the peer as a holder: it must stop believing so.
+        for (String key : e.missing()) m.emit(new MissingDataMsg(key, e.peer(), m.stimulusId()));
         if (p != null) fetch.maybeDropPeer(p);
     }
 
@@ -407,13 +447,6 @@ public final class WorkerState {
     private void onPeerRemoved(PeerRemoved e) {
         Peer p = m.peers.get(e.peer());
         if (p != null) fetch.forgetPeer(p);
-    }
-
-    private void onStealRequest(StealRequest e) {
-        WorkerTask ts = m.tasks.get(e.key());
-        WorkerTaskState state = ts == null ? null : ts.state;
-        m.emit(new StealResponseMsg(e.key(), state, m.stimulusId()));
-        if (state == WAITING || state == READY || state == CONSTRAINED) m.recommend(ts, RELEASED);
     }
 
     private void onFindMissing() {

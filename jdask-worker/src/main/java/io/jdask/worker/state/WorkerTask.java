@@ -46,6 +46,13 @@ public final class WorkerTask {
 
     Object runSpec;
     /**
+     * The run id of the latest ComputeTask for this key (0 if none came): echoed on Execute and on the messages that
+     * answer it, so the scheduler can tell them from answers to an earlier, cancelled assignment. Scheduler messages
+     * arrive in order, so the latest assignment is the one a finished run answers (a cancelled-then-resumed run
+     * counts as the new one, as in Dask). Lives as long as the task: gone when the key is forgotten.
+     */
+    long runId;
+    /**
      * Never null once the task is FETCH, READY or CONSTRAINED; never changed while the task sits in
      * an ordered collection (a heap or a peer's fetch queue).
      */
@@ -117,6 +124,11 @@ public final class WorkerTask {
     /** The user's code as the scheduler sent it; null for tasks only fetched here. */
     public Object runSpec() {
         return runSpec;
+    }
+
+    /** The run id of the latest ComputeTask for this key, 0 if none came. */
+    public long runId() {
+        return runId;
     }
 
     public Priority priority() {

@@ -244,7 +244,7 @@ final class WorkerTransitions {
 
     private void readyToExecuting(WorkerTask ts) {
         ts.state = EXECUTING;
-        m.emit(new Execute(ts.key, m.stimulusId()));
+        m.emit(new Execute(ts.key, ts.runId, m.stimulusId()));
     }
 
     private void readyToReleased(WorkerTask ts) {
@@ -253,7 +253,7 @@ final class WorkerTransitions {
 
     private void constrainedToExecuting(WorkerTask ts) {
         ts.state = EXECUTING;
-        m.emit(new Execute(ts.key, m.stimulusId()));
+        m.emit(new Execute(ts.key, ts.runId, m.stimulusId()));
     }
 
     private void constrainedToReleased(WorkerTask ts) {
@@ -276,7 +276,7 @@ final class WorkerTransitions {
         ts.state = LONG_RUNNING;
         m.executing.remove(ts);
         m.longRunning.add(ts);
-        m.emit(new LongRunningMsg(ts.key, m.stimulusId()));
+        m.emit(new LongRunningMsg(ts.key, ts.runId, m.stimulusId()));
         compute.ensureComputing();
     }
 
@@ -443,7 +443,7 @@ final class WorkerTransitions {
                 ts.state = LONG_RUNNING;
                 ts.previous = null;
                 // The scheduler forgot it seceded; tell it again.
-                m.emit(new LongRunningMsg(ts.key, m.stimulusId()));
+                m.emit(new LongRunningMsg(ts.key, ts.runId, m.stimulusId()));
             }
             default -> {
                 ts.state = RESUMED; // in flight: take the value, or compute if the transfer fails
@@ -541,7 +541,7 @@ final class WorkerTransitions {
     private void genericError(WorkerTask ts, Object error) {
         ts.error = error;
         ts.state = ERROR;
-        m.emit(new TaskErredMsg(ts.key, error, m.stimulusId()));
+        m.emit(new TaskErredMsg(ts.key, ts.runId, error, m.stimulusId()));
     }
 
     private void genericReleased(WorkerTask ts) {

@@ -16,7 +16,6 @@ import io.jdask.worker.state.WorkerEvent.PeerRemoved;
 import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.Secede;
-import io.jdask.worker.state.WorkerEvent.StealRequest;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -155,10 +154,7 @@ class WorkerStatePropertyTest {
                 case 5 -> new RemoveReplicas(List.of(randomKey()), s, now);
                 case 6 -> new RefreshWhoHas(Map.of(randomKey(), randomPeers(true)), s, now);
                 case 7 -> new UpdateData(Map.of(randomKey(), 1L + rnd.nextInt(50)), s, now);
-                case 8 ->
-                    rnd.nextBoolean()
-                            ? new PeerRemoved(PEERS.get(rnd.nextInt(PEERS.size())), s, now)
-                            : new StealRequest(randomKey(), s, now);
+                case 8 -> new PeerRemoved(PEERS.get(rnd.nextInt(PEERS.size())), s, now);
                 default -> new FindMissing(s, now);
             };
         }

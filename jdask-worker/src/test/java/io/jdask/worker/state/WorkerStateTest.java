@@ -38,7 +38,6 @@ import io.jdask.worker.state.WorkerEvent.FindMissing;
 import io.jdask.worker.state.WorkerEvent.PeerRemoved;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.Secede;
-import io.jdask.worker.state.WorkerEvent.StealRequest;
 import io.jdask.worker.state.WorkerInstruction.AddKeysMsg;
 import io.jdask.worker.state.WorkerInstruction.DropData;
 import io.jdask.worker.state.WorkerInstruction.Execute;
@@ -46,7 +45,6 @@ import io.jdask.worker.state.WorkerInstruction.GatherDep;
 import io.jdask.worker.state.WorkerInstruction.LongRunningMsg;
 import io.jdask.worker.state.WorkerInstruction.ReleaseWorkerDataMsg;
 import io.jdask.worker.state.WorkerInstruction.RequestRefreshWhoHasMsg;
-import io.jdask.worker.state.WorkerInstruction.StealResponseMsg;
 import io.jdask.worker.state.WorkerInstruction.TaskErredMsg;
 import java.util.ArrayList;
 import java.util.List;
@@ -255,7 +253,8 @@ class WorkerStateTest {
     @Test
     void freeKeysWhileExecutingCancelsAndDropsTheResult() {
         ws.handle(compute("x", "s1"));
-        assertThat(ws.handle(freeKeys("s2", "x"))).isEmpty();
+        // The state keeps the task until its thread returns, and asks the shell to stop that thread early.
+        assertThat(ws.handle(freeKeys("s2", "x"))).containsExactly(new WorkerInstruction.CancelExecution("x", "s2"));
         assertThat(ws.stateOf("x")).isEqualTo(CANCELLED);
         assertThat(ws.task("x").previous()).isEqualTo(EXECUTING);
         assertThat(ws.state().executingCount()).isOne(); // the thread is still busy
@@ -360,7 +359,7 @@ class WorkerStateTest {
         ws.handle(compute("y", whoHas("x", List.of(P1)), "s1"));
         assertThat(ws.handle(freeKeys("s2", "x"))).isEmpty(); // y waits for x: deferred
         assertThat(ws.stateOf("x")).isEqualTo(FLIGHT);
-        ws.handle(new StealRequest("y", "s3", 0)); // y released: x is cancelled in flight
+        ws.handle(new CancelCompute("y", "s3", 0)); // y released: x is cancelled in flight
         assertThat(ws.stateOf("x")).isEqualTo(CANCELLED);
         assertThat(ws.handle(gathered(P1, "s4", "x"))).containsExactly(new DropData(List.of("x"), "s4"));
         assertThat(ws.state().taskCount()).isZero();
@@ -447,24 +446,11 @@ class WorkerStateTest {
     @Test
     void cancelComputeReleasesOnlyTasksNotStarted() {
         ws.handle(compute("a", Priority.of(0), "s1"), compute("b", Priority.of(1), "s2"));
+        // The running one stays EXECUTING in the state; the shell is asked to stop its thread.
         assertThat(ws.handle(new CancelCompute("b", "s3", 0), new CancelCompute("a", "s4", 0)))
-                .isEmpty();
+                .containsExactly(new WorkerInstruction.CancelExecution("a", "s4"));
         assertThat(ws.stateOf("b")).isEqualTo(FORGOTTEN);
         assertThat(ws.stateOf("a")).isEqualTo(EXECUTING);
-    }
-
-    @Test
-    void stealRequestAnswersWithTheStateAndReleasesTasksNotStarted() {
-        ws.handle(compute("a", Priority.of(0), "s1"), compute("b", Priority.of(1), "s2"));
-        assertThat(ws.handle(
-                        new StealRequest("b", "s3", 0),
-                        new StealRequest("a", "s4", 0),
-                        new StealRequest("zz", "s5", 0)))
-                .containsExactly(
-                        new StealResponseMsg("b", READY, "s3"),
-                        new StealResponseMsg("a", EXECUTING, "s4"),
-                        new StealResponseMsg("zz", null, "s5"));
-        assertThat(ws.stateOf("b")).isEqualTo(FORGOTTEN);
     }
 
     @Test

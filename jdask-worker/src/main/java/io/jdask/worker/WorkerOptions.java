@@ -1,0 +1,94 @@
+package io.jdask.worker;
+
+import java.util.List;
+
+/**
+ * The worker's command-line options, in one place: their names and meaning, and how their values become a {@link
+ * WorkerConfig}. Two front ends read them: {@link WorkerMain}, the worker process's entry point (a cluster launches
+ * it, and it parses by hand so a worker JVM loads no command-line library on its way to registering: start-up time
+ * is measured, see BENCHMARKS.md), and the {@code jdask worker} command of the CLI, which declares the same names
+ * with picocli and hands its values over here.
+ */
+public final class WorkerOptions {
+    /** The scheduler's address, {@code tcp://host:port}; required. */
+    public static final String SCHEDULER = "--scheduler";
+    /** Where to listen for peers and clients; default {@code tcp://127.0.0.1:0}. */
+    public static final String LISTEN = "--listen";
+    /** Task threads; a whole number. */
+    public static final String NTHREADS = "--nthreads";
+    /** The worker's name in the scheduler's logs and dashboard; default its address. */
+    public static final String NAME = "--name";
+    /** Memory limit in bytes, reported to the scheduler; a whole number ({@code _} allowed). */
+    public static final String MEMORY_LIMIT = "--memory-limit";
+    /** Abstract resources, {@code NAME=AMOUNT[,NAME=AMOUNT...]}. */
+    public static final String RESOURCES = "--resources";
+
+    /** One line of usage for the flags form. */
+    public static final String USAGE = "--scheduler tcp://host:port [--nthreads N] [--name NAME]"
+            + " [--memory-limit BYTES] [--listen tcp://0.0.0.0:0] [--resources NAME=AMOUNT,...]";
+
+    private WorkerOptions() {}
+
+    /**
+     * Parses {@code --option value} pairs into a configuration.
+     *
+     * @throws IllegalArgumentException naming the bad argument and what it should look like
+     */
+    public static WorkerConfig parse(List<String> args) {
+        String scheduler = null;
+        String listen = null;
+        Integer nthreads = null;
+        String name = null;
+        Long memoryLimit = null;
+        String resources = null;
+        for (int i = 0; i < args.size(); i++) {
+            String flag = args.get(i);
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException("missing value after " + flag);
+            }
+            String value = args.get(++i);
+            switch (flag) {
+                case SCHEDULER -> scheduler = value;
+                case LISTEN -> listen = value;
+                case NAME -> name = value;
+                case RESOURCES -> resources = value;
+                case NTHREADS -> nthreads = parseNumber(flag, value).intValue();
+                case MEMORY_LIMIT -> memoryLimit = parseNumber(flag, value);
+                default -> throw new IllegalArgumentException("unknown option " + flag + " (in " + args + ")");
+            }
+        }
+        if (scheduler == null) {
+            throw new IllegalArgumentException(SCHEDULER + " tcp://host:port is required");
+        }
+        WorkerConfig.Builder b = WorkerConfig.builder(scheduler);
+        if (listen != null) b.listen(listen);
+        if (nthreads != null) b.nthreads(nthreads);
+        if (name != null) b.name(name);
+        if (memoryLimit != null) b.memoryLimit(memoryLimit);
+        if (resources != null && !resources.isBlank()) {
+            for (String part : resources.split(",")) {
+                int eq = part.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException(
+                            RESOURCES + " expects NAME=AMOUNT[,NAME=AMOUNT...], got " + resources);
+                }
+                try {
+                    b.resource(
+                            part.substring(0, eq).trim(),
+                            Double.parseDouble(part.substring(eq + 1).trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(RESOURCES + ": not a number in " + part);
+                }
+            }
+        }
+        return b.build();
+    }
+
+    private static Long parseNumber(String flag, String value) {
+        try {
+            return Long.parseLong(value.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " expects a whole number, got " + value);
+        }
+    }
+}
