@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * Sending. Whoever sends says whether the message may be held past the end of the turn: send() (the default) must
  * not be held and marks the connection urgent, so the turn's end flushes it; sendMayHold() is for client task
- * reports, which ReportHold may keep for a moment while more are coming. The choice is made where the message is
+ * reports, which the turn's SendHold may keep for a moment while more are coming. The choice is made where the message is
  * made, not guessed from its type here.
  */
 /** Every open connection, the workers and clients among them, and sending; loop-confined. */
@@ -131,7 +131,7 @@ final class Connections {
 
     /**
      * Sends a client task report (KeyInMemory, KeyRunning): unless something urgent goes to the same connection in
-     * this turn, ReportHold may keep it for a moment so that more reports share its write.
+     * this turn, the turn's SendHold may keep it for a moment so that more reports share its write.
      */
     void sendMayHold(Connection c, Message m) {
         write(c, m);

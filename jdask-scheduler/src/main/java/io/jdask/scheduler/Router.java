@@ -19,7 +19,7 @@ import java.util.List;
  * the inline result bytes of the TaskFinished that caused it, which the loop hands over with finished() and which
  * are dropped after the routing pass (results are not stored).
  *
- * Urgency: work for workers and reports other than KeyInMemory must not be held; KeyInMemory may be (ReportHold).
+ * Urgency: work for workers and reports other than KeyInMemory must not be held; KeyInMemory may be (SendHold).
  */
 /** Routes state instructions to connections as messages; loop-confined. */
 final class Router {

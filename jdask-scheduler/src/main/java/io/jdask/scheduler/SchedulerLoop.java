@@ -5,7 +5,7 @@ import io.jdask.protocol.CloseReason;
 import io.jdask.protocol.Comm;
 import io.jdask.protocol.Message;
 import io.jdask.protocol.SchedulerMsg;
-import io.jdask.protocol.SendBatch;
+import io.jdask.protocol.SendHold;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.scheduler.state.SchedulerEvent;
 import io.jdask.scheduler.state.SchedulerInstruction;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *   Router         state instructions -> messages
  *   Requests       what the shell answers itself (ClassRelay, Restarts, Coordination, WorkerGathers for profiles)
  *   Connections    the connections by role, and sending (urgent or may-hold)
- *   ReportHold     how long client task reports may wait past a turn
+ *   SendHold       (protocol) how long client task reports may wait past a turn
  *   LoopTimer      anything with deadlines; one scheduled task serves them all
  *
  * Threads. The loop runs as tasks on one thread it is given (start): with TCP the scheduler's single Netty I/O
@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * RestartWorkers, first flushes `pending`); call state.handle ONCE with all pending events; route the instructions;
  * then run the timers that are due. The turn runs inside a SendBatch, so everything sent in it leaves as one write,
  * and one Batch frame, per connection (a turn's ComputeTasks to a worker are decoded there in one go and handled in
- * one call); ReportHold decides which client connections may stay unflushed for a moment.
+ * one call); SendHold, the rule the workers use too, keeps client connections that carry only task reports unflushed for a
+ * moment while tasks are active.
  *
  * Failures. A message that cannot be translated, or that is not expected from its sender's role, closes
  * that one connection with one log line. An exception from handle (a bug in the state machine) is logged
@@ -134,8 +135,6 @@ final class SchedulerLoop implements Turn {
     private ScheduledFuture<?> timer;
 
     private long timerDeadline = Long.MAX_VALUE;
-    /** Whether a timer will run a turn when held reports come of age. */
-    private boolean holdTimerArmed;
 
     private SchedulerState state;
     private boolean running = true;
@@ -146,7 +145,14 @@ final class SchedulerLoop implements Turn {
     private final Translator translator = new Translator(stimuli);
     private final Connections connections = new Connections();
     private final Router router = new Router(connections);
-    private final ReportHold reportHold = new ReportHold();
+    /**
+     * Client task reports may wait up to this long past a turn while tasks are active: more are coming, and they then
+     * share a write (and a Batch frame) instead of one each.
+     */
+    static final long HOLD_REPORTS_NANOS = 500_000L;
+    /** The turn's send batch, and which client reports it may hold past the turn (the one rule shared with workers). */
+    private final SendHold sendHold;
+
     private final ClassRelay classes = new ClassRelay(connections);
     private final Restarts restarts;
     /** Queues, locks, semaphores, events, variables and topics (see Coordination). */
@@ -170,6 +176,7 @@ final class SchedulerLoop implements Turn {
     SchedulerLoop(SchedulerServerConfig config, String schedulerId, Runnable onExit) {
         this.config = config;
         this.clock = config.clock();
+        this.sendHold = new SendHold(clock, HOLD_REPORTS_NANOS, this::scheduleOnLoop);
         this.schedulerId = schedulerId;
         this.onExit = onExit;
         this.dashboardLink = config.dashboardLink();
@@ -311,7 +318,7 @@ final class SchedulerLoop implements Turn {
             now = clock.nanoTime();
             // Everything this turn sends leaves as one write per connection when the turn ends (held client reports a
             // little later: endSends).
-            SendBatch sends = SendBatch.open();
+            sendHold.open();
             try {
                 Item item;
                 int n = 0;
@@ -330,7 +337,7 @@ final class SchedulerLoop implements Turn {
                     flush();
                 }
             } finally {
-                endSends(sends);
+                endSends();
             }
             publish();
             if (!running) {
@@ -346,24 +353,23 @@ final class SchedulerLoop implements Turn {
         }
     }
 
-    /** Closes the turn's send batch as ReportHold says, and arms a turn for when held reports come of age. */
-    private void endSends(SendBatch sends) {
+    /**
+     * Closes the turn's send batch: client task reports stay held while tasks are active (see SendHold), everything
+     * else leaves now.
+     */
+    private void endSends() {
         boolean tasksActive = running && state != null && state.activeTaskCount() > 0;
-        long wait = reportHold.close(sends, clock.nanoTime(), tasksActive, connections::mayHold);
+        sendHold.end(tasksActive, connections::mayHold);
         connections.sendsClosed();
-        if (wait >= 0 && !holdTimerArmed) {
-            holdTimerArmed = true;
-            try {
-                executor.schedule(
-                        () -> {
-                            holdTimerArmed = false;
-                            turn();
-                        },
-                        wait,
-                        TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                holdTimerArmed = false; // shutting down: closing the connections flushes them
-            }
+    }
+
+    /** SendHold's timer: runs the end of a hold on the loop's thread. */
+    private boolean scheduleOnLoop(Runnable task, long delayNanos) {
+        try {
+            executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // shutting down: closing the connections flushes them
         }
     }
 

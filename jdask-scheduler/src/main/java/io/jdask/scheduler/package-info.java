@@ -18,7 +18,7 @@
  *       jars), {@code Restarts}, {@code Coordination}, and {@code WorkerGathers} (a question to every worker,
  *       answered when all replied or left or at a deadline; profiles use it).
  *   <li>{@code Connections} (connections by role; sending, where the caller says whether a message may be held)
- *       and {@code ReportHold} (how long client task reports may wait for company).
+ *       and {@code SendHold} of jdask-protocol (how long client task reports may wait for company).
  *   <li>{@code LoopTimer}: anything with deadlines; the loop keeps one timer for the earliest of them.
  *   <li>{@link io.jdask.scheduler.SchedulerMain}: the process entry point.
  * </ul>
