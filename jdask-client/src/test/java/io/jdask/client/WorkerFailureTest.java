@@ -27,6 +27,10 @@ class WorkerFailureTest {
     @Test
     void aTaskRunningOnAKilledWorkerIsRunAgainElsewhere() throws Exception {
         // Two slow tasks occupy both workers; one worker process is then killed. Both results still arrive.
+        // Both workers first: a test before this one may have killed one, and its restart may still be under way
+        // (with one worker the tasks would run one after the other, and the kill would hit no running task).
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> cluster.client().nthreads().size() == 2);
         List<Future<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 2; i++) fs.add(cluster.client().submit(Ops::sleepThenInc, 1500, i));
         await().atMost(Duration.ofSeconds(10))
