@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>{@code
  * java -jar jdask-bench/target/benchmarks.jar DelayedBenchmark
- * java -jar jdask-bench/target/benchmarks.jar DelayedBenchmark -p shape=FANOUT -prof gc   # allocation per task
+ * java -jar jdask-bench/target/benchmarks.jar DelayedBenchmark -p shape=FANOUT -prof gc   # allocation per graph (per task: / 100,001)
  * }</pre>
  *
  * or {@code jdask-bench/run-delayed-bench.sh} for all three shapes and Dask in one run.
