@@ -8,7 +8,7 @@
 #   DASK_ARGS="--reps 5 --tree-n 50000" jdask-bench/run-delayed-bench.sh
 #
 # 1. builds jdask-bench/target/benchmarks.jar with a JDK 21+ (the one `./jdask java-home` prints);
-# 2. runs the JMH benchmarks FanOutBenchmark, ChainBenchmark, TreeBenchmark (build; compute on THREADS and SYNC);
+# 2. runs the JMH benchmark DelayedBenchmark: build, and compute on THREADS and SYNC, for each shape (@Param shape);
 # 3. runs jdask-bench/dask/delayed_bench.py on Debian's /usr/bin/python3, which has Dask 2022.12;
 # 4. prints one table: per shape, calls/s building the graph and tasks/s computing it, jdask vs Dask, and ratios.
 # Raw results stay in jdask-bench/target/delayed-bench/ (jmh.csv, jmh.txt, dask.txt, table.txt).
@@ -31,7 +31,7 @@ echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) 
 
 if [[ -z "${JMH_SKIP:-}" ]]; then
   echo "== jdask (JMH)"
-  "$JAVA_HOME/bin/java" -jar "$HERE/target/benchmarks.jar" 'io\.jdask\.bench\.(FanOut|Chain|Tree)Benchmark\.' \
+  "$JAVA_HOME/bin/java" -jar "$HERE/target/benchmarks.jar" 'io\.jdask\.bench\.DelayedBenchmark\.' \
     -rf csv -rff "$OUT/jmh.csv" "$@" | tee "$OUT/jmh.txt"
 fi
 
@@ -48,7 +48,9 @@ if [[ -z "${DASK_SKIP:-}" ]]; then
 fi
 echo "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 
-# The table. jdask's scores are ns per call/task (JMH AverageTime with @OperationsPerInvocation); rate = 1e9 / score.
+# The table. jdask's figures are the secondary scores "<method>:calls", ns per call/task (JMH AverageTime over the
+# tasks each invocation counts; the primary score is ns per graph); rate = 1e9 / score. Columns are found by their
+# header, the parameters ("Param: shape", "Param: schedulerName") included.
 touch "$OUT/jmh.csv" "$OUT/dask.txt"
 awk '
   function commas(x,   s, r) {
@@ -59,15 +61,19 @@ awk '
   function cell(x) { return x > 0 ? commas(x) : "-" }
   function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.0fx", a / b) : "-" }
   function unq(s) { gsub(/"/, "", s); return s }
-  FILENAME ~ /jmh\.csv$/ && FNR > 1 {         # jmh.csv
-    sub(/\r$/, ""); split($0, c, ",")     # JMH ends CSV lines with CRLF
-    split(unq(c[1]), parts, "."); cls = parts[4]; method = parts[5]
-    shape = cls == "FanOutBenchmark" ? "fanout" : cls == "ChainBenchmark" ? "chain" : "tree"
-    what = method == "build" ? "build" : tolower(unq(c[8]))
-    score = c[5] + 0
+  FILENAME ~ /jmh\.csv$/ {                    # jmh.csv
+    sub(/\r$/, ""); n = split($0, c, ",")     # JMH ends CSV lines with CRLF
+    if (FNR == 1) { for (i = 1; i <= n; i++) col[unq(c[i])] = i; next }
+    name = unq(c[1])
+    if (name !~ /:calls$/) next               # the per-graph primary scores and profiler rows
+    sub(/:calls$/, "", name); split(name, parts, "."); method = parts[5]
+    shape = tolower(unq(c[col["Param: shape"]]))
+    what = method == "build" ? "build" : tolower(unq(c[col["Param: schedulerName"]]))
+    score = c[col["Score"]] + 0
+    error = c[col["Score Error (99.9%)"]]
     j[shape, what] = score > 0 ? 1e9 / score : 0
     # JMH writes NaN for the error of fewer than 3 iterations.
-    if (score > 0 && c[6] !~ /NaN/) jerr[shape, what] = sprintf("%.0f%%", 100 * c[6] / score)
+    if (score > 0 && error !~ /NaN/) jerr[shape, what] = sprintf("%.0f%%", 100 * error / score)
   }
   FILENAME ~ /dask\.txt$/ && $1 == "RESULT" {  # dask.txt
     for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }

@@ -394,12 +394,14 @@ public final class ClusterBench {
          * Releases a repetition's futures in batches of {@link #RELEASE_BATCH}, each followed by one round trip, so
          * the cluster has handled the releases before the next repetition starts.
          *
-         * <p>Why batches: the scheduler merges the releases it reads in one loop turn into one {@code FreeKeys} per
-         * worker, and a worker that must forget more than about 500 keys in one event trips its per-event
-         * transition guard ({@code WorkerState.countTransition}: the cap {@code 1000 + 64 * tasks.size()} shrinks
-         * while the event forgets tasks), closes and is restarted. Releasing 10,000 futures at once does that.
+         * <p>Why batches: so that little forgetting is still under way when the next repetition's clock starts. The
+         * scheduler reads one client's messages in order, so once a round trip's result is back it has handled the
+         * releases sent before it. Releasing 10,000 futures and waiting once would hand each worker one
+         * {@code FreeKeys} of thousands of keys just before the next repetition; in batches, the work is spread over
+         * the round trips. (Not a workaround for the worker's per-event loop guard: its cap is taken from the task
+         * count at the start of the event, so a worker forgets thousands of keys in one event.)
          * Why from the last future backwards: a worker keeps a released key until its dependents are forgotten,
-         * so releasing a chain from its head would forget the whole chain in the event that releases its tail.
+         * so releasing a chain from its head would keep the whole chain until the batch that releases its tail.
          */
         private void settle(List<? extends Future<?>> futures) {
             for (int to = futures.size(); to > 0; to -= RELEASE_BATCH) {

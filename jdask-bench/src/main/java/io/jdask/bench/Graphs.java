@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The three graph shapes of the issue "building and computing 100,000 no-op tasks", shared by the benchmarks,
- * their smoke test and (in Python) {@code jdask-bench/dask/delayed_bench.py}, which builds the same shapes.
+ * The three graph shapes of the issue "building and computing 100,000 no-op tasks", shared by {@link
+ * DelayedBenchmark} (one {@link DelayedBenchmark.Shape} each), its smoke test and (in Python)
+ * {@code jdask-bench/dask/delayed_bench.py}, which builds the same shapes.
  *
  * <p>Every task is a static method reached by method reference that does no real work, so a figure measures
  * jdask's per-task overhead (building a {@code Delayed}, collecting the graph, planning, scheduling, running), not

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.Delayed;
 import io.jdask.Scheduler;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,28 +21,39 @@ class BenchmarkSetupTest {
     @ValueSource(strings = {"THREADS", "SYNC"})
     void everyComputeBenchmarkSetsUpACheckedGraph(String scheduler) {
         // setUp() computes the graph once and throws if the value is wrong.
-        var fan = new FanOutBenchmark.Built();
-        fan.schedulerName = scheduler;
-        fan.setUp();
-        assertThat(new FanOutBenchmark().compute(fan)).isEqualTo(Graphs.triangle(Graphs.N));
-
-        var chain = new ChainBenchmark.Built();
-        chain.schedulerName = scheduler;
-        chain.setUp();
-        assertThat(new ChainBenchmark().compute(chain)).isEqualTo(Graphs.N);
-
-        var tree = new TreeBenchmark.Built();
-        tree.schedulerName = scheduler;
-        tree.setUp();
-        assertThat(new TreeBenchmark().compute(tree)).isEqualTo(Graphs.triangle(Graphs.N));
+        var expected = Map.of(
+                DelayedBenchmark.Shape.FANOUT, Graphs.triangle(Graphs.N),
+                DelayedBenchmark.Shape.CHAIN, (long) Graphs.N,
+                DelayedBenchmark.Shape.TREE, Graphs.triangle(Graphs.N));
+        for (DelayedBenchmark.Shape shape : DelayedBenchmark.Shape.values()) {
+            var built = new DelayedBenchmark.Built();
+            built.shape = shape;
+            built.schedulerName = scheduler;
+            built.setUp();
+            var calls = new DelayedBenchmark.Calls();
+            assertThat(new DelayedBenchmark().compute(built, calls))
+                    .as("%s on %s", shape, scheduler)
+                    .isEqualTo(expected.get(shape));
+            assertThat(calls.calls).as("tasks counted for %s", shape).isEqualTo(shape.calls);
+        }
     }
 
     @Test
     void buildBenchmarksMakeAsManyTasksAsTheyCount() {
         // N leaves + all(list) + sum: the all node is the one node not counted as a call.
-        assertThat(new FanOutBenchmark().build().graph().size()).isEqualTo(Graphs.FAN_OUT_CALLS + 1);
-        assertThat(new ChainBenchmark().build().graph().size()).isEqualTo(Graphs.CHAIN_CALLS);
-        assertThat(new TreeBenchmark().build().graph().size()).isEqualTo(Graphs.TREE_CALLS);
+        var nodes = Map.of(
+                DelayedBenchmark.Shape.FANOUT, Graphs.FAN_OUT_CALLS + 1,
+                DelayedBenchmark.Shape.CHAIN, Graphs.CHAIN_CALLS,
+                DelayedBenchmark.Shape.TREE, Graphs.TREE_CALLS);
+        for (DelayedBenchmark.Shape shape : DelayedBenchmark.Shape.values()) {
+            var shaped = new DelayedBenchmark.Shaped();
+            shaped.shape = shape;
+            var calls = new DelayedBenchmark.Calls();
+            assertThat(new DelayedBenchmark().build(shaped, calls).graph().size())
+                    .as("nodes of %s", shape)
+                    .isEqualTo(nodes.get(shape));
+            assertThat(calls.calls).as("tasks counted for %s", shape).isEqualTo(shape.calls);
+        }
     }
 
     @Test

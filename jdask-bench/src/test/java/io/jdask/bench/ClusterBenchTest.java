@@ -2,20 +2,19 @@ package io.jdask.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
-import io.jdask.Client;
 import io.jdask.Future;
-import io.jdask.LocalCluster;
+import io.jdask.client.ClusterExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Smoke test of {@link ClusterBench}: its workloads compute the right values (so no figure times a wrong or partial
@@ -23,32 +22,16 @@ import org.junit.jupiter.api.Test;
  * line per figure. Workers run in this JVM (real TCP between them) to start fast. No timing is asserted.
  */
 class ClusterBenchTest {
-    static LocalCluster cluster;
-    static Client client;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(1)
-                .processes(false)
-                .build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.inJvm(2);
 
     @Test
     void submitAndMapGatherEveryValueInOrder() {
-        var submitted = ClusterWorkloads.submitThenGather(client, 50);
+        var submitted = ClusterWorkloads.submitThenGather(cluster.client(), 50);
         assertThat(submitted.value())
                 .containsExactlyElementsOf(LongStream.range(0, 50).boxed().toList());
         assertThat(submitted.futures()).hasSize(50);
-        var mapped = ClusterWorkloads.mapThenGather(client, 50);
+        var mapped = ClusterWorkloads.mapThenGather(cluster.client(), 50);
         assertThat(mapped.value())
                 .containsExactlyElementsOf(LongStream.range(0, 50).boxed().toList());
         // Every task got its own key: nothing was merged away, so 50 tasks really ran.
@@ -59,10 +42,10 @@ class ClusterBenchTest {
 
     @Test
     void roundTripsTimeEveryCallAndChainRunsEveryLink() {
-        var trips = ClusterWorkloads.roundTrips(client, 20);
+        var trips = ClusterWorkloads.roundTrips(cluster.client(), 20);
         assertThat(trips.value()).hasSize(20);
         assertThat(Arrays.stream(trips.value()).min().orElseThrow()).isPositive();
-        var chain = ClusterWorkloads.chain(client, 25);
+        var chain = ClusterWorkloads.chain(cluster.client(), 25);
         assertThat(chain.value()).isEqualTo(25L);
         assertThat(chain.futures()).hasSize(25);
         ClusterWorkloads.release(trips.futures());
@@ -73,18 +56,18 @@ class ClusterBenchTest {
     void scatterAndGatherMoveBytesWhole() {
         byte[] data = new byte[100_000];
         new Random(42).nextBytes(data);
-        var scattered = ClusterWorkloads.scatter(client, data);
-        ClusterWorkloads.checkScattered(client, scattered.value(), data);
+        var scattered = ClusterWorkloads.scatter(cluster.client(), data);
+        ClusterWorkloads.checkScattered(cluster.client(), scattered.value(), data);
         // The check is sensitive to a single changed byte.
         byte[] other = data.clone();
         other[77_777]++;
-        assertThatThrownBy(() -> ClusterWorkloads.checkScattered(client, scattered.value(), other))
+        assertThatThrownBy(() -> ClusterWorkloads.checkScattered(cluster.client(), scattered.value(), other))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("checksum");
 
-        Future<byte[]> remote = ClusterWorkloads.makeRemoteBytes(client, 300_000, 5);
+        Future<byte[]> remote = ClusterWorkloads.makeRemoteBytes(cluster.client(), 300_000, 5);
         assertThat(remote.done()).isTrue();
-        byte[] got = ClusterWorkloads.gatherOne(client, remote);
+        byte[] got = ClusterWorkloads.gatherOne(cluster.client(), remote);
         ClusterWorkloads.checkFilled(got, 300_000, 5);
         assertThatThrownBy(() -> ClusterWorkloads.checkFilled(got, 300_000, 6))
                 .isInstanceOf(IllegalStateException.class);
@@ -158,19 +141,20 @@ class ClusterBenchTest {
     @Test
     void releasingInBatchesFromTheTailLeavesTheClusterEmpty() throws Exception {
         // A chain longer than the release batch: released tail-first, in batches, every key is forgotten.
-        var chain = ClusterWorkloads.chain(client, 3 * ClusterBench.RELEASE_BATCH + 17);
+        var chain = ClusterWorkloads.chain(cluster.client(), 3 * ClusterBench.RELEASE_BATCH + 17);
         assertThat(chain.value()).isEqualTo(3L * ClusterBench.RELEASE_BATCH + 17);
         List<? extends Future<?>> fs = chain.futures();
         List<String> keys = fs.stream().map(Future::key).toList();
         for (int to = fs.size(); to > 0; to -= ClusterBench.RELEASE_BATCH) {
             ClusterWorkloads.release(fs.subList(Math.max(0, to - ClusterBench.RELEASE_BATCH), to));
-            Future<Long> trip = client.submit(ClusterWorkloads::noop, 1L);
+            Future<Long> trip = cluster.client().submit(ClusterWorkloads::noop, 1L);
             assertThat(trip.result()).isEqualTo(1L);
             trip.release();
         }
-        assertThat(pollUntilNoneHeld(keys)).isEmpty();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(heldOf(keys)).isEmpty());
         // Both workers are still there (none closed on a too-big release).
-        assertThat(client.nthreads()).hasSize(2);
+        assertThat(cluster.client().nthreads()).hasSize(2);
     }
 
     @Test
@@ -189,17 +173,11 @@ class ClusterBenchTest {
                 .isEqualTo("RESULT figure=x unit=s median=2.000 min=1.000 max=3.000 reps=3 n=1");
     }
 
-    /** Which of {@code keys} the workers still hold once releases have been handled (polls up to 10 s). */
-    private static List<String> pollUntilNoneHeld(List<String> keys) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<String> held;
-        do {
-            held = new ArrayList<>();
-            for (Map.Entry<String, List<String>> e : client.hasWhat().entrySet()) held.addAll(e.getValue());
-            held.retainAll(keys);
-            if (held.isEmpty()) return held;
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
+    /** Which of {@code keys} the workers hold now. */
+    private static List<String> heldOf(List<String> keys) {
+        List<String> held = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : cluster.client().hasWhat().entrySet()) held.addAll(e.getValue());
+        held.retainAll(keys);
         return held;
     }
 

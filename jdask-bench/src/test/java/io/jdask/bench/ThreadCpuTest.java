@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The profile mode's CPU accounting: grouping of thread names, differences of snapshots, and per-task figures. */
@@ -74,6 +76,7 @@ class ThreadCpuTest {
     void aSnapshotCountsTheWakeUpsOfAThreadThatSleeps() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc");
         var before = ThreadCpu.take();
+        CountDownLatch slept = new CountDownLatch(1);
         Thread sleeper = new Thread(
                 () -> {
                     for (int i = 0; i < 20; i++) {
@@ -83,12 +86,15 @@ class ThreadCpuTest {
                             return;
                         }
                     }
+                    slept.countDown();
                     long deadline = System.nanoTime() + 5_000_000_000L; // stay alive until the second snapshot is taken
                     while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline) Thread.onSpinWait();
                 },
                 "wakeup-probe");
         sleeper.start();
-        Thread.sleep(200);
+        assertThat(slept.await(10, TimeUnit.SECONDS))
+                .as("the probe slept 20 times")
+                .isTrue();
         var window = ThreadCpu.take().minus(before);
         sleeper.interrupt();
         sleeper.join();

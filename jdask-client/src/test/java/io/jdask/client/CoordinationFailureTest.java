@@ -9,34 +9,15 @@ import io.jdask.Client;
 import io.jdask.DQueue;
 import io.jdask.Dask;
 import io.jdask.Future;
-import io.jdask.LocalCluster;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Leases and actors when a worker process dies: 2 worker processes (restarted by their nannies). */
 class CoordinationFailureTest {
-    static LocalCluster cluster;
-    static Client client;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(1)
-                .processes(true)
-                .memoryLimit("128MB")
-                .build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.processes(2).memoryLimit("128MB");
 
     /** Takes a lock and a semaphore lease, reports its pid, and blocks without ever releasing them. */
     public static String holdForever(String lock, String sem, String report) {
@@ -62,26 +43,27 @@ class CoordinationFailureTest {
 
     @Test
     void leasesHeldByATaskAreReleasedWhenItsWorkerDies() {
-        Future<String> holder = client.submit(CoordinationFailureTest::holdForever, "L", "S", "held");
-        DQueue<Long> report = client.queue("held");
+        Future<String> holder = cluster.client().submit(CoordinationFailureTest::holdForever, "L", "S", "held");
+        DQueue<Long> report = cluster.client().queue("held");
         long pid = report.get(Duration.ofSeconds(30));
         // Cancelling the task ends it, but its worker's connection (which took the lease) lives on: still held.
-        client.cancel(List.of(holder));
-        assertThat(client.lock("L").isLocked()).isTrue();
-        assertThat(client.lock("L").tryAcquire(Duration.ofMillis(200))).isFalse();
-        assertThat(client.semaphore("S", 1).leasesInUse()).isOne();
+        cluster.client().cancel(List.of(holder));
+        assertThat(cluster.client().lock("L").isLocked()).isTrue();
+        assertThat(cluster.client().lock("L").tryAcquire(Duration.ofMillis(200)))
+                .isFalse();
+        assertThat(cluster.client().semaphore("S", 1).leasesInUse()).isOne();
         kill(pid);
-        var lock = client.lock("L");
+        var lock = cluster.client().lock("L");
         assertThat(lock.tryAcquire(Duration.ofSeconds(30))).isTrue();
         lock.release();
-        var sem = client.semaphore("S", 1);
+        var sem = cluster.client().semaphore("S", 1);
         assertThat(sem.acquire(Duration.ofSeconds(30))).isTrue();
         sem.release();
     }
 
     @Test
     void callsToAnActorWhoseWorkerDiedFailClearly() {
-        Actor<Pid> actor = client.submitActor(Pid::new).result();
+        Actor<Pid> actor = cluster.client().submitActor(Pid::new).result();
         long pid = actor.call(Pid::pid).result();
         kill(pid);
         assertThatThrownBy(() -> actor.call(Pid::pid).result(Duration.ofSeconds(30)))

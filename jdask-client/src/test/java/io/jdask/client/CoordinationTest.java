@@ -2,6 +2,7 @@ package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.Actor;
 import io.jdask.ActorFuture;
@@ -11,7 +12,6 @@ import io.jdask.DQueue;
 import io.jdask.Dask;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
-import io.jdask.LocalCluster;
 import io.jdask.Subscriber;
 import java.io.Serializable;
 import java.time.Duration;
@@ -20,34 +20,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Seed 001's "Advanced Coordination", "Actors" and "Dynamic Task Submission" examples, and concurrency properties of
  * the primitives, on worker processes: 2 workers x 2 threads.
  */
 class CoordinationTest {
-    static LocalCluster cluster;
-    static Client client;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(2)
-                .processes(true)
-                .memoryLimit("256MB")
-                .build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.processes(2).threadsPerWorker(2);
 
     // ------------------------------------------------------------------ task functions (run on workers)
 
@@ -229,84 +211,87 @@ class CoordinationTest {
 
     @Test
     void seedQueueProducerConsumer() {
-        client.submit(CoordinationTest::produce, "seed-q", 10);
-        Future<List<Integer>> results = client.submit(CoordinationTest::consume, "seed-q", 10);
+        cluster.client().submit(CoordinationTest::produce, "seed-q", 10);
+        Future<List<Integer>> results = cluster.client().submit(CoordinationTest::consume, "seed-q", 10);
         assertThat(results.result()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     }
 
     @Test
     void seedEventWaiterAndSetter() {
-        Future<String> wait = client.submit(CoordinationTest::waiter, "seed-event");
-        Future<Boolean> set = client.submit(CoordinationTest::setter, "seed-event", 200);
+        Future<String> wait = cluster.client().submit(CoordinationTest::waiter, "seed-event");
+        Future<Boolean> set = cluster.client().submit(CoordinationTest::setter, "seed-event", 200);
         assertThat(wait.result()).isEqualTo("Event occurred");
         assertThat(set.result()).isTrue();
-        assertThat(client.event("seed-event").isSet()).isTrue();
+        assertThat(cluster.client().event("seed-event").isSet()).isTrue();
     }
 
     @Test
     void seedVariableSetByClientReadByTask() {
-        client.<Integer>variable("my-var").set(42);
-        assertThat(client.submit(CoordinationTest::reader, "my-var").result()).isEqualTo(42);
+        cluster.client().<Integer>variable("my-var").set(42);
+        assertThat(cluster.client().submit(CoordinationTest::reader, "my-var").result())
+                .isEqualTo(42);
     }
 
     @Test
     void seedLockTwentyTasksIncrementingAVariableLoseNoUpdate() {
-        client.<Integer>variable("counter").set(0);
+        cluster.client().<Integer>variable("counter").set(0);
         List<Future<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 20; i++)
-            fs.add(client.submit(CoordinationTest::incrementUnderLock, "counter-lock", "counter"));
+            fs.add(cluster.client().submit(CoordinationTest::incrementUnderLock, "counter-lock", "counter"));
         // Each task saw a distinct value: no two read-modify-writes overlapped.
-        assertThat(new HashSet<>(client.gather(fs))).hasSize(20);
-        assertThat(client.<Integer>variable("counter").get()).isEqualTo(20);
-        assertThat(client.lock("counter-lock").isLocked()).isFalse();
+        assertThat(new HashSet<>(cluster.client().gather(fs))).hasSize(20);
+        assertThat(cluster.client().<Integer>variable("counter").get()).isEqualTo(20);
+        assertThat(cluster.client().lock("counter-lock").isLocked()).isFalse();
     }
 
     // ------------------------------------------------------------------ properties
 
     @Test
     void semaphoreOfTwoNeverAdmitsAThird() {
-        client.<Integer>variable("inside").set(0);
+        cluster.client().<Integer>variable("inside").set(0);
         List<Future<Integer>> fs = new ArrayList<>();
-        for (int i = 0; i < 12; i++) fs.add(client.submit(CoordinationTest::insideSemaphore, "sem2", "inside"));
-        List<Integer> seen = client.gather(fs);
+        for (int i = 0; i < 12; i++)
+            fs.add(cluster.client().submit(CoordinationTest::insideSemaphore, "sem2", "inside"));
+        List<Integer> seen = cluster.client().gather(fs);
         assertThat(seen).allSatisfy(n -> assertThat(n).isBetween(1, 2));
-        assertThat(client.semaphore("sem2", 2).leasesInUse()).isZero();
+        assertThat(cluster.client().semaphore("sem2", 2).leasesInUse()).isZero();
     }
 
     @Test
     void queueSharedByFourProducersAndFourConsumersLosesAndDuplicatesNothing() {
         List<Future<List<Integer>>> consumers = new ArrayList<>();
-        for (int i = 0; i < 4; i++) consumers.add(client.submit(CoordinationTest::consumer, "mpmc", 50));
-        for (int p = 0; p < 4; p++) client.submit(CoordinationTest::producer, "mpmc", p, 50);
+        for (int i = 0; i < 4; i++) consumers.add(cluster.client().submit(CoordinationTest::consumer, "mpmc", 50));
+        for (int p = 0; p < 4; p++) cluster.client().submit(CoordinationTest::producer, "mpmc", p, 50);
         List<Integer> all = new ArrayList<>();
         for (var c : consumers) all.addAll(c.result());
         Set<Integer> expected = new HashSet<>();
         for (int p = 0; p < 4; p++) for (int i = 0; i < 50; i++) expected.add(p * 1000 + i);
         assertThat(all).hasSize(200).doesNotHaveDuplicates();
         assertThat(new HashSet<>(all)).isEqualTo(expected);
-        assertThat(client.queue("mpmc").size()).isZero();
+        assertThat(cluster.client().queue("mpmc").size()).isZero();
     }
 
     @Test
     void aFuturePutInAQueueStaysAliveAndTheGetterCanUseIt() {
-        Future<Integer> f = client.submit(Ops::add, 3, 4);
-        client.<Future<Integer>>queue("futures").put(f);
+        Future<Integer> f = cluster.client().submit(Ops::add, 3, 4);
+        cluster.client().<Future<Integer>>queue("futures").put(f);
         String key = f.key();
         f.release(); // the queue alone keeps the result
-        Future<Integer> r = client.submit(CoordinationTest::resultOfQueuedFuture, "futures");
+        Future<Integer> r = cluster.client().submit(CoordinationTest::resultOfQueuedFuture, "futures");
         assertThat(r.result()).isEqualTo(70);
         // A variable holding a future hands the client a future of the same key.
-        Future<Integer> g = client.submit(Ops::add, 5, 6);
-        client.<Future<Integer>>variable("fut-var").set(g);
-        Future<Integer> back = client.<Future<Integer>>variable("fut-var").get();
+        Future<Integer> g = cluster.client().submit(Ops::add, 5, 6);
+        cluster.client().<Future<Integer>>variable("fut-var").set(g);
+        Future<Integer> back =
+                cluster.client().<Future<Integer>>variable("fut-var").get();
         assertThat(back.key()).isEqualTo(g.key()).isNotEqualTo(key);
         assertThat(back.result()).isEqualTo(11);
     }
 
     @Test
     void publishedValuesReachTheSubscriberInOrder() {
-        try (Subscriber<Integer> sub = client.subscriber("numbers")) {
-            client.submit(CoordinationTest::publishN, "numbers", 20).result();
+        try (Subscriber<Integer> sub = cluster.client().subscriber("numbers")) {
+            cluster.client().submit(CoordinationTest::publishN, "numbers", 20).result();
             List<Integer> got = new ArrayList<>();
             for (int i = 0; i < 20; i++) got.add(sub.get(Duration.ofSeconds(10)));
             assertThat(got)
@@ -319,26 +304,28 @@ class CoordinationTest {
 
     @Test
     void timeoutsNameThePrimitive() {
-        assertThatThrownBy(() -> client.queue("empty-q").get(Duration.ofMillis(100)))
+        assertThatThrownBy(() -> cluster.client().queue("empty-q").get(Duration.ofMillis(100)))
                 .isInstanceOf(CoordinationTimeoutException.class)
                 .hasMessageContaining("queue 'empty-q'");
-        assertThatThrownBy(() -> client.variable("never-set").get(Duration.ofMillis(50)))
+        assertThatThrownBy(() -> cluster.client().variable("never-set").get(Duration.ofMillis(50)))
                 .isInstanceOf(CoordinationTimeoutException.class)
                 .hasMessageContaining("variable 'never-set'");
-        var held = client.lock("busy");
+        var held = cluster.client().lock("busy");
         held.acquire();
-        assertThat(client.lock("busy").tryAcquire(Duration.ofMillis(100))).isFalse();
+        assertThat(cluster.client().lock("busy").tryAcquire(Duration.ofMillis(100)))
+                .isFalse();
         held.release();
-        assertThat(client.lock("busy").tryAcquire(Duration.ofMillis(100))).isTrue();
-        assertThat(client.event("never").await(Duration.ofMillis(50))).isFalse();
-        assertThatThrownBy(() -> client.lock("free").release())
+        assertThat(cluster.client().lock("busy").tryAcquire(Duration.ofMillis(100)))
+                .isTrue();
+        assertThat(cluster.client().event("never").await(Duration.ofMillis(50))).isFalse();
+        assertThatThrownBy(() -> cluster.client().lock("free").release())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("lock 'free'");
     }
 
     @Test
     void usingAPrimitiveAfterItsClientClosedFailsClearly() {
-        Client other = Client.connect(cluster);
+        Client other = Client.connect(cluster.cluster());
         DQueue<Integer> q = other.queue("closed-q");
         var lock = other.lock("closed-lock");
         other.close();
@@ -353,11 +340,11 @@ class CoordinationTest {
 
     @Test
     void aTaskBlockedOnAnEventIsCancellable() {
-        Future<String> blocked =
-                client.submit(CoordinationTest::blockOnEventReportingInterrupt, "never-set-event", "cancel-report");
-        DQueue<String> report = client.queue("cancel-report");
+        Future<String> blocked = cluster.client()
+                .submit(CoordinationTest::blockOnEventReportingInterrupt, "never-set-event", "cancel-report");
+        DQueue<String> report = cluster.client().queue("cancel-report");
         assertThat(report.get(Duration.ofSeconds(30))).isEqualTo("waiting");
-        client.cancel(List.of(blocked));
+        cluster.client().cancel(List.of(blocked));
         assertThat(report.get(Duration.ofSeconds(30))).isEqualTo("interrupted");
         assertThat(blocked.status()).isEqualTo(FutureStatus.CANCELLED);
     }
@@ -367,7 +354,7 @@ class CoordinationTest {
         var result = new java.util.concurrent.CompletableFuture<Throwable>();
         Thread t = new Thread(() -> {
             try {
-                client.queue("interrupt-q").get();
+                cluster.client().queue("interrupt-q").get();
                 result.complete(null);
             } catch (Throwable e) {
                 result.complete(e);
@@ -375,15 +362,14 @@ class CoordinationTest {
         });
         t.start();
         // Wait until the get is parked on the scheduler, then interrupt it.
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
+        awaitParked(t);
         t.interrupt();
         assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS))
                 .isInstanceOf(CancellationException.class)
                 .hasMessageContaining("queue 'interrupt-q'");
         // The abandoned wait does not swallow the next value.
-        client.queue("interrupt-q").put(5);
-        assertThat(client.<Integer>queue("interrupt-q").get(Duration.ofSeconds(10)))
+        cluster.client().queue("interrupt-q").put(5);
+        assertThat(cluster.client().<Integer>queue("interrupt-q").get(Duration.ofSeconds(10)))
                 .isEqualTo(5);
     }
 
@@ -398,7 +384,7 @@ class CoordinationTest {
             var done = new java.util.concurrent.CountDownLatch(1);
             Thread t = new Thread(() -> {
                 try {
-                    received.add(client.<Integer>queue(name).get());
+                    received.add(cluster.client().<Integer>queue(name).get());
                 } catch (CancellationException interrupted) {
                     // the item, if it was on its way, goes back to the queue
                 } finally {
@@ -406,33 +392,43 @@ class CoordinationTest {
                 }
             });
             t.start();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
-            client.queue(name).put(i);
+            awaitParked(t);
+            cluster.client().queue(name).put(i);
             t.interrupt();
             assertThat(done.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
         java.util.List<Integer> all = new java.util.ArrayList<>(received);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (all.size() < rounds && System.nanoTime() < deadline) {
-            try {
-                all.add(client.<Integer>queue(name).get(Duration.ofMillis(200)));
-            } catch (io.jdask.CoordinationTimeoutException e) {
-                // a returned item may still be on its way back
-            }
-        }
+        // Take the rest from the queue, one item per poll; a returned item may still be on its way back.
+        await().atMost(Duration.ofSeconds(10))
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(1))
+                .untilAsserted(() -> {
+                    try {
+                        all.add(cluster.client().<Integer>queue(name).get(Duration.ofMillis(200)));
+                    } catch (io.jdask.CoordinationTimeoutException e) {
+                        // nothing there yet
+                    }
+                    assertThat(all).as("got by the getters: %s", received).hasSizeGreaterThanOrEqualTo(rounds);
+                });
         assertThat(all)
                 .as("got by the getters: %s", received)
                 .containsExactlyInAnyOrderElementsOf(
                         java.util.stream.IntStream.range(0, rounds).boxed().toList());
-        assertThat(client.queue(name).size()).isZero();
+        assertThat(cluster.client().queue(name).size()).isZero();
+    }
+
+    /** Waits until {@code t} is parked (in a client call waiting for the scheduler's answer). */
+    private static void awaitParked(Thread t) {
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(1))
+                .until(() -> t.getState() == Thread.State.WAITING);
     }
 
     // ------------------------------------------------------------------ dynamic task submission
 
     @Test
     void recursiveFibonacciWithSecedeAndRejoinDoesNotDeadlock() {
-        assertThat(client.submit(CoordinationTest::fib, 12).result(Duration.ofSeconds(60)))
+        assertThat(cluster.client().submit(CoordinationTest::fib, 12).result(Duration.ofSeconds(60)))
                 .isEqualTo(144);
     }
 
@@ -440,17 +436,17 @@ class CoordinationTest {
 
     @Test
     void seedActorCounter() {
-        Actor<Counter> counter = client.submitActor(Counter::new).result();
+        Actor<Counter> counter = cluster.client().submitActor(Counter::new).result();
         ActorFuture<Integer> f1 = counter.call(Counter::increment);
         ActorFuture<Integer> f2 = counter.call(Counter::increment);
         assertThat(counter.call(Counter::getCount).result()).isEqualTo(2);
         assertThat(List.of(f1.result(), f2.result())).containsExactly(1, 2);
-        assertThat(cluster.workerAddresses()).contains(counter.worker());
+        assertThat(cluster.cluster().workerAddresses()).contains(counter.worker());
     }
 
     @Test
     void actorCallsRunOneAtATimeInArrivalOrder() {
-        Actor<Counter> counter = client.submitActor(Counter::new).result();
+        Actor<Counter> counter = cluster.client().submitActor(Counter::new).result();
         List<ActorFuture<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 500; i++) fs.add(counter.call(Counter::append, i));
         for (int i = 0; i < 500; i++) assertThat(fs.get(i).result()).isEqualTo(i + 1);
@@ -461,16 +457,16 @@ class CoordinationTest {
 
     @Test
     void anActorHandlePassedIntoTasksReachesTheSameObject() {
-        Actor<Counter> counter = client.submitActor(Counter::new).result();
+        Actor<Counter> counter = cluster.client().submitActor(Counter::new).result();
         List<Future<Integer>> fs = new ArrayList<>();
-        for (int i = 0; i < 10; i++) fs.add(client.submit(CoordinationTest::incrementActor, counter));
-        assertThat(new HashSet<>(client.gather(fs))).hasSize(10);
+        for (int i = 0; i < 10; i++) fs.add(cluster.client().submit(CoordinationTest::incrementActor, counter));
+        assertThat(new HashSet<>(cluster.client().gather(fs))).hasSize(10);
         assertThat(counter.call(Counter::getCount).result()).isEqualTo(10);
     }
 
     @Test
     void actorMethodsTakeUpToFiveArgumentsInOrder() {
-        Actor<Counter> counter = client.submitActor(Counter::new).result();
+        Actor<Counter> counter = cluster.client().submitActor(Counter::new).result();
         assertThat(counter.call(Counter::add3, 1, 2, 3).result()).isEqualTo("1,2,3");
         assertThat(counter.call(Counter::add4, 4, 5, 6, 7).result()).isEqualTo("4,5,6,7");
         assertThat(counter.call(Counter::add5, 8, 9, 10, 11, "five").result()).isEqualTo("five:8,9,10,11");
@@ -479,7 +475,7 @@ class CoordinationTest {
 
     @Test
     void anExceptionInAnActorMethodReachesTheCaller() {
-        Actor<Counter> counter = client.submitActor(Counter::new).result();
+        Actor<Counter> counter = cluster.client().submitActor(Counter::new).result();
         assertThatThrownBy(() -> counter.call(Counter::fail, "nope").result())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("nope");

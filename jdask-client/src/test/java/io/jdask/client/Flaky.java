@@ -1,14 +1,17 @@
 package io.jdask.client;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Tasks with side effects the test and other tasks can see: fail once, record that a task ran, count runs, meet
@@ -71,15 +74,17 @@ public final class Flaky {
     }
 
     /** Arrives at the meeting {@code dir} and waits up to 15 s for {@code parties} arrivals; true if all came. */
-    public static boolean meet(String dir, int parties) throws IOException, InterruptedException {
+    public static boolean meet(String dir, int parties) throws IOException {
         Path meeting = Path.of(dir);
         enter(meeting);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (count(meeting) < parties) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(5);
+        try {
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> count(meeting) >= parties);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return true;
     }
 
     /** Creates the file {@code path}: true if this call made it, false if it was there already. */

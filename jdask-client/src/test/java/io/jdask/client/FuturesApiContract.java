@@ -4,6 +4,7 @@ import static io.jdask.Dask.all;
 import static io.jdask.Dask.delayed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.AsCompleted;
 import io.jdask.Client;
@@ -14,7 +15,6 @@ import io.jdask.Fn0;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
 import io.jdask.Futures;
-import io.jdask.LocalCluster;
 import io.jdask.ReturnWhen;
 import io.jdask.TaskFailedException;
 import java.io.IOException;
@@ -31,10 +31,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole futures API, as tests shared by every way of running a cluster: each subclass says how its cluster starts
@@ -44,30 +43,17 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class FuturesApiContract {
-    /** Two workers with two threads each, started once per test class. */
-    LocalCluster cluster;
+    /** Two workers with two threads each, started once per test class as the subclass says. */
+    @RegisterExtension
+    final ClusterExtension cluster;
 
-    Client client;
-
-    abstract LocalCluster startCluster();
-
-    abstract Client connect(LocalCluster cluster);
-
-    @BeforeAll
-    void start() {
-        cluster = startCluster();
-        client = connect(cluster);
-    }
-
-    @AfterAll
-    void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
+    FuturesApiContract(ClusterExtension cluster) {
+        this.cluster = cluster;
     }
 
     @Test
     void submitRunsNowAndResultWaits() {
-        Future<Integer> a = client.submit(Ops::add, 1, 2);
+        Future<Integer> a = cluster.client().submit(Ops::add, 1, 2);
         assertThat(a.key()).startsWith("add-");
         assertThat(a.result()).isEqualTo(3);
         assertThat(a.status()).isEqualTo(FutureStatus.FINISHED);
@@ -77,17 +63,17 @@ abstract class FuturesApiContract {
 
     @Test
     void futuresAsArgumentsChainOnTheCluster() {
-        Future<Integer> f1 = client.submit(Ops::add, 1, 2);
-        Future<Integer> f2 = client.submit(Ops::add, f1, 10);
-        Future<Integer> f3 = client.submit(Ops::add, f2, 100);
+        Future<Integer> f1 = cluster.client().submit(Ops::add, 1, 2);
+        Future<Integer> f2 = cluster.client().submit(Ops::add, f1, 10);
+        Future<Integer> f3 = cluster.client().submit(Ops::add, f2, 100);
         assertThat(f3.result()).isEqualTo(113);
     }
 
     @Test
     void mapAndGather() {
-        List<Future<Integer>> fs =
-                client.map(Ops::square, IntStream.range(0, 100).boxed().toList());
-        List<Integer> rs = client.gather(fs);
+        List<Future<Integer>> fs = cluster.client()
+                .map(Ops::square, IntStream.range(0, 100).boxed().toList());
+        List<Integer> rs = cluster.client().gather(fs);
         assertThat(rs).hasSize(100);
         assertThat(rs.get(9)).isEqualTo(81);
         assertThat(rs.stream().mapToInt(Integer::intValue).sum()).isEqualTo(328_350);
@@ -96,15 +82,14 @@ abstract class FuturesApiContract {
     @Test
     void fanInWithAll() {
         List<Future<Integer>> fs = new ArrayList<>();
-        for (int i = 0; i < 10; i++) fs.add(client.submit(Ops::inc, i));
-        assertThat(client.submit(Ops::sum, all(fs)).result()).isEqualTo(55);
+        for (int i = 0; i < 10; i++) fs.add(cluster.client().submit(Ops::inc, i));
+        assertThat(cluster.client().submit(Ops::sum, all(fs)).result()).isEqualTo(55);
     }
 
     @Test
-    void statusIsRunningWhileTheTaskRuns() throws Exception {
-        Future<Integer> f = client.submit(Ops::sleepThenInc, 1500, 1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (f.status() == FutureStatus.PENDING && System.nanoTime() < deadline) Thread.sleep(5);
+    void statusIsRunningWhileTheTaskRuns() {
+        Future<Integer> f = cluster.client().submit(Ops::sleepThenInc, 1500, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> f.status() != FutureStatus.PENDING);
         assertThat(f.status()).isEqualTo(FutureStatus.RUNNING);
         assertThat(f.done()).isFalse();
         assertThat(f.result()).isEqualTo(2);
@@ -112,7 +97,7 @@ abstract class FuturesApiContract {
 
     @Test
     void anUncheckedExceptionIsRethrownAsItself() {
-        Future<Integer> f = client.submit(Ops::mightFail, -5);
+        Future<Integer> f = cluster.client().submit(Ops::mightFail, -5);
         assertThatThrownBy(f::result)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("negative input: -5");
@@ -127,7 +112,7 @@ abstract class FuturesApiContract {
 
     @Test
     void aCheckedExceptionIsWrappedNamingTheKey() {
-        Future<Integer> f = client.submit(Ops::checkedFail, 3);
+        Future<Integer> f = cluster.client().submit(Ops::checkedFail, 3);
         assertThatThrownBy(f::result)
                 .isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining(f.key())
@@ -136,7 +121,7 @@ abstract class FuturesApiContract {
 
     @Test
     void getWrapsATaskFailureInExecutionExceptionWithTheOriginalExceptionAsCause() {
-        Future<Integer> checked = client.submit(Ops::checkedFail, 7);
+        Future<Integer> checked = cluster.client().submit(Ops::checkedFail, 7);
         assertThatThrownBy(checked::get)
                 .isInstanceOf(ExecutionException.class)
                 .cause()
@@ -146,7 +131,8 @@ abstract class FuturesApiContract {
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseExactlyInstanceOf(IOException.class);
         // A dependent's get() carries the exception of the task that failed, not a wrapper of it.
-        Future<Integer> dependent = client.submit(Ops::inc, client.submit(Ops::mightFail, -4));
+        Future<Integer> dependent =
+                cluster.client().submit(Ops::inc, cluster.client().submit(Ops::mightFail, -4));
         assertThatThrownBy(dependent::get)
                 .isInstanceOf(ExecutionException.class)
                 .cause()
@@ -156,15 +142,15 @@ abstract class FuturesApiContract {
 
     @Test
     void aFailureReachesDependentsAndTheWorkerKeepsWorking() {
-        Future<Integer> bad = client.submit(Ops::mightFail, -1);
-        Future<Integer> after = client.submit(Ops::inc, bad);
+        Future<Integer> bad = cluster.client().submit(Ops::mightFail, -1);
+        Future<Integer> after = cluster.client().submit(Ops::inc, bad);
         assertThatThrownBy(after::result).isInstanceOf(IllegalArgumentException.class);
-        assertThat(client.submit(Ops::inc, 41).result()).isEqualTo(42);
+        assertThat(cluster.client().submit(Ops::inc, 41).result()).isEqualTo(42);
     }
 
     @Test
     void onDoneAndCompletableFuture() throws Exception {
-        Future<Integer> f = client.submit(Ops::inc, 9);
+        Future<Integer> f = cluster.client().submit(Ops::inc, 9);
         CompletableFuture<Integer> seen = new CompletableFuture<>();
         f.onDone(done -> seen.complete(done.result()));
         assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo(10);
@@ -174,7 +160,7 @@ abstract class FuturesApiContract {
 
     @Test
     void cancelAPendingTask() {
-        Future<Integer> f = client.submit(Ops::sleepThenInc, 5000, 1);
+        Future<Integer> f = cluster.client().submit(Ops::sleepThenInc, 5000, 1);
         assertThat(f.cancel()).isTrue();
         // At once, as java.util.concurrent.Future requires: no waiting for the scheduler's confirmation.
         assertThat(f.isCancelled()).isTrue();
@@ -188,7 +174,7 @@ abstract class FuturesApiContract {
 
     @Test
     void retryRunsAFailedTaskAgain() {
-        Future<Integer> f = client.submit(Flaky::failOnce, Flaky.newPath("retry"));
+        Future<Integer> f = cluster.client().submit(Flaky::failOnce, Flaky.newPath("retry"));
         assertThatThrownBy(f::result).isInstanceOf(IllegalStateException.class);
         f.retry();
         assertThat(f.result(Duration.ofSeconds(20))).isEqualTo(1);
@@ -196,14 +182,14 @@ abstract class FuturesApiContract {
 
     @Test
     void retriesOptionRetriesAutomatically() {
-        Future<Integer> f = client.with(o -> o.retries(2)).submit(Flaky::failOnce, Flaky.newPath("auto"));
+        Future<Integer> f = cluster.client().with(o -> o.retries(2)).submit(Flaky::failOnce, Flaky.newPath("auto"));
         assertThat(f.result(Duration.ofSeconds(20))).isEqualTo(1);
     }
 
     @Test
     void retryOfACancelledTaskFailsNamingTheKeyInsteadOfWaitingForever() {
         // The cluster forgets a cancelled task, so there is nothing left to run again.
-        Future<Integer> f = client.submit(Ops::sleepThenInc, 5000, 1);
+        Future<Integer> f = cluster.client().submit(Ops::sleepThenInc, 5000, 1);
         assertThat(f.cancel()).isTrue();
         assertThatThrownBy(f::retry)
                 .isInstanceOf(IllegalStateException.class)
@@ -215,7 +201,7 @@ abstract class FuturesApiContract {
 
     @Test
     void retryOfATaskThatDidNotFailChangesNothing() {
-        Future<Integer> f = client.submit(Ops::inc, 1);
+        Future<Integer> f = cluster.client().submit(Ops::inc, 1);
         assertThat(f.result()).isEqualTo(2);
         f.retry();
         assertThat(f.status()).isEqualTo(FutureStatus.FINISHED);
@@ -226,47 +212,50 @@ abstract class FuturesApiContract {
     void scatterOnceUseManyTimes() {
         double[] data = new double[100_000];
         java.util.Arrays.fill(data, 1.0);
-        Future<double[]> big = client.scatter(data);
+        Future<double[]> big = cluster.client().scatter(data);
         assertThat(big.status()).isEqualTo(FutureStatus.FINISHED);
         List<Future<Double>> fs = new ArrayList<>();
-        for (int i = 0; i < 10; i++) fs.add(client.submit(Ops::weightedSum, big, i));
-        assertThat(client.gather(fs)).containsExactly(0.0, 1e5, 2e5, 3e5, 4e5, 5e5, 6e5, 7e5, 8e5, 9e5);
-        assertThat(client.whoHas(List.of(big)).get(big.key())).isNotEmpty();
+        for (int i = 0; i < 10; i++) fs.add(cluster.client().submit(Ops::weightedSum, big, i));
+        assertThat(cluster.client().gather(fs)).containsExactly(0.0, 1e5, 2e5, 3e5, 4e5, 5e5, 6e5, 7e5, 8e5, 9e5);
+        assertThat(cluster.client().whoHas(List.of(big)).get(big.key())).isNotEmpty();
     }
 
     @Test
     void broadcastPutsACopyOnEveryWorker() {
-        Future<double[]> everywhere = client.scatter(new double[] {1, 2, 3}, true);
-        assertThat(client.whoHas(List.of(everywhere)).get(everywhere.key())).hasSize(2);
+        Future<double[]> everywhere = cluster.client().scatter(new double[] {1, 2, 3}, true);
+        assertThat(cluster.client().whoHas(List.of(everywhere)).get(everywhere.key()))
+                .hasSize(2);
     }
 
     @Test
     void scatterEachPutsEveryValueUnderItsOwnKeySpreadOverTheWorkers() {
         List<double[]> values = List.of(new double[1], new double[2], new double[3], new double[4]);
-        List<Future<double[]>> fs = client.scatterEach(values);
+        List<Future<double[]>> fs = cluster.client().scatterEach(values);
         assertThat(fs).hasSize(4).allMatch(f -> f.status() == FutureStatus.FINISHED);
         assertThat(fs.stream().map(Future::key).distinct()).hasSize(4);
-        Map<String, List<String>> who = client.whoHas(fs);
+        Map<String, List<String>> who = cluster.client().whoHas(fs);
         assertThat(fs).allSatisfy(f -> assertThat(who.get(f.key())).hasSize(1));
         assertThat(fs.stream().map(f -> who.get(f.key()).get(0)).distinct()).hasSize(2);
         // Tasks read each value where it was put, in the order given.
         List<Future<Long>> lengths =
-                fs.stream().map(f -> client.submit(Ops::length, f)).toList();
-        assertThat(client.gather(lengths)).containsExactly(1L, 2L, 3L, 4L);
+                fs.stream().map(f -> cluster.client().submit(Ops::length, f)).toList();
+        assertThat(cluster.client().gather(lengths)).containsExactly(1L, 2L, 3L, 4L);
     }
 
     @Test
     void gatherSkippingErrors() {
         List<Future<Integer>> fs = List.of(
-                client.submit(Ops::mightFail, 1), client.submit(Ops::mightFail, -1), client.submit(Ops::mightFail, 3));
-        assertThat(client.gather(fs, Errors.SKIP)).containsExactly(2, 6);
-        assertThatThrownBy(() -> client.gather(fs)).isInstanceOf(IllegalArgumentException.class);
+                cluster.client().submit(Ops::mightFail, 1),
+                cluster.client().submit(Ops::mightFail, -1),
+                cluster.client().submit(Ops::mightFail, 3));
+        assertThat(cluster.client().gather(fs, Errors.SKIP)).containsExactly(2, 6);
+        assertThatThrownBy(() -> cluster.client().gather(fs)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void waitForFirstAndAll() {
-        Future<Integer> slow = client.submit(Ops::sleepThenInc, 2000, 1);
-        Future<Integer> fast = client.submit(Ops::inc, 1);
+        Future<Integer> slow = cluster.client().submit(Ops::sleepThenInc, 2000, 1);
+        Future<Integer> fast = cluster.client().submit(Ops::inc, 1);
         var r = Futures.wait(List.of(slow, fast), ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(10));
         assertThat(r.done()).contains(fast);
         Futures.waitAll(List.of(slow, fast));
@@ -275,8 +264,8 @@ abstract class FuturesApiContract {
 
     @Test
     void waitForFirstExceptionReturnsOnceATaskFails() {
-        Future<Integer> slow = client.submit(Ops::sleepThenInc, 10_000, 0);
-        Future<Integer> bad = client.submit(Ops::mightFail, -1);
+        Future<Integer> slow = cluster.client().submit(Ops::sleepThenInc, 10_000, 0);
+        Future<Integer> bad = cluster.client().submit(Ops::mightFail, -1);
         var r = Futures.wait(List.of(slow, bad), ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(20));
         assertThat(r.done()).containsExactly(bad);
         assertThat(r.notDone()).containsExactly(slow);
@@ -285,12 +274,12 @@ abstract class FuturesApiContract {
 
     @Test
     void waitForFirstExceptionWithoutAFailureWaitsForEveryTaskOrTheTimeout() {
-        Future<Integer> slower = client.submit(Ops::sleepThenInc, 500, 1);
-        Future<Integer> fast = client.submit(Ops::inc, 2);
+        Future<Integer> slower = cluster.client().submit(Ops::sleepThenInc, 500, 1);
+        Future<Integer> fast = cluster.client().submit(Ops::inc, 2);
         var r = Futures.wait(List.of(slower, fast), ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(20));
         assertThat(r.done()).containsExactlyInAnyOrder(slower, fast);
         assertThat(r.notDone()).isEmpty();
-        Future<Integer> slow = client.submit(Ops::sleepThenInc, 10_000, 0);
+        Future<Integer> slow = cluster.client().submit(Ops::sleepThenInc, 10_000, 0);
         assertThatThrownBy(() -> Futures.wait(List.of(slow), ReturnWhen.FIRST_EXCEPTION, Duration.ofMillis(100)))
                 .hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class)
                 .hasMessageContaining("1 of 1 futures still pending");
@@ -300,14 +289,14 @@ abstract class FuturesApiContract {
     @Test
     void asCompletedAcceptsNewWorkWhileIterating() {
         List<Future<Integer>> first = new ArrayList<>();
-        for (int i = 0; i < 4; i++) first.add(client.submit(Ops::inc, i));
+        for (int i = 0; i < 4; i++) first.add(cluster.client().submit(Ops::inc, i));
         AsCompleted<Integer> seq = Futures.asCompleted(first);
         int total = 0;
         int added = 0;
         for (Future<Integer> f : seq) {
             total += f.result();
             if (added < 3) {
-                seq.add(client.submit(Ops::inc, 100 + added));
+                seq.add(cluster.client().submit(Ops::inc, 100 + added));
                 added++;
             }
         }
@@ -316,7 +305,7 @@ abstract class FuturesApiContract {
 
     @Test
     void asCompletedWithResultsPairsEveryFutureWithItsOwnResult() {
-        List<Future<Integer>> fs = client.map(Ops::square, List.of(1, 2, 3, 4, 5, 6));
+        List<Future<Integer>> fs = cluster.client().map(Ops::square, List.of(1, 2, 3, 4, 5, 6));
         Map<String, Integer> seen = new HashMap<>();
         for (AsCompleted.Completed<Integer> c : Futures.asCompleted(fs).withResults()) {
             assertThat(c.future().done()).isTrue();
@@ -329,8 +318,8 @@ abstract class FuturesApiContract {
 
     @Test
     void asCompletedWithResultsFollowsTheFinishingOrderAndThrowsAFailureInItsTurn() {
-        Future<Integer> slow = client.submit(Ops::sleepThenInc, 1500, 1);
-        Future<Integer> bad = client.submit(Ops::mightFail, -3);
+        Future<Integer> slow = cluster.client().submit(Ops::sleepThenInc, 1500, 1);
+        Future<Integer> bad = cluster.client().submit(Ops::mightFail, -3);
         Iterator<AsCompleted.Completed<Integer>> it =
                 Futures.asCompleted(List.of(slow, bad)).withResults().iterator();
         assertThatThrownBy(it::next)
@@ -348,10 +337,10 @@ abstract class FuturesApiContract {
         Delayed<Integer> x = delayed(Ops::inc).call(1);
         Delayed<Integer> y = delayed(Ops::inc).call(2);
         Delayed<Integer> z = delayed(Ops::add).call(x, y);
-        Future<Integer> f = client.compute(z);
+        Future<Integer> f = cluster.client().compute(z);
         assertThat(f.key()).isEqualTo(z.key());
         assertThat(f.result()).isEqualTo(5);
-        List<Delayed<Integer>> persisted = client.persist(List.of(z));
+        List<Delayed<Integer>> persisted = cluster.client().persist(List.of(z));
         assertThat(delayed(Ops::inc).call(persisted.get(0)).compute()).isEqualTo(6);
     }
 
@@ -361,9 +350,9 @@ abstract class FuturesApiContract {
         Delayed<Integer> shared = delayed(Flaky::countedInc).call(runs, 1);
         Delayed<Integer> plusTen = delayed(Ops::add).call(shared, 10);
         Delayed<Integer> squared = delayed(Ops::square).call(shared);
-        List<Future<Integer>> fs = client.compute(List.of(plusTen, squared, shared));
+        List<Future<Integer>> fs = cluster.client().compute(List.of(plusTen, squared, shared));
         assertThat(fs).extracting(Future::key).containsExactly(plusTen.key(), squared.key(), shared.key());
-        assertThat(client.gather(fs)).containsExactly(12, 4, 2);
+        assertThat(cluster.client().gather(fs)).containsExactly(12, 4, 2);
         assertThat(Flaky.runs(runs)).isEqualTo(1);
     }
 
@@ -384,7 +373,7 @@ abstract class FuturesApiContract {
 
     @Test
     void pureSubmissionsShareAKey() {
-        Client pure = client.with(o -> o.pure(true));
+        Client pure = cluster.client().with(o -> o.pure(true));
         Future<Integer> a = pure.submit(Ops::square, 12);
         Future<Integer> b = pure.submit(Ops::square, 12);
         assertThat(a.key()).isEqualTo(b.key());
@@ -394,18 +383,18 @@ abstract class FuturesApiContract {
     @Test
     void anUnserializableArgumentFailsAtSubmitWithTheFix() {
         Runnable notSerializable = () -> {};
-        assertThatThrownBy(() -> client.submit((Object o) -> 1, notSerializable))
+        assertThatThrownBy(() -> cluster.client().submit((Object o) -> 1, notSerializable))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot send task")
                 .hasMessageContaining("Serializable");
-        assertThatThrownBy(() -> client.submit((Object o) -> 1, Thread.currentThread()))
+        assertThatThrownBy(() -> cluster.client().submit((Object o) -> 1, Thread.currentThread()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Thread");
     }
 
     @Test
     void executorViewRunsLambdasOnTheClusterWithoutACast() throws Exception {
-        ClusterExecutor executor = client.executor();
+        ClusterExecutor executor = cluster.client().executor();
         int x = 41;
         Future<Integer> f = executor.submit(() -> Ops.inc(x)); // picks submit(Fn0): serializable, no cast
         assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(42);
@@ -423,7 +412,8 @@ abstract class FuturesApiContract {
     @Test
     void executorInvokeAllRunsEveryTaskOnTheClusterAndKeepsFailuresInTheirFutures() throws Exception {
         List<Fn0<Integer>> tasks = List.of(() -> Ops.inc(1), () -> Ops.mightFail(-1), () -> Ops.square(3));
-        List<java.util.concurrent.Future<Integer>> fs = client.executor().invokeAll(tasks);
+        List<java.util.concurrent.Future<Integer>> fs =
+                cluster.client().executor().invokeAll(tasks);
 
         assertThat(fs).hasSize(3).allMatch(java.util.concurrent.Future::isDone);
         assertThat(fs.get(0).get()).isEqualTo(2);
@@ -435,7 +425,8 @@ abstract class FuturesApiContract {
     @Test
     void executorInvokeAllWithATimeoutCancelsWhatIsUnfinished() throws Exception {
         List<Fn0<Integer>> tasks = List.of(() -> Ops.inc(1), () -> Ops.sleepThenInc(60_000, 0));
-        List<java.util.concurrent.Future<Integer>> fs = client.executor().invokeAll(tasks, 3, TimeUnit.SECONDS);
+        List<java.util.concurrent.Future<Integer>> fs =
+                cluster.client().executor().invokeAll(tasks, 3, TimeUnit.SECONDS);
 
         assertThat(fs.get(0).get()).isEqualTo(2);
         assertThat(fs.get(1).isCancelled()).isTrue();
@@ -443,7 +434,7 @@ abstract class FuturesApiContract {
 
     @Test
     void executorInvokeAnyReturnsASuccessAndFailsOnlyWhenEveryTaskFails() throws Exception {
-        ClusterExecutor executor = client.executor();
+        ClusterExecutor executor = cluster.client().executor();
         List<Fn0<Integer>> oneGood = List.of(() -> Ops.mightFail(-1), () -> Ops.inc(6));
         assertThat(executor.invokeAny(oneGood)).isEqualTo(7);
 
@@ -454,57 +445,53 @@ abstract class FuturesApiContract {
     }
 
     @Test
-    void fireAndForgetKeepsATaskAliveAfterRelease() throws Exception {
+    void fireAndForgetKeepsATaskAliveAfterRelease() {
         String marker = Flaky.newPath("faf");
-        Future<Integer> f = client.submit(Flaky::recordLater, marker);
+        Future<Integer> f = cluster.client().submit(Flaky::recordLater, marker);
         Futures.fireAndForget(f);
         f.release();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!Flaky.recorded(marker) && System.nanoTime() < deadline) Thread.sleep(20);
-        assertThat(Flaky.recorded(marker)).isTrue();
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(Flaky.recorded(marker)).isTrue());
     }
 
     @Test
-    void releasedFuturesLetTheClusterForgetTheirData() throws Exception {
-        Future<byte[]> f = client.submit(Ops::bytes, 1000);
+    void releasedFuturesLetTheClusterForgetTheirData() {
+        Future<byte[]> f = cluster.client().submit(Ops::bytes, 1000);
         f.result();
         String key = f.key();
-        assertThat(client.hasWhat().values().stream().anyMatch(keys -> keys.contains(key)))
+        assertThat(cluster.client().hasWhat().values().stream().anyMatch(keys -> keys.contains(key)))
                 .isTrue();
         f.release();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (client.hasWhat().values().stream().anyMatch(keys -> keys.contains(key))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key)))
-                .isTrue();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                cluster.client().hasWhat().values().stream().noneMatch(keys -> keys.contains(key)))
+                        .isTrue());
     }
 
     @Test
-    void garbageCollectedFuturesAreReleasedToo() throws Exception {
-        String key = client.submit(Ops::bytes, 10).key();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            System.gc();
-            Thread.sleep(50);
-            if (client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key))) break;
-        }
-        assertThat(client.hasWhat().values().stream().noneMatch(keys -> keys.contains(key)))
-                .isTrue();
+    void garbageCollectedFuturesAreReleasedToo() {
+        String key = cluster.client().submit(Ops::bytes, 10).key();
+        // Each poll collects garbage first: the dropped future's Cleaner releases the key.
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    System.gc();
+                    assertThat(cluster.client().hasWhat().values().stream().noneMatch(keys -> keys.contains(key)))
+                            .isTrue();
+                });
     }
 
     @Test
     void clusterInformation() {
-        Map<String, Integer> threads = client.nthreads();
+        Map<String, Integer> threads = cluster.client().nthreads();
         assertThat(threads).hasSize(2);
         assertThat(threads.values()).containsOnly(2);
-        assertThat(client.schedulerAddress()).startsWith("tcp://");
+        assertThat(cluster.client().schedulerAddress()).startsWith("tcp://");
     }
 
     @Test
     void resultWithTimeoutNamesTheKey() {
-        Future<Integer> slow = client.submit(Ops::sleepThenInc, 3000, 0);
+        Future<Integer> slow = cluster.client().submit(Ops::sleepThenInc, 3000, 0);
         assertThatThrownBy(() -> slow.result(Duration.ofMillis(50)))
                 .hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class)
                 .hasMessageContaining(slow.key());
@@ -515,8 +502,8 @@ abstract class FuturesApiContract {
     void twoTasksRunAtTheSameTimeOnTwoThreads() throws Exception {
         // Each waits until the other has started: only true parallelism lets both finish.
         String id = Flaky.newPath("par");
-        Future<Boolean> a = client.submit(Flaky::meet, id, 2);
-        Future<Boolean> b = client.submit(Flaky::meet, id, 2);
+        Future<Boolean> a = cluster.client().submit(Flaky::meet, id, 2);
+        Future<Boolean> b = cluster.client().submit(Flaky::meet, id, 2);
         assertThat(a.result(Duration.ofSeconds(20))).isTrue();
         assertThat(b.result(Duration.ofSeconds(20))).isTrue();
     }

@@ -14,36 +14,26 @@ import org.junit.jupiter.api.Test;
  */
 class FuturesApiTest extends FuturesApiContract {
 
-    @Override
-    LocalCluster startCluster() {
-        return LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(2)
-                .processes(false)
-                .build();
-    }
-
-    @Override
-    Client connect(LocalCluster cluster) {
-        return Client.connect(cluster);
+    FuturesApiTest() {
+        super(ClusterExtension.inJvm(2).threadsPerWorker(2));
     }
 
     @Test
     void aLocalClustersClientReachesItsSchedulerWithoutASocketAndSharesKeysWithATcpClient() {
-        Session direct = ((ClientImpl) client).session();
+        Session direct = ((ClientImpl) cluster.client()).session();
         assertThat(direct.schedulerComm()).isInstanceOf(io.jdask.protocol.DirectComm.class);
         assertThat(direct.schedulerComm().peer().role()).isEqualTo("scheduler");
-        try (Client remote = Client.connect(cluster.schedulerAddress())) {
+        try (Client remote = Client.connect(cluster.cluster().schedulerAddress())) {
             assertThat(((ClientImpl) remote).session().schedulerComm())
                     .isNotInstanceOf(io.jdask.protocol.DirectComm.class);
-            Future<Integer> here = client.submit(Ops::inc, 41);
+            Future<Integer> here = cluster.client().submit(Ops::inc, 41);
             // The same cluster serves both: the TCP client builds on a key the direct client made, by its future.
             Future<Integer> there = remote.submit(Ops::add, 1, 1);
             assertThat(here.result()).isEqualTo(42);
             assertThat(there.result()).isEqualTo(2);
             assertThat(remote.submit(Ops::square, 9).result()).isEqualTo(81);
         }
-        assertThat(client.submit(Ops::inc, 1).result()).isEqualTo(2); // the direct client is unaffected
+        assertThat(cluster.client().submit(Ops::inc, 1).result()).isEqualTo(2); // the direct client is unaffected
     }
 
     @Test

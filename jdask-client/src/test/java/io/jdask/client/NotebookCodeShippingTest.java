@@ -2,7 +2,6 @@ package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jdask.LocalCluster;
 import java.util.List;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
@@ -10,6 +9,7 @@ import jdk.jshell.SnippetEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Code written in notebook cells runs on worker processes. JShell with its local execution engine stands in for a
@@ -17,24 +17,21 @@ import org.junit.jupiter.api.Test;
  * worker processes, started with the test's class path, must fetch them from the client by name.
  */
 class NotebookCodeShippingTest {
-    static LocalCluster cluster;
+    /** The shell's client (in the shell) is the one these tests use. */
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.processes(2).withoutClient();
+
     static JShell shell;
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(1)
-                .processes(true)
-                .memoryLimit("256MB")
-                .build();
         shell = JShell.builder().executionEngine("local").build();
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             shell.addToClasspath(entry);
         }
         eval("import io.jdask.*;");
         eval("import static io.jdask.Dask.*;");
-        eval("Client client = Client.connect(\"" + cluster.schedulerAddress() + "\");");
+        eval("Client client = Client.connect(\"" + cluster.cluster().schedulerAddress() + "\");");
     }
 
     @AfterAll
@@ -43,7 +40,6 @@ class NotebookCodeShippingTest {
             eval("client.close();");
             shell.close();
         }
-        if (cluster != null) cluster.close();
     }
 
     /** Evaluates one cell and returns the value of its last expression, failing on any compile or run error. */

@@ -4,59 +4,41 @@ import static io.jdask.Dask.all;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jdask.Client;
 import io.jdask.Future;
 import io.jdask.Futures;
-import io.jdask.LocalCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Seed 001's examples (and seed 000's timing demo) on worker processes: 2 workers x 2 threads. */
 class Seed001ExamplesTest {
-    static LocalCluster cluster;
-    static Client client;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(2)
-                .processes(true)
-                .memoryLimit("256MB")
-                .build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.processes(2).threadsPerWorker(2);
 
     // ---- "Submitting tasks" ----
 
     @Test
     void basicSubmitMultipleTasksAndMap() {
-        assertThat(client.submit(Ops::add, 1, 2).result()).isEqualTo(3);
+        assertThat(cluster.client().submit(Ops::add, 1, 2).result()).isEqualTo(3);
         List<Future<Integer>> futures = new ArrayList<>();
-        for (int i = 0; i < 10; i++) futures.add(client.submit(Ops::add, i, i));
-        assertThat(client.gather(futures)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
-        List<Future<Integer>> squares = client.map(
-                Ops::square, java.util.stream.IntStream.range(0, 100).boxed().toList());
-        assertThat(client.gather(squares).get(99)).isEqualTo(9801);
+        for (int i = 0; i < 10; i++) futures.add(cluster.client().submit(Ops::add, i, i));
+        assertThat(cluster.client().gather(futures)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
+        List<Future<Integer>> squares = cluster.client()
+                .map(
+                        Ops::square,
+                        java.util.stream.IntStream.range(0, 100).boxed().toList());
+        assertThat(cluster.client().gather(squares).get(99)).isEqualTo(9801);
     }
 
     // ---- "Task dependencies" ----
 
     @Test
     void dependencyChainGives113() {
-        Future<Integer> f1 = client.submit(Ops::add, 1, 2);
-        Future<Integer> f2 = client.submit(Ops::add, f1, 10);
-        Future<Integer> f3 = client.submit(Ops::add, f2, 100);
+        Future<Integer> f1 = cluster.client().submit(Ops::add, 1, 2);
+        Future<Integer> f2 = cluster.client().submit(Ops::add, f1, 10);
+        Future<Integer> f3 = cluster.client().submit(Ops::add, f2, 100);
         assertThat(f3.result()).isEqualTo(113);
     }
 
@@ -64,7 +46,7 @@ class Seed001ExamplesTest {
 
     @Test
     void errorHandling() {
-        Future<Integer> future = client.submit(Ops::mightFail, -5);
+        Future<Integer> future = cluster.client().submit(Ops::mightFail, -5);
         try {
             future.result();
         } catch (IllegalArgumentException e) {
@@ -81,10 +63,10 @@ class Seed001ExamplesTest {
     void scatterReuse() {
         double[] big = new double[1_000_000];
         java.util.Arrays.fill(big, 0.5);
-        Future<double[]> data = client.scatter(big);
+        Future<double[]> data = cluster.client().scatter(big);
         List<Future<Double>> fs = new ArrayList<>();
-        for (int i = 0; i < 20; i++) fs.add(client.submit(Ops::weightedSum, data, i));
-        List<Double> rs = client.gather(fs);
+        for (int i = 0; i < 20; i++) fs.add(cluster.client().submit(Ops::weightedSum, data, i));
+        List<Double> rs = cluster.client().gather(fs);
         assertThat(rs.get(3)).isEqualTo(1_500_000.0);
     }
 
@@ -94,20 +76,20 @@ class Seed001ExamplesTest {
     void pipelineWithDependencies() {
         List<String> files = List.of("a.csv", "b.csv", "c.csv");
         List<Future<String>> loaded = new ArrayList<>();
-        for (String f : files) loaded.add(client.submit(Patterns::load, f));
+        for (String f : files) loaded.add(cluster.client().submit(Patterns::load, f));
         List<Future<Integer>> processed = new ArrayList<>();
-        for (Future<String> f : loaded) processed.add(client.submit(Patterns::process, f));
-        Future<Integer> total = client.submit(Patterns::aggregate, all(processed));
+        for (Future<String> f : loaded) processed.add(cluster.client().submit(Patterns::process, f));
+        Future<Integer> total = cluster.client().submit(Patterns::aggregate, all(processed));
         assertThat(total.result()).isEqualTo("data:a.csv".length() + "data:b.csv".length() + "data:c.csv".length());
     }
 
     @Test
     void iterativeAlgorithmWithAConvergenceCheck() {
-        Future<double[]> state = client.scatter(new double[] {0.0, 100.0});
+        Future<double[]> state = cluster.client().scatter(new double[] {0.0, 100.0});
         int iterations = 0;
         while (iterations < 100) {
-            state = client.submit(Patterns::update, state);
-            Future<Boolean> converged = client.submit(Patterns::converged, state);
+            state = cluster.client().submit(Patterns::update, state);
+            Future<Boolean> converged = cluster.client().submit(Patterns::converged, state);
             iterations++;
             if (converged.result()) break;
         }
@@ -120,7 +102,8 @@ class Seed001ExamplesTest {
         List<Future<Double>> futures = new ArrayList<>();
         for (double a : new double[] {0.1, 0.5, 0.9}) {
             for (int b : new int[] {1, 2, 3}) {
-                for (boolean c : new boolean[] {true, false}) futures.add(client.submit(Patterns::simulate, a, b, c));
+                for (boolean c : new boolean[] {true, false})
+                    futures.add(cluster.client().submit(Patterns::simulate, a, b, c));
             }
         }
         List<Double> seen = new ArrayList<>();
@@ -132,24 +115,24 @@ class Seed001ExamplesTest {
 
     @Test
     void aFailingTaskNeverTakesDownItsWorker() {
-        int workersBefore = client.nthreads().size();
+        int workersBefore = cluster.client().nthreads().size();
         for (int i = 0; i < 5; i++) {
-            Future<Integer> f = client.submit(Ops::mightFail, -i - 1);
+            Future<Integer> f = cluster.client().submit(Ops::mightFail, -i - 1);
             assertThatThrownBy(f::result).isInstanceOf(IllegalArgumentException.class);
         }
-        assertThat(client.nthreads()).hasSize(workersBefore);
-        assertThat(client.submit(Ops::inc, 1).result()).isEqualTo(2);
+        assertThat(cluster.client().nthreads()).hasSize(workersBefore);
+        assertThat(cluster.client().submit(Ops::inc, 1).result()).isEqualTo(2);
     }
 
     // ---- seed 000: 8 tasks of 0.5 s on 2 workers x 2 threads run 4 at a time ----
 
     @Test
     void eightHalfSecondTasksRunFourAtATime() {
-        client.submit(Patterns::timedSleep, 1).result(); // the function's classes are loaded on a worker
+        cluster.client().submit(Patterns::timedSleep, 1).result(); // the function's classes are loaded on a worker
         long submitted = System.nanoTime();
         List<Future<long[]>> fs = new ArrayList<>();
-        for (int i = 0; i < 8; i++) fs.add(client.submit(Patterns::timedSleep, 500));
-        List<long[]> spans = client.gather(fs);
+        for (int i = 0; i < 8; i++) fs.add(cluster.client().submit(Patterns::timedSleep, 500));
+        List<long[]> spans = cluster.client().gather(fs);
         long wallMillis = (System.nanoTime() - submitted) / 1_000_000;
         // As the user sees it, from the first submit to the gathered results (loose: a loaded machine adds delays).
         assertThat(wallMillis)

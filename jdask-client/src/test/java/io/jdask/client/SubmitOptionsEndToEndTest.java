@@ -1,6 +1,7 @@
 package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.Client;
 import io.jdask.Dask;
@@ -23,8 +24,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Submit options on worker processes: {@code priority}, {@code workers} (by address and by name),
@@ -32,31 +33,18 @@ import org.junit.jupiter.api.Test;
  * {@code jdask worker --resources GPU=1} starts one, since a {@link LocalCluster} offers no resources.
  */
 class SubmitOptionsEndToEndTest {
-    static LocalClusterImpl cluster;
-    static Client client;
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.processes(2);
     /** Worker processes this class started itself, next to the cluster's. */
     static final List<Process> extraWorkers = new ArrayList<>();
 
-    @BeforeAll
-    static void start() {
-        cluster = (LocalClusterImpl) LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(1)
-                .processes(true)
-                .memoryLimit("256MB")
-                .dashboardPort(-1)
-                .build();
-        client = Client.connect(cluster);
-    }
-
+    /** Stops the workers this class started (before the extension closes the cluster, as they use its scheduler). */
     @AfterAll
-    static void stop() throws Exception {
+    static void stopExtraWorkers() throws Exception {
         for (Process p : extraWorkers) {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
     }
 
     /** A worker process started as the command line does, and the address it registered with. */
@@ -73,7 +61,7 @@ class SubmitOptionsEndToEndTest {
                 LocalClusterImpl.workerClassPath(),
                 WorkerMain.class.getName(),
                 "--scheduler",
-                cluster.schedulerAddress(),
+                cluster.cluster().schedulerAddress(),
                 "--listen",
                 "tcp://127.0.0.1:0",
                 "--name",
@@ -107,21 +95,21 @@ class SubmitOptionsEndToEndTest {
         return 0;
     }
 
-    static void awaitStatus(Future<?> f, FutureStatus status) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (f.status() != status && System.nanoTime() < deadline) Thread.sleep(5);
-        assertThat(f.status()).as("status of %s", f.key()).isEqualTo(status);
+    static void awaitStatus(Future<?> f, FutureStatus status) {
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(f.status()).as("status of %s", f.key()).isEqualTo(status));
     }
 
     static String workerOf(Future<?> f) {
-        List<TaskRecord> runs = Probes.runsOf(client, f.key());
+        List<TaskRecord> runs = Probes.runsOf(cluster.client(), f.key());
         assertThat(runs).as("runs of %s", f.key()).hasSize(1);
         return runs.get(0).worker();
     }
 
     /** Pids of every worker process of the cluster and of this class. */
     static Set<Long> allWorkerPids() {
-        Set<Long> pids = new HashSet<>(cluster.workerPids());
+        Set<Long> pids = new HashSet<>(cluster.impl().workerPids());
         for (Process p : extraWorkers) pids.add(p.pid());
         return pids;
     }
@@ -131,24 +119,24 @@ class SubmitOptionsEndToEndTest {
         // One thread on worker local-0, held by a task until a gate opens; meanwhile four tasks of priority 0 and then
         // four of priority 10 queue there. (Pinned tasks go to their worker at once and wait in its ready queue.)
         String gate = "priority-gate";
-        Client onFirst = client.with(o -> o.workers("local-0"));
+        Client onFirst = cluster.client().with(o -> o.workers("local-0"));
         Future<Integer> blocker = onFirst.submit(SubmitOptionsEndToEndTest::waitForGate, gate);
         awaitStatus(blocker, FutureStatus.RUNNING);
         List<Future<Integer>> low = new ArrayList<>();
         List<Future<Integer>> high = new ArrayList<>();
         for (int i = 0; i < 4; i++) low.add(onFirst.with(o -> o.priority(0)).submit(Ops::sleepThenInc, 20, i));
         for (int i = 0; i < 4; i++) high.add(onFirst.with(o -> o.priority(10)).submit(Ops::sleepThenInc, 20, i));
-        client.nthreads(); // a round trip: the scheduler has sent them all on
+        cluster.client().nthreads(); // a round trip: the scheduler has sent them all on
         Thread.sleep(300); // and the worker has them before its thread frees up
         assertThat(low).extracting(Future::status).containsOnly(FutureStatus.PENDING);
-        client.event(gate).set();
+        cluster.client().event(gate).set();
 
-        assertThat(client.gather(high)).containsExactlyInAnyOrder(1, 2, 3, 4);
-        assertThat(client.gather(low)).containsExactlyInAnyOrder(1, 2, 3, 4);
+        assertThat(cluster.client().gather(high)).containsExactlyInAnyOrder(1, 2, 3, 4);
+        assertThat(cluster.client().gather(low)).containsExactlyInAnyOrder(1, 2, 3, 4);
         List<Future<Integer>> all = new ArrayList<>(low);
         all.addAll(high);
         List<TaskRecord> runs = new ArrayList<>();
-        for (Future<Integer> f : all) runs.addAll(Probes.runsOf(client, f.key()));
+        for (Future<Integer> f : all) runs.addAll(Probes.runsOf(cluster.client(), f.key()));
         assertThat(runs).hasSize(8).extracting(TaskRecord::worker).containsOnly(workerOf(blocker));
         runs.sort(Comparator.comparingLong(TaskRecord::startMicros));
         Set<String> highKeys = new HashSet<>(high.stream().map(Future::key).toList());
@@ -160,13 +148,14 @@ class SubmitOptionsEndToEndTest {
 
     @Test
     void aTaskPinnedToAWorkerRunsThereAndNowhereElse() {
-        List<String> workers = cluster.workerAddresses();
+        List<String> workers = cluster.cluster().workerAddresses();
         assertThat(workers).hasSizeGreaterThanOrEqualTo(2);
         Map<String, Set<Long>> pidsSeen = new java.util.HashMap<>();
         for (String w : workers) {
             List<Future<Long>> fs = new ArrayList<>();
-            for (int i = 0; i < 4; i++) fs.add(client.with(o -> o.workers(w)).submit(Probes::pid, i));
-            pidsSeen.put(w, new HashSet<>(client.gather(fs)));
+            for (int i = 0; i < 4; i++)
+                fs.add(cluster.client().with(o -> o.workers(w)).submit(Probes::pid, i));
+            pidsSeen.put(w, new HashSet<>(cluster.client().gather(fs)));
             for (Future<Long> f : fs) assertThat(workerOf(f)).isEqualTo(w);
         }
         // One process per address, a different one for each, and all of them ours.
@@ -176,26 +165,32 @@ class SubmitOptionsEndToEndTest {
         assertThat(distinct).hasSize(workers.size());
         assertThat(allWorkerPids()).containsAll(distinct);
         // By name: the cluster names its workers local-0, local-1... in start order, the order of its processes.
-        long second =
-                client.with(o -> o.workers("local-1")).submit(Probes::pid, 9).result(Duration.ofSeconds(30));
-        assertThat(second).isEqualTo(cluster.workerPids().get(1));
+        long second = cluster.client()
+                .with(o -> o.workers("local-1"))
+                .submit(Probes::pid, 9)
+                .result(Duration.ofSeconds(30));
+        assertThat(second).isEqualTo(cluster.impl().workerPids().get(1));
     }
 
     @Test
     void aPreferenceForAnAbsentWorkerRunsElsewhereWhileARestrictionToItWaits() throws Exception {
         String absent = "tcp://127.0.0.1:1";
-        Future<Long> strict = client.with(o -> o.workers(absent)).submit(Probes::pid, 1);
-        Future<Long> loose =
-                client.with(o -> o.workers(absent).allowOtherWorkers(true)).submit(Probes::pid, 2);
+        Future<Long> strict = cluster.client().with(o -> o.workers(absent)).submit(Probes::pid, 1);
+        Future<Long> loose = cluster.client()
+                .with(o -> o.workers(absent).allowOtherWorkers(true))
+                .submit(Probes::pid, 2);
 
         assertThat(loose.result(Duration.ofSeconds(30))).isIn(allWorkerPids());
-        Thread.sleep(300);
-        assertThat(strict.status()).isEqualTo(FutureStatus.PENDING);
-        assertThat(Probes.runsOf(client, strict.key())).isEmpty();
+        // It stays pending all along: no other worker runs it.
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(strict.status()).isEqualTo(FutureStatus.PENDING));
+        assertThat(Probes.runsOf(cluster.client(), strict.key())).isEmpty();
         // A preference for a worker that is there is honoured.
-        String second = cluster.workerAddresses().get(1);
-        Future<Long> preferring =
-                client.with(o -> o.workers(second).allowOtherWorkers(true)).submit(Probes::pid, 3);
+        String second = cluster.cluster().workerAddresses().get(1);
+        Future<Long> preferring = cluster.client()
+                .with(o -> o.workers(second).allowOtherWorkers(true))
+                .submit(Probes::pid, 3);
         preferring.result(Duration.ofSeconds(30));
         assertThat(workerOf(preferring)).isEqualTo(second);
 
@@ -205,10 +200,13 @@ class SubmitOptionsEndToEndTest {
 
     @Test
     void aTaskNeedingAResourceWaitsForAWorkerOfferingItAndHoldersOfOneUnitRunOneAtATime() throws Exception {
-        Client gpu = client.with(o -> o.resources(Map.of("GPU", 1.0)));
+        Client gpu = cluster.client().with(o -> o.resources(Map.of("GPU", 1.0)));
         Future<Long> first = gpu.submit(Probes::pid, 0);
-        Thread.sleep(500);
-        assertThat(first.status()).as("no worker offers GPU yet").isEqualTo(FutureStatus.PENDING);
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(first.status())
+                        .as("no worker offers GPU yet")
+                        .isEqualTo(FutureStatus.PENDING));
 
         ExtraWorker worker = startWorker("gpu-1", 2, "GPU=1");
 
@@ -218,9 +216,9 @@ class SubmitOptionsEndToEndTest {
         // The worker has two threads but one GPU: tasks needing it take turns, and only there.
         List<Future<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 3; i++) fs.add(gpu.submit(Ops::sleepThenInc, 300, i));
-        assertThat(client.gather(fs)).containsExactlyInAnyOrder(1, 2, 3);
+        assertThat(cluster.client().gather(fs)).containsExactlyInAnyOrder(1, 2, 3);
         List<TaskRecord> runs = new ArrayList<>();
-        for (Future<Integer> f : fs) runs.addAll(Probes.runsOf(client, f.key()));
+        for (Future<Integer> f : fs) runs.addAll(Probes.runsOf(cluster.client(), f.key()));
         assertThat(runs).hasSize(3).extracting(TaskRecord::worker).containsOnly(worker.address());
         runs.sort(Comparator.comparingLong(TaskRecord::startMicros));
         for (int i = 1; i < runs.size(); i++) {

@@ -2,11 +2,10 @@ package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
-import io.jdask.Client;
 import io.jdask.Future;
 import io.jdask.FutureStatus;
-import io.jdask.LocalCluster;
 import io.jdask.Profile;
 import io.jdask.Progress;
 import io.jdask.TaskRecord;
@@ -22,43 +21,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard, the task stream, the profile and progress bars on a real cluster: two worker processes with
  * small heaps, one thread each, the dashboard on a free port.
  */
 class VisibilityTest {
-    static LocalCluster cluster;
-    static Client client;
+    @RegisterExtension
+    static final ClusterExtension cluster =
+            ClusterExtension.processes(2).memoryLimit("128MB").dashboardOnFreePort();
+
     static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final Duration WAIT = Duration.ofSeconds(30);
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder()
-                .workers(2)
-                .threadsPerWorker(1)
-                .processes(true)
-                .memoryLimit("128MB")
-                .dashboardPort(0)
-                .build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
 
     /** Spins on the CPU in a method the profile must show. */
     public static int spinInKnownMethod(int millis) {
@@ -85,7 +66,7 @@ class VisibilityTest {
     }
 
     static String base() {
-        String link = cluster.dashboardLink();
+        String link = cluster.cluster().dashboardLink();
         return link.substring(0, link.length() - "/status".length());
     }
 
@@ -95,44 +76,26 @@ class VisibilityTest {
         return Long.parseLong(m.group(1));
     }
 
-    /** Polls until {@code check} returns a non-null value, failing after {@link #WAIT}. */
-    static <T> T poll(Supplier<T> check) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            T v = check.get();
-            if (v != null) return v;
-            assertThat(System.nanoTime())
-                    .as("condition not met within %s", WAIT)
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
     @Test
     void linksPointAtTheDashboard() throws Exception {
-        assertThat(cluster.dashboardLink()).matches("http://127\\.0\\.0\\.1:\\d+/status");
-        assertThat(client.dashboardLink()).isEqualTo(cluster.dashboardLink());
-        assertThat(get(cluster.dashboardLink())).contains("<title>jdask dashboard</title>");
+        assertThat(cluster.cluster().dashboardLink()).matches("http://127\\.0\\.0\\.1:\\d+/status");
+        assertThat(cluster.client().dashboardLink()).isEqualTo(cluster.cluster().dashboardLink());
+        assertThat(get(cluster.cluster().dashboardLink())).contains("<title>jdask dashboard</title>");
         assertThat(get(base() + "/health")).isEqualTo("ok");
     }
 
     @Test
     void jsonStatusMatchesTheCluster() throws Exception {
-        List<Future<Integer>> futures = client.map(Ops::square, List.of(1, 2, 3, 4, 5, 6, 7));
-        client.gather(futures);
-        String json = poll(() -> {
-            try {
-                String j = get(base() + "/json/status");
-                return j.contains("{\"name\":\"square\",\"total\":7,\"waiting\":0,\"processing\":0,\"memory\":7")
-                        ? j
-                        : null;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        List<Future<Integer>> futures = cluster.client().map(Ops::square, List.of(1, 2, 3, 4, 5, 6, 7));
+        cluster.client().gather(futures);
+        String json = await().atMost(WAIT)
+                .until(
+                        () -> get(base() + "/json/status"),
+                        j -> j.contains(
+                                "{\"name\":\"square\",\"total\":7,\"waiting\":0,\"processing\":0,\"memory\":7"));
         assertThat(Pattern.compile("\"nthreads\":1").matcher(json).results().count())
                 .isEqualTo(2); // two workers
-        for (String w : cluster.workerAddresses()) assertThat(json).contains("\"address\":\"" + w + "\"");
+        for (String w : cluster.cluster().workerAddresses()) assertThat(json).contains("\"address\":\"" + w + "\"");
         assertThat(number(json, "clients")).isGreaterThanOrEqualTo(1);
         // held keys over both workers: at least the squares this test holds
         long held = Pattern.compile("\"heldKeys\":(\\d+)")
@@ -148,18 +111,18 @@ class VisibilityTest {
     @Test
     void taskStreamListsEachTaskOnceOnTheWorkerThatRanIt() {
         List<Future<Integer>> futures =
-                client.map(Ops::inc, IntStream.range(100, 110).boxed().toList());
-        client.gather(futures);
-        Future<Integer> bad = client.submit(VisibilityTest::failsOnPurpose, 1);
+                cluster.client().map(Ops::inc, IntStream.range(100, 110).boxed().toList());
+        cluster.client().gather(futures);
+        Future<Integer> bad = cluster.client().submit(VisibilityTest::failsOnPurpose, 1);
         assertThatThrownBy(bad::result).isInstanceOf(IllegalArgumentException.class);
 
         Set<String> keys = futures.stream().map(Future::key).collect(Collectors.toSet());
-        List<TaskRecord> stream = client.taskStream();
+        List<TaskRecord> stream = cluster.client().taskStream();
         List<TaskRecord> mine =
                 stream.stream().filter(r -> keys.contains(r.key())).toList();
         assertThat(mine).hasSize(10);
         assertThat(new HashSet<>(mine.stream().map(TaskRecord::key).toList())).isEqualTo(keys);
-        Set<String> workers = new HashSet<>(cluster.workerAddresses());
+        Set<String> workers = new HashSet<>(cluster.cluster().workerAddresses());
         for (TaskRecord r : mine) {
             assertThat(r.functionName()).isEqualTo("inc");
             assertThat(r.status()).isEqualTo(FutureStatus.FINISHED);
@@ -168,7 +131,7 @@ class VisibilityTest {
             assertThat(r.thread()).isZero(); // one thread per worker
         }
         // each on the worker that holds its result
-        Map<String, List<String>> whoHas = client.whoHas(futures);
+        Map<String, List<String>> whoHas = cluster.client().whoHas(futures);
         for (TaskRecord r : mine) assertThat(whoHas.get(r.key())).contains(r.worker());
         TaskRecord failed = stream.stream()
                 .filter(r -> r.key().equals(bad.key()))
@@ -178,17 +141,18 @@ class VisibilityTest {
         assertThat(failed.functionName()).isEqualTo("failsOnPurpose");
 
         long lastStop = mine.stream().mapToLong(TaskRecord::stopMicros).max().orElseThrow();
-        assertThat(client.taskStream(mine.get(0).stop().plusSeconds(3600))).isEmpty();
-        assertThat(client.taskStream(java.time.Instant.EPOCH.plusNanos(lastStop * 1000)))
+        assertThat(cluster.client().taskStream(mine.get(0).stop().plusSeconds(3600)))
+                .isEmpty();
+        assertThat(cluster.client().taskStream(java.time.Instant.EPOCH.plusNanos(lastStop * 1000)))
                 .extracting(TaskRecord::stopMicros)
                 .allMatch(s -> s >= lastStop);
     }
 
     @Test
     void profileShowsTheMethodATaskSpinsIn() {
-        List<Future<Integer>> spins = client.map(VisibilityTest::spinInKnownMethod, List.of(800, 800));
-        client.gather(spins);
-        Profile p = client.profile();
+        List<Future<Integer>> spins = cluster.client().map(VisibilityTest::spinInKnownMethod, List.of(800, 800));
+        cluster.client().gather(spins);
+        Profile p = cluster.client().profile();
         assertThat(p.contains("VisibilityTest.spinInKnownMethod"))
                 .as("profile:%n%s", p.text(60, 0))
                 .isTrue();
@@ -199,8 +163,8 @@ class VisibilityTest {
 
     @Test
     void progressReachesTenOfTen() {
-        List<Future<Integer>> futures =
-                client.map(Ops::slowInc, IntStream.range(0, 10).boxed().toList());
+        List<Future<Integer>> futures = cluster.client()
+                .map(Ops::slowInc, IntStream.range(0, 10).boxed().toList());
         var bytes = new ByteArrayOutputStream();
         Progress.show(futures, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
@@ -229,9 +193,9 @@ class VisibilityTest {
         String browser = chromium();
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 browser != null, "no chromium on the PATH (apt-get install chromium); .ci/run installs it");
-        List<Future<Integer>> fs = client.map(
-                VisibilityTest::triple, IntStream.range(0, 12).boxed().toList());
-        assertThat(client.gather(fs)).hasSize(12);
+        List<Future<Integer>> fs = cluster.client()
+                .map(VisibilityTest::triple, IntStream.range(0, 12).boxed().toList());
+        assertThat(cluster.client().gather(fs)).hasSize(12);
         // The browser loads the page, runs its script (which polls /json/status), and prints the resulting DOM.
         Process p = new ProcessBuilder(
                         browser,
@@ -240,7 +204,7 @@ class VisibilityTest {
                         "--disable-gpu",
                         "--virtual-time-budget=3000",
                         "--dump-dom",
-                        client.dashboardLink())
+                        cluster.client().dashboardLink())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -253,10 +217,10 @@ class VisibilityTest {
         assertThat(row.find()).as("a progress row for triple in: %s", dom).isTrue();
         assertThat(row.group(1)).isEqualTo(row.group(2));
         assertThat(Integer.parseInt(row.group(2))).isGreaterThanOrEqualTo(12);
-        for (String worker : cluster.workerAddresses()) {
+        for (String worker : cluster.cluster().workerAddresses()) {
             assertThat(dom).as("the workers table lists %s", worker).contains(worker);
         }
         assertThat(dom).as("task stream bars drawn").contains("<rect");
-        client.cancel(fs);
+        cluster.client().cancel(fs);
     }
 }

@@ -5,6 +5,7 @@ import static io.jdask.Dask.delayed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.Dask;
 import io.jdask.Delayed;
@@ -12,6 +13,7 @@ import io.jdask.Scheduler;
 import io.jdask.TaskFailedException;
 import io.jdask.Tutorial;
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -111,11 +114,17 @@ class LocalSchedulersTest {
                 .call();
         Delayed<Integer> size = delayed((byte[] b) -> b.length).call(big);
         Delayed<Boolean> released = delayed((Integer n) -> {
-                    for (int i = 0; i < 50 && firstValue.get().get() != null; i++) {
-                        System.gc();
-                        Thread.sleep(10);
+                    try {
+                        await().atMost(Duration.ofSeconds(5))
+                                .pollInterval(Duration.ofMillis(10))
+                                .until(() -> {
+                                    System.gc();
+                                    return firstValue.get().get() == null;
+                                });
+                        return true;
+                    } catch (ConditionTimeoutException stillReachable) {
+                        return false;
                     }
-                    return firstValue.get().get() == null;
                 })
                 .call(size);
         assertThat(released.compute(scheduler(s))).isTrue();
@@ -161,9 +170,7 @@ class LocalSchedulersTest {
         assertThat(thrown.get()).isInstanceOfAny(CancellationException.class, TaskFailedException.class);
         assertThat(interruptKept).isTrue();
         // The running task is interrupted before compute returns; its catch block may run a moment later.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!taskInterrupted.get() && System.nanoTime() < deadline) Thread.sleep(5);
-        assertThat(taskInterrupted).isTrue();
+        await().atMost(Duration.ofSeconds(10)).untilTrue(taskInterrupted);
         assertThat(nextStarted).isFalse();
     }
 
@@ -237,8 +244,11 @@ class LocalSchedulersTest {
         Delayed<Integer> total = delayed(Tutorial::sum).call(all(many));
         assertThatThrownBy(() -> total.compute(Scheduler.threads(2))).isInstanceOf(TaskFailedException.class);
         int atFailure = ran.get();
-        Thread.sleep(200);
-        assertThat(ran.get()).as("no task starts after the failure").isLessThanOrEqualTo(atFailure + 2);
+        await().during(Duration.ofMillis(200))
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(ran.get())
+                        .as("no task starts after the failure")
+                        .isLessThanOrEqualTo(atFailure + 2));
         assertThat(ran.get()).isLessThan(1000);
     }
 

@@ -2,6 +2,7 @@ package io.jdask.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ConnectException;
 import java.time.Duration;
@@ -327,12 +328,8 @@ abstract class CommContractTest {
         }
     }
 
-    static <T> T pollFor(AtomicReference<T> ref) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (ref.get() == null && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(ref.get()).as("value set within %s", WAIT).isNotNull();
-        return ref.get();
+    /** The value of {@code ref} once one is set (within {@link #WAIT}). */
+    static <T> T pollFor(AtomicReference<T> ref) {
+        return await("a value set").atMost(WAIT).until(ref::get, java.util.Objects::nonNull);
     }
 }

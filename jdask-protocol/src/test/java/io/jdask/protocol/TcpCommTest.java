@@ -1,6 +1,7 @@
 package io.jdask.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -129,10 +130,7 @@ final class TcpCommTest extends CommContractTest {
             // The client's receipt of all frames proves the server wrote them; its counters are
             // updated right after the flush call, so poll briefly for visibility.
             NettyComm serverSide = (NettyComm) pollFor(serverComm);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (serverSide.frameCount() < n && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            await().atMost(WAIT).until(() -> serverSide.frameCount() >= n);
             assertThat(serverSide.frameCount()).isEqualTo(n);
             assertThat(serverSide.flushCount()).isEqualTo(1);
         } finally {
