@@ -52,8 +52,8 @@ import java.util.Set;
  * One door in: handle(events...) applies each event in order and returns the instructions the shell
  * must send; nothing else mutates. Per event: the handler (stimulus) below interprets the event,
  * making direct transitions where the event carries data an edge needs (a result's size, an error)
- * and recommendations otherwise; then Transitions.settle() drains the recommendations and refills
- * freed worker slots. The transition table and edges live in Transitions, worker choice in
+ * and recommendations otherwise; then TransitionLoop.settle() drains the recommendations and refills
+ * freed worker slots. The transition table and edges live in SchedulerTransitions, worker choice in
  * WorkerPicker, the indexes and their paired mutations in ClusterModel, the invariant checks in
  * StateValidator.
  *
@@ -87,12 +87,12 @@ import java.util.Set;
 public final class SchedulerState {
     private final ClusterModel m;
     private final WorkerPicker picker;
-    private final Transitions t;
+    private final TransitionLoop t;
 
     private SchedulerState(SchedulerConfig config) {
         this.m = new ClusterModel(config);
         this.picker = new WorkerPicker(m);
-        this.t = new Transitions(m, picker);
+        this.t = new TransitionLoop(m, picker);
     }
 
     /** A state with {@link SchedulerConfig#defaults()}. */
@@ -430,12 +430,12 @@ public final class SchedulerState {
                 m.emit(new KeyLost(Set.of(c.id), key));
                 continue;
             }
-            var scatter = new Transitions.Scatter(holders, sd.nbytes(), sd.typeName());
+            var scatter = new Recommendation.Scattered(holders, sd.nbytes(), sd.typeName());
             SchedulerTask ts = m.tasks.get(key);
             if (ts == null) {
                 ts = m.newTask(key, null, Priority.ofSubmission(0, gen, order++), 0, Restrictions.NONE);
                 m.addWant(c, ts);
-                t.transition(ts, MEMORY, scatter);
+                t.transition(ts, scatter);
             } else if (ts.state == MEMORY) {
                 m.addWant(c, ts);
                 m.setNbytes(ts, sd.nbytes());
@@ -445,9 +445,9 @@ public final class SchedulerState {
                 m.emit(new KeyInMemory(Set.of(c.id), key, ts.typeName, ts.nbytes));
             } else {
                 m.addWant(c, ts);
-                t.transition(ts, RELEASED, null);
+                t.transition(ts, Recommendation.Plain.of(RELEASED));
                 if (ts.state == RELEASED) {
-                    t.transition(ts, MEMORY, scatter);
+                    t.transition(ts, scatter);
                 }
             }
         }
@@ -494,7 +494,7 @@ public final class SchedulerState {
         for (SchedulerTask ts : new ArrayList<>(ws.processing)) {
             ts.suspicious++;
             if (ts.suspicious >= maxDeaths) {
-                t.transition(ts, ERRED, new KilledWorker(ts.key, ws.address, ts.suspicious));
+                t.transition(ts, new Recommendation.WorkerDied(new KilledWorker(ts.key, ws.address, ts.suspicious)));
             } else {
                 t.recommend(ts, RELEASED); // no CancelCompute: the worker is gone
             }
@@ -532,7 +532,7 @@ public final class SchedulerState {
         }
         SchedulerTask ts = processingOn(e.key(), ws, e.runId(), "TaskFinished");
         if (ts != null) {
-            t.transition(ts, MEMORY, e);
+            t.transition(ts, new Recommendation.Finished(e));
         }
     }
 
@@ -547,9 +547,9 @@ public final class SchedulerState {
         }
         if (e.retryable() && ts.retriesLeft > 0) {
             ts.retriesLeft--;
-            t.transition(ts, WAITING, e);
+            t.transition(ts, new Recommendation.ErredOnWorker(e, WAITING));
         } else {
-            t.transition(ts, ERRED, e);
+            t.transition(ts, new Recommendation.ErredOnWorker(e, ERRED));
         }
     }
 
