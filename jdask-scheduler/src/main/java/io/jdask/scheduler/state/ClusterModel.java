@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * Design note. Every index of the scheduler in one place, plus the primitive mutations that keep two
  * sides of a relation in step (a replica is added to the task's whoHas and the worker's hasWhat
  * together, a want to the task's whoWants and the client's wantsWhat together, a state change updates
- * the per-state counters). Transitions and event handlers only mutate through these helpers or through
+ * the per-state counters). Edges and event handlers only mutate through these helpers or through
  * fields whose invariant they restore before the handle call returns; StateValidator checks the result.
  *
  * Concurrency: none. One thread owns the SchedulerState and with it this object.

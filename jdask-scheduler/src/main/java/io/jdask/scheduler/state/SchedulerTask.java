@@ -88,7 +88,7 @@ final class SchedulerTask implements TaskView {
 
     /**
      * The pending recommendation in the transition loop, or null. Non-null only while inside
-     * {@code Transitions.drain}; the task then sits in the recommendation queue (possibly more than once,
+     * {@code TransitionLoop.drain}; the task then sits in the recommendation queue (possibly more than once,
      * the stale entries find null and are skipped).
      */
     SchedulerTaskState pendingRec;

@@ -77,7 +77,7 @@ final class StateValidator {
             check(d.dependencies.contains(ts), ts, "lists dependent " + d.key + " which does not depend on it");
             check(m.tasks.get(d.key) == d, ts, "lists dependent " + d.key + " which is not indexed");
             check(
-                    ts.waiters.contains(d) == Transitions.isActive(d.state),
+                    ts.waiters.contains(d) == SchedulerTransitions.isActive(d.state),
                     ts,
                     "waiters " + (ts.waiters.contains(d) ? "contain " : "lack ") + d.key + " which is " + d.state);
         }
@@ -94,7 +94,7 @@ final class StateValidator {
                         "waitingOn " + (ts.waitingOn.contains(d) ? "contains " : "lacks ") + d.key + " which is "
                                 + d.state);
                 check(
-                        d.state == MEMORY || Transitions.isActive(d.state),
+                        d.state == MEMORY || SchedulerTransitions.isActive(d.state),
                         ts,
                         "waits on " + d.key + " which is " + d.state + " and will never get to memory");
             }
@@ -111,7 +111,7 @@ final class StateValidator {
         }
         // needed at all?
         check(!ts.whoWants.isEmpty() || !ts.dependents.isEmpty(), ts, "is neither wanted nor depended on: a leak");
-        if (s == MEMORY || Transitions.isActive(s)) {
+        if (s == MEMORY || SchedulerTransitions.isActive(s)) {
             check(!ts.whoWants.isEmpty() || !ts.waiters.isEmpty(), ts, "is " + s + " though nobody needs it");
         }
         // who_has

@@ -6,7 +6,9 @@
  * {@code io.jdask.scheduler}.
  *
  * <p>Naming. Task states are Dask's ({@link io.jdask.scheduler.state.SchedulerTaskState}). Transition
- * methods are named {@code fromToTo} after the (from, to) pair of the table. {@code SchedulerTask} and
+ * methods are named {@code fromToTo} after the (from, to) pair of the table (in
+ * {@code SchedulerTransitions}; {@code TransitionLoop} runs them); a transition asked for is a
+ * {@code Recommendation}, whose type carries what the edge needs, as on the worker. {@code SchedulerTask} and
  * {@code WorkerInfo} are the scheduler's records of a task and a worker (the worker side has
  * {@code WorkerTask} and {@code WorkerState}). "Root-ish" means no dependencies and no restrictions.
  * "Active" states are WAITING, QUEUED, NO_WORKER and PROCESSING: a task in one still needs its

@@ -181,12 +181,12 @@ class FailuresAndStaleEventsTest {
     @Test
     void invalidTransitionCarriesKeyStatesStimulusAndStory() {
         var m = new ClusterModel(SchedulerConfig.defaults());
-        var t = new Transitions(m, new WorkerPicker(m));
+        var t = new TransitionLoop(m, new WorkerPicker(m));
         m.stimulusId = "stim-42";
         var ts = m.newTask("x-1", "code", Priority.ofSubmission(0, 1, 0), 0, Restrictions.NONE);
         m.note("x-1", "created for the test");
         t.beginEvent();
-        assertThatThrownBy(() -> t.transition(ts, PROCESSING, null))
+        assertThatThrownBy(() -> t.transition(ts, Recommendation.Plain.of(PROCESSING)))
                 .isInstanceOfSatisfying(InvalidTransition.class, e -> {
                     assertThat(e.key()).isEqualTo("x-1");
                     assertThat(e.from()).isEqualTo(RELEASED);
@@ -196,6 +196,26 @@ class FailuresAndStaleEventsTest {
                     assertThat(e.getMessage())
                             .contains("'x-1'", "RELEASED -> PROCESSING", "stim-42", "created for the test");
                 });
+    }
+
+    @Test
+    void aResultWithoutItsDataIsRefusedWhereItIsAskedFor() {
+        var m = new ClusterModel(SchedulerConfig.defaults());
+        var t = new TransitionLoop(m, new WorkerPicker(m));
+        var ts = m.newTask("x-1", "code", Priority.ofSubmission(0, 1, 0), 0, Restrictions.NONE);
+        assertThatThrownBy(() -> Recommendation.Plain.of(MEMORY)).hasMessageContaining("Scattered or Finished");
+        assertThatThrownBy(() -> t.recommend(ts, MEMORY)).hasMessageContainingAll("x-1", "MEMORY");
+        // A worker's report fits only PROCESSING -> MEMORY: given to a released task, it is a bug, with the story.
+        m.stimulusId = "stim-7";
+        t.beginEvent();
+        var report = new SchedulerEvent.TaskFinished(A, "x-1", 1, 8, "Integer", 0, 1, "stim-7", 0);
+        assertThatThrownBy(() -> t.transition(ts, new Recommendation.Finished(report)))
+                .isInstanceOfSatisfying(InvalidTransition.class, e -> {
+                    assertThat(e.from()).isEqualTo(RELEASED);
+                    assertThat(e.to()).isEqualTo(MEMORY);
+                    assertThat(e.stimulusId()).isEqualTo("stim-7");
+                });
+        assertThat(ts.state).isEqualTo(RELEASED);
     }
 
     @Test

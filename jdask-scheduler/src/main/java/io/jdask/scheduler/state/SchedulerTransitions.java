@@ -10,8 +10,11 @@ import static io.jdask.scheduler.state.SchedulerTaskState.RELEASED;
 import static io.jdask.scheduler.state.SchedulerTaskState.WAITING;
 
 import io.jdask.protocol.state.InvalidTransition;
-import io.jdask.protocol.state.Transition;
-import io.jdask.protocol.state.TransitionCounterMaxExceeded;
+import io.jdask.scheduler.state.Recommendation.ErredOnWorker;
+import io.jdask.scheduler.state.Recommendation.Finished;
+import io.jdask.scheduler.state.Recommendation.LeavesProcessing;
+import io.jdask.scheduler.state.Recommendation.Scattered;
+import io.jdask.scheduler.state.Recommendation.WorkerDied;
 import io.jdask.scheduler.state.SchedulerInstruction.CancelCompute;
 import io.jdask.scheduler.state.SchedulerInstruction.ComputeTask;
 import io.jdask.scheduler.state.SchedulerInstruction.FreeKeys;
@@ -20,11 +23,9 @@ import io.jdask.scheduler.state.SchedulerInstruction.KeyErred;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyInMemory;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyLost;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyRecomputing;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,308 +34,144 @@ import java.util.Set;
 
 /*
  * Design note. The transition table and its edges, after distributed's _TRANSITIONS_TABLE and
- * _transition_* methods.
+ * _transition_* methods. TABLE maps (from, to) to one edge method named fromToTo. An edge mutates the
+ * model, appends the instructions it causes to the model's output, and recommends further transitions
+ * (Recommendations.recommend). The loop that drains recommendations, routes a missing pair through
+ * RELEASED, counts and logs each transition is TransitionLoop's; this class only runs one edge at a time.
  *
- * TABLE maps (from, to) to one edge method named fromToTo. An edge mutates the model, appends the
- * instructions it causes to the model's output, and recommends further transitions with recommend().
- * Recommendations go to a FIFO queue of tasks with the wanted target stored on the task
- * (SchedulerTask.pendingRec): recommending again only overwrites the target, like updating a dict, so
- * the loop allocates nothing per recommendation. drain() pops until the queue is empty.
+ * Typed arguments, as on the worker: what an edge needs besides the task is in the Recommendation's
+ * type, and the edges come in the matching shapes of Edge. RELEASED -> MEMORY takes the scattered data,
+ * PROCESSING -> MEMORY the worker's report, the other edges out of PROCESSING why the run ended, all
+ * others nothing. The table is filled by one method per shape that fixes what it can (the pair, or the
+ * source), so an edge given the wrong argument does not compile.
  *
- * A pair missing from the table is routed through RELEASED: from -> RELEASED, then RELEASED -> x where x
- * is what the first step recommended for the task itself if it did (a released task that is still
- * wanted asks to wait again), else the original target. If that is not in the table either, it is a
- * bug and InvalidTransition is thrown with the task's story. Recommending a task its current state is
- * a no-op. Edges that find their precondition gone (a ready task that lost a dependency meanwhile, a
- * queued task that still finds no slot) leave the state as it is; the story shows end == from.
+ * Edges that find their precondition gone (a ready task that lost a dependency meanwhile, a queued task
+ * that still finds no slot) leave the state as it is; the story shows end == from.
  *
- * Invariants restored by the time drain() and settle() return are listed on the fields of
+ * Invariants restored by the time TransitionLoop.settle() returns are listed on the fields of
  * SchedulerTask, WorkerInfo and ClusterModel, and checked by StateValidator. Key ones:
  * - waiters of a task = its dependents in an "active" state (WAITING, QUEUED, NO_WORKER, PROCESSING).
  *   Only edges entering or leaving the active states touch it, from the dependent's side.
  * - A task nobody needs (no client wants it, no waiter) does not keep data, and a task with no
  *   dependents that nobody wants is forgotten.
- * - Queued tasks exist only while every worker is saturated: a freed slot is refilled in settle(),
+ * - Queued tasks exist only while every worker is saturated: a freed slot is refilled by the loop,
  *   after the recommendations of the event are drained, from the head of the queue.
- *
- * A per-event counter caps transitions (see SchedulerConfig.maxTransitionsPerHandle): a recommendation
- * cycle becomes TransitionCounterMaxExceeded instead of a hang.
  */
-/** The transition table, the recommendation loop and the story. */
-final class Transitions {
+/** The scheduler's transition table and its edges, one method per edge. */
+final class SchedulerTransitions {
 
-    /** One edge of the table. {@code arg} is the event that forced it, or null when recommended. */
-    @FunctionalInterface
-    interface Edge {
-        void run(Transitions t, SchedulerTask ts, Object arg);
+    /** One edge of the table, in one of four shapes by what it needs. */
+    sealed interface Edge {
+        /** An edge that needs nothing but the task. */
+        @FunctionalInterface
+        non-sealed interface Plain extends Edge {
+            void apply(SchedulerTransitions t, SchedulerTask ts);
+        }
+
+        /** RELEASED -> MEMORY: it needs where the scattered data is. */
+        @FunctionalInterface
+        non-sealed interface FromScatter extends Edge {
+            void apply(SchedulerTransitions t, SchedulerTask ts, Scattered data);
+        }
+
+        /** PROCESSING -> MEMORY: it needs the worker's report of the result. */
+        @FunctionalInterface
+        non-sealed interface FromReport extends Edge {
+            void apply(SchedulerTransitions t, SchedulerTask ts, SchedulerEvent.TaskFinished report);
+        }
+
+        /** Out of PROCESSING without a result: it needs to know why the run ended. */
+        @FunctionalInterface
+        non-sealed interface OutOfProcessing extends Edge {
+            void apply(SchedulerTransitions t, SchedulerTask ts, LeavesProcessing why);
+        }
     }
 
-    /** Arguments of RELEASED -> MEMORY: where scattered data sits. */
-    record Scatter(List<WorkerInfo> workers, long nbytes, String typeName) {}
-
-    static final EnumMap<SchedulerTaskState, EnumMap<SchedulerTaskState, Edge>> TABLE =
+    /** (from, to) -> edge. A pair not listed goes through RELEASED or is invalid. */
+    private static final EnumMap<SchedulerTaskState, EnumMap<SchedulerTaskState, Edge>> TABLE =
             new EnumMap<>(SchedulerTaskState.class);
 
-    private static void edge(SchedulerTaskState from, SchedulerTaskState to, Edge e) {
-        TABLE.computeIfAbsent(from, k -> new EnumMap<>(SchedulerTaskState.class))
-                .put(to, e);
+    private static void plain(SchedulerTaskState from, SchedulerTaskState to, Edge.Plain edge) {
+        TABLE.get(from).put(to, edge);
+    }
+
+    private static void fromScatter(Edge.FromScatter edge) {
+        TABLE.get(RELEASED).put(MEMORY, edge);
+    }
+
+    private static void fromReport(Edge.FromReport edge) {
+        TABLE.get(PROCESSING).put(MEMORY, edge);
+    }
+
+    private static void outOfProcessing(SchedulerTaskState to, Edge.OutOfProcessing edge) {
+        TABLE.get(PROCESSING).put(to, edge);
     }
 
     static {
-        edge(RELEASED, WAITING, Transitions::releasedToWaiting);
-        edge(RELEASED, FORGOTTEN, Transitions::releasedToForgotten);
-        edge(RELEASED, ERRED, Transitions::releasedToErred);
-        edge(RELEASED, MEMORY, Transitions::releasedToMemory);
-        edge(WAITING, PROCESSING, Transitions::waitingToProcessing);
-        edge(WAITING, QUEUED, Transitions::waitingToQueued);
-        edge(WAITING, NO_WORKER, Transitions::waitingToNoWorker);
-        edge(WAITING, RELEASED, Transitions::waitingToReleased);
-        edge(WAITING, ERRED, Transitions::waitingToErred);
-        edge(QUEUED, PROCESSING, Transitions::queuedToProcessing);
-        edge(QUEUED, RELEASED, Transitions::queuedToReleased);
-        edge(QUEUED, ERRED, Transitions::queuedToErred);
-        edge(NO_WORKER, PROCESSING, Transitions::noWorkerToProcessing);
-        edge(NO_WORKER, RELEASED, Transitions::noWorkerToReleased);
-        edge(NO_WORKER, ERRED, Transitions::noWorkerToErred);
-        edge(PROCESSING, MEMORY, Transitions::processingToMemory);
-        edge(PROCESSING, RELEASED, Transitions::processingToReleased);
-        edge(PROCESSING, ERRED, Transitions::processingToErred);
-        edge(MEMORY, RELEASED, Transitions::memoryToReleased);
-        edge(MEMORY, FORGOTTEN, Transitions::memoryToForgotten);
-        edge(ERRED, RELEASED, Transitions::erredToReleased);
-        for (SchedulerTaskState k : SchedulerTaskState.values()) {
-            TABLE.computeIfAbsent(k, x -> new EnumMap<>(SchedulerTaskState.class));
+        for (SchedulerTaskState s : SchedulerTaskState.values()) {
+            TABLE.put(s, new EnumMap<>(SchedulerTaskState.class));
         }
+        plain(RELEASED, WAITING, SchedulerTransitions::releasedToWaiting);
+        plain(RELEASED, FORGOTTEN, SchedulerTransitions::releasedToForgotten);
+        plain(RELEASED, ERRED, SchedulerTransitions::releasedToErred);
+        fromScatter(SchedulerTransitions::releasedToMemory);
+        plain(WAITING, PROCESSING, SchedulerTransitions::waitingToProcessing);
+        plain(WAITING, QUEUED, SchedulerTransitions::waitingToQueued);
+        plain(WAITING, NO_WORKER, SchedulerTransitions::waitingToNoWorker);
+        plain(WAITING, RELEASED, SchedulerTransitions::waitingToReleased);
+        plain(WAITING, ERRED, SchedulerTransitions::waitingToErred);
+        plain(QUEUED, PROCESSING, SchedulerTransitions::queuedToProcessing);
+        plain(QUEUED, RELEASED, SchedulerTransitions::queuedToReleased);
+        plain(QUEUED, ERRED, SchedulerTransitions::queuedToErred);
+        plain(NO_WORKER, PROCESSING, SchedulerTransitions::noWorkerToProcessing);
+        plain(NO_WORKER, RELEASED, SchedulerTransitions::noWorkerToReleased);
+        plain(NO_WORKER, ERRED, SchedulerTransitions::noWorkerToErred);
+        fromReport(SchedulerTransitions::processingToMemory);
+        outOfProcessing(RELEASED, SchedulerTransitions::processingToReleased);
+        outOfProcessing(ERRED, SchedulerTransitions::processingToErred);
+        plain(MEMORY, RELEASED, SchedulerTransitions::memoryToReleased);
+        plain(MEMORY, FORGOTTEN, SchedulerTransitions::memoryToForgotten);
+        plain(ERRED, RELEASED, SchedulerTransitions::erredToReleased);
+    }
+
+    /** Whether the table has an edge from {@code from} to {@code to} (not counting via RELEASED). */
+    static boolean hasEdge(SchedulerTaskState from, SchedulerTaskState to) {
+        return TABLE.get(from).containsKey(to);
     }
 
     private final ClusterModel m;
     private final WorkerPicker picker;
+    private final Recommendations recs;
 
-    /** Tasks with a pending recommendation, FIFO; entries whose pendingRec is null are stale. */
-    private final ArrayDeque<SchedulerTask> queue = new ArrayDeque<>();
-
-    /** Recommendations made by the running edge, as (key, kind) pairs, for its story entry. */
-    private final ArrayList<Object> scratch = new ArrayList<>();
-
-    private final boolean logging;
-
-    /** Transitions made while handling the current event. */
-    private long count;
-
-    private long limit;
-
-    /** A processing slot may have freed up since the last refill (task left a worker, worker joined...). */
-    private boolean slotsMaybeOpened;
-
-    /** Workers on which resources were freed or which joined: NO_WORKER tasks may now fit there. */
-    private final LinkedHashSet<WorkerInfo> reexamine = new LinkedHashSet<>();
-
-    Transitions(ClusterModel m, WorkerPicker picker) {
+    SchedulerTransitions(ClusterModel m, WorkerPicker picker, Recommendations recs) {
         this.m = m;
         this.picker = picker;
-        this.logging = m.config.storyCapacity() > 0;
-    }
-
-    // ======================================================================================
-    // The loop
-    // ======================================================================================
-
-    /** Resets the per-event transition counter. */
-    void beginEvent() {
-        count = 0;
-        limit = m.config.maxTransitionsPerHandle() > 0 ? m.config.maxTransitionsPerHandle() : autoLimit();
-    }
-
-    private long autoLimit() {
-        return 1000 + 20L * m.tasks.size();
-    }
-
-    void recommend(SchedulerTask ts, SchedulerTaskState kind) {
-        if (ts.pendingRec == null) {
-            queue.addLast(ts);
-        } else if (ts.pendingRec == FORGOTTEN) {
-            // Final within a drain: it is recommended only for tasks nobody wants and nothing depends on (or
-            // that cannot be computed any more), and no recommendation can add a want or a dependent.
-            return;
-        }
-        ts.pendingRec = kind;
-        if (logging) {
-            scratch.add(ts.key);
-            scratch.add(kind);
-        }
-    }
-
-    void slotsMaybeOpened() {
-        slotsMaybeOpened = true;
-    }
-
-    void reexamineUnrunnableOn(WorkerInfo ws) {
-        reexamine.add(ws);
-    }
-
-    /** Drains recommendations, then refills freed slots and re-examines NO_WORKER tasks until quiet. */
-    void settle() {
-        drain();
-        while (refill()) {
-            drain();
-        }
-    }
-
-    private void drain() {
-        if (m.config.maxTransitionsPerHandle() == 0) {
-            limit = Math.max(limit, autoLimit());
-        }
-        SchedulerTask ts;
-        while ((ts = queue.pollFirst()) != null) {
-            SchedulerTaskState rec = ts.pendingRec;
-            if (rec == null || ts.state == FORGOTTEN) {
-                ts.pendingRec = null;
-                continue;
-            }
-            transition(ts, rec, null);
-        }
-    }
-
-    /** Recommends queued / unrunnable tasks that may now run; true if it recommended any. */
-    private boolean refill() {
-        boolean any = false;
-        if (slotsMaybeOpened) {
-            slotsMaybeOpened = false;
-            if (!m.queued.isEmpty()) {
-                long free = 0;
-                for (WorkerInfo ws : m.workers.values()) {
-                    free += Math.max(0, ws.slots - ws.activeCount());
-                }
-                for (SchedulerTask ts : m.queued) {
-                    if (free-- <= 0) {
-                        break;
-                    }
-                    recommend(ts, PROCESSING);
-                    any = true;
-                }
-            }
-        }
-        if (!reexamine.isEmpty()) {
-            if (!m.unrunnable.isEmpty()) {
-                any |= reexamineUnrunnable();
-            }
-            reexamine.clear();
-        }
-        return any;
-    }
-
-    private boolean reexamineUnrunnable() {
-        boolean any = false;
-        // What each re-examined worker still has free, as tasks are tentatively placed on it.
-        Map<WorkerInfo, Map<String, Double>> free = new HashMap<>();
-        for (SchedulerTask ts : m.unrunnable) {
-            Map<String, Double> needs = ts.restrictions.resources();
-            for (WorkerInfo ws : reexamine) {
-                if (!m.alive(ws) || !WorkerPicker.couldRunOn(ts, ws)) {
-                    continue;
-                }
-                if (!needs.isEmpty()) {
-                    Map<String, Double> avail = free.computeIfAbsent(ws, w -> {
-                        var a = new HashMap<String, Double>(w.resources);
-                        w.usedResources.forEach((k, v) -> a.merge(k, -v, Double::sum));
-                        return a;
-                    });
-                    if (!fits(avail, needs)) {
-                        continue;
-                    }
-                    needs.forEach((k, v) -> avail.merge(k, -v, Double::sum));
-                }
-                recommend(ts, PROCESSING);
-                any = true;
-                break;
-            }
-        }
-        return any;
-    }
-
-    private static boolean fits(Map<String, Double> avail, Map<String, Double> needs) {
-        for (var e : needs.entrySet()) {
-            if (avail.getOrDefault(e.getKey(), 0.0) < e.getValue() - 1e-9) {
-                return false;
-            }
-        }
-        return true;
+        this.recs = recs;
     }
 
     /**
-     * Moves a task to {@code target} now, through RELEASED if there is no direct edge. Event handlers
-     * call this for transitions that need the event's data; a pending recommendation for the task is
-     * dropped (the event knows better).
+     * Runs the edge from the task's state to {@code to}, which the table has, with what {@code rec} carries.
+     *
+     * @throws InvalidTransition if {@code rec} does not carry what the edge needs (a result that comes from
+     *     neither a scatter nor a report)
      */
-    void transition(SchedulerTask ts, SchedulerTaskState target, Object arg) {
-        ts.pendingRec = null;
-        SchedulerTaskState from = ts.state;
-        if (from == target || from == FORGOTTEN) {
-            return;
-        }
-        Edge e = TABLE.get(from).get(target);
-        if (e != null) {
-            run(e, ts, from, target, arg);
-            return;
-        }
-        Edge toReleased = TABLE.get(from).get(RELEASED);
-        if (target != RELEASED && toReleased != null) {
-            run(toReleased, ts, from, RELEASED, arg);
-            SchedulerTaskState next = target;
-            if (ts.pendingRec != null) { // the released task asked for something itself (e.g. WAITING again)
-                next = ts.pendingRec;
-                ts.pendingRec = null;
-            }
-            if (ts.state != RELEASED || next == RELEASED) {
-                return;
-            }
-            Edge second = TABLE.get(RELEASED).get(next);
-            if (second == null) {
-                throw invalid(ts, RELEASED, next);
-            }
-            run(second, ts, RELEASED, next, null);
-            return;
-        }
-        throw invalid(ts, from, target);
-    }
-
-    private void run(Edge e, SchedulerTask ts, SchedulerTaskState from, SchedulerTaskState to, Object arg) {
-        if (++count > limit) {
-            throw new TransitionCounterMaxExceeded(
-                    ts.key,
-                    from,
-                    to,
-                    m.stimulusId,
-                    limit,
-                    "for one event (if the graph is just that big, raise"
-                            + " SchedulerConfig.Builder.maxTransitionsPerHandle)",
-                    m.story.last(30));
-        }
-        if (logging) {
-            scratch.clear();
-        }
-        e.run(this, ts, arg);
-        if (logging) {
-            m.story.add(Transition.of(ts.key, from, to, ts.state, recsOf(scratch), m.stimulusId, m.now));
+    void run(SchedulerTask ts, SchedulerTaskState to, Recommendation rec) {
+        switch (TABLE.get(ts.state).get(to)) {
+            case Edge.Plain e -> e.apply(this, ts);
+            case Edge.FromScatter e when rec instanceof Scattered data -> e.apply(this, ts, data);
+            case Edge.FromReport e when rec instanceof Finished f -> e.apply(this, ts, f.report());
+            case Edge.OutOfProcessing e when rec instanceof LeavesProcessing why -> e.apply(this, ts, why);
+            default -> throw invalid(ts, ts.state, to);
         }
     }
 
-    private static Map<String, SchedulerTaskState> recsOf(ArrayList<Object> pairs) {
-        if (pairs.isEmpty()) {
-            return Map.of();
-        }
-        if (pairs.size() == 2) {
-            return Map.of((String) pairs.get(0), (SchedulerTaskState) pairs.get(1));
-        }
-        var map = new LinkedHashMap<String, SchedulerTaskState>();
-        for (int i = 0; i < pairs.size(); i += 2) {
-            map.put((String) pairs.get(i), (SchedulerTaskState) pairs.get(i + 1));
-        }
-        return Collections.unmodifiableMap(map);
-    }
-
-    private InvalidTransition invalid(SchedulerTask ts, SchedulerTaskState from, SchedulerTaskState to) {
+    /** The error for a transition that is not in the table or not given what it needs, with the task's story. */
+    InvalidTransition invalid(SchedulerTask ts, SchedulerTaskState from, SchedulerTaskState to) {
         return new InvalidTransition(ts.key, from, to, m.stimulusId, m.story(ts.key), null);
+    }
+
+    private void recommend(SchedulerTask ts, SchedulerTaskState to) {
+        recs.recommend(ts, to);
     }
 
     // ======================================================================================
@@ -451,12 +288,12 @@ final class Transitions {
                 }
             }
             if (m.alive(ws)) {
-                reexamine.add(ws);
+                recs.reexamine.add(ws);
             }
         }
         ts.processingOn = null;
         if (m.alive(ws)) {
-            slotsMaybeOpened = true;
+            recs.slotsMaybeOpened = true;
         }
         return ws;
     }
@@ -542,7 +379,7 @@ final class Transitions {
     // Edges
     // ======================================================================================
 
-    private void releasedToWaiting(SchedulerTask ts, Object arg) {
+    private void releasedToWaiting(SchedulerTask ts) {
         if (ts.runSpec == null || ts.hasLostDependencies) {
             ts.dataLost = ts.runSpec == null;
             recommend(ts, FORGOTTEN);
@@ -589,14 +426,14 @@ final class Transitions {
         return false;
     }
 
-    private void releasedToForgotten(SchedulerTask ts, Object arg) {
+    private void releasedToForgotten(SchedulerTask ts) {
         if (ts.erredOn != null) {
             freeErrors(ts);
         }
         forget(ts);
     }
 
-    private void releasedToErred(SchedulerTask ts, Object arg) {
+    private void releasedToErred(SchedulerTask ts) {
         if (ts.whoWants.isEmpty() && ts.dependents.isEmpty()) {
             recommend(ts, FORGOTTEN); // nobody would ever hear of the error
             return;
@@ -604,22 +441,18 @@ final class Transitions {
         enterErred(ts);
     }
 
-    private void releasedToMemory(SchedulerTask ts, Object arg) {
-        var s = (Scatter) arg;
-        if (s == null || s.workers().isEmpty()) {
-            throw invalid(ts, RELEASED, MEMORY); // only UpdateData may do this, with at least one holder
-        }
+    private void releasedToMemory(SchedulerTask ts, Scattered s) {
         m.setNbytes(ts, s.nbytes());
         if (!s.typeName().isEmpty()) {
             ts.typeName = s.typeName();
         }
-        for (WorkerInfo ws : s.workers()) {
+        for (WorkerInfo ws : s.holders()) {
             m.addReplica(ts, ws);
         }
         enterMemory(ts);
     }
 
-    private void waitingToProcessing(SchedulerTask ts, Object arg) {
+    private void waitingToProcessing(SchedulerTask ts) {
         if (!ts.waitingOn.isEmpty()) {
             return; // a dependency was lost since this was recommended; it will be recommended again
         }
@@ -631,17 +464,17 @@ final class Transitions {
         assign(ts, ws);
     }
 
-    private void waitingToQueued(SchedulerTask ts, Object arg) {
+    private void waitingToQueued(SchedulerTask ts) {
         if (!ts.waitingOn.isEmpty()) {
             return;
         }
         m.queued.add(ts);
         m.setState(ts, QUEUED);
-        // A slot may have opened between the failed pick and now; refill() will look.
-        slotsMaybeOpened = true;
+        // A slot may have opened between the failed pick and now; the loop's refill will look.
+        recs.slotsMaybeOpened = true;
     }
 
-    private void waitingToNoWorker(SchedulerTask ts, Object arg) {
+    private void waitingToNoWorker(SchedulerTask ts) {
         if (!ts.waitingOn.isEmpty()) {
             return;
         }
@@ -649,17 +482,17 @@ final class Transitions {
         m.setState(ts, NO_WORKER);
     }
 
-    private void waitingToReleased(SchedulerTask ts, Object arg) {
+    private void waitingToReleased(SchedulerTask ts) {
         leaveActive(ts);
         m.setState(ts, RELEASED);
         afterReleased(ts);
     }
 
-    private void waitingToErred(SchedulerTask ts, Object arg) {
+    private void waitingToErred(SchedulerTask ts) {
         enterErred(ts);
     }
 
-    private void queuedToProcessing(SchedulerTask ts, Object arg) {
+    private void queuedToProcessing(SchedulerTask ts) {
         WorkerInfo ws = picker.pick(ts);
         if (ws == null) {
             return; // still saturated
@@ -668,19 +501,19 @@ final class Transitions {
         assign(ts, ws);
     }
 
-    private void queuedToReleased(SchedulerTask ts, Object arg) {
+    private void queuedToReleased(SchedulerTask ts) {
         m.queued.remove(ts);
         leaveActive(ts);
         m.setState(ts, RELEASED);
         afterReleased(ts);
     }
 
-    private void queuedToErred(SchedulerTask ts, Object arg) {
+    private void queuedToErred(SchedulerTask ts) {
         m.queued.remove(ts);
         enterErred(ts);
     }
 
-    private void noWorkerToProcessing(SchedulerTask ts, Object arg) {
+    private void noWorkerToProcessing(SchedulerTask ts) {
         WorkerInfo ws = picker.pick(ts);
         if (ws == null) {
             return; // still nowhere to go
@@ -689,29 +522,25 @@ final class Transitions {
         assign(ts, ws);
     }
 
-    private void noWorkerToReleased(SchedulerTask ts, Object arg) {
+    private void noWorkerToReleased(SchedulerTask ts) {
         m.unrunnable.remove(ts);
         leaveActive(ts);
         m.setState(ts, RELEASED);
         afterReleased(ts);
     }
 
-    private void noWorkerToErred(SchedulerTask ts, Object arg) {
+    private void noWorkerToErred(SchedulerTask ts) {
         m.unrunnable.remove(ts);
         enterErred(ts);
     }
 
-    private void processingToMemory(SchedulerTask ts, Object arg) {
-        var f = (SchedulerEvent.TaskFinished) arg;
-        if (f == null) {
-            throw invalid(ts, PROCESSING, MEMORY); // only a TaskFinished may do this
-        }
+    private void processingToMemory(SchedulerTask ts, SchedulerEvent.TaskFinished f) {
         WorkerInfo ws = ts.processingOn;
         if (!ts.longRunning) {
             long took = f.stopNanos() - f.startNanos();
             ts.prefix.recordDuration(took);
             if (ws.recordDuration(took, m.config.shortTaskLatencyNanos())) {
-                slotsMaybeOpened = true; // short tasks: this worker may take more of the queue
+                recs.slotsMaybeOpened = true; // short tasks: this worker may take more of the queue
             }
         }
         removeFromProcessing(ts);
@@ -722,41 +551,49 @@ final class Transitions {
     }
 
     /**
-     * {@code arg}: a TaskErred (the worker is done and holds an error: free it), or null (the worker may
-     * still be running it: cancel, unless the worker is gone).
+     * A worker that reported an error is done and holds it: free it. Otherwise the worker may still be running the
+     * task: cancel, unless the worker is gone.
      */
-    private void processingToReleased(SchedulerTask ts, Object arg) {
+    private void processingToReleased(SchedulerTask ts, LeavesProcessing why) {
         WorkerInfo ws = removeFromProcessing(ts);
-        if (arg instanceof SchedulerEvent.TaskErred) {
-            freeKey(ws, ts.key);
-        } else if (m.alive(ws)) {
-            m.emit(new CancelCompute(ws.address, ts.key, m.stimulusId));
+        switch (why) {
+            case ErredOnWorker e -> freeKey(ws, ts.key);
+            case WorkerDied d -> cancelIfAlive(ws, ts);
+            case Recommendation.Plain p -> cancelIfAlive(ws, ts);
         }
         leaveActive(ts);
         m.setState(ts, RELEASED);
         afterReleased(ts);
     }
 
-    /** {@code arg}: the TaskErred, a KilledWorker, or null when blamed on a dependency. */
-    private void processingToErred(SchedulerTask ts, Object arg) {
+    /** Plain when blamed on a dependency, whose error the recommender already set on the task. */
+    private void processingToErred(SchedulerTask ts, LeavesProcessing why) {
         WorkerInfo ws = removeFromProcessing(ts);
-        if (arg instanceof SchedulerEvent.TaskErred e) {
-            ts.exception = e.error();
-            ts.exceptionBlame = ts.key;
-            if (ts.erredOn == null) {
-                ts.erredOn = new LinkedHashSet<>();
+        switch (why) {
+            case ErredOnWorker e -> {
+                ts.exception = e.report().error();
+                ts.exceptionBlame = ts.key;
+                if (ts.erredOn == null) {
+                    ts.erredOn = new LinkedHashSet<>();
+                }
+                ts.erredOn.add(ws.address);
             }
-            ts.erredOn.add(ws.address);
-        } else if (arg instanceof KilledWorker k) {
-            ts.exception = k;
-            ts.exceptionBlame = ts.key;
-        } else if (m.alive(ws)) {
-            m.emit(new CancelCompute(ws.address, ts.key, m.stimulusId));
+            case WorkerDied d -> {
+                ts.exception = d.error();
+                ts.exceptionBlame = ts.key;
+            }
+            case Recommendation.Plain p -> cancelIfAlive(ws, ts);
         }
         enterErred(ts);
     }
 
-    private void memoryToReleased(SchedulerTask ts, Object arg) {
+    private void cancelIfAlive(WorkerInfo ws, SchedulerTask ts) {
+        if (m.alive(ws)) {
+            m.emit(new CancelCompute(ws.address, ts.key, m.stimulusId));
+        }
+    }
+
+    private void memoryToReleased(SchedulerTask ts) {
         if (ts.dataLost && !ts.whoWants.isEmpty() && ts.runSpec != null && !ts.hasLostDependencies) {
             m.emit(new KeyRecomputing(ts.clientIds(), ts.key)); // afterReleased sends it back to WAITING
         }
@@ -777,7 +614,7 @@ final class Transitions {
         afterReleased(ts);
     }
 
-    private void memoryToForgotten(SchedulerTask ts, Object arg) {
+    private void memoryToForgotten(SchedulerTask ts) {
         for (WorkerInfo ws : ts.whoHas) {
             freeKey(ws, ts.key);
             ws.hasWhat.remove(ts);
@@ -787,7 +624,7 @@ final class Transitions {
         forget(ts);
     }
 
-    private void erredToReleased(SchedulerTask ts, Object arg) {
+    private void erredToReleased(SchedulerTask ts) {
         ts.exception = null;
         ts.exceptionBlame = null;
         if (ts.erredOn != null) {
