@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * Sending. Whoever sends says whether the message may be held past the end of the turn: send() (the default) must
  * not be held and marks the connection urgent, so the turn's end flushes it; sendMayHold() is for client task
- * reports, which the turn's SendHold may keep for a moment while more are coming. The choice is made where the message is
- * made, not guessed from its type here.
+ * reports, which the turn's SendHold may keep for a moment while more are coming. The choice is made where the
+ * message is made, not guessed from its type here.
  */
 /** Every open connection, the workers and clients among them, and sending; loop-confined. */
 final class Connections {

@@ -1,5 +1,6 @@
 package io.jdask.scheduler;
 
+import io.jdask.protocol.RunSpec;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.scheduler.state.KilledWorker;
 import io.jdask.scheduler.state.MissingDependency;

@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * RestartWorkers, first flushes `pending`); call state.handle ONCE with all pending events; route the instructions;
  * then run the timers that are due. The turn runs inside a SendBatch, so everything sent in it leaves as one write,
  * and one Batch frame, per connection (a turn's ComputeTasks to a worker are decoded there in one go and handled in
- * one call); SendHold, the rule the workers use too, keeps client connections that carry only task reports unflushed for a
- * moment while tasks are active.
+ * one call); SendHold, the rule the workers use too, keeps client connections that carry only task reports
+ * unflushed for a moment while tasks are active.
  *
  * Failures. A message that cannot be translated, or that is not expected from its sender's role, closes
  * that one connection with one log line. An exception from handle (a bug in the state machine) is logged

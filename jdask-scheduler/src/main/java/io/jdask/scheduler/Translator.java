@@ -2,6 +2,7 @@ package io.jdask.scheduler;
 
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.Message;
+import io.jdask.protocol.RunSpec;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.scheduler.state.Restrictions;

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.Ping;
+import io.jdask.protocol.RunSpec;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.scheduler.state.Restrictions;

@@ -10,6 +10,7 @@ import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.Message;
 import io.jdask.protocol.Ping;
 import io.jdask.protocol.Pong;
+import io.jdask.protocol.RunSpec;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.WorkerMsg;
 import io.jdask.protocol.state.Priority;
@@ -135,7 +136,7 @@ final class SchedulerInbox implements CommHandler {
         return new WorkerEvent.ComputeTask(
                 c.key(),
                 c.runId(),
-                new TaskRunner.RunSpec(c.runSpec(), c.clientId()),
+                new RunSpec(c.runSpec(), c.clientId()),
                 Priority.of(c.priority() == null ? new long[0] : c.priority()),
                 orEmpty(c.whoHas()),
                 orEmpty(c.nbytes()),

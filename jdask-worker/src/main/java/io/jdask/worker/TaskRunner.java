@@ -4,6 +4,7 @@ import io.jdask.graph.Args;
 import io.jdask.graph.Task;
 import io.jdask.graph.TaskRef;
 import io.jdask.protocol.Clock;
+import io.jdask.protocol.RunSpec;
 import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
 import io.jdask.spi.TaskContext;
@@ -19,8 +20,6 @@ import java.util.function.BooleanSupplier;
  * <p>Stateless apart from its collaborators; safe to call from any number of task threads at once.
  */
 final class TaskRunner {
-    /** What the state holds as a task's run spec: the serialized {fn, args} and whose code it is. */
-    record RunSpec(byte[] bytes, String clientId) {}
 
     /** When a task's function ran (wall clock nanos, 0 if it never started) and on which thread slot (-1: none). */
     record RunTimes(long startNanos, long stopNanos, int thread) {
