@@ -20,7 +20,8 @@ import java.util.List;
  * the inline result bytes of the TaskFinished that caused it, which the loop hands over with finished() and which
  * are dropped after the routing pass (results are not stored).
  *
- * Urgency: work for workers and reports other than KeyInMemory must not be held; KeyInMemory may be (SendHold).
+ * Urgency: work for workers and reports other than KeyInMemory and KeyRunning must not be held; those two may be
+ * (SendHold), as before the split.
  */
 /** Routes state instructions to connections as messages; loop-confined. */
 final class Router {
@@ -165,7 +166,7 @@ final class Router {
             if (msg == null) {
                 msg = clientMessage(tc, state);
             }
-            if (msg instanceof SchedulerMsg.KeyInMemory) {
+            if (msg instanceof SchedulerMsg.KeyInMemory || msg instanceof SchedulerMsg.KeyRunning) {
                 connections.sendMayHold(c, msg); // a task report: more are likely coming
             } else {
                 connections.send(c, msg);
