@@ -11,9 +11,13 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
  * A delayed graph of a million tasks on a {@link LocalCluster} of 2 worker processes with 1 thread each (issue 17,
@@ -73,7 +77,9 @@ import java.util.function.Consumer;
  * are per call, not per task) and any garbage that a full collection does not free (none is expected). A task in
  * memory on a worker costs the scheduler a little more (who has it, its size); at the peak of a normal run only a few
  * thousand leaves are in that state. Then the workers come back ({@code scale}) and the held graph computes, checked
- * like the others (untimed: its workers are new, cold JVMs).
+ * like the others (untimed: its workers are new, cold JVMs). With {@code --histogram}, the live heap's class histogram
+ * ({@code GC.class_histogram}) is taken at {@code built} and at {@code held}, and the 20 classes that grew most are
+ * printed per task: what the scheduler's bytes per task are made of.
  *
  * <p>Worker JVMs get {@code --worker-memory} (default 1GB) as their heap: a worker holds a few thousand small results
  * at a time. The client JVM holds the graph three times over at the peak (the {@code Delayed}s, the run specs being
@@ -93,6 +99,7 @@ public final class MillionBench {
         String workerMemory = "1GB";
         boolean processes = true;
         boolean memory = true;
+        boolean histogram = false;
 
         static Options parse(String... args) {
             Options o = new Options();
@@ -105,6 +112,10 @@ public final class MillionBench {
                     }
                     case "--no-memory" -> {
                         o.memory = false;
+                        continue;
+                    }
+                    case "--histogram" -> {
+                        o.histogram = true;
                         continue;
                     }
                     case "-h", "--help" -> throw new IllegalArgumentException(usage());
@@ -138,7 +149,8 @@ public final class MillionBench {
         static String usage() {
             return """
                     usage: MillionBench [--n 1000000] [--partials 1000] [--reps 3] [--workers 2]
-                                        [--threads-per-worker 1] [--worker-memory 1GB] [--no-memory] [--in-jvm]""";
+                                        [--threads-per-worker 1] [--worker-memory 1GB] [--no-memory] [--histogram]
+                                        [--in-jvm]""";
         }
     }
 
@@ -269,9 +281,11 @@ public final class MillionBench {
         long base = heapAfterGc();
         Delayed<Long> total = build(o.n, o.partials);
         long built = heapAfterGc();
+        Map<String, long[]> builtClasses = o.histogram ? classHistogram() : Map.of();
         Future<Long> f = client.compute(total);
         awaitGraphHandled(client);
         long held = heapAfterGc();
+        if (o.histogram) printGrowth(builtClasses, classHistogram(), tasks, out);
         // The Delayeds must stay reachable until held is read, or the difference would not be the scheduler's alone.
         Reference.reachabilityFence(total);
         out.accept(String.format(
@@ -323,6 +337,51 @@ public final class MillionBench {
             least = Math.min(least, mx.getHeapMemoryUsage().getUsed());
         }
         return least;
+    }
+
+    /**
+     * The live heap by class ({@code GC.class_histogram}, which collects first): class name to {instances, bytes}.
+     * Only for {@code --histogram}, which prints what submitting added, per task and class.
+     */
+    static Map<String, long[]> classHistogram() {
+        String text;
+        try {
+            text = (String) ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "gcClassHistogram",
+                            new Object[] {new String[0]},
+                            new String[] {String[].class.getName()});
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot take a class histogram: " + e, e);
+        }
+        Map<String, long[]> out = new HashMap<>();
+        for (String l : text.split("\n")) {
+            // "   1:        123456      7890123  java.lang.String (java.base@25)"
+            String[] f = l.trim().split("\\s+");
+            if (f.length < 4 || !f[0].endsWith(":")) continue;
+            out.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+        }
+        return out;
+    }
+
+    /** The classes whose live bytes grew most from {@code before} to {@code after}, per task, as comment lines. */
+    static void printGrowth(Map<String, long[]> before, Map<String, long[]> after, long tasks, Consumer<String> out) {
+        List<Map.Entry<String, long[]>> grown = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            grown.add(Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]}));
+        }
+        grown.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+        out.accept("# what submitting added, by class (bytes and instances per task, the 20 largest):");
+        for (Map.Entry<String, long[]> e : grown.subList(0, Math.min(20, grown.size()))) {
+            out.accept(String.format(
+                    Locale.ROOT,
+                    "#   %8.1f B/task %6.2f per task  %s",
+                    e.getValue()[1] / (double) tasks,
+                    e.getValue()[0] / (double) tasks,
+                    e.getKey()));
+        }
     }
 
     static void check(long value, int n) {
