@@ -6,6 +6,9 @@
 #                                                       (about 4 minutes today, at 48 s per jdask compute, + 1 for Dask)
 #   jdask-bench/run-million-bench.sh --reps 1           extra arguments go to MillionBench (--n, --partials, --reps,
 #                                                       --worker-memory, --no-memory; see --help there)
+#   DASK_SKIP=1 jdask-bench/run-million-bench.sh --reps 1 --histogram
+#                                                       also prints what the scheduler's bytes per task are made of
+#                                                       (the classes whose live heap grew most on submitting)
 #   JDASK_SKIP=1 jdask-bench/run-million-bench.sh       Dask only        DASK_SKIP=1 ...   jdask only
 #   JDASK_SKIP=1 DASK_SKIP=1 jdask-bench/run-million-bench.sh            reprints the last table
 #   DASK_ARGS="--n 20000 --partials 20" jdask-bench/run-million-bench.sh

@@ -264,6 +264,9 @@ public final class MillionBench {
         long submitted = System.nanoTime();
         long value = f.result();
         long done = System.nanoTime();
+        // As a user's total.compute(): the Delayeds stay reachable while the graph computes (the collector does
+        // not get to drop them mid-run).
+        Reference.reachabilityFence(total);
         f.release();
         check(value, o.n);
         // The release has reached the scheduler before the next repetition's clock starts.
