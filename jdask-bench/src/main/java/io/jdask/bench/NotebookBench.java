@@ -52,6 +52,10 @@ import java.util.function.Consumer;
  * </pre>
  *
  * Every cell's result is checked (the cells return it with the time); a wrong value stops the run.
+ *
+ * <p>{@code --trace} prints each cell's start and end to stderr with the wall clock; with
+ * {@code JAVA_TOOL_OPTIONS=-Djdask.log.level=DEBUG} (which reaches the worker JVMs too) the workers' debug lines, such
+ * as each class they define from the client's bytes, fall between them: where a cold cell's time goes.
  */
 public final class NotebookBench {
 
@@ -71,6 +75,7 @@ public final class NotebookBench {
         int actorCalls = 100;
         double timeoutSeconds = 300;
         boolean notebook;
+        boolean trace;
 
         static Options parse(String... args) {
             Options o = new Options();
@@ -78,6 +83,10 @@ public final class NotebookBench {
                 String a = args[i];
                 if (a.equals("--notebook")) {
                     o.notebook = true;
+                    continue;
+                }
+                if (a.equals("--trace")) {
+                    o.trace = true;
                     continue;
                 }
                 if (a.equals("--in-jvm")) {
@@ -125,6 +134,7 @@ public final class NotebookBench {
                     "--actor-calls",
                     "" + actorCalls));
             if (!processes) a.add("--in-jvm");
+            if (trace) a.add("--trace");
             return a;
         }
 
@@ -138,7 +148,7 @@ public final class NotebookBench {
             return """
                     usage: NotebookBench [--reps 3] [--workers 2] [--threads-per-worker 2] [--sleep-ms 1000]
                                          [--half-ms 500] [--tiny 1000] [--trips 100] [--rounds 3]
-                                         [--actor-calls 100] [--timeout-seconds 300] [--in-jvm]
+                                         [--actor-calls 100] [--timeout-seconds 300] [--in-jvm] [--trace]
                            NotebookBench --notebook ...   (one repetition in this JVM; prints FIGURE lines)""";
         }
     }
@@ -236,7 +246,7 @@ public final class NotebookBench {
      */
     static void runNotebook(Options o, Consumer<Figure> out) {
         long start = System.nanoTime();
-        try (NotebookSession nb = NotebookSession.start()) {
+        try (NotebookSession nb = NotebookSession.start(o.trace)) {
             nb.cell("""
                     import io.jdask.*;
                     import io.jdask.Delayed;   // java.util.concurrent also has a Delayed and a Future

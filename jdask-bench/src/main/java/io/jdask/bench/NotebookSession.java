@@ -3,6 +3,8 @@ package io.jdask.bench;
 import java.io.File;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import jdk.jshell.JShell;
@@ -32,10 +34,15 @@ final class NotebookSession implements AutoCloseable {
         }
     }
 
-    private final JShell shell;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
-    private NotebookSession(JShell shell) {
+    private final JShell shell;
+    /** Whether each cell's start and end go to stderr with the wall clock, to match the cluster's debug logs. */
+    private final boolean trace;
+
+    private NotebookSession(JShell shell, boolean trace) {
         this.shell = shell;
+        this.trace = trace;
     }
 
     /**
@@ -43,6 +50,11 @@ final class NotebookSession implements AutoCloseable {
      * with {@code %jar benchmarks.jar} would have. The cells' own output is dropped: values come back as expressions.
      */
     static NotebookSession start() {
+        return start(false);
+    }
+
+    /** As {@link #start()}; with {@code trace}, each cell's start and end are printed to stderr with the time. */
+    static NotebookSession start(boolean trace) {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         JShell shell = JShell.builder()
                 .executionEngine("local")
@@ -52,11 +64,13 @@ final class NotebookSession implements AutoCloseable {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!entry.isBlank()) shell.addToClasspath(entry);
         }
-        return new NotebookSession(shell);
+        return new NotebookSession(shell, trace);
     }
 
     /** Runs one cell, snippet by snippet; a compile error or an exception in the cell fails the benchmark. */
     CellRun cell(String code) {
+        String first = code.strip().lines().findFirst().orElse("");
+        if (trace) System.err.println(LocalTime.now().format(CLOCK) + " # cell start: " + first);
         long start = System.nanoTime();
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
         String value = null;
@@ -70,7 +84,16 @@ final class NotebookSession implements AutoCloseable {
             value = evalSnippet(info.source(), code);
             remaining = info.remaining();
         }
-        return new CellRun(System.nanoTime() - start, value);
+        long nanos = System.nanoTime() - start;
+        if (trace) {
+            System.err.printf(
+                    Locale.ROOT,
+                    "%s # cell end (%.1f ms): %s%n",
+                    LocalTime.now().format(CLOCK),
+                    nanos / 1e6,
+                    first);
+        }
+        return new CellRun(nanos, value);
     }
 
     private String evalSnippet(String source, String cell) {
