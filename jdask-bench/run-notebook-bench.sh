@@ -101,7 +101,7 @@ awk '
       printf fmt, s, unit[s], cell(j), cell(d), better, (s in target ? target[s] : ""), met, range["j", s]
     }
     printf "\nMedians over the repetitions (each a fresh kernel and cluster). A plain name is the time inside the\n"
-    printf "cell; _cell is the whole cell as the user waits for it (jdask: JShell compiling the cell included).\n"
+    printf "cell (jdask: with JShell compiling the snippets after the first); _cell is the whole cell as the user waits.\n"
     printf "\"jdask is\" says how many times faster jdask is (above 1) or slower (below 1) than Dask.\n"
   }
 ' "$OUT/jdask.txt" "$OUT/dask.txt" | tee "$OUT/table.txt"

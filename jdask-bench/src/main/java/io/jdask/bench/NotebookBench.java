@@ -42,10 +42,12 @@ import java.util.function.Consumer;
  *       100 calls in the next.
  * </ol>
  *
- * Each case gives two figures: the plain name is the time measured inside the cell ({@code System.nanoTime()} around
- * the work, what the tutorials print), {@code _cell} is the cell's whole evaluation, JShell's compilation of the
- * cell's snippets included; their difference is the cost of the cell itself. A child prints its figures as
- * {@code FIGURE name unit value}; this process prints, over the repetitions, one line per figure:
+ * Each case gives two figures: the plain name is the time measured inside the cell (from {@code System.nanoTime()} in
+ * its first statement to its last expression, what the tutorials print), {@code _cell} is the cell's whole
+ * evaluation. JShell compiles and runs a cell one snippet at a time, so the time inside the cell already holds the
+ * compilation of every snippet after the first (as the tutorials' figures do); {@code _cell} adds the first one's.
+ * A child prints its figures as {@code FIGURE name unit value}; this process prints, over the repetitions, one line
+ * per figure:
  *
  * <pre>
  *   RESULT figure=inc_add unit=s median=3.84 min=3.80 max=5.01 reps=3
