@@ -1,5 +1,6 @@
 package io.jdask.bench;
 
+import io.jdask.Fn1;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,7 +38,9 @@ import java.util.function.Consumer;
  *   <li>{@code four_half}: 4 tasks of 0.5 s with {@code delayed}, their first {@code compute} (ideal 0.5 s).
  *   <li>{@code tiny}: 1,000 {@code submit}s of a tiny function, then one {@code gather}, in a new cell (per task).
  *   <li>{@code roundtrip_*}: {@code client.submit(f, i).result()} once in a cell, then 100 times in the next cell
- *       (median of the calls); the pair of cells is run three times.
+ *       (median of the calls); the pair of cells is run three times. Then {@code roundtrip_median_jar}: the same
+ *       100 calls with a function made by the jar (no cell class to fetch, no notebook state): the difference is
+ *       what running a cell's code costs per task.
  *   <li>{@code actor_*}: an actor class defined in a cell; its creation, then one call in a cell, then the median of
  *       100 calls in the next.
  * </ol>
@@ -362,6 +365,23 @@ public final class NotebookBench {
             var many = nb.cell(manyCalls("trips" + k, o.trips, "client.submit(Rt::plus1, i).result()", "i + 1"));
             median(many, "roundtrip_median_" + k, out);
         }
+        // The same calls with a function made by the jar, not by a cell: no class to fetch, no notebook state to
+        // ship. Against roundtrip_median_N, what a cell's code costs each task.
+        nb.cell("Fn1<Integer, Integer> jarPlus1 = io.jdask.bench.NotebookBench.jarPlus1();\n");
+        var jar = nb.cell(manyCalls("tripsJar", o.trips, "client.submit(jarPlus1, i).result()", "i + 1"));
+        median(jar, "roundtrip_median_jar", out);
+    }
+
+    /**
+     * {@code plus1} as a function object made here, in the jar that workers have: its class needs no fetching from
+     * the notebook. Public for the cells of {@link #roundTrips}.
+     */
+    public static Fn1<Integer, Integer> jarPlus1() {
+        return NotebookBench::plus1;
+    }
+
+    private static int plus1(int v) {
+        return v + 1;
     }
 
     /** Case 5: an actor defined in a cell; its creation, one call, then the median of many. */

@@ -50,6 +50,7 @@ class NotebookBenchTest {
                         "roundtrip_single_2",
                         "roundtrip_single_2_cell",
                         "roundtrip_median_2",
+                        "roundtrip_median_jar",
                         "actor_create_cell",
                         "actor_single",
                         "actor_single_cell",
