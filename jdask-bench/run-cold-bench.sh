@@ -7,6 +7,9 @@
 #   JDASK_SKIP=1 jdask-bench/run-cold-bench.sh          Dask only        DASK_SKIP=1 ...   jdask only
 #   JDASK_SKIP=1 DASK_SKIP=1 jdask-bench/run-cold-bench.sh               reprints the last table
 #   DASK_ARGS="--reps 3" jdask-bench/run-cold-bench.sh
+#   DASK_SKIP=1 jdask-bench/run-cold-bench.sh --profile --reps 1
+#       each jdask child also reports where its timed part went: CPU per thread group of the three JVMs (JIT
+#       compiler threads included), classes loaded and JIT time in the client+scheduler JVM
 #
 # 1. builds jdask-bench/target/benchmarks.jar with a JDK 21+ (the one `./jdask java-home` prints);
 # 2. runs io.jdask.bench.ColdBench from it, with the JVM flags of run-cluster-bench.sh (its children get them too);

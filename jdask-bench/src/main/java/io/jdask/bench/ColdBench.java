@@ -56,6 +56,11 @@ import java.util.function.Consumer;
  * writing it. Priming makes every timed child a user's second-or-later program; {@code --prime 0} measures the
  * first one too. The client JVM (which also runs the scheduler) has no such cache: it is as cold as a user's.
  *
+ * <p>{@code --profile} makes each child report, after its result line, what its timed part cost (printed by the parent
+ * as {@code #} comments): CPU time per thread group of the client+scheduler JVM and of each worker JVM, the JIT
+ * compiler threads included ({@link ThreadCpu}), and the classes loaded, JIT compile time and collections of the
+ * client+scheduler JVM. The figures of a profiled run are still printed; they cost a few {@code /proc} reads more.
+ *
  * <p>The child's JVM flags are this JVM's (less a debugger agent and what {@code JAVA_TOOL_OPTIONS} adds, which the
  * child gets from the environment anyway), so {@code run-cold-bench.sh} gives it the flags of the cluster bench.
  */
@@ -78,6 +83,7 @@ public final class ColdBench {
         int threadsPerWorker = 1;
         boolean processes = true;
         boolean dashboard = true;
+        boolean profile = false;
         int reps = 5;
         int prime = 1;
         int tasks = 10_000;
@@ -97,6 +103,10 @@ public final class ColdBench {
                 }
                 if (a.equals("--no-dashboard")) {
                     o.dashboard = false;
+                    continue;
+                }
+                if (a.equals("--profile")) {
+                    o.profile = true;
                     continue;
                 }
                 if (a.equals("-h") || a.equals("--help")) throw new IllegalArgumentException(usage());
@@ -160,6 +170,7 @@ public final class ColdBench {
                     Integer.toString(actorCalls)));
             if (!processes) a.add("--in-jvm");
             if (!dashboard) a.add("--no-dashboard");
+            if (profile) a.add("--profile");
             return a;
         }
 
@@ -167,7 +178,8 @@ public final class ColdBench {
             return """
                     usage: ColdBench [--reps 5] [--prime 1] [--only burst,roundtrip,actor]
                                      [--tasks 10000] [--round-trips 1000] [--actor-calls 1000]
-                                     [--workers 2] [--threads-per-worker 1] [--no-dashboard] [--in-jvm]""";
+                                     [--workers 2] [--threads-per-worker 1] [--no-dashboard] [--in-jvm]
+                                     [--profile]""";
         }
     }
 
@@ -183,7 +195,7 @@ public final class ColdBench {
         }
         if (o.child != null) {
             // A child's whole output is its one line; halt rather than wait for stray non-daemon threads.
-            System.out.println(child(o));
+            child(o).forEach(System.out::println);
             System.out.flush();
             Runtime.getRuntime().halt(0);
         }
@@ -208,19 +220,20 @@ public final class ColdBench {
                 o.reps,
                 o.prime));
         for (int p = 0; p < o.prime; p++) {
-            Map<String, Double> v = runChild(o, "prime");
+            Map<String, Double> v = runChild(o, "prime").values();
             out.accept(String.format(Locale.ROOT, "# priming run %d: cluster start %.3f s", p + 1, v.get("start_s")));
         }
         Map<String, List<Double>> values = new LinkedHashMap<>();
         for (int r = 0; r < o.reps; r++) {
             for (String c : o.only) {
-                Map<String, Double> v = runChild(o, c);
+                ChildOutput child = runChild(o, c);
                 StringBuilder comment = new StringBuilder("# rep " + (r + 1) + " " + c + ":");
-                v.forEach((k, x) -> {
+                child.values().forEach((k, x) -> {
                     values.computeIfAbsent(k, key -> new ArrayList<>()).add(x);
                     comment.append(' ').append(k).append('=').append(num(x));
                 });
                 out.accept(comment.toString());
+                for (String l : child.other()) out.accept("#   " + (l.startsWith("# ") ? l.substring(2) : l));
             }
         }
         for (Figure f : FIGURES) {
@@ -254,8 +267,11 @@ public final class ColdBench {
             new Figure("actor_first_us", "cold_actor_first", "us", "actorCalls"),
             new Figure("start_s", "cold_start", "s", ""));
 
-    /** Starts one child JVM for {@code childCase}, waits for it, and returns the values of its result line. */
-    static Map<String, Double> runChild(Options o, String childCase) {
+    /** What a child printed: the values of its result line, and its other lines (profile reports). */
+    record ChildOutput(Map<String, Double> values, List<String> other) {}
+
+    /** Starts one child JVM for {@code childCase}, waits for it, and returns what it printed. */
+    static ChildOutput runChild(Options o, String childCase) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current()
                 .info()
@@ -284,7 +300,9 @@ public final class ColdBench {
                 throw new IllegalStateException("the " + childCase + " child exited with status " + p.exitValue()
                         + " (its errors are above); its output: " + lines + "; command: " + String.join(" ", cmd));
             }
-            return parseChildLine(lines, childCase);
+            return new ChildOutput(
+                    parseChildLine(lines, childCase),
+                    lines.stream().filter(l -> !l.startsWith(CHILD_PREFIX)).toList());
         } catch (IOException e) {
             throw new IllegalStateException("cannot run the " + childCase + " child: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -334,10 +352,10 @@ public final class ColdBench {
     // ------------------------------------------------------------------ a child
 
     /**
-     * Runs one case in this (fresh) JVM and returns its result line. Throws if a computed value is wrong, so the
-     * child exits with a non-zero status.
+     * Runs one case in this (fresh) JVM and returns its result line, then (with {@code --profile}) a report on the
+     * timed part. Throws if a computed value is wrong, so the child exits with a non-zero status.
      */
-    static String child(Options o) {
+    static List<String> child(Options o) {
         long t0 = System.nanoTime();
         LocalCluster cluster = LocalCluster.builder()
                 .workers(o.workers)
@@ -348,25 +366,31 @@ public final class ColdBench {
         Client client = Client.connect(cluster);
         double startSeconds = (System.nanoTime() - t0) / 1e9;
         StringBuilder line = new StringBuilder(CHILD_PREFIX).append("start_s=").append(startSeconds);
+        List<String> out = new ArrayList<>();
+        out.add("");
         try {
+            Window window = o.profile ? Window.open() : null;
+            long start = System.nanoTime();
+            int tasks;
             switch (o.child) {
                 case "burst" -> {
-                    long start = System.nanoTime();
                     var res = ClusterWorkloads.submitThenGather(client, o.tasks);
                     long nanos = System.nanoTime() - start;
                     ClusterWorkloads.checkIdentity(res.value(), o.tasks);
                     line.append(" burst_tasks_per_s=").append(o.tasks / (nanos / 1e9));
+                    tasks = o.tasks;
                 }
                 case "roundtrip" -> {
                     long[] nanos =
                             ClusterWorkloads.roundTrips(client, o.roundTrips).value();
                     appendLatencies(line, "roundtrip", nanos);
+                    tasks = o.roundTrips;
                 }
                 case "actor" -> {
-                    long start = System.nanoTime();
                     Actor<Counter> counter = client.submitActor(Counter::new).result();
                     line.append(" actor_create_ms=").append((System.nanoTime() - start) / 1e6);
                     appendLatencies(line, "actor", actorCalls(counter, o.actorCalls));
+                    tasks = o.actorCalls;
                 }
                 case "prime" -> {
                     // Enough to load the task path on both workers; nothing is timed.
@@ -374,14 +398,58 @@ public final class ColdBench {
                             ClusterWorkloads.submitThenGather(client, 100).value(), 100);
                     Actor<Counter> counter = client.submitActor(Counter::new).result();
                     actorCalls(counter, 10);
+                    tasks = 100;
                 }
                 default -> throw new IllegalArgumentException("not a case: " + o.child);
             }
+            if (window != null) out.addAll(window.report(tasks, (System.nanoTime() - start) / 1e9));
         } finally {
             client.close();
             cluster.close();
         }
-        return line.toString();
+        out.set(0, line.toString());
+        return out;
+    }
+
+    /**
+     * What the three JVMs did during a child's timed part ({@code --profile}): CPU time per thread group of the
+     * client+scheduler JVM and of each worker JVM ({@link ThreadCpu}: the JIT compiler threads are groups of their
+     * own), and, for the client+scheduler JVM, the classes loaded, the JIT's compile time and the collections.
+     * Opening a window reads {@code /proc} and the management beans before the clock starts; the management classes
+     * are loaded then, so they are not counted.
+     */
+    private record Window(ThreadCpu.Snapshot cpuBefore, long classesBefore, long compileMillisBefore, long gcsBefore) {
+        static Window open() {
+            return new Window(ThreadCpu.take(), loadedClasses(), compileMillis(), collections());
+        }
+
+        List<String> report(int tasks, double wallSeconds) {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "# client+scheduler JVM during the timed part: %d classes loaded, %d ms of JIT compilation (summed"
+                            + " over compiler threads), %d collections",
+                    loadedClasses() - classesBefore,
+                    compileMillis() - compileMillisBefore,
+                    collections() - gcsBefore));
+            lines.addAll(ThreadCpu.report(ThreadCpu.take().minus(cpuBefore), tasks, wallSeconds));
+            return lines;
+        }
+
+        private static long loadedClasses() {
+            return ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
+        }
+
+        private static long compileMillis() {
+            var jit = ManagementFactory.getCompilationMXBean();
+            return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+        }
+
+        private static long collections() {
+            long n = 0;
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+            return n;
+        }
     }
 
     /** Appends the first, median and p99 of {@code nanos} (latencies in call order) as microseconds. */

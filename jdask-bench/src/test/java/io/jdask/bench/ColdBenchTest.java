@@ -42,13 +42,21 @@ class ColdBenchTest {
                 "prime", List.of("start_s"));
         for (var e : fields.entrySet()) {
             var o = ColdBench.Options.parse(tiny("--child", e.getKey()));
-            String line = ColdBench.child(o);
+            String line = ColdBench.child(o).get(0);
             Map<String, Double> v = ColdBench.parseChildLine(List.of("other output", line), e.getKey());
             assertThat(v.keySet()).as(line).containsExactlyElementsOf(e.getValue());
             assertThat(v.values())
                     .as(line)
                     .allSatisfy(x -> assertThat(x).isPositive().isFinite());
         }
+    }
+
+    @Test
+    void profileReportsTheTimedPartAfterTheResultLine() {
+        List<String> out = ColdBench.child(ColdBench.Options.parse(tiny("--child", "burst", "--profile")));
+        assertThat(out.get(0)).startsWith(ColdBench.CHILD_PREFIX);
+        assertThat(out).anyMatch(l -> l.contains("classes loaded") && l.contains("ms of JIT compilation"));
+        assertThat(out).anyMatch(l -> l.startsWith("CPU client+scheduler"));
     }
 
     @Test
