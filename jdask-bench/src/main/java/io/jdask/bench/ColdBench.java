@@ -59,7 +59,8 @@ import java.util.function.Consumer;
  * <p>{@code --profile} makes each child report, after its result line, what its timed part cost (printed by the parent
  * as {@code #} comments): CPU time per thread group of the client+scheduler JVM and of each worker JVM, the JIT
  * compiler threads included ({@link ThreadCpu}), and the classes loaded, JIT compile time and collections of the
- * client+scheduler JVM. The figures of a profiled run are still printed; they cost a few {@code /proc} reads more.
+ * client+scheduler JVM, and the window in epoch milliseconds (for {@code jfr_breakdown.py}, as ClusterBench's profile
+ * mode). The figures of a profiled run are still printed; they cost a few {@code /proc} reads more.
  *
  * <p>The child's JVM flags are this JVM's (less a debugger agent and what {@code JAVA_TOOL_OPTIONS} adds, which the
  * child gets from the environment anyway), so {@code run-cold-bench.sh} gives it the flags of the cluster bench.
@@ -194,10 +195,9 @@ public final class ColdBench {
             return;
         }
         if (o.child != null) {
-            // A child's whole output is its one line; halt rather than wait for stray non-daemon threads.
+            // Exit rather than wait for stray non-daemon threads; not halt, so a JFR recording is written on exit.
             child(o).forEach(System.out::println);
-            System.out.flush();
-            Runtime.getRuntime().halt(0);
+            System.exit(0);
         }
         run(o, System.out::println);
     }
@@ -418,13 +418,21 @@ public final class ColdBench {
      * Opening a window reads {@code /proc} and the management beans before the clock starts; the management classes
      * are loaded then, so they are not counted.
      */
-    private record Window(ThreadCpu.Snapshot cpuBefore, long classesBefore, long compileMillisBefore, long gcsBefore) {
+    private record Window(
+            ThreadCpu.Snapshot cpuBefore,
+            long classesBefore,
+            long compileMillisBefore,
+            long gcsBefore,
+            long startMillis) {
         static Window open() {
-            return new Window(ThreadCpu.take(), loadedClasses(), compileMillis(), collections());
+            return new Window(
+                    ThreadCpu.take(), loadedClasses(), compileMillis(), collections(), System.currentTimeMillis());
         }
 
         List<String> report(int tasks, double wallSeconds) {
             List<String> lines = new ArrayList<>();
+            // The same window line as ClusterBench's profile mode, so jfr_breakdown.py can cut a recording to it.
+            lines.add("# window: start=" + startMillis + " end=" + System.currentTimeMillis() + " (epoch ms)");
             lines.add(String.format(
                     Locale.ROOT,
                     "# client+scheduler JVM during the timed part: %d classes loaded, %d ms of JIT compilation (summed"
