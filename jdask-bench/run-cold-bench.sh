@@ -10,6 +10,9 @@
 #   DASK_SKIP=1 jdask-bench/run-cold-bench.sh --profile --reps 1
 #       each jdask child also reports where its timed part went: CPU per thread group of the three JVMs (JIT
 #       compiler threads included), classes loaded and JIT time in the client+scheduler JVM
+#   jdask-bench/run-cold-bench.sh profile [burst|roundtrip|actor] [ColdBench options]
+#       one primed child of that case (default burst) with JFR recordings of its three JVMs: the --profile report,
+#       then the JFR samples of the timed part by category (jfr_breakdown.py); files in target/cold-bench/profile/
 #
 # 1. builds jdask-bench/target/benchmarks.jar with a JDK 21+ (the one `./jdask java-home` prints);
 # 2. runs io.jdask.bench.ColdBench from it, with the JVM flags of run-cluster-bench.sh (its children get them too);
@@ -36,6 +39,29 @@ JAR="$HERE/target/benchmarks.jar"
 
 echo "== building jdask-bench/target/benchmarks.jar (JDK: $JAVA_HOME)" >&2
 (cd "$ROOT" && ./mvnw -B -q --no-transfer-progress -pl jdask-bench -am package -DskipTests) >&2
+
+if [[ "${1:-}" == "profile" ]]; then
+  shift
+  case="burst"
+  if [[ "${1:-}" =~ ^(burst|roundtrip|actor)$ ]]; then case="$1"; shift; fi
+  P="$OUT/profile"
+  rm -rf "$P" && mkdir -p "$P"
+  echo "== priming (the workers' AOT cache of this jar), then one $case child (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$JAVA" "${JAVA_FLAGS[@]}" -cp "$JAR" io.jdask.bench.ColdBench --child prime "$@" >/dev/null
+  # JAVA_TOOL_OPTIONS reaches the worker JVMs too (LocalCluster starts them with the same java); %p is the pid.
+  jfr_opts="settings=profile,filename=$P/jvm-%p.jfr,dumponexit=true"
+  if "$JAVA" -XX:StartFlightRecording=jdk.CPUTimeSample#enabled=true,filename=/dev/null -version >/dev/null 2>&1; then
+    jfr_opts="$jfr_opts,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms"
+  fi
+  JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=$jfr_opts" \
+    "$JAVA" "${JAVA_FLAGS[@]}" -cp "$JAR" io.jdask.bench.ColdBench --child "$case" --profile "$@" 2>&1 \
+    | grep -v '^Picked up JAVA_TOOL_OPTIONS\|jfr,startup\|^$' | tee "$P/run.txt"
+  if [[ -x /usr/bin/python3 ]]; then
+    /usr/bin/python3 "$HERE/jfr_breakdown.py" "$JAVA_HOME/bin/jfr" "$P/run.txt" "$P"/jvm-*.jfr | tee "$P/breakdown.txt"
+  fi
+  echo "== recordings in $P (the JIT compiler threads run no Java code: see the CPU lines above for them)"
+  exit 0
+fi
 
 mkdir -p "$OUT"
 # A part that is skipped keeps its last results, so JDASK_SKIP=1 DASK_SKIP=1 reprints the last table.
