@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  *
  * Every child also reports its cluster start ({@code build()} to a connected client, {@code cold_start}), which is not
  * part of the three timed figures. Dask's side is {@code dask/cold_bench.py}, the same cases in fresh Python
- * processes.
+ * processes. The cluster keeps the builder's default dashboard, as a user's program (and ClusterBench) does; Dask's
+ * side runs without one, as in {@code cluster_bench.py}; {@code --no-dashboard} measures jdask without it too.
  *
  * <pre>
  *   java -cp jdask-bench/target/benchmarks.jar io.jdask.bench.ColdBench [--reps 5] [--only burst,roundtrip,actor]
