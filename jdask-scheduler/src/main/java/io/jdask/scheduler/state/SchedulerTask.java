@@ -7,9 +7,10 @@ import java.util.Set;
 /*
  * Design note. One mutable node per known key, linked to its neighbours by direct references so the
  * transitions never look keys up. Only the thread that owns the SchedulerState touches it. All sets are
- * LinkedHashSets so iteration (and with it every instruction list) follows insertion order, which makes
- * the machine deterministic without sorting; an empty LinkedHashSet allocates no table, so eagerly
- * creating them costs little. The cross-field invariants below are checked by StateValidator.
+ * insertion-ordered so iteration (and with it every instruction list) follows insertion order, which makes
+ * the machine deterministic without sorting. The six neighbour sets are SmallOrderedSets: most hold zero
+ * or one element, and as LinkedHashSets they were about 700 of the 1,274 bytes a task cost (issue 17).
+ * The cross-field invariants below are checked by StateValidator.
  */
 /** The scheduler's record of one task. Not to be confused with the worker's {@code WorkerTask}. */
 final class SchedulerTask implements TaskView {
@@ -30,28 +31,28 @@ final class SchedulerTask implements TaskView {
     final Restrictions restrictions;
 
     /** Tasks whose results this one needs. Symmetric with their {@link #dependents}. */
-    final LinkedHashSet<SchedulerTask> dependencies = new LinkedHashSet<>(4);
+    final SmallOrderedSet<SchedulerTask> dependencies = new SmallOrderedSet<>();
 
     /** Known tasks that need this one. Symmetric with their {@link #dependencies}. */
-    final LinkedHashSet<SchedulerTask> dependents = new LinkedHashSet<>(4);
+    final SmallOrderedSet<SchedulerTask> dependents = new SmallOrderedSet<>();
 
     /**
      * While WAITING: exactly the dependencies not in MEMORY (never empty then). Empty in every other
      * state.
      */
-    final LinkedHashSet<SchedulerTask> waitingOn = new LinkedHashSet<>(4);
+    final SmallOrderedSet<SchedulerTask> waitingOn = new SmallOrderedSet<>();
 
     /**
      * Dependents in WAITING, QUEUED, NO_WORKER or PROCESSING: exactly the ones that still need this
      * result. When it empties and no client wants this task, its result can go.
      */
-    final LinkedHashSet<SchedulerTask> waiters = new LinkedHashSet<>(4);
+    final SmallOrderedSet<SchedulerTask> waiters = new SmallOrderedSet<>();
 
     /** Workers holding the result; non-empty exactly in MEMORY. Symmetric with {@link WorkerInfo#hasWhat}. */
-    final LinkedHashSet<WorkerInfo> whoHas = new LinkedHashSet<>(2);
+    final SmallOrderedSet<WorkerInfo> whoHas = new SmallOrderedSet<>();
 
     /** Clients that want the result. Symmetric with {@link ClientInfo#wantsWhat}. */
-    final LinkedHashSet<ClientInfo> whoWants = new LinkedHashSet<>(2);
+    final SmallOrderedSet<ClientInfo> whoWants = new SmallOrderedSet<>();
 
     /** Set exactly in PROCESSING; the task is then in that worker's {@link WorkerInfo#processing}. */
     WorkerInfo processingOn;
