@@ -25,20 +25,10 @@ ROOT="$(dirname "$HERE")"
 OUT="$HERE/target/cold-bench"
 DASK_PY="${DASK_PYTHON:-/usr/bin/python3}"
 
-JAVA_HOME="$("$ROOT/jdask" java-home)"
-export JAVA_HOME
-JAVA="$JAVA_HOME/bin/java"
-JAVA_FLAGS=()
-# The flags of run-cluster-bench.sh. Fory reads fields through sun.misc.Unsafe; JDK 23+ warns unless allowed.
-"$JAVA" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1 && JAVA_FLAGS+=(--sun-misc-unsafe-memory-access=allow)
-# Netty's native epoll transport loads a library; JDK 24+ warns (and jdask then takes NIO) unless this is allowed.
-"$JAVA" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1 && JAVA_FLAGS+=(--enable-native-access=ALL-UNNAMED)
-# shellcheck disable=SC2206  # JAVA_OPTS is a list of words on purpose
-JAVA_FLAGS+=(${JAVA_OPTS:-})
-JAR="$HERE/target/benchmarks.jar"
+# shellcheck source=bench-env.sh
+source "$HERE/bench-env.sh"
 
-echo "== building jdask-bench/target/benchmarks.jar (JDK: $JAVA_HOME)" >&2
-(cd "$ROOT" && ./mvnw -B -q --no-transfer-progress -pl jdask-bench -am package -DskipTests) >&2
+build_jar
 
 if [[ "${1:-}" == "profile" ]]; then
   shift

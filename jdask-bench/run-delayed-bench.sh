@@ -18,10 +18,9 @@ ROOT="$(dirname "$HERE")"
 OUT="$HERE/target/delayed-bench"
 DASK_PY="${DASK_PYTHON:-/usr/bin/python3}"
 
-JAVA_HOME="$("$ROOT/jdask" java-home)"
-export JAVA_HOME
-echo "== building jdask-bench/target/benchmarks.jar (JDK: $JAVA_HOME)" >&2
-(cd "$ROOT" && ./mvnw -B -q --no-transfer-progress -pl jdask-bench -am package -DskipTests) >&2
+# shellcheck source=bench-env.sh
+source "$HERE/bench-env.sh"
+build_jar
 mkdir -p "$OUT"
 # A part that is skipped keeps its last results, so JMH_SKIP=1 DASK_SKIP=1 reprints the last table.
 [[ -z "${JMH_SKIP:-}" ]] && rm -f "$OUT/jmh.csv"

@@ -1,5 +1,8 @@
 package io.jdask.bench;
 
+import static io.jdask.bench.BenchOptions.nonNegative;
+import static io.jdask.bench.BenchOptions.positive;
+
 import io.jdask.Client;
 import io.jdask.Future;
 import io.jdask.LocalCluster;
@@ -104,18 +107,6 @@ public final class ClusterBench {
                 }
             }
             return o;
-        }
-
-        private static int positive(String name, String v) {
-            int n = Integer.parseInt(v);
-            if (n < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-            return n;
-        }
-
-        private static int nonNegative(String name, String v) {
-            int n = Integer.parseInt(v);
-            if (n < 0) throw new IllegalArgumentException(name + " must be >= 0, got " + v);
-            return n;
         }
 
         static String usage() {

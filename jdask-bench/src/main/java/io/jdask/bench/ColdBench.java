@@ -1,5 +1,8 @@
 package io.jdask.bench;
 
+import static io.jdask.bench.BenchOptions.nonNegative;
+import static io.jdask.bench.BenchOptions.positive;
+
 import io.jdask.Actor;
 import io.jdask.Client;
 import io.jdask.LocalCluster;
@@ -141,18 +144,6 @@ public final class ColdBench {
                 s.add(c);
             }
             return s;
-        }
-
-        private static int positive(String name, String v) {
-            int n = Integer.parseInt(v);
-            if (n < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-            return n;
-        }
-
-        private static int nonNegative(String name, String v) {
-            int n = Integer.parseInt(v);
-            if (n < 0) throw new IllegalArgumentException(name + " must be >= 0, got " + v);
-            return n;
         }
 
         /** The options a child of this run gets: the sizes and the cluster, plus the case. */

@@ -2,6 +2,7 @@ package io.jdask.bench;
 
 import static io.jdask.Dask.all;
 import static io.jdask.Dask.delayed;
+import static io.jdask.bench.BenchOptions.positive;
 
 import io.jdask.Client;
 import io.jdask.Delayed;
@@ -138,12 +139,6 @@ public final class MillionBench {
                         + "): every partial sum needs at least one leaf");
             }
             return o;
-        }
-
-        private static int positive(String name, String v) {
-            int n = Integer.parseInt(v);
-            if (n < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-            return n;
         }
 
         static String usage() {

@@ -1,5 +1,7 @@
 package io.jdask.bench;
 
+import static io.jdask.bench.BenchOptions.positive;
+
 import io.jdask.Fn1;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -141,12 +143,6 @@ public final class NotebookBench {
             if (!processes) a.add("--in-jvm");
             if (trace) a.add("--trace");
             return a;
-        }
-
-        private static int positive(String name, String v) {
-            int n = Integer.parseInt(v);
-            if (n < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-            return n;
         }
 
         static String usage() {
