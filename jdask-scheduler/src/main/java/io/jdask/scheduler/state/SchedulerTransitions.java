@@ -262,7 +262,7 @@ final class SchedulerTransitions {
                 ts.key,
                 ts.runId,
                 ts.runSpec,
-                ts.priority,
+                ts.priority(),
                 whoHas,
                 nbytes,
                 ts.restrictions.resources(),
