@@ -175,8 +175,8 @@ final class ClientEvents {
                     m.note(ts.key, "UpdateGraph from " + c.id + ": ignored a dependency of '" + ts.key + "' on itself");
                     continue;
                 }
-                ts.dependencies.add(dts);
-                dts.dependents.add(ts);
+                ts.addDependency(dts);
+                dts.addDependent(ts);
             }
         }
         // Wants, and reports for wanted keys that already had an outcome or cannot be built.

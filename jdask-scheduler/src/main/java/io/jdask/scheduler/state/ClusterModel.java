@@ -142,7 +142,7 @@ final class ClusterModel {
     // ---- replicas ----
 
     void addReplica(SchedulerTask ts, WorkerInfo ws) {
-        if (ts.whoHas.add(ws)) {
+        if (ts.addHolder(ws)) {
             ws.hasWhat.add(ts);
             ws.nbytes += sizeOf(ts);
         }
@@ -171,7 +171,7 @@ final class ClusterModel {
     // ---- wants ----
 
     void addWant(ClientInfo c, SchedulerTask ts) {
-        if (ts.whoWants.add(c)) {
+        if (ts.addWanter(c)) {
             c.wantsWhat.add(ts);
         }
     }

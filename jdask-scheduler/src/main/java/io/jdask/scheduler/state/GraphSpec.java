@@ -11,7 +11,7 @@ import java.util.function.IntFunction;
 /*
  * Design note. The tasks of one UpdateGraph in columns, as the client's message carries them (issue 17): the
  * handler walks a million tasks by index, resolving dependencies through arrays instead of key lookups, and makes
- * no object per task except the ones it keeps (the SchedulerTask, its priority, its run spec). A reference (a
+ * no object per task except the ones it keeps (the SchedulerTask, its index entry, its run spec). A reference (a
  * dependency or a wanted key) is an int: r >= 0 is the task keys[r] of this graph, r < 0 the key knownKeys[-r - 1],
  * which is not defined here and must be known to the scheduler (or the tasks that need it cannot be built).
  *
