@@ -25,6 +25,7 @@ import java.util.Objects;
  */
 /** Builds a columnar {@link ClientMsg.UpdateGraph}, task by task. */
 public final class GraphMessage {
+    /** Run specs are gathered in chunks of at most this many bytes (see {@link #appendRunSpec}). */
     private static final int CHUNK = 1 << 20;
 
     private final ClientMsg.TaskOptions defaults;
@@ -38,10 +39,12 @@ public final class GraphMessage {
     private int[] dependencies = new int[16];
     private int dependencyCount;
     private int[] runSpecEnds = new int[16];
-    /** The run specs, in chunks of {@link #CHUNK} bytes (the last one partly filled), joined once by build. */
+    /** The run specs, in growing chunks (the last one partly filled), joined once by build. */
     private final ArrayList<byte[]> chunks = new ArrayList<>();
 
-    private int chunkUsed = CHUNK;
+    /** Bytes used in the last chunk. */
+    private int chunkUsed;
+
     private long runSpecBytes;
     private final ArrayList<ClientMsg.TaskOptions> options = new ArrayList<>();
     /** Per task, an index into {@link #options}; null while every task has the defaults. */
@@ -173,12 +176,16 @@ public final class GraphMessage {
     private void appendRunSpec(byte[] b) {
         int done = 0;
         while (done < b.length) {
-            if (chunkUsed == CHUNK) {
-                chunks.add(new byte[CHUNK]);
+            if (chunks.isEmpty() || chunkUsed == chunks.getLast().length) {
+                // The first chunk is the first run spec's size, the next ones double up to CHUNK: a one-task submit
+                // allocates what it needs (and build sends that array as it is), a big graph few chunks.
+                int want = chunks.isEmpty() ? b.length - done : Math.max(b.length - done, chunks.getLast().length * 2);
+                chunks.add(new byte[Math.min(CHUNK, want)]);
                 chunkUsed = 0;
             }
-            int k = Math.min(b.length - done, CHUNK - chunkUsed);
-            System.arraycopy(b, done, chunks.getLast(), chunkUsed, k);
+            byte[] c = chunks.getLast();
+            int k = Math.min(b.length - done, c.length - chunkUsed);
+            System.arraycopy(b, done, c, chunkUsed, k);
             chunkUsed += k;
             done += k;
         }
@@ -186,6 +193,9 @@ public final class GraphMessage {
     }
 
     private byte[] joinRunSpecs() {
+        if (chunks.size() == 1 && chunkUsed == chunks.getFirst().length) {
+            return chunks.getFirst(); // one exactly filled chunk (a single task): no copy
+        }
         byte[] all = new byte[(int) runSpecBytes];
         int at = 0;
         for (byte[] c : chunks) {
