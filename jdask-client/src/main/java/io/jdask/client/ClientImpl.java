@@ -63,7 +63,7 @@ final class ClientImpl implements Client, ClientRuntime {
         sub.addCall(key, fn, args);
         KeyState ks = session.acquire(key);
         try {
-            session.send(new ClientMsg.UpdateGraph(sub.specs(), List.of(key)));
+            session.send(sub.message(List.of(key)));
         } catch (RuntimeException e) {
             session.release(ks);
             throw e;
@@ -82,7 +82,7 @@ final class ClientImpl implements Client, ClientRuntime {
         }
         List<Future<R>> out = new ArrayList<>(calls.size());
         for (String key : keyList) out.add(new FutureImpl<>(session, session.acquire(key)));
-        session.send(new ClientMsg.UpdateGraph(sub.specs(), keyList));
+        session.send(sub.message(keyList));
         return out;
     }
 
@@ -134,7 +134,7 @@ final class ClientImpl implements Client, ClientRuntime {
         }
         List<Future<T>> out = new ArrayList<>();
         for (String key : wanted) out.add(new FutureImpl<>(session, session.acquire(key)));
-        session.send(new ClientMsg.UpdateGraph(sub.specs(), wanted));
+        session.send(sub.message(wanted));
         return out;
     }
 

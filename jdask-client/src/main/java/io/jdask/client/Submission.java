@@ -12,31 +12,34 @@ import io.jdask.graph.Node;
 import io.jdask.graph.Task;
 import io.jdask.graph.TaskRef;
 import io.jdask.protocol.ClientMsg;
-import java.util.ArrayList;
-import java.util.HashSet;
+import io.jdask.protocol.GraphMessage;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Builds one {@link ClientMsg.UpdateGraph}: task specs for submitted calls and for the {@code Delayed} graphs they
- * read, each run spec made once by the session's {@link Shipping}. A {@link Future} argument becomes a {@link TaskRef}
- * to its key (its value never comes to the client); a {@link Delayed} argument adds its whole graph.
+ * read, each run spec made once by the session's {@link Shipping}, in the message's columns ({@link GraphMessage}:
+ * the submission's options once, dependencies as indices). A {@link Future} argument becomes a {@link TaskRef} to its
+ * key (its value never comes to the client); a {@link Delayed} argument adds its whole graph.
  */
 final class Submission {
     private final Session session;
-    private final SubmitOptions options;
-    private final List<ClientMsg.GraphTask> specs = new ArrayList<>();
-    /** Keys with a spec in this submission. */
-    private final Set<String> specified = new HashSet<>();
+    private final GraphMessage graph;
 
     Submission(Session session, SubmitOptions options) {
         this.session = session;
-        this.options = options;
+        this.graph = new GraphMessage(new ClientMsg.TaskOptions(
+                options.priority(),
+                options.retries(),
+                options.workers(),
+                options.allowOtherWorkers(),
+                options.resources()));
     }
 
-    List<ClientMsg.GraphTask> specs() {
-        return specs;
+    /** The message wanting these keys. */
+    ClientMsg.UpdateGraph message(List<String> wanted) {
+        return graph.build(wanted);
     }
 
     /** Adds one call under {@code key}. */
@@ -50,7 +53,7 @@ final class Submission {
     /** Adds the graph of a lazy value; its key is the value's key. */
     void addDelayed(Delayed<?> value) {
         for (Node node : value.graph().nodes().values()) {
-            if (specified.contains(node.key())) continue;
+            if (graph.contains(node.key())) continue;
             switch (node) {
                 case Task t when t.fn() == Builtins.AWAIT -> {
                     // A future inside a lazy graph: its key already lives on the cluster.
@@ -79,16 +82,6 @@ final class Submission {
     }
 
     private void add(String key, List<String> deps, Fn fn, Object[] args) {
-        byte[] runSpec = session.shipping.task(key, fn, args);
-        specified.add(key);
-        specs.add(new ClientMsg.GraphTask(
-                key,
-                deps,
-                runSpec,
-                options.priority(),
-                options.retries(),
-                options.workers(),
-                options.allowOtherWorkers(),
-                options.resources()));
+        graph.add(key, deps, session.shipping.task(key, fn, args));
     }
 }

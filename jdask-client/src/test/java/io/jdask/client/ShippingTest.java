@@ -7,6 +7,7 @@ import io.jdask.Fn1;
 import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.CoordOp;
 import io.jdask.protocol.DataMsg;
+import io.jdask.protocol.GraphMessage;
 import io.jdask.protocol.Serializer;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -112,7 +113,7 @@ class ShippingTest {
 
     @Test
     void requestsThatCarryUserCodeAreTheOnesNotebookStateGoesAheadOf() {
-        assertThat(Shipping.carriesUserCode(new ClientMsg.UpdateGraph(List.of(), List.of())))
+        assertThat(Shipping.carriesUserCode(new GraphMessage(ClientMsg.TaskOptions.NONE).build(List.of())))
                 .isTrue();
         assertThat(Shipping.carriesUserCode(new ClientMsg.Coordinate(1, new CoordOp.QueuePut("q", new byte[1], null))))
                 .isTrue();

@@ -19,19 +19,45 @@ public sealed interface ClientMsg extends Message {
      */
     sealed interface Request extends ClientMsg {}
 
-    /** One task of an {@link UpdateGraph}. {@code dependencies} are keys the task reads (existing or in the update). */
-    record GraphTask(
-            String key,
-            List<String> dependencies,
-            byte[] runSpec,
-            int priority,
-            int retries,
-            List<String> workers,
-            boolean allowOtherWorkers,
-            Map<String, Double> resources) {}
+    /**
+     * Options of tasks in an {@link UpdateGraph}: a higher {@code priority} runs first; {@code retries} is how many
+     * errors on a worker are retried; {@code workers} (names or addresses, empty for any) and {@code resources}
+     * restrict where the task may run, {@code allowOtherWorkers} lets it fall back to any worker.
+     */
+    record TaskOptions(
+            int priority, int retries, List<String> workers, boolean allowOtherWorkers, Map<String, Double> resources) {
+        /** No priority, no retries, no restriction. */
+        public static final TaskOptions NONE = new TaskOptions(0, 0, List.of(), false, Map.of());
+    }
 
-    /** New tasks, and the keys this client wants (holds futures of). */
-    record UpdateGraph(List<GraphTask> tasks, List<String> wanted) implements ClientMsg {}
+    /**
+     * New tasks, and the keys this client wants (holds futures of), in columns: a graph of a million tasks is a few
+     * arrays and one list of keys, not a million objects each holding lists (issue 17). Build one with {@link
+     * GraphMessage}, which also documents the layout; in short, for task {@code i} of {@code keys}:
+     *
+     * <ul>
+     *   <li>its dependencies are {@code dependencies[dependencyEnds[i - 1] .. dependencyEnds[i])} (from 0 for the
+     *       first task), each a <em>reference</em>: {@code r >= 0} is the task {@code keys[r]} of this message, {@code
+     *       r < 0} the key {@code knownKeys[-r - 1]}, which the scheduler must know already;
+     *   <li>its run spec is {@code runSpecs[runSpecEnds[i - 1] .. runSpecEnds[i])};
+     *   <li>its options are {@code options[optionOf[i]]}, or {@code options[0]} for every task when {@code optionOf}
+     *       is empty (the usual case: one submission, one set of options);
+     * </ul>
+     *
+     * and {@code wanted} holds references (same encoding) to the keys the client wants. Keys come in the order the
+     * client made them, dependencies first, which is also their order of priority among equals.
+     */
+    record UpdateGraph(
+            List<String> keys,
+            int[] dependencyEnds,
+            int[] dependencies,
+            List<String> knownKeys,
+            byte[] runSpecs,
+            int[] runSpecEnds,
+            List<TaskOptions> options,
+            int[] optionOf,
+            int[] wanted)
+            implements ClientMsg {}
 
     /** The client dropped its last future of these keys. */
     record ReleaseKeys(List<String> keys) implements ClientMsg {}

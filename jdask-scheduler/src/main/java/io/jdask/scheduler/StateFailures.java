@@ -6,7 +6,6 @@ import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.SchedulerEvent;
 import io.jdask.scheduler.state.SchedulerState;
 import io.jdask.scheduler.state.SchedulerTaskState;
-import io.jdask.scheduler.state.TaskSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,8 +69,8 @@ final class StateFailures {
                 case SchedulerEvent.WorkerReleasedKey f -> List.of(f.key());
                 case SchedulerEvent.UpdateGraph u -> {
                     var ks2 = new ArrayList<String>(u.wantedKeys());
-                    for (TaskSpec t : u.tasks()) {
-                        ks2.addAll(t.dependencies()); // known dependencies have a story already
+                    for (int i = 0; i < u.graph().size(); i++) {
+                        ks2.addAll(u.graph().dependencyKeys(i)); // known dependencies have a story already
                         if (ks2.size() > max * 4) {
                             break;
                         }

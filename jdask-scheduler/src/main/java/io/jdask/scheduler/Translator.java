@@ -5,15 +5,15 @@ import io.jdask.protocol.Message;
 import io.jdask.protocol.RunSpec;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.WorkerMsg;
+import io.jdask.scheduler.state.GraphSpec;
 import io.jdask.scheduler.state.Restrictions;
 import io.jdask.scheduler.state.SchedulerEvent;
-import io.jdask.scheduler.state.TaskSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /*
  * Design note. The pure half of the shell's message handling (STYLE.md section 2: decode, make event, handle):
@@ -84,14 +84,15 @@ final class Translator {
             case ClientMsg.ReleaseKeys r ->
                 event(new SchedulerEvent.ReleaseKeys(cid, keys(r.keys()), stimuli.next("release-keys"), now));
             case ClientMsg.DesireKeys d -> // wanting known keys again is an update without tasks
-                event(new SchedulerEvent.UpdateGraph(cid, List.of(), keys(d.keys()), stimuli.next("desire-keys"), now));
+                event(new SchedulerEvent.UpdateGraph(
+                        cid, GraphSpec.wanting(keys(d.keys())), stimuli.next("desire-keys"), now));
             case ClientMsg.CancelKeys k ->
                 event(new SchedulerEvent.CancelKeys(cid, keys(k.keys()), false, stimuli.next("cancel-keys"), now));
             case ClientMsg.RetryKeys k ->
                 event(new SchedulerEvent.RetryKeys(cid, keys(k.keys()), stimuli.next("retry-keys"), now));
             case ClientMsg.FireAndForget f ->
                 event(new SchedulerEvent.UpdateGraph(
-                        FIRE_AND_FORGET, List.of(), keys(f.keys()), stimuli.next("fire-and-forget"), now));
+                        FIRE_AND_FORGET, GraphSpec.wanting(keys(f.keys())), stimuli.next("fire-and-forget"), now));
             case ClientMsg.ScatterDone s -> event(scatterDone(cid, s, now));
         };
     }
@@ -156,29 +157,62 @@ final class Translator {
         return keys;
     }
 
+    /**
+     * The columnar message becomes the state machine's {@link GraphSpec} without a per-task object: the run specs
+     * stay one block, sliced into each created task's own bytes when the state machine makes the task (so a
+     * culled or already known task costs no copy, and a kept one does not pin the whole block).
+     */
     private SchedulerEvent.UpdateGraph updateGraph(String cid, ClientMsg.UpdateGraph u, long now) {
-        List<ClientMsg.GraphTask> in = u.tasks() == null ? List.of() : u.tasks();
-        var specs = new ArrayList<TaskSpec>(in.size());
-        for (ClientMsg.GraphTask t : in) {
-            if (t == null) {
-                throw new IllegalArgumentException("a task spec is null");
+        List<String> keys = orEmpty(u.keys());
+        int n = keys.size();
+        for (int i = 0; i < n; i++) {
+            if (keys.get(i) == null) {
+                throw new IllegalArgumentException("the key of task " + i + " of an UpdateGraph is null");
             }
-            if (t.runSpec() == null) {
-                throw new IllegalArgumentException("task '" + t.key() + "' has no runSpec bytes");
+        }
+        byte[] block = u.runSpecs() == null ? new byte[0] : u.runSpecs();
+        int[] ends = u.runSpecEnds() == null ? new int[0] : u.runSpecEnds();
+        if (ends.length != n) {
+            throw new IllegalArgumentException(
+                    "runSpecEnds has " + ends.length + " entries for " + n + " tasks; every task needs its run spec");
+        }
+        for (int i = 0, from = 0; i < n; from = ends[i++]) {
+            if (ends[i] < from || ends[i] > block.length) {
+                throw new IllegalArgumentException("runSpecEnds[" + i + "] = " + ends[i]
+                        + " is out of order or beyond the " + block.length + " bytes of run specs (task '"
+                        + keys.get(i) + "')");
             }
-            Set<String> deps = t.dependencies() == null || t.dependencies().isEmpty()
-                    ? Set.of()
-                    : new LinkedHashSet<>(t.dependencies());
-            List<String> where = t.workers() == null ? List.of() : t.workers();
-            Map<String, Double> resources = t.resources() == null ? Map.of() : t.resources();
+        }
+        var options = new ArrayList<GraphSpec.TaskOptions>();
+        for (ClientMsg.TaskOptions o : orEmpty(u.options())) {
+            if (o == null) {
+                throw new IllegalArgumentException("an UpdateGraph's task options are null");
+            }
+            List<String> where = orEmpty(o.workers());
+            Map<String, Double> resources = o.resources() == null ? Map.of() : o.resources();
             Restrictions restrictions = where.isEmpty() && resources.isEmpty()
                     ? Restrictions.NONE
-                    : new Restrictions(new LinkedHashSet<>(where), t.allowOtherWorkers(), resources);
-            specs.add(new TaskSpec(
-                    t.key(), deps, new RunSpec(t.runSpec(), cid), t.priority(), t.retries(), restrictions));
+                    : new Restrictions(new LinkedHashSet<>(where), o.allowOtherWorkers(), resources);
+            options.add(new GraphSpec.TaskOptions(o.priority(), o.retries(), restrictions));
         }
-        return new SchedulerEvent.UpdateGraph(
-                cid, specs, u.wanted() == null ? List.of() : u.wanted(), stimuli.next("update-graph"), now);
+        var graph = new GraphSpec(
+                keys,
+                orEmpty(u.dependencyEnds()),
+                orEmpty(u.dependencies()),
+                orEmpty(u.knownKeys()),
+                i -> new RunSpec(Arrays.copyOfRange(block, i == 0 ? 0 : ends[i - 1], ends[i]), cid),
+                options,
+                orEmpty(u.optionOf()),
+                orEmpty(u.wanted()));
+        return new SchedulerEvent.UpdateGraph(cid, graph, stimuli.next("update-graph"), now);
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static int[] orEmpty(int[] a) {
+        return a == null ? new int[0] : a;
     }
 
     private SchedulerEvent.UpdateData scatterDone(String cid, ClientMsg.ScatterDone s, long now) {

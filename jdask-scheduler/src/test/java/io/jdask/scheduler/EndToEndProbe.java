@@ -4,6 +4,7 @@ import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.Comm;
 import io.jdask.protocol.CommHandler;
 import io.jdask.protocol.CommOptions;
+import io.jdask.protocol.GraphMessage;
 import io.jdask.protocol.Message;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Transport;
@@ -67,16 +68,16 @@ public final class EndToEndProbe {
                     done.countDown();
                 }
             });
-            var specs = new ArrayList<ClientMsg.GraphTask>(n);
+            var graph = new GraphMessage(ClientMsg.TaskOptions.NONE);
             var keys = new ArrayList<String>(n);
             byte[] code = new byte[32];
             for (int i = 0; i < n; i++) {
                 String key = "inc-" + i;
-                specs.add(new ClientMsg.GraphTask(key, List.of(), code, 0, 0, List.of(), false, Map.of()));
+                graph.add(key, List.of(), code);
                 keys.add(key);
             }
             long start = System.nanoTime();
-            client.send(new ClientMsg.UpdateGraph(specs, keys));
+            client.send(graph.build(keys));
             if (!done.await(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(done.getCount() + " tasks did not finish");
             }

@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.scheduler.FakePeer.Client;
 import io.jdask.scheduler.FakePeer.Worker;
@@ -98,7 +97,7 @@ class FailureHandlingTest {
                 .build();
         SchedulerServer server = SchedulerServer.start(config);
         try (Client c = new Client(server.address())) {
-            c.send(new ClientMsg.UpdateGraph(List.of(Client.spec("poison-1", bytes("p"))), List.of("poison-1")));
+            c.send(Client.graph(List.of(Client.spec("poison-1", bytes("p"))), List.of("poison-1")));
             assertThat(c.awaitClosed()).as("every connection is closed").isTrue();
             server.join();
             assertThat(server.isClosed()).isTrue();

@@ -5,6 +5,7 @@ import io.jdask.protocol.CloseReason;
 import io.jdask.protocol.Comm;
 import io.jdask.protocol.CommHandler;
 import io.jdask.protocol.CommOptions;
+import io.jdask.protocol.GraphMessage;
 import io.jdask.protocol.Message;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Transport;
@@ -129,15 +130,28 @@ class FakePeer implements CommHandler, AutoCloseable {
         }
 
         void submit(String key, byte[] runSpec, String... deps) {
-            send(new ClientMsg.UpdateGraph(List.of(spec(key, runSpec, deps)), List.of(key)));
+            send(graph(List.of(spec(key, runSpec, deps)), List.of(key)));
         }
 
-        static ClientMsg.GraphTask spec(String key, byte[] runSpec, String... deps) {
-            return new ClientMsg.GraphTask(key, List.of(deps), runSpec, 0, 0, List.of(), false, Map.of());
+        /** One task of a test's graph. */
+        record Spec(String key, byte[] runSpec, List<String> deps, ClientMsg.TaskOptions options) {}
+
+        static Spec spec(String key, byte[] runSpec, String... deps) {
+            return new Spec(key, runSpec, List.of(deps), ClientMsg.TaskOptions.NONE);
         }
 
-        static ClientMsg.GraphTask restricted(String key, byte[] runSpec, String worker, String... deps) {
-            return new ClientMsg.GraphTask(key, List.of(deps), runSpec, 0, 0, List.of(worker), false, Map.of());
+        static Spec restricted(String key, byte[] runSpec, String worker, String... deps) {
+            return new Spec(
+                    key, runSpec, List.of(deps), new ClientMsg.TaskOptions(0, 0, List.of(worker), false, Map.of()));
+        }
+
+        /** The message a client sends for these tasks, wanting {@code wanted}. */
+        static ClientMsg.UpdateGraph graph(List<Spec> specs, List<String> wanted) {
+            var g = new GraphMessage(ClientMsg.TaskOptions.NONE);
+            for (Spec s : specs) {
+                g.add(s.key(), s.deps(), s.runSpec(), s.options());
+            }
+            return g.build(wanted);
         }
 
         /** Asks for cluster info; as the answer comes after everything sent before, it is also a barrier. */

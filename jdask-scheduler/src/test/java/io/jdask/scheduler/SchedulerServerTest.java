@@ -217,7 +217,7 @@ class SchedulerServerTest {
         Worker w1 = worker(1);
         Worker w2 = worker(1);
         Client c = client();
-        c.send(new ClientMsg.UpdateGraph(
+        c.send(Client.graph(
                 List.of(
                         Client.restricted("a-1", bytes("a"), w1.address),
                         Client.restricted("b-1", bytes("b"), w2.address, "a-1")),
@@ -243,7 +243,7 @@ class SchedulerServerTest {
         Client c1 = client();
         Client c2 = client();
         c1.submit("fail-1", bytes("boom"));
-        c2.send(new ClientMsg.UpdateGraph(
+        c2.send(Client.graph(
                 List.of(Client.spec("fail-1", bytes("boom")), Client.spec("after-1", bytes("after"), "fail-1")),
                 List.of("after-1")));
 
@@ -298,13 +298,13 @@ class SchedulerServerTest {
     void manyReleasesReachAWorkerAsOneFreeKeys() throws Exception {
         Worker w = worker(4);
         Client c = client();
-        var specs = new ArrayList<ClientMsg.GraphTask>();
+        var specs = new ArrayList<Client.Spec>();
         var keys = new ArrayList<String>();
         for (int i = 0; i < 20; i++) {
             specs.add(Client.spec("t-" + i, bytes("t")));
             keys.add("t-" + i);
         }
-        c.send(new ClientMsg.UpdateGraph(specs, keys));
+        c.send(Client.graph(specs, keys));
         for (int done = 0; done < 20; done++) {
             w.finish(w.await(SchedulerMsg.ComputeTask.class), null);
         }
@@ -433,8 +433,7 @@ class SchedulerServerTest {
         Worker w2 = worker(1);
         Client c = client();
         c.send(new ClientMsg.StaticStateForWorkers(Map.of("Cell1", Map.of("x", bytes("41")))));
-        c.send(new ClientMsg.UpdateGraph(
-                List.of(Client.restricted("reads-x-1", bytes("code"), w2.address)), List.of("reads-x-1")));
+        c.send(Client.graph(List.of(Client.restricted("reads-x-1", bytes("code"), w2.address)), List.of("reads-x-1")));
         for (Worker w : List.of(w1, w2)) {
             SchedulerMsg.StaticState st = w.await(SchedulerMsg.StaticState.class);
             assertThat(st.clientId()).isEqualTo(c.id);
@@ -470,7 +469,7 @@ class SchedulerServerTest {
         Worker w1 = worker(2);
         Worker w2 = worker(3);
         Client c = client();
-        c.send(new ClientMsg.UpdateGraph(List.of(Client.restricted("k-1", bytes("k"), w2.address)), List.of("k-1")));
+        c.send(Client.graph(List.of(Client.restricted("k-1", bytes("k"), w2.address)), List.of("k-1")));
         w2.finish(w2.awaitCompute("k-1"), null);
         c.await(SchedulerMsg.KeyInMemory.class);
 
@@ -495,7 +494,17 @@ class SchedulerServerTest {
         assertThat(stranger.awaitClosed()).as("a worker must register first").isTrue();
 
         Client malformed = client();
-        malformed.send(new ClientMsg.UpdateGraph(List.of(Client.spec("no-code-1", null)), List.of("no-code-1")));
+        // Its task's run spec ends beyond the message's run-spec bytes.
+        malformed.send(new ClientMsg.UpdateGraph(
+                List.of("no-code-1"),
+                new int[] {0},
+                new int[0],
+                List.of(),
+                new byte[2],
+                new int[] {7},
+                List.of(ClientMsg.TaskOptions.NONE),
+                new int[0],
+                new int[] {0}));
         assertThat(malformed.awaitClosed()).isTrue();
 
         // The others are still served.
@@ -675,7 +684,7 @@ class SchedulerServerTest {
     void longRunningFreesTheSlotForTheNextTask() throws Exception {
         Worker w = worker(1);
         Client c = client();
-        c.send(new ClientMsg.UpdateGraph(
+        c.send(Client.graph(
                 List.of(
                         Client.spec("lr-1", bytes("a")),
                         Client.spec("lr-2", bytes("b")),

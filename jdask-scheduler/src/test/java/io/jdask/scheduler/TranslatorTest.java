@@ -8,17 +8,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.GraphMessage;
 import io.jdask.protocol.Ping;
 import io.jdask.protocol.RunSpec;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.WorkerMsg;
-import io.jdask.scheduler.state.Restrictions;
 import io.jdask.scheduler.state.SchedulerEvent;
+import io.jdask.scheduler.state.SchedulerInstruction;
+import io.jdask.scheduler.state.SchedulerState;
 import io.jdask.scheduler.state.TaskSpec;
+import io.jdask.scheduler.state.TaskView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The pure message-to-event translation: no sockets, no threads, no state. */
@@ -31,11 +33,14 @@ class TranslatorTest {
     @Test
     void anUpdateGraphBecomesOneEventWithTheClientsRunSpecs() {
         byte[] code = {1, 2, 3};
-        var msg = new ClientMsg.UpdateGraph(
-                List.of(
-                        new ClientMsg.GraphTask("x", List.of(), code, 0, 0, List.of(), false, Map.of()),
-                        new ClientMsg.GraphTask("y", List.of("x"), code, 5, 2, List.of(W), true, Map.of())),
-                List.of("y"));
+        var graph = new GraphMessage(ClientMsg.TaskOptions.NONE);
+        graph.add("x", List.of(), code);
+        graph.add(
+                "y",
+                List.of("x", "old-1"),
+                new byte[] {4},
+                new ClientMsg.TaskOptions(5, 2, List.of(W), true, Map.of()));
+        var msg = graph.build(List.of("y"));
 
         var e = (SchedulerEvent.UpdateGraph) event(t.translate(CLIENT, "c1", msg, NOW));
 
@@ -43,13 +48,41 @@ class TranslatorTest {
         assertThat(e.wantedKeys()).containsExactly("y");
         assertThat(e.stimulusId()).isEqualTo("update-graph-1");
         assertThat(e.now()).isEqualTo(NOW);
-        TaskSpec x = e.tasks().get(0);
-        assertThat(x.dependencies()).isEmpty();
-        assertThat(x.restrictions()).isEqualTo(Restrictions.NONE);
-        assertThat(x.runSpec()).isEqualTo(new RunSpec(code, "c1")).isInstanceOf(RunSpec.class);
-        TaskSpec y = e.tasks().get(1);
-        assertThat(y.dependencies()).containsExactly("x");
-        assertThat(y.restrictions()).isEqualTo(new Restrictions(Set.of(W), true, Map.of()));
+        // What the state machine makes of it: each task with its own slice of the run specs, and its options.
+        var s = SchedulerState.create();
+        s.handle(
+                new SchedulerEvent.AddClient("c1", "s0", NOW),
+                new SchedulerEvent.AddWorker(W, 4, 1L << 30, Map.of(), "w", "s1", NOW),
+                new SchedulerEvent.UpdateGraph(
+                        "c1", List.of(TaskSpec.of("old-1", "code")), List.of("old-1"), "s2", NOW));
+        var started = computes(s.handle(e));
+        assertThat(started).containsOnlyKeys("x");
+        assertThat(started.get("x").runSpec()).isInstanceOf(RunSpec.class);
+        assertThat(((RunSpec) started.get("x").runSpec()).bytes()).containsExactly(1, 2, 3);
+        assertThat(((RunSpec) started.get("x").runSpec()).clientId()).isEqualTo("c1");
+        assertThat(s.task("x").dependencies()).isEmpty();
+        TaskView y = s.task("y");
+        assertThat(y.dependencies()).containsExactly("x", "old-1");
+        assertThat(y.retriesLeft()).isEqualTo(2);
+        assertThat(y.priority().get(0)).isEqualTo(-5);
+        s.handle(finished(s, "old-1"));
+        started = computes(s.handle(finished(s, "x")));
+        assertThat(((RunSpec) started.get("y").runSpec()).bytes()).containsExactly(4);
+        s.validate();
+    }
+
+    private static SchedulerEvent finished(SchedulerState s, String key) {
+        return new SchedulerEvent.TaskFinished(W, key, s.task(key).runId(), 8, "Integer", 0, 10, "done-" + key, NOW);
+    }
+
+    private static Map<String, SchedulerInstruction.ComputeTask> computes(List<SchedulerInstruction> out) {
+        var m = new LinkedHashMap<String, SchedulerInstruction.ComputeTask>();
+        for (SchedulerInstruction i : out) {
+            if (i instanceof SchedulerInstruction.ComputeTask c) {
+                m.put(c.key(), c);
+            }
+        }
+        return m;
     }
 
     @Test
@@ -59,10 +92,9 @@ class TranslatorTest {
         assertThat(event(t.translate(CLIENT, "c1", new ClientMsg.CancelKeys(List.of("a")), NOW)))
                 .isEqualTo(new SchedulerEvent.CancelKeys("c1", List.of("a"), false, "cancel-keys-2", NOW));
         assertThat(event(t.translate(CLIENT, "c1", new ClientMsg.DesireKeys(List.of("a")), NOW)))
-                .isEqualTo(new SchedulerEvent.UpdateGraph("c1", List.of(), List.of("a"), "desire-keys-3", NOW));
+                .satisfies(e -> assertWants(e, "c1", "a", "desire-keys-3"));
         assertThat(event(t.translate(CLIENT, "c1", new ClientMsg.FireAndForget(List.of("a")), NOW)))
-                .isEqualTo(new SchedulerEvent.UpdateGraph(
-                        Translator.FIRE_AND_FORGET, List.of(), List.of("a"), "fire-and-forget-4", NOW));
+                .satisfies(e -> assertWants(e, Translator.FIRE_AND_FORGET, "a", "fire-and-forget-4"));
     }
 
     @Test
@@ -139,11 +171,50 @@ class TranslatorTest {
     void aMissingRequiredFieldThrows() {
         assertThatThrownBy(() -> t.translate(CLIENT, "c1", new ClientMsg.ReleaseKeys(null), NOW))
                 .isInstanceOf(IllegalArgumentException.class);
-        var noCode = new ClientMsg.UpdateGraph(
-                List.of(new ClientMsg.GraphTask("x", List.of(), null, 0, 0, List.of(), false, Map.of())), List.of());
+        var noCode = malformed(List.of("x"), new int[] {0}, new int[0], new int[] {9}, new int[0]);
         assertThatThrownBy(() -> t.translate(CLIENT, "c1", noCode, NOW))
                 .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("runSpecEnds[0] = 9")
                 .hasMessageContaining("'x'");
+        var selfLoop = malformed(List.of("x"), new int[] {1}, new int[] {0}, new int[] {0}, new int[0]);
+        assertThatThrownBy(() -> t.translate(CLIENT, "c1", selfLoop, NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("task 'x' depends on itself");
+        var pastTheEnd = malformed(List.of("x"), new int[] {1}, new int[] {3}, new int[] {0}, new int[0]);
+        assertThatThrownBy(() -> t.translate(CLIENT, "c1", pastTheEnd, NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reference 3, outside the 1 tasks and 0 known keys");
+        var unknownWanted = malformed(List.of("x"), new int[] {0}, new int[0], new int[] {0}, new int[] {-1});
+        assertThatThrownBy(() -> t.translate(CLIENT, "c1", unknownWanted, NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a wanted key is reference -1");
+        var shortEnds = malformed(List.of("x", "y"), new int[] {0}, new int[0], new int[] {0, 0}, new int[0]);
+        assertThatThrownBy(() -> t.translate(CLIENT, "c1", shortEnds, NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dependencyEnds has 1 entries for 2 tasks");
+    }
+
+    private static ClientMsg.UpdateGraph malformed(
+            List<String> keys, int[] dependencyEnds, int[] dependencies, int[] runSpecEnds, int[] wanted) {
+        return new ClientMsg.UpdateGraph(
+                keys,
+                dependencyEnds,
+                dependencies,
+                List.of(),
+                new byte[1],
+                runSpecEnds,
+                List.of(ClientMsg.TaskOptions.NONE),
+                new int[0],
+                wanted);
+    }
+
+    private static void assertWants(SchedulerEvent e, String client, String key, String stimulusId) {
+        var u = (SchedulerEvent.UpdateGraph) e;
+        assertThat(u.clientId()).isEqualTo(client);
+        assertThat(u.graph().size()).isZero();
+        assertThat(u.wantedKeys()).containsExactly(key);
+        assertThat(u.stimulusId()).isEqualTo(stimulusId);
+        assertThat(u.now()).isEqualTo(NOW);
     }
 
     private static SchedulerEvent event(Translation tr) {

@@ -20,6 +20,9 @@ public final class Priority implements Comparable<Priority> {
     /** Index of the generation in a priority made by {@link #ofSubmission}. */
     public static final int GENERATION = 1;
 
+    /** Index of the order inside its update in a priority made by {@link #ofSubmission}. */
+    public static final int ORDER = 2;
+
     private final long[] parts;
 
     private Priority(long[] parts) {

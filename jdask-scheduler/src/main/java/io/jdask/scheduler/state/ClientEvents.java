@@ -6,7 +6,6 @@ import static io.jdask.scheduler.state.SchedulerTaskState.MEMORY;
 import static io.jdask.scheduler.state.SchedulerTaskState.RELEASED;
 import static io.jdask.scheduler.state.SchedulerTaskState.WAITING;
 
-import io.jdask.protocol.state.Priority;
 import io.jdask.scheduler.state.Recommendation.Plain;
 import io.jdask.scheduler.state.Recommendation.Scattered;
 import io.jdask.scheduler.state.SchedulerEvent.AddClient;
@@ -22,10 +21,10 @@ import io.jdask.scheduler.state.SchedulerInstruction.KeyInMemory;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyLost;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,73 +88,104 @@ final class ClientEvents {
         return c;
     }
 
+    /*
+     * A graph is handled by index (issue 17): one lookup in the task index per key, none per dependency, and no
+     * object per task but the ones kept. Steps: (1) every key not known yet gets its task at once, registered, so
+     * the task index is this update's key map too (a key given twice keeps its first definition; the priority's
+     * generation and order tell a task made here, and at which index, from one known before); (2) cull, by
+     * index, to the tasks the wanted keys reach, noting dependencies that exist nowhere; (3) undo the tasks not
+     * reached or not buildable (rare: a client sends what its wanted keys need); (4) link; (5) wants and reports;
+     * (6) recommend WAITING in priority order.
+     */
     void updateGraph(UpdateGraph e) {
         ClientInfo c = client(e.clientId(), "UpdateGraph");
         if (c == null) {
             return;
         }
+        GraphSpec g = e.graph();
         long gen = ++m.generation;
-        var specs = new LinkedHashMap<String, TaskSpec>(e.tasks().size() * 2);
-        for (TaskSpec s : e.tasks()) {
-            specs.putIfAbsent(s.key(), s);
+        int n = g.size();
+        SchedulerTask[] at = new SchedulerTask[n];
+        for (int i = 0; i < n; i++) {
+            String key = g.keys.get(i);
+            SchedulerTask ts = m.tasks.get(key);
+            if (ts == null) {
+                GraphSpec.TaskOptions o = g.options(i);
+                ts = m.newTask(key, g.runSpec(i), o.userPriority(), gen, i, o.retries(), o.restrictions());
+            }
+            at[i] = ts;
         }
-        // Cull: the specs reachable from the wanted keys, stopping at keys the scheduler knows.
-        var needed = new HashSet<String>(specs.size() * 2);
-        Map<String, String> missingDep = null; // spec key -> a dependency that exists nowhere
-        var stack = new ArrayDeque<String>();
-        for (String k : e.wantedKeys()) {
-            if (!m.tasks.containsKey(k) && specs.containsKey(k) && needed.add(k)) {
-                stack.push(k);
+        // Cull: the tasks made here that the wanted keys reach, stopping at tasks known before.
+        boolean[] needed = new boolean[n];
+        int[] stack = new int[Math.min(n, 1024) + 1];
+        int top = 0;
+        Map<Integer, String> missingDep = null; // index -> a dependency that exists nowhere
+        for (int r : g.wanted) {
+            int i = madeHere(resolve(g, at, r), gen);
+            if (i >= 0 && !needed[i]) {
+                needed[i] = true;
+                stack = push(stack, top++, i);
             }
         }
-        while (!stack.isEmpty()) {
-            TaskSpec s = specs.get(stack.pop());
-            for (String d : s.dependencies()) {
-                if (m.tasks.containsKey(d)) {
-                    continue;
-                }
-                if (specs.containsKey(d)) {
-                    if (needed.add(d)) {
-                        stack.push(d);
-                    }
-                } else {
+        while (top > 0) {
+            int i = stack[--top];
+            for (int k = g.dependenciesFrom(i), to = g.dependenciesTo(i); k < to; k++) {
+                int r = g.dependency(k);
+                SchedulerTask dts = resolve(g, at, r);
+                if (dts == null) {
                     if (missingDep == null) {
                         missingDep = new HashMap<>();
                     }
-                    missingDep.putIfAbsent(s.key(), d);
+                    missingDep.putIfAbsent(i, g.keyOf(r));
+                    continue;
+                }
+                int j = madeHere(dts, gen);
+                if (j >= 0 && !needed[j]) {
+                    needed[j] = true;
+                    stack = push(stack, top++, j);
                 }
             }
         }
         if (missingDep != null) {
-            propagateMissing(specs, needed, missingDep);
+            propagateMissing(g, at, gen, needed, missingDep);
         }
-        // Create the new tasks in submission order (which is their priority order) and link them.
-        var created = new ArrayList<SchedulerTask>(needed.size());
-        long order = 0;
-        for (TaskSpec s : specs.values()) {
-            if (!needed.contains(s.key()) || (missingDep != null && missingDep.containsKey(s.key()))) {
-                order++;
+        // Undo the tasks made here that are not needed or cannot be built.
+        int created = 0;
+        for (int i = 0; i < n; i++) {
+            SchedulerTask ts = at[i];
+            if (madeHere(ts, gen) != i) {
                 continue;
             }
-            created.add(m.newTask(
-                    s.key(),
-                    s.runSpec(),
-                    Priority.ofSubmission(s.userPriority(), gen, order++),
-                    s.retries(),
-                    s.restrictions()));
+            if (!needed[i] || (missingDep != null && missingDep.containsKey(i))) {
+                needed[i] = false;
+                m.discardNew(ts);
+            } else {
+                created++;
+            }
         }
-        for (SchedulerTask ts : created) {
-            for (String d : specs.get(ts.key).dependencies()) {
-                SchedulerTask dts = m.tasks.get(d);
-                ts.dependencies.add(dts);
-                dts.dependents.add(ts);
+        // Link, in submission order.
+        for (int i = 0; i < n; i++) {
+            if (!needed[i]) {
+                continue;
+            }
+            SchedulerTask ts = at[i];
+            for (int k = g.dependenciesFrom(i), to = g.dependenciesTo(i); k < to; k++) {
+                SchedulerTask dts = resolve(g, at, g.dependency(k));
+                if (dts == ts) { // a key given twice, one definition reading the other
+                    m.note(ts.key, "UpdateGraph from " + c.id + ": ignored a dependency of '" + ts.key + "' on itself");
+                    continue;
+                }
+                ts.addDependency(dts);
+                dts.addDependent(ts);
             }
         }
         // Wants, and reports for wanted keys that already had an outcome or cannot be built.
-        for (String k : e.wantedKeys()) {
-            SchedulerTask ts = m.tasks.get(k);
-            if (ts == null) {
-                String missing = missingDep == null ? null : missingDep.get(k);
+        for (int r : g.wanted) {
+            String k = g.keyOf(r);
+            SchedulerTask ts = resolve(g, at, r);
+            if (ts == null || ts.state == FORGOTTEN) {
+                int i = r >= 0 ? madeHere(at[r], gen) : -1;
+                String missing = missingDep == null || i < 0 ? null : missingDep.get(i);
                 String blamed = missing == null ? k : missing;
                 m.emit(new KeyErred(Set.of(c.id), k, new MissingDependency(k, blamed), blamed));
                 m.note(k, "UpdateGraph from " + c.id + ": cannot build, depends on missing '" + blamed + "'");
@@ -166,46 +196,73 @@ final class ClientEvents {
                 m.emit(new KeyInMemory(Set.of(c.id), ts.key, ts.typeName, ts.nbytes));
             } else if (ts.state == ERRED) {
                 m.emit(new KeyErred(Set.of(c.id), ts.key, ts.exception, ts.exceptionBlame));
-            } else if (ts.state == RELEASED && ts.priority.get(Priority.GENERATION) != gen) {
+            } else if (ts.state == RELEASED && ts.generation != gen) {
                 t.recommend(ts, WAITING); // an old task released earlier (kept as lineage) is wanted again
             }
         }
         // New tasks wait in priority order, so that when slots are scarce the first ones to take them are
-        // the ones that should run first (user priority can reorder the submission).
-        if (!isSorted(created)) {
-            created.sort((a, b) -> a.priority.compareTo(b.priority));
+        // the ones that should run first. With one set of options that is submission order; user priorities
+        // that differ can reorder it.
+        if (g.uniformOptions()) {
+            for (int i = 0; i < n; i++) {
+                if (needed[i] && at[i].state == RELEASED) {
+                    t.recommend(at[i], WAITING);
+                }
+            }
+            return;
         }
-        for (SchedulerTask ts : created) {
+        var tasks = new ArrayList<SchedulerTask>(created);
+        for (int i = 0; i < n; i++) {
+            if (needed[i]) {
+                tasks.add(at[i]);
+            }
+        }
+        tasks.sort(SchedulerTask::comparePriority);
+        for (SchedulerTask ts : tasks) {
             if (ts.state == RELEASED) {
                 t.recommend(ts, WAITING);
             }
         }
     }
 
-    private static boolean isSorted(List<SchedulerTask> tasks) {
-        for (int i = 1; i < tasks.size(); i++) {
-            if (tasks.get(i - 1).priority.compareTo(tasks.get(i).priority) > 0) {
-                return false;
-            }
-        }
-        return true;
+    /** The task a reference names: of this update, or known before; null if it exists nowhere. */
+    private SchedulerTask resolve(GraphSpec g, SchedulerTask[] at, int ref) {
+        return ref >= 0 ? at[ref] : m.tasks.get(g.keyOf(ref));
     }
 
-    /** Marks every needed spec that depends (transitively) on a missing key as missing too. */
-    private static void propagateMissing(Map<String, TaskSpec> specs, Set<String> needed, Map<String, String> missing) {
-        var dependents = new HashMap<String, List<String>>();
-        for (String k : needed) {
-            for (String d : specs.get(k).dependencies()) {
-                if (needed.contains(d)) {
-                    dependents.computeIfAbsent(d, x -> new ArrayList<>()).add(k);
+    /** The index of the update (of generation {@code gen}) that made this task, or -1 if it is older or null. */
+    private static int madeHere(SchedulerTask ts, long gen) {
+        return ts != null && ts.generation == gen ? ts.order : -1;
+    }
+
+    private static int[] push(int[] stack, int top, int value) {
+        if (top == stack.length) {
+            stack = Arrays.copyOf(stack, top * 2);
+        }
+        stack[top] = value;
+        return stack;
+    }
+
+    /** Marks every needed task that depends (transitively) on a missing key as missing too. */
+    private void propagateMissing(
+            GraphSpec g, SchedulerTask[] at, long gen, boolean[] needed, Map<Integer, String> missing) {
+        var dependents = new HashMap<Integer, List<Integer>>();
+        for (int i = 0; i < needed.length; i++) {
+            if (!needed[i]) {
+                continue;
+            }
+            for (int k = g.dependenciesFrom(i), to = g.dependenciesTo(i); k < to; k++) {
+                int j = madeHere(resolve(g, at, g.dependency(k)), gen);
+                if (j >= 0 && needed[j]) {
+                    dependents.computeIfAbsent(j, x -> new ArrayList<>()).add(i);
                 }
             }
         }
         var stack = new ArrayDeque<>(missing.keySet());
         while (!stack.isEmpty()) {
-            String k = stack.pop();
-            String blame = missing.get(k);
-            for (String dep : dependents.getOrDefault(k, List.of())) {
+            int i = stack.pop();
+            String blame = missing.get(i);
+            for (int dep : dependents.getOrDefault(i, List.of())) {
                 if (missing.putIfAbsent(dep, blame) == null) {
                     stack.push(dep);
                 }
@@ -313,7 +370,7 @@ final class ClientEvents {
             return;
         }
         long gen = ++m.generation;
-        long order = 0;
+        int order = 0;
         for (var entry : e.data().entrySet()) {
             String key = entry.getKey();
             SchedulerEvent.ScatteredData sd = entry.getValue();
@@ -332,7 +389,7 @@ final class ClientEvents {
             var scatter = new Scattered(holders, sd.nbytes(), sd.typeName());
             SchedulerTask ts = m.tasks.get(key);
             if (ts == null) {
-                ts = m.newTask(key, null, Priority.ofSubmission(0, gen, order++), 0, Restrictions.NONE);
+                ts = m.newTask(key, null, 0, gen, order++, 0, Restrictions.NONE);
                 m.addWant(c, ts);
                 t.transition(ts, scatter);
             } else if (ts.state == MEMORY) {

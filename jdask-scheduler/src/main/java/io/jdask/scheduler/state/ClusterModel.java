@@ -28,7 +28,7 @@ final class ClusterModel {
 
     /** Orders queued and unrunnable tasks: priority first, key as a total tie-break. */
     static final Comparator<SchedulerTask> BY_PRIORITY = (a, b) -> {
-        int c = a.priority.compareTo(b.priority);
+        int c = SchedulerTask.comparePriority(a, b);
         return c != 0 ? c : a.key.compareTo(b.key);
     };
 
@@ -79,7 +79,18 @@ final class ClusterModel {
 
     // ---- tasks ----
 
-    SchedulerTask newTask(String key, Object runSpec, Priority priority, int retries, Restrictions restrictions) {
+    /**
+     * Makes and indexes a RELEASED task whose priority is {@link Priority#ofSubmission}{@code (userPriority,
+     * generation, order)}.
+     */
+    SchedulerTask newTask(
+            String key,
+            Object runSpec,
+            int userPriority,
+            long generation,
+            int order,
+            int retries,
+            Restrictions restrictions) {
         String prefixName = TaskPrefix.prefixOf(key);
         TaskPrefix prefix = prefixes.get(prefixName);
         if (prefix == null) {
@@ -87,10 +98,19 @@ final class ClusterModel {
             prefixes.put(prefixName, prefix);
         }
         prefix.liveTasks++;
-        var ts = new SchedulerTask(key, prefix, runSpec, priority, retries, restrictions);
+        var ts = new SchedulerTask(key, prefix, runSpec, userPriority, generation, order, retries, restrictions);
         tasks.put(key, ts);
         stateCounts[SchedulerTaskState.RELEASED.ordinal()]++;
         return ts;
+    }
+
+    /**
+     * Undoes {@link #newTask} for a task that nothing links to yet and that never moved (an update made it, then
+     * found it was not needed): it is gone as if never made, not counted as forgotten.
+     */
+    void discardNew(SchedulerTask ts) {
+        removeTask(ts);
+        stateCounts[SchedulerTaskState.FORGOTTEN.ordinal()]--;
     }
 
     void setState(SchedulerTask ts, SchedulerTaskState kind) {
@@ -122,7 +142,7 @@ final class ClusterModel {
     // ---- replicas ----
 
     void addReplica(SchedulerTask ts, WorkerInfo ws) {
-        if (ts.whoHas.add(ws)) {
+        if (ts.addHolder(ws)) {
             ws.hasWhat.add(ts);
             ws.nbytes += sizeOf(ts);
         }
@@ -151,7 +171,7 @@ final class ClusterModel {
     // ---- wants ----
 
     void addWant(ClientInfo c, SchedulerTask ts) {
-        if (ts.whoWants.add(c)) {
+        if (ts.addWanter(c)) {
             c.wantsWhat.add(ts);
         }
     }

@@ -80,16 +80,25 @@ public sealed interface SchedulerEvent {
     }
 
     /**
-     * A client submitted tasks and asks for {@code wantedKeys}. Only specs reachable from the wanted keys
+     * A client submitted tasks and asks for the graph's wanted keys. Only tasks reachable from the wanted keys
      * through dependencies are added; a wanted key may also be one the scheduler already knows (a future).
      */
-    record UpdateGraph(String clientId, List<TaskSpec> tasks, List<String> wantedKeys, String stimulusId, long now)
-            implements SchedulerEvent {
+    record UpdateGraph(String clientId, GraphSpec graph, String stimulusId, long now) implements SchedulerEvent {
         public UpdateGraph {
             Objects.requireNonNull(clientId, "clientId");
-            tasks = List.copyOf(tasks);
-            wantedKeys = List.copyOf(wantedKeys);
+            Objects.requireNonNull(graph, "graph");
             Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+
+        /** An update of these specs (converted to columns by {@link GraphSpec#of}). */
+        public UpdateGraph(
+                String clientId, List<TaskSpec> tasks, List<String> wantedKeys, String stimulusId, long now) {
+            this(clientId, GraphSpec.of(tasks, wantedKeys), stimulusId, now);
+        }
+
+        /** The keys the client wants, in order. */
+        public List<String> wantedKeys() {
+            return graph.wantedKeys();
         }
     }
 

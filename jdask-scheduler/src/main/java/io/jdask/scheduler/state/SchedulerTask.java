@@ -9,7 +9,9 @@ import java.util.Set;
  * transitions never look keys up. Only the thread that owns the SchedulerState touches it. All sets are
  * insertion-ordered so iteration (and with it every instruction list) follows insertion order, which makes
  * the machine deterministic without sorting. The six neighbour sets are SmallOrderedSets: most hold zero
- * or one element, and as LinkedHashSets they were about 700 of the 1,274 bytes a task cost (issue 17).
+ * or one element, and as LinkedHashSets they were about 700 of the 1,274 bytes a task cost (issue 17). Each
+ * starts as the shared empty set and gets one of its own on its first add (the add* methods below), so the
+ * fields are not final; nothing else assigns them.
  * The cross-field invariants below are checked by StateValidator.
  */
 /** The scheduler's record of one task. Not to be confused with the worker's {@code WorkerTask}. */
@@ -23,7 +25,15 @@ final class SchedulerTask implements TaskView {
     /** The user's code; null only for scattered data, which therefore cannot be recomputed. */
     final Object runSpec;
 
-    final Priority priority;
+    /**
+     * The parts of its priority, {@link Priority#ofSubmission}{@code (userPriority, generation, order)}, kept as
+     * fields rather than a Priority object: 40-odd bytes less per task, and the queues compare them without
+     * following two more pointers (issue 17). {@link #priority()} makes the object when one is asked for.
+     */
+    final int userPriority;
+
+    final long generation;
+    final int order;
 
     /** Worker errors still to be retried before the task errs. */
     int retriesLeft;
@@ -31,28 +41,28 @@ final class SchedulerTask implements TaskView {
     final Restrictions restrictions;
 
     /** Tasks whose results this one needs. Symmetric with their {@link #dependents}. */
-    final SmallOrderedSet<SchedulerTask> dependencies = new SmallOrderedSet<>();
+    SmallOrderedSet<SchedulerTask> dependencies = SmallOrderedSet.empty();
 
     /** Known tasks that need this one. Symmetric with their {@link #dependencies}. */
-    final SmallOrderedSet<SchedulerTask> dependents = new SmallOrderedSet<>();
+    SmallOrderedSet<SchedulerTask> dependents = SmallOrderedSet.empty();
 
     /**
      * While WAITING: exactly the dependencies not in MEMORY (never empty then). Empty in every other
      * state.
      */
-    final SmallOrderedSet<SchedulerTask> waitingOn = new SmallOrderedSet<>();
+    SmallOrderedSet<SchedulerTask> waitingOn = SmallOrderedSet.empty();
 
     /**
      * Dependents in WAITING, QUEUED, NO_WORKER or PROCESSING: exactly the ones that still need this
      * result. When it empties and no client wants this task, its result can go.
      */
-    final SmallOrderedSet<SchedulerTask> waiters = new SmallOrderedSet<>();
+    SmallOrderedSet<SchedulerTask> waiters = SmallOrderedSet.empty();
 
     /** Workers holding the result; non-empty exactly in MEMORY. Symmetric with {@link WorkerInfo#hasWhat}. */
-    final SmallOrderedSet<WorkerInfo> whoHas = new SmallOrderedSet<>();
+    SmallOrderedSet<WorkerInfo> whoHas = SmallOrderedSet.empty();
 
     /** Clients that want the result. Symmetric with {@link ClientInfo#wantsWhat}. */
-    final SmallOrderedSet<ClientInfo> whoWants = new SmallOrderedSet<>();
+    SmallOrderedSet<ClientInfo> whoWants = SmallOrderedSet.empty();
 
     /** Set exactly in PROCESSING; the task is then in that worker's {@link WorkerInfo#processing}. */
     WorkerInfo processingOn;
@@ -95,13 +105,52 @@ final class SchedulerTask implements TaskView {
     SchedulerTaskState pendingRec;
 
     SchedulerTask(
-            String key, TaskPrefix prefix, Object runSpec, Priority priority, int retries, Restrictions restrictions) {
+            String key,
+            TaskPrefix prefix,
+            Object runSpec,
+            int userPriority,
+            long generation,
+            int order,
+            int retries,
+            Restrictions restrictions) {
         this.key = key;
         this.prefix = prefix;
         this.runSpec = runSpec;
-        this.priority = priority;
+        this.userPriority = userPriority;
+        this.generation = generation;
+        this.order = order;
         this.retriesLeft = retries;
         this.restrictions = restrictions;
+    }
+
+    boolean addDependency(SchedulerTask t) {
+        dependencies = SmallOrderedSet.writable(dependencies);
+        return dependencies.add(t);
+    }
+
+    boolean addDependent(SchedulerTask t) {
+        dependents = SmallOrderedSet.writable(dependents);
+        return dependents.add(t);
+    }
+
+    boolean addWaitingOn(SchedulerTask t) {
+        waitingOn = SmallOrderedSet.writable(waitingOn);
+        return waitingOn.add(t);
+    }
+
+    boolean addWaiter(SchedulerTask t) {
+        waiters = SmallOrderedSet.writable(waiters);
+        return waiters.add(t);
+    }
+
+    boolean addHolder(WorkerInfo w) {
+        whoHas = SmallOrderedSet.writable(whoHas);
+        return whoHas.add(w);
+    }
+
+    boolean addWanter(ClientInfo c) {
+        whoWants = SmallOrderedSet.writable(whoWants);
+        return whoWants.add(c);
     }
 
     /** Dask's "root-ish" in its simplest form: no dependencies and no restrictions, so any worker will do. */
@@ -173,7 +222,17 @@ final class SchedulerTask implements TaskView {
 
     @Override
     public Priority priority() {
-        return priority;
+        return Priority.ofSubmission(userPriority, generation, order);
+    }
+
+    /** Orders as {@link Priority#compareTo} orders the two tasks' priorities: the one to run first is smaller. */
+    static int comparePriority(SchedulerTask a, SchedulerTask b) {
+        int c = Integer.compare(b.userPriority, a.userPriority);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(a.generation, b.generation);
+        return c != 0 ? c : Integer.compare(a.order, b.order);
     }
 
     @Override

@@ -262,7 +262,7 @@ final class SchedulerTransitions {
                 ts.key,
                 ts.runId,
                 ts.runSpec,
-                ts.priority,
+                ts.priority(),
                 whoHas,
                 nbytes,
                 ts.restrictions.resources(),
@@ -404,12 +404,12 @@ final class SchedulerTransitions {
         }
         for (SchedulerTask dts : ts.dependencies) {
             if (dts.state != MEMORY) {
-                ts.waitingOn.add(dts);
+                ts.addWaitingOn(dts);
                 if (dts.state == RELEASED) {
                     recommend(dts, WAITING);
                 }
             }
-            dts.waiters.add(ts);
+            dts.addWaiter(ts);
         }
         m.setState(ts, WAITING);
         if (ts.waitingOn.isEmpty()) {
@@ -599,7 +599,7 @@ final class SchedulerTransitions {
         }
         for (SchedulerTask dts : ts.waiters) {
             if (dts.state == WAITING) {
-                dts.waitingOn.add(ts);
+                dts.addWaitingOn(ts);
             } else {
                 recommend(dts, WAITING); // was ready or running with this result: wait for it again
             }

@@ -39,7 +39,26 @@ final class SmallOrderedSet<E> extends AbstractSet<E> {
     /** Counts structural changes of the inline form, so its iterators fail fast as LinkedHashSet's do. */
     private int modCount;
 
+    /**
+     * The empty set every SchedulerTask field starts as, shared: a task pays for a set only once it holds something
+     * (a leaf of a big graph never has dependencies, waitingOn, whoWants, and whoHas only once done). It never
+     * changes: {@link #add} throws, removing finds nothing. Fields that may hold it are written through {@link
+     * #writable}.
+     */
+    private static final SmallOrderedSet<Object> EMPTY = new SmallOrderedSet<>();
+
     SmallOrderedSet() {}
+
+    /** The shared, unmodifiable empty set. */
+    @SuppressWarnings("unchecked")
+    static <E> SmallOrderedSet<E> empty() {
+        return (SmallOrderedSet<E>) EMPTY;
+    }
+
+    /** {@code s} itself, or a new set if {@code s} is the shared empty one: what a field holds before an add. */
+    static <E> SmallOrderedSet<E> writable(SmallOrderedSet<E> s) {
+        return s == EMPTY ? new SmallOrderedSet<>() : s;
+    }
 
     @SuppressWarnings("unchecked")
     private LinkedHashSet<E> large() {
@@ -75,6 +94,10 @@ final class SmallOrderedSet<E> extends AbstractSet<E> {
 
     @Override
     public boolean add(E e) {
+        if (this == EMPTY) {
+            throw new UnsupportedOperationException(
+                    "the shared empty SmallOrderedSet cannot change: assign SmallOrderedSet.writable(field) first");
+        }
         LinkedHashSet<E> l = large();
         if (l != null) {
             return l.add(e);

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdask.protocol.state.InvalidTransition;
-import io.jdask.protocol.state.Priority;
 import io.jdask.protocol.state.Transition;
 import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.SchedulerInstruction.KeyErred;
@@ -183,7 +182,7 @@ class FailuresAndStaleEventsTest {
         var m = new ClusterModel(SchedulerConfig.defaults());
         var t = new TransitionLoop(m, new WorkerPicker(m));
         m.stimulusId = "stim-42";
-        var ts = m.newTask("x-1", "code", Priority.ofSubmission(0, 1, 0), 0, Restrictions.NONE);
+        var ts = m.newTask("x-1", "code", 0, 1, 0, 0, Restrictions.NONE);
         m.note("x-1", "created for the test");
         t.beginEvent();
         assertThatThrownBy(() -> t.transition(ts, Recommendation.Plain.of(PROCESSING)))
@@ -202,7 +201,7 @@ class FailuresAndStaleEventsTest {
     void aResultWithoutItsDataIsRefusedWhereItIsAskedFor() {
         var m = new ClusterModel(SchedulerConfig.defaults());
         var t = new TransitionLoop(m, new WorkerPicker(m));
-        var ts = m.newTask("x-1", "code", Priority.ofSubmission(0, 1, 0), 0, Restrictions.NONE);
+        var ts = m.newTask("x-1", "code", 0, 1, 0, 0, Restrictions.NONE);
         assertThatThrownBy(() -> Recommendation.Plain.of(MEMORY)).hasMessageContaining("Scattered or Finished");
         assertThatThrownBy(() -> t.recommend(ts, MEMORY)).hasMessageContainingAll("x-1", "MEMORY");
         // A worker's report fits only PROCESSING -> MEMORY: given to a released task, it is a bug, with the story.

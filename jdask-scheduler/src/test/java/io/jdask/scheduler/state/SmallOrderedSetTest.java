@@ -39,6 +39,24 @@ class SmallOrderedSetTest {
     }
 
     @Test
+    void theSharedEmptySetNeverChangesAndWritableGivesAFreshOne() {
+        SmallOrderedSet<String> shared = SmallOrderedSet.empty();
+        assertThat(shared).isEmpty();
+        assertThat(shared.remove("x")).isFalse();
+        shared.clear();
+        assertThatThrownBy(() -> shared.add("x"))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("SmallOrderedSet.writable");
+        assertThat(SmallOrderedSet.<String>empty()).isSameAs(shared).isEmpty();
+
+        SmallOrderedSet<String> own = SmallOrderedSet.writable(shared);
+        assertThat(own).isNotSameAs(shared);
+        assertThat(own.add("x")).isTrue();
+        assertThat(SmallOrderedSet.writable(own)).isSameAs(own);
+        assertThat(shared).isEmpty();
+    }
+
+    @Test
     void iteratesInInsertionOrderAndIgnoresDuplicates() {
         var s = new SmallOrderedSet<String>();
         assertThat(s.add("c")).isTrue();
