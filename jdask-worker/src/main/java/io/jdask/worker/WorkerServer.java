@@ -110,8 +110,8 @@ public final class WorkerServer implements AutoCloseable {
     private final Clock clock;
     private final Serializer serializer = Serializer.shared();
     private final Transports transports;
-    /** Values by key; see {@link DataStore} for who writes it. */
-    private final DataStore store = new DataStore();
+    /** Values by key, and the spill buffer; see {@link DataStore} for who writes it. */
+    private final DataStore store;
     /** The event loop: owns the state; see {@link WorkerLoop}. */
     private final WorkerLoop loop;
     /** Runs task threads; cached, as a seceded task keeps its thread while another takes its place. */
@@ -154,6 +154,14 @@ public final class WorkerServer implements AutoCloseable {
     private WorkerServer(WorkerConfig config) {
         this.config = config;
         this.clock = config.clock();
+        SpillPolicy spillPolicy = new SpillPolicy(config.memoryLimit(), config.memoryFractions());
+        this.store = new DataStore(
+                spillPolicy,
+                spillPolicy.spills()
+                        ? SpillFiles.under(
+                                config.localDirectory(), config.name().isEmpty() ? "worker" : config.name())
+                        : null,
+                serializer);
         this.transports = new Transports(CommOptions.builder()
                 .role("worker")
                 .name(config.name().isEmpty() ? "worker" : config.name())
@@ -321,6 +329,11 @@ public final class WorkerServer implements AutoCloseable {
     /** The keys in the data store, sorted. */
     Set<String> storedKeys() {
         return store.keys();
+    }
+
+    /** The data store's sizes now. */
+    DataStore.Sizes storeSizes() {
+        return store.sizes();
     }
 
     /** Runs {@code f} on the loop with the state and returns its answer. */
@@ -664,7 +677,7 @@ public final class WorkerServer implements AutoCloseable {
             loop.closeAndAwait(5);
             awaitQuietly(executor, 2);
             awaitQuietly(serving, 2);
-            store.clear();
+            store.close();
         } catch (RuntimeException | Error e) {
             LOG.warn("worker {}: error while closing", name, e);
         } finally {
