@@ -242,6 +242,11 @@ final class LocalClusterImpl implements LocalCluster {
         p.destroyForcibly();
     }
 
+    /** For tests: the scheduler's view of the cluster now (workers with their memory, task counts). */
+    io.jdask.scheduler.ClusterSnapshot snapshot() throws Exception {
+        return scheduler.snapshot().get(10, TimeUnit.SECONDS);
+    }
+
     synchronized List<Long> workerPids() {
         List<Long> pids = new ArrayList<>();
         for (Worker w : workers) if (w.process != null) pids.add(w.process.pid());
@@ -341,6 +346,10 @@ final class LocalClusterImpl implements LocalCluster {
         long initialMb = Math.min(maxMb, Long.getLong("jdask.worker.initialHeapMb", 1024));
         if (initialMb > 0) cmd.add("-Xms" + initialMb + "m");
         cmd.add("-XX:+UseParallelGC");
+        // Out of memory, a worker exits at once (status 3, "Terminating due to java.lang.OutOfMemoryError" on stderr)
+        // rather than run on half broken; its nanny starts a fresh one.
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.add("-XX:+DisplayVMOutputToStderr"); // that message, which the JVM prints to stdout, to its error output
         // A received 100 MB value is a fresh 100 MB array, mostly memory new to the process: faulting it in 4 KB
         // pages costs more than copying into it (about 70 ms of CPU here, 35-50 ms with huge pages; JVM start-up
         // unchanged). Only where the kernel leaves huge pages to madvise: with "always" the JVM gets them anyway, and

@@ -28,12 +28,14 @@ import io.jdask.worker.state.WorkerEvent.FreeKeys;
 import io.jdask.worker.state.WorkerEvent.GatherDepFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepNetworkFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepSuccess;
+import io.jdask.worker.state.WorkerEvent.Pause;
 import io.jdask.worker.state.WorkerEvent.PeerRemoved;
 import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.Rejoin;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.Secede;
 import io.jdask.worker.state.WorkerEvent.StillRunning;
+import io.jdask.worker.state.WorkerEvent.Unpause;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
 import io.jdask.worker.state.WorkerInstruction.CancelExecution;
 import io.jdask.worker.state.WorkerInstruction.DropData;
@@ -161,6 +163,11 @@ public final class WorkerState {
                 case RefreshWhoHas e -> fetch.updateWhoHas(e.whoHas());
                 case PeerRemoved e -> onPeerRemoved(e);
                 case FindMissing e -> onFindMissing();
+                case Pause e -> m.running = false;
+                case Unpause e -> {
+                    m.running = true;
+                    compute.ensureComputing();
+                }
             }
             drain();
             fetch.ensureCommunicating();
@@ -564,6 +571,11 @@ public final class WorkerState {
     /** The task with this key, or null if unknown (never a forgotten one). */
     public WorkerTask task(String key) {
         return m.tasks.get(key);
+    }
+
+    /** Whether a {@link WorkerEvent.Pause} holds new tasks and fetches back. */
+    public boolean isPaused() {
+        return !m.running;
     }
 
     /** Number of known tasks. */
