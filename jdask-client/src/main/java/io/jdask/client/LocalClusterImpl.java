@@ -78,9 +78,10 @@ final class LocalClusterImpl implements LocalCluster {
                     throw e;
                 }
                 Process p = process;
+                io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.follow(p, System.err, name);
                 exitHandled = p.onExit().thenRun(() -> {
                     archive.ifPresent(ClassDataArchives.Slot::close);
-                    exited(this, p);
+                    exited(this, p, io.jdask.worker.WorkerExit.of(p.exitValue(), errors.lastLines(1000)));
                 });
             } else {
                 server = WorkerServer.start(workerConfig(name));
@@ -126,6 +127,8 @@ final class LocalClusterImpl implements LocalCluster {
         SchedulerServer scheduler = SchedulerServer.start(SchedulerServerConfig.builder()
                 .listenAddress("tcp://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
                 .name("local-scheduler")
+                // Worker processes have a nanny here, which says why one died: wait for that before removing it.
+                .workerExitGrace(spec.processes() ? Duration.ofSeconds(2) : Duration.ZERO)
                 .build());
         Dashboard dashboard = null;
         if (spec.dashboardPort() >= 0) {
@@ -210,23 +213,28 @@ final class LocalClusterImpl implements LocalCluster {
         return sb.toString();
     }
 
-    /** A worker process ended: restart it unless that was asked for. */
-    private void exited(Worker w, Process p) {
+    /**
+     * A worker process ended: the scheduler hears why (its tasks' KilledWorker errors say it), and the process is
+     * restarted unless that was asked for.
+     */
+    private void exited(Worker w, Process p, io.jdask.worker.WorkerExit exit) {
+        boolean asked = closing || w.retiring || w.process != p;
+        scheduler.workerExited(p.pid(), asked ? "stopped by its cluster" : exit.describe());
         synchronized (this) {
             if (closing || w.retiring || w.process != p || !workers.contains(w)) return;
             long now = System.nanoTime();
             w.restarts.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
             if (w.restarts.size() >= MAX_RESTARTS) {
                 LOG.error(
-                        "worker {} exited with {} {} times in a minute; not restarting it",
+                        "worker {} exited {} times in a minute, the last with {}; not restarting it",
                         w.name,
-                        p.exitValue(),
-                        MAX_RESTARTS);
+                        MAX_RESTARTS,
+                        exit.describe());
                 workers.remove(w);
                 return;
             }
             w.restarts.add(now);
-            LOG.warn("worker {} exited with {}; restarting it", w.name, p.exitValue());
+            LOG.warn("worker {} exited with {}; restarting it", w.name, exit.describe());
             try {
                 w.start();
             } catch (RuntimeException e) {
@@ -322,7 +330,7 @@ final class LocalClusterImpl implements LocalCluster {
         }
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectError(ProcessBuilder.Redirect.PIPE); // passed on by the worker's ErrorTail
         try {
             return pb.start();
         } catch (java.io.IOException e) {

@@ -1,6 +1,7 @@
 package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.jdask.Future;
@@ -58,5 +59,28 @@ class MemoryManagementTest {
         assertThat(first).hasSize(PART);
         assertThat(first[0]).isEqualTo((byte) 1);
         assertThat(first[PART - 1]).isEqualTo((byte) 1);
+    }
+
+    /** Keeps allocating until its worker runs out of memory. */
+    static int hog(int x) {
+        List<long[]> hoard = new ArrayList<>();
+        while (true) hoard.add(new long[1 << 18]);
+    }
+
+    @Test
+    void aTaskThatKillsItsWorkersFailsSayingTheyRanOutOfMemoryAndTheWorkerComesBack() {
+        Future<Integer> hog = cluster.client().submit(MemoryManagementTest::hog, 1);
+        // Three worker processes die under it (exit status 3: the JVM's ExitOnOutOfMemoryError, or the worker's own
+        // check of the terminate fraction); the nanny's account reaches the error.
+        assertThatThrownBy(() -> hog.result(Duration.ofSeconds(120)))
+                .hasMessageContaining("KilledWorker")
+                .hasMessageContaining("3 workers that died")
+                .hasMessageContaining("exit code 3, out of memory");
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> cluster.client().nthreads().size() == 1);
+        assertThat(cluster.client()
+                        .submit(MemoryManagementTest::sum, new byte[] {1, 2, 3})
+                        .result(Duration.ofSeconds(30)))
+                .isEqualTo(6L);
     }
 }
