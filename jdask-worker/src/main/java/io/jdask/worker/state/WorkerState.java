@@ -101,6 +101,14 @@ import java.util.TreeMap;
  * discarded (the worker should shut down), as in Dask.
  */
 public final class WorkerState {
+    /**
+     * Network failures in a row fetching one key after which the worker tells the scheduler the holder does not have
+     * it ({@code MissingData}): the scheduler drops that replica and, with none left, computes the key again (or
+     * reports it lost). Between attempts the key waits for the once-a-second {@link FindMissing}, so this bounds the
+     * retrying to a few seconds.
+     */
+    public static final int MAX_FETCH_FAILURES = 3;
+
     private final WorkerModel m;
     private final FetchPlanner fetch;
     private final ComputePlanner compute;
@@ -407,7 +415,13 @@ public final class WorkerState {
         Peer p = m.peers.get(e.peer());
         List<WorkerTask> flight = fetch.gatherDone(p);
         if (flight == null) return;
-        for (WorkerTask ts : flight) m.recommend(ts, FETCH);
+        for (WorkerTask ts : flight) {
+            if (++ts.fetchFailures >= MAX_FETCH_FAILURES) {
+                ts.fetchFailures = 0;
+                m.emit(new MissingDataMsg(ts.key, p.address, m.stimulusId()));
+            }
+            m.recommend(ts, FETCH);
+        }
         fetch.forgetPeer(p);
     }
 
