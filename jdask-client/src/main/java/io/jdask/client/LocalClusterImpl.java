@@ -305,7 +305,21 @@ final class LocalClusterImpl implements LocalCluster {
                 .nthreads(spec.threadsPerWorker())
                 .name(name);
         if (spec.memoryLimitBytes() > 0) b.memoryLimit(spec.memoryLimitBytes());
+        b.memoryFractions(memoryFractions());
+        if (!spec.memory().localDirectory().isEmpty())
+            b.localDirectory(Path.of(spec.memory().localDirectory()));
         return b.build();
+    }
+
+    /** The workers' memory fractions: the builder's, else the {@code jdask.worker.memory.*} properties' or defaults. */
+    private io.jdask.worker.MemoryFractions memoryFractions() {
+        LocalCluster.Memory m = spec.memory();
+        io.jdask.worker.MemoryFractions f = io.jdask.worker.MemoryFractions.fromSystemProperties();
+        if (m.target() >= 0) f = f.withTarget(m.target());
+        if (m.spill() >= 0) f = f.withSpill(m.spill());
+        if (m.pause() >= 0) f = f.withPause(m.pause());
+        if (m.terminate() >= 0) f = f.withTerminate(m.terminate());
+        return f;
     }
 
     private Process spawn(String name, List<String> archiveOptions) {
@@ -327,6 +341,15 @@ final class LocalClusterImpl implements LocalCluster {
         if (spec.memoryLimitBytes() > 0) {
             cmd.add(WorkerOptions.MEMORY_LIMIT);
             cmd.add(Long.toString(spec.memoryLimitBytes()));
+        }
+        // The fractions as this JVM resolves them (builder, else jdask.worker.memory.* properties, else defaults).
+        io.jdask.worker.MemoryFractions f = memoryFractions();
+        cmd.addAll(List.of(WorkerOptions.MEMORY_TARGET, Double.toString(f.target())));
+        cmd.addAll(List.of(WorkerOptions.MEMORY_SPILL, Double.toString(f.spill())));
+        cmd.addAll(List.of(WorkerOptions.MEMORY_PAUSE, Double.toString(f.pause())));
+        cmd.addAll(List.of(WorkerOptions.MEMORY_TERMINATE, Double.toString(f.terminate())));
+        if (!spec.memory().localDirectory().isEmpty()) {
+            cmd.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, spec.memory().localDirectory()));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
