@@ -59,6 +59,9 @@ final class LocalClusterImpl implements LocalCluster {
         volatile CompletableFuture<Void> exitHandled = CompletableFuture.completedFuture(null);
 
         volatile WorkerServer server;
+        /** The local directory of the current process (its spill files), removed when it exits. */
+        volatile Path localDirectory;
+
         volatile boolean retiring;
         final List<Long> restarts = new ArrayList<>();
 
@@ -69,18 +72,24 @@ final class LocalClusterImpl implements LocalCluster {
         void start() {
             if (spec.processes()) {
                 Optional<ClassDataArchives.Slot> archive = archives.flatMap(ClassDataArchives::acquire);
+                localDirectory = newLocalDirectory(name);
                 try {
                     process = spawn(
                             name,
-                            archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()));
+                            archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()),
+                            localDirectory);
                 } catch (RuntimeException e) {
                     archive.ifPresent(ClassDataArchives.Slot::close);
+                    io.jdask.worker.SpillFiles.deleteTree(localDirectory);
                     throw e;
                 }
                 Process p = process;
+                Path scratch = localDirectory;
                 io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.follow(p, System.err, name);
                 exitHandled = p.onExit().thenRun(() -> {
                     archive.ifPresent(ClassDataArchives.Slot::close);
+                    // a process that died cannot remove its spill files; the directory it was given goes with it
+                    io.jdask.worker.SpillFiles.deleteTree(scratch);
                     exited(this, p, io.jdask.worker.WorkerExit.of(p.exitValue(), errors.lastLines(1000)));
                 });
             } else {
@@ -322,7 +331,26 @@ final class LocalClusterImpl implements LocalCluster {
         return f;
     }
 
-    private Process spawn(String name, List<String> archiveOptions) {
+    /**
+     * A directory of its own for a worker process, under the builder's local directory or the temporary directory:
+     * the worker spills there, and the nanny removes it when the process ends, also after a crash.
+     */
+    private Path newLocalDirectory(String name) {
+        String parent = spec.memory().localDirectory();
+        try {
+            Path under = parent.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir")) : Path.of(parent);
+            java.nio.file.Files.createDirectories(under);
+            return java.nio.file.Files.createTempDirectory(under, "jdask-" + name + "-");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(
+                    "cannot create a local directory for worker " + name + " under "
+                            + (parent.isEmpty() ? "the temporary directory" : parent)
+                            + " (set localDirectory to a writable directory): " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private Process spawn(String name, List<String> archiveOptions, Path localDirectory) {
         List<String> cmd = new ArrayList<>();
         cmd.add(workerJava.get(0));
         cmd.addAll(archiveOptions);
@@ -348,9 +376,7 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.addAll(List.of(WorkerOptions.MEMORY_SPILL, Double.toString(f.spill())));
         cmd.addAll(List.of(WorkerOptions.MEMORY_PAUSE, Double.toString(f.pause())));
         cmd.addAll(List.of(WorkerOptions.MEMORY_TERMINATE, Double.toString(f.terminate())));
-        if (!spec.memory().localDirectory().isEmpty()) {
-            cmd.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, spec.memory().localDirectory()));
-        }
+        cmd.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, localDirectory.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.PIPE); // passed on by the worker's ErrorTail

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * buffer in between and no copy beyond the kernel's. Files are named by a counter, since keys may hold any character.
  * Thread-safe: each file is written once, by one thread, before its handle is published.
  */
-final class SpillFiles implements AutoCloseable {
+public final class SpillFiles implements AutoCloseable {
     /** Where the worker's directory is made. */
     private final Path parent;
     /** The directory's name before its random part. */
@@ -124,6 +124,14 @@ final class SpillFiles implements AutoCloseable {
             directory = this.directory;
         }
         if (directory == null) return;
+        deleteTree(directory);
+    }
+
+    /**
+     * Removes a directory and everything in it, ignoring errors: what a worker does with its spill directory when it
+     * closes, and what its nanny does with the local directory it gave a worker process that died without closing.
+     */
+    public static void deleteTree(Path directory) {
         try {
             Files.walkFileTree(directory, new SimpleFileVisitor<>() {
                 @Override
