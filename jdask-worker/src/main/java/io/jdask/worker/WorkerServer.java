@@ -90,9 +90,15 @@ import org.slf4j.LoggerFactory;
  *       forgotten; a long-lived worker does not grow with the number of keys it has seen.
  * </ul>
  *
+ * <h2>Memory</h2>
+ *
+ * The {@link DataStore} spills least recently used values to disk above the target fraction of the limit; a worker
+ * process's {@link MemoryMonitor} also spills, pauses and exits by its heap (see ARCHITECTURE.md, "Memory"), and the
+ * scheduler hears the sizes and the pause in {@code WorkerMsg.MemoryStatus} reports.
+ *
  * <h2>Not yet</h2>
  *
- * Spilling to disk, heartbeats and metrics.
+ * Heartbeats and metrics.
  */
 public final class WorkerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
