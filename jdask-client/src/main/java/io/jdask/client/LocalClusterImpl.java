@@ -252,11 +252,23 @@ final class LocalClusterImpl implements LocalCluster {
         }
     }
 
-    /** For tests: kills a worker process abruptly (as a crash would), without marking it as retiring. */
-    synchronized void killWorkerProcess(int index) {
-        Process p = workers.get(index).process;
+    /**
+     * For tests: kills a worker process abruptly (as a crash would), without marking it as retiring, and returns once
+     * its nanny has handled the exit (told the scheduler, which then removes the worker at once, and started a new
+     * process): what a test does next sees the worker gone, as it would a moment later in real life.
+     */
+    void killWorkerProcess(int index) throws Exception {
+        Worker w;
+        Process p;
+        synchronized (this) {
+            w = workers.get(index);
+            p = w.process;
+        }
         if (p == null) throw new IllegalStateException("workers run in this JVM: nothing to kill");
+        CompletableFuture<Void> handled = w.exitHandled;
         p.destroyForcibly();
+        handled.get(30, TimeUnit.SECONDS);
+        scheduler.snapshot().get(10, TimeUnit.SECONDS); // queued after the nanny's account: handled once it returns
     }
 
     /** For tests: the scheduler's view of the cluster now (workers with their memory, task counts). */
