@@ -228,7 +228,7 @@ final class LocalClusterImpl implements LocalCluster {
      */
     private void exited(Worker w, Process p, io.jdask.worker.WorkerExit exit) {
         boolean asked = closing || w.retiring || w.process != p;
-        scheduler.workerExited(p.pid(), asked ? "stopped by its cluster" : exit.describe());
+        scheduler.workerExited(p.pid(), asked ? "" : exit.describe()); // empty: stopped on purpose, nothing to blame
         synchronized (this) {
             if (closing || w.retiring || w.process != p || !workers.contains(w)) return;
             long now = System.nanoTime();

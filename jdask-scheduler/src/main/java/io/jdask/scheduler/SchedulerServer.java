@@ -172,7 +172,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     /**
      * A nanny's account of why the worker process {@code pid} ended ({@code cause}: exit code, out of memory, last
-     * lines of its error output). The scheduler logs it and, if that worker is still registered or its removal is
+     * lines of its error output; empty when the process was stopped on purpose). The scheduler logs it and, if that worker is still registered or its removal is
      * waiting (see {@link SchedulerServerConfig.Builder#workerExitGrace}), removes it with that cause, which the
      * {@code KilledWorker} errors of its tasks then carry. Any thread.
      */
