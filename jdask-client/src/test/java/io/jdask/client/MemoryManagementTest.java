@@ -73,7 +73,9 @@ class MemoryManagementTest {
         // Three worker processes die under it (exit status 3: the JVM's ExitOnOutOfMemoryError, or the worker's own
         // check of the terminate fraction); the nanny's account reaches the error.
         assertThatThrownBy(() -> hog.result(Duration.ofSeconds(120)))
-                .hasMessageContaining("KilledWorker")
+                .isInstanceOfSatisfying(
+                        io.jdask.KilledWorkerException.class,
+                        e -> assertThat(e.key()).isEqualTo(hog.key()))
                 .hasMessageContaining("3 workers that died")
                 .hasMessageContaining("exit code 3, out of memory");
         await().atMost(Duration.ofSeconds(60))
