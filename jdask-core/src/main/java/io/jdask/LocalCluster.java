@@ -46,11 +46,54 @@ public interface LocalCluster extends AutoCloseable {
             boolean processes,
             long memoryLimitBytes,
             int dashboardPort,
-            int schedulerPort) {
+            int schedulerPort,
+            Memory memory) {
         public Spec {
             if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
             if (threadsPerWorker < 1) {
                 throw new IllegalArgumentException("threadsPerWorker must be >= 1, got " + threadsPerWorker);
+            }
+            memory = memory == null ? Memory.DEFAULT : memory;
+        }
+
+        /** With the workers' default memory management. */
+        public Spec(
+                int workers,
+                int threadsPerWorker,
+                boolean processes,
+                long memoryLimitBytes,
+                int dashboardPort,
+                int schedulerPort) {
+            this(workers, threadsPerWorker, processes, memoryLimitBytes, dashboardPort, schedulerPort, Memory.DEFAULT);
+        }
+    }
+
+    /**
+     * How workers manage their memory, as fractions of the memory limit (Dask's {@code distributed.worker.memory.*});
+     * -1 leaves a fraction at the workers' default (0.6, 0.7, 0.8, 0.95, or the {@code jdask.worker.memory.*}
+     * system properties), 0 turns it off.
+     *
+     * @param target above it the least recently used stored values spill to disk
+     * @param spill above it (of heap after a collection) values spill too
+     * @param pause above it a worker starts no new task
+     * @param terminate above it a worker process exits and is restarted
+     * @param localDirectory where spill files go; empty for the system's temporary directory
+     */
+    record Memory(double target, double spill, double pause, double terminate, String localDirectory) {
+        public static final Memory DEFAULT = new Memory(-1, -1, -1, -1, "");
+
+        public Memory {
+            check("target", target);
+            check("spill", spill);
+            check("pause", pause);
+            check("terminate", terminate);
+            localDirectory = localDirectory == null ? "" : localDirectory;
+        }
+
+        private static void check(String name, double f) {
+            if (!(f == -1 || (f >= 0 && f <= 1))) {
+                throw new IllegalArgumentException(
+                        "the memory " + name + " fraction must be between 0 and 1 (0 turns it off), got " + f);
             }
         }
     }
@@ -69,6 +112,7 @@ public interface LocalCluster extends AutoCloseable {
 
         private int dashboardPort = DEFAULT_DASHBOARD_PORT;
         private int schedulerPort = 0;
+        private Memory memory = Memory.DEFAULT;
 
         Builder() {}
 
@@ -106,6 +150,36 @@ public interface LocalCluster extends AutoCloseable {
             return this;
         }
 
+        /** Fraction of the memory limit above which stored values spill to disk (default 0.6; 0 turns it off). */
+        public Builder memoryTarget(double fraction) {
+            memory = new Memory(fraction, memory.spill(), memory.pause(), memory.terminate(), memory.localDirectory());
+            return this;
+        }
+
+        /** Fraction of the memory limit of heap (after a collection) above which values spill too (default 0.7). */
+        public Builder memorySpill(double fraction) {
+            memory = new Memory(memory.target(), fraction, memory.pause(), memory.terminate(), memory.localDirectory());
+            return this;
+        }
+
+        /** Fraction of the memory limit of heap above which a worker starts no new task (default 0.8). */
+        public Builder memoryPause(double fraction) {
+            memory = new Memory(memory.target(), memory.spill(), fraction, memory.terminate(), memory.localDirectory());
+            return this;
+        }
+
+        /** Fraction of the memory limit of heap above which a worker process exits and is restarted (default 0.95). */
+        public Builder memoryTerminate(double fraction) {
+            memory = new Memory(memory.target(), memory.spill(), memory.pause(), fraction, memory.localDirectory());
+            return this;
+        }
+
+        /** Where workers spill values (each in a directory of its own); default the system's temporary directory. */
+        public Builder localDirectory(String directory) {
+            memory = new Memory(memory.target(), memory.spill(), memory.pause(), memory.terminate(), directory);
+            return this;
+        }
+
         /** The scheduler's port (default 0: a free one). */
         public Builder schedulerPort(int port) {
             this.schedulerPort = port;
@@ -113,7 +187,7 @@ public interface LocalCluster extends AutoCloseable {
         }
 
         public Spec spec() {
-            return new Spec(workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort);
+            return new Spec(workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort, memory);
         }
 
         /** Starts the cluster and returns when its workers have joined. */

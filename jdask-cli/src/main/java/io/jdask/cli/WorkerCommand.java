@@ -54,6 +54,31 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Memory for this worker, e.g. 4GB (reported to the scheduler).")
     String memoryLimit;
 
+    @Option(
+            names = WorkerOptions.MEMORY_TARGET,
+            description = "Fraction of the memory limit above which stored values spill to disk (default 0.6).")
+    Double memoryTarget;
+
+    @Option(
+            names = WorkerOptions.MEMORY_SPILL,
+            description = "Fraction of the limit of heap, after a collection, above which values spill too (0.7).")
+    Double memorySpill;
+
+    @Option(
+            names = WorkerOptions.MEMORY_PAUSE,
+            description = "Fraction of the limit of heap above which the worker starts no new task (default 0.8).")
+    Double memoryPause;
+
+    @Option(
+            names = WorkerOptions.MEMORY_TERMINATE,
+            description = "Fraction of the limit of heap above which the worker exits (default 0.95).")
+    Double memoryTerminate;
+
+    @Option(
+            names = WorkerOptions.LOCAL_DIRECTORY,
+            description = "Where spilled values go (default: the system's temporary directory).")
+    String localDirectory;
+
     @Option(names = WorkerOptions.RESOURCES, split = ",", description = "Abstract resources, e.g. GPU=1,MEMORY=8e9.")
     Map<String, Double> resources;
 
@@ -81,6 +106,11 @@ final class WorkerCommand implements Callable<Integer> {
         if (memoryLimit != null) {
             args.addAll(List.of(WorkerOptions.MEMORY_LIMIT, Long.toString(MemoryLimits.parse(memoryLimit))));
         }
+        if (memoryTarget != null) args.addAll(List.of(WorkerOptions.MEMORY_TARGET, memoryTarget.toString()));
+        if (memorySpill != null) args.addAll(List.of(WorkerOptions.MEMORY_SPILL, memorySpill.toString()));
+        if (memoryPause != null) args.addAll(List.of(WorkerOptions.MEMORY_PAUSE, memoryPause.toString()));
+        if (memoryTerminate != null) args.addAll(List.of(WorkerOptions.MEMORY_TERMINATE, memoryTerminate.toString()));
+        if (localDirectory != null) args.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, localDirectory));
         if (resources != null && !resources.isEmpty()) {
             args.addAll(List.of(
                     WorkerOptions.RESOURCES,

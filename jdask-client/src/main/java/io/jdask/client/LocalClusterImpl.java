@@ -59,6 +59,9 @@ final class LocalClusterImpl implements LocalCluster {
         volatile CompletableFuture<Void> exitHandled = CompletableFuture.completedFuture(null);
 
         volatile WorkerServer server;
+        /** The local directory of the current process (its spill files), removed when it exits. */
+        volatile Path localDirectory;
+
         volatile boolean retiring;
         final List<Long> restarts = new ArrayList<>();
 
@@ -69,18 +72,25 @@ final class LocalClusterImpl implements LocalCluster {
         void start() {
             if (spec.processes()) {
                 Optional<ClassDataArchives.Slot> archive = archives.flatMap(ClassDataArchives::acquire);
+                localDirectory = newLocalDirectory(name);
                 try {
                     process = spawn(
                             name,
-                            archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()));
+                            archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()),
+                            localDirectory);
                 } catch (RuntimeException e) {
                     archive.ifPresent(ClassDataArchives.Slot::close);
+                    io.jdask.worker.SpillFiles.deleteTree(localDirectory);
                     throw e;
                 }
                 Process p = process;
+                Path scratch = localDirectory;
+                io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.follow(p, System.err, name);
                 exitHandled = p.onExit().thenRun(() -> {
                     archive.ifPresent(ClassDataArchives.Slot::close);
-                    exited(this, p);
+                    // a process that died cannot remove its spill files; the directory it was given goes with it
+                    io.jdask.worker.SpillFiles.deleteTree(scratch);
+                    exited(this, p, io.jdask.worker.WorkerExit.of(p.exitValue(), errors.lastLines(1000)));
                 });
             } else {
                 server = WorkerServer.start(workerConfig(name));
@@ -126,6 +136,8 @@ final class LocalClusterImpl implements LocalCluster {
         SchedulerServer scheduler = SchedulerServer.start(SchedulerServerConfig.builder()
                 .listenAddress("tcp://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
                 .name("local-scheduler")
+                // Worker processes have a nanny here, which says why one died: wait for that before removing it.
+                .workerExitGrace(spec.processes() ? Duration.ofSeconds(2) : Duration.ZERO)
                 .build());
         Dashboard dashboard = null;
         if (spec.dashboardPort() >= 0) {
@@ -210,23 +222,28 @@ final class LocalClusterImpl implements LocalCluster {
         return sb.toString();
     }
 
-    /** A worker process ended: restart it unless that was asked for. */
-    private void exited(Worker w, Process p) {
+    /**
+     * A worker process ended: the scheduler hears why (its tasks' KilledWorker errors say it), and the process is
+     * restarted unless that was asked for.
+     */
+    private void exited(Worker w, Process p, io.jdask.worker.WorkerExit exit) {
+        boolean asked = closing || w.retiring || w.process != p;
+        scheduler.workerExited(p.pid(), asked ? "" : exit.describe()); // empty: stopped on purpose, nothing to blame
         synchronized (this) {
             if (closing || w.retiring || w.process != p || !workers.contains(w)) return;
             long now = System.nanoTime();
             w.restarts.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
             if (w.restarts.size() >= MAX_RESTARTS) {
                 LOG.error(
-                        "worker {} exited with {} {} times in a minute; not restarting it",
+                        "worker {} exited {} times in a minute, the last with {}; not restarting it",
                         w.name,
-                        p.exitValue(),
-                        MAX_RESTARTS);
+                        MAX_RESTARTS,
+                        exit.describe());
                 workers.remove(w);
                 return;
             }
             w.restarts.add(now);
-            LOG.warn("worker {} exited with {}; restarting it", w.name, p.exitValue());
+            LOG.warn("worker {} exited with {}; restarting it", w.name, exit.describe());
             try {
                 w.start();
             } catch (RuntimeException e) {
@@ -235,11 +252,28 @@ final class LocalClusterImpl implements LocalCluster {
         }
     }
 
-    /** For tests: kills a worker process abruptly (as a crash would), without marking it as retiring. */
-    synchronized void killWorkerProcess(int index) {
-        Process p = workers.get(index).process;
+    /**
+     * For tests: kills a worker process abruptly (as a crash would), without marking it as retiring, and returns once
+     * its nanny has handled the exit (told the scheduler, which then removes the worker at once, and started a new
+     * process): what a test does next sees the worker gone, as it would a moment later in real life.
+     */
+    void killWorkerProcess(int index) throws Exception {
+        Worker w;
+        Process p;
+        synchronized (this) {
+            w = workers.get(index);
+            p = w.process;
+        }
         if (p == null) throw new IllegalStateException("workers run in this JVM: nothing to kill");
+        CompletableFuture<Void> handled = w.exitHandled;
         p.destroyForcibly();
+        handled.get(30, TimeUnit.SECONDS);
+        scheduler.snapshot().get(10, TimeUnit.SECONDS); // queued after the nanny's account: handled once it returns
+    }
+
+    /** For tests: the scheduler's view of the cluster now (workers with their memory, task counts). */
+    io.jdask.scheduler.ClusterSnapshot snapshot() throws Exception {
+        return scheduler.snapshot().get(10, TimeUnit.SECONDS);
     }
 
     synchronized List<Long> workerPids() {
@@ -292,10 +326,43 @@ final class LocalClusterImpl implements LocalCluster {
                 .nthreads(spec.threadsPerWorker())
                 .name(name);
         if (spec.memoryLimitBytes() > 0) b.memoryLimit(spec.memoryLimitBytes());
+        b.memoryFractions(memoryFractions());
+        if (!spec.memory().localDirectory().isEmpty())
+            b.localDirectory(Path.of(spec.memory().localDirectory()));
         return b.build();
     }
 
-    private Process spawn(String name, List<String> archiveOptions) {
+    /** The workers' memory fractions: the builder's, else the {@code jdask.worker.memory.*} properties' or defaults. */
+    private io.jdask.worker.MemoryFractions memoryFractions() {
+        LocalCluster.Memory m = spec.memory();
+        io.jdask.worker.MemoryFractions f = io.jdask.worker.MemoryFractions.fromSystemProperties();
+        if (m.target() >= 0) f = f.withTarget(m.target());
+        if (m.spill() >= 0) f = f.withSpill(m.spill());
+        if (m.pause() >= 0) f = f.withPause(m.pause());
+        if (m.terminate() >= 0) f = f.withTerminate(m.terminate());
+        return f;
+    }
+
+    /**
+     * A directory of its own for a worker process, under the builder's local directory or the temporary directory:
+     * the worker spills there, and the nanny removes it when the process ends, also after a crash.
+     */
+    private Path newLocalDirectory(String name) {
+        String parent = spec.memory().localDirectory();
+        try {
+            Path under = parent.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir")) : Path.of(parent);
+            java.nio.file.Files.createDirectories(under);
+            return java.nio.file.Files.createTempDirectory(under, "jdask-" + name + "-");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(
+                    "cannot create a local directory for worker " + name + " under "
+                            + (parent.isEmpty() ? "the temporary directory" : parent)
+                            + " (set localDirectory to a writable directory): " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private Process spawn(String name, List<String> archiveOptions, Path localDirectory) {
         List<String> cmd = new ArrayList<>();
         cmd.add(workerJava.get(0));
         cmd.addAll(archiveOptions);
@@ -315,9 +382,16 @@ final class LocalClusterImpl implements LocalCluster {
             cmd.add(WorkerOptions.MEMORY_LIMIT);
             cmd.add(Long.toString(spec.memoryLimitBytes()));
         }
+        // The fractions as this JVM resolves them (builder, else jdask.worker.memory.* properties, else defaults).
+        io.jdask.worker.MemoryFractions f = memoryFractions();
+        cmd.addAll(List.of(WorkerOptions.MEMORY_TARGET, Double.toString(f.target())));
+        cmd.addAll(List.of(WorkerOptions.MEMORY_SPILL, Double.toString(f.spill())));
+        cmd.addAll(List.of(WorkerOptions.MEMORY_PAUSE, Double.toString(f.pause())));
+        cmd.addAll(List.of(WorkerOptions.MEMORY_TERMINATE, Double.toString(f.terminate())));
+        cmd.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, localDirectory.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectError(ProcessBuilder.Redirect.PIPE); // passed on by the worker's ErrorTail
         try {
             return pb.start();
         } catch (java.io.IOException e) {
@@ -341,6 +415,10 @@ final class LocalClusterImpl implements LocalCluster {
         long initialMb = Math.min(maxMb, Long.getLong("jdask.worker.initialHeapMb", 1024));
         if (initialMb > 0) cmd.add("-Xms" + initialMb + "m");
         cmd.add("-XX:+UseParallelGC");
+        // Out of memory, a worker exits at once (status 3, "Terminating due to java.lang.OutOfMemoryError" on stderr)
+        // rather than run on half broken; its nanny starts a fresh one.
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.add("-XX:+DisplayVMOutputToStderr"); // that message, which the JVM prints to stdout, to its error output
         // A received 100 MB value is a fresh 100 MB array, mostly memory new to the process: faulting it in 4 KB
         // pages costs more than copying into it (about 70 ms of CPU here, 35-50 ms with huge pages; JVM start-up
         // unchanged). Only where the kernel leaves huge pages to madvise: with "always" the JVM gets them anyway, and

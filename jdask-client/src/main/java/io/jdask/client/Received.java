@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 final class Received {
     private static final Logger LOG = LoggerFactory.getLogger(Received.class);
 
+    /** The error type the scheduler gives a task whose workers kept dying ({@code KilledWorker}). */
+    static final String KILLED_WORKER_TYPE = "io.jdask.scheduler.state.KilledWorker";
+
     private Received() {}
 
     /**
@@ -29,7 +32,8 @@ final class Received {
     /**
      * A remote exception rebuilt from its serialized {@code bytes}. When there are none, or they cannot be opened here
      * (the exception's class is missing from {@code loader}, or it does not deserialize), a {@link RemoteException}
-     * carrying its type, message and traceback stands in for it.
+     * carrying its type, message and traceback stands in for it. The scheduler's own verdict that a task killed its
+     * workers becomes a {@link io.jdask.KilledWorkerException} for {@code of}.
      *
      * @param of what failed (a key, an actor call), for the debug log
      */
@@ -48,6 +52,7 @@ final class Received {
                 LOG.debug("cannot rebuild the exception of {}: {}", of, e.toString());
             }
         }
+        if (KILLED_WORKER_TYPE.equals(type)) return new io.jdask.KilledWorkerException(of, message);
         return new RemoteException(type, message, traceback);
     }
 

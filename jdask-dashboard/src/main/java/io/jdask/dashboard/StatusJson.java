@@ -14,7 +14,10 @@ import java.util.Map;
  * <pre>{@code
  * {"time": 1700000000000000, "clients": 1,
  *  "workers": [{"address": "tcp://127.0.0.1:40001", "name": "local-0", "nthreads": 2, "processing": 1,
- *               "heldKeys": 10, "heldBytes": 800, "memoryLimit": 268435456}],
+ *               "heldKeys": 10, "heldBytes": 800, "memoryLimit": 268435456, "managedBytes": 800,
+ *               "spilledBytes": 0, "heapBytes": 52428800, "paused": false}],
+ *  (managedBytes, spilledBytes: the worker's stored values in memory and on disk; heapBytes: its JVM heap in use;
+ *   each -1 until the worker reported it, heapBytes also for a worker sharing its JVM)
  *  "taskCount": 11,
  *  "tasks": {"released": 0, "waiting": 0, "no-worker": 0, "queued": 0, "processing": 1, "memory": 10, "erred": 0},
  *  "progress": [{"name": "inc", "total": 11, "waiting": 0, "processing": 1, "memory": 10, "erred": 0}],
@@ -39,6 +42,10 @@ final class StatusJson {
                     .field("heldKeys", w.heldKeys())
                     .field("heldBytes", w.heldBytes())
                     .field("memoryLimit", w.memoryLimit())
+                    .field("managedBytes", w.managedBytes())
+                    .field("spilledBytes", w.spilledBytes())
+                    .field("heapBytes", w.heapBytes())
+                    .field("paused", w.paused())
                     .endObject();
         }
         j.endArray();

@@ -114,7 +114,8 @@ class DashboardTest {
         return new ClusterSnapshot(
                 5_000_000L,
                 1,
-                List.of(new WorkerSnapshot("tcp://127.0.0.1:4001", "local-0", 2, 1, 10, 2048, 1L << 28)),
+                List.of(new WorkerSnapshot(
+                        "tcp://127.0.0.1:4001", "local-0", 2, 1, 10, 2048, 1L << 28, 2048, 4096, 1L << 20, true)),
                 counts,
                 List.of(new PrefixProgress("inc", 12, 0, 1, 10, 1)),
                 List.of(new TaskStreamEntry("inc-ab\"12", "tcp://127.0.0.1:4001", 1, 100, 250, true)),
@@ -127,7 +128,8 @@ class DashboardTest {
         assertThat(json)
                 .isEqualTo("{\"time\":5000000,\"clients\":1,"
                         + "\"workers\":[{\"address\":\"tcp://127.0.0.1:4001\",\"name\":\"local-0\",\"nthreads\":2,\"processing\":1,"
-                        + "\"heldKeys\":10,\"heldBytes\":2048,\"memoryLimit\":268435456}],"
+                        + "\"heldKeys\":10,\"heldBytes\":2048,\"memoryLimit\":268435456,\"managedBytes\":2048,"
+                        + "\"spilledBytes\":4096,\"heapBytes\":1048576,\"paused\":true}],"
                         + "\"taskCount\":12,"
                         + "\"tasks\":{\"released\":0,\"processing\":1,\"memory\":10,\"erred\":1},"
                         + "\"progress\":[{\"name\":\"inc\",\"total\":12,\"waiting\":0,\"processing\":1,\"memory\":10,\"erred\":1}],"

@@ -73,6 +73,24 @@ public sealed interface WorkerMsg extends Message {
     /** A peer that the scheduler listed as holding {@code key} did not have it. */
     record MissingData(String key, String erringWorker, String stimulusId) implements WorkerMsg {}
 
+    /**
+     * How full the worker's memory is, sent when it changed (a pause or unpause at once, sizes at most twice a
+     * second). {@code managedBytes} are the sizes of the stored values kept in memory, {@code spilledBytes} those on
+     * disk, {@code heapBytes} the JVM heap in use (-1 when the worker shares its JVM and cannot tell its own part);
+     * {@code paused} says the worker starts no new task until its memory is below the pause fraction again.
+     * {@code exitReason} is non-empty only in the last report of a worker that is about to exit because its memory
+     * passed the terminate fraction.
+     */
+    record MemoryStatus(
+            long managedBytes,
+            long spilledBytes,
+            int spilledCount,
+            long heapBytes,
+            boolean paused,
+            String exitReason,
+            String stimulusId)
+            implements WorkerMsg {}
+
     /** The worker needs a class of the client that submitted a task; forwarded to that client. */
     record FetchClass(long requestId, String clientId, String className) implements Request {}
 

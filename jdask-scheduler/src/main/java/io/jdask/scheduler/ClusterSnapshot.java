@@ -57,6 +57,10 @@ public record ClusterSnapshot(
      * @param heldKeys results it holds
      * @param heldBytes their size in bytes (unknown sizes count as the scheduler's default size)
      * @param memoryLimit its memory limit in bytes, 0 if none
+     * @param managedBytes sizes of the values it keeps in memory, as it last reported them; -1 before its first report
+     * @param spilledBytes sizes of the values it spilled to disk, as last reported; -1 before its first report
+     * @param heapBytes its JVM heap in use, as last reported; -1 when unknown (a worker sharing its JVM)
+     * @param paused whether it is paused (memory past its pause fraction): no new task goes to it
      */
     public record WorkerSnapshot(
             String address,
@@ -65,7 +69,23 @@ public record ClusterSnapshot(
             int processing,
             int heldKeys,
             long heldBytes,
-            long memoryLimit) {}
+            long memoryLimit,
+            long managedBytes,
+            long spilledBytes,
+            long heapBytes,
+            boolean paused) {
+        /** A worker that has not reported its memory. */
+        public WorkerSnapshot(
+                String address,
+                String name,
+                int nthreads,
+                int processing,
+                int heldKeys,
+                long heldBytes,
+                long memoryLimit) {
+            this(address, name, nthreads, processing, heldKeys, heldBytes, memoryLimit, -1, -1, -1, false);
+        }
+    }
 
     /**
      * The tasks of one function name, by where they stand. {@code total} is every known task of the name; a task

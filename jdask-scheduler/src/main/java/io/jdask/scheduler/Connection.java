@@ -30,6 +30,8 @@ final class Connection implements CommHandler {
     Role role = Role.NEW;
     /** The client id, or the worker's listening address; null while NEW. */
     String id;
+    /** The worker process's id as it registered (0 for other connections). */
+    long pid;
     /** Keys of FreeKeys instructions not sent yet in this routing pass; null when none (see Router). */
     ArrayList<String> freeKeys;
     /** The stimulus id of the first buffered FreeKeys. */

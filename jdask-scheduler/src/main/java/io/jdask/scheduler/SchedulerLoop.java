@@ -98,6 +98,9 @@ final class SchedulerLoop implements Turn {
 
     record Stop() implements Item {}
 
+    /** A nanny's account of why a worker process ended. */
+    record WorkerExited(long pid, String cause) implements Item {}
+
     /** Another thread wants a snapshot; completed on the loop thread (callers must not chain work onto it). */
     record SnapshotRequest(CompletableFuture<ClusterSnapshot> reply) implements Item {}
 
@@ -165,6 +168,8 @@ final class SchedulerLoop implements Turn {
     private final Requests requests;
     /** Everything with deadlines; the loop's one timer serves the earliest. */
     private final List<LoopTimer> timers;
+    /** Closed worker connections waiting for their nanny's account of why; see {@link WorkerExits}. */
+    private final WorkerExits exits;
     /** The last snapshot handed out, and when (the loop's clock); null before the first. */
     private ClusterSnapshot lastSnapshot;
 
@@ -194,7 +199,8 @@ final class SchedulerLoop implements Turn {
                 requests.effects(coordination.expire(nowNanos));
             }
         };
-        this.timers = List.of(coordinationDeadlines, restarts, profiles);
+        this.exits = new WorkerExits(config.workerExitGrace().toNanos(), this::removeWorker);
+        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits);
     }
 
     // ======================================================================================
@@ -234,6 +240,11 @@ final class SchedulerLoop implements Turn {
         var reply = new CompletableFuture<ClusterSnapshot>();
         offer(new SnapshotRequest(reply));
         return reply;
+    }
+
+    /** Hands a nanny's account of a worker's death to the loop; any thread. */
+    void workerExited(long pid, String cause) {
+        offer(new WorkerExited(pid, cause));
     }
 
     /** Asks the loop to gather every worker's profile; any thread. */
@@ -454,6 +465,7 @@ final class SchedulerLoop implements Turn {
                 r.reply.complete(snapshotNow());
             }
             case ProfileQuery q -> requests.profiles(q.reply::complete);
+            case WorkerExited e -> exits.exited(e.pid(), e.cause(), now);
         }
     }
 
@@ -479,7 +491,7 @@ final class SchedulerLoop implements Turn {
         checkOwner();
         Connection.Role was = connections.closed(c);
         if (was == Connection.Role.WORKER) {
-            removeWorker(c, "its connection closed (" + reason + ")");
+            exits.closed(c, "its connection closed (" + reason + ")", now);
         } else if (was == Connection.Role.CLIENT && connections.removeClient(c)) {
             pending.add(new SchedulerEvent.RemoveClient(c.id, stimuli.next("remove-client"), now));
             requests.effects(coordination.clientGone(c.id)); // its locks and leases go to the next waiters
@@ -494,10 +506,18 @@ final class SchedulerLoop implements Turn {
      * for it stops waiting. A no-op for a connection that is not (or no longer) a registered worker.
      */
     private void removeWorker(Connection c, String why) {
+        removeWorker(c, why, "");
+    }
+
+    /** The same, with the nanny's account of why the worker died ({@code cause}, empty if unknown). */
+    private void removeWorker(Connection c, String why, String cause) {
         if (!connections.removeWorker(c)) {
             return;
         }
-        pending.add(new SchedulerEvent.RemoveWorker(c.id, stimuli.next("remove-worker"), now));
+        pending.add(new SchedulerEvent.RemoveWorker(c.id, cause, stimuli.next("remove-worker"), now));
+        if (!cause.isEmpty()) {
+            LOG.warn("worker {} died: {}", c.id, cause);
+        }
         classes.workerGone(c);
         restarts.workerGone(c.id);
         profiles.workerGone(c.id);
@@ -549,6 +569,7 @@ final class SchedulerLoop implements Turn {
             return;
         }
         connections.addWorker(c, event.address());
+        c.pid = pid;
         connections.send(c, new SchedulerMsg.WorkerWelcome(schedulerId));
         classes.workerJoined(c);
         pending.add(event);

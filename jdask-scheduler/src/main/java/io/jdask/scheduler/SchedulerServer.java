@@ -170,6 +170,16 @@ public final class SchedulerServer implements AutoCloseable {
         return loop.profiles();
     }
 
+    /**
+     * A nanny's account of why the worker process {@code pid} ended ({@code cause}: exit code, out of memory, last
+     * lines of its error output; empty when the process was stopped on purpose). The scheduler logs it and, if that worker is still registered or its removal is
+     * waiting (see {@link SchedulerServerConfig.Builder#workerExitGrace}), removes it with that cause, which the
+     * {@code KilledWorker} errors of its tasks then carry. Any thread.
+     */
+    public void workerExited(long pid, String cause) {
+        loop.workerExited(pid, Objects.requireNonNull(cause, "cause"));
+    }
+
     /** The dashboard URL told to clients that connect from now on ({@code ""} for none). Any thread. */
     public void dashboardLink(String link) {
         loop.dashboardLink(Objects.requireNonNull(link, "link"));

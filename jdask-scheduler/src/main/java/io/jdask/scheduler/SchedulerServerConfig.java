@@ -23,6 +23,7 @@ public final class SchedulerServerConfig {
     private final String listenAddress;
     private final SchedulerConfig state;
     private final Duration restartTimeout;
+    private final Duration workerExitGrace;
     private final String dashboardLink;
     private final int taskStreamSize;
     private final boolean validateState;
@@ -39,6 +40,7 @@ public final class SchedulerServerConfig {
         this.listenAddress = b.listenAddress;
         this.state = b.state;
         this.restartTimeout = b.restartTimeout;
+        this.workerExitGrace = b.workerExitGrace;
         this.dashboardLink = b.dashboardLink;
         this.taskStreamSize = b.taskStreamSize;
         this.validateState = b.validateState;
@@ -62,6 +64,7 @@ public final class SchedulerServerConfig {
         b.listenAddress = listenAddress;
         b.state = state;
         b.restartTimeout = restartTimeout;
+        b.workerExitGrace = workerExitGrace;
         b.dashboardLink = dashboardLink;
         b.taskStreamSize = taskStreamSize;
         b.validateState = validateState;
@@ -85,6 +88,11 @@ public final class SchedulerServerConfig {
 
     public Duration restartTimeout() {
         return restartTimeout;
+    }
+
+    /** How long a worker whose connection closed may wait for its nanny's account of why (see the builder). */
+    public Duration workerExitGrace() {
+        return workerExitGrace;
     }
 
     public String dashboardLink() {
@@ -133,6 +141,7 @@ public final class SchedulerServerConfig {
         private String listenAddress = DEFAULT_LISTEN_ADDRESS;
         private SchedulerConfig state = SchedulerConfig.defaults();
         private Duration restartTimeout = Duration.ofSeconds(30);
+        private Duration workerExitGrace = Duration.ZERO;
         private String dashboardLink = "";
         private int taskStreamSize = TaskStreamBuffer.DEFAULT_CAPACITY;
         private boolean validateState = false;
@@ -171,6 +180,20 @@ public final class SchedulerServerConfig {
         }
 
         /** How long a restart waits for the workers to leave before answering anyway; default 30 s. */
+        /**
+         * When a worker's connection closes, how long its removal may wait for its nanny's account of why it died
+         * ({@link SchedulerServer#workerExited}), so that the {@code KilledWorker} errors it causes can say it. Its
+         * tasks are rescheduled only then. Default zero (no wait): for schedulers whose workers have no nanny that
+         * talks to them; a LocalCluster of worker processes sets it.
+         */
+        public Builder workerExitGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("workerExitGrace must be >= 0, was " + grace);
+            }
+            this.workerExitGrace = grace;
+            return this;
+        }
+
         public Builder restartTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("restartTimeout must be positive, was " + timeout);

@@ -33,7 +33,11 @@ final class Snapshots {
                     w.processingCount(),
                     w.heldCount(),
                     w.heldBytes(),
-                    w.memoryLimitBytes()));
+                    w.memoryLimitBytes(),
+                    w.managedBytes(),
+                    w.spilledBytes(),
+                    w.heapBytes(),
+                    w.paused()));
         }
         var counts = new LinkedHashMap<String, Long>();
         for (var e : state.tasks().entrySet()) {

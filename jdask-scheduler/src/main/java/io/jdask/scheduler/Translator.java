@@ -140,6 +140,16 @@ final class Translator {
             case WorkerMsg.LongRunning l ->
                 event(new SchedulerEvent.LongRunning(
                         w, l.key(), l.runId(), stimuli.orNext(l.stimulusId(), "long-running"), now));
+            case WorkerMsg.MemoryStatus s ->
+                event(new SchedulerEvent.WorkerMemory(
+                        w,
+                        s.managedBytes(),
+                        s.spilledBytes(),
+                        s.heapBytes(),
+                        s.paused(),
+                        s.exitReason(),
+                        stimuli.orNext(s.stimulusId(), "worker-memory"),
+                        now));
             case WorkerMsg.MissingData d ->
                 event(new SchedulerEvent.MissingData(
                         d.key(), d.erringWorker(), stimuli.orNext(d.stimulusId(), "missing-data"), now));

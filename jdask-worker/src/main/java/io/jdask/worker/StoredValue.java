@@ -20,8 +20,13 @@ import java.util.Objects;
  * value tasks get from them. Like Dask, which keeps the object itself, a task that modifies an input array
  * modifies the stored value (and what peers and clients are sent); tasks should treat their inputs as read-only.
  *
- * <p>Invariant: at least one of {@link #value} (with {@link #hasValue}) and {@link #bytes} is
- * set. Concurrency: all mutable fields are guarded by {@code this}; deserialization happens
+ * <p>Spilled: {@link #spill} writes the bytes to a file and lets go of both the object and the bytes; from then on
+ * every use reads the file again and keeps nothing (the worker only spills what it has no room for, so it does not
+ * take the value back into memory; what a task or a reply made from it goes with them). A file that cannot be read
+ * fails the one use with an {@link java.io.UncheckedIOException} naming the key and the file.
+ *
+ * <p>Invariant: exactly one of these holds: {@link #spilled} is set; at least one of {@link #value} (with {@link
+ * #hasValue}) and {@link #bytes} is set. Concurrency: all mutable fields are guarded by {@code this}; deserialization happens
  * under the lock, so two tasks needing the same fresh value deserialize it once.
  */
 final class StoredValue {
@@ -38,6 +43,10 @@ final class StoredValue {
     private Serialized bytes;
     /** The value's class name, or null if it arrived as bytes and is still unknown. Guarded by this. */
     private String typeName;
+    /** The file holding the bytes once spilled, else null. Guarded by this. */
+    private SpillFiles.Spilled spilled;
+    /** Set once the worker dropped the value: a spill after that would leave a file nobody deletes. */
+    private boolean discarded;
 
     private StoredValue() {}
 
@@ -64,6 +73,9 @@ final class StoredValue {
      * @throws io.jdask.protocol.SerializationException if the bytes do not deserialize
      */
     synchronized Object value(ClassLoader loader, Serializer serializer) {
+        if (spilled != null) {
+            return serializer.deserialize(spilled.read(), loader);
+        }
         if (hasValue && (valueLoader == null || valueLoader == loader)) {
             return value;
         }
@@ -77,20 +89,52 @@ final class StoredValue {
 
     /** The serialized form, made now if needed (may be slow for a big value). */
     synchronized Serialized bytes(Serializer serializer) {
+        if (spilled != null) {
+            return spilled.read();
+        }
         if (bytes == null) {
             bytes = serializer.serializeValue(value);
         }
         return bytes;
     }
 
-    /** The serialized form if it exists already, else null. */
+    /** The serialized form if it is in memory already, else null (also when spilled). */
     synchronized Serialized bytesIfReady() {
         return bytes;
     }
 
     /** The size in bytes of the serialized form, or -1 if not made yet. */
     synchronized long nbytes() {
+        if (spilled != null) return spilled.nbytes();
         return bytes == null ? -1 : bytes.nbytes();
+    }
+
+    /** Whether the value is on disk only. */
+    synchronized boolean isSpilled() {
+        return spilled != null;
+    }
+
+    /**
+     * Writes the value's bytes (made now if needed) to a file and lets go of the object and the bytes.
+     *
+     * @return false if there was nothing to do (already spilled, or dropped)
+     * @throws java.io.IOException if the file cannot be written; the value then stays in memory as it was
+     */
+    synchronized boolean spill(String key, SpillFiles files, Serializer serializer) throws java.io.IOException {
+        if (spilled != null || discarded) return false;
+        Serialized b = bytes(serializer);
+        spilled = files.write(key, b);
+        bytes = null;
+        value = null;
+        hasValue = false;
+        valueLoader = null;
+        return true;
+    }
+
+    /** The worker dropped the value: its file, if any, goes. A task that still holds this value fails to read it. */
+    synchronized void discard() {
+        discarded = true;
+        if (spilled != null) spilled.delete();
     }
 
     /** The value's class name, or null if it was never opened here. */

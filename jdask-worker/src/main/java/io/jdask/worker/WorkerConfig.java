@@ -29,6 +29,9 @@ public final class WorkerConfig {
     private final Duration profileInterval;
     private final int executeAhead;
     private final Clock clock;
+    private final MemoryFractions memoryFractions;
+    private final java.nio.file.Path localDirectory;
+    private final boolean ownsProcess;
 
     private WorkerConfig(Builder b) {
         this.schedulerAddress = b.schedulerAddress;
@@ -44,6 +47,9 @@ public final class WorkerConfig {
         this.profileInterval = b.profileInterval;
         this.executeAhead = b.executeAhead;
         this.clock = b.clock;
+        this.memoryFractions = b.memoryFractions;
+        this.localDirectory = b.localDirectory;
+        this.ownsProcess = b.ownsProcess;
     }
 
     /** Starts the settings of a worker that registers with the scheduler at {@code schedulerAddress}. */
@@ -116,10 +122,31 @@ public final class WorkerConfig {
         return clock;
     }
 
+    /** The spill, pause and terminate thresholds (see {@link MemoryFractions}). */
+    public MemoryFractions memoryFractions() {
+        return memoryFractions;
+    }
+
+    /** Where spill files go (in a directory of the worker's own); null means the system's temporary directory. */
+    public java.nio.file.Path localDirectory() {
+        return localDirectory;
+    }
+
+    /**
+     * Whether the worker has its JVM to itself (a worker process): only then does its heap measure its own memory,
+     * so only then does it spill, pause and exit by the heap's use. A worker sharing a JVM spills by its stored
+     * values' sizes alone.
+     */
+    public boolean ownsProcess() {
+        return ownsProcess;
+    }
+
     @Override
     public String toString() {
         return "WorkerConfig[scheduler=" + schedulerAddress + ", listen=" + listenAddress + ", nthreads=" + nthreads
-                + ", name=" + name + ", memoryLimit=" + memoryLimit + ", resources=" + resources + "]";
+                + ", name=" + name + ", memoryLimit=" + memoryLimit + ", memory=" + memoryFractions
+                + ", localDirectory="
+                + localDirectory + ", resources=" + resources + "]";
     }
 
     /** Builder for {@link WorkerConfig}. */
@@ -137,6 +164,9 @@ public final class WorkerConfig {
         private Duration profileInterval = Duration.ofMillis(10);
         private int executeAhead = Integer.getInteger("jdask.worker.executeAhead", 8);
         private Clock clock = Clock.system();
+        private MemoryFractions memoryFractions = MemoryFractions.fromSystemProperties();
+        private java.nio.file.Path localDirectory;
+        private boolean ownsProcess;
 
         private Builder(String schedulerAddress) {
             this.schedulerAddress = checkAddress(schedulerAddress, "scheduler address");
@@ -244,6 +274,24 @@ public final class WorkerConfig {
         /** Where the worker reads the time. Default {@link Clock#system()}; tests may pass their own. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The spill, pause and terminate thresholds. Default Dask's, or the {@code jdask.worker.memory.*} properties. */
+        public Builder memoryFractions(MemoryFractions fractions) {
+            this.memoryFractions = Objects.requireNonNull(fractions, "fractions");
+            return this;
+        }
+
+        /** Where spill files go; null (the default) means the system's temporary directory. */
+        public Builder localDirectory(java.nio.file.Path directory) {
+            this.localDirectory = directory;
+            return this;
+        }
+
+        /** Whether the worker has its JVM to itself (see {@link WorkerConfig#ownsProcess()}). Default false. */
+        public Builder ownsProcess(boolean owns) {
+            this.ownsProcess = owns;
             return this;
         }
 

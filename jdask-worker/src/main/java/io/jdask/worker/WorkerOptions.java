@@ -20,17 +20,29 @@ public final class WorkerOptions {
     public static final String NAME = "--name";
     /** Memory limit in bytes, reported to the scheduler; a whole number ({@code _} allowed). */
     public static final String MEMORY_LIMIT = "--memory-limit";
+    /** Fraction of the memory limit above which stored values spill to disk (0 turns it off); default 0.6. */
+    public static final String MEMORY_TARGET = "--memory-target";
+    /** Fraction of the memory limit of heap (after a collection) above which values spill too; default 0.7. */
+    public static final String MEMORY_SPILL = "--memory-spill";
+    /** Fraction of the memory limit of heap above which the worker pauses; default 0.8. */
+    public static final String MEMORY_PAUSE = "--memory-pause";
+    /** Fraction of the memory limit of heap above which the worker process exits; default 0.95. */
+    public static final String MEMORY_TERMINATE = "--memory-terminate";
+    /** Where spill files go (in a directory of the worker's own); default the system's temporary directory. */
+    public static final String LOCAL_DIRECTORY = "--local-directory";
     /** Abstract resources, {@code NAME=AMOUNT[,NAME=AMOUNT...]}. */
     public static final String RESOURCES = "--resources";
 
     /** One line of usage for the flags form. */
     public static final String USAGE = "--scheduler tcp://host:port [--nthreads N] [--name NAME]"
-            + " [--memory-limit BYTES] [--listen tcp://0.0.0.0:0] [--resources NAME=AMOUNT,...]";
+            + " [--memory-limit BYTES] [--memory-target F] [--memory-spill F] [--memory-pause F]"
+            + " [--memory-terminate F] [--local-directory DIR] [--listen tcp://0.0.0.0:0] [--resources NAME=AMOUNT,...]";
 
     private WorkerOptions() {}
 
     /**
-     * Parses {@code --option value} pairs into a configuration.
+     * Parses {@code --option value} pairs into a configuration, for a worker that has its JVM to itself ({@link
+     * WorkerConfig#ownsProcess()}): both front ends run one worker per process.
      *
      * @throws IllegalArgumentException naming the bad argument and what it should look like
      */
@@ -41,6 +53,8 @@ public final class WorkerOptions {
         String name = null;
         Long memoryLimit = null;
         String resources = null;
+        String localDirectory = null;
+        MemoryFractions fractions = MemoryFractions.fromSystemProperties();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (i + 1 >= args.size()) {
@@ -54,13 +68,20 @@ public final class WorkerOptions {
                 case RESOURCES -> resources = value;
                 case NTHREADS -> nthreads = parseNumber(flag, value).intValue();
                 case MEMORY_LIMIT -> memoryLimit = parseNumber(flag, value);
+                case MEMORY_TARGET -> fractions = fractions.withTarget(parseFraction(flag, value));
+                case MEMORY_SPILL -> fractions = fractions.withSpill(parseFraction(flag, value));
+                case MEMORY_PAUSE -> fractions = fractions.withPause(parseFraction(flag, value));
+                case MEMORY_TERMINATE -> fractions = fractions.withTerminate(parseFraction(flag, value));
+                case LOCAL_DIRECTORY -> localDirectory = value;
                 default -> throw new IllegalArgumentException("unknown option " + flag + " (in " + args + ")");
             }
         }
         if (scheduler == null) {
             throw new IllegalArgumentException(SCHEDULER + " tcp://host:port is required");
         }
-        WorkerConfig.Builder b = WorkerConfig.builder(scheduler);
+        WorkerConfig.Builder b =
+                WorkerConfig.builder(scheduler).ownsProcess(true).memoryFractions(fractions);
+        if (localDirectory != null) b.localDirectory(java.nio.file.Path.of(localDirectory));
         if (listen != null) b.listen(listen);
         if (nthreads != null) b.nthreads(nthreads);
         if (name != null) b.name(name);
@@ -82,6 +103,20 @@ public final class WorkerOptions {
             }
         }
         return b.build();
+    }
+
+    private static double parseFraction(String flag, String value) {
+        double f;
+        try {
+            f = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " expects a fraction such as 0.6 (0 turns it off), got " + value);
+        }
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException(
+                    flag + " expects a fraction between 0 and 1 (0 turns it off), got " + value);
+        }
+        return f;
     }
 
     private static Long parseNumber(String flag, String value) {

@@ -90,12 +90,29 @@ import org.slf4j.LoggerFactory;
  *       forgotten; a long-lived worker does not grow with the number of keys it has seen.
  * </ul>
  *
+ * <h2>Memory</h2>
+ *
+ * The {@link DataStore} spills least recently used values to disk above the target fraction of the limit; a worker
+ * process's {@link MemoryMonitor} also spills, pauses and exits by its heap (see ARCHITECTURE.md, "Memory"), and the
+ * scheduler hears the sizes and the pause in {@code WorkerMsg.MemoryStatus} reports.
+ *
  * <h2>Not yet</h2>
  *
- * Spilling to disk, heartbeats and metrics.
+ * Heartbeats and metrics.
  */
 public final class WorkerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
+    /** How often the memory monitor looks (Dask: every 100 ms). */
+    private static final long MEMORY_CHECK_MILLIS = 100;
+    /** At most one collection a second is asked for to confirm a high heap reading (see {@link MemoryMonitor}). */
+    private static final long MIN_COLLECT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Sizes are reported to the scheduler at most this often; a pause or unpause at once. */
+    private static final long MEMORY_REPORT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * The exit status of a worker process that ran out of memory: what {@code -XX:+ExitOnOutOfMemoryError} exits
+     * with, and what the worker exits with when its heap passes the terminate fraction.
+     */
+    public static final int EXIT_OUT_OF_MEMORY = 3;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -110,8 +127,8 @@ public final class WorkerServer implements AutoCloseable {
     private final Clock clock;
     private final Serializer serializer = Serializer.shared();
     private final Transports transports;
-    /** Values by key; see {@link DataStore} for who writes it. */
-    private final DataStore store = new DataStore();
+    /** Values by key, and the spill buffer; see {@link DataStore} for who writes it. */
+    private final DataStore store;
     /** The event loop: owns the state; see {@link WorkerLoop}. */
     private final WorkerLoop loop;
     /** Runs task threads; cached, as a seceded task keeps its thread while another takes its place. */
@@ -132,6 +149,12 @@ public final class WorkerServer implements AutoCloseable {
     private final SchedulerReports reports;
     /** Samples the running tasks' threads for {@code client.profile()}. */
     private final Profiler profiler;
+    /** Spills by heap, and says whether to pause or exit; loop-confined. */
+    private final MemoryMonitor memory;
+    /** Loop-confined: what the scheduler was last told of the memory, and when. */
+    private WorkerMsg.MemoryStatus lastMemoryReport;
+
+    private long lastMemoryReportNanos;
     /** Loop-confined: whether a timer to report the starts of running tasks is armed. */
     private boolean startReportArmed;
 
@@ -154,6 +177,24 @@ public final class WorkerServer implements AutoCloseable {
     private WorkerServer(WorkerConfig config) {
         this.config = config;
         this.clock = config.clock();
+        SpillPolicy spillPolicy = new SpillPolicy(
+                config.ownsProcess() ? MemoryMonitor.usableLimit(config.memoryLimit()) : config.memoryLimit(),
+                config.memoryFractions());
+        this.store = new DataStore(
+                spillPolicy,
+                spillPolicy.spills()
+                        ? SpillFiles.under(
+                                config.localDirectory(), config.name().isEmpty() ? "worker" : config.name())
+                        : null,
+                serializer);
+        java.lang.management.MemoryMXBean heap = java.lang.management.ManagementFactory.getMemoryMXBean();
+        this.memory = new MemoryMonitor(
+                spillPolicy,
+                store,
+                config.ownsProcess(),
+                () -> heap.getHeapMemoryUsage().getUsed(),
+                System::gc,
+                MIN_COLLECT_NANOS);
         this.transports = new Transports(CommOptions.builder()
                 .role("worker")
                 .name(config.name().isEmpty() ? "worker" : config.name())
@@ -270,6 +311,7 @@ public final class WorkerServer implements AutoCloseable {
             throw new IllegalStateException("interrupted while registering with " + config.schedulerAddress(), e);
         }
         profiler.start(name);
+        loop.every(MEMORY_CHECK_MILLIS, this::checkMemory);
         loop.every(
                 FIND_MISSING_MILLIS,
                 () -> handle(new WorkerEvent.FindMissing(stimulus("find-missing"), clock.nanoTime())));
@@ -321,6 +363,11 @@ public final class WorkerServer implements AutoCloseable {
     /** The keys in the data store, sorted. */
     Set<String> storedKeys() {
         return store.keys();
+    }
+
+    /** The data store's sizes now. */
+    DataStore.Sizes storeSizes() {
+        return store.sizes();
     }
 
     /** Runs {@code f} on the loop with the state and returns its answer. */
@@ -415,6 +462,84 @@ public final class WorkerServer implements AutoCloseable {
         } catch (CommClosedException e) {
             LOG.debug("scheduler connection closed; dropped {}", m.getClass().getSimpleName());
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Memory
+
+    /**
+     * Timer, on the loop: the memory monitor's look (it may spill), then a pause, an unpause or an exit, and a report
+     * to the scheduler when something changed.
+     */
+    private void checkMemory() {
+        if (state == null || closing.get()) return;
+        boolean wasPaused = state.isPaused();
+        SpillPolicy.Status status = memory.check(clock.nanoTime());
+        if (status == SpillPolicy.Status.TERMINATE) {
+            terminateForMemory();
+            return;
+        }
+        boolean paused = status == SpillPolicy.Status.PAUSED;
+        if (paused && !wasPaused) {
+            LOG.warn(
+                    "worker {}: heap at {} bytes after a collection, past the pause fraction {} of its {} byte limit;"
+                            + " pausing (no new tasks, no fetches) until it is below",
+                    name,
+                    memory.lastLive(),
+                    config.memoryFractions().pause(),
+                    memory.limit());
+            handle(new WorkerEvent.Pause(stimulus("pause"), clock.nanoTime()));
+        } else if (!paused && wasPaused) {
+            LOG.info("worker {}: memory below the pause fraction again; resuming", name);
+            handle(new WorkerEvent.Unpause(stimulus("unpause"), clock.nanoTime()));
+        }
+        reportMemory(paused, "", paused != wasPaused);
+    }
+
+    /** Tells the scheduler the memory's sizes if they changed (at most every 500 ms) or at once if {@code now}. */
+    private void reportMemory(boolean paused, String exitReason, boolean now) {
+        DataStore.Sizes sizes = store.sizes();
+        long nanos = clock.nanoTime();
+        WorkerMsg.MemoryStatus last = lastMemoryReport;
+        boolean changed = last == null
+                || last.managedBytes() != sizes.memoryBytes()
+                || last.spilledBytes() != sizes.spilledBytes()
+                || last.paused() != paused;
+        if (!now && (!changed || nanos - lastMemoryReportNanos < MEMORY_REPORT_NANOS)) return;
+        WorkerMsg.MemoryStatus report = new WorkerMsg.MemoryStatus(
+                sizes.memoryBytes(),
+                sizes.spilledBytes(),
+                sizes.spilledCount(),
+                memory.heapBytes(),
+                paused,
+                exitReason,
+                stimulus("memory"));
+        lastMemoryReport = report;
+        lastMemoryReportNanos = nanos;
+        sendToScheduler(report);
+    }
+
+    /**
+     * The heap passed the terminate fraction even after spilling: a worker process tells the scheduler why and exits
+     * at once (its nanny starts a fresh one); a worker sharing its JVM never gets here (see {@link MemoryMonitor}).
+     */
+    private void terminateForMemory() {
+        String reason = "out of memory: heap at " + memory.lastLive() + " bytes after a collection, past the terminate"
+                + " fraction " + config.memoryFractions().terminate() + " of its " + memory.limit()
+                + " byte memory limit";
+        LOG.error("worker {}: {}; exiting now", name, reason);
+        reportMemory(true, reason, true);
+        Comm c = scheduler;
+        if (c != null) {
+            c.close(); // flushes the report first
+            try {
+                c.closeFuture().get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException | ExecutionException | TimeoutException e) {
+                // exit all the same
+            }
+        }
+        System.err.println("jdask worker " + name + ": " + reason);
+        Runtime.getRuntime().halt(EXIT_OUT_OF_MEMORY);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -664,7 +789,7 @@ public final class WorkerServer implements AutoCloseable {
             loop.closeAndAwait(5);
             awaitQuietly(executor, 2);
             awaitQuietly(serving, 2);
-            store.clear();
+            store.close();
         } catch (RuntimeException | Error e) {
             LOG.warn("worker {}: error while closing", name, e);
         } finally {

@@ -72,9 +72,41 @@ public sealed interface SchedulerEvent {
      * {@link SchedulerConfig.Builder#maxWorkerDeathsPerTask}); results only it held are recomputed
      * when possible and still needed, else reported lost.
      */
-    record RemoveWorker(String address, String stimulusId, long now) implements SchedulerEvent {
+    record RemoveWorker(String address, String cause, String stimulusId, long now) implements SchedulerEvent {
+        /** A worker left or its connection closed, for no known reason. */
+        public RemoveWorker(String address, String stimulusId, long now) {
+            this(address, "", stimulusId, now);
+        }
+
+        /**
+         * @param cause why the worker died when known (its nanny's account: exit code, out of memory, last lines of
+         *     its error output), else empty; carried by the {@link KilledWorker} errors it causes
+         */
         public RemoveWorker {
             Objects.requireNonNull(address, "address");
+            cause = cause == null ? "" : cause;
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * A worker said how full its memory is ({@code WorkerMsg.MemoryStatus}). A pause stops new placements on it; an
+     * unpause makes queued and NO_WORKER tasks look at it again. {@code exitReason} is non-empty when the worker is
+     * about to exit for lack of memory: the scheduler keeps it as the cause of that worker's death.
+     */
+    record WorkerMemory(
+            String worker,
+            long managedBytes,
+            long spilledBytes,
+            long heapBytes,
+            boolean paused,
+            String exitReason,
+            String stimulusId,
+            long now)
+            implements SchedulerEvent {
+        public WorkerMemory {
+            Objects.requireNonNull(worker, "worker");
+            exitReason = exitReason == null ? "" : exitReason;
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }

@@ -17,6 +17,7 @@ import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
 import io.jdask.scheduler.state.SchedulerEvent.UpdateData;
 import io.jdask.scheduler.state.SchedulerEvent.UpdateGraph;
+import io.jdask.scheduler.state.SchedulerEvent.WorkerMemory;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerReleasedKey;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -125,6 +126,7 @@ public final class SchedulerState {
                 case MissingData ev -> workers.missingData(ev);
                 case WorkerReleasedKey ev -> workers.workerReleasedKey(ev);
                 case LongRunning ev -> workers.longRunning(ev);
+                case WorkerMemory ev -> workers.workerMemory(ev);
             }
             t.settle();
         }

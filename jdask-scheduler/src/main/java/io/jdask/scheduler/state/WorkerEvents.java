@@ -17,6 +17,7 @@ import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveWorker;
 import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
+import io.jdask.scheduler.state.SchedulerEvent.WorkerMemory;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerReleasedKey;
 import io.jdask.scheduler.state.SchedulerInstruction.FreeKeys;
 import java.util.ArrayList;
@@ -58,6 +59,24 @@ final class WorkerEvents {
         t.reexamineUnrunnableOn(ws);
     }
 
+    /** A worker's memory report: sizes for the dashboard, and a pause or unpause for placement. */
+    void workerMemory(WorkerMemory e) {
+        WorkerInfo ws = worker(e.worker(), e.worker(), "WorkerMemory");
+        if (ws == null) return;
+        ws.managedBytes = e.managedBytes();
+        ws.spilledBytes = e.spilledBytes();
+        ws.heapBytes = e.heapBytes();
+        if (!e.exitReason().isEmpty()) ws.exitReason = e.exitReason();
+        if (e.paused() != ws.paused) {
+            ws.paused = e.paused();
+            m.note(ws.address, e.paused() ? "worker paused: memory past its pause fraction" : "worker unpaused");
+            if (!ws.paused) {
+                t.slotsMaybeOpened();
+                t.reexamineUnrunnableOn(ws);
+            }
+        }
+    }
+
     void removeWorker(RemoveWorker e) {
         WorkerInfo ws = m.workers.remove(e.address());
         if (ws == null) {
@@ -77,11 +96,16 @@ final class WorkerEvents {
         for (SchedulerTask ts : new ArrayList<>(ws.processing)) {
             ts.suspicious++;
             if (ts.suspicious >= maxDeaths) {
-                t.transition(ts, new WorkerDied(new KilledWorker(ts.key, ws.address, ts.suspicious)));
+                t.transition(ts, new WorkerDied(new KilledWorker(ts.key, ws.address, ts.suspicious, cause(ws, e))));
             } else {
                 t.recommend(ts, RELEASED); // no CancelCompute: the worker is gone
             }
         }
+    }
+
+    /** Why a worker died, as far as the scheduler knows: what its nanny or the worker itself said, else empty. */
+    private static String cause(WorkerInfo ws, RemoveWorker e) {
+        return !e.cause().isEmpty() ? e.cause() : ws.exitReason;
     }
 
     /** The task if it is processing on that worker, else null (and the event is noted as stale). */

@@ -58,6 +58,18 @@ final class WorkerInfo implements WorkerView {
     /** Sum of the (defaulted) sizes of {@link #hasWhat}. */
     long nbytes;
 
+    /** True while the worker says its memory is past its pause fraction: no new task is placed on it. */
+    boolean paused;
+
+    /** What the worker last said of its memory (see {@link SchedulerEvent.WorkerMemory}); -1 until it said. */
+    long managedBytes = -1;
+
+    long spilledBytes = -1;
+    long heapBytes = -1;
+
+    /** Why the worker said it was about to exit (its memory passed the terminate fraction); empty if it did not. */
+    String exitReason = "";
+
     WorkerInfo(
             String address,
             String name,
@@ -131,6 +143,26 @@ final class WorkerInfo implements WorkerView {
     }
 
     // ---- WorkerView ----
+
+    @Override
+    public boolean paused() {
+        return paused;
+    }
+
+    @Override
+    public long managedBytes() {
+        return managedBytes;
+    }
+
+    @Override
+    public long spilledBytes() {
+        return spilledBytes;
+    }
+
+    @Override
+    public long heapBytes() {
+        return heapBytes;
+    }
 
     @Override
     public String address() {

@@ -22,6 +22,9 @@ import java.util.Map;
  *   none of them is valid, every worker. Without work stealing this can pile dependents onto one
  *   holder on big clusters; a future stealing extension is where that gets balanced.
  *
+ * - A paused worker (its memory past the pause fraction, see WorkerEvents.workerMemory) is never chosen; when it
+ *   unpauses, queued and NO_WORKER tasks are looked at again, as when a worker joins.
+ *
  * Stateless apart from the model it reads; never mutates.
  */
 /** Chooses a worker for a ready task, or says there is none. */
@@ -60,6 +63,9 @@ final class WorkerPicker {
         WorkerInfo best = null;
         double bestLoad = 0;
         for (WorkerInfo ws : m.workers.values()) {
+            if (ws.paused) {
+                continue;
+            }
             int active = ws.activeCount();
             if (active >= ws.slots) {
                 continue;
@@ -92,7 +98,7 @@ final class WorkerPicker {
         double bestCost = 0;
         Map<String, Double> needs = ts.restrictions.resources();
         for (WorkerInfo ws : candidates) {
-            if (applyNames && !nameMatches(ts, ws)) {
+            if (ws.paused || (applyNames && !nameMatches(ts, ws))) {
                 continue;
             }
             if (!ws.resourcesAvailable(needs)) {

@@ -42,5 +42,17 @@ public interface WorkerView {
 
     Set<String> processingKeys();
 
+    /** Whether the worker is paused (memory past its pause fraction): the scheduler places no new task on it. */
+    boolean paused();
+
+    /** Sizes of the values it keeps in memory, as it last reported them; -1 before its first report. */
+    long managedBytes();
+
+    /** Sizes of the values it spilled to disk, as it last reported them; -1 before its first report. */
+    long spilledBytes();
+
+    /** Its JVM heap in use as last reported; -1 when unknown (a worker sharing its JVM cannot tell). */
+    long heapBytes();
+
     Set<String> heldKeys();
 }

@@ -80,6 +80,15 @@ final class Sched {
         return new RemoveWorker(address, sid(), tick());
     }
 
+    RemoveWorker removeWorker(String address, String cause) {
+        return new RemoveWorker(address, cause, sid(), tick());
+    }
+
+    /** A memory report: paused or not, with sizes that do not matter here. */
+    WorkerMemory memory(String address, boolean paused) {
+        return new WorkerMemory(address, 100, 200, 300, paused, "", sid(), tick());
+    }
+
     RemoveClient removeClient(String id) {
         return new RemoveClient(id, sid(), tick());
     }

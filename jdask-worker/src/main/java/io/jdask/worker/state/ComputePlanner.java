@@ -42,6 +42,7 @@ final class ComputePlanner {
                 m.emit(new Rejoined(ts.key, m.stimulusId()));
             }
         }
+        if (!m.running) return; // paused: only tasks that already hold memory (rejoining ones) go on
         ArrayList<WorkerTask> chosen = null;
         while (m.executing.size() < m.nthreads) {
             WorkerTask ts = nextReadyTask();

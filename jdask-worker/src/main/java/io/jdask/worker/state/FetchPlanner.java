@@ -148,7 +148,7 @@ final class FetchPlanner {
      * limits for incoming transfers are reached.
      */
     void ensureCommunicating() {
-        if (m.fetchCount == 0 || throttled()) return;
+        if (m.fetchCount == 0 || throttled() || !m.running) return; // paused: fetching would bring more data in
         var heap = new PriorityQueue<Candidate>(FetchPlanner::compareCandidates);
         for (Peer p : m.peers.values()) {
             if (!p.dataNeeded.isEmpty() && p.inFlight == null) {

@@ -265,4 +265,21 @@ public sealed interface WorkerEvent {
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }
+
+    /**
+     * The worker's memory passed its pause fraction: it starts no new task and fetches nothing until {@link Unpause}.
+     * Running tasks go on, and a seceded task that rejoins still gets its slot back (it holds its memory already).
+     */
+    record Pause(String stimulusId, long now) implements WorkerEvent {
+        public Pause {
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /** The worker's memory is below its pause fraction again: it runs and fetches as before. */
+    record Unpause(String stimulusId, long now) implements WorkerEvent {
+        public Unpause {
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
 }

@@ -50,6 +50,8 @@ final class WorkerModel {
 
     // State. All of it is owned by the thread calling WorkerState.handle().
 
+    /** False while the worker is paused (its memory is too full): no task starts and nothing is fetched. */
+    boolean running = true;
     /** Every known task by key; never a FORGOTTEN one. */
     final HashMap<String, WorkerTask> tasks = new HashMap<>();
     /** Known peers by address, in first-seen order; see {@link Peer} for when one is dropped. */

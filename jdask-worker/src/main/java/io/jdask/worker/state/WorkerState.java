@@ -28,12 +28,14 @@ import io.jdask.worker.state.WorkerEvent.FreeKeys;
 import io.jdask.worker.state.WorkerEvent.GatherDepFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepNetworkFailure;
 import io.jdask.worker.state.WorkerEvent.GatherDepSuccess;
+import io.jdask.worker.state.WorkerEvent.Pause;
 import io.jdask.worker.state.WorkerEvent.PeerRemoved;
 import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.Rejoin;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.Secede;
 import io.jdask.worker.state.WorkerEvent.StillRunning;
+import io.jdask.worker.state.WorkerEvent.Unpause;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
 import io.jdask.worker.state.WorkerInstruction.CancelExecution;
 import io.jdask.worker.state.WorkerInstruction.DropData;
@@ -99,6 +101,14 @@ import java.util.TreeMap;
  * discarded (the worker should shut down), as in Dask.
  */
 public final class WorkerState {
+    /**
+     * Network failures in a row fetching one key after which the worker tells the scheduler the holder does not have
+     * it ({@code MissingData}): the scheduler drops that replica and, with none left, computes the key again (or
+     * reports it lost). Between attempts the key waits for the once-a-second {@link FindMissing}, so this bounds the
+     * retrying to a few seconds.
+     */
+    public static final int MAX_FETCH_FAILURES = 3;
+
     private final WorkerModel m;
     private final FetchPlanner fetch;
     private final ComputePlanner compute;
@@ -161,6 +171,11 @@ public final class WorkerState {
                 case RefreshWhoHas e -> fetch.updateWhoHas(e.whoHas());
                 case PeerRemoved e -> onPeerRemoved(e);
                 case FindMissing e -> onFindMissing();
+                case Pause e -> m.running = false;
+                case Unpause e -> {
+                    m.running = true;
+                    compute.ensureComputing();
+                }
             }
             drain();
             fetch.ensureCommunicating();
@@ -400,7 +415,13 @@ public final class WorkerState {
         Peer p = m.peers.get(e.peer());
         List<WorkerTask> flight = fetch.gatherDone(p);
         if (flight == null) return;
-        for (WorkerTask ts : flight) m.recommend(ts, FETCH);
+        for (WorkerTask ts : flight) {
+            if (++ts.fetchFailures >= MAX_FETCH_FAILURES) {
+                ts.fetchFailures = 0;
+                m.emit(new MissingDataMsg(ts.key, p.address, m.stimulusId()));
+            }
+            m.recommend(ts, FETCH);
+        }
         fetch.forgetPeer(p);
     }
 
@@ -564,6 +585,11 @@ public final class WorkerState {
     /** The task with this key, or null if unknown (never a forgotten one). */
     public WorkerTask task(String key) {
         return m.tasks.get(key);
+    }
+
+    /** Whether a {@link WorkerEvent.Pause} holds new tasks and fetches back. */
+    public boolean isPaused() {
+        return !m.running;
     }
 
     /** Number of known tasks. */

@@ -77,6 +77,13 @@ public final class WorkerTask {
     /** Size in bytes; -1 if unknown. Never -1 in MEMORY. */
     long nbytes = -1;
 
+    /**
+     * Fetches of this key that failed on the network, in a row; at {@link WorkerState#MAX_FETCH_FAILURES} the holder
+     * is reported to the scheduler as not having it, so that a holder that is connected but cannot serve (out of
+     * memory, wedged) does not get asked again every second forever.
+     */
+    int fetchFailures;
+
     String typeName;
     long startTime;
     long stopTime;
