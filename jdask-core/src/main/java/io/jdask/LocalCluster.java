@@ -20,7 +20,7 @@ public interface LocalCluster extends AutoCloseable {
         return new Builder();
     }
 
-    /** The scheduler's address, {@code tcp://127.0.0.1:port}. */
+    /** The scheduler's address, {@code tcp://127.0.0.1:port} ({@code tls://} with {@link Builder#security}). */
     String schedulerAddress();
 
     /** The dashboard's URL, {@code http://127.0.0.1:PORT/status}, or an empty string if it is disabled. */
@@ -46,7 +46,19 @@ public interface LocalCluster extends AutoCloseable {
             boolean processes,
             long memoryLimitBytes,
             int dashboardPort,
-            int schedulerPort) {
+            int schedulerPort,
+            Security security) {
+        /** A spec without TLS. */
+        public Spec(
+                int workers,
+                int threadsPerWorker,
+                boolean processes,
+                long memoryLimitBytes,
+                int dashboardPort,
+                int schedulerPort) {
+            this(workers, threadsPerWorker, processes, memoryLimitBytes, dashboardPort, schedulerPort, null);
+        }
+
         public Spec {
             if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
             if (threadsPerWorker < 1) {
@@ -69,6 +81,7 @@ public interface LocalCluster extends AutoCloseable {
 
         private int dashboardPort = DEFAULT_DASHBOARD_PORT;
         private int schedulerPort = 0;
+        private Security security;
 
         Builder() {}
 
@@ -112,8 +125,18 @@ public interface LocalCluster extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Mutual TLS between the cluster's scheduler, workers and clients, with these credentials (usually
+         * {@link Security#temporary()}); default none (plain TCP on loopback). Worker processes get the credentials
+         * through a file only this user can read, deleted when the cluster closes; never on a command line.
+         */
+        public Builder security(Security security) {
+            this.security = security;
+            return this;
+        }
+
         public Spec spec() {
-            return new Spec(workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort);
+            return new Spec(workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort, security);
         }
 
         /** Starts the cluster and returns when its workers have joined. */

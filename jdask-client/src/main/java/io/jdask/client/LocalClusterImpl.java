@@ -50,6 +50,8 @@ final class LocalClusterImpl implements LocalCluster {
      * AOT cache is keyed on them and must be used with the flags it was made with.
      */
     private final List<String> workerJava;
+    /** The credentials for worker processes of a cluster with TLS; null without TLS or without processes. */
+    private final CredentialsFile credentials;
 
     /** A worker this cluster runs: a child process or an in-JVM server. */
     private final class Worker {
@@ -114,6 +116,7 @@ final class LocalClusterImpl implements LocalCluster {
         this.spec = spec;
         this.scheduler = scheduler;
         this.dashboard = dashboard;
+        this.credentials = spec.processes() && spec.security() != null ? CredentialsFile.write(spec.security()) : null;
         this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
         this.workerJava = List.copyOf(javaAndFlags());
         this.archives = spec.processes()
@@ -124,7 +127,9 @@ final class LocalClusterImpl implements LocalCluster {
 
     static LocalCluster start(Spec spec) {
         SchedulerServer scheduler = SchedulerServer.start(SchedulerServerConfig.builder()
-                .listenAddress("tcp://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
+                .listenAddress(
+                        (spec.security() != null ? "tls" : "tcp") + "://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
+                .tls(tls(spec.security()))
                 .name("local-scheduler")
                 .build());
         Dashboard dashboard = null;
@@ -262,6 +267,7 @@ final class LocalClusterImpl implements LocalCluster {
         archives.ifPresent(a -> a.awaitCreates(ClassDataArchives.CREATE_WAIT));
         if (dashboard != null) dashboard.close();
         scheduler.close();
+        if (credentials != null) credentials.delete();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
@@ -284,13 +290,22 @@ final class LocalClusterImpl implements LocalCluster {
             if (p != null) p.destroyForcibly();
         }
         archives.ifPresent(ClassDataArchives::killCreates);
+        if (credentials != null) credentials.delete();
+    }
+
+    private static io.jdask.protocol.Tls tls(io.jdask.Security security) {
+        return security == null
+                ? null
+                : io.jdask.protocol.Tls.fromPem(
+                        security.caCertificatePem(), security.certificatePem(), security.privateKeyPem());
     }
 
     private WorkerConfig workerConfig(String name) {
         WorkerConfig.Builder b = WorkerConfig.builder(scheduler.address())
                 .listen("tcp://127.0.0.1:0")
                 .nthreads(spec.threadsPerWorker())
-                .name(name);
+                .name(name)
+                .security(spec.security());
         if (spec.memoryLimitBytes() > 0) b.memoryLimit(spec.memoryLimitBytes());
         return b.build();
     }
@@ -310,7 +325,11 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add(WorkerOptions.NAME);
         cmd.add(name);
         cmd.add(WorkerOptions.LISTEN);
-        cmd.add("tcp://127.0.0.1:0");
+        cmd.add("tcp://127.0.0.1:0"); // tls:// when the worker has credentials
+        if (credentials != null) {
+            cmd.add(WorkerOptions.SECURITY);
+            cmd.add(credentials.path().toString());
+        }
         if (spec.memoryLimitBytes() > 0) {
             cmd.add(WorkerOptions.MEMORY_LIMIT);
             cmd.add(Long.toString(spec.memoryLimitBytes()));
