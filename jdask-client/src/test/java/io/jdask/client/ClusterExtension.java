@@ -58,6 +58,18 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
     private final Settings settings;
     /** The cluster's credentials (TLS everywhere), or null for plain TCP. */
     private final Security security;
+    /** A cluster started elsewhere than in a LocalCluster (see {@link #external}), or null. */
+    private final External external;
+
+    /**
+     * A cluster this extension starts and stops but does not build itself: scheduler and workers started some other
+     * way (in network namespaces, say). {@code start} returns a connected client.
+     */
+    public interface External {
+        Client start() throws Exception;
+
+        void close() throws Exception;
+    }
 
     /** Set by {@link #beforeAll}: the pids of this JVM's descendants before the cluster started. */
     private Set<Long> processesBefore;
@@ -70,8 +82,21 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
     }
 
     private ClusterExtension(Settings settings, Security security) {
+        this(settings, security, null);
+    }
+
+    private ClusterExtension(Settings settings, Security security, External external) {
         this.settings = settings;
         this.security = security;
+        this.external = external;
+    }
+
+    /**
+     * A cluster started and stopped by {@code cluster} for the test class; {@link #cluster()} is not available, and
+     * the check for leftover processes applies as for local clusters.
+     */
+    public static ClusterExtension external(External cluster) {
+        return new ClusterExtension(new Settings(0, 1, true, null, -1, true, true), null, cluster);
     }
 
     /** This extension with other settings and the same credentials. */
@@ -142,6 +167,14 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
                     "this ClusterExtension already runs a cluster for another class; register" + " one per test class");
         }
         processesBefore = descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+        if (external != null) {
+            try {
+                client = external.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("the external cluster did not start: " + e.getMessage(), e);
+            }
+            return;
+        }
         LocalCluster.Builder b = LocalCluster.builder()
                 .workers(settings.workers)
                 .threadsPerWorker(settings.threadsPerWorker)
@@ -165,6 +198,13 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
             if (client != null) client.close();
         } finally {
             if (cluster != null) cluster.close();
+            if (external != null) {
+                try {
+                    external.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing the external cluster failed: " + e.getMessage(), e);
+                }
+            }
             client = null;
             cluster = null;
         }

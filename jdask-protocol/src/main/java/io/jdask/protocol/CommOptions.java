@@ -21,6 +21,9 @@ public final class CommOptions {
      */
     public static final int DEFAULT_MAX_HANDSHAKING = 256;
 
+    /** See {@link Builder#deadPeerTimeout}. */
+    public static final Duration DEFAULT_DEAD_PEER_TIMEOUT = Duration.ofSeconds(30);
+
     private final String role;
     private final String name;
     private final int maxFrameBytes;
@@ -28,6 +31,7 @@ public final class CommOptions {
     private final int ioThreads;
     private final Tls tls;
     private final int maxHandshaking;
+    private final Duration deadPeerTimeout;
 
     private CommOptions(Builder b) {
         this.role = b.role;
@@ -37,6 +41,7 @@ public final class CommOptions {
         this.ioThreads = b.ioThreads;
         this.tls = b.tls;
         this.maxHandshaking = b.maxHandshaking;
+        this.deadPeerTimeout = b.deadPeerTimeout;
     }
 
     public static Builder builder() {
@@ -56,7 +61,8 @@ public final class CommOptions {
                 .handshakeTimeout(handshakeTimeout)
                 .ioThreads(ioThreads)
                 .tls(tls)
-                .maxHandshaking(maxHandshaking);
+                .maxHandshaking(maxHandshaking)
+                .deadPeerTimeout(deadPeerTimeout);
     }
 
     public String role() {
@@ -88,6 +94,10 @@ public final class CommOptions {
         return maxHandshaking;
     }
 
+    public Duration deadPeerTimeout() {
+        return deadPeerTimeout;
+    }
+
     @Override
     public String toString() {
         return "CommOptions[role=" + role + ", name=" + name + ", maxFrameBytes=" + maxFrameBytes
@@ -104,6 +114,7 @@ public final class CommOptions {
         private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
         private Tls tls;
         private int maxHandshaking = DEFAULT_MAX_HANDSHAKING;
+        private Duration deadPeerTimeout = DEFAULT_DEAD_PEER_TIMEOUT;
 
         private Builder() {}
 
@@ -172,6 +183,22 @@ public final class CommOptions {
                 throw new IllegalArgumentException("maxHandshaking must be at least 1, was " + n);
             }
             this.maxHandshaking = n;
+            return this;
+        }
+
+        /**
+         * How long a TCP connection may go without a sign of life from the peer's machine before it counts as lost
+         * and closes: sent data unacknowledged for this long (TCP_USER_TIMEOUT), or an idle connection whose
+         * keepalive probes go unanswered (probes from a third of it on). Without it a peer cut off the network (a
+         * pulled cable, a partition) holds its connection for the kernel's defaults: hours when idle, a quarter of an
+         * hour with data in flight. Default {@link #DEFAULT_DEAD_PEER_TIMEOUT}. The kernel answers these probes, so a
+         * peer busy in a long garbage collection stays alive. Epoll sets all of it; NIO only the keepalive part.
+         */
+        public Builder deadPeerTimeout(Duration timeout) {
+            if (timeout.toSeconds() < 6) {
+                throw new IllegalArgumentException("deadPeerTimeout must be at least 6 s, was " + timeout);
+            }
+            this.deadPeerTimeout = timeout;
             return this;
         }
 

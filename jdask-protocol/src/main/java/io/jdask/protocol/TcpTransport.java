@@ -158,6 +158,7 @@ final class TcpTransport implements Transport {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
                 .childHandler(initializer(gate, onAccept::accept, r -> {}));
+        deadPeerOptions().forEach((option, value) -> b.childOption(option, value));
         ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
@@ -208,6 +209,7 @@ final class TcpTransport implements Transport {
                         },
                         reason -> result.completeExceptionally(
                                 connectFailure(address, timeout, failureDetail(reason), reason.cause()))));
+        deadPeerOptions().forEach((option, value) -> b.option(option, value));
         ChannelFuture connecting = b.connect(target);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
@@ -291,6 +293,32 @@ final class TcpTransport implements Transport {
                     + " cluster's credentials)";
         }
         return detail;
+    }
+
+    /**
+     * Socket options that close a connection whose peer's machine stopped answering (see {@link
+     * CommOptions.Builder#deadPeerTimeout}): keepalive probes from a third of the timeout on, every sixth, four of
+     * them, and (epoll only) TCP_USER_TIMEOUT for data in flight.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private java.util.Map<ChannelOption<Object>, Object> deadPeerOptions() {
+        int seconds = (int) options.deadPeerTimeout().toSeconds();
+        int idle = Math.max(1, seconds / 3);
+        int interval = Math.max(1, seconds / 6);
+        java.util.Map<ChannelOption, Object> o = new java.util.LinkedHashMap<>();
+        if (flavor == Flavor.EPOLL) {
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPIDLE, idle);
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPINTVL, interval);
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPCNT, 4);
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_USER_TIMEOUT, seconds * 1000);
+        } else {
+            o.put(io.netty.channel.socket.nio.NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), idle);
+            o.put(
+                    io.netty.channel.socket.nio.NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                    interval);
+            o.put(io.netty.channel.socket.nio.NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), 4);
+        }
+        return (java.util.Map) o;
     }
 
     /**
