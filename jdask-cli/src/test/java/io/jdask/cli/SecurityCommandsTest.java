@@ -122,10 +122,15 @@ class SecurityCommandsTest {
     @Test
     void insecureAcceptsTheRiskWithAWarning() throws Exception {
         Process scheduler =
-                jdask("scheduler", "--host", "0.0.0.0", "--port", "0", "--dashboard-port", "-1", "--insecure");
+                jdask("scheduler", "--host", "0.0.0.0", "--port", "0", "--dashboard-port", "0", "--insecure");
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(scheduler.getInputStream(), StandardCharsets.UTF_8));
         // Every interface: 0.0.0.0, or [::] where the socket is dual-stack (epoll).
-        assertThat(firstLine(scheduler))
+        assertThat(out.readLine())
                 .matches("jdask scheduler listening at tcp://(0\\.0\\.0\\.0|\\[0:0:0:0:0:0:0:0\\]):\\d+");
+        assertThat(out.readLine())
+                .as("the dashboard stays on loopback unless --dashboard-host says otherwise")
+                .startsWith("jdask dashboard at http://127.0.0.1:");
         assertThat(stderrOf(scheduler)).contains("without TLS (--insecure)");
     }
 
