@@ -99,9 +99,9 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
         return new ClusterExtension(new Settings(0, 1, true, null, -1, true, true), null, cluster);
     }
 
-    /** This extension with other settings and the same credentials. */
+    /** This extension with other settings and the same credentials and external cluster. */
     private ClusterExtension copy(Settings settings) {
-        return new ClusterExtension(settings, security);
+        return new ClusterExtension(settings, security, external);
     }
 
     /**
@@ -109,7 +109,7 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
      * (over TCP, or direct) holds them too.
      */
     public ClusterExtension withTemporarySecurity() {
-        return new ClusterExtension(settings, Security.temporary());
+        return new ClusterExtension(settings, Security.temporary(), external);
     }
 
     /** {@code workers} worker processes with one thread each and a heap of {@value #DEFAULT_MEMORY_LIMIT}. */
