@@ -13,6 +13,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 OUT="$HERE/target/tls-bench"
 ROUNDS="${ROUNDS:-2}"
+# tcp: plain; tls: the JDK's TLS; tls-openssl: BoringSSL (-Djdask.tls.provider=openssl, in the worker JVMs too)
+MODES="${MODES:-tcp tls}"
 
 # shellcheck source=bench-env.sh
 source "$HERE/bench-env.sh"
@@ -23,11 +25,14 @@ args=("$@")
 (( ${#args[@]} )) || args=(--only submit,roundtrip,gather,scatter --warmup 10 --warmup-seconds 3 --reps 5)
 echo "== ClusterBench ${args[*]}, tcp and tls alternating, $ROUNDS rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for r in $(seq 1 "$ROUNDS"); do
-  for mode in tcp tls; do
+  for mode in $MODES; do
     extra=()
-    [[ $mode == tls ]] && extra=(--tls)
-    "$JAVA" "${JAVA_FLAGS[@]}" -Djdask.client.direct=false -cp "$JAR" io.jdask.bench.ClusterBench "${args[@]}" \
-      ${extra[@]+"${extra[@]}"} | tee "$OUT/$mode-$r.txt" | sed "s/^RESULT/RESULT $mode/" | grep RESULT
+    [[ $mode == tls* ]] && extra=(--tls)
+    tool_options=""
+    [[ $mode == tls-openssl ]] && tool_options="-Djdask.tls.provider=openssl"
+    JAVA_TOOL_OPTIONS="$tool_options" "$JAVA" "${JAVA_FLAGS[@]}" -Djdask.client.direct=false -cp "$JAR" \
+      io.jdask.bench.ClusterBench "${args[@]}" ${extra[@]+"${extra[@]}"} 2> >(grep -v "Picked up JAVA_TOOL_OPTIONS" >&2) \
+      | tee "$OUT/$mode-$r.txt" | sed "s/^RESULT/RESULT $mode/" | grep RESULT
   done
 done
 python3 - "$OUT" <<'PY'
@@ -35,13 +40,15 @@ import glob, re, statistics, sys
 out = sys.argv[1]
 fig = {}
 for f in sorted(glob.glob(out + "/*.txt")):
-    mode = f.split("/")[-1].split("-")[0]
+    mode = f.split("/")[-1].rsplit("-", 1)[0]
     for line in open(f):
         m = re.match(r"RESULT figure=(\S+) unit=(\S+) median=(\S+)", line)
         if m:
             fig.setdefault((m.group(1), m.group(2)), {}).setdefault(mode, []).append(float(m.group(3)))
-print(f"{'figure':18} {'unit':8} {'tcp':>12} {'tls':>12} {'tls/tcp':>8}")
+modes = [m for m in ("tcp", "tls", "tls-openssl") if any(m in r for r in fig.values())]
+print(f"{'figure':18} {'unit':8} " + " ".join(f"{m:>12}" for m in modes) + " " + " ".join(f"{m + '/tcp':>16}" for m in modes[1:]))
 for (name, unit), runs in fig.items():
-    tcp, tls = statistics.median(runs.get("tcp", [float("nan")])), statistics.median(runs.get("tls", [float("nan")]))
-    print(f"{name:18} {unit:8} {tcp:12.1f} {tls:12.1f} {tls / tcp:8.2f}")
+    med = {m: statistics.median(runs.get(m, [float("nan")])) for m in modes}
+    print(f"{name:18} {unit:8} " + " ".join(f"{med[m]:12.1f}" for m in modes) + " "
+          + " ".join(f"{med[m] / med['tcp']:16.2f}" for m in modes[1:]))
 PY

@@ -43,13 +43,13 @@ public final class Tls {
             SslContext server = SslContextBuilder.forServer(stream(certificatePem), stream(privateKeyPem))
                     .trustManager(stream(caCertificatePem))
                     .clientAuth(ClientAuth.REQUIRE)
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider())
                     .protocols("TLSv1.3")
                     .build();
             SslContext client = SslContextBuilder.forClient()
                     .keyManager(stream(certificatePem), stream(privateKeyPem))
                     .trustManager(stream(caCertificatePem))
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider())
                     .protocols("TLSv1.3")
                     .endpointIdentificationAlgorithm(null)
                     .build();
@@ -60,6 +60,29 @@ public final class Tls {
                             + "); make new ones with `jdask security init FILE`",
                     e);
         }
+    }
+
+    /**
+     * The TLS implementation: the JDK's by default; {@code -Djdask.tls.provider=openssl} takes the statically linked
+     * BoringSSL of {@code netty-tcnative-boringssl-static} (an error if it does not load here). Both speak the same
+     * TLS, so processes on either can talk.
+     */
+    static SslProvider provider() {
+        String asked = System.getProperty("jdask.tls.provider", "jdk").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (asked) {
+            case "jdk", "" -> SslProvider.JDK;
+            case "openssl" -> {
+                if (!io.netty.handler.ssl.OpenSsl.isAvailable()) {
+                    throw new IllegalStateException("jdask.tls.provider=openssl, but Netty's BoringSSL build does not"
+                            + " load here: " + io.netty.handler.ssl.OpenSsl.unavailabilityCause()
+                            + "; use jdask.tls.provider=jdk");
+                }
+                yield SslProvider.OPENSSL;
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "jdask.tls.provider=" + asked + " is not a TLS provider; use jdk or openssl");
+        };
     }
 
     SslContext server() {
@@ -76,6 +99,6 @@ public final class Tls {
 
     @Override
     public String toString() {
-        return "Tls[mutual, TLSv1.3, JDK provider]";
+        return "Tls[mutual, TLSv1.3, " + server.getClass().getSimpleName() + "]";
     }
 }
