@@ -29,9 +29,22 @@ public interface Client extends TaskSubmitter, AutoCloseable {
         return connect(LocalCluster.builder().build(), true);
     }
 
-    /** Joins a running scheduler ({@code jdask scheduler}), e.g. {@code tcp://host:8786}, waiting up to 10 s. */
+    /**
+     * Joins a running scheduler ({@code jdask scheduler}), e.g. {@code tcp://host:8786}, waiting up to 10 s. A
+     * {@code tls://} address uses the credentials named by {@code JDASK_SECURITY} ({@link Security#fromEnvironment()}).
+     */
     static Client connect(String address) {
         return connect(address, Duration.ofSeconds(10));
+    }
+
+    /** Joins a running scheduler with the cluster's credentials, {@code tls://host:8786}, waiting up to 10 s. */
+    static Client connect(String address, Security security) {
+        return connect(address, security, Duration.ofSeconds(10));
+    }
+
+    /** Joins a running scheduler with the cluster's credentials, failing with the address after {@code timeout}. */
+    static Client connect(String address, Security security, Duration timeout) {
+        return Runtimes.get().connect(address, java.util.Objects.requireNonNull(security, "security"), timeout);
     }
 
     /** Joins a running scheduler, failing with the address after {@code timeout} if it cannot be reached. */

@@ -20,7 +20,7 @@ public interface LocalCluster extends AutoCloseable {
         return new Builder();
     }
 
-    /** The scheduler's address, {@code tcp://127.0.0.1:port}. */
+    /** The scheduler's address, {@code tcp://127.0.0.1:port} ({@code tls://} with {@link Builder#security}). */
     String schedulerAddress();
 
     /** The dashboard's URL, {@code http://127.0.0.1:PORT/status}, or an empty string if it is disabled. */
@@ -47,7 +47,8 @@ public interface LocalCluster extends AutoCloseable {
             long memoryLimitBytes,
             int dashboardPort,
             int schedulerPort,
-            Memory memory) {
+            Memory memory,
+            Security security) {
         public Spec {
             if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
             if (threadsPerWorker < 1) {
@@ -56,7 +57,7 @@ public interface LocalCluster extends AutoCloseable {
             memory = memory == null ? Memory.DEFAULT : memory;
         }
 
-        /** With the workers' default memory management. */
+        /** With the workers' default memory management and no TLS. */
         public Spec(
                 int workers,
                 int threadsPerWorker,
@@ -64,7 +65,15 @@ public interface LocalCluster extends AutoCloseable {
                 long memoryLimitBytes,
                 int dashboardPort,
                 int schedulerPort) {
-            this(workers, threadsPerWorker, processes, memoryLimitBytes, dashboardPort, schedulerPort, Memory.DEFAULT);
+            this(
+                    workers,
+                    threadsPerWorker,
+                    processes,
+                    memoryLimitBytes,
+                    dashboardPort,
+                    schedulerPort,
+                    Memory.DEFAULT,
+                    null);
         }
     }
 
@@ -113,6 +122,7 @@ public interface LocalCluster extends AutoCloseable {
         private int dashboardPort = DEFAULT_DASHBOARD_PORT;
         private int schedulerPort = 0;
         private Memory memory = Memory.DEFAULT;
+        private Security security;
 
         Builder() {}
 
@@ -186,8 +196,19 @@ public interface LocalCluster extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Mutual TLS between the cluster's scheduler, workers and clients, with these credentials (usually
+         * {@link Security#temporary()}); default none (plain TCP on loopback). Worker processes get the credentials
+         * through a file only this user can read, deleted when the cluster closes; never on a command line.
+         */
+        public Builder security(Security security) {
+            this.security = security;
+            return this;
+        }
+
         public Spec spec() {
-            return new Spec(workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort, memory);
+            return new Spec(
+                    workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort, memory, security);
         }
 
         /** Starts the cluster and returns when its workers have joined. */

@@ -59,6 +59,9 @@ public final class ClusterBench {
         int workers = 2;
         int threadsPerWorker = 1;
         boolean processes = true;
+        /** Mutual TLS on every connection of the cluster ({@code Security.temporary()}). */
+        boolean tls = false;
+
         int warmup = 30;
         double warmupSeconds = 10;
         int reps = 5;
@@ -76,6 +79,10 @@ public final class ClusterBench {
                 String a = args[i];
                 if (a.equals("--in-jvm")) {
                     o.processes = false;
+                    continue;
+                }
+                if (a.equals("--tls")) {
+                    o.tls = true;
                     continue;
                 }
                 if (a.equals("-h") || a.equals("--help")) throw new IllegalArgumentException(usage());
@@ -115,7 +122,7 @@ public final class ClusterBench {
                                         [--reps 5]
                                         [--tasks 10000] [--round-trips 1000] [--chain 1000] [--bytes 100000000]
                                         [--startups 5] [--only submit,map,roundtrip,chain,scatter,gather,startup]
-                                        [--profile-seconds S] [--in-jvm]""";
+                                        [--profile-seconds S] [--in-jvm] [--tls]""";
         }
     }
 
@@ -136,7 +143,8 @@ public final class ClusterBench {
     static void run(Options o, Consumer<String> out) {
         out.accept(String.format(
                 Locale.ROOT,
-                "# jdask ClusterBench: java %s, %d cores, LocalCluster workers=%d threadsPerWorker=%d processes=%s, "
+                "# jdask ClusterBench: java %s, %d cores, LocalCluster workers=%d threadsPerWorker=%d processes=%s tls=%s"
+                        + " client_direct=%s, "
                         + "warm-up of at least %d repetitions and %.0f s per figure, then %d timed repetitions "
                         + "(median, min, max; first= is the figure's first, cold, repetition)",
                 Runtime.version(),
@@ -144,6 +152,8 @@ public final class ClusterBench {
                 o.workers,
                 o.threadsPerWorker,
                 o.processes,
+                o.tls,
+                System.getProperty("jdask.client.direct", "true"),
                 o.warmup,
                 o.warmupSeconds,
                 o.reps));
@@ -170,6 +180,7 @@ public final class ClusterBench {
                 .workers(o.workers)
                 .threadsPerWorker(o.threadsPerWorker)
                 .processes(o.processes)
+                .security(o.tls ? io.jdask.Security.temporary() : null)
                 .build();
     }
 

@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "jdask 0.1.0",
         description = "Dask's delayed and futures for Java.",
-        subcommands = {DemoCommand.class, SchedulerCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            SchedulerCommand.class,
+            WorkerCommand.class,
+            SecurityCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,8 +1,11 @@
 package io.jdask.cli;
 
+import io.jdask.Security;
 import io.jdask.dashboard.Dashboard;
+import io.jdask.protocol.Tls;
 import io.jdask.scheduler.SchedulerServer;
 import io.jdask.scheduler.SchedulerServerConfig;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,14 +15,34 @@ import picocli.CommandLine.Option;
         name = "scheduler",
         mixinStandardHelpOptions = true,
         description = "Runs a jdask scheduler. Workers join it with `jdask worker tcp://HOST:PORT`; clients with "
-                + "Client.connect(\"tcp://HOST:PORT\").")
+                + "Client.connect(\"tcp://HOST:PORT\"). With --security FILE (from `jdask security init FILE`) every"
+                + " connection runs mutual TLS and the address is tls://HOST:PORT.")
 final class SchedulerCommand implements Callable<Integer> {
 
     @Option(
             names = "--host",
-            defaultValue = "0.0.0.0",
-            description = "Interface to listen on (default: ${DEFAULT-VALUE}).")
+            description = "Interface to listen on (default: 0.0.0.0 with --security, else 127.0.0.1; another"
+                    + " interface without --security needs --insecure).")
     String host;
+
+    @Option(
+            names = "--security",
+            paramLabel = "FILE",
+            description = "The cluster's credentials (`jdask security init FILE`): mutual TLS on every connection."
+                    + " Default: the file JDASK_SECURITY names, if set.")
+    Path security;
+
+    @Option(
+            names = "--insecure",
+            description = "Listen on a non-loopback --host without TLS, accepting that anyone who reaches it can run"
+                    + " code on the cluster.")
+    boolean insecure;
+
+    @Option(
+            names = "--dashboard-host",
+            defaultValue = "127.0.0.1",
+            description = "Interface of the (read-only, plain HTTP) dashboard (default: ${DEFAULT-VALUE}).")
+    String dashboardHost;
 
     @Option(
             names = "--port",
@@ -37,18 +60,38 @@ final class SchedulerCommand implements Callable<Integer> {
     @Option(
             names = "--dashboard-port",
             defaultValue = "8787",
-            description =
-                    "Port of the web dashboard, on the same interface (default: ${DEFAULT-VALUE}, as Dask; a free "
-                            + "port if it is taken; 0 picks one; -1 turns the dashboard off).")
+            description = "Port of the web dashboard, on --dashboard-host (default: ${DEFAULT-VALUE}, as Dask; a free "
+                    + "port if it is taken; 0 picks one; -1 turns the dashboard off).")
     int dashboardPort;
 
     @Override
     public Integer call() throws Exception {
+        Path file = ListenPolicy.credentialsFile(security);
+        Security credentials;
+        try {
+            credentials = file == null ? null : Security.load(file);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jdask scheduler: " + e.getMessage());
+            return ListenPolicy.REFUSED;
+        }
+        String listenHost = ListenPolicy.host(host, credentials != null);
+        String refused = ListenPolicy.refusal("scheduler", listenHost, credentials != null, insecure);
+        if (refused != null) {
+            System.err.println(refused);
+            return ListenPolicy.REFUSED;
+        }
         SchedulerServer server = SchedulerServer.start(SchedulerServerConfig.builder()
-                .listenAddress("tcp://" + host + ":" + port)
+                .listenAddress((credentials != null ? "tls://" : "tcp://") + listenHost + ":" + port)
+                .tls(
+                        credentials == null
+                                ? null
+                                : Tls.fromPem(
+                                        credentials.caCertificatePem(),
+                                        credentials.certificatePem(),
+                                        credentials.privateKeyPem()))
                 .workerSaturation(saturation)
                 .build());
-        Dashboard dashboard = dashboardPort < 0 ? null : Dashboard.start(server, host, dashboardPort);
+        Dashboard dashboard = dashboardPort < 0 ? null : Dashboard.start(server, dashboardHost, dashboardPort);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {

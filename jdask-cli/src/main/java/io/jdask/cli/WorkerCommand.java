@@ -3,6 +3,7 @@ package io.jdask.cli;
 import io.jdask.worker.WorkerConfig;
 import io.jdask.worker.WorkerOptions;
 import io.jdask.worker.WorkerServer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "worker",
         mixinStandardHelpOptions = true,
-        description = "Runs a jdask worker that joins the scheduler at SCHEDULER (tcp://HOST:PORT).")
+        description = "Runs a jdask worker that joins the scheduler at SCHEDULER (tcp://HOST:PORT, or tls://HOST:PORT"
+                + " with --security FILE).")
 final class WorkerCommand implements Callable<Integer> {
 
     @Parameters(
@@ -42,9 +44,22 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(
             names = "--host",
-            defaultValue = "0.0.0.0",
-            description = "Interface peers and clients reach this worker on (default: ${DEFAULT-VALUE}).")
+            description = "Interface peers and clients reach this worker on (default: 0.0.0.0 with --security, else"
+                    + " 127.0.0.1; another interface without --security needs --insecure).")
     String host;
+
+    @Option(
+            names = WorkerOptions.SECURITY,
+            paramLabel = "FILE",
+            description = "The cluster's credentials (`jdask security init FILE`): mutual TLS on every connection;"
+                    + " the scheduler's address is then tls://HOST:PORT. Default: the file JDASK_SECURITY names.")
+    Path security;
+
+    @Option(
+            names = "--insecure",
+            description = "Listen on a non-loopback --host without TLS, accepting that anyone who reaches it can run"
+                    + " code on this worker.")
+    boolean insecure;
 
     @Option(names = "--port", defaultValue = "0", description = "Port for peers and clients (default: any free one).")
     int port;
@@ -84,7 +99,21 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WorkerServer worker = WorkerServer.start(WorkerOptions.parse(arguments()));
+        security = ListenPolicy.credentialsFile(security);
+        String refused =
+                ListenPolicy.refusal("worker", ListenPolicy.host(host, security != null), security != null, insecure);
+        if (refused != null) {
+            System.err.println(refused);
+            return ListenPolicy.REFUSED;
+        }
+        WorkerConfig config;
+        try {
+            config = WorkerOptions.parse(arguments());
+        } catch (IllegalArgumentException e) {
+            System.err.println("jdask worker: " + e.getMessage());
+            return ListenPolicy.REFUSED;
+        }
+        WorkerServer worker = WorkerServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "jdask-worker-shutdown"));
         System.out.println("jdask worker " + worker.address() + " registered with " + scheduler);
         worker.closeFuture().join();
@@ -97,11 +126,14 @@ final class WorkerCommand implements Callable<Integer> {
                 WorkerOptions.SCHEDULER,
                 scheduler,
                 WorkerOptions.LISTEN,
-                "tcp://" + host + ":" + port,
+                "tcp://" + ListenPolicy.host(host, security != null) + ":" + port,
                 WorkerOptions.NTHREADS,
                 Integer.toString(nthreads)));
         if (name != null) {
             args.addAll(List.of(WorkerOptions.NAME, name));
+        }
+        if (security != null) {
+            args.addAll(List.of(WorkerOptions.SECURITY, security.toString()));
         }
         if (memoryLimit != null) {
             args.addAll(List.of(WorkerOptions.MEMORY_LIMIT, Long.toString(MemoryLimits.parse(memoryLimit))));

@@ -50,6 +50,8 @@ final class LocalClusterImpl implements LocalCluster {
      * AOT cache is keyed on them and must be used with the flags it was made with.
      */
     private final List<String> workerJava;
+    /** The credentials for worker processes of a cluster with TLS; null without TLS or without processes. */
+    private final CredentialsFile credentials;
 
     /** A worker this cluster runs: a child process or an in-JVM server. */
     private final class Worker {
@@ -124,6 +126,7 @@ final class LocalClusterImpl implements LocalCluster {
         this.spec = spec;
         this.scheduler = scheduler;
         this.dashboard = dashboard;
+        this.credentials = spec.processes() && spec.security() != null ? CredentialsFile.write(spec.security()) : null;
         this.shutdownHook = new Thread(this::killChildren, "jdask-local-cluster-shutdown");
         this.workerJava = List.copyOf(javaAndFlags());
         this.archives = spec.processes()
@@ -134,7 +137,9 @@ final class LocalClusterImpl implements LocalCluster {
 
     static LocalCluster start(Spec spec) {
         SchedulerServer scheduler = SchedulerServer.start(SchedulerServerConfig.builder()
-                .listenAddress("tcp://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
+                .listenAddress(
+                        (spec.security() != null ? "tls" : "tcp") + "://127.0.0.1:" + Math.max(0, spec.schedulerPort()))
+                .tls(tls(spec.security()))
                 .name("local-scheduler")
                 // Worker processes have a nanny here, which says why one died: wait for that before removing it.
                 .workerExitGrace(spec.processes() ? Duration.ofSeconds(2) : Duration.ZERO)
@@ -296,6 +301,7 @@ final class LocalClusterImpl implements LocalCluster {
         archives.ifPresent(a -> a.awaitCreates(ClassDataArchives.CREATE_WAIT));
         if (dashboard != null) dashboard.close();
         scheduler.close();
+        if (credentials != null) credentials.delete();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
@@ -318,13 +324,22 @@ final class LocalClusterImpl implements LocalCluster {
             if (p != null) p.destroyForcibly();
         }
         archives.ifPresent(ClassDataArchives::killCreates);
+        if (credentials != null) credentials.delete();
+    }
+
+    private static io.jdask.protocol.Tls tls(io.jdask.Security security) {
+        return security == null
+                ? null
+                : io.jdask.protocol.Tls.fromPem(
+                        security.caCertificatePem(), security.certificatePem(), security.privateKeyPem());
     }
 
     private WorkerConfig workerConfig(String name) {
         WorkerConfig.Builder b = WorkerConfig.builder(scheduler.address())
                 .listen("tcp://127.0.0.1:0")
                 .nthreads(spec.threadsPerWorker())
-                .name(name);
+                .name(name)
+                .security(spec.security());
         if (spec.memoryLimitBytes() > 0) b.memoryLimit(spec.memoryLimitBytes());
         b.memoryFractions(memoryFractions());
         if (!spec.memory().localDirectory().isEmpty())
@@ -377,7 +392,11 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add(WorkerOptions.NAME);
         cmd.add(name);
         cmd.add(WorkerOptions.LISTEN);
-        cmd.add("tcp://127.0.0.1:0");
+        cmd.add("tcp://127.0.0.1:0"); // tls:// when the worker has credentials
+        if (credentials != null) {
+            cmd.add(WorkerOptions.SECURITY);
+            cmd.add(credentials.path().toString());
+        }
         if (spec.memoryLimitBytes() > 0) {
             cmd.add(WorkerOptions.MEMORY_LIMIT);
             cmd.add(Long.toString(spec.memoryLimitBytes()));

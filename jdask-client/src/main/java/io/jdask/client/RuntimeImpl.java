@@ -3,8 +3,10 @@ package io.jdask.client;
 import io.jdask.Client;
 import io.jdask.Future;
 import io.jdask.LocalCluster;
+import io.jdask.Security;
 import io.jdask.SubmitOptions;
 import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.CredentialsMaker;
 import io.jdask.spi.DaskRuntime;
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +15,8 @@ import java.util.List;
 public final class RuntimeImpl implements DaskRuntime {
 
     /** Connects a client to a scheduler and registers it as the default for {@code Delayed.compute()}. */
-    static ClientImpl open(String address, Duration timeout) {
-        return opened(Session.connect(address, timeout));
+    static ClientImpl open(String address, Security security, Duration timeout) {
+        return opened(Session.connect(address, security, timeout));
     }
 
     /** A client over a connected session, registered as the default for {@code Delayed.compute()}. */
@@ -26,7 +28,25 @@ public final class RuntimeImpl implements DaskRuntime {
 
     @Override
     public Client connect(String address, Duration timeout) {
-        return open(address, timeout);
+        Security security = null;
+        if (address.startsWith("tls://")) {
+            security = Security.fromEnvironment()
+                    .orElseThrow(() -> new IllegalArgumentException("the scheduler at " + address + " uses TLS:"
+                            + " connect with the cluster's credentials, Client.connect(address,"
+                            + " Security.load(path)), or set " + Security.ENVIRONMENT_VARIABLE + "=FILE"));
+        }
+        return open(address, security, timeout);
+    }
+
+    @Override
+    public Client connect(String address, Security security, Duration timeout) {
+        return open(address, security, timeout);
+    }
+
+    @Override
+    public Security temporarySecurity() {
+        CredentialsMaker.Pem pem = CredentialsMaker.newCluster(Duration.ofDays(7));
+        return Security.of(pem.caCertificate(), pem.certificate(), pem.privateKey(), "temporary");
     }
 
     @Override
@@ -47,9 +67,13 @@ public final class RuntimeImpl implements DaskRuntime {
     public Client connect(LocalCluster cluster) {
         Duration timeout = Duration.ofSeconds(30);
         if (cluster instanceof LocalClusterImpl local && directToLocalScheduler()) {
-            return opened(Session.connectLocal(local::connectLocal, local.schedulerAddress(), timeout));
+            return opened(Session.connectLocal(
+                    local::connectLocal,
+                    local.schedulerAddress(),
+                    cluster.spec().security(),
+                    timeout));
         }
-        return open(cluster.schedulerAddress(), timeout);
+        return open(cluster.schedulerAddress(), cluster.spec().security(), timeout);
     }
 
     @Override

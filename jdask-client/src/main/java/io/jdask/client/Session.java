@@ -2,6 +2,7 @@ package io.jdask.client;
 
 import io.jdask.DataLostException;
 import io.jdask.FutureStatus;
+import io.jdask.Security;
 import io.jdask.TaskFailedException;
 import io.jdask.protocol.Batch;
 import io.jdask.protocol.ClientMsg;
@@ -16,6 +17,7 @@ import io.jdask.protocol.Pong;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
+import io.jdask.protocol.Tls;
 import io.jdask.protocol.Transport;
 import io.jdask.protocol.WorkerMsg;
 import java.time.Duration;
@@ -93,9 +95,9 @@ final class Session implements CommHandler {
     }
 
     /** Connects and waits for the scheduler's welcome; fails with the address within {@code timeout}. */
-    static Session connect(String address, Duration timeout) {
+    static Session connect(String address, Security security, Duration timeout) {
         int id = SESSION_IDS.incrementAndGet();
-        Transport transport = transportFor(address, id);
+        Transport transport = transportFor(address, security, id);
         long deadline = System.nanoTime() + timeout.toNanos();
         Comm comm;
         try {
@@ -123,9 +125,12 @@ final class Session implements CommHandler {
      * @param connect opens the comm given this client's name
      */
     static Session connectLocal(
-            java.util.function.Function<String, Comm> connect, String schedulerAddress, Duration timeout) {
+            java.util.function.Function<String, Comm> connect,
+            String schedulerAddress,
+            Security security,
+            Duration timeout) {
         int id = SESSION_IDS.incrementAndGet();
-        Transport transport = transportFor(schedulerAddress, id);
+        Transport transport = transportFor(schedulerAddress, security, id);
         long deadline = System.nanoTime() + timeout.toNanos();
         Comm comm;
         try {
@@ -142,12 +147,30 @@ final class Session implements CommHandler {
         return "client-" + ProcessHandle.current().pid() + "-" + id;
     }
 
-    /** The transport for this session's connections to the scheduler at {@code address} and to its workers. */
-    private static Transport transportFor(String address, int id) {
+    /**
+     * The transport for this session's connections to the scheduler at {@code address} and to its workers: TLS with
+     * the cluster's credentials for a {@code tls://} address.
+     */
+    private static Transport transportFor(String address, Security security, int id) {
+        if (address.startsWith("tls://") && security == null) {
+            throw new IllegalArgumentException("the scheduler at " + address + " uses TLS: connect with the cluster's"
+                    + " credentials, Client.connect(address, Security.load(path))");
+        }
+        if (address.startsWith("tcp://") && security != null) {
+            throw new IllegalArgumentException("credentials were given, but " + address + " is a plain tcp:// address;"
+                    + " a cluster with credentials listens at tls://host:port");
+        }
         CommOptions options = CommOptions.builder()
                 .role("client")
                 .name(clientName(id))
                 .ioThreads(1)
+                .tls(
+                        security == null
+                                ? null
+                                : Tls.fromPem(
+                                        security.caCertificatePem(),
+                                        security.certificatePem(),
+                                        security.privateKeyPem()))
                 .build();
         return address.startsWith("inproc://") ? Transport.inproc(options) : Transport.tcp(options);
     }

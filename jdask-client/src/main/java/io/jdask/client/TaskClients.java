@@ -20,7 +20,10 @@ final class TaskClients {
                         "Dask.client() works inside a task running on a cluster; elsewhere use Client.connect(...)"));
         String address = task.host().schedulerAddress();
         return CLIENTS.compute(
-                address, (a, c) -> c != null && c.session().isOpen() ? c : RuntimeImpl.open(a, Duration.ofSeconds(30)));
+                address,
+                (a, c) -> c != null && c.session().isOpen()
+                        ? c
+                        : RuntimeImpl.open(a, task.host().security(), Duration.ofSeconds(30)));
     }
 
     static void secede() {

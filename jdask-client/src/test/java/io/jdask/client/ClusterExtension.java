@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.jdask.Client;
 import io.jdask.LocalCluster;
+import io.jdask.Security;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -55,6 +56,20 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
             boolean withClient) {}
 
     private final Settings settings;
+    /** The cluster's credentials (TLS everywhere), or null for plain TCP. */
+    private final Security security;
+    /** A cluster started elsewhere than in a LocalCluster (see {@link #external}), or null. */
+    private final External external;
+
+    /**
+     * A cluster this extension starts and stops but does not build itself: scheduler and workers started some other
+     * way (in network namespaces, say). {@code start} returns a connected client.
+     */
+    public interface External {
+        Client start() throws Exception;
+
+        void close() throws Exception;
+    }
 
     /** Set by {@link #beforeAll}: the pids of this JVM's descendants before the cluster started. */
     private Set<Long> processesBefore;
@@ -63,7 +78,38 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
     private Client client;
 
     private ClusterExtension(Settings settings) {
+        this(settings, null);
+    }
+
+    private ClusterExtension(Settings settings, Security security) {
+        this(settings, security, null);
+    }
+
+    private ClusterExtension(Settings settings, Security security, External external) {
         this.settings = settings;
+        this.security = security;
+        this.external = external;
+    }
+
+    /**
+     * A cluster started and stopped by {@code cluster} for the test class; {@link #cluster()} is not available, and
+     * the check for leftover processes applies as for local clusters.
+     */
+    public static ClusterExtension external(External cluster) {
+        return new ClusterExtension(new Settings(0, 1, true, null, -1, true, true), null, cluster);
+    }
+
+    /** This extension with other settings and the same credentials and external cluster. */
+    private ClusterExtension copy(Settings settings) {
+        return new ClusterExtension(settings, security, external);
+    }
+
+    /**
+     * Mutual TLS on every connection of the cluster with new credentials ({@code Security.temporary()}); the client
+     * (over TCP, or direct) holds them too.
+     */
+    public ClusterExtension withTemporarySecurity() {
+        return new ClusterExtension(settings, Security.temporary(), external);
     }
 
     /** {@code workers} worker processes with one thread each and a heap of {@value #DEFAULT_MEMORY_LIMIT}. */
@@ -79,8 +125,7 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
     /** Task threads of each worker. */
     public ClusterExtension threadsPerWorker(int n) {
         Settings s = settings;
-        return new ClusterExtension(
-                new Settings(s.workers, n, s.processes, s.memoryLimit, s.dashboardPort, s.overTcp, s.withClient));
+        return copy(new Settings(s.workers, n, s.processes, s.memoryLimit, s.dashboardPort, s.overTcp, s.withClient));
     }
 
     /** The heap limit of each worker process, as {@code LocalCluster.Builder.memoryLimit} reads it. */
@@ -90,28 +135,28 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
             throw new IllegalStateException("memoryLimit(\"" + limit + "\") is for worker processes; this cluster runs"
                     + " its workers in the test JVM (use ClusterExtension.processes(n))");
         }
-        return new ClusterExtension(new Settings(
+        return copy(new Settings(
                 s.workers, s.threadsPerWorker, s.processes, limit, s.dashboardPort, s.overTcp, s.withClient));
     }
 
     /** Starts the dashboard on a free port ({@link LocalCluster#dashboardLink()} tells which). */
     public ClusterExtension dashboardOnFreePort() {
         Settings s = settings;
-        return new ClusterExtension(
+        return copy(
                 new Settings(s.workers, s.threadsPerWorker, s.processes, s.memoryLimit, 0, s.overTcp, s.withClient));
     }
 
     /** Connects the client to the scheduler's TCP port, as a client of a remote cluster does. */
     public ClusterExtension clientOverTcp() {
         Settings s = settings;
-        return new ClusterExtension(new Settings(
+        return copy(new Settings(
                 s.workers, s.threadsPerWorker, s.processes, s.memoryLimit, s.dashboardPort, true, s.withClient));
     }
 
     /** Connects no client: for a test whose client is made elsewhere (in a JShell, say). */
     public ClusterExtension withoutClient() {
         Settings s = settings;
-        return new ClusterExtension(new Settings(
+        return copy(new Settings(
                 s.workers, s.threadsPerWorker, s.processes, s.memoryLimit, s.dashboardPort, s.overTcp, false));
     }
 
@@ -122,15 +167,28 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
                     "this ClusterExtension already runs a cluster for another class; register" + " one per test class");
         }
         processesBefore = descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+        if (external != null) {
+            try {
+                client = external.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("the external cluster did not start: " + e.getMessage(), e);
+            }
+            return;
+        }
         LocalCluster.Builder b = LocalCluster.builder()
                 .workers(settings.workers)
                 .threadsPerWorker(settings.threadsPerWorker)
                 .processes(settings.processes)
-                .dashboardPort(settings.dashboardPort);
+                .dashboardPort(settings.dashboardPort)
+                .security(security);
         if (settings.memoryLimit != null) b.memoryLimit(settings.memoryLimit);
         cluster = b.build();
         if (settings.withClient) {
-            client = settings.overTcp ? Client.connect(cluster.schedulerAddress()) : Client.connect(cluster);
+            client = !settings.overTcp
+                    ? Client.connect(cluster)
+                    : security != null
+                            ? Client.connect(cluster.schedulerAddress(), security)
+                            : Client.connect(cluster.schedulerAddress());
         }
     }
 
@@ -140,6 +198,13 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
             if (client != null) client.close();
         } finally {
             if (cluster != null) cluster.close();
+            if (external != null) {
+                try {
+                    external.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing the external cluster failed: " + e.getMessage(), e);
+                }
+            }
             client = null;
             cluster = null;
         }

@@ -486,7 +486,7 @@ abstract class FuturesApiContract {
         Map<String, Integer> threads = cluster.client().nthreads();
         assertThat(threads).hasSize(2);
         assertThat(threads.values()).containsOnly(2);
-        assertThat(cluster.client().schedulerAddress()).startsWith("tcp://");
+        assertThat(cluster.client().schedulerAddress()).matches("(tcp|tls)://.*");
     }
 
     @Test

@@ -14,6 +14,22 @@ public interface DaskRuntime {
     /** Joins a running scheduler, e.g. {@code tcp://host:8786}; fails within {@code timeout}. */
     Client connect(String address, Duration timeout);
 
+    /**
+     * Joins a running scheduler with the cluster's credentials ({@code tls://host:port}); with {@code security} null
+     * as {@link #connect(String, Duration)}. Fails within {@code timeout}.
+     */
+    default Client connect(String address, io.jdask.Security security, Duration timeout) {
+        if (security == null) {
+            return connect(address, timeout);
+        }
+        throw new UnsupportedOperationException("this jdask runtime cannot connect with TLS credentials");
+    }
+
+    /** New credentials of a new cluster, in memory (see {@code Security.temporary()}). */
+    default io.jdask.Security temporarySecurity() {
+        throw new UnsupportedOperationException("this jdask runtime cannot make credentials");
+    }
+
     /** Starts a local cluster and returns a client of it. */
     LocalCluster startLocalCluster(LocalCluster.Spec spec);
 

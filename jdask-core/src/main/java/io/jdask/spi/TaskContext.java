@@ -14,6 +14,11 @@ public final class TaskContext {
         /** The address of the scheduler this worker belongs to. */
         String schedulerAddress();
 
+        /** The cluster's credentials, with which a task's client connects to a {@code tls://} scheduler; or null. */
+        default io.jdask.Security security() {
+            return null;
+        }
+
         /** Frees the calling task's thread slot (the task waits on other tasks). */
         void secede(String key);
 

@@ -12,17 +12,21 @@ final class Addresses {
         String prefix = scheme + "://";
         if (address == null || !address.startsWith(prefix)) {
             throw new IllegalArgumentException("expected an address like " + prefix
-                    + (scheme.equals("tcp") ? "host:port" : "name") + ", got: " + address);
+                    + (scheme.equals("inproc") ? "name" : "host:port") + ", got: " + address
+                    + schemeHint(address, scheme));
         }
         return address.substring(prefix.length());
     }
 
-    /** {@code tcp://host:port} (IPv6 as {@code tcp://[::1]:port}) to an unresolved socket address. */
-    static InetSocketAddress tcp(String address) {
-        String hostPort = rest(address, "tcp");
+    /**
+     * {@code scheme://host:port} (IPv6 as {@code scheme://[::1]:port}; scheme {@code tcp} or {@code tls}) to an
+     * unresolved socket address.
+     */
+    static InetSocketAddress socket(String address, String scheme) {
+        String hostPort = rest(address, scheme);
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new IllegalArgumentException("expected tcp://host:port, got: " + address);
+            throw new IllegalArgumentException("expected " + scheme + "://host:port, got: " + address);
         }
         String host = hostPort.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -40,14 +44,33 @@ final class Addresses {
         return new InetSocketAddress(host, port);
     }
 
+    /** The {@code tcp://} form of a socket address. */
     static String format(SocketAddress a) {
+        return format(a, "tcp");
+    }
+
+    static String format(SocketAddress a, String scheme) {
         if (a instanceof InetSocketAddress i) {
             String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
             if (host.indexOf(':') >= 0) {
                 host = "[" + host + "]";
             }
-            return "tcp://" + host + ":" + i.getPort();
+            return scheme + "://" + host + ":" + i.getPort();
         }
         return String.valueOf(a);
+    }
+
+    private static String schemeHint(String address, String scheme) {
+        if (address == null) {
+            return "";
+        }
+        if (scheme.equals("tls") && address.startsWith("tcp://")) {
+            return " (this process has TLS credentials, so it speaks tls:// only; the cluster must use them too)";
+        }
+        if (scheme.equals("tcp") && address.startsWith("tls://")) {
+            return " (a tls:// address needs the cluster's credentials: Security.load(path), JDASK_SECURITY or"
+                    + " --security FILE)";
+        }
+        return "";
     }
 }

@@ -135,14 +135,18 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
         switch (part) {
             case FRAME_LENGTH -> {
                 if (value < 0 || value > limit) {
-                    throw fail(String.format(
-                            "frame length %d (0x%08X) is outside [0, %d]%s",
-                            value,
-                            value,
-                            limit,
-                            limit == Protocol.MAX_HANDSHAKE_FRAME_BYTES
-                                    ? " for a handshake; the peer is probably not a jdask process"
-                                    : "; raise CommOptions.maxFrameBytes on both sides if this message is legitimate"));
+                    throw fail(
+                            String.format(
+                                    "frame length %d (0x%08X) is outside [0, %d]%s",
+                                    value,
+                                    value,
+                                    limit,
+                                    limit == Protocol.MAX_HANDSHAKE_FRAME_BYTES && looksLikeTls(value)
+                                            ? " for a handshake; the peer speaks TLS: connect to its tls:// address with the"
+                                                    + " cluster's credentials"
+                                            : limit == Protocol.MAX_HANDSHAKE_FRAME_BYTES
+                                                    ? " for a handshake; the peer is probably not a jdask process"
+                                                    : "; raise CommOptions.maxFrameBytes on both sides if this message is legitimate"));
                 }
                 bodyLength = value;
                 bodyRead = 0;
@@ -258,4 +262,11 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
      * frame's body size, for messages.
      */
     record ReceivedFrame(int bodyLength, byte[] inband, byte[][] buffers) {}
+
+    /** Whether four bytes read as a frame length start a TLS record: content type 20-23, then version 3.x. */
+    private static boolean looksLikeTls(int firstFourBytes) {
+        int type = firstFourBytes >>> 24;
+        int major = (firstFourBytes >>> 16) & 0xFF;
+        return type >= 20 && type <= 23 && major == 3;
+    }
 }

@@ -70,6 +70,7 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
     private final Handshake local;
     private final FrameDecoder frames;
     private final long handshakeTimeoutNanos;
+    private final String scheme;
     /** Runs once on the event loop when the handshake succeeded. */
     private final Consumer<NettyComm> onReady;
     /** Runs once on the event loop if the channel closes before the handshake succeeded. */
@@ -138,6 +139,8 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
         this.handshakeTimeoutNanos = handshakeTimeoutNanos;
         this.onReady = onReady;
         this.onFailure = onFailure;
+        // The pipeline is empty once the channel closed; the scheme is fixed before this handler is added.
+        this.scheme = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "tls" : "tcp";
     }
 
     // ---- Comm --------------------------------------------------------------------------------
@@ -226,12 +229,12 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
 
     @Override
     public String remoteAddress() {
-        return Addresses.format(channel.remoteAddress());
+        return Addresses.format(channel.remoteAddress(), scheme());
     }
 
     @Override
     public String localAddress() {
-        return Addresses.format(channel.localAddress());
+        return Addresses.format(channel.localAddress(), scheme());
     }
 
     @Override
@@ -252,6 +255,11 @@ final class NettyComm extends ChannelInboundHandlerAdapter implements Comm {
         Handshake p = peer;
         return "NettyComm[" + localAddress() + " -> " + remoteAddress()
                 + (p == null ? "" : " " + p.role() + " '" + p.name() + "'") + "]";
+    }
+
+    /** {@code tls} when this connection runs over TLS (an {@code SslHandler} in its pipeline), else {@code tcp}. */
+    private String scheme() {
+        return scheme;
     }
 
     // ---- Netty handler -----------------------------------------------------------------------

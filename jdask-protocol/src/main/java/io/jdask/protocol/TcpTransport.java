@@ -21,6 +21,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -42,7 +43,8 @@ import java.util.function.Consumer;
  * {@code auto} takes epoll when Netty's native library loads ({@link Epoll#isAvailable()}) and the JVM allows native
  * access without a warning, NIO otherwise; both speak the same bytes, so processes on either can talk.
  *
- * <p>Pipeline per connection: {@link FrameDecoder} then {@link NettyComm}. Outbound frames are
+ * <p>Pipeline per connection: with TLS ({@link CommOptions#tls()}, addresses {@code tls://}) an {@link SslHandler}
+ * and {@link TlsFailures}, then {@link FrameDecoder} then {@link NettyComm}. Outbound frames are
  * complete buffers built by {@link MessageCodec#encodeFrame}, so there is no outbound encoder.
  * TCP_NODELAY is on: batching is done by {@link NettyComm}, so Nagle would only add latency.
  *
@@ -57,6 +59,8 @@ final class TcpTransport implements Transport {
     private final Flavor flavor;
     /** Every server and connection channel of this transport; closed channels leave by themselves. */
     private final ChannelGroup channels = new DefaultChannelGroup("jdask-tcp", GlobalEventExecutor.INSTANCE);
+    /** Each listener's handshake bound, by its real address (tests read them). */
+    private final java.util.Map<String, HandshakeGate> gates = new java.util.concurrent.ConcurrentHashMap<>();
 
     TcpTransport(CommOptions options) {
         this.options = options;
@@ -121,6 +125,12 @@ final class TcpTransport implements Transport {
         }
     }
 
+    /** How many accepted connections of this listener are in their handshake now (tests). */
+    int handshaking(CommServer listener) {
+        HandshakeGate gate = gates.get(listener.address());
+        return gate == null ? 0 : gate.handshaking();
+    }
+
     /** The socket implementation in use (tests, logs). */
     Flavor flavor() {
         return flavor;
@@ -133,12 +143,13 @@ final class TcpTransport implements Transport {
 
     @Override
     public String scheme() {
-        return "tcp";
+        return options.tls() != null ? "tls" : "tcp";
     }
 
     @Override
     public CommServer listen(String address, Consumer<Comm> onAccept) {
-        InetSocketAddress bindTo = Addresses.tcp(address);
+        InetSocketAddress bindTo = Addresses.socket(address, scheme());
+        HandshakeGate gate = new HandshakeGate(options.maxHandshaking(), address);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(flavor.serverChannel())
@@ -146,7 +157,8 @@ final class TcpTransport implements Transport {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
-                .childHandler(initializer(onAccept::accept, r -> {}));
+                .childHandler(initializer(gate, onAccept::accept, r -> {}));
+        deadPeerOptions().forEach((option, value) -> b.childOption(option, value));
         ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
@@ -155,7 +167,8 @@ final class TcpTransport implements Transport {
         }
         Channel server = bound.channel();
         channels.add(server);
-        String real = Addresses.format(server.localAddress());
+        String real = Addresses.format(server.localAddress(), scheme());
+        gates.put(real, gate);
         return new CommServer() {
             @Override
             public String address() {
@@ -164,6 +177,7 @@ final class TcpTransport implements Transport {
 
             @Override
             public void close() {
+                gates.remove(real);
                 server.close().awaitUninterruptibly();
             }
 
@@ -176,7 +190,7 @@ final class TcpTransport implements Transport {
 
     @Override
     public CompletableFuture<Comm> connect(String address, Duration timeout) {
-        InetSocketAddress target = Addresses.tcp(address);
+        InetSocketAddress target = Addresses.socket(address, scheme());
         CompletableFuture<Comm> result = new CompletableFuture<>();
         long timeoutMillis = Math.max(1, timeout.toMillis());
         Bootstrap b = new Bootstrap()
@@ -187,13 +201,15 @@ final class TcpTransport implements Transport {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffers())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
                 .handler(initializer(
+                        null,
                         comm -> {
                             if (!result.complete(comm)) {
                                 comm.close(); // the caller gave up (timeout) before the handshake finished
                             }
                         },
                         reason -> result.completeExceptionally(
-                                connectFailure(address, timeout, reason.detail(), reason.cause()))));
+                                connectFailure(address, timeout, failureDetail(reason), reason.cause()))));
+        deadPeerOptions().forEach((option, value) -> b.option(option, value));
         ChannelFuture connecting = b.connect(target);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
@@ -224,18 +240,85 @@ final class TcpTransport implements Transport {
         return "TcpTransport[" + flavor + ", " + options + "]";
     }
 
+    /**
+     * The pipeline of a new connection: with TLS, an {@link SslHandler} (server side of an accepted connection, client
+     * side of an opened one) and {@link TlsFailures} first. {@code gate} is the listener's bound on connections still
+     * handshaking (null for connections this side opens): a connection over it is closed before it costs anything,
+     * and one within it leaves the gate when its handshake succeeds or it closes.
+     */
     private ChannelInitializer<SocketChannel> initializer(
-            Consumer<NettyComm> onReady, Consumer<CloseReason> onFailure) {
+            HandshakeGate gate, Consumer<NettyComm> onReady, Consumer<CloseReason> onFailure) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                Consumer<NettyComm> ready = onReady;
+                Consumer<CloseReason> failed = onFailure;
+                if (gate != null) {
+                    if (!gate.enter(ch)) {
+                        ch.close();
+                        return;
+                    }
+                    ready = comm -> {
+                        gate.leave();
+                        onReady.accept(comm);
+                    };
+                    failed = reason -> {
+                        gate.leave();
+                        onFailure.accept(reason);
+                    };
+                }
                 channels.add(ch);
+                Tls tls = options.tls();
+                if (tls != null) {
+                    SslHandler ssl = gate != null
+                            ? tls.server().newHandler(ch.alloc())
+                            : tls.client().newHandler(ch.alloc());
+                    // NettyComm's own timer covers the TLS and jdask handshakes together.
+                    ssl.setHandshakeTimeoutMillis(0);
+                    ch.pipeline().addLast("tls", ssl).addLast("tls-failures", new TlsFailures(gate != null));
+                }
                 FrameDecoder frames = new FrameDecoder(options.maxFrameBytes());
                 NettyComm comm = new NettyComm(
-                        ch, codec, local, frames, options.handshakeTimeout().toNanos(), onReady, onFailure);
+                        ch, codec, local, frames, options.handshakeTimeout().toNanos(), ready, failed);
                 ch.pipeline().addLast("frames", frames).addLast("comm", comm);
             }
         };
+    }
+
+    /** Why a connection failed before its handshake, with a hint where the usual cause is a scheme mismatch. */
+    private String failureDetail(CloseReason reason) {
+        String detail = reason.detail();
+        if (options.tls() == null && reason.kind() == CloseReason.Kind.REMOTE) {
+            return detail + " before the handshake (if that cluster uses TLS, connect to its tls:// address with the"
+                    + " cluster's credentials)";
+        }
+        return detail;
+    }
+
+    /**
+     * Socket options that close a connection whose peer's machine stopped answering (see {@link
+     * CommOptions.Builder#deadPeerTimeout}): keepalive probes from a third of the timeout on, every sixth, four of
+     * them, and (epoll only) TCP_USER_TIMEOUT for data in flight.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private java.util.Map<ChannelOption<Object>, Object> deadPeerOptions() {
+        int seconds = (int) options.deadPeerTimeout().toSeconds();
+        int idle = Math.max(1, seconds / 3);
+        int interval = Math.max(1, seconds / 6);
+        java.util.Map<ChannelOption, Object> o = new java.util.LinkedHashMap<>();
+        if (flavor == Flavor.EPOLL) {
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPIDLE, idle);
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPINTVL, interval);
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPCNT, 4);
+            o.put(io.netty.channel.epoll.EpollChannelOption.TCP_USER_TIMEOUT, seconds * 1000);
+        } else {
+            o.put(io.netty.channel.socket.nio.NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), idle);
+            o.put(
+                    io.netty.channel.socket.nio.NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                    interval);
+            o.put(io.netty.channel.socket.nio.NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), 4);
+        }
+        return (java.util.Map) o;
     }
 
     /**

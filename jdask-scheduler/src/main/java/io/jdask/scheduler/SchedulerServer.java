@@ -76,6 +76,7 @@ public final class SchedulerServer implements AutoCloseable {
                 .role("scheduler")
                 .name(config.name())
                 .ioThreads(inproc ? config.ioThreads() : 1)
+                .tls(config.tls())
                 .build();
         this.transport = inproc ? Transport.inproc(options) : Transport.tcp(options);
         this.loop = new SchedulerLoop(config, schedulerId, this::loopExited);

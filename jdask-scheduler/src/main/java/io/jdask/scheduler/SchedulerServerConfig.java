@@ -1,6 +1,7 @@
 package io.jdask.scheduler;
 
 import io.jdask.protocol.Clock;
+import io.jdask.protocol.Tls;
 import io.jdask.scheduler.state.SchedulerConfig;
 import io.jdask.scheduler.state.SchedulerEvent;
 import io.jdask.scheduler.state.SchedulerState;
@@ -17,8 +18,11 @@ import java.util.function.Consumer;
  * <p>(Named apart from {@link SchedulerConfig}, which tunes the pure state machine and is part of this one.)
  */
 public final class SchedulerServerConfig {
-    /** Dask's default scheduler port on every interface. */
-    public static final String DEFAULT_LISTEN_ADDRESS = "tcp://0.0.0.0:8786";
+    /**
+     * Dask's default scheduler port, on loopback only: without TLS a scheduler reachable from the network runs code
+     * for anyone who connects, so listening wider is asked for explicitly (with {@link Builder#tls}).
+     */
+    public static final String DEFAULT_LISTEN_ADDRESS = "tcp://127.0.0.1:8786";
 
     private final String listenAddress;
     private final SchedulerConfig state;
@@ -35,6 +39,8 @@ public final class SchedulerServerConfig {
     private final Consumer<List<SchedulerEvent>> beforeHandle;
     /** Checks the state's invariants (throws if broken); SchedulerState::validate except in tests. */
     private final Consumer<SchedulerState> validator;
+    /** The cluster's TLS set-up, or null for plain TCP. */
+    private final Tls tls;
 
     private SchedulerServerConfig(Builder b) {
         this.listenAddress = b.listenAddress;
@@ -49,6 +55,14 @@ public final class SchedulerServerConfig {
         this.clock = b.clock;
         this.beforeHandle = b.beforeHandle;
         this.validator = b.validator;
+        this.tls = b.tls;
+        if (tls != null && listenAddress.startsWith("tcp://")) {
+            throw new IllegalArgumentException("with TLS the listen address is tls://host:port, was " + listenAddress);
+        }
+        if (tls == null && listenAddress.startsWith("tls://")) {
+            throw new IllegalArgumentException(
+                    "listen address " + listenAddress + " needs the cluster's credentials (SchedulerServerConfig.tls)");
+        }
     }
 
     public static Builder builder() {
@@ -73,7 +87,13 @@ public final class SchedulerServerConfig {
         b.clock = clock;
         b.beforeHandle = beforeHandle;
         b.validator = validator;
+        b.tls = tls;
         return b;
+    }
+
+    /** The cluster's TLS set-up ({@code tls://} listen address), or null for plain TCP. */
+    public Tls tls() {
+        return tls;
     }
 
     /** Where to listen: {@code tcp://host:port} (port 0 picks a free one) or {@code inproc://name}. */
@@ -150,18 +170,20 @@ public final class SchedulerServerConfig {
         private Clock clock = Clock.system();
         private Consumer<List<SchedulerEvent>> beforeHandle = events -> {};
         private Consumer<SchedulerState> validator = SchedulerState::validate;
+        private Tls tls;
 
         private Builder() {}
 
         /**
-         * {@code tcp://host:port} or {@code inproc://name}; default {@value #DEFAULT_LISTEN_ADDRESS}. Port 0 (or an
+         * {@code tcp://host:port}, {@code tls://host:port} (with {@link #tls}) or {@code inproc://name}; default
+         * {@value #DEFAULT_LISTEN_ADDRESS}. Port 0 (or an
          * empty inproc name) picks a free one; {@link SchedulerServer#address()} tells which.
          */
         public Builder listenAddress(String address) {
             Objects.requireNonNull(address, "address");
-            if (!address.startsWith("tcp://") && !address.startsWith("inproc://")) {
-                throw new IllegalArgumentException(
-                        "listen address must look like tcp://host:port or inproc://name, was '" + address + "'");
+            if (!address.startsWith("tcp://") && !address.startsWith("tls://") && !address.startsWith("inproc://")) {
+                throw new IllegalArgumentException("listen address must look like tcp://host:port, tls://host:port"
+                        + " or inproc://name, was '" + address + "'");
             }
             this.listenAddress = address;
             return this;
@@ -266,6 +288,15 @@ public final class SchedulerServerConfig {
         /** Test hook: replaces {@link SchedulerState#validate()} (to simulate a state found inconsistent). */
         Builder validator(Consumer<SchedulerState> check) {
             this.validator = Objects.requireNonNull(check, "check");
+            return this;
+        }
+
+        /**
+         * Mutual TLS with these credentials on the scheduler's port (listen address {@code tls://host:port}): only
+         * holders of the cluster's credentials connect. Default none.
+         */
+        public Builder tls(Tls tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -22,18 +22,25 @@ final class Transports implements AutoCloseable {
         this.options = options;
     }
 
-    /** The transport for {@code address}'s scheme ({@code tcp} or {@code inproc}). */
+    /** The transport for {@code address}'s scheme ({@code tcp}, {@code tls} or {@code inproc}). */
     Transport forAddress(String address) {
         if (closed) {
             throw new IllegalStateException("the worker is closed; cannot reach " + address);
         }
         String scheme = scheme(address);
         return byScheme.computeIfAbsent(scheme, s -> switch (s) {
-            case "tcp" -> Transport.tcp(options);
+            case "tcp" -> Transport.tcp(options.toBuilder().tls(null).build());
+            case "tls" -> {
+                if (options.tls() == null) {
+                    throw new IllegalArgumentException(
+                            address + " is a tls:// address, but this worker has no credentials (--security FILE)");
+                }
+                yield Transport.tcp(options);
+            }
             case "inproc" -> Transport.inproc(options);
             default ->
                 throw new IllegalArgumentException(
-                        "unsupported address " + address + ": use tcp://host:port or inproc://name");
+                        "unsupported address " + address + ": use tcp://host:port, tls://host:port or inproc://name");
         });
     }
 
@@ -52,24 +59,26 @@ final class Transports implements AutoCloseable {
      * cluster evidently reaches this machine by.
      */
     static String advertisedAddress(String bound, String towardsScheduler) {
-        if (!bound.startsWith("tcp://")) {
+        String scheme = bound.startsWith("tcp://") ? "tcp://" : bound.startsWith("tls://") ? "tls://" : null;
+        if (scheme == null) {
             return bound;
         }
         int colon = bound.lastIndexOf(':');
-        String host = bound.substring("tcp://".length(), colon);
+        String host = bound.substring(scheme.length(), colon);
         String port = bound.substring(colon + 1);
         boolean wildcard = host.equals("0.0.0.0") || host.equals("[::]") || host.equals("[0:0:0:0:0:0:0:0]");
         if (!wildcard) {
             return bound;
         }
-        if (towardsScheduler != null && towardsScheduler.startsWith("tcp://")) {
+        if (towardsScheduler != null
+                && (towardsScheduler.startsWith("tcp://") || towardsScheduler.startsWith("tls://"))) {
             String local = towardsScheduler.substring("tcp://".length(), towardsScheduler.lastIndexOf(':'));
-            return "tcp://" + local + ":" + port;
+            return scheme + local + ":" + port;
         }
         try {
-            return "tcp://" + InetAddress.getLocalHost().getHostAddress() + ":" + port;
+            return scheme + InetAddress.getLocalHost().getHostAddress() + ":" + port;
         } catch (UnknownHostException e) {
-            return "tcp://127.0.0.1:" + port;
+            return scheme + "127.0.0.1:" + port;
         }
     }
 

@@ -1,6 +1,8 @@
 package io.jdask.worker;
 
+import io.jdask.Security;
 import io.jdask.protocol.Clock;
+import io.jdask.protocol.Tls;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,10 +34,15 @@ public final class WorkerConfig {
     private final MemoryFractions memoryFractions;
     private final java.nio.file.Path localDirectory;
     private final boolean ownsProcess;
+    private final Security security;
+    private final Tls tls;
 
     private WorkerConfig(Builder b) {
         this.schedulerAddress = b.schedulerAddress;
-        this.listenAddress = b.listenAddress;
+        // With credentials every port of the worker speaks TLS, whatever scheme the listen address was given in.
+        this.listenAddress = b.security != null && b.listenAddress.startsWith("tcp://")
+                ? "tls://" + b.listenAddress.substring("tcp://".length())
+                : b.listenAddress;
         this.nthreads = b.nthreads;
         this.name = b.name;
         this.memoryLimit = b.memoryLimit;
@@ -50,6 +57,16 @@ public final class WorkerConfig {
         this.memoryFractions = b.memoryFractions;
         this.localDirectory = b.localDirectory;
         this.ownsProcess = b.ownsProcess;
+        this.security = b.security;
+        this.tls = security == null
+                ? null
+                : Tls.fromPem(security.caCertificatePem(), security.certificatePem(), security.privateKeyPem());
+        for (String address : new String[] {schedulerAddress, listenAddress}) {
+            if (tls == null && address.startsWith("tls://")) {
+                throw new IllegalArgumentException(
+                        address + " is a tls:// address: give the worker the cluster's credentials (--security FILE)");
+            }
+        }
     }
 
     /** Starts the settings of a worker that registers with the scheduler at {@code schedulerAddress}. */
@@ -141,6 +158,16 @@ public final class WorkerConfig {
         return ownsProcess;
     }
 
+    /** The cluster's TLS set-up for {@code tls://} addresses, or null (plain TCP only). */
+    public Tls tls() {
+        return tls;
+    }
+
+    /** The cluster's credentials, or null (plain TCP only). */
+    public Security security() {
+        return security;
+    }
+
     @Override
     public String toString() {
         return "WorkerConfig[scheduler=" + schedulerAddress + ", listen=" + listenAddress + ", nthreads=" + nthreads
@@ -167,6 +194,7 @@ public final class WorkerConfig {
         private MemoryFractions memoryFractions = MemoryFractions.fromSystemProperties();
         private java.nio.file.Path localDirectory;
         private boolean ownsProcess;
+        private Security security;
 
         private Builder(String schedulerAddress) {
             this.schedulerAddress = checkAddress(schedulerAddress, "scheduler address");
@@ -295,6 +323,16 @@ public final class WorkerConfig {
             return this;
         }
 
+        /**
+         * Mutual TLS with the cluster's credentials on every connection: to the scheduler, from and to peers, from
+         * clients. With it the scheduler and listen addresses are {@code tls://}; a {@code tcp://} listen address
+         * (the default) becomes {@code tls://} on the same host and port.
+         */
+        public Builder security(Security security) {
+            this.security = security;
+            return this;
+        }
+
         public WorkerConfig build() {
             return new WorkerConfig(this);
         }
@@ -308,9 +346,9 @@ public final class WorkerConfig {
 
         private static String checkAddress(String address, String what) {
             Objects.requireNonNull(address, what);
-            if (!address.startsWith("tcp://") && !address.startsWith("inproc://")) {
+            if (!address.startsWith("tcp://") && !address.startsWith("tls://") && !address.startsWith("inproc://")) {
                 throw new IllegalArgumentException(
-                        what + " must look like tcp://host:port or inproc://name, was " + address);
+                        what + " must look like tcp://host:port, tls://host:port or inproc://name, was " + address);
             }
             return address;
         }

@@ -4,6 +4,7 @@ import io.jdask.protocol.Clock;
 import io.jdask.protocol.Comm;
 import io.jdask.protocol.CommOptions;
 import io.jdask.protocol.SendHold;
+import io.jdask.protocol.Tls;
 import io.jdask.protocol.Transport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,14 +55,20 @@ final class WorkerLoop {
     WorkerLoop(
             String schedulerAddress,
             String name,
+            Tls tls,
             Clock clock,
             Supplier<Comm> heldConnection,
             Consumer<Throwable> onFailure) {
         this.heldConnection = heldConnection;
         this.onFailure = onFailure;
-        if ("tcp".equals(Transports.scheme(schedulerAddress))) {
-            this.control = Transport.tcp(
-                    CommOptions.builder().role("worker").name(name).ioThreads(1).build());
+        String scheme = Transports.scheme(schedulerAddress);
+        if ("tcp".equals(scheme) || "tls".equals(scheme)) {
+            this.control = Transport.tcp(CommOptions.builder()
+                    .role("worker")
+                    .name(name)
+                    .ioThreads(1)
+                    .tls("tls".equals(scheme) ? tls : null)
+                    .build());
             this.executor = control.sharedIoThread();
             this.thread = CompletableFuture.supplyAsync(Thread::currentThread, executor)
                     .join();

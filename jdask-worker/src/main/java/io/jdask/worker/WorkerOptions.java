@@ -1,5 +1,7 @@
 package io.jdask.worker;
 
+import io.jdask.Security;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -33,10 +35,18 @@ public final class WorkerOptions {
     /** Abstract resources, {@code NAME=AMOUNT[,NAME=AMOUNT...]}. */
     public static final String RESOURCES = "--resources";
 
+    /**
+     * The cluster's credentials file ({@code jdask security init}); with it every connection runs mutual TLS and the
+     * addresses are {@code tls://}. Without it, a {@code tls://} scheduler address takes the file named by {@code
+     * JDASK_SECURITY}.
+     */
+    public static final String SECURITY = "--security";
+
     /** One line of usage for the flags form. */
     public static final String USAGE = "--scheduler tcp://host:port [--nthreads N] [--name NAME]"
             + " [--memory-limit BYTES] [--memory-target F] [--memory-spill F] [--memory-pause F]"
-            + " [--memory-terminate F] [--local-directory DIR] [--listen tcp://0.0.0.0:0] [--resources NAME=AMOUNT,...]";
+            + " [--memory-terminate F] [--local-directory DIR] [--listen tcp://0.0.0.0:0] [--resources NAME=AMOUNT,...]"
+            + " [--security FILE]";
 
     private WorkerOptions() {}
 
@@ -55,6 +65,7 @@ public final class WorkerOptions {
         String resources = null;
         String localDirectory = null;
         MemoryFractions fractions = MemoryFractions.fromSystemProperties();
+        String security = null;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (i + 1 >= args.size()) {
@@ -66,6 +77,7 @@ public final class WorkerOptions {
                 case LISTEN -> listen = value;
                 case NAME -> name = value;
                 case RESOURCES -> resources = value;
+                case SECURITY -> security = value;
                 case NTHREADS -> nthreads = parseNumber(flag, value).intValue();
                 case MEMORY_LIMIT -> memoryLimit = parseNumber(flag, value);
                 case MEMORY_TARGET -> fractions = fractions.withTarget(parseFraction(flag, value));
@@ -83,6 +95,15 @@ public final class WorkerOptions {
                 WorkerConfig.builder(scheduler).ownsProcess(true).memoryFractions(fractions);
         if (localDirectory != null) b.localDirectory(java.nio.file.Path.of(localDirectory));
         if (listen != null) b.listen(listen);
+        Security credentials = security != null
+                ? Security.load(Path.of(security))
+                : scheduler.startsWith("tls://") ? Security.fromEnvironment().orElse(null) : null;
+        if (credentials != null) {
+            b.security(credentials);
+        } else if (scheduler.startsWith("tls://")) {
+            throw new IllegalArgumentException("the scheduler " + scheduler + " uses TLS: give this worker the"
+                    + " cluster's credentials with " + SECURITY + " FILE (or JDASK_SECURITY=FILE)");
+        }
         if (nthreads != null) b.nthreads(nthreads);
         if (name != null) b.name(name);
         if (memoryLimit != null) b.memoryLimit(memoryLimit);

@@ -198,10 +198,12 @@ public final class WorkerServer implements AutoCloseable {
         this.transports = new Transports(CommOptions.builder()
                 .role("worker")
                 .name(config.name().isEmpty() ? "worker" : config.name())
+                .tls(config.tls())
                 .build());
         this.loop = new WorkerLoop(
                 config.schedulerAddress(),
                 config.name().isEmpty() ? "worker" : config.name(),
+                config.tls(),
                 clock,
                 this::heldConnection,
                 e -> {
@@ -631,6 +633,11 @@ public final class WorkerServer implements AutoCloseable {
         @Override
         public String schedulerAddress() {
             return config.schedulerAddress();
+        }
+
+        @Override
+        public io.jdask.Security security() {
+            return config.security();
         }
 
         @Override
