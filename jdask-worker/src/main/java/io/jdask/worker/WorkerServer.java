@@ -134,6 +134,8 @@ public final class WorkerServer implements AutoCloseable {
     private final Profiler profiler;
     /** Loop-confined: whether a timer to report the starts of running tasks is armed. */
     private boolean startReportArmed;
+    /** Set when the first real task reaches a task thread: the idle warm-up then gives way. */
+    private volatile boolean hadTask;
 
     private final AtomicLong stimulusSeq = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -298,6 +300,24 @@ public final class WorkerServer implements AutoCloseable {
         return closed.copy();
     }
 
+    /**
+     * Starts warming the task path on a daemon thread while the worker is idle (see {@link IdleWarmup}): at most
+     * {@code rounds} synthetic tasks, fewer if a real task arrives or the worker closes first. With
+     * {@code untilDone}, real tasks do not stop it (the run that trains an AOT cache, whose profiles should cover the
+     * whole path). Returns at once; the worker is ready (registered) before and during the warm-up.
+     *
+     * @return completes with the number of synthetic tasks run, once the warm-up has ended
+     */
+    public CompletableFuture<Integer> warmUpWhileIdle(int rounds, boolean untilDone) {
+        FnDecoder decoder = new FnDecoder(serializer);
+        IdleWarmup warmup = new IdleWarmup(serializer, decoder, rounds, () -> closing.get() || (!untilDone && hadTask));
+        Thread t = new Thread(warmup, "jdask-worker-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+        return warmup.finished().copy();
+    }
+
     /** Whether the worker has started closing. */
     public boolean isClosed() {
         return closing.get();
@@ -434,6 +454,7 @@ public final class WorkerServer implements AutoCloseable {
 
     /** Task thread: runs the job and returns what the loop must do with its outcome (null when closing). */
     private Runnable runOnThread(TaskThreads.Job job) {
+        hadTask = true;
         TaskRunner.Outcome outcome = runner.run(job);
         return outcome == null ? null : () -> outcome(outcome);
     }
