@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  * to the scheduler. It stops after {@code rounds}, or as soon as {@code stop} says so (the worker got real work or is
  * closing), so it takes CPU only from an idle worker. A round that computes a wrong value ends the warm-up (it would
  * be a bug in the path it exercises) and is logged.
+ *
+ * <p>Every round trips messages through the codec in both directions, so a scheduler's JVM warms the same way:
+ * LocalCluster runs it in the user's JVM while the worker processes start ({@link #startThread}).
  */
-final class IdleWarmup implements Runnable {
+public final class IdleWarmup implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IdleWarmup.class);
 
     private final Serializer serializer;
@@ -47,6 +50,23 @@ final class IdleWarmup implements Runnable {
         this.decoder = decoder;
         this.rounds = rounds;
         this.stop = stop;
+    }
+
+    /**
+     * Runs a warm-up of at most {@code rounds} on a new daemon thread named {@code threadName}, with the shared
+     * {@link Serializer}.
+     *
+     * @param stop polled before every round; true ends the warm-up
+     * @return completes with the number of rounds run, once the warm-up has ended
+     */
+    public static CompletableFuture<Integer> startThread(String threadName, int rounds, BooleanSupplier stop) {
+        Serializer serializer = Serializer.shared();
+        IdleWarmup warmup = new IdleWarmup(serializer, new FnDecoder(serializer), rounds, stop);
+        Thread t = new Thread(warmup, threadName);
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+        return warmup.finished().copy();
     }
 
     /** The function of the synthetic tasks: a method reference, as users' task functions usually are. */

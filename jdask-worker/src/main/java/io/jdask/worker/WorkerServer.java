@@ -309,13 +309,7 @@ public final class WorkerServer implements AutoCloseable {
      * @return completes with the number of synthetic tasks run, once the warm-up has ended
      */
     public CompletableFuture<Integer> warmUpWhileIdle(int rounds, boolean untilDone) {
-        FnDecoder decoder = new FnDecoder(serializer);
-        IdleWarmup warmup = new IdleWarmup(serializer, decoder, rounds, () -> closing.get() || (!untilDone && hadTask));
-        Thread t = new Thread(warmup, "jdask-worker-warmup");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
-        t.start();
-        return warmup.finished().copy();
+        return IdleWarmup.startThread("jdask-worker-warmup", rounds, () -> closing.get() || (!untilDone && hadTask));
     }
 
     /** Whether the worker has started closing. */
