@@ -7,7 +7,8 @@ import io.netty.buffer.PooledByteBufAllocator;
  * Runs a message through the wire codec as a TCP connection would, without a connection: encodes it into a frame
  * with the pooled allocator the channels use, reads the frame's sections back as {@link FrameDecoder} does, and
  * decodes it. A process that is idle at start-up (a worker waiting for its first task) calls this on sample messages
- * so that the codec's code is loaded, profiled and compiled before the first real message needs it.
+ * so that the codec's code is loaded, profiled and compiled before the first real message needs it. Its frames do
+ * not count towards the codec's switch to generated serializers ({@link MessageCodec#CODEGEN_AFTER}).
  */
 public final class CodecWarmup {
     private CodecWarmup() {}
@@ -21,7 +22,10 @@ public final class CodecWarmup {
      *     bug in the codec
      */
     public static Message roundTrip(Message message) {
-        MessageCodec<Message> codec = MessageCodec.messages();
+        return roundTrip(MessageCodec.messages(), message);
+    }
+
+    static Message roundTrip(MessageCodec<Message> codec, Message message) {
         ByteBuf[] pieces = codec.encodeFrame(message, PooledByteBufAllocator.DEFAULT);
         try {
             if (pieces.length != 1) {
@@ -44,6 +48,7 @@ public final class CodecWarmup {
             }
             return decoded;
         } finally {
+            codec.uncount(2);
             for (ByteBuf b : pieces) {
                 b.release();
             }

@@ -167,6 +167,16 @@ final class MessageCodec<T> {
         return f;
     }
 
+    /**
+     * Takes {@code n} frames back off the count: a warm-up's frames ({@link CodecWarmup}) say nothing about how long
+     * the process will run, and must not bring on the generated serializers during the first real burst.
+     */
+    void uncount(int n) {
+        if (!generating.get()) {
+            frames -= n;
+        }
+    }
+
     /** Whether this codec has switched to generated serializers (for tests). */
     boolean generatesSerializers() {
         return generated;

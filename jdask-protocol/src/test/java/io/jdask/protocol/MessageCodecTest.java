@@ -171,6 +171,20 @@ final class MessageCodecTest {
         }
     }
 
+    @Test
+    void warmupFramesDoNotBringOnTheGeneratedSerializers() {
+        MessageCodec<Message> codec = MessageCodec.forSealedRoot(Message.class, 10, true);
+        DataMsg.GetData m = new DataMsg.GetData(1, List.of("a", "b"));
+        for (int i = 0; i < 50; i++) {
+            assertThat(CodecWarmup.roundTrip(codec, m)).isEqualTo(m).isNotSameAs(m);
+        }
+        assertThat(codec.generatesSerializers()).isFalse();
+        for (int i = 0; i < 5; i++) {
+            viaBody(codec, m);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(codec::generatesSerializers);
+    }
+
     static <T> T viaBody(MessageCodec<T> codec, T m) {
         byte[] body = codec.encodeBody(m);
         return codec.decode(body, 0, body.length);
