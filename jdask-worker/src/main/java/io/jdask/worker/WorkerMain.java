@@ -52,7 +52,7 @@ public final class WorkerMain {
     }
 
     /**
-     * System property: {@code idle} (default) warms the task path until the first real task arrives, {@code full}
+     * System property: {@code idle} (default) warms the task path until real work arrives (a task, or a connection to the data server), {@code full}
      * runs the whole warm-up whatever arrives (LocalCluster sets it on a worker that records an AOT cache, so the
      * cache's profiles cover the task path), {@code off} skips it.
      */

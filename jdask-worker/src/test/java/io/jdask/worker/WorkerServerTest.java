@@ -226,6 +226,17 @@ class WorkerServerTest {
     }
 
     @Test
+    void theIdleWarmupGivesWayToAConnectionToTheDataServer() {
+        // Actor calls and gathers reach a worker through its data server, not its task threads.
+        var warmup = b.warmUpWhileIdle(Integer.MAX_VALUE, false);
+        try (DataClient client = new DataClient(b.address())) {
+            assertThat(client.get("nothing").missing()).containsExactly("nothing");
+        }
+        int rounds = warmup.orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(rounds).isLessThan(Integer.MAX_VALUE);
+    }
+
+    @Test
     void registersWithItsAddressNameThreadsMemoryAndResources() {
         WorkerMsg.RegisterWorker r = scheduler.await(a.address(), WorkerMsg.RegisterWorker.class, m -> true);
         assertThat(r.address())
