@@ -7,7 +7,7 @@ import io.netty.buffer.PooledByteBufAllocator;
  * Runs a message through the wire codec as a TCP connection would, without a connection: encodes it into a frame
  * with the pooled allocator the channels use, reads the frame's sections back as {@link FrameDecoder} does, and
  * decodes it. A process that is idle at start-up (a worker waiting for its first task) calls this on sample messages
- * so that the codec's code is loaded, profiled and compiled before the first real message needs it. Its frames do
+ * so that the codec's code is loaded, profiled and compiled before the first real message needs it. Its messages do
  * not count towards the codec's switch to generated serializers ({@link MessageCodec#CODEGEN_AFTER}).
  */
 public final class CodecWarmup {
@@ -48,7 +48,7 @@ public final class CodecWarmup {
             }
             return decoded;
         } finally {
-            codec.uncount(2);
+            codec.uncount(2 * (message instanceof Batch b ? b.messages().size() : 1));
             for (ByteBuf b : pieces) {
                 b.release();
             }

@@ -92,11 +92,14 @@ final class MessageCodec<T> {
     private final List<Class<?>> types;
 
     private final long fingerprint;
-    /** The Fory pool in use: the interpreted one until {@link #CODEGEN_AFTER} frames, then the generating one. */
+    /** The Fory pool in use: the interpreted one until {@link #CODEGEN_AFTER} messages, then the generating one. */
     private volatile ThreadSafeFory fory;
-    /** Frames encoded or decoded so far, counted until the switch to generated serializers; racy, as a hint is enough. */
-    private int frames;
-    /** Frames after which generated serializers are switched on; 0 switches at once. */
+    /**
+     * Messages encoded or decoded so far (each message of a {@link Batch} counts), counted until the switch to
+     * generated serializers; racy, as a hint is enough.
+     */
+    private int messages;
+    /** Messages after which generated serializers are switched on; 0 switches at once. */
     private final int codegenAfter;
 
     /** Compiles generated serializers in the background (false in tests: on first use). */
@@ -107,7 +110,7 @@ final class MessageCodec<T> {
     private volatile boolean generated;
 
     /**
-     * Frames (encoded plus decoded) after which a codec switches from Fory's field-by-field serializers to generated
+     * Messages (encoded plus decoded, each of a batch counting) after which a codec switches from Fory's field-by-field serializers to generated
      * ones. Generating them (Janino, then loading and JIT-compiling the result) cost a fresh JVM more than anything
      * but the JIT itself: with it off, the CPU of a cold 10,000-task burst over the three JVMs of a LocalCluster fell
      * from about 580 to 350-430 us per task. Warm, the generated ones save about 5 us of CPU per task, which repays
@@ -151,10 +154,16 @@ final class MessageCodec<T> {
         return f;
     }
 
-    /** Counts a frame; the one that reaches {@link #codegenAfter} builds the generating pool on a thread of its own. */
-    private ThreadSafeFory forFrame() {
-        ThreadSafeFory f = fory;
-        if (!generating.get() && ++frames >= codegenAfter && generating.compareAndSet(false, true)) {
+    /**
+     * Counts the messages of a frame; the one that reaches {@link #codegenAfter} builds the generating pool on a thread
+     * of its own.
+     */
+    private void count(Object message) {
+        if (generating.get()) {
+            return;
+        }
+        messages += message instanceof Batch b ? b.messages().size() : 1;
+        if (messages >= codegenAfter && generating.compareAndSet(false, true)) {
             Thread t = new Thread(
                     () -> {
                         fory = build(true);
@@ -164,16 +173,15 @@ final class MessageCodec<T> {
             t.setDaemon(true);
             t.start();
         }
-        return f;
     }
 
     /**
-     * Takes {@code n} frames back off the count: a warm-up's frames ({@link CodecWarmup}) say nothing about how long
-     * the process will run, and must not bring on the generated serializers during the first real burst.
+     * Takes {@code n} messages back off the count: a warm-up's messages ({@link CodecWarmup}) say nothing about how
+     * long the process will run, and must not bring on the generated serializers during the first real burst.
      */
     void uncount(int n) {
         if (!generating.get()) {
-            frames -= n;
+            messages -= n;
         }
     }
 
@@ -191,7 +199,7 @@ final class MessageCodec<T> {
     }
 
     /**
-     * As {@link #forSealedRoot(Class)}, switching to generated serializers after {@code codegenAfter} frames (0: from
+     * As {@link #forSealedRoot(Class)}, switching to generated serializers after {@code codegenAfter} messages (0: from
      * the start), compiled in the background or, without {@code asyncCompilation}, on first use (tests).
      */
     static <T> MessageCodec<T> forSealedRoot(Class<T> root, int codegenAfter, boolean asyncCompilation) {
@@ -421,7 +429,7 @@ final class MessageCodec<T> {
     private T decodeParts(MemoryBuffer inband, List<MemoryBuffer> buffers, int length) {
         Object decoded;
         try {
-            decoded = forFrame().deserialize(inband, buffers);
+            decoded = fory.deserialize(inband, buffers);
         } catch (RuntimeException | StackOverflowError e) {
             throw new ProtocolException(
                     "malformed " + root.getSimpleName() + " frame of " + length + " bytes: " + e, e);
@@ -430,6 +438,7 @@ final class MessageCodec<T> {
             throw new ProtocolException("frame decoded to "
                     + (decoded == null ? "null" : decoded.getClass().getName()) + ", not a " + root.getName());
         }
+        count(decoded);
         return root.cast(decoded);
     }
 
@@ -445,7 +454,7 @@ final class MessageCodec<T> {
         List<BufferObject> outOfBand = new ArrayList<>(0);
         byte[] inband;
         try {
-            inband = forFrame().serialize(message, b -> {
+            inband = fory.serialize(message, b -> {
                 if (b.totalBytes() >= OUT_OF_BAND_THRESHOLD) {
                     outOfBand.add(b);
                     return false;
@@ -459,6 +468,7 @@ final class MessageCodec<T> {
                             + " (message components must be of the types listed in the Message javadoc)",
                     e);
         }
+        count(message);
         return new Encoded(inband, outOfBand);
     }
 

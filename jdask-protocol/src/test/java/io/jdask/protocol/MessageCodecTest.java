@@ -157,13 +157,13 @@ final class MessageCodecTest {
     }
 
     @Test
-    void aCodecSwitchesToGeneratedSerializersAfterItsThresholdOfFrames() {
+    void aCodecSwitchesToGeneratedSerializersAfterItsThresholdOfMessages() {
         MessageCodec<TestMessage> codec = MessageCodec.forSealedRoot(TestMessage.class, 20, true);
         Everything m = sample(new byte[] {1});
         for (int i = 0; i < 9; i++) {
             assertThat(viaBody(codec, m)).usingRecursiveComparison().isEqualTo(m); // an encode and a decode each
         }
-        assertThat(codec.generatesSerializers()).as("18 frames: not yet").isFalse();
+        assertThat(codec.generatesSerializers()).as("18 messages: not yet").isFalse();
         viaBody(codec, m);
         await().atMost(Duration.ofSeconds(30)).until(codec::generatesSerializers);
         for (int i = 0; i < 100; i++) {
@@ -172,7 +172,7 @@ final class MessageCodecTest {
     }
 
     @Test
-    void warmupFramesDoNotBringOnTheGeneratedSerializers() {
+    void warmupMessagesDoNotBringOnTheGeneratedSerializers() {
         MessageCodec<Message> codec = MessageCodec.forSealedRoot(Message.class, 10, true);
         DataMsg.GetData m = new DataMsg.GetData(1, List.of("a", "b"));
         for (int i = 0; i < 50; i++) {
@@ -182,6 +182,15 @@ final class MessageCodecTest {
         for (int i = 0; i < 5; i++) {
             viaBody(codec, m);
         }
+        await().atMost(Duration.ofSeconds(30)).until(codec::generatesSerializers);
+    }
+
+    @Test
+    void eachMessageOfABatchCountsTowardsTheSwitch() {
+        MessageCodec<Message> codec = MessageCodec.forSealedRoot(Message.class, 10, true);
+        List<Message> five = new ArrayList<>();
+        for (int i = 0; i < 5; i++) five.add(new DataMsg.GetData(i, List.of("k" + i)));
+        viaBody(codec, new Batch(five)); // five encoded, five decoded
         await().atMost(Duration.ofSeconds(30)).until(codec::generatesSerializers);
     }
 
