@@ -125,11 +125,15 @@ final class ClassDataArchives {
                     return List.of("-XX:AOTCache=" + aotCache, "-Xlog:aot=off", "-Xlog:cds=off");
                 }
                 if (!Files.exists(aotConfig)) {
+                    // The training run: its worker runs its whole idle warm-up (WorkerMain), so that the cache's
+                    // classes and method profiles cover the task path even if the program that trains it runs few
+                    // tasks or none.
                     return List.of(
                             "-XX:AOTMode=record",
                             "-XX:AOTConfiguration=" + aotConfig,
                             "-Xlog:aot=off",
-                            "-Xlog:cds=off");
+                            "-Xlog:cds=off",
+                            "-Djdask.worker.warmup=full");
                 }
                 // A configuration without its cache: the create step did not run or finish. This worker starts from the
                 // dynamic archive; the cache is made when it exits.

@@ -154,11 +154,19 @@ final class LocalClusterImpl implements LocalCluster {
             }
         }
         LocalClusterImpl cluster = new LocalClusterImpl(spec, scheduler, dashboard);
+        // While the worker processes start, this JVM would only wait: it warms the scheduler's side of the task path
+        // (the codec both ways, run specs) meanwhile, and stops as soon as the workers are there.
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        if (spec.processes() && !"false".equalsIgnoreCase(System.getProperty("jdask.cluster.warmup", "true"))) {
+            io.jdask.worker.IdleWarmup.startThread("jdask-cluster-warmup", 20_000, started::get);
+        }
         try {
             cluster.scale(spec.workers());
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
+        } finally {
+            started.set(true);
         }
         return cluster;
     }

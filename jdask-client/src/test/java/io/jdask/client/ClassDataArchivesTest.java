@@ -144,8 +144,9 @@ final class ClassDataArchivesTest {
                 .orElseThrow();
         ClassDataArchives.Slot slot = archives.acquire().orElseThrow();
         assertThat(slot.jvmOptions())
-                .as("nothing yet: the worker records")
-                .contains("-XX:AOTMode=record", "-XX:AOTConfiguration=" + slot.aotConfig());
+                .as("nothing yet: the worker records, running its whole warm-up to train the cache on the task path")
+                .contains(
+                        "-XX:AOTMode=record", "-XX:AOTConfiguration=" + slot.aotConfig(), "-Djdask.worker.warmup=full");
         Files.writeString(slot.aotConfig(), "a configuration whose cache was never made");
         assertThat(slot.jvmOptions())
                 .as("a configuration without a cache: the dynamic archive meanwhile")
@@ -156,7 +157,10 @@ final class ClassDataArchivesTest {
                         .order(ByteOrder.LITTLE_ENDIAN)
                         .putInt(ClassDataArchives.STATIC_ARCHIVE_MAGIC)
                         .array());
-        assertThat(slot.jvmOptions()).contains("-XX:AOTCache=" + slot.aotCache());
+        assertThat(slot.jvmOptions())
+                .contains("-XX:AOTCache=" + slot.aotCache())
+                .as("a worker started from the cache warms up only while idle")
+                .doesNotContain("-Djdask.worker.warmup=full");
         slot.close();
 
         System.setProperty("jdask.worker.aot", "false");

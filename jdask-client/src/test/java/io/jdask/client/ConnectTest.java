@@ -2,6 +2,7 @@ package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.Client;
 import io.jdask.LocalCluster;
@@ -130,6 +131,10 @@ class ConnectTest {
                         .memoryLimit("128MB")
                         .build();
                 Client client = Client.connect(cluster)) {
+            // The warm-up this JVM ran while the worker started must end with the start, not keep a core busy.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Thread.getAllStackTraces().keySet().stream()
+                            .noneMatch(t -> t.getName().equals("jdask-cluster-warmup")));
             assertThatThrownBy(() ->
                             client.submit(Reflect::callStatic, "up.Greeter").result())
                     .hasMessageContaining("up.Greeter");

@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.Config;
@@ -91,29 +92,102 @@ final class MessageCodec<T> {
     private final List<Class<?>> types;
 
     private final long fingerprint;
-    private final ThreadSafeFory fory;
+    /** The Fory pool in use: the interpreted one until {@link #CODEGEN_AFTER} messages, then the generating one. */
+    private volatile ThreadSafeFory fory;
+    /**
+     * Messages encoded or decoded so far (each message of a {@link Batch} counts), counted until the switch to
+     * generated serializers; racy, as a hint is enough.
+     */
+    private int messages;
+    /** Messages after which generated serializers are switched on; 0 switches at once. */
+    private final int codegenAfter;
 
-    private MessageCodec(Class<T> root, List<Class<?>> types) {
+    /** Compiles generated serializers in the background (false in tests: on first use). */
+    private final boolean asyncCompilation;
+    /** Set once the switch to generated serializers has started (or at construction when codegenAfter is 0). */
+    private final AtomicBoolean generating = new AtomicBoolean();
+    /** Set once {@link #fory} generates serializers. */
+    private volatile boolean generated;
+
+    /**
+     * Messages (encoded plus decoded, each of a batch counting) after which a codec switches from Fory's field-by-field serializers to generated
+     * ones. Generating them (Janino, then loading and JIT-compiling the result) cost a fresh JVM more than anything
+     * but the JIT itself: with it off, the CPU of a cold 10,000-task burst over the three JVMs of a LocalCluster fell
+     * from about 580 to 350-430 us per task. Warm, the generated ones save about 5 us of CPU per task, which repays
+     * their cost after some hundreds of thousands of tasks: so a process switches once its traffic shows it is
+     * going to run long. The two kinds write the same bytes (Fory's asynchronous compilation relies on that too), so
+     * peers need not switch together.
+     */
+    static final int CODEGEN_AFTER = 50_000;
+
+    private MessageCodec(Class<T> root, List<Class<?>> types, int codegenAfter, boolean asyncCompilation) {
         this.root = root;
         this.types = List.copyOf(types);
         this.fingerprint = computeFingerprint(this.types);
-        ClassLoader loader = root.getClassLoader();
-        this.fory = Fory.builder()
+        this.codegenAfter = codegenAfter;
+        this.asyncCompilation = asyncCompilation;
+        this.fory = build(codegenAfter == 0);
+        if (codegenAfter == 0) {
+            generating.set(true);
+            generated = true;
+        }
+    }
+
+    private ThreadSafeFory build(boolean codegen) {
+        ThreadSafeFory f = Fory.builder()
                 .withLanguage(Language.JAVA)
+                .withCodegen(codegen)
                 // Generated serializers compile in the background; until one is ready its class is served by the
                 // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms each).
-                .withAsyncCompilation(true)
+                .withAsyncCompilation(asyncCompilation)
                 .requireClassRegistration(true)
                 .withRefTracking(false)
-                .withClassLoader(loader)
-                .withName("jdask-messages-" + root.getSimpleName())
+                .withClassLoader(root.getClassLoader())
+                .withName("jdask-messages-" + root.getSimpleName() + (codegen ? "-codegen" : ""))
                 .buildThreadSafeForyPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
-        for (int i = 0; i < this.types.size(); i++) {
-            fory.register(this.types.get(i), FIRST_ID + i);
+        for (int i = 0; i < types.size(); i++) {
+            f.register(types.get(i), FIRST_ID + i);
         }
-        if (this.types.contains(Serialized.class)) {
-            fory.registerSerializer(Serialized.class, r -> new SerializedSerializer(r.getConfig()));
+        if (types.contains(Serialized.class)) {
+            f.registerSerializer(Serialized.class, r -> new SerializedSerializer(r.getConfig()));
         }
+        return f;
+    }
+
+    /**
+     * Counts the messages of a frame; the one that reaches {@link #codegenAfter} builds the generating pool on a thread
+     * of its own.
+     */
+    private void count(Object message) {
+        if (generating.get()) {
+            return;
+        }
+        messages += message instanceof Batch b ? b.messages().size() : 1;
+        if (messages >= codegenAfter && generating.compareAndSet(false, true)) {
+            Thread t = new Thread(
+                    () -> {
+                        fory = build(true);
+                        generated = true;
+                    },
+                    "jdask-codec-codegen");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /**
+     * Takes {@code n} messages back off the count: a warm-up's messages ({@link CodecWarmup}) say nothing about how
+     * long the process will run, and must not bring on the generated serializers during the first real burst.
+     */
+    void uncount(int n) {
+        if (!generating.get()) {
+            messages -= n;
+        }
+    }
+
+    /** Whether this codec has switched to generated serializers (for tests). */
+    boolean generatesSerializers() {
+        return generated;
     }
 
     /**
@@ -121,6 +195,14 @@ final class MessageCodec<T> {
      * further sealed interfaces.
      */
     static <T> MessageCodec<T> forSealedRoot(Class<T> root) {
+        return forSealedRoot(root, CODEGEN_AFTER, true);
+    }
+
+    /**
+     * As {@link #forSealedRoot(Class)}, switching to generated serializers after {@code codegenAfter} messages (0: from
+     * the start), compiled in the background or, without {@code asyncCompilation}, on first use (tests).
+     */
+    static <T> MessageCodec<T> forSealedRoot(Class<T> root, int codegenAfter, boolean asyncCompilation) {
         if (!root.isSealed()) {
             throw new IllegalArgumentException(root.getName()
                     + " is not sealed; a message root must be a sealed interface listing its records in 'permits'");
@@ -130,7 +212,7 @@ final class MessageCodec<T> {
         List<Class<?>> sorted = new ArrayList<>(found);
         sorted.removeIf(c -> !c.isRecord() && !c.isEnum()); // sealed interfaces were only walked
         sorted.sort(Comparator.comparing(Class::getName));
-        return new MessageCodec<>(root, sorted);
+        return new MessageCodec<>(root, sorted, codegenAfter, asyncCompilation);
     }
 
     Class<T> root() {
@@ -356,6 +438,7 @@ final class MessageCodec<T> {
             throw new ProtocolException("frame decoded to "
                     + (decoded == null ? "null" : decoded.getClass().getName()) + ", not a " + root.getName());
         }
+        count(decoded);
         return root.cast(decoded);
     }
 
@@ -385,6 +468,7 @@ final class MessageCodec<T> {
                             + " (message components must be of the types listed in the Message javadoc)",
                     e);
         }
+        count(message);
         return new Encoded(inband, outOfBand);
     }
 

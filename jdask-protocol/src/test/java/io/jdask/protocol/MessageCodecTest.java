@@ -2,6 +2,7 @@ package io.jdask.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.protocol.TestMessage.Circle;
 import io.jdask.protocol.TestMessage.Color;
@@ -13,6 +14,7 @@ import io.jdask.protocol.TestMessage.Square;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -99,6 +101,102 @@ final class MessageCodecTest {
                     .isEqualTo(m);
             assertThat(((Everything) back).missing()).isNull();
         }
+    }
+
+    @Test
+    void generatedAndFieldByFieldSerializersWriteTheSameBytesAndReadEachOther() {
+        // Peers switch to generated serializers independently (CODEGEN_AFTER), so the two kinds must be one format.
+        MessageCodec<TestMessage> plain = MessageCodec.forSealedRoot(TestMessage.class, Integer.MAX_VALUE, false);
+        MessageCodec<TestMessage> generated = MessageCodec.forSealedRoot(TestMessage.class, 0, false);
+        assertThat(plain.generatesSerializers()).isFalse();
+        assertThat(generated.generatesSerializers()).isTrue();
+        List<TestMessage> samples = List.of(
+                sample(new byte[] {1, 2, 3}),
+                sample(new byte[40_000]),
+                new Drawing(List.of(new Circle(1), new Square(2)), new Square(3)),
+                new Empty());
+        for (TestMessage m : samples) {
+            byte[] a = plain.encodeBody(m);
+            byte[] b = generated.encodeBody(m);
+            assertThat(b).as("bytes of %s", m.getClass().getSimpleName()).isEqualTo(a);
+            assertThat(generated.decode(a, 0, a.length))
+                    .usingRecursiveComparison()
+                    .isEqualTo(m);
+            assertThat(plain.decode(b, 0, b.length)).usingRecursiveComparison().isEqualTo(m);
+        }
+    }
+
+    @Test
+    void theProtocolsOwnMessagesReadTheSameWithEitherKindOfSerializer() {
+        MessageCodec<Message> plain = MessageCodec.forSealedRoot(Message.class, Integer.MAX_VALUE, false);
+        MessageCodec<Message> generated = MessageCodec.forSealedRoot(Message.class, 0, false);
+        Serialized value = new Serialized((byte) 1, new byte[] {4, 5, 6});
+        List<Message> samples = List.of(
+                new Batch(List.of(new SchedulerMsg.ComputeTask(
+                        "inc-1",
+                        7,
+                        new byte[] {9, 9},
+                        "client-1",
+                        new long[] {0, 1},
+                        Map.of("dep", List.of("tcp://127.0.0.1:1")),
+                        Map.of("dep", 12L),
+                        Map.of("GPU", 1.0),
+                        "s-1"))),
+                new Batch(List.of(
+                        new WorkerMsg.TaskFinished("inc-1", 7, 3, "java.lang.Long", 1, 2, 0, new byte[] {1}, "s-2"))),
+                new DataMsg.DataReply(3, Map.of("inc-1", value), List.of("gone")));
+        for (Message m : samples) {
+            byte[] a = plain.encodeBody(m);
+            byte[] b = generated.encodeBody(m);
+            assertThat(b).as("bytes of %s", m).isEqualTo(a);
+            assertThat(generated.decode(a, 0, a.length))
+                    .usingRecursiveComparison()
+                    .isEqualTo(m);
+            assertThat(plain.decode(b, 0, b.length)).usingRecursiveComparison().isEqualTo(m);
+        }
+    }
+
+    @Test
+    void aCodecSwitchesToGeneratedSerializersAfterItsThresholdOfMessages() {
+        MessageCodec<TestMessage> codec = MessageCodec.forSealedRoot(TestMessage.class, 20, true);
+        Everything m = sample(new byte[] {1});
+        for (int i = 0; i < 9; i++) {
+            assertThat(viaBody(codec, m)).usingRecursiveComparison().isEqualTo(m); // an encode and a decode each
+        }
+        assertThat(codec.generatesSerializers()).as("18 messages: not yet").isFalse();
+        viaBody(codec, m);
+        await().atMost(Duration.ofSeconds(30)).until(codec::generatesSerializers);
+        for (int i = 0; i < 100; i++) {
+            assertThat(viaBody(codec, m)).usingRecursiveComparison().isEqualTo(m);
+        }
+    }
+
+    @Test
+    void warmupMessagesDoNotBringOnTheGeneratedSerializers() {
+        MessageCodec<Message> codec = MessageCodec.forSealedRoot(Message.class, 10, true);
+        DataMsg.GetData m = new DataMsg.GetData(1, List.of("a", "b"));
+        for (int i = 0; i < 50; i++) {
+            assertThat(CodecWarmup.roundTrip(codec, m)).isEqualTo(m).isNotSameAs(m);
+        }
+        assertThat(codec.generatesSerializers()).isFalse();
+        for (int i = 0; i < 5; i++) {
+            viaBody(codec, m);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(codec::generatesSerializers);
+    }
+
+    @Test
+    void eachMessageOfABatchCountsTowardsTheSwitch() {
+        MessageCodec<Message> codec = MessageCodec.forSealedRoot(Message.class, 10, true);
+        List<Message> five = new ArrayList<>();
+        for (int i = 0; i < 5; i++) five.add(new DataMsg.GetData(i, List.of("k" + i)));
+        viaBody(codec, new Batch(five)); // five encoded, five decoded
+        await().atMost(Duration.ofSeconds(30)).until(codec::generatesSerializers);
+    }
+
+    static <T> T viaBody(MessageCodec<T> codec, T m) {
+        byte[] body = codec.encodeBody(m);
+        return codec.decode(body, 0, body.length);
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class WorkerMain {
         }
         System.out.println("jdask worker " + worker.address() + " registered with " + config.schedulerAddress());
         System.out.flush();
+        startWarmup(worker, System.getProperty(WARMUP_PROPERTY, "idle"));
         worker.closeFuture().join();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -48,6 +49,27 @@ public final class WorkerMain {
             return; // SIGTERM: the hook closed the worker; the JVM exits when it ends
         }
         System.exit(0); // user code may have left non-daemon threads behind
+    }
+
+    /**
+     * System property: {@code idle} (default) warms the task path until real work arrives (a task, or a connection to the data server), {@code full}
+     * runs the whole warm-up whatever arrives (LocalCluster sets it on a worker that records an AOT cache, so the
+     * cache's profiles cover the task path), {@code off} skips it.
+     */
+    static final String WARMUP_PROPERTY = "jdask.worker.warmup";
+
+    /** Synthetic tasks of a warm-up: enough for the JIT's top tier to compile the task path (about 0.3 s of CPU). */
+    static final int WARMUP_ROUNDS = 20_000;
+
+    static void startWarmup(WorkerServer worker, String mode) {
+        switch (mode) {
+            case "idle" -> worker.warmUpWhileIdle(WARMUP_ROUNDS, false);
+            case "full" -> worker.warmUpWhileIdle(WARMUP_ROUNDS, true);
+            case "off" -> {}
+            default ->
+                System.err.println(
+                        "jdask worker: ignoring -D" + WARMUP_PROPERTY + "=" + mode + " (expected idle, full or off)");
+        }
     }
 
     /**

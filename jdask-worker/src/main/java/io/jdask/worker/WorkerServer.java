@@ -157,6 +157,11 @@ public final class WorkerServer implements AutoCloseable {
     private long lastMemoryReportNanos;
     /** Loop-confined: whether a timer to report the starts of running tasks is armed. */
     private boolean startReportArmed;
+    /**
+     * Set when the first real work arrives, a task on a task thread or a connection to the data server (a client's
+     * actor calls or gathers, a peer's fetch): the idle warm-up then gives way.
+     */
+    private volatile boolean hadWork;
 
     private final AtomicLong stimulusSeq = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -250,9 +255,10 @@ public final class WorkerServer implements AutoCloseable {
     }
 
     private void startUp() {
-        server = transports
-                .forAddress(config.listenAddress())
-                .listen(config.listenAddress(), c -> c.setHandler(dataServer));
+        server = transports.forAddress(config.listenAddress()).listen(config.listenAddress(), c -> {
+            hadWork = true;
+            c.setHandler(dataServer);
+        });
         Comm comm;
         try {
             comm = (loop.control() != null ? loop.control() : transports.forAddress(config.schedulerAddress()))
@@ -340,6 +346,19 @@ public final class WorkerServer implements AutoCloseable {
     /** Completes once the worker is fully closed (after {@link #close()}, or when the scheduler went away). */
     public CompletableFuture<Void> closeFuture() {
         return closed.copy();
+    }
+
+    /**
+     * Starts warming the task path on a daemon thread while the worker is idle (see {@link IdleWarmup}): at most
+     * {@code rounds} synthetic tasks, fewer if real work arrives (a task, or a connection to the data server) or the
+     * worker closes first. With
+     * {@code untilDone}, real tasks do not stop it (the run that trains an AOT cache, whose profiles should cover the
+     * whole path). Returns at once; the worker is ready (registered) before and during the warm-up.
+     *
+     * @return completes with the number of synthetic tasks run, once the warm-up has ended
+     */
+    public CompletableFuture<Integer> warmUpWhileIdle(int rounds, boolean untilDone) {
+        return IdleWarmup.startThread("jdask-worker-warmup", rounds, () -> closing.get() || (!untilDone && hadWork));
     }
 
     /** Whether the worker has started closing. */
@@ -561,6 +580,7 @@ public final class WorkerServer implements AutoCloseable {
 
     /** Task thread: runs the job and returns what the loop must do with its outcome (null when closing). */
     private Runnable runOnThread(TaskThreads.Job job) {
+        hadWork = true;
         TaskRunner.Outcome outcome = runner.run(job);
         return outcome == null ? null : () -> outcome(outcome);
     }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -195,6 +196,44 @@ class WorkerServerTest {
                 scheduler.await(a.address(), WorkerMsg.WorkerProfileReply.class, r -> r.requestId() == 9);
         assertThat(reply.profile().frames()).isNotEmpty().first().isEqualTo("all");
         assertThat(reply.profile().parents()).hasSameSizeAs(reply.profile().counts());
+    }
+
+    @Test
+    void theIdleWarmupRunsItsRoundsAndSendsNothingToTheScheduler() {
+        int rounds =
+                a.warmUpWhileIdle(300, true).orTimeout(60, TimeUnit.SECONDS).join();
+        assertThat(rounds).isEqualTo(300);
+        // A real task after the warm-up: its TaskFinished must be the only report besides the registration.
+        scheduler.send(
+                a.address(),
+                compute("inc-w1", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 41), Map.of(), Map.of()));
+        assertThat(finished(a, "inc-w1").key()).isEqualTo("inc-w1");
+        assertThat(scheduler.messagesFrom(a.address()))
+                .as("the warm-up's synthetic tasks are never reported")
+                .noneMatch(m -> m.toString().contains("warmup-"));
+        assertThat(a.storedKeys()).containsExactly("inc-w1");
+    }
+
+    @Test
+    void theIdleWarmupGivesWayToTheFirstRealTask() {
+        var warmup = a.warmUpWhileIdle(Integer.MAX_VALUE, false);
+        scheduler.send(
+                a.address(),
+                compute("inc-w2", runSpec((Fn1<Integer, Integer>) WorkerServerTest::inc, 1), Map.of(), Map.of()));
+        finished(a, "inc-w2");
+        int rounds = warmup.orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(rounds).isLessThan(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void theIdleWarmupGivesWayToAConnectionToTheDataServer() {
+        // Actor calls and gathers reach a worker through its data server, not its task threads.
+        var warmup = b.warmUpWhileIdle(Integer.MAX_VALUE, false);
+        try (DataClient client = new DataClient(b.address())) {
+            assertThat(client.get("nothing").missing()).containsExactly("nothing");
+        }
+        int rounds = warmup.orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(rounds).isLessThan(Integer.MAX_VALUE);
     }
 
     @Test
