@@ -1,15 +1,22 @@
 package io.jdask.client;
 
+import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.Serializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Answers workers that need one of this client's classes: a class defined in a notebook cell, generated at run
@@ -28,6 +35,8 @@ import java.util.WeakHashMap;
  * would otherwise see zeros and nulls where the notebook sees the user's values.
  */
 final class ClassServer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClassServer.class);
+
     /** Guarded by itself. */
     private final Set<ClassLoader> loaders = Collections.newSetFromMap(new WeakHashMap<>());
 
@@ -44,12 +53,129 @@ final class ClassServer {
 
     /** Remembers where an object's class came from, if it is not the JDK's or jdask's own loader. */
     void remember(Object o) {
+        if (o != null) remember(o.getClass().getClassLoader());
+    }
+
+    /** At most this many classes are pushed for one object's class; the others are fetched when needed. */
+    static final int PUSH_MAX_CLASSES = 256;
+
+    /** At most this many bytes of class files are pushed for one object's class; the others are fetched. */
+    static final int PUSH_MAX_BYTES = 4 << 20;
+
+    /** Names of packages whose classes every worker has: their references are not followed. */
+    private static final List<String> WORKER_PACKAGES =
+            List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.jdask.", "org.apache.fory.");
+
+    /**
+     * Whether an object of the class was looked at by {@link #toPush}: its loader was remembered, its class and what
+     * it refers to were pushed then (or need not be), so later objects of the class cost one lookup.
+     */
+    private final ClassValue<AtomicBoolean> examined = new ClassValue<>() {
+        @Override
+        protected AtomicBoolean computeValue(Class<?> type) {
+            return new AtomicBoolean();
+        }
+    };
+
+    /** Names of the classes pushed to the workers so far; each goes once. Guarded by itself. */
+    private final Set<String> pushed = new HashSet<>();
+
+    /** Classes sent to workers that asked for them one by one ({@link #find}), for tests and diagnostics. */
+    private final AtomicLong classesFetched = new AtomicLong();
+
+    /**
+     * Hands {@code sink} the classes an object sent to workers needs that no worker can have, and which were not pushed
+     * yet: its class (a
+     * lambda's: the class that wrote the lambda) and the classes it refers to, transitively, as long as they too were
+     * defined in memory ({@link #definedInMemory}: notebook cells, generated code), at most {@value #PUSH_MAX_CLASSES}
+     * classes and {@value #PUSH_MAX_BYTES} bytes. A JShell wrapper class goes with the current values of its static
+     * fields, remembered as shipped (so that later changes go as {@code StaticStateForWorkers}). Classes from a jar or
+     * directory are not pushed: the workers may have them, and fetch them otherwise.
+     */
+    void toPush(Object o, Serializer serializer, Consumer<ClientMsg.ClassFile> sink) {
         if (o == null) return;
-        ClassLoader l = o.getClass().getClassLoader();
+        AtomicBoolean done = examined.get(o.getClass());
+        if (done.get()) return;
+        // One object's classes at a time, handed to the sink before any other thread can see them as pushed: a task
+        // that needs a class another thread is pushing goes after it.
+        synchronized (pushed) {
+            if (done.get()) return;
+            walk(o.getClass(), serializer, sink);
+            done.set(true);
+        }
+    }
+
+    private void walk(Class<?> type, Serializer serializer, Consumer<ClientMsg.ClassFile> sink) {
+        remember(type.getClassLoader());
+        while (type.isArray()) type = type.getComponentType();
+        if (type.isHidden()) type = type.getNestHost(); // a lambda: the class whose code made it
+        if (type.isHidden() || !definedInMemory(type)) return;
+        ArrayDeque<Class<?>> queue = new ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        queue.add(type);
+        seen.add(type.getName());
+        long bytes = 0;
+        int count = 0;
+        while (!queue.isEmpty() && count < PUSH_MAX_CLASSES) {
+            Class<?> c = queue.poll();
+            ClassLoader l = c.getClassLoader();
+            if (pushed.contains(c.getName())) continue; // went earlier, with what it refers to
+            byte[] file = read(l, c.getName().replace('.', '/') + ".class");
+            if (file == null || bytes + file.length > PUSH_MAX_BYTES) continue;
+            bytes += file.length;
+            count++;
+            remember(l);
+            sink.accept(new ClientMsg.ClassFile(c.getName(), file, staticState(l, c.getName(), serializer, true)));
+            pushed.add(c.getName());
+            for (String ref : ClassRefs.names(file)) {
+                if (!seen.add(ref) || onEveryWorker(ref)) continue;
+                Class<?> r = loaded(ref, l);
+                if (r != null && !r.isHidden() && definedInMemory(r)) queue.add(r);
+            }
+        }
+    }
+
+    /**
+     * Whether a class was defined from bytes in memory (JShell's cells, a generated class) rather than read from a
+     * jar or directory: such a class exists nowhere but in this JVM. The JDK's and the application class path's
+     * loaders, and classes with a code source location, do not qualify.
+     */
+    static boolean definedInMemory(Class<?> c) {
+        ClassLoader l = c.getClassLoader();
+        if (l == null || l == ClassLoader.getPlatformClassLoader() || l == ClassLoader.getSystemClassLoader()) {
+            return false;
+        }
+        var domain = c.getProtectionDomain();
+        var source = domain == null ? null : domain.getCodeSource();
+        return source == null || source.getLocation() == null;
+    }
+
+    private static boolean onEveryWorker(String className) {
+        for (String p : WORKER_PACKAGES) {
+            if (className.startsWith(p)) return true;
+        }
+        return false;
+    }
+
+    /** The class named {@code name} as {@code l} sees it, without initializing it; null if there is none. */
+    private static Class<?> loaded(String name, ClassLoader l) {
+        try {
+            return Class.forName(name, false, l);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void remember(ClassLoader l) {
         if (l == null || l == ClassServer.class.getClassLoader()) return;
         synchronized (loaders) {
             loaders.add(l);
         }
+    }
+
+    /** How many classes workers asked for one by one and got (not counting names nobody has). */
+    long classesFetched() {
+        return classesFetched.get();
     }
 
     Answer find(String className, Serializer serializer) {
@@ -63,7 +189,11 @@ final class ClassServer {
         candidates.add(ClassServer.class.getClassLoader());
         for (ClassLoader l : candidates) {
             byte[] bytes = read(l, resource);
-            if (bytes != null) return new Answer(bytes, staticState(l, className, serializer, true));
+            if (bytes != null) {
+                classesFetched.incrementAndGet();
+                LOG.debug("a worker fetched class {}", className);
+                return new Answer(bytes, staticState(l, className, serializer, true));
+            }
         }
         return new Answer(null, Map.of());
     }

@@ -289,6 +289,8 @@ final class Session implements CommHandler {
         }
         synchronized (releasing) {
             if (!releasing.isEmpty()) flushReleases();
+            ClientMsg.PushClasses push = shipping.takePush();
+            if (push != null) scheduler.send(push);
             ClientMsg.StaticStateForWorkers changed = shipping.changedState();
             if (changed != null) scheduler.send(changed);
             scheduler.send(msg);
@@ -304,10 +306,12 @@ final class Session implements CommHandler {
     void beforeDirect(DataMsg msg) {
         if (!Shipping.carriesUserCode(msg)) return;
         synchronized (releasing) {
+            ClientMsg.PushClasses push = shipping.takePush();
             ClientMsg.StaticStateForWorkers changed = shipping.changedState();
-            if (changed == null) return;
+            if (push == null && changed == null) return;
             try {
-                scheduler.send(changed);
+                if (push != null) scheduler.send(push);
+                if (changed != null) scheduler.send(changed);
             } catch (io.jdask.protocol.CommClosedException e) {
                 LOG.debug("could not push notebook state before a request to a worker: {}", e.toString());
             }
@@ -767,6 +771,7 @@ final class Session implements CommHandler {
             case SchedulerMsg.WorkerProfileRequest r -> unexpected(comm, r);
             case SchedulerMsg.ClassBytes b -> unexpected(comm, b);
             case SchedulerMsg.StaticState st -> unexpected(comm, st);
+            case SchedulerMsg.PushedClasses p -> unexpected(comm, p);
             case SchedulerMsg.AddJar j -> unexpected(comm, j);
             case SchedulerMsg.CloseWorker c -> unexpected(comm, c);
         }

@@ -7,8 +7,11 @@ import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.SerializationException;
 import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /*
  * Design note. Everything of the user's that this client sends for a worker to run or read (a task's function and
@@ -46,6 +49,8 @@ final class Shipping {
      * method once). Holds only functions already registered with {@link #classes}.
      */
     private final ConcurrentHashMap<Fn, byte[]> functions = new ConcurrentHashMap<>();
+    /** Classes to push to the workers ahead of the next request that carries user code ({@link #takePush}). */
+    private final ConcurrentLinkedQueue<ClientMsg.ClassFile> toPush = new ConcurrentLinkedQueue<>();
 
     Shipping(ClassServer classes, Serializer serializer) {
         this.classes = classes;
@@ -127,6 +132,7 @@ final class Shipping {
             // What a worker asked for: the class and the state it is loaded with travel together.
             case ClientMsg.ClassBytesForWorker b -> false;
             case ClientMsg.StaticStateForWorkers s -> false; // the state itself
+            case ClientMsg.PushClasses p -> false; // classes, pushed ahead of what needs them
             case ClientMsg.UploadJar j -> false; // classes, but read from the worker's class path, no notebook's
             // Keys, requests and answers: no user code.
             case ClientMsg.ReleaseKeys r -> false;
@@ -183,8 +189,19 @@ final class Shipping {
     }
 
     private void register(Object o) {
-        classes.remember(o);
-        if (o instanceof Carrier c) classes.remember(c.carried());
+        classes.toPush(o, serializer, toPush::add);
+        if (o instanceof Carrier c) classes.toPush(c.carried(), serializer, toPush::add);
+    }
+
+    /**
+     * The classes found by payloads made so far that no worker can have and that were not sent yet, as the message
+     * that pushes them to every worker; null if none. Sent ahead of the request that carries the payloads.
+     */
+    ClientMsg.PushClasses takePush() {
+        if (toPush.isEmpty()) return null;
+        List<ClientMsg.ClassFile> batch = new ArrayList<>();
+        for (ClientMsg.ClassFile f; (f = toPush.poll()) != null; ) batch.add(f);
+        return batch.isEmpty() ? null : new ClientMsg.PushClasses(batch);
     }
 
     private void registerValue(Object value) {

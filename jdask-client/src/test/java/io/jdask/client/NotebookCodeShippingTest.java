@@ -66,6 +66,29 @@ class NotebookCodeShippingTest {
     }
 
     @Test
+    void aNewCellsClassesArePushedWithItsFirstTaskInsteadOfFetched() {
+        // A method in one cell, a record in another, a lambda using both in a third: the workers need the three
+        // cells' classes (and the record's), which exist only in JShell's loader. They go ahead of the task.
+        eval("static int twice(int x) { return 2 * x; }");
+        eval("record Pair(int a, int b) implements java.io.Serializable {}");
+        long fetchedBefore = classes().classesFetched();
+        assertThat(eval("client.submit((Integer n) -> twice(new Pair(n, 1).a()), 21).result()"))
+                .isEqualTo("42");
+        // A new cell's lambda on each worker in turn: each defines the cells' classes, none fetches one.
+        assertThat(eval("client.nthreads().keySet().stream().map(w -> client.with(o -> o.workers(w))"
+                        + ".submit((Integer n) -> twice(new Pair(n, 1).b()), 3).result()).toList()"))
+                .isEqualTo("[2, 2]");
+        assertThat(classes().classesFetched())
+                .as("classes the workers fetched one by one")
+                .isEqualTo(fetchedBefore);
+    }
+
+    /** The class server of the shell's client (the newest open client of this JVM, whose jdask classes we share). */
+    private static ClassServer classes() {
+        return Clients.current().orElseThrow().session().classes;
+    }
+
+    @Test
     void aRecordAndAMethodDefinedInCellsTravelToo() {
         eval("record Point(int x, int y) implements java.io.Serializable {}");
         eval("static int norm1(Point p) { return Math.abs(p.x()) + Math.abs(p.y()); }");
