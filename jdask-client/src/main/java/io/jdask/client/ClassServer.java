@@ -80,8 +80,8 @@ final class ClassServer {
     /** Names of the classes pushed to the workers so far; each goes once. Guarded by itself. */
     private final Set<String> pushed = new HashSet<>();
 
-    /** Classes sent to workers that asked for them one by one ({@link #find}), for tests and diagnostics. */
-    private final AtomicLong classesFetched = new AtomicLong();
+    /** Class requests of workers answered ({@link #find}), found or not; for tests and diagnostics. */
+    private final AtomicLong classRequests = new AtomicLong();
 
     /**
      * Hands {@code sink} the classes an object sent to workers needs that no worker can have, and which were not pushed
@@ -173,12 +173,13 @@ final class ClassServer {
         }
     }
 
-    /** How many classes workers asked for one by one and got (not counting names nobody has). */
-    long classesFetched() {
-        return classesFetched.get();
+    /** How many times workers asked for a class by name, whether this client had it or not. */
+    long classRequests() {
+        return classRequests.get();
     }
 
     Answer find(String className, Serializer serializer) {
+        classRequests.incrementAndGet();
         String resource = className.replace('.', '/') + ".class";
         java.util.List<ClassLoader> candidates;
         synchronized (loaders) {
@@ -190,11 +191,11 @@ final class ClassServer {
         for (ClassLoader l : candidates) {
             byte[] bytes = read(l, resource);
             if (bytes != null) {
-                classesFetched.incrementAndGet();
                 LOG.debug("a worker fetched class {}", className);
                 return new Answer(bytes, staticState(l, className, serializer, true));
             }
         }
+        LOG.debug("a worker asked for class {}, which this client does not have", className);
         return new Answer(null, Map.of());
     }
 

@@ -71,15 +71,15 @@ class NotebookCodeShippingTest {
         // cells' classes (and the record's), which exist only in JShell's loader. They go ahead of the task.
         eval("static int twice(int x) { return 2 * x; }");
         eval("record Pair(int a, int b) implements java.io.Serializable {}");
-        long fetchedBefore = classes().classesFetched();
+        long fetchedBefore = classes().classRequests();
         assertThat(eval("client.submit((Integer n) -> twice(new Pair(n, 1).a()), 21).result()"))
                 .isEqualTo("42");
         // A new cell's lambda on each worker in turn: each defines the cells' classes, none fetches one.
         assertThat(eval("client.nthreads().keySet().stream().map(w -> client.with(o -> o.workers(w))"
                         + ".submit((Integer n) -> twice(new Pair(n, 1).b()), 3).result()).toList()"))
                 .isEqualTo("[2, 2]");
-        assertThat(classes().classesFetched())
-                .as("classes the workers fetched one by one")
+        assertThat(classes().classRequests())
+                .as("class requests of the workers")
                 .isEqualTo(fetchedBefore);
     }
 

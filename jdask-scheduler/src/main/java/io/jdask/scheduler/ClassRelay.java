@@ -164,11 +164,9 @@ final class ClassRelay {
             connections.send(worker, new SchedulerMsg.AddJar(jar.getKey(), jar.getValue()));
         }
         for (var e : pushed.entrySet()) {
-            if (e.getValue().classes.isEmpty()) continue;
-            connections.send(
-                    worker,
-                    new SchedulerMsg.PushedClasses(
-                            e.getKey(), List.copyOf(e.getValue().classes.values())));
+            Pushed kept = e.getValue();
+            if (kept.classes.isEmpty()) continue;
+            connections.send(worker, new SchedulerMsg.PushedClasses(e.getKey(), List.copyOf(kept.classes.values())));
         }
     }
 

@@ -86,7 +86,7 @@ final class ClientClassLoader extends ClassLoader {
             definedFromPush.incrementAndGet();
             return define(name, pushed.bytes(), pushed.staticState(), "pushed");
         }
-        if (missing.contains(name)) {
+        if (missing.contains(name) || neverFromAClient(name)) {
             throw notFound(name);
         }
         SchedulerMsg.ClassBytes answer = fetcher.fetch(clientId, name);
@@ -127,6 +127,41 @@ final class ClientClassLoader extends ClassLoader {
     /** How many classes were fetched from the client one by one. */
     long fetched() {
         return fetched.get();
+    }
+
+    /** Packages whose classes come from the worker's own class path or are generated on the worker, never a client. */
+    private static final List<String> WORKER_PACKAGES =
+            List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.jdask.", "org.apache.fory.");
+
+    /** Where JShell puts its classes: every one is a wrapper {@code REPL.$JShell$N} or nested in one. */
+    private static final java.util.regex.Pattern JSHELL_CLASS =
+            java.util.regex.Pattern.compile("REPL\\.\\$JShell\\$\\d+(\\$[^.]*)?");
+
+    /**
+     * Names no client can answer, which code running on the worker looks up anyway: a serializer compiling code for
+     * a class the client sent resolves every name it writes through this loader (the simple names {@code REPL.Object}
+     * and {@code REPL.Override} before {@code java.lang}'s, each prefix of {@code org.apache.fory}), and probes for
+     * serializer classes generated for it. Asking the client for each costs a round trip; these fail at once:
+     * <ul>
+     *   <li>names in the worker's own packages (the JDK's, jdask's, Fory's, also with {@code $} for {@code .}), and
+     *       the prefixes of those packages ({@code org}, {@code org.apache});
+     *   <li>Fory's generated serializer and codec classes, which each JVM makes for itself;
+     *   <li>names in JShell's package {@code REPL} that are not JShell's wrapper classes or nested in them.
+     * </ul>
+     */
+    static boolean neverFromAClient(String name) {
+        String dotted = name.replace('$', '.') + ".";
+        for (String p : WORKER_PACKAGES) {
+            if (dotted.startsWith(p) || p.startsWith(dotted)) return true;
+        }
+        String simple = name.substring(name.lastIndexOf('.') + 1);
+        if (simple.endsWith("_ForyNativeSerializer")
+                || simple.endsWith("_ForySerializer")
+                || simple.contains("ForyRefCodec")
+                || simple.contains("ForyCodec")) {
+            return true;
+        }
+        return name.startsWith("REPL.") && !JSHELL_CLASS.matcher(name).matches();
     }
 
     private ClassNotFoundException notFound(String name) {
