@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,13 +44,32 @@ final class ClassServer {
     record Answer(byte[] bytes, Map<String, byte[]> staticState) {}
 
     /**
-     * JShell wrapper classes served to workers, with the value of each static field as last shipped (boxed
-     * primitives and strings compare by value, other objects by identity: a mutation inside an object is not
-     * noticed, an assignment is). Guarded by itself.
+     * A JShell wrapper class served to workers: its static fields (made accessible once) with the value of each as
+     * last shipped (boxed primitives and strings compare by value, other objects by identity: a mutation inside an
+     * object is not noticed, an assignment is). {@code shipped} and {@code known} are guarded by the object.
      */
-    private final Map<String, Map<String, Object>> served = new LinkedHashMap<>();
+    private static final class Served {
+        final String className;
+        final Field[] fields;
+        final Object[] shipped;
+        final boolean[] known;
 
-    private final Map<String, ClassLoader> servedFrom = new java.util.HashMap<>();
+        Served(String className, Field[] fields) {
+            this.className = className;
+            this.fields = fields;
+            this.shipped = new Object[fields.length];
+            this.known = new boolean[fields.length];
+        }
+    }
+
+    /** The served JShell wrapper classes by name, in the order first served. Guarded by itself. */
+    private final Map<String, Served> served = new LinkedHashMap<>();
+
+    /**
+     * The values of {@link #served}, for {@link #changedStaticState} to walk at every request that carries user code
+     * without copying or locking the map; replaced (under the map's monitor) when a class is added.
+     */
+    private volatile Served[] servedList = new Served[0];
 
     /** Remembers where an object's class came from, if it is not the JDK's or jdask's own loader. */
     void remember(Object o) {
@@ -213,56 +233,80 @@ final class ClassServer {
      */
     private Map<String, byte[]> staticState(ClassLoader l, String className, Serializer serializer, boolean all) {
         if (!className.contains("$JShell$")) return Map.of();
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        try {
-            Class<?> c = Class.forName(className, false, l);
-            Map<String, Object> shipped;
-            synchronized (served) {
-                shipped = served.computeIfAbsent(className, k -> new java.util.HashMap<>());
-                servedFrom.put(className, l);
+        Served s;
+        synchronized (served) {
+            s = served.get(className);
+        }
+        if (s == null) {
+            try {
+                s = watch(Class.forName(className, false, l));
+            } catch (ClassNotFoundException | LinkageError e) {
+                return Map.of();
             }
-            for (Field f : c.getDeclaredFields()) {
-                if (!Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
+        }
+        return staticState(s, serializer, all);
+    }
+
+    /** Starts following a wrapper class's static fields (once: a class served twice keeps its first record). */
+    private Served watch(Class<?> c) {
+        List<Field> statics = new ArrayList<>();
+        for (Field f : c.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
+            try {
+                f.setAccessible(true);
+                statics.add(f);
+            } catch (RuntimeException e) {
+                // Not accessible here: the worker keeps the field's initial value.
+            }
+        }
+        synchronized (served) {
+            Served s = served.get(c.getName());
+            if (s != null) return s;
+            s = new Served(c.getName(), statics.toArray(new Field[0]));
+            served.put(c.getName(), s);
+            servedList = served.values().toArray(new Served[0]);
+            return s;
+        }
+    }
+
+    private Map<String, byte[]> staticState(Served s, Serializer serializer, boolean all) {
+        Map<String, byte[]> out = null;
+        synchronized (s) {
+            for (int i = 0; i < s.fields.length; i++) {
+                Field f = s.fields[i];
                 try {
-                    f.setAccessible(true);
                     Object value = f.get(null);
-                    synchronized (served) {
-                        if (!all && shipped.containsKey(f.getName()) && same(shipped.get(f.getName()), value)) continue;
-                    }
-                    if (!shippable(value, 0)) {
-                        // Remembered as shipped so the check is not repeated at every submission while it holds.
-                        synchronized (served) {
-                            shipped.put(f.getName(), value);
-                        }
-                        continue;
-                    }
-                    out.put(f.getName(), serializer.serialize(value));
-                    synchronized (served) {
-                        shipped.put(f.getName(), value);
-                    }
+                    if (!all && s.known[i] && same(s.shipped[i], value)) continue;
+                    s.known[i] = true;
+                    s.shipped[i] = value; // also when it cannot go: the check is not repeated while it holds
+                    if (!shippable(value, 0)) continue;
+                    byte[] bytes = serializer.serialize(value);
+                    if (out == null) out = new LinkedHashMap<>();
+                    out.put(f.getName(), bytes);
                 } catch (RuntimeException | IllegalAccessException | LinkageError e) {
                     // A value that does not serialize stays behind; the worker keeps the field's initial value.
                 }
             }
-        } catch (ClassNotFoundException | LinkageError e) {
-            return Map.of();
         }
-        return out;
+        return out == null ? Map.of() : out;
     }
 
-    /** Static fields of served classes that changed since they were shipped; empty (and cheap) when none did. */
+    /**
+     * Static fields of served classes that changed since they were shipped; empty when none did. Runs before every
+     * request that carries user code, so it only reads each field and compares it with what was shipped: no lookup,
+     * no reflection set-up, no allocation while nothing changed.
+     */
     Map<String, Map<String, byte[]>> changedStaticState(Serializer serializer) {
-        Map<String, ClassLoader> classes;
-        synchronized (served) {
-            if (served.isEmpty()) return Map.of();
-            classes = new LinkedHashMap<>(servedFrom);
+        Served[] all = servedList;
+        if (all.length == 0) return Map.of();
+        Map<String, Map<String, byte[]>> out = null;
+        for (Served s : all) {
+            Map<String, byte[]> changed = staticState(s, serializer, false);
+            if (changed.isEmpty()) continue;
+            if (out == null) out = new LinkedHashMap<>();
+            out.put(s.className, changed);
         }
-        Map<String, Map<String, byte[]>> out = new LinkedHashMap<>();
-        for (var e : classes.entrySet()) {
-            Map<String, byte[]> changed = staticState(e.getValue(), e.getKey(), serializer, false);
-            if (!changed.isEmpty()) out.put(e.getKey(), changed);
-        }
-        return out;
+        return out == null ? Map.of() : out;
     }
 
     /** Elements of a collection, map or array looked at by {@link #shippable}; a bigger one is judged by these. */
