@@ -302,19 +302,22 @@ final class Session implements CommHandler {
      * Shipping#carriesUserCode(DataMsg)}) first pushes the changed notebook variables through the scheduler. They
      * travel on another connection than the request, so they may reach the worker after it. A scheduler connection
      * that is closed is left to the request's own error (an actor call still reaches its worker without it).
+     *
+     * @return the classes pushed now (empty if none), which an actor call carries too
      */
-    void beforeDirect(DataMsg msg) {
-        if (!Shipping.carriesUserCode(msg)) return;
+    List<ClientMsg.ClassFile> beforeDirect(DataMsg msg) {
+        if (!Shipping.carriesUserCode(msg)) return List.of();
         synchronized (releasing) {
             ClientMsg.PushClasses push = shipping.takePush();
             ClientMsg.StaticStateForWorkers changed = shipping.changedState();
-            if (push == null && changed == null) return;
+            if (push == null && changed == null) return List.of();
             try {
                 if (push != null) scheduler.send(push);
                 if (changed != null) scheduler.send(changed);
             } catch (io.jdask.protocol.CommClosedException e) {
                 LOG.debug("could not push notebook state before a request to a worker: {}", e.toString());
             }
+            return push == null ? List.of() : push.classes();
         }
     }
 

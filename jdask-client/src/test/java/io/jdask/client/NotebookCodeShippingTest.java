@@ -83,6 +83,20 @@ class NotebookCodeShippingTest {
                 .isEqualTo(fetchedBefore);
     }
 
+    @Test
+    void anActorCallFromANewCellCarriesTheCellsClasses() {
+        eval("class Tally { private int n; int add(int k) { n += k; return n; } }");
+        eval("Actor<Tally> tally = client.submitActor(Tally::new).result();");
+        long before = classes().classRequests();
+        // A new cell: its wrapper class, which the method reference is made in, is new to the actor's worker.
+        assertThat(eval("tally.call(Tally::add, 5).result()")).isEqualTo("5");
+        assertThat(eval("tally.call((Tally t, Integer k) -> t.add(k * 2), 5).result()"))
+                .isEqualTo("15");
+        assertThat(classes().classRequests())
+                .as("class requests of the workers")
+                .isEqualTo(before);
+    }
+
     /** The class server of the shell's client (the newest open client of this JVM, whose jdask classes we share). */
     private static ClassServer classes() {
         return Clients.current().orElseThrow().session().classes;
