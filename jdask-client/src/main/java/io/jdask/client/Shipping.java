@@ -20,17 +20,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * and a request that missed one fails only there, much later:
  *
  *  1. the loader of each class is registered with the ClassServer, which answers a worker asking for a class by name
- *     (a class defined in a notebook cell exists only in the notebook's loader);
+ *     (a class defined in a notebook cell exists only in the notebook's loader); and the classes no worker can have
+ *     (defined in memory: cells, generated code), found once per class with what they refer to, wait to be pushed
+ *     to every worker ahead of the request (ClientMsg.PushClasses), so that a worker defines them without asking;
  *  2. notebook (JShell) variables assigned since the workers loaded their cells' classes are sent first
  *     (ClientMsg.StaticStateForWorkers), so that the request finds the notebook's values, not the ones its classes were
  *     loaded with;
  *  3. the payload is serialized (a task's with an error that says how to fix a function or argument that cannot
  *     be).
  *
- * Steps 1 and 3 happen when a payload is made here (task, function, value, data). Step 2 happens when the request
- * carrying it is sent: the Session asks carriesUserCode of every message it sends and, for one that does, sends the
- * changed state ahead of it on the scheduler connection (so the scheduler relays the state to the workers before the
- * request). Both switches are exhaustive: a new message type does not compile until it says whether it carries user
+ * Steps 1 and 3 happen when a payload is made here (task, function, value, data). Step 2, and the push of step 1,
+ * happen when the request carrying it is sent: the Session asks carriesUserCode of every message it sends and, for
+ * one that does, sends the pending classes and the changed state ahead of it on the scheduler connection (so the
+ * scheduler relays them to the workers before the request). An actor call also carries the classes pushed with it. Both switches are exhaustive: a new message type does not compile until it says whether it carries user
  * code. A request to a worker (an actor call, a scattered value) travels on a connection of its own, so the state,
  * which goes by the scheduler, is pushed before it but may arrive after it.
  *
