@@ -76,6 +76,12 @@ final class ClassServer {
         if (o != null) remember(o.getClass().getClassLoader());
     }
 
+    /**
+     * Whether classes are pushed at all: {@code -Djdask.client.push=false} leaves every class to be fetched when a
+     * worker needs it (to measure the push, and as a way out).
+     */
+    static final boolean PUSH = !"false".equalsIgnoreCase(System.getProperty("jdask.client.push", "true"));
+
     /** At most this many classes are pushed for one object's class; the others are fetched when needed. */
     static final int PUSH_MAX_CLASSES = 256;
 
@@ -127,6 +133,7 @@ final class ClassServer {
 
     private void walk(Class<?> type, Serializer serializer, Consumer<ClientMsg.ClassFile> sink) {
         remember(type.getClassLoader());
+        if (!PUSH) return;
         while (type.isArray()) type = type.getComponentType();
         if (type.isHidden()) type = type.getNestHost(); // a lambda: the class whose code made it
         if (type.isHidden() || !definedInMemory(type)) return;
