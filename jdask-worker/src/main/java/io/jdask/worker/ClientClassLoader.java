@@ -133,9 +133,8 @@ final class ClientClassLoader extends ClassLoader {
     private static final List<String> WORKER_PACKAGES =
             List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.jdask.", "org.apache.fory.");
 
-    /** Where JShell puts its classes: every one is a wrapper {@code REPL.$JShell$N} or nested in one. */
-    private static final java.util.regex.Pattern JSHELL_CLASS =
-            java.util.regex.Pattern.compile("REPL\\.\\$JShell\\$\\d+(\\$[^.]*)?");
+    /** JShell's package: its own classes there are named {@code $...} ({@code $JShell$12}, {@code $Cancel$}). */
+    private static final String JSHELL_PACKAGE = "REPL.";
 
     /**
      * Names no client can answer, which code running on the worker looks up anyway: a serializer compiling code for
@@ -146,7 +145,9 @@ final class ClientClassLoader extends ClassLoader {
      *   <li>names in the worker's own packages (the JDK's, jdask's, Fory's, also with {@code $} for {@code .}), and
      *       the prefixes of those packages ({@code org}, {@code org.apache});
      *   <li>Fory's generated serializer and codec classes, which each JVM makes for itself;
-     *   <li>names in JShell's package {@code REPL} that are not JShell's wrapper classes or nested in them.
+     *   <li>names in JShell's package {@code REPL} that JShell cannot have made: a simple name not starting with
+     *       {@code $} ({@code REPL.Object}), or more dots ({@code REPL.$JShell$16.Point}, a nested class's name
+     *       written the Java way).
      * </ul>
      */
     static boolean neverFromAClient(String name) {
@@ -161,7 +162,9 @@ final class ClientClassLoader extends ClassLoader {
                 || simple.contains("ForyCodec")) {
             return true;
         }
-        return name.startsWith("REPL.") && !JSHELL_CLASS.matcher(name).matches();
+        if (!name.startsWith(JSHELL_PACKAGE)) return false;
+        String rest = name.substring(JSHELL_PACKAGE.length());
+        return !rest.startsWith("$") || rest.indexOf('.') >= 0;
     }
 
     private ClassNotFoundException notFound(String name) {

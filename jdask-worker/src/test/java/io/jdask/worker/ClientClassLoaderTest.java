@@ -33,6 +33,7 @@ class ClientClassLoaderTest {
     @Test
     void aClientsOwnClassesAreAskedFor() {
         for (String name : new String[] {
+            "REPL.$Cancel$",
             "REPL.$JShell$16",
             "REPL.$JShell$16$Point",
             "REPL.$JShell$7$Fib$1",
