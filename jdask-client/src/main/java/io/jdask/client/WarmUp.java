@@ -27,13 +27,17 @@ import org.slf4j.LoggerFactory;
  * It stays below the task layer: it builds a small lazy graph of jdask's own functions, turns it into the task specs
  * of an update (Submission, Shipping), opens each run spec as a worker does and calls its function locally, and
  * serializes and reads back a result. Nothing is sent: no task reaches the scheduler, the task stream or a worker,
- * and a test that counts tasks sees none. -Djdask.client.warmup=false turns it off (to measure it).
+ * and a test that counts tasks sees none.
+ *
+ * Off by default: -Djdask.client.warmup=true turns it on. Measured with NotebookBench on the loaded 2-core machine
+ * (2026-12-07, one run each way), it did not make the first compute faster (inc_add 8.0 s with it, 5.0 s without,
+ * within that machine's noise), and on 2 cores its thread competes with the worker processes starting.
  */
 /** Warms the client's compute path in the background after the first connection; see the note above. */
 final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
 
-    /** The system property that turns the warm-up off when {@code false}. */
+    /** The system property that turns the warm-up on when {@code true}. */
     static final String PROPERTY = "jdask.client.warmup";
 
     /** Whether a warm-up was started in this JVM (one is enough: what it warms is shared by every client). */
@@ -41,9 +45,9 @@ final class WarmUp {
 
     private WarmUp() {}
 
-    /** Starts the warm-up in a daemon thread, unless one started before or the property turns it off. */
+    /** Starts the warm-up in a daemon thread if the property turns it on and none started before. */
     static void startOnce(Session session) {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) return;
+        if (!"true".equalsIgnoreCase(System.getProperty(PROPERTY, "false"))) return;
         if (!STARTED.compareAndSet(false, true)) return;
         Thread t = new Thread(
                 () -> {
