@@ -43,8 +43,10 @@ import java.util.function.Consumer;
  *       (median of the calls); the pair of cells is run three times. Then {@code roundtrip_median_jar}: the same
  *       100 calls with a function made by the jar (no cell class to fetch, no notebook state): the difference is
  *       what running a cell's code costs per task.
+ *       {@code roundtrip_call_N}: one call in a new cell again, timed inside one snippet (a block): the single call
+ *       without the JShell compilation of the cell's later snippets that {@code roundtrip_single_N} holds.
  *   <li>{@code actor_*}: an actor class defined in a cell; its creation, then one call in a cell, then the median of
- *       100 calls in the next.
+ *       100 calls in the next; {@code actor_call} one call timed inside one snippet, as {@code roundtrip_call_N}.
  * </ol>
  *
  * Each case gives two figures: the plain name is the time measured inside the cell (from {@code System.nanoTime()} in
@@ -358,6 +360,9 @@ public final class NotebookBench {
                     rt%1$d + " " + (System.nanoTime() - t4x%1$d)
                     """, k));
             timed(once, "" + (k + 1), "roundtrip_single_" + k, "us", 1e3, 1, out);
+            var alone =
+                    nb.cell(aloneInACell("alone" + k, "client.submit(Rt::plus1, " + k + ").result()", "" + (k + 1)));
+            median(alone, "roundtrip_call_" + k, out);
             var many = nb.cell(manyCalls("trips" + k, o.trips, "client.submit(Rt::plus1, i).result()", "i + 1"));
             median(many, "roundtrip_median_" + k, out);
         }
@@ -399,8 +404,28 @@ public final class NotebookBench {
                 c1 + " " + (System.nanoTime() - t5)
                 """);
         timed(once, "1", "actor_single", "us", 1e3, 1, out);
-        var many = nb.cell(manyCalls("calls", o.actorCalls, "counter.call(Counter::increment).result()", "i + 2"));
+        var alone = nb.cell(aloneInACell("actorAlone", "counter.call(Counter::increment).result()", "2"));
+        median(alone, "actor_call", out);
+        var many = nb.cell(manyCalls("calls", o.actorCalls, "counter.call(Counter::increment).result()", "i + 3"));
         median(many, "actor_median", out);
+    }
+
+    /**
+     * A cell making one call, timed inside a single snippet (a block), so that no JShell compilation falls inside the
+     * time: what the first call from a new cell costs by itself (its cell's classes are new to the workers). Returns
+     * "ok" and the call's nanoseconds, like {@link #manyCalls}.
+     */
+    private static String aloneInACell(String name, String call, String expected) {
+        return String.format(Locale.ROOT, """
+                long[] %1$s = new long[1];
+                {
+                    long s = System.nanoTime();
+                    int r = %2$s;
+                    %1$s[0] = System.nanoTime() - s;
+                    if (r != %3$s) throw new IllegalStateException("the call returned " + r);
+                }
+                "ok " + %1$s[0]
+                """, name, call, expected);
     }
 
     /**

@@ -46,14 +46,17 @@ class NotebookBenchTest {
                         "tiny_cell",
                         "roundtrip_single_1",
                         "roundtrip_single_1_cell",
+                        "roundtrip_call_1",
                         "roundtrip_median_1",
                         "roundtrip_single_2",
                         "roundtrip_single_2_cell",
+                        "roundtrip_call_2",
                         "roundtrip_median_2",
                         "roundtrip_median_jar",
                         "actor_create_cell",
                         "actor_single",
                         "actor_single_cell",
+                        "actor_call",
                         "actor_median");
         assertThat(figures).allSatisfy(f -> assertThat(f.value()).isPositive());
         // A whole cell includes the work timed inside it.

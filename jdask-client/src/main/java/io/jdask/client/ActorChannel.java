@@ -13,6 +13,7 @@ import io.jdask.protocol.Pong;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.WorkerMsg;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -90,8 +91,10 @@ final class ActorChannel implements CommHandler {
         }
         long id = session.nextRequestId();
         pending.put(id, reply);
-        DataMsg.ActorCall call = new DataMsg.ActorCall(id, actorKey, method, args);
-        session.beforeDirect(call);
+        DataMsg.ActorCall call = new DataMsg.ActorCall(id, actorKey, method, args, List.of());
+        // The classes pushed now (a new cell's) go with the call too: through the scheduler they may come after it.
+        List<ClientMsg.ClassFile> pushed = session.beforeDirect(call);
+        if (!pushed.isEmpty()) call = new DataMsg.ActorCall(id, actorKey, method, args, pushed);
         Comm c = ready;
         if (c == null) {
             synchronized (this) {

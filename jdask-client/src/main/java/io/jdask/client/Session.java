@@ -312,6 +312,8 @@ final class Session implements CommHandler {
         }
         synchronized (releasing) {
             if (!releasing.isEmpty()) flushReleases();
+            ClientMsg.PushClasses push = shipping.takePush();
+            if (push != null) scheduler.send(push);
             ClientMsg.StaticStateForWorkers changed = shipping.changedState();
             if (changed != null) scheduler.send(changed);
             scheduler.send(msg);
@@ -323,17 +325,22 @@ final class Session implements CommHandler {
      * Shipping#carriesUserCode(DataMsg)}) first pushes the changed notebook variables through the scheduler. They
      * travel on another connection than the request, so they may reach the worker after it. A scheduler connection
      * that is closed is left to the request's own error (an actor call still reaches its worker without it).
+     *
+     * @return the classes pushed now (empty if none), which an actor call carries too
      */
-    void beforeDirect(DataMsg msg) {
-        if (!Shipping.carriesUserCode(msg)) return;
+    List<ClientMsg.ClassFile> beforeDirect(DataMsg msg) {
+        if (!Shipping.carriesUserCode(msg)) return List.of();
         synchronized (releasing) {
+            ClientMsg.PushClasses push = shipping.takePush();
             ClientMsg.StaticStateForWorkers changed = shipping.changedState();
-            if (changed == null) return;
+            if (push == null && changed == null) return List.of();
             try {
-                scheduler.send(changed);
+                if (push != null) scheduler.send(push);
+                if (changed != null) scheduler.send(changed);
             } catch (io.jdask.protocol.CommClosedException e) {
                 LOG.debug("could not push notebook state before a request to a worker: {}", e.toString());
             }
+            return push == null ? List.of() : push.classes();
         }
     }
 
@@ -790,6 +797,7 @@ final class Session implements CommHandler {
             case SchedulerMsg.WorkerProfileRequest r -> unexpected(comm, r);
             case SchedulerMsg.ClassBytes b -> unexpected(comm, b);
             case SchedulerMsg.StaticState st -> unexpected(comm, st);
+            case SchedulerMsg.PushedClasses p -> unexpected(comm, p);
             case SchedulerMsg.AddJar j -> unexpected(comm, j);
             case SchedulerMsg.CloseWorker c -> unexpected(comm, c);
         }

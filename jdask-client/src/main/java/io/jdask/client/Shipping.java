@@ -7,8 +7,11 @@ import io.jdask.protocol.DataMsg;
 import io.jdask.protocol.SerializationException;
 import io.jdask.protocol.Serialized;
 import io.jdask.protocol.Serializer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /*
  * Design note. Everything of the user's that this client sends for a worker to run or read (a task's function and
@@ -17,17 +20,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a request that missed one fails only there, much later:
  *
  *  1. the loader of each class is registered with the ClassServer, which answers a worker asking for a class by name
- *     (a class defined in a notebook cell exists only in the notebook's loader);
+ *     (a class defined in a notebook cell exists only in the notebook's loader); and the classes no worker can have
+ *     (defined in memory: cells, generated code), found once per class with what they refer to, wait to be pushed
+ *     to every worker ahead of the request (ClientMsg.PushClasses), so that a worker defines them without asking;
  *  2. notebook (JShell) variables assigned since the workers loaded their cells' classes are sent first
  *     (ClientMsg.StaticStateForWorkers), so that the request finds the notebook's values, not the ones its classes were
  *     loaded with;
  *  3. the payload is serialized (a task's with an error that says how to fix a function or argument that cannot
  *     be).
  *
- * Steps 1 and 3 happen when a payload is made here (task, function, value, data). Step 2 happens when the request
- * carrying it is sent: the Session asks carriesUserCode of every message it sends and, for one that does, sends the
- * changed state ahead of it on the scheduler connection (so the scheduler relays the state to the workers before the
- * request). Both switches are exhaustive: a new message type does not compile until it says whether it carries user
+ * Steps 1 and 3 happen when a payload is made here (task, function, value, data). Step 2, and the push of step 1,
+ * happen when the request carrying it is sent: the Session asks carriesUserCode of every message it sends and, for
+ * one that does, sends the pending classes and the changed state ahead of it on the scheduler connection (so the
+ * scheduler relays them to the workers before the request). An actor call also carries the classes pushed with it. Both switches are exhaustive: a new message type does not compile until it says whether it carries user
  * code. A request to a worker (an actor call, a scattered value) travels on a connection of its own, so the state,
  * which goes by the scheduler, is pushed before it but may arrive after it.
  *
@@ -46,6 +51,8 @@ final class Shipping {
      * method once). Holds only functions already registered with {@link #classes}.
      */
     private final ConcurrentHashMap<Fn, byte[]> functions = new ConcurrentHashMap<>();
+    /** Classes to push to the workers ahead of the next request that carries user code ({@link #takePush}). */
+    private final ConcurrentLinkedQueue<ClientMsg.ClassFile> toPush = new ConcurrentLinkedQueue<>();
 
     Shipping(ClassServer classes, Serializer serializer) {
         this.classes = classes;
@@ -127,6 +134,7 @@ final class Shipping {
             // What a worker asked for: the class and the state it is loaded with travel together.
             case ClientMsg.ClassBytesForWorker b -> false;
             case ClientMsg.StaticStateForWorkers s -> false; // the state itself
+            case ClientMsg.PushClasses p -> false; // classes, pushed ahead of what needs them
             case ClientMsg.UploadJar j -> false; // classes, but read from the worker's class path, no notebook's
             // Keys, requests and answers: no user code.
             case ClientMsg.ReleaseKeys r -> false;
@@ -183,8 +191,19 @@ final class Shipping {
     }
 
     private void register(Object o) {
-        classes.remember(o);
-        if (o instanceof Carrier c) classes.remember(c.carried());
+        classes.toPush(o, serializer, toPush::add);
+        if (o instanceof Carrier c) classes.toPush(c.carried(), serializer, toPush::add);
+    }
+
+    /**
+     * The classes found by payloads made so far that no worker can have and that were not sent yet, as the message
+     * that pushes them to every worker; null if none. Sent ahead of the request that carries the payloads.
+     */
+    ClientMsg.PushClasses takePush() {
+        if (toPush.isEmpty()) return null;
+        List<ClientMsg.ClassFile> batch = new ArrayList<>();
+        for (ClientMsg.ClassFile f; (f = toPush.poll()) != null; ) batch.add(f);
+        return batch.isEmpty() ? null : new ClientMsg.PushClasses(batch);
     }
 
     private void registerValue(Object value) {

@@ -66,6 +66,43 @@ class NotebookCodeShippingTest {
     }
 
     @Test
+    void aNewCellsClassesArePushedWithItsFirstTaskInsteadOfFetched() {
+        // A method in one cell, a record in another, a lambda using both in a third: the workers need the three
+        // cells' classes (and the record's), which exist only in JShell's loader. They go ahead of the task.
+        eval("static int twice(int x) { return 2 * x; }");
+        eval("record Pair(int a, int b) implements java.io.Serializable {}");
+        long fetchedBefore = classes().classRequests();
+        assertThat(eval("client.submit((Integer n) -> twice(new Pair(n, 1).a()), 21).result()"))
+                .isEqualTo("42");
+        // A new cell's lambda on each worker in turn: each defines the cells' classes, none fetches one.
+        assertThat(eval("client.nthreads().keySet().stream().map(w -> client.with(o -> o.workers(w))"
+                        + ".submit((Integer n) -> twice(new Pair(n, 1).b()), 3).result()).toList()"))
+                .isEqualTo("[2, 2]");
+        assertThat(classes().classRequests())
+                .as("class requests of the workers")
+                .isEqualTo(fetchedBefore);
+    }
+
+    @Test
+    void anActorCallFromANewCellCarriesTheCellsClasses() {
+        eval("class Tally { private int n; int add(int k) { n += k; return n; } }");
+        eval("Actor<Tally> tally = client.submitActor(Tally::new).result();");
+        long before = classes().classRequests();
+        // A new cell: its wrapper class, which the method reference is made in, is new to the actor's worker.
+        assertThat(eval("tally.call(Tally::add, 5).result()")).isEqualTo("5");
+        assertThat(eval("tally.call((Tally t, Integer k) -> t.add(k * 2), 5).result()"))
+                .isEqualTo("15");
+        assertThat(classes().classRequests())
+                .as("class requests of the workers")
+                .isEqualTo(before);
+    }
+
+    /** The class server of the shell's client (the newest open client of this JVM, whose jdask classes we share). */
+    private static ClassServer classes() {
+        return Clients.current().orElseThrow().session().classes;
+    }
+
+    @Test
     void aRecordAndAMethodDefinedInCellsTravelToo() {
         eval("record Point(int x, int y) implements java.io.Serializable {}");
         eval("static int norm1(Point p) { return Math.abs(p.x()) + Math.abs(p.y()); }");

@@ -121,7 +121,7 @@ class ShippingTest {
                 .isTrue();
         assertThat(Shipping.carriesUserCode(new ClientMsg.Coordinate(3, new CoordOp.Publish("t", new byte[1]))))
                 .isTrue();
-        assertThat(Shipping.carriesUserCode(new DataMsg.ActorCall(4, "actor-1", new byte[1], null)))
+        assertThat(Shipping.carriesUserCode(new DataMsg.ActorCall(4, "actor-1", new byte[1], null, List.of())))
                 .isTrue();
         assertThat(Shipping.carriesUserCode(new DataMsg.PutData(5, Map.of()))).isTrue();
 

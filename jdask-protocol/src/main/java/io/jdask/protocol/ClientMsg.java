@@ -96,6 +96,20 @@ public sealed interface ClientMsg extends Message {
      */
     record StaticStateForWorkers(Map<String, Map<String, byte[]>> fields) implements Request {}
 
+    /**
+     * A class file of this client's for workers to define without asking for it: {@code bytes} is the class file,
+     * {@code staticState} the serialized values of its static fields (a notebook cell's variables), by field name.
+     */
+    record ClassFile(String name, byte[] bytes, Map<String, byte[]> staticState) {}
+
+    /**
+     * Classes that no worker can have (defined in memory on the client: notebook cells, generated code), sent ahead of
+     * the first task that needs them so that a worker defines them when asked instead of fetching them one by one
+     * ({@link SchedulerMsg.FetchClassForWorker}). Relayed to every worker as {@link SchedulerMsg.PushedClasses}, now
+     * and when one joins later; sent before the tasks that use them, on the same connection.
+     */
+    record PushClasses(List<ClassFile> classes) implements Request {}
+
     /** A jar every worker should load, now and when joining later. */
     record UploadJar(String name, byte[] bytes) implements Request {}
 

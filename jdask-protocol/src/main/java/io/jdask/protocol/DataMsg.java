@@ -26,8 +26,12 @@ public sealed interface DataMsg extends Message {
      * Calls a method of the actor {@code actorKey} held by the receiving worker; {@code method} is the serialized
      * {@code Fn} (the actor is its first parameter; identical bytes for the same method reference, so the worker
      * caches what they decode to) and {@code args} the serialized {@code Object[]} of the other arguments, or null. Answered by {@link ActorReply}.
+     * {@code classes}: the client's classes pushed ahead of this call (a notebook cell's, see
+     * {@link ClientMsg.PushClasses}), carried by the call itself because they also go to the worker through the
+     * scheduler, which may deliver them after the call; empty for nearly every call.
      */
-    record ActorCall(long requestId, String actorKey, byte[] method, byte[] args) implements DataMsg {}
+    record ActorCall(long requestId, String actorKey, byte[] method, byte[] args, List<ClientMsg.ClassFile> classes)
+            implements DataMsg {}
 
     /**
      * The result of an {@link ActorCall}: {@code value} on success; else {@code exception} (serialized, may be null)

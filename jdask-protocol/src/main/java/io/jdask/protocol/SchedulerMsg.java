@@ -129,6 +129,12 @@ public sealed interface SchedulerMsg extends Message {
      */
     record StaticState(String clientId, Map<String, Map<String, byte[]>> fields) implements SchedulerMsg {}
 
+    /**
+     * Classes of {@code clientId} for the worker to define when its tasks need them (a client's
+     * {@link ClientMsg.PushClasses} relayed); they arrive before the tasks that use them.
+     */
+    record PushedClasses(String clientId, List<ClientMsg.ClassFile> classes) implements SchedulerMsg {}
+
     /** A jar to add to the worker's class path. */
     record AddJar(String name, byte[] bytes) implements SchedulerMsg {}
 

@@ -75,6 +75,7 @@ final class Requests {
             }
             case ClientMsg.ClassBytesForWorker b -> classes.classBytes(cid, b);
             case ClientMsg.StaticStateForWorkers st -> classes.staticState(cid, st);
+            case ClientMsg.PushClasses p -> classes.pushClasses(cid, p);
             case ClientMsg.UploadJar j -> classes.uploadJar(cid, j);
             case ClientMsg.RestartWorkers r -> restart(c, r.requestId());
             case ClientMsg.Coordinate co -> effects(coordination.handle(cid, co.requestId(), co.op(), turn.now()));

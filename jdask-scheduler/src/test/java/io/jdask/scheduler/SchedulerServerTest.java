@@ -449,6 +449,59 @@ class SchedulerServerTest {
     }
 
     @Test
+    void pushedClassesReachWorkersBeforeTheTasksSentAfterThemAndLateWorkersWithCurrentState() throws Exception {
+        Worker now = worker(1);
+        Client c = client();
+        var cell = new ClientMsg.ClassFile("REPL.$JShell$7", bytes("class file"), Map.of("x", bytes("1")));
+        c.send(new ClientMsg.PushClasses(List.of(cell)));
+        c.send(new ClientMsg.UpdateGraph(
+                List.of(Client.restricted("uses-cell-1", bytes("code"), now.address)), List.of("uses-cell-1")));
+        SchedulerMsg.ComputeTask ct = now.awaitCompute("uses-cell-1");
+        SchedulerMsg.PushedClasses pushed = now.await(SchedulerMsg.PushedClasses.class);
+        assertThat(pushed.clientId()).isEqualTo(c.id);
+        assertThat(pushed.classes()).singleElement().satisfies(f -> {
+            assertThat(f.name()).isEqualTo("REPL.$JShell$7");
+            assertThat(f.bytes()).isEqualTo(bytes("class file"));
+        });
+        List<Message> seen = now.history();
+        assertThat(seen.indexOf(ct)).isGreaterThan(seen.indexOf(pushed));
+
+        // The notebook assigns the variable; a worker joining afterwards defines the class with the new value.
+        c.send(new ClientMsg.StaticStateForWorkers(Map.of("REPL.$JShell$7", Map.of("x", bytes("2")))));
+        c.clusterInfo();
+        Worker later = worker(1);
+        SchedulerMsg.PushedClasses late = later.await(SchedulerMsg.PushedClasses.class);
+        assertThat(late.clientId()).isEqualTo(c.id);
+        assertThat(late.classes()).singleElement().satisfies(f -> {
+            assertThat(f.bytes()).isEqualTo(bytes("class file"));
+            assertThat(f.staticState().get("x")).isEqualTo(bytes("2"));
+        });
+
+        // Once the client has left, its classes are not kept for later workers: a worker joining then gets only the
+        // classes of a client that pushes after it joined.
+        c.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.clientCount() == 0);
+        Worker afterLeaving = worker(1);
+        Client other = client();
+        other.send(new ClientMsg.PushClasses(List.of(new ClientMsg.ClassFile("Other", bytes("o"), Map.of()))));
+        assertThat(afterLeaving.await(SchedulerMsg.PushedClasses.class).clientId())
+                .isEqualTo(other.id);
+    }
+
+    @Test
+    void aPushWithoutBytesClosesOnlyThatClient() throws Exception {
+        Worker w = worker(1);
+        Client good = client();
+        Client malformed = client();
+        malformed.send(new ClientMsg.PushClasses(List.of(new ClientMsg.ClassFile("C", null, Map.of()))));
+        assertThat(malformed.awaitClosed()).isTrue();
+        good.send(new ClientMsg.PushClasses(List.of(new ClientMsg.ClassFile("D", bytes("d"), Map.of()))));
+        assertThat(w.await(SchedulerMsg.PushedClasses.class).classes())
+                .singleElement()
+                .satisfies(f -> assertThat(f.name()).isEqualTo("D"));
+    }
+
+    @Test
     void anUploadedJarReachesWorkersNowAndLater() throws Exception {
         Worker before = worker(1);
         Client c = client();

@@ -86,6 +86,10 @@ final class ActorHost {
                             true));
             return;
         }
+        // Classes the call carries (a new notebook cell's): defined when its method is decoded, without a fetch.
+        if (c.classes() != null && !c.classes().isEmpty() && a.loader instanceof ClientClassLoader l) {
+            l.offer(c.classes());
+        }
         a.calls.add(() -> a.run(comm, c));
         a.schedule();
     }

@@ -1,14 +1,18 @@
 package io.jdask.worker;
 
+import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serializer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * classes, and a freshly loaded class would see zeros and nulls instead. Setting a field runs
  * the class's static initializer first, then the client's values overwrite what it set. Final
  * fields and fields whose value does not deserialize keep their initial value (logged).
+ *
+ * <p>Classes the client pushed ahead of its tasks ({@link #offer}: notebook cells, generated code) wait here as
+ * bytes with their static state until a task needs them; they are then defined exactly as a fetched class would be,
+ * without a round trip. A static field update for a class offered but not defined yet is written into the offer.
  *
  * <p>A class the client does not have either is remembered as missing, so probing code (a
  * serializer trying optional class names) costs one round trip per name, not one per probe.
@@ -49,6 +57,16 @@ final class ClientClassLoader extends ClassLoader {
     private final Set<String> missing = ConcurrentHashMap.newKeySet();
     /** The class file of each class this loader defined, by resource name ({@code a/b/C.class}). */
     private final Map<String, byte[]> definedBytes = new ConcurrentHashMap<>();
+    /**
+     * Classes the client pushed and no task has needed yet, by class name; an entry leaves when its class is defined.
+     * Updated under the class's loading lock, so that a define never misses a static field update ({@link
+     * #updateStatics}).
+     */
+    private final Map<String, ClientMsg.ClassFile> offered = new ConcurrentHashMap<>();
+    /** Classes defined from pushed bytes, and fetched from the client: how well pushing works. */
+    private final AtomicLong definedFromPush = new AtomicLong();
+
+    private final AtomicLong fetched = new AtomicLong();
 
     ClientClassLoader(String clientId, ClassLoader parent, CodeLoaders fetcher, Serializer serializer) {
         super("jdask-client-" + clientId, parent);
@@ -63,7 +81,12 @@ final class ClientClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        if (missing.contains(name)) {
+        ClientMsg.ClassFile pushed = offered.remove(name);
+        if (pushed != null) {
+            definedFromPush.incrementAndGet();
+            return define(name, pushed.bytes(), pushed.staticState(), "pushed");
+        }
+        if (missing.contains(name) || neverFromAClient(name)) {
             throw notFound(name);
         }
         SchedulerMsg.ClassBytes answer = fetcher.fetch(clientId, name);
@@ -71,11 +94,77 @@ final class ClientClassLoader extends ClassLoader {
             missing.add(name);
             throw notFound(name);
         }
-        Class<?> c = defineClass(name, answer.bytes(), 0, answer.bytes().length);
-        definedBytes.put(name.replace('.', '/') + ".class", answer.bytes());
-        LOG.debug("defined {} ({} bytes) for client {}", name, answer.bytes().length, clientId);
-        restoreStatics(c, answer.staticState());
+        fetched.incrementAndGet();
+        return define(name, answer.bytes(), answer.staticState(), "fetched");
+    }
+
+    private Class<?> define(String name, byte[] bytes, Map<String, byte[]> staticState, String how) {
+        Class<?> c = defineClass(name, bytes, 0, bytes.length);
+        definedBytes.put(name.replace('.', '/') + ".class", bytes);
+        LOG.debug("defined {} ({} bytes, {}) for client {}", name, bytes.length, how, clientId);
+        restoreStatics(c, staticState);
         return c;
+    }
+
+    /**
+     * Classes the client pushed: kept until a task needs them. A class defined already (fetched by a task that ran
+     * before the push arrived) or offered already keeps what it has. Takes no class loading lock: it runs on the
+     * scheduler connection's thread, which must never wait for a task thread that is fetching a class over it.
+     */
+    void offer(List<ClientMsg.ClassFile> classes) {
+        for (ClientMsg.ClassFile f : classes) {
+            if (f == null || f.name() == null || f.bytes() == null) continue;
+            // A class being fetched right now may still get an offer: never used, it only costs its bytes.
+            if (findLoadedClass(f.name()) == null) offered.putIfAbsent(f.name(), f);
+        }
+    }
+
+    /** How many classes were defined from pushed bytes. */
+    long definedFromPush() {
+        return definedFromPush.get();
+    }
+
+    /** How many classes were fetched from the client one by one. */
+    long fetched() {
+        return fetched.get();
+    }
+
+    /** Packages whose classes come from the worker's own class path or are generated on the worker, never a client. */
+    private static final List<String> WORKER_PACKAGES =
+            List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.jdask.", "org.apache.fory.");
+
+    /** JShell's package: its own classes there are named {@code $...} ({@code $JShell$12}, {@code $Cancel$}). */
+    private static final String JSHELL_PACKAGE = "REPL.";
+
+    /**
+     * Names no client can answer, which code running on the worker looks up anyway: a serializer compiling code for
+     * a class the client sent resolves every name it writes through this loader (the simple names {@code REPL.Object}
+     * and {@code REPL.Override} before {@code java.lang}'s, each prefix of {@code org.apache.fory}), and probes for
+     * serializer classes generated for it. Asking the client for each costs a round trip; these fail at once:
+     * <ul>
+     *   <li>names in the worker's own packages (the JDK's, jdask's, Fory's, also with {@code $} for {@code .}), and
+     *       the prefixes of those packages ({@code org}, {@code org.apache});
+     *   <li>Fory's generated serializer and codec classes, which each JVM makes for itself;
+     *   <li>names in JShell's package {@code REPL} that JShell cannot have made: a simple name not starting with
+     *       {@code $} ({@code REPL.Object}), or more dots ({@code REPL.$JShell$16.Point}, a nested class's name
+     *       written the Java way).
+     * </ul>
+     */
+    static boolean neverFromAClient(String name) {
+        String dotted = name.replace('$', '.') + ".";
+        for (String p : WORKER_PACKAGES) {
+            if (dotted.startsWith(p) || p.startsWith(dotted)) return true;
+        }
+        String simple = name.substring(name.lastIndexOf('.') + 1);
+        if (simple.endsWith("_ForyNativeSerializer")
+                || simple.endsWith("_ForySerializer")
+                || simple.contains("ForyRefCodec")
+                || simple.contains("ForyCodec")) {
+            return true;
+        }
+        if (!name.startsWith(JSHELL_PACKAGE)) return false;
+        String rest = name.substring(JSHELL_PACKAGE.length());
+        return !rest.startsWith("$") || rest.indexOf('.') >= 0;
     }
 
     private ClassNotFoundException notFound(String name) {
@@ -92,9 +181,19 @@ final class ClientClassLoader extends ClassLoader {
             Class<?> c;
             synchronized (getClassLoadingLock(e.getKey())) {
                 c = findLoadedClass(e.getKey());
+                if (c == null) {
+                    // Offered, not defined yet: it must be defined with the new values, not the pushed ones.
+                    offered.computeIfPresent(e.getKey(), (name, f) -> withState(f, e.getValue()));
+                }
             }
             if (c != null) restoreStatics(c, e.getValue());
         }
+    }
+
+    private static ClientMsg.ClassFile withState(ClientMsg.ClassFile f, Map<String, byte[]> changed) {
+        Map<String, byte[]> state = new HashMap<>(f.staticState() == null ? Map.of() : f.staticState());
+        state.putAll(changed);
+        return new ClientMsg.ClassFile(f.name(), f.bytes(), state);
     }
 
     private void restoreStatics(Class<?> c, Map<String, byte[]> state) {

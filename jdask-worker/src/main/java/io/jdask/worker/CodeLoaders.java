@@ -1,5 +1,6 @@
 package io.jdask.worker;
 
+import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.WorkerMsg;
@@ -20,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the worker finds user code: its own class path, jars the clients uploaded, and classes
- * fetched one at a time from the client that submitted a task.
+ * Where the worker finds user code: its own class path, jars the clients uploaded, classes a client pushed ahead of
+ * its tasks, and classes fetched one at a time from the client that submitted a task.
  *
  * <p>Loader hierarchy (parent first at every level):
  * <pre>
@@ -74,7 +75,20 @@ final class CodeLoaders implements AutoCloseable {
         if (clientId == null || clientId.isEmpty()) {
             return jars;
         }
+        return clientLoader(clientId);
+    }
+
+    private ClientClassLoader clientLoader(String clientId) {
         return byClient.computeIfAbsent(clientId, id -> new ClientClassLoader(id, jars, this, serializer));
+    }
+
+    /**
+     * Classes a client pushed ahead of its tasks: its loader defines them when they are first needed, without asking
+     * the client. Called on the scheduler connection's thread; does not block.
+     */
+    void offer(String clientId, List<ClientMsg.ClassFile> classes) {
+        if (clientId == null || clientId.isEmpty() || classes == null) return;
+        clientLoader(clientId).offer(classes);
     }
 
     /** Applies a client's changed static fields to the classes its loader has defined (see StaticState). */

@@ -100,6 +100,8 @@ final class SchedulerInbox implements CommHandler {
                 queue(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now));
             case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));
             case SchedulerMsg.ClassBytes b -> code.onClassBytes(b);
+            // Here, before any later ComputeTask is queued: the tasks that need these classes find them.
+            case SchedulerMsg.PushedClasses p -> code.offer(p.clientId(), p.classes());
             case SchedulerMsg.AddJar j -> {
                 // Here, before any later ComputeTask is queued: the tasks that need the jar find it.
                 try {

@@ -3,6 +3,7 @@ package io.jdask.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jdask.Fn;
+import io.jdask.protocol.ClientMsg;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serializer;
 import io.jdask.protocol.WorkerMsg;
@@ -125,6 +126,42 @@ class CodeShippingTest {
                 .map(WorkerMsg.FetchClass::className)
                 .toList();
         assertThat(asked).contains("shipped.Geometry", "shipped.Point").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void pushedClassesAreDefinedWithoutAskingAndWithTheLatestStaticState() throws Exception {
+        ClientLoader client = new ClientLoader();
+        Object point = client.loadClass("shipped.Point")
+                .getConstructor(int.class, int.class)
+                .newInstance(1, 2);
+        Fn fn = (Fn) client.loadClass("shipped.Geometry").getMethod("shifter").invoke(null);
+        // The fake scheduler answers a FetchClass with "no such class": asking would fail the task.
+        scheduler.send(
+                worker.address(),
+                new SchedulerMsg.PushedClasses(
+                        "client-P",
+                        List.of(
+                                new ClientMsg.ClassFile(
+                                        "shipped.Geometry",
+                                        classes.get("shipped.Geometry"),
+                                        Map.of("offset", S.serialize(1))),
+                                new ClientMsg.ClassFile("shipped.Point", classes.get("shipped.Point"), Map.of()))));
+        // The notebook assigns the variable again before any task needed the class: that value wins.
+        scheduler.send(
+                worker.address(),
+                new SchedulerMsg.StaticState(
+                        "client-P", Map.of("shipped.Geometry", Map.of("offset", S.serialize(10)))));
+
+        byte[] spec = S.serialize(new Object[] {fn, new Object[] {point}});
+        scheduler.send(
+                worker.address(),
+                new SchedulerMsg.ComputeTask(
+                        "pushed", 1L, spec, "client-P", new long[] {0}, Map.of(), Map.of(), Map.of(), "s7"));
+        WorkerMsg.TaskFinished done = scheduler.await(
+                worker.address(), WorkerMsg.TaskFinished.class, m -> m.key().equals("pushed"));
+        assertThat(S.deserialize(done.inlineValue(), client).toString()).isEqualTo("Point[x=11, y=12]");
+        // Not even for a name nobody has (the serializer probes for generated serializers of a class it meets).
+        assertThat(scheduler.messagesFrom(worker.address())).noneMatch(m -> m instanceof WorkerMsg.FetchClass);
     }
 
     @Test
