@@ -23,7 +23,6 @@ public final class RuntimeImpl implements DaskRuntime {
     private static ClientImpl opened(Session session) {
         ClientImpl c = new ClientImpl(session, SubmitOptions.defaults(), false);
         Clients.opened(c);
-        WarmUp.startOnce(session); // with -Djdask.client.warmup=true: the first compute finds its code warm
         return c;
     }
 
