@@ -454,7 +454,7 @@ class SchedulerServerTest {
         Client c = client();
         var cell = new ClientMsg.ClassFile("REPL.$JShell$7", bytes("class file"), Map.of("x", bytes("1")));
         c.send(new ClientMsg.PushClasses(List.of(cell)));
-        c.send(new ClientMsg.UpdateGraph(
+        c.send(Client.graph(
                 List.of(Client.restricted("uses-cell-1", bytes("code"), now.address)), List.of("uses-cell-1")));
         SchedulerMsg.ComputeTask ct = now.awaitCompute("uses-cell-1");
         SchedulerMsg.PushedClasses pushed = now.await(SchedulerMsg.PushedClasses.class);
