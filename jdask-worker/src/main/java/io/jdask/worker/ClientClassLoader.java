@@ -145,6 +145,8 @@ final class ClientClassLoader extends ClassLoader {
      *   <li>names in the worker's own packages (the JDK's, jdask's, Fory's, also with {@code $} for {@code .}), and
      *       the prefixes of those packages ({@code org}, {@code org.apache});
      *   <li>Fory's generated serializer and codec classes, which each JVM makes for itself;
+     *   <li>a name without a package that is also a class of {@code java.lang} ({@code Object}, {@code String}): a
+     *       compiler resolving a simple name tries the unnamed package first, and no real program shadows those;
      *   <li>names in JShell's package {@code REPL} that JShell cannot have made: a simple name not starting with
      *       {@code $} ({@code REPL.Object}), or more dots ({@code REPL.$JShell$16.Point}, a nested class's name
      *       written the Java way).
@@ -162,9 +164,19 @@ final class ClientClassLoader extends ClassLoader {
                 || simple.contains("ForyCodec")) {
             return true;
         }
+        if (name.indexOf('.') < 0 && isJavaLang(name)) return true;
         if (!name.startsWith(JSHELL_PACKAGE)) return false;
         String rest = name.substring(JSHELL_PACKAGE.length());
         return !rest.startsWith("$") || rest.indexOf('.') >= 0;
+    }
+
+    private static boolean isJavaLang(String simpleName) {
+        try {
+            Class.forName("java.lang." + simpleName, false, ClassLoader.getPlatformClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private ClassNotFoundException notFound(String name) {

@@ -19,6 +19,8 @@ class ClientClassLoaderTest {
             "REPL.Object",
             "REPL.Override",
             "REPL.$JShell$16.Point",
+            "Object",
+            "String",
             "org",
             "org.apache",
             "java.lang.org",
