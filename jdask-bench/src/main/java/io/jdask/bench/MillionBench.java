@@ -27,7 +27,7 @@ import javax.management.ObjectName;
  *
  * <pre>
  *   java -Xmx6g -cp jdask-bench/target/benchmarks.jar io.jdask.bench.MillionBench [--n 1000000] [--partials 1000]
- *        [--reps 3] [--worker-memory 1GB]
+ *        [--reps 3] [--worker-memory 2GB]
  *   jdask-bench/run-million-bench.sh       (builds, runs this and Dask's script, prints the comparison table)
  * </pre>
  *
@@ -82,8 +82,10 @@ import javax.management.ObjectName;
  * ({@code GC.class_histogram}) is taken at {@code built} and at {@code held}, and the 20 classes that grew most are
  * printed per task: what the scheduler's bytes per task are made of.
  *
- * <p>Worker JVMs get {@code --worker-memory} (default 1GB) as their heap: a worker holds a few thousand small results
- * at a time. The client JVM holds the graph three times over at the peak (the {@code Delayed}s, the run specs being
+ * <p>Worker JVMs get {@code --worker-memory} (default 2GB) as their heap. The scheduler hands each worker its share of
+ * the ready leaves at once (no root-task queuing yet), so at the peak a worker holds a few hundred thousand queued
+ * tasks (about 1 KB each, mostly the hash sets of their {@code WorkerTask}s); with 1GB a worker's old generation
+ * passes the memory pause fraction and both workers pause, which stalls the graph. The client JVM holds the graph three times over at the peak (the {@code Delayed}s, the run specs being
  * sent, the scheduler's state): give it a few GB ({@code -Xmx6g} in the script).
  */
 public final class MillionBench {
@@ -97,7 +99,7 @@ public final class MillionBench {
         int reps = 3;
         int workers = 2;
         int threadsPerWorker = 1;
-        String workerMemory = "1GB";
+        String workerMemory = "2GB";
         boolean processes = true;
         boolean memory = true;
         boolean histogram = false;
@@ -144,7 +146,7 @@ public final class MillionBench {
         static String usage() {
             return """
                     usage: MillionBench [--n 1000000] [--partials 1000] [--reps 3] [--workers 2]
-                                        [--threads-per-worker 1] [--worker-memory 1GB] [--no-memory] [--histogram]
+                                        [--threads-per-worker 1] [--worker-memory 2GB] [--no-memory] [--histogram]
                                         [--in-jvm]""";
         }
     }

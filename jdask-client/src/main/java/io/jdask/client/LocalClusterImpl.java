@@ -154,10 +154,11 @@ final class LocalClusterImpl implements LocalCluster {
             }
         }
         LocalClusterImpl cluster = new LocalClusterImpl(spec, scheduler, dashboard);
-        // While the worker processes start, this JVM would only wait: it warms the scheduler's side of the task path
-        // (the codec both ways, run specs) meanwhile, and stops as soon as the workers are there.
+        // With -Djdask.cluster.warmup=true, this JVM warms the scheduler's side of the task path (the codec both ways,
+        // run specs) while the worker processes start, and stops as soon as they are there. Off by default: on 2 cores
+        // it delayed the start more than it sped up the first tasks (see WorkerMain's warm-up note).
         java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
-        if (spec.processes() && !"false".equalsIgnoreCase(System.getProperty("jdask.cluster.warmup", "true"))) {
+        if (spec.processes() && Boolean.getBoolean("jdask.cluster.warmup")) {
             io.jdask.worker.IdleWarmup.startThread("jdask-cluster-warmup", 20_000, started::get);
         }
         try {
