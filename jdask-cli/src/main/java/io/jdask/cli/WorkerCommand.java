@@ -66,7 +66,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(
             names = WorkerOptions.MEMORY_LIMIT,
-            description = "Memory for this worker, e.g. 4GB (reported to the scheduler).")
+            description = "Memory for this worker, e.g. 4GB: stored values spill to disk past --memory-target of it.")
     String memoryLimit;
 
     @Option(

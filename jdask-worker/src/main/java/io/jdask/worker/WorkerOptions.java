@@ -20,7 +20,7 @@ public final class WorkerOptions {
     public static final String NTHREADS = "--nthreads";
     /** The worker's name in the scheduler's logs and dashboard; default its address. */
     public static final String NAME = "--name";
-    /** Memory limit in bytes, reported to the scheduler; a whole number ({@code _} allowed). */
+    /** Memory limit in bytes (the spill target is a fraction of it); a whole number ({@code _} allowed). */
     public static final String MEMORY_LIMIT = "--memory-limit";
     /** Fraction of the memory limit above which stored values spill to disk (0 turns it off); default 0.6. */
     public static final String MEMORY_TARGET = "--memory-target";
