@@ -57,6 +57,11 @@ public interface Client extends TaskSubmitter, AutoCloseable {
         return Runtimes.get().connect(cluster);
     }
 
+    /** Connects to any cluster (its scheduler address and credentials); closing the client leaves it running. */
+    static Client connect(Cluster cluster) {
+        return Runtimes.get().connect(cluster);
+    }
+
     private static Client connect(LocalCluster cluster, boolean ownsCluster) {
         Client client = Runtimes.get().connect(cluster);
         return ownsCluster ? Clients.closingCluster(client, cluster) : client;

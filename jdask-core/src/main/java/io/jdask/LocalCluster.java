@@ -14,23 +14,33 @@ import java.util.List;
  * }
  * Closing the cluster stops every process it started.
  */
-public interface LocalCluster extends AutoCloseable {
+public interface LocalCluster extends Cluster {
 
     static Builder builder() {
         return new Builder();
     }
 
     /** The scheduler's address, {@code tcp://127.0.0.1:port} ({@code tls://} with {@link Builder#security}). */
+    @Override
     String schedulerAddress();
 
     /** The dashboard's URL, {@code http://127.0.0.1:PORT/status}, or an empty string if it is disabled. */
+    @Override
     String dashboardLink();
 
     /** The addresses of the workers running now. */
+    @Override
     List<String> workerAddresses();
 
     /** Adds or stops workers until there are {@code n}; returns when they have joined or left. */
+    @Override
     void scale(int n);
+
+    /** The credentials of {@link Builder#security}, or null. */
+    @Override
+    default Security security() {
+        return spec().security();
+    }
 
     /** The options it was built with. */
     Spec spec();

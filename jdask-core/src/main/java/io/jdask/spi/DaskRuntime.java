@@ -36,6 +36,19 @@ public interface DaskRuntime {
     /** A client of the given local cluster. */
     Client connect(LocalCluster cluster);
 
+    /** A client of any cluster: its scheduler address, with its credentials if it has them. */
+    default Client connect(io.jdask.Cluster cluster) {
+        if (cluster instanceof LocalCluster local) {
+            return connect(local);
+        }
+        return connect(cluster.schedulerAddress(), cluster.security(), Duration.ofSeconds(30));
+    }
+
+    /** Starts sizing {@code cluster} between {@code minimum} and {@code maximum} workers (see {@code Cluster.adapt}). */
+    default void adapt(io.jdask.Cluster cluster, int minimum, int maximum) {
+        throw new UnsupportedOperationException("this jdask runtime cannot adapt a cluster");
+    }
+
     /** The client of the cluster this task runs on; throws {@link IllegalStateException} outside a task. */
     Client taskClient();
 
