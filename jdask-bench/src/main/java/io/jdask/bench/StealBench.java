@@ -23,6 +23,10 @@ import java.util.Random;
  *       sleep for a duration drawn from a log-normal distribution (median 40 ms, sigma 1, capped at 1 s; seed 42,
  *       so jdask and Dask sleep the same list). Reported as the makespan over its ideal, the larger of half the total
  *       and the longest task (no schedule of 2 threads does better), and in seconds.
+ *   <li>{@code skewed}: tasks the scheduler misjudges. Ten tasks that return at once teach it that the function is
+ *       quick; then 40 runs of it that sleep 100 ms each take an 8 MB input held by one worker. Believing them short,
+ *       the scheduler places all 40 with the input (moving 8 MB looks dearer); only stealing gets the other worker
+ *       going. Ideal 2.0 s; without stealing 4 s.
  * </ul>
  *
  * Each repetition uses the same functions (the scheduler keeps what it learned of their durations, as a program
@@ -50,9 +54,14 @@ public final class StealBench {
                 case "--reps" -> reps = BenchOptions.positive("--reps", args[++i]);
                 case "--warmup" -> warmup = BenchOptions.nonNegative("--warmup", args[++i]);
                 case "--sweep-tasks" -> sweepTasks = BenchOptions.positive("--sweep-tasks", args[++i]);
+                case "--print-sweep" -> {
+                    // The durations, one per line, for Dask's side to sleep the same list.
+                    for (long ms : sweepMillis(sweepTasks, 42)) System.out.println(ms);
+                    return;
+                }
                 default ->
-                    throw new IllegalArgumentException(
-                            "unknown option " + args[i] + "; known: --reps N, --warmup N, --sweep-tasks N");
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; known: --reps N, --warmup N, --sweep-tasks N, --print-sweep");
             }
         }
         ClusterWorkloads.quietLogs();
@@ -85,11 +94,17 @@ public final class StealBench {
                     sweepRatio[r] = s / ideal;
                 }
             }
+            double[] skewed = new double[reps];
+            for (int r = -warmup; r < reps; r++) {
+                double s = skewed(client);
+                if (r >= 0) skewed[r] = s;
+            }
             String tag = "stealing=" + stealing;
             System.out.println(ClusterBench.line("steal40", "s", steal40, "ideal=2.0 " + tag));
             System.out.println(ClusterBench.line(
                     "sweep_ratio", "x", sweepRatio, "n=" + sweepTasks + " ideal_s=" + fmt(ideal) + " " + tag));
             System.out.println(ClusterBench.line("sweep", "s", sweepSeconds, "n=" + sweepTasks + " " + tag));
+            System.out.println(ClusterBench.line("skewed", "s", skewed, "ideal=2.0 " + tag));
         }
     }
 
@@ -122,6 +137,31 @@ public final class StealBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "# sweep %.3f s, tasks per worker pid %s%n", seconds, perWorker(pids));
         ClusterWorkloads.release(futures);
+        return seconds;
+    }
+
+    /** The misjudged case: seconds from the first of the 40 slow submits to the gather of all. */
+    static double skewed(Client client) {
+        Future<byte[]> tiny = client.submit(StealWorkloads::bytes, 1);
+        var quick = new ArrayList<Future<Long>>();
+        for (int i = 0; i < 10; i++) {
+            quick.add(client.submit(StealWorkloads::sleepOnBytes, tiny, 0L, (long) i));
+            quick.getLast().result();
+        }
+        Future<byte[]> big = client.submit(StealWorkloads::bytes, 8 << 20);
+        client.submit(StealWorkloads::sizeOf, big).result(); // wait for it without bringing it here
+        long start = System.nanoTime();
+        var futures = new ArrayList<Future<Long>>(TASKS);
+        for (int i = 0; i < TASKS; i++) {
+            futures.add(client.submit(StealWorkloads::sleepOnBytes, big, TASK_MILLIS, (long) i));
+        }
+        List<Long> pids = client.gather(futures);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "# skewed %.3f s, tasks per worker pid %s%n", seconds, perWorker(pids));
+        ClusterWorkloads.release(futures);
+        ClusterWorkloads.release(quick);
+        tiny.release();
+        big.release();
         return seconds;
     }
 

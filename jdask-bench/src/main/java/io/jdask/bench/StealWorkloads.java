@@ -20,4 +20,20 @@ final class StealWorkloads {
         Thread.sleep(millis);
         return ProcessHandle.current().pid();
     }
+
+    /** An input of {@code n} bytes. */
+    static byte[] bytes(int n) {
+        return new byte[n];
+    }
+
+    /** Its input's length (a small result that says the input is there). */
+    static long sizeOf(byte[] input) {
+        return input.length;
+    }
+
+    /** As {@link #sleepThenPid}, on a byte array. */
+    static long sleepOnBytes(byte[] input, long millis, long index) throws InterruptedException {
+        Thread.sleep(millis);
+        return ProcessHandle.current().pid();
+    }
 }
