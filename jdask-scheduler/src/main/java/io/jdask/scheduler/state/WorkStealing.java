@@ -16,11 +16,13 @@ import java.util.Map;
  *
  * Listing. A task entering PROCESSING is listed under its worker by cost level: the time to move its inputs (their
  * total size over the configured bandwidth, plus LATENCY_NANOS for the conversation) over its expected run time
- * (the prefix's average), as level round(log2(ratio) + 6) clamped to 1..14; tasks without inputs are level 0, and a
- * ratio past level 14 (inputs far costlier to move than the work) is not listed. Never listed: tasks with worker
- * names or resource restrictions, actor creations (their actor lives where they run, see ACTOR_KEY_PREFIX), tasks
- * that seceded. The level is fixed when the task is listed; later changes of the prefix average only reorder
- * candidates, since every decision re-checks the task with the current figures.
+ * (the prefix's average), as level round(log2(ratio) + 6) clamped to 1..14; tasks without inputs are level 0. Never
+ * listed: tasks with worker names or resource restrictions, actor creations (their actor lives where they run, see
+ * ACTOR_KEY_PREFIX), tasks that seceded. The level is fixed when the task is listed, on the estimate of that moment,
+ * and only orders the candidates: every decision re-checks the task with the current figures. So, unlike Dask, a
+ * ratio past the last level does not unlist a task but files it last: the estimate it was judged on may be the very
+ * misjudgement that stealing corrects (a function believed to take microseconds that takes 100 ms, its tasks all
+ * placed with their input), and Dask re-levels such tasks when the estimate changes, which costs more bookkeeping.
  *
  * Deciding (balance, on a Balance event). Each worker's expected wait is the sum of the current duration estimates
  * of its active tasks over its threads, with tasks whose steal is in flight counted on the thief, not the victim.
@@ -129,10 +131,7 @@ final class WorkStealing {
         }
         double transfer = bytes / m.config.bandwidthBytesPerSecond() * 1e9 + LATENCY_NANOS;
         long level = Math.round(Math.log(transfer / compute) / Math.log(2) + 6);
-        if (level >= LEVELS) {
-            return -1;
-        }
-        return (int) Math.max(1, level);
+        return (int) Math.max(1, Math.min(LEVELS - 1, level));
     }
 
     // ======================================================================================

@@ -90,6 +90,25 @@ class WorkStealingTest {
         }
 
         @Test
+        void tasksJudgedQuickWhenPlacedMoveOnceTheyTurnOutSlow() {
+            var s = cluster(A);
+            s.handle(s.submitAll("c1", spec("x-1")));
+            s.handle(s.finish(A, "x-1", 8_000_000)); // 80 ms to move
+            s.handle(s.submitAll("c1", spec("y-0", "x-1")));
+            s.handle(s.finishTook(A, "y-0", 100_000)); // y tasks "take" 0.1 ms
+            var specs = new TaskSpec[10];
+            for (int i = 0; i < 10; i++) specs[i] = spec("y-" + (i + 1), "x-1");
+            s.handle(s.submitAll("c1", specs));
+            s.handle(s.worker(B, 1));
+            // Ten tasks of 0.1 ms: not worth 80 ms of transfer.
+            assertThat(s.run(s.balance())).isEmpty();
+            // The first takes 100 ms: the estimate becomes 50 ms, and the nine left on A are worth spreading, although
+            // they were listed when moving them looked 900 times dearer than running them.
+            s.handle(s.finishTook(A, "y-1", 100_000_000));
+            assertThat(s.run(s.balance())).containsExactly("steal y-10@" + A, "steal y-9@" + A, "steal y-8@" + A);
+        }
+
+        @Test
         void shortTasksAreNotWorthTheConversation() {
             var s = cluster(A);
             s.handle(s.submitAll("c1", spec("x-1")));
