@@ -7,7 +7,7 @@ processes=True), the same three cases.
   steal40   a small value computed on one worker, then 40 tasks of 100 ms taking it; s (ideal 2.0)
   sweep     tasks taking a small value and sleeping the durations of --sweep-file (ms, one per line, as
             `StealBench --print-sweep` writes them); s, and the ratio to the ideal makespan (max(total/2, longest))
-  skewed    ten quick runs of a function, then 40 runs of it sleeping 100 ms on an 8 MB input held by one
+  skewed    ten quick runs of a function, then 40 runs of it sleeping 100 ms on a 32 MB input held by one
             worker; s (ideal 2.0)
 
 Prints `RESULT figure=... unit=... median=... min=... max=... reps=...` lines like StealBench; '#' lines are comments.
@@ -72,7 +72,7 @@ def skewed(client):
     tiny = client.submit(make_bytes, 1, pure=False)
     for i in range(10):
         client.submit(sleep_then_pid, tiny, 0, i, pure=False).result()
-    big = client.submit(make_bytes, 8 << 20, pure=False)
+    big = client.submit(make_bytes, 32 << 20, pure=False)
     client.submit(size_of, big, pure=False).result()
     return timed(client, "skewed", big, [100] * 40)
 

@@ -24,8 +24,8 @@ import java.util.Random;
  *       so jdask and Dask sleep the same list). Reported as the makespan over its ideal, the larger of half the total
  *       and the longest task (no schedule of 2 threads does better), and in seconds.
  *   <li>{@code skewed}: tasks the scheduler misjudges. Ten tasks that return at once teach it that the function is
- *       quick; then 40 runs of it that sleep 100 ms each take an 8 MB input held by one worker. Believing them short,
- *       the scheduler places all 40 with the input (moving 8 MB looks dearer); only stealing gets the other worker
+ *       quick; then 40 runs of it that sleep 100 ms each take a 32 MB input held by one worker. Believing them short,
+ *       the scheduler places all 40 with the input (moving 32 MB looks dearer); only stealing gets the other worker
  *       going. Ideal 2.0 s; without stealing 4 s.
  * </ul>
  *
@@ -148,7 +148,7 @@ public final class StealBench {
             quick.add(client.submit(StealWorkloads::sleepOnBytes, tiny, 0L, (long) i));
             quick.getLast().result();
         }
-        Future<byte[]> big = client.submit(StealWorkloads::bytes, 8 << 20);
+        Future<byte[]> big = client.submit(StealWorkloads::bytes, 32 << 20);
         client.submit(StealWorkloads::sizeOf, big).result(); // wait for it without bringing it here
         long start = System.nanoTime();
         var futures = new ArrayList<Future<Long>>(TASKS);

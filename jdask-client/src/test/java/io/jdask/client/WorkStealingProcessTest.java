@@ -21,7 +21,7 @@ class WorkStealingProcessTest {
     @RegisterExtension
     static final ClusterExtension cluster = ClusterExtension.processes(2).threadsPerWorker(1);
 
-    /** An input of {@code n} bytes: at the scheduler's assumed 100 MB/s, 8 MB cost 80 ms to move. */
+    /** An input of {@code n} bytes: at the scheduler's assumed 100 MB/s, 32 MB cost 320 ms to move. */
     public static byte[] input(int n) {
         return new byte[n];
     }
@@ -43,15 +43,15 @@ class WorkStealingProcessTest {
             quick.add(client.submit(WorkStealingProcessTest::sleepThenPid, tiny, 0L));
             quick.getLast().result(Duration.ofSeconds(60));
         }
-        Future<byte[]> big = client.submit(WorkStealingProcessTest::input, 8 << 20);
+        Future<byte[]> big = client.submit(WorkStealingProcessTest::input, 32 << 20);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(10))
                 .until(big::done);
         long holder = Probes.pidOf(client, Probes.onlyHolder(client, big));
 
-        // 40 tasks of 100 ms expected to take well under a millisecond (even on a loaded machine): every one is placed
-        // on the holder, since moving 8 MB looks costlier than queueing behind 40 of them. Without stealing the other
-        // worker runs none.
+        // 40 tasks of 100 ms expected to take what the quick ones took (under 8 ms even on a loaded machine): every
+        // one is placed on the holder, since moving 32 MB (320 ms) looks costlier than queueing behind 40 of them.
+        // Without stealing the other worker runs none.
         var slow = new ArrayList<Future<Long>>();
         for (int i = 0; i < 40; i++) {
             slow.add(client.submit(WorkStealingProcessTest::sleepThenPid, big, 100L));
