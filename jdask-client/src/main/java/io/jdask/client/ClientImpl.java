@@ -158,7 +158,13 @@ final class ClientImpl implements Client, ClientRuntime {
     public <T> List<T> gather(Collection<? extends Future<? extends T>> futures, Errors errors) {
         List<KeyState> finished = new ArrayList<>();
         List<Future<? extends T>> order = new ArrayList<>(futures);
-        for (Future<? extends T> f : order) waitDone(stateOf(f), f.key());
+        boolean allDone = true;
+        for (Future<? extends T> f : order) allDone &= stateOf(f).isDone();
+        if (!allDone) {
+            try (TaskWaits waiting = TaskWaits.secede()) { // a task does not hold its slot while it waits
+                for (Future<? extends T> f : order) waitDone(stateOf(f), f.key());
+            }
+        }
         for (Future<? extends T> f : order) {
             FutureStatus status;
             while (!(status = f.status()).isDone()) waitDone(stateOf(f), f.key()); // lost and being computed again

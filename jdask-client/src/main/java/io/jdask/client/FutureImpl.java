@@ -83,8 +83,10 @@ final class FutureImpl<T> implements Future<T> {
         CompletableFuture<Void> d = state.done();
         try {
             if (SpinWait.briefly(d)) return;
-            if (timeout == null) d.get();
-            else d.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            try (TaskWaits waiting = TaskWaits.secede()) { // a task does not hold its slot while it waits
+                if (timeout == null) d.get();
+                else d.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for " + key());
@@ -184,13 +186,21 @@ final class FutureImpl<T> implements Future<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        state.done().get();
+        if (!state.isDone()) {
+            try (TaskWaits waiting = TaskWaits.secede()) {
+                state.done().get();
+            }
+        }
         return getOutcome();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        state.done().get(timeout, unit);
+        if (!state.isDone()) {
+            try (TaskWaits waiting = TaskWaits.secede()) {
+                state.done().get(timeout, unit);
+            }
+        }
         return getOutcome();
     }
 

@@ -793,6 +793,7 @@ final class Session implements CommHandler {
             case SchedulerMsg.ComputeTask t -> unexpected(comm, t);
             case SchedulerMsg.FreeKeys f -> unexpected(comm, f);
             case SchedulerMsg.CancelCompute c -> unexpected(comm, c);
+            case SchedulerMsg.StealRequest q -> unexpected(comm, q);
             case SchedulerMsg.RefreshWhoHas r -> unexpected(comm, r);
             case SchedulerMsg.WorkerProfileRequest r -> unexpected(comm, r);
             case SchedulerMsg.ClassBytes b -> unexpected(comm, b);

@@ -26,6 +26,14 @@ public final class TaskContext {
         void rejoin(String key);
 
         /**
+         * Whether the calling task thread has given its slot up ({@link #secede}) and not taken one again: a task that
+         * seceded itself is not seceded again, nor rejoined, by a wait on other tasks.
+         */
+        default boolean seceded(String key) {
+            return false;
+        }
+
+        /**
          * Keeps {@code instance} on this worker as the actor of task {@code key}, serving calls to it until the key is
          * released; returns the worker's address, where callers reach it.
          */

@@ -113,6 +113,12 @@ public sealed interface SchedulerMsg extends Message {
     /** Stop computing {@code key} if it has not finished. */
     record CancelCompute(String key, String stimulusId) implements SchedulerMsg {}
 
+    /**
+     * Work stealing: give up run {@code runId} of {@code key} if it has not started; answer with
+     * {@link WorkerMsg.StealResponse} either way.
+     */
+    record StealRequest(String key, long runId, String stimulusId) implements SchedulerMsg {}
+
     /** The current holders of keys a worker asked about ({@link WorkerMsg.RequestWhoHas}). */
     record RefreshWhoHas(Map<String, List<String>> whoHas, String stimulusId) implements SchedulerMsg {}
 

@@ -70,6 +70,13 @@ public sealed interface WorkerMsg extends Message {
     /** The task seceded from its thread (it waits on other tasks) and no longer occupies a slot. */
     record LongRunning(String key, long runId, String stimulusId) implements WorkerMsg {}
 
+    /**
+     * The answer to a {@link SchedulerMsg.StealRequest}: {@code released} when the worker had not started run
+     * {@code runId} and dropped it; {@code state} is the task's state on the worker when the request came.
+     */
+    record StealResponse(String key, long runId, boolean released, String state, String stimulusId)
+            implements WorkerMsg {}
+
     /** A peer that the scheduler listed as holding {@code key} did not have it. */
     record MissingData(String key, String erringWorker, String stimulusId) implements WorkerMsg {}
 

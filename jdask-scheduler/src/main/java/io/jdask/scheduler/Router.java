@@ -69,6 +69,12 @@ final class Router {
                         connections.send(w, new SchedulerMsg.CancelCompute(cc.key(), cc.stimulusId()));
                     }
                 }
+                case SchedulerInstruction.StealRequest sr -> {
+                    Connection w = connections.worker(sr.worker());
+                    if (w != null) {
+                        connections.send(w, new SchedulerMsg.StealRequest(sr.key(), sr.runId(), sr.stimulusId()));
+                    }
+                }
                 case SchedulerInstruction.FreeKeys fk -> {
                     Connection w = connections.worker(fk.worker());
                     if (w != null) {

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  *   Connections    the connections by role, and sending (urgent or may-hold)
  *   SendHold       (protocol) how long client task reports may wait past a turn
  *   LoopTimer      anything with deadlines; one scheduled task serves them all
+ *   BalanceTimer   the Balance events of work stealing, every 100 ms while some worker idles and another is saturated
  *
  * Threads. The loop runs as tasks on one thread it is given (start): with TCP the scheduler's single Netty I/O
  * thread, so a message is read, handled and answered on one thread with no hand-off or wake-up in between; with
@@ -200,7 +201,7 @@ final class SchedulerLoop implements Turn {
             }
         };
         this.exits = new WorkerExits(config.workerExitGrace().toNanos(), this::removeWorker);
-        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits);
+        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits, new BalanceTimer(this, stimuli));
     }
 
     // ======================================================================================

@@ -159,7 +159,7 @@ public final class SchedulerServerConfig {
     /** Mutable builder; each setter checks its argument. */
     public static final class Builder {
         private String listenAddress = DEFAULT_LISTEN_ADDRESS;
-        private SchedulerConfig state = SchedulerConfig.defaults();
+        private SchedulerConfig state = defaultState();
         private Duration restartTimeout = Duration.ofSeconds(30);
         private Duration workerExitGrace = Duration.ZERO;
         private String dashboardLink = "";
@@ -192,6 +192,23 @@ public final class SchedulerServerConfig {
         /** Tuning of the state machine; default {@link SchedulerConfig#defaults()}. */
         public Builder state(SchedulerConfig config) {
             this.state = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * {@link SchedulerConfig#defaults()}, except that {@code -Djdask.scheduler.work-stealing=false} turns work
+         * stealing off (Dask's {@code distributed.scheduler.work-stealing}), for comparisons and as an escape hatch.
+         */
+        private static SchedulerConfig defaultState() {
+            boolean stealing = !"false".equalsIgnoreCase(System.getProperty("jdask.scheduler.work-stealing", "true"));
+            return stealing
+                    ? SchedulerConfig.defaults()
+                    : SchedulerConfig.defaults().toBuilder().workStealing(false).build();
+        }
+
+        /** Shortcut for {@link SchedulerConfig.Builder#workStealing} on the state configuration. */
+        public Builder workStealing(boolean on) {
+            this.state = state.toBuilder().workStealing(on).build();
             return this;
         }
 

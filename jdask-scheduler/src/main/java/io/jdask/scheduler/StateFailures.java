@@ -65,6 +65,8 @@ final class StateFailures {
                 case SchedulerEvent.TaskFinished f -> List.of(f.key());
                 case SchedulerEvent.TaskErred f -> List.of(f.key());
                 case SchedulerEvent.LongRunning f -> List.of(f.key());
+                case SchedulerEvent.StealResponse f -> List.of(f.key());
+                case SchedulerEvent.Balance b -> List.of();
                 case SchedulerEvent.MissingData f -> List.of(f.key());
                 case SchedulerEvent.WorkerReleasedKey f -> List.of(f.key());
                 case SchedulerEvent.UpdateGraph u -> {

@@ -150,6 +150,15 @@ final class Translator {
                         s.exitReason(),
                         stimuli.orNext(s.stimulusId(), "worker-memory"),
                         now));
+            case WorkerMsg.StealResponse r ->
+                event(new SchedulerEvent.StealResponse(
+                        w,
+                        r.key(),
+                        r.runId(),
+                        r.released(),
+                        r.state(),
+                        stimuli.orNext(r.stimulusId(), "steal-response"),
+                        now));
             case WorkerMsg.MissingData d ->
                 event(new SchedulerEvent.MissingData(
                         d.key(), d.erringWorker(), stimuli.orNext(d.stimulusId(), "missing-data"), now));

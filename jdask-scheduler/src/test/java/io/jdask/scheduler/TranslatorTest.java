@@ -107,6 +107,13 @@ class TranslatorTest {
     }
 
     @Test
+    void aStealResponseBecomesItsEventFromThatWorker() {
+        var msg = new WorkerMsg.StealResponse("x", 4, true, "READY", "s-w");
+        assertThat(event(t.translate(WORKER, W, msg, NOW)))
+                .isEqualTo(new SchedulerEvent.StealResponse(W, "x", 4, true, "READY", "s-w", NOW));
+    }
+
+    @Test
     void requestsGoToTheShellUntranslated() {
         var info = new ClientMsg.ClusterInfoRequest(7);
         assertThat(t.translate(CLIENT, "c1", info, NOW)).isEqualTo(new Translation.ClientRequest(info));

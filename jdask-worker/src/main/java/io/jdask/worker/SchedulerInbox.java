@@ -96,6 +96,8 @@ final class SchedulerInbox implements CommHandler {
             case SchedulerMsg.ComputeTask c -> queue(computeTask(c, now));
             case SchedulerMsg.FreeKeys f -> queue(new WorkerEvent.FreeKeys(f.keys(), f.stimulusId(), now));
             case SchedulerMsg.CancelCompute c -> queue(new WorkerEvent.CancelCompute(c.key(), c.stimulusId(), now));
+            case SchedulerMsg.StealRequest r ->
+                queue(new WorkerEvent.StealRequest(r.key(), r.runId(), r.stimulusId(), now));
             case SchedulerMsg.RefreshWhoHas r ->
                 queue(new WorkerEvent.RefreshWhoHas(orEmpty(r.whoHas()), r.stimulusId(), now));
             case SchedulerMsg.StaticState st -> code.updateStatics(st.clientId(), orEmpty(st.fields()));

@@ -103,6 +103,8 @@ final class SchedulerReports {
                 new WorkerMsg.MissingData(d.key(), d.erringWorker(), d.stimulusId());
             case WorkerInstruction.ReleaseWorkerDataMsg r -> new WorkerMsg.ReleaseWorkerData(r.key(), r.stimulusId());
             case WorkerInstruction.LongRunningMsg l -> new WorkerMsg.LongRunning(l.key(), l.runId(), l.stimulusId());
+            case WorkerInstruction.StealResponseMsg r ->
+                new WorkerMsg.StealResponse(r.key(), r.runId(), r.released(), r.state(), r.stimulusId());
         };
     }
 }

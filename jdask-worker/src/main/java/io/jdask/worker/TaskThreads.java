@@ -166,6 +166,11 @@ final class TaskThreads {
         }
     }
 
+    /** On a task thread: whether it holds a place (its task has not seceded, or has rejoined since). */
+    static boolean holdsPlace() {
+        return HOLDS_PLACE.get()[0];
+    }
+
     /**
      * On the task's thread: its task waits on other tasks now, so its place goes to a thread for the tasks in line
      * behind it; then {@code onLoop} runs on the loop, after the bookkeeping.

@@ -671,6 +671,11 @@ public final class WorkerServer implements AutoCloseable {
         }
 
         @Override
+        public boolean seceded(String key) {
+            return !TaskThreads.holdsPlace();
+        }
+
+        @Override
         public String hostActor(String key, Object instance) {
             actors.host(key, instance, Thread.currentThread().getContextClassLoader());
             return address;

@@ -13,6 +13,7 @@ public final class SchedulerConfig {
     private final int maxWorkerDeathsPerTask;
     private final int storyCapacity;
     private final long maxTransitionsPerHandle;
+    private final boolean workStealing;
 
     private SchedulerConfig(Builder b) {
         this.workerSaturation = b.workerSaturation;
@@ -23,6 +24,7 @@ public final class SchedulerConfig {
         this.maxWorkerDeathsPerTask = b.maxWorkerDeathsPerTask;
         this.storyCapacity = b.storyCapacity;
         this.maxTransitionsPerHandle = b.maxTransitionsPerHandle;
+        this.workStealing = b.workStealing;
     }
 
     private static final SchedulerConfig DEFAULTS = builder().build();
@@ -46,6 +48,7 @@ public final class SchedulerConfig {
         b.maxWorkerDeathsPerTask = maxWorkerDeathsPerTask;
         b.storyCapacity = storyCapacity;
         b.maxTransitionsPerHandle = maxTransitionsPerHandle;
+        b.workStealing = workStealing;
         return b;
     }
 
@@ -87,13 +90,19 @@ public final class SchedulerConfig {
         return maxTransitionsPerHandle;
     }
 
+    /** True when waiting tasks may be moved from busy workers to idle ones (see {@link WorkStealing}). */
+    public boolean workStealing() {
+        return workStealing;
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[workerSaturation=" + workerSaturation + ", bandwidthBytesPerSecond="
                 + bandwidthBytesPerSecond + ", defaultTaskDurationNanos=" + defaultTaskDurationNanos
                 + ", defaultDataSizeBytes=" + defaultDataSizeBytes + ", maxWorkerDeathsPerTask="
                 + maxWorkerDeathsPerTask
-                + ", storyCapacity=" + storyCapacity + ", maxTransitionsPerHandle=" + maxTransitionsPerHandle + "]";
+                + ", storyCapacity=" + storyCapacity + ", maxTransitionsPerHandle=" + maxTransitionsPerHandle
+                + ", workStealing=" + workStealing + "]";
     }
 
     /** Mutable builder; each setter checks its argument. */
@@ -106,6 +115,7 @@ public final class SchedulerConfig {
         private int maxWorkerDeathsPerTask = 3;
         private int storyCapacity = 100_000;
         private long maxTransitionsPerHandle = 0;
+        private boolean workStealing = true;
 
         private Builder() {}
 
@@ -197,6 +207,15 @@ public final class SchedulerConfig {
                 throw new IllegalArgumentException("maxTransitionsPerHandle must be >= 0 (0 = automatic), was " + cap);
             }
             this.maxTransitionsPerHandle = cap;
+            return this;
+        }
+
+        /**
+         * Whether {@link SchedulerEvent.Balance} events may move waiting tasks from saturated workers to idle ones;
+         * default true (as Dask's work-stealing extension).
+         */
+        public Builder workStealing(boolean on) {
+            this.workStealing = on;
             return this;
         }
 

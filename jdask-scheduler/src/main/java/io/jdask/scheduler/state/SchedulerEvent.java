@@ -271,4 +271,34 @@ public sealed interface SchedulerEvent {
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }
+
+    /**
+     * Time to look for work to steal (see {@link SchedulerState#balanceWanted()}): the shell sends one every ~100 ms
+     * while some worker has a free thread and another has tasks waiting for one. Moves nothing itself; it may emit
+     * {@link SchedulerInstruction.StealRequest}s.
+     */
+    record Balance(String stimulusId, long now) implements SchedulerEvent {
+        public Balance {
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * A worker's answer to a {@link SchedulerInstruction.StealRequest}.
+     *
+     * @param runId the run the request was about
+     * @param released true when the worker had not started the run and dropped it (the task may move); false when it
+     *     runs, ran, or holds the result (nothing moves)
+     * @param workerState the task's state on the worker when the request arrived, for the story
+     */
+    record StealResponse(
+            String worker, String key, long runId, boolean released, String workerState, String stimulusId, long now)
+            implements SchedulerEvent {
+        public StealResponse {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(key, "key");
+            workerState = workerState == null ? "" : workerState;
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
 }

@@ -59,6 +59,12 @@ public sealed interface SchedulerInstruction {
     /** Stop (or never start) running {@code key}; its result is no longer wanted from this worker. */
     record CancelCompute(String worker, String key, String stimulusId) implements ToWorker {}
 
+    /**
+     * Work stealing asks the worker running {@code key} to give it up: the worker drops the run {@code runId} if it
+     * has not started it and answers with a {@link SchedulerEvent.StealResponse} either way.
+     */
+    record StealRequest(String worker, String key, long runId, String stimulusId) implements ToWorker {}
+
     /** {@code key} is in memory. */
     record KeyInMemory(Set<String> clients, String key, String typeName, long nbytes) implements ToClient {}
 

@@ -6,6 +6,7 @@ import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.scheduler.state.SchedulerEvent.AddClient;
 import io.jdask.scheduler.state.SchedulerEvent.AddKeys;
 import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
+import io.jdask.scheduler.state.SchedulerEvent.Balance;
 import io.jdask.scheduler.state.SchedulerEvent.CancelKeys;
 import io.jdask.scheduler.state.SchedulerEvent.LongRunning;
 import io.jdask.scheduler.state.SchedulerEvent.MissingData;
@@ -13,6 +14,7 @@ import io.jdask.scheduler.state.SchedulerEvent.ReleaseKeys;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveClient;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveWorker;
 import io.jdask.scheduler.state.SchedulerEvent.RetryKeys;
+import io.jdask.scheduler.state.SchedulerEvent.StealResponse;
 import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
 import io.jdask.scheduler.state.SchedulerEvent.UpdateData;
@@ -74,13 +76,15 @@ public final class SchedulerState {
     private final TransitionLoop t;
     private final ClientEvents clients;
     private final WorkerEvents workers;
+    private final WorkStealing stealing;
 
     private SchedulerState(SchedulerConfig config) {
         this.m = new ClusterModel(config);
         this.picker = new WorkerPicker(m);
-        this.t = new TransitionLoop(m, picker);
+        this.stealing = new WorkStealing(m);
+        this.t = new TransitionLoop(m, picker, stealing);
         this.clients = new ClientEvents(m, t);
-        this.workers = new WorkerEvents(m, t);
+        this.workers = new WorkerEvents(m, t, stealing);
     }
 
     /** A state with {@link SchedulerConfig#defaults()}. */
@@ -127,6 +131,8 @@ public final class SchedulerState {
                 case WorkerReleasedKey ev -> workers.workerReleasedKey(ev);
                 case LongRunning ev -> workers.longRunning(ev);
                 case WorkerMemory ev -> workers.workerMemory(ev);
+                case Balance ev -> stealing.balance();
+                case StealResponse ev -> workers.stealResponse(ev);
             }
             t.settle();
         }
@@ -208,6 +214,19 @@ public final class SchedulerState {
     }
 
     /**
+     * True when a {@link SchedulerEvent.Balance} could move work: stealing is on, some worker has a free thread and
+     * another has tasks waiting for one. Cheap (one pass over the workers); the shell asks before each balance.
+     */
+    public boolean balanceWanted() {
+        return stealing.balanceWanted();
+    }
+
+    /** Keys with a steal request out, oldest request first. */
+    public List<String> stealsInFlight() {
+        return stealing.inFlightKeys();
+    }
+
+    /**
      * The story of these keys (or worker addresses, or client ids): every transition and ignored event
      * that mentions them, oldest first, as far back as the bounded log reaches.
      */
@@ -222,5 +241,6 @@ public final class SchedulerState {
      */
     public void validate() {
         StateValidator.validate(m, picker);
+        stealing.validate();
     }
 }

@@ -76,6 +76,12 @@ final class SchedulerTask implements TaskView {
     /** While PROCESSING: the task seceded and holds no thread slot. */
     boolean longRunning;
 
+    /**
+     * The cost level under which the task is listed in its worker's {@link WorkerInfo#stealable}, or -1 when it is
+     * not listed (not processing, not stealable, or a steal of it was requested or refused). See {@link WorkStealing}.
+     */
+    int stealLevel = -1;
+
     long nbytes = -1;
     String typeName = "";
 

@@ -142,11 +142,13 @@ final class SchedulerTransitions {
     private final ClusterModel m;
     private final WorkerPicker picker;
     private final Recommendations recs;
+    private final WorkStealing stealing;
 
-    SchedulerTransitions(ClusterModel m, WorkerPicker picker, Recommendations recs) {
+    SchedulerTransitions(ClusterModel m, WorkerPicker picker, Recommendations recs, WorkStealing stealing) {
         this.m = m;
         this.picker = picker;
         this.recs = recs;
+        this.stealing = stealing;
     }
 
     /**
@@ -228,6 +230,7 @@ final class SchedulerTransitions {
             needs.forEach((k, v) -> ws.usedResources.merge(k, v, Double::sum));
         }
         m.setState(ts, PROCESSING);
+        stealing.taskAssigned(ts);
         m.emit(computeTask(ts, ws));
     }
 
@@ -271,6 +274,7 @@ final class SchedulerTransitions {
 
     /** Takes the task off its worker, restoring occupancy and resources; returns the worker. */
     private WorkerInfo removeFromProcessing(SchedulerTask ts) {
+        stealing.taskLeavesProcessing(ts);
         WorkerInfo ws = ts.processingOn;
         ws.processing.remove(ts);
         ws.occupancy -= ts.occupancyEstimate;
@@ -296,6 +300,23 @@ final class SchedulerTransitions {
             recs.slotsMaybeOpened = true;
         }
         return ws;
+    }
+
+    /**
+     * A steal the victim agreed to (it dropped the run): the task goes to the thief as a new run, or, if the thief
+     * left or cannot take it now, back to the picker through WAITING. Not an edge of the table: the task is
+     * PROCESSING before and (usually) after, and the victim must not be told to cancel what it already dropped.
+     */
+    void stolen(SchedulerTask ts, WorkerInfo thief) {
+        WorkerInfo victim = removeFromProcessing(ts);
+        if (m.alive(thief) && !thief.paused && thief.resourcesAvailable(ts.restrictions.resources())) {
+            assign(ts, thief);
+            m.note(ts.key, "stolen: moved from " + victim.address + " to " + thief.address + " as run " + ts.runId);
+        } else {
+            m.setState(ts, WAITING);
+            m.note(ts.key, "stolen from " + victim.address + ", but thief " + thief.address + " can no longer take it");
+            recommend(ts, PROCESSING);
+        }
     }
 
     private void freeKey(WorkerInfo ws, String key) {

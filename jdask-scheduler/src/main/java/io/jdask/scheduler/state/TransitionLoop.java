@@ -40,11 +40,21 @@ final class TransitionLoop {
 
     private long limit;
 
+    /** A loop with stealing of its own (for tests that build the parts by hand). */
     TransitionLoop(ClusterModel m, WorkerPicker picker) {
+        this(m, picker, new WorkStealing(m));
+    }
+
+    TransitionLoop(ClusterModel m, WorkerPicker picker, WorkStealing stealing) {
         this.m = m;
         this.logging = m.config.storyCapacity() > 0;
         this.recs = new Recommendations(logging);
-        this.edges = new SchedulerTransitions(m, picker, recs);
+        this.edges = new SchedulerTransitions(m, picker, recs, stealing);
+    }
+
+    /** See {@link SchedulerTransitions#stolen}. */
+    void stolen(SchedulerTask ts, WorkerInfo thief) {
+        edges.stolen(ts, thief);
     }
 
     /** Resets the per-event transition counter. */

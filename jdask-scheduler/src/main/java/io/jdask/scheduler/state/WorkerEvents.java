@@ -15,6 +15,7 @@ import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
 import io.jdask.scheduler.state.SchedulerEvent.LongRunning;
 import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveWorker;
+import io.jdask.scheduler.state.SchedulerEvent.StealResponse;
 import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerMemory;
@@ -35,10 +36,12 @@ import java.util.List;
 final class WorkerEvents {
     private final ClusterModel m;
     private final TransitionLoop t;
+    private final WorkStealing stealing;
 
-    WorkerEvents(ClusterModel m, TransitionLoop t) {
+    WorkerEvents(ClusterModel m, TransitionLoop t, WorkStealing stealing) {
         this.m = m;
         this.t = t;
+        this.stealing = stealing;
     }
 
     private WorkerInfo worker(String address, String key, String eventName) {
@@ -229,11 +232,20 @@ final class WorkerEvents {
         if (ts == null || ts.longRunning) {
             return;
         }
+        stealing.taskSeceded(ts);
         ts.longRunning = true;
         ws.longRunningCount++;
         ws.occupancy -= ts.occupancyEstimate;
         ts.occupancyEstimate = 0;
         m.note(ts.key, "LongRunning: seceded on " + ws.address + ", no longer holds a thread slot");
         t.slotsMaybeOpened();
+    }
+
+    /** A victim answered a steal request: move the task if it gave the run up (see {@link WorkStealing}). */
+    void stealResponse(StealResponse e) {
+        WorkStealing.Move move = stealing.answered(e);
+        if (move != null) {
+            t.stolen(m.tasks.get(e.key()), move.thief());
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.jdask.scheduler.state;
 
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,6 +46,12 @@ final class WorkerInfo implements WorkerView {
 
     /** How many of {@link #processing} are long-running (seceded). */
     int longRunningCount;
+
+    /**
+     * Per cost level ({@link WorkStealing#LEVELS}), the tasks of {@link #processing} that work stealing may move, in
+     * assignment order; exactly those with {@code stealLevel == level}. Null until the first is listed.
+     */
+    List<LinkedHashSet<SchedulerTask>> stealable;
 
     /** Sum of occupancyEstimate over {@link #processing}. */
     long occupancy;

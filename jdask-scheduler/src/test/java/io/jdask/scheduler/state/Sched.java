@@ -164,6 +164,15 @@ final class Sched {
         return new LongRunning(worker, key, runId(key), sid(), tick());
     }
 
+    Balance balance() {
+        return new Balance(sid(), tick());
+    }
+
+    /** The victim's answer to the steal request of the key's current run. */
+    StealResponse stealAnswer(String worker, String key, boolean released) {
+        return new StealResponse(worker, key, runId(key), released, released ? "READY" : "EXECUTING", sid(), tick());
+    }
+
     // ---- reading ----
 
     SchedulerTaskState stateOf(String key) {
@@ -193,6 +202,7 @@ final class Sched {
                                             ? f.keys().getFirst()
                                             : f.keys().toString()) + "@" + f.worker();
                         case CancelCompute c -> "cancel " + c.key() + "@" + c.worker();
+                        case StealRequest q -> "steal " + q.key() + "@" + q.worker();
                         case KeyInMemory k -> "memory " + k.key() + ">" + new TreeSet<>(k.clients());
                         case KeyErred k ->
                             "erred " + k.key() + ">" + new TreeSet<>(k.clients()) + " blame=" + k.blamedKey();

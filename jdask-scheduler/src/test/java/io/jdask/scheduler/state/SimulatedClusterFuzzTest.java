@@ -40,9 +40,15 @@ class SimulatedClusterFuzzTest {
 
     @Test
     void everyWantedKeyEndsInMemoryAndEverythingIsForgottenAfterRelease() {
+        long steals = 0;
         for (long seed = 0; seed < SEEDS; seed++) {
-            runSeed(seed, false);
+            steals += runSeed(seed, false).transcript.stream()
+                    .filter(i -> i.startsWith("steal "))
+                    .count();
         }
+        assertThat(steals)
+                .as("steal requests over all seeds (the simulation must exercise stealing)")
+                .isPositive();
     }
 
     @Test
@@ -65,10 +71,11 @@ class SimulatedClusterFuzzTest {
         }
     }
 
-    private static void runSeed(long seed, boolean errors) {
+    private static Sim runSeed(long seed, boolean errors) {
         var sim = new Sim(seed, errors);
         try {
             sim.run();
+            return sim;
         } catch (Throwable t) {
             // Explain: the story of the first quoted key in the message.
             var msg = String.valueOf(t.getMessage());
@@ -109,6 +116,11 @@ class SimulatedClusterFuzzTest {
         final List<String[]> zombies = new ArrayList<>();
         final Set<String> gpuWorkers = new LinkedHashSet<>();
         final Map<String, Set<String>> reported = new HashMap<>(); // key -> kinds reported to clients
+        /** Answers to steal requests not delivered yet (work stealing: Balance events come at random). */
+        final List<StealResponse> stealAnswers = new ArrayList<>();
+        /** key -> victim that dropped the run for a steal; the scheduler counts it there until the answer. */
+        final Map<String, String> droppedBySteal = new LinkedHashMap<>();
+
         int workerSeq;
         int graphs;
         int step;
@@ -133,8 +145,15 @@ class SimulatedClusterFuzzTest {
             submitGraph();
             int maxGraphs = 1 + r.nextInt(4);
             for (step = 0; step < 20_000; step++) {
-                if (running.isEmpty() && graphs >= maxGraphs && zombies.isEmpty()) {
+                if (running.isEmpty() && graphs >= maxGraphs && zombies.isEmpty() && stealAnswers.isEmpty()) {
                     break;
+                }
+                if (!stealAnswers.isEmpty() && (running.isEmpty() || r.nextInt(4) == 0)) {
+                    handle(stealAnswers.remove(r.nextInt(stealAnswers.size())));
+                    continue;
+                }
+                if (r.nextInt(8) == 0) {
+                    handle(s.balance());
                 }
                 int a = r.nextInt(100);
                 if (running.isEmpty() || a >= 80) {
@@ -250,6 +269,7 @@ class SimulatedClusterFuzzTest {
             gpuWorkers.remove(w);
             running.values().removeIf(w::equals);
             runningSpecs.keySet().retainAll(running.keySet());
+            droppedBySteal.values().removeIf(w::equals);
             zombies.removeIf(z -> z[0].equals(w));
             handle(s.removeWorker(w));
             if (gpuWorkers.isEmpty()) {
@@ -336,6 +356,7 @@ class SimulatedClusterFuzzTest {
                 case ComputeTask c -> {
                     assertThat(data).as("compute sent to a dead worker").containsKey(c.worker());
                     assertThat(running).as("computed twice at once: " + c.key()).doesNotContainKey(c.key());
+                    droppedBySteal.remove(c.key()); // a released steal moved it here
                     for (var e : c.whoHas().entrySet()) {
                         assertThat(e.getValue())
                                 .as("no holder for dependency " + e.getKey())
@@ -348,6 +369,24 @@ class SimulatedClusterFuzzTest {
                     }
                     running.put(c.key(), c.worker());
                     runningSpecs.put(c.key(), c);
+                }
+                case CancelCompute c
+                when droppedBySteal.containsKey(c.key()) -> {
+                    assertThat(droppedBySteal.remove(c.key())).isEqualTo(c.worker());
+                }
+                case StealRequest q -> {
+                    assertThat(running.get(q.key()))
+                            .as("steal request for a task not running there: " + q.key())
+                            .isEqualTo(q.worker());
+                    assertThat(runningSpecs.get(q.key()).runId()).isEqualTo(q.runId());
+                    boolean started = r.nextBoolean();
+                    if (!started) { // still waiting on the worker: it drops the run
+                        running.remove(q.key());
+                        runningSpecs.remove(q.key());
+                        droppedBySteal.put(q.key(), q.worker());
+                    }
+                    stealAnswers.add(new StealResponse(
+                            q.worker(), q.key(), q.runId(), !started, started ? "EXECUTING" : "READY", s.sid(), 0));
                 }
                 case CancelCompute c -> {
                     assertThat(running.get(c.key()))
@@ -391,6 +430,11 @@ class SimulatedClusterFuzzTest {
             for (WorkerView w : s.state.workers()) {
                 var runningThere = new LinkedHashSet<String>();
                 running.forEach((k, v) -> {
+                    if (v.equals(w.address())) {
+                        runningThere.add(k);
+                    }
+                });
+                droppedBySteal.forEach((k, v) -> {
                     if (v.equals(w.address())) {
                         runningThere.add(k);
                     }

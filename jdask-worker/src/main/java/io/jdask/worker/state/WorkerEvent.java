@@ -102,6 +102,17 @@ public sealed interface WorkerEvent {
     }
 
     /**
+     * Work stealing: the scheduler wants to move run {@code runId} of {@code key} to another worker. The task is
+     * dropped if it has not started (waiting for or fetching its inputs, or ready), and the answer says which.
+     */
+    record StealRequest(String key, long runId, String stimulusId, long now) implements WorkerEvent {
+        public StealRequest {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
      * A task the shell ran (after an {@link WorkerInstruction.Execute}) returned; the shell has
      * already put the value in its data store.
      *

@@ -170,4 +170,17 @@ public sealed interface WorkerInstruction {
             this(key, 0, stimulusId);
         }
     }
+
+    /**
+     * The answer to a {@link WorkerEvent.StealRequest}: {@code released} when the run had not started and was dropped
+     * here (the scheduler may give it to another worker); {@code state} is the task's state when the request came.
+     */
+    record StealResponseMsg(String key, long runId, boolean released, String state, String stimulusId)
+            implements SchedulerMessage {
+        public StealResponseMsg {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
 }

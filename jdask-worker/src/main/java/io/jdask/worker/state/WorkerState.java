@@ -34,6 +34,7 @@ import io.jdask.worker.state.WorkerEvent.RefreshWhoHas;
 import io.jdask.worker.state.WorkerEvent.Rejoin;
 import io.jdask.worker.state.WorkerEvent.RemoveReplicas;
 import io.jdask.worker.state.WorkerEvent.Secede;
+import io.jdask.worker.state.WorkerEvent.StealRequest;
 import io.jdask.worker.state.WorkerEvent.StillRunning;
 import io.jdask.worker.state.WorkerEvent.Unpause;
 import io.jdask.worker.state.WorkerEvent.UpdateData;
@@ -43,6 +44,7 @@ import io.jdask.worker.state.WorkerInstruction.Execute;
 import io.jdask.worker.state.WorkerInstruction.MissingDataMsg;
 import io.jdask.worker.state.WorkerInstruction.Rejoined;
 import io.jdask.worker.state.WorkerInstruction.RequestRefreshWhoHasMsg;
+import io.jdask.worker.state.WorkerInstruction.StealResponseMsg;
 import io.jdask.worker.state.WorkerInstruction.TaskStartedMsg;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -157,6 +159,7 @@ public final class WorkerState {
                 case ComputeTask e -> onComputeTask(e);
                 case FreeKeys e -> onFreeKeys(e);
                 case CancelCompute e -> onCancelCompute(e);
+                case StealRequest e -> onStealRequest(e);
                 case ExecuteSuccess e -> onExecuteSuccess(e);
                 case ExecuteFailure e -> onExecuteFailure(e);
                 case ExecuteSkipped e -> onExecuteSkipped(e);
@@ -312,6 +315,25 @@ public final class WorkerState {
             m.recommend(ts, RELEASED);
         }
         if (ts != null && m.isRunning(ts)) m.emit(new CancelExecution(ts.key, m.stimulusId()));
+    }
+
+    /**
+     * Work stealing (Dask's handle_steal_request): a run that has not started (its inputs still coming, or waiting for
+     * a thread) is dropped, as a cancel would, and the scheduler is told so it can give the task to the thief. A run
+     * that started, finished or erred stays, and the answer says so; its result reaches the scheduler as usual. A
+     * request about another run than the current one (the scheduler's view is behind) moves nothing. A key this
+     * worker does not know was never going to run here: answered as released, so the scheduler does not wait on it.
+     */
+    private void onStealRequest(StealRequest e) {
+        WorkerTask ts = m.tasks.get(e.key());
+        if (ts == null) {
+            m.emit(new StealResponseMsg(e.key(), e.runId(), true, "unknown", m.stimulusId()));
+            return;
+        }
+        boolean notStarted = ts.state == WAITING || ts.state == READY || ts.state == CONSTRAINED;
+        boolean release = notStarted && ts.runId == e.runId();
+        if (release) m.recommend(ts, RELEASED);
+        m.emit(new StealResponseMsg(e.key(), e.runId(), release, ts.state.name(), m.stimulusId()));
     }
 
     /**

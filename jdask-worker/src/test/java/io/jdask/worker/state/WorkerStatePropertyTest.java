@@ -150,7 +150,10 @@ class WorkerStatePropertyTest {
                             k, "run-" + k, Priority.of(rnd.nextInt(3)), whoHas, nbytes, resources, s, now);
                 }
                 case 3 -> new FreeKeys(List.of(randomKey(), randomKey()), s, now);
-                case 4 -> new CancelCompute(randomKey(), s, now);
+                case 4 ->
+                    rnd.nextBoolean()
+                            ? new CancelCompute(randomKey(), s, now)
+                            : new WorkerEvent.StealRequest(randomKey(), 0, s, now);
                 case 5 -> new RemoveReplicas(List.of(randomKey()), s, now);
                 case 6 -> new RefreshWhoHas(Map.of(randomKey(), randomPeers(true)), s, now);
                 case 7 -> new UpdateData(Map.of(randomKey(), 1L + rnd.nextInt(50)), s, now);
