@@ -7,6 +7,7 @@ import io.jdask.scheduler.state.SchedulerEvent.AddClient;
 import io.jdask.scheduler.state.SchedulerEvent.AddKeys;
 import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
 import io.jdask.scheduler.state.SchedulerEvent.CancelKeys;
+import io.jdask.scheduler.state.SchedulerEvent.CheckDeadlines;
 import io.jdask.scheduler.state.SchedulerEvent.LongRunning;
 import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.ReleaseKeys;
@@ -74,6 +75,7 @@ public final class SchedulerState {
     private final TransitionLoop t;
     private final ClientEvents clients;
     private final WorkerEvents workers;
+    private final PausedCluster pausedCluster;
 
     private SchedulerState(SchedulerConfig config) {
         this.m = new ClusterModel(config);
@@ -81,6 +83,7 @@ public final class SchedulerState {
         this.t = new TransitionLoop(m, picker);
         this.clients = new ClientEvents(m, t);
         this.workers = new WorkerEvents(m, t);
+        this.pausedCluster = new PausedCluster(m);
     }
 
     /** A state with {@link SchedulerConfig#defaults()}. */
@@ -127,8 +130,10 @@ public final class SchedulerState {
                 case WorkerReleasedKey ev -> workers.workerReleasedKey(ev);
                 case LongRunning ev -> workers.longRunning(ev);
                 case WorkerMemory ev -> workers.workerMemory(ev);
+                case CheckDeadlines ev -> {} // the watch below is all there is to do
             }
             t.settle();
+            pausedCluster.watch();
         }
         m.out = new ArrayList<>(0);
         return out;
@@ -193,6 +198,15 @@ public final class SchedulerState {
     }
 
     /** Keys in QUEUED, highest priority first. */
+    /**
+     * When the clients are to be warned that every worker is paused (event time; see
+     * {@link SchedulerConfig#pausedClusterWarningNanos()}), or {@link Long#MAX_VALUE} if no such warning is due. The
+     * shell hands in a {@link SchedulerEvent.CheckDeadlines} at that time.
+     */
+    public long pausedWarningDeadline() {
+        return pausedCluster.deadline();
+    }
+
     public List<String> queuedKeys() {
         var out = new ArrayList<String>(m.queued.size());
         for (SchedulerTask ts : m.queued) {
