@@ -82,10 +82,11 @@ import javax.management.ObjectName;
  * ({@code GC.class_histogram}) is taken at {@code built} and at {@code held}, and the 20 classes that grew most are
  * printed per task: what the scheduler's bytes per task are made of.
  *
- * <p>Worker JVMs get {@code --worker-memory} (default 2GB) as their heap. The scheduler hands each worker its share of
- * the ready leaves at once (no root-task queuing yet), so at the peak a worker holds a few hundred thousand queued
- * tasks (about 1 KB each, mostly the hash sets of their {@code WorkerTask}s); with 1GB a worker's old generation
- * passes the memory pause fraction and both workers pause, which stalls the graph. The client JVM holds the graph three times over at the peak (the {@code Delayed}s, the run specs being
+ * <p>Worker JVMs get {@code --worker-memory} (default 2GB) as their heap. The scheduler queues the leaves (root-task
+ * queuing) and sends each worker a few dozen at a time. Until branch {@code mem}, a worker kept every finished leaf
+ * under a partial sum as a released {@code WorkerTask} (about 1 KB with its hash sets) until the total ran, a few
+ * hundred thousand per worker, and with 1GB both workers paused and the graph stalled; a task in memory now lets go of
+ * its inputs. The client JVM holds the graph three times over at the peak (the {@code Delayed}s, the run specs being
  * sent, the scheduler's state): give it a few GB ({@code -Xmx6g} in the script).
  */
 public final class MillionBench {

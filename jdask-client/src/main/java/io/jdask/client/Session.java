@@ -778,6 +778,7 @@ final class Session implements CommHandler {
                 if (ks != null)
                     ks.failed(new KeyState.Failure(FutureStatus.LOST, l.key(), null, null, l.reason(), null));
             }
+            case SchedulerMsg.ClusterWarning w -> LOG.warn("scheduler: {}", w.message());
             case SchedulerMsg.FetchClassForWorker f -> callbacks.execute(() -> answerClass(f));
             case SchedulerMsg.ClusterInfo i -> complete(i.requestId(), i);
             case SchedulerMsg.TaskStreamReply r -> complete(r.requestId(), r);

@@ -146,4 +146,10 @@ public sealed interface SchedulerMsg extends Message {
 
     /** Shut down (e.g. on scale-down or restart); a restarted worker process is replaced by its nanny. */
     record CloseWorker(String reason) implements SchedulerMsg {}
+
+    /**
+     * A warning about the cluster for the user (today: every worker has been paused by memory for a while with work
+     * waiting); the client logs it.
+     */
+    record ClusterWarning(String message) implements SchedulerMsg {}
 }

@@ -11,6 +11,8 @@ import io.jdask.scheduler.state.TaskView;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Design note. Carries out the state's instructions: each becomes a message to its worker or clients, in order per
@@ -36,6 +38,8 @@ final class Router {
     private final HashMap<String, Finished> finished = new HashMap<>();
     /** Workers whose FreeKeys buffer is non-empty in the current routing pass. */
     private final ArrayList<Connection> freeDirty = new ArrayList<>();
+
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
     Router(Connections connections) {
         this.connections = connections;
@@ -84,6 +88,16 @@ final class Router {
                             freeDirty.add(w);
                         } else {
                             w.freeKeys.addAll(fk.keys());
+                        }
+                    }
+                }
+                case SchedulerInstruction.WorkersPaused wp -> {
+                    LOG.warn("{}", wp.message());
+                    var msg = new SchedulerMsg.ClusterWarning(wp.message());
+                    for (String cid : wp.clients()) {
+                        Connection c = connections.client(cid);
+                        if (c != null) {
+                            connections.send(c, msg);
                         }
                     }
                 }

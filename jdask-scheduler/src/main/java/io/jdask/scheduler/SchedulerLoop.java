@@ -201,7 +201,20 @@ final class SchedulerLoop implements Turn {
             }
         };
         this.exits = new WorkerExits(config.workerExitGrace().toNanos(), this::removeWorker);
-        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits, new BalanceTimer(this, stimuli));
+        // What the state itself waits for (a cluster paused for too long): it is told the time with an event.
+        LoopTimer stateDeadlines = new LoopTimer() {
+            @Override
+            public long nextDeadline() {
+                return state == null ? Long.MAX_VALUE : state.pausedWarningDeadline();
+            }
+
+            @Override
+            public void expire(long nowNanos) {
+                pending.add(new SchedulerEvent.CheckDeadlines(stimuli.next("check-deadlines"), nowNanos));
+            }
+        };
+        this.timers = List.of(
+                coordinationDeadlines, restarts, profiles, exits, new BalanceTimer(this, stimuli), stateDeadlines);
     }
 
     // ======================================================================================

@@ -128,6 +128,7 @@ final class SchedulerInbox implements CommHandler {
             case SchedulerMsg.TopicMessage m -> forClients(comm, m);
             case SchedulerMsg.TaskStreamReply m -> forClients(comm, m);
             case SchedulerMsg.ProfileReply m -> forClients(comm, m);
+            case SchedulerMsg.ClusterWarning m -> forClients(comm, m);
         }
     }
 

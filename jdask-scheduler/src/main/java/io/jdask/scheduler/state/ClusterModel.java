@@ -61,6 +61,15 @@ final class ClusterModel {
 
     private long workerCounter;
 
+    /** Connected workers whose {@link WorkerInfo#paused} is set. */
+    int pausedWorkers;
+
+    /** Since when every worker is paused while tasks wait (event time), or -1; see PausedCluster. */
+    long allPausedSince = -1;
+
+    /** True once the clients were warned of the current all-paused stall. */
+    boolean allPausedWarned;
+
     /** Run id of the last ComputeTask; strictly increasing. */
     long lastRunId;
 

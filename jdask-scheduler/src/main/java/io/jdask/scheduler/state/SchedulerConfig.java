@@ -14,6 +14,7 @@ public final class SchedulerConfig {
     private final int storyCapacity;
     private final long maxTransitionsPerHandle;
     private final boolean workStealing;
+    private final long pausedClusterWarningNanos;
 
     private SchedulerConfig(Builder b) {
         this.workerSaturation = b.workerSaturation;
@@ -25,6 +26,7 @@ public final class SchedulerConfig {
         this.storyCapacity = b.storyCapacity;
         this.maxTransitionsPerHandle = b.maxTransitionsPerHandle;
         this.workStealing = b.workStealing;
+        this.pausedClusterWarningNanos = b.pausedClusterWarningNanos;
     }
 
     private static final SchedulerConfig DEFAULTS = builder().build();
@@ -49,6 +51,7 @@ public final class SchedulerConfig {
         b.storyCapacity = storyCapacity;
         b.maxTransitionsPerHandle = maxTransitionsPerHandle;
         b.workStealing = workStealing;
+        b.pausedClusterWarningNanos = pausedClusterWarningNanos;
         return b;
     }
 
@@ -95,6 +98,11 @@ public final class SchedulerConfig {
         return workStealing;
     }
 
+    /** How long every worker may stay paused with work waiting before the clients are warned; 0 never warns. */
+    public long pausedClusterWarningNanos() {
+        return pausedClusterWarningNanos;
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[workerSaturation=" + workerSaturation + ", bandwidthBytesPerSecond="
@@ -116,6 +124,7 @@ public final class SchedulerConfig {
         private int storyCapacity = 100_000;
         private long maxTransitionsPerHandle = 0;
         private boolean workStealing = true;
+        private long pausedClusterWarningNanos = 10_000_000_000L;
 
         private Builder() {}
 
@@ -216,6 +225,22 @@ public final class SchedulerConfig {
          */
         public Builder workStealing(boolean on) {
             this.workStealing = on;
+            return this;
+        }
+
+        /**
+         * When every worker has been paused by memory for this long while tasks wait, every client is warned once (a
+         * {@link SchedulerInstruction.WorkersPaused} naming the workers and their memory), and again only after the
+         * cluster ran and stalled anew. Pausing frees nothing by itself: if what fills the workers is results that the
+         * waiting tasks need, the cluster stays paused until a worker passes its terminate fraction and its nanny
+         * restarts it, or the user frees data. Dask logs and waits; the warning says what is stuck and why. Default
+         * 10 s; 0 turns the warning off.
+         */
+        public Builder pausedClusterWarningNanos(long nanos) {
+            if (nanos < 0) {
+                throw new IllegalArgumentException("pausedClusterWarningNanos must be >= 0 (0 = never), was " + nanos);
+            }
+            this.pausedClusterWarningNanos = nanos;
             return this;
         }
 

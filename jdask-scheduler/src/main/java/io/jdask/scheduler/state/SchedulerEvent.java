@@ -301,4 +301,15 @@ public sealed interface SchedulerEvent {
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }
+
+    /**
+     * Nothing happened but time: the shell's timer asks the state to look at what waits for a deadline (today, whether
+     * a cluster whose workers are all paused has been so long enough to warn; see
+     * {@link SchedulerState#pausedWarningDeadline()}).
+     */
+    record CheckDeadlines(String stimulusId, long now) implements SchedulerEvent {
+        public CheckDeadlines {
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
 }

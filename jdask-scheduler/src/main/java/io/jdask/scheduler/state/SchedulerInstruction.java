@@ -90,6 +90,13 @@ public sealed interface SchedulerInstruction {
     record KeyRecomputing(Set<String> clients, String key) implements ToClient {}
 
     /**
+     * Every worker has been paused by memory for {@link SchedulerConfig#pausedClusterWarningNanos()} while tasks wait:
+     * a warning for every connected client, sent once per stall; {@code message} names the workers and their memory.
+     * Not a {@link ToClient}: it is about the cluster, not a key.
+     */
+    record WorkersPaused(Set<String> clients, String message) implements SchedulerInstruction {}
+
+    /**
      * Groups worker instructions by worker, keeping each worker's order; client instructions are
      * skipped. Costs one pass and one list per worker.
      */

@@ -8,6 +8,7 @@ import io.jdask.scheduler.state.SchedulerEvent.AddKeys;
 import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
 import io.jdask.scheduler.state.SchedulerEvent.Balance;
 import io.jdask.scheduler.state.SchedulerEvent.CancelKeys;
+import io.jdask.scheduler.state.SchedulerEvent.CheckDeadlines;
 import io.jdask.scheduler.state.SchedulerEvent.LongRunning;
 import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.ReleaseKeys;
@@ -77,6 +78,7 @@ public final class SchedulerState {
     private final ClientEvents clients;
     private final WorkerEvents workers;
     private final WorkStealing stealing;
+    private final PausedCluster pausedCluster;
 
     private SchedulerState(SchedulerConfig config) {
         this.m = new ClusterModel(config);
@@ -85,6 +87,7 @@ public final class SchedulerState {
         this.t = new TransitionLoop(m, picker, stealing);
         this.clients = new ClientEvents(m, t);
         this.workers = new WorkerEvents(m, t, stealing);
+        this.pausedCluster = new PausedCluster(m);
     }
 
     /** A state with {@link SchedulerConfig#defaults()}. */
@@ -133,8 +136,10 @@ public final class SchedulerState {
                 case WorkerMemory ev -> workers.workerMemory(ev);
                 case Balance ev -> stealing.balance();
                 case StealResponse ev -> workers.stealResponse(ev);
+                case CheckDeadlines ev -> {} // the watch below is all there is to do
             }
             t.settle();
+            pausedCluster.watch();
         }
         m.out = new ArrayList<>(0);
         return out;
@@ -199,6 +204,15 @@ public final class SchedulerState {
     }
 
     /** Keys in QUEUED, highest priority first. */
+    /**
+     * When the clients are to be warned that every worker is paused (event time; see
+     * {@link SchedulerConfig#pausedClusterWarningNanos()}), or {@link Long#MAX_VALUE} if no such warning is due. The
+     * shell hands in a {@link SchedulerEvent.CheckDeadlines} at that time.
+     */
+    public long pausedWarningDeadline() {
+        return pausedCluster.deadline();
+    }
+
     public List<String> queuedKeys() {
         var out = new ArrayList<String>(m.queued.size());
         for (SchedulerTask ts : m.queued) {

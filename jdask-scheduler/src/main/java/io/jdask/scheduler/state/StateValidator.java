@@ -46,6 +46,11 @@ final class StateValidator {
         for (SchedulerTask ts : m.queued) {
             check(ts.state == QUEUED, ts, "is in the queue but not QUEUED");
         }
+        long paused = m.workers.values().stream().filter(w -> w.paused).count();
+        if (paused != m.pausedWorkers) {
+            throw new IllegalStateException(
+                    "pausedWorkers is " + m.pausedWorkers + " but " + paused + " connected workers are paused");
+        }
         if (!m.queued.isEmpty()) {
             for (WorkerInfo ws : m.workers.values()) {
                 if (!ws.paused && ws.activeCount() < ws.slots) {

@@ -72,6 +72,7 @@ final class WorkerEvents {
         if (!e.exitReason().isEmpty()) ws.exitReason = e.exitReason();
         if (e.paused() != ws.paused) {
             ws.paused = e.paused();
+            m.pausedWorkers += ws.paused ? 1 : -1;
             m.note(ws.address, e.paused() ? "worker paused: memory past its pause fraction" : "worker unpaused");
             if (!ws.paused) {
                 t.slotsMaybeOpened();
@@ -85,6 +86,9 @@ final class WorkerEvents {
         if (ws == null) {
             m.note(e.address(), "RemoveWorker ignored: unknown worker");
             return;
+        }
+        if (ws.paused) {
+            m.pausedWorkers--;
         }
         // Lost results first, so that a rescheduled dependent sees them gone and waits for them again
         // instead of being sent to a worker with a dead address in its who-has.

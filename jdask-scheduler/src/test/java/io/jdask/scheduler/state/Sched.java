@@ -60,6 +60,12 @@ final class Sched {
 
     // ---- events ----
 
+    /** The shell's timer, {@code nanos} after the last event. */
+    SchedulerEvent.CheckDeadlines later(long nanos) {
+        now += nanos;
+        return new SchedulerEvent.CheckDeadlines(sid(), now);
+    }
+
     AddClient client(String id) {
         return new AddClient(id, sid(), tick());
     }
@@ -209,6 +215,7 @@ final class Sched {
                         case KeyCancelled k -> "cancelled " + k.key() + ">" + new TreeSet<>(k.clients());
                         case KeyLost k -> "lost " + k.key() + ">" + new TreeSet<>(k.clients());
                         case KeyRecomputing k -> "recomputing " + k.key() + ">" + new TreeSet<>(k.clients());
+                        case SchedulerInstruction.WorkersPaused w -> "paused-warning>" + new TreeSet<>(w.clients());
                     });
         }
         return r;

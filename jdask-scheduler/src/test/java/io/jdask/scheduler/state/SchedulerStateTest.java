@@ -242,6 +242,63 @@ class SchedulerStateTest {
         }
 
         @Test
+        void aRestrictedTaskIsNotQueuedAndGoesToItsWorkerEvenWhenItIsSaturated() {
+            var s = cluster(A);
+            s.handle(s.worker(B, 1));
+            s.handle(s.submitAll("c1", spec("t-0"), spec("t-1"), spec("t-2"), spec("t-3"), spec("t-4")));
+            assertThat(s.state.queuedKeys()).containsExactly("t-4");
+            var out = s.run(s.submitAll("c1", spec("pinned-0").withRestrictions(Restrictions.toWorkers(A))));
+            assertThat(out).containsExactly("compute pinned-0@" + A);
+            assertThat(s.state.queuedKeys()).containsExactly("t-4");
+        }
+
+        @Test
+        void aLeavingWorkersRootTasksGoBackToTheQueueInPriorityOrder() {
+            var s = cluster(A);
+            s.handle(s.worker(B, 1));
+            s.handle(s.submitAll("c1", spec("t-0"), spec("t-1"), spec("t-2"), spec("t-3"), spec("t-4"), spec("t-5")));
+            assertThat(s.state.queuedKeys()).containsExactly("t-4", "t-5");
+            var onA = s.state.worker(A).processingKeys();
+            assertThat(onA).hasSize(2);
+
+            s.handle(s.removeWorker(A));
+            // B has no free slot: A's two tasks wait with the others, ahead of them (they came first).
+            assertThat(s.state.queuedKeys()).containsExactlyElementsOf(sortedWith(onA, "t-4", "t-5"));
+            s.handle(s.finish(B, s.state.worker(B).processingKeys().iterator().next()));
+            assertThat(s.state.queuedKeys())
+                    .hasSize(3)
+                    .doesNotContain(sortedWith(onA).getFirst());
+        }
+
+        @Test
+        void cancellingQueuedTasksTakesThemOutOfTheQueueAndTellsTheClient() {
+            var s = cluster(A);
+            s.handle(s.submitAll("c1", spec("t-0"), spec("t-1"), spec("t-2"), spec("t-3")));
+            assertThat(s.state.queuedKeys()).containsExactly("t-2", "t-3");
+            var out = s.run(s.cancel("c1", "t-3"));
+            assertThat(out).containsExactly("cancelled t-3>[c1]");
+            assertThat(s.state.queuedKeys()).containsExactly("t-2");
+            assertThat(s.stateOf("t-3")).isEqualTo(FORGOTTEN);
+            // The freed capacity goes to what is left in the queue, not to the cancelled task.
+            assertThat(s.run(s.finish(A, "t-0"))).containsExactly("memory t-0>[c1]", "compute t-2@" + A);
+        }
+
+        @Test
+        void aPausedWorkerGetsNoQueuedTaskAndTheQueueWaitsForItToUnpause() {
+            var s = cluster(A);
+            s.handle(s.memory(A, true));
+            assertThat(s.run(s.submitAll("c1", spec("t-0"), spec("t-1")))).isEmpty();
+            assertThat(s.state.queuedKeys()).containsExactly("t-0", "t-1");
+            assertThat(s.run(s.memory(A, false))).containsExactly("compute t-0@" + A, "compute t-1@" + A);
+        }
+
+        private static java.util.List<String> sortedWith(java.util.Collection<String> first, String... rest) {
+            var l = new java.util.ArrayList<String>(new java.util.TreeSet<>(first));
+            l.addAll(java.util.List.of(rest));
+            return l;
+        }
+
+        @Test
         void nonRootTasksAreNeverQueued() {
             var s = cluster(A);
             s.handle(s.scatter("c1", "d", 10, A));

@@ -422,6 +422,7 @@ class SimulatedClusterFuzzTest {
                 case KeyRecomputing k ->
                     reported.computeIfAbsent(k.key(), x -> new LinkedHashSet<>())
                             .add("recomputing");
+                case SchedulerInstruction.WorkersPaused w -> {} // about the cluster, not a key
             }
         }
 

@@ -65,7 +65,7 @@ final class FetchPlanner {
                     p = new Peer(a);
                     m.peers.put(a, p);
                 }
-                if (ts.whoHas.add(p)) {
+                if (ts.addHolder(p)) {
                     p.hasWhat.add(ts);
                     if (ts.state == FETCH) p.dataNeeded.add(ts);
                 }
@@ -110,7 +110,7 @@ final class FetchPlanner {
             if (ts.state == FETCH) p.dataNeeded.remove(ts);
         }
         for (Peer p : ts.whoHas) maybeDropPeer(p);
-        ts.whoHas.clear();
+        ts.clearHolders();
     }
 
     /** Queues a task that just became FETCH at every peer holding it. */

@@ -165,8 +165,8 @@ final class WorkerModel {
     }
 
     static void link(WorkerTask dependent, WorkerTask dependency) {
-        dependent.dependencies.add(dependency);
-        dependency.dependents.add(dependent);
+        dependent.addDependency(dependency);
+        dependency.addDependent(dependent);
     }
 
     boolean isRunning(WorkerTask ts) {

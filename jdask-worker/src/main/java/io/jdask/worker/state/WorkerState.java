@@ -536,7 +536,23 @@ public final class WorkerState {
             }
         }
         if (used && !WorkerModel.usesDependencies(ts)) releaseFreedDependencies(ts);
+        if (ts.state == MEMORY && !ts.dependencies.isEmpty()) unlinkDependencies(ts);
         log(ts, from, to, mark);
+    }
+
+    /**
+     * A task in MEMORY will never read its inputs again, so it stops being their dependent: a released input that no
+     * other local task depends on is forgotten now, not when this task is. Without this, chains of results that stay
+     * in memory (partial sums kept for a total) held every leaf below them as a RELEASED {@code WorkerTask} until the
+     * whole graph finished: hundreds of thousands per worker on a million-task graph. Should the task be computed
+     * again, the scheduler's new ComputeTask names its dependencies afresh.
+     */
+    private void unlinkDependencies(WorkerTask ts) {
+        for (WorkerTask dep : ts.dependencies) {
+            dep.removeDependent(ts);
+            if (dep.state == RELEASED && dep.dependents.isEmpty()) m.recommend(dep, FORGOTTEN);
+        }
+        ts.clearDependencies();
     }
 
     private void countTransition(WorkerTask ts, WorkerTaskState from, WorkerTaskState to) {

@@ -60,16 +60,23 @@ public final class WorkerTask {
     /** Second sort key after {@link #priority}; newer compute requests get smaller values. */
     long generation;
 
+    /*
+     * The five neighbour sets start as one shared empty set and get a HashSet of their own on the first add, through
+     * the add* helpers (only those may add); a set emptied by clear* goes back to the shared one. Most tasks of a big
+     * graph have one dependent and nothing else, and five empty HashSets cost about 300 bytes a task: a worker holding
+     * 300,000 tasks spent most of its WorkerTask memory on them. Reads and remove() work on the shared set as on any
+     * empty set.
+     */
     /** Tasks whose values this task's code takes as inputs. Symmetric with {@link #dependents}. */
-    final HashSet<WorkerTask> dependencies = new HashSet<>();
+    Set<WorkerTask> dependencies = Collections.emptySet();
     /** Known tasks that take this one as input. Symmetric with {@link #dependencies}. */
-    final HashSet<WorkerTask> dependents = new HashSet<>();
+    Set<WorkerTask> dependents = Collections.emptySet();
     /** While WAITING: exactly the dependencies not in MEMORY. Empty in every other state. */
-    final HashSet<WorkerTask> waitingForData = new HashSet<>();
+    Set<WorkerTask> waitingForData = Collections.emptySet();
     /** Exactly the dependents whose {@link #waitingForData} contains this task. */
-    final HashSet<WorkerTask> waiters = new HashSet<>();
+    Set<WorkerTask> waiters = Collections.emptySet();
     /** Peers believed to hold the value; never this worker. Mirrors {@link Peer#hasWhat}. */
-    final HashSet<Peer> whoHas = new HashSet<>();
+    Set<Peer> whoHas = Collections.emptySet();
     /** In FLIGHT (or CANCELLED/RESUMED from FLIGHT): the peer the transfer comes from. */
     Peer comingFrom;
 
@@ -108,6 +115,52 @@ public final class WorkerTask {
     WorkerTask(String key, long seq) {
         this.key = key;
         this.seq = seq;
+    }
+
+    private static <T> Set<T> writable(Set<T> set) {
+        // A small table: most sets here hold one or two elements; HashSet grows it as usual.
+        return set.isEmpty() && !(set instanceof HashSet) ? new HashSet<>(4) : set;
+    }
+
+    boolean addDependency(WorkerTask t) {
+        dependencies = writable(dependencies);
+        return dependencies.add(t);
+    }
+
+    boolean addDependent(WorkerTask t) {
+        dependents = writable(dependents);
+        return dependents.add(t);
+    }
+
+    boolean addWaitingForData(WorkerTask t) {
+        waitingForData = writable(waitingForData);
+        return waitingForData.add(t);
+    }
+
+    boolean addWaiter(WorkerTask t) {
+        waiters = writable(waiters);
+        return waiters.add(t);
+    }
+
+    boolean addHolder(Peer p) {
+        whoHas = writable(whoHas);
+        return whoHas.add(p);
+    }
+
+    void removeDependent(WorkerTask t) {
+        if (dependents.remove(t) && dependents.isEmpty()) dependents = Collections.emptySet();
+    }
+
+    void clearDependencies() {
+        dependencies = Collections.emptySet();
+    }
+
+    void clearWaitingForData() {
+        waitingForData = Collections.emptySet();
+    }
+
+    void clearHolders() {
+        whoHas = Collections.emptySet();
     }
 
     public String key() {

@@ -176,11 +176,11 @@ final class WorkerTransitions {
     // Edges
 
     private void releasedToWaiting(WorkerTask ts) {
-        ts.waitingForData.clear();
+        ts.clearWaitingForData();
         for (WorkerTask dep : ts.dependencies) {
             if (dep.state != MEMORY) {
-                ts.waitingForData.add(dep);
-                dep.waiters.add(ts);
+                ts.addWaitingForData(dep);
+                dep.addWaiter(ts);
                 m.recommend(dep, FETCH);
             }
         }
@@ -208,7 +208,7 @@ final class WorkerTransitions {
     private void releasedToForgotten(WorkerTask ts) {
         if (!ts.dependents.isEmpty()) return; // a dependent appeared since: stay RELEASED
         for (WorkerTask dep : ts.dependencies) {
-            dep.dependents.remove(ts);
+            dep.removeDependent(ts);
             if (dep.state == RELEASED && dep.dependents.isEmpty()) m.recommend(dep, FORGOTTEN);
         }
         purge(ts);
@@ -234,7 +234,7 @@ final class WorkerTransitions {
 
     private void waitingToError(WorkerTask ts, ToError failure) {
         for (WorkerTask dep : ts.waitingForData) dep.waiters.remove(ts);
-        ts.waitingForData.clear();
+        ts.clearWaitingForData();
         genericError(ts, failure.error());
     }
 
@@ -596,7 +596,7 @@ final class WorkerTransitions {
     private void purge(WorkerTask ts) {
         fetch.dropHolders(ts);
         for (WorkerTask dep : ts.waitingForData) dep.waiters.remove(ts);
-        ts.waitingForData.clear();
+        ts.clearWaitingForData();
         ts.previous = null;
         ts.next = null;
         ts.done = false;

@@ -346,11 +346,32 @@ class WorkerStateTest {
         assertThat(out)
                 .containsExactly(
                         finished("y", "s6"), new ReleaseWorkerDataMsg("x", "s6"), new DropData(List.of("x"), "s6"));
-        assertThat(ws.stateOf("x")).isEqualTo(RELEASED); // kept as y's dependency record
+        // y in memory no longer depends on anything, so x has nothing left to be kept for.
+        assertThat(ws.stateOf("x")).isEqualTo(FORGOTTEN);
         assertThat(ws.stateOf("z")).isEqualTo(MEMORY);
 
         ws.handle(freeKeys("s7", "y", "z"));
         assertThat(ws.state().taskCount()).isZero();
+    }
+
+    /**
+     * Results kept for a later task (partial sums waiting for a total) must not keep the tasks below them: on a
+     * million-task graph the leaves under such results stayed as RELEASED tasks until the whole graph ended.
+     */
+    @Test
+    void inputsOfAResultInMemoryAreForgottenOnceFreed() {
+        ws.handle(compute("leaf-0", "s1"), success("leaf-0", "s2"));
+        ws.handle(compute("leaf-1", "s3"), success("leaf-1", "s4"));
+        ws.handle(compute("part-0", whoHas("leaf-0", List.of(ME), "leaf-1", List.of(ME)), "s5"));
+        ws.handle(success("part-0", "s6"));
+        assertThat(ws.state().task("part-0").dependencyKeys()).isEmpty();
+        assertThat(ws.state().task("leaf-0").dependentKeys()).isEmpty();
+
+        ws.handle(freeKeys("s7", "leaf-0", "leaf-1"));
+        assertThat(ws.stateOf("leaf-0")).isEqualTo(FORGOTTEN);
+        assertThat(ws.stateOf("leaf-1")).isEqualTo(FORGOTTEN);
+        assertThat(ws.stateOf("part-0")).isEqualTo(MEMORY);
+        assertThat(ws.state().taskCount()).isEqualTo(1);
     }
 
     /** Found by the property test (seed -3071): a freed key cancelled in flight stayed "freed". */
