@@ -800,6 +800,7 @@ final class Session implements CommHandler {
             case SchedulerMsg.PushedClasses p -> unexpected(comm, p);
             case SchedulerMsg.AddJar j -> unexpected(comm, j);
             case SchedulerMsg.CloseWorker c -> unexpected(comm, c);
+            case SchedulerMsg.WorkerRemoved r -> unexpected(comm, r);
         }
     }
 

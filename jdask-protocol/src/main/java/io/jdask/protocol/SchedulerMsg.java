@@ -140,4 +140,11 @@ public sealed interface SchedulerMsg extends Message {
 
     /** Shut down (e.g. on scale-down or restart); a restarted worker process is replaced by its nanny. */
     record CloseWorker(String reason) implements SchedulerMsg {}
+
+    /**
+     * The scheduler removed this worker (why: {@code reason}, e.g. it was silent past the worker time-to-live) and ran
+     * its tasks elsewhere; the connection closes after this. A worker that reads it is alive after all: it drops every
+     * task and value it holds and registers again as a new worker.
+     */
+    record WorkerRemoved(String reason) implements SchedulerMsg {}
 }

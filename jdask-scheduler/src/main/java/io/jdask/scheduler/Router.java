@@ -32,13 +32,16 @@ final class Router {
     private record Finished(String worker, byte[] inlineValue) {}
 
     private final Connections connections;
+    /** Carries out a DisconnectWorker: the loop's, as it involves the connection's life, not only a message. */
+    private final java.util.function.BiConsumer<Connection, String> disconnect;
     /** Results reported by workers since the last routing pass, by key; cleared after each pass. */
     private final HashMap<String, Finished> finished = new HashMap<>();
     /** Workers whose FreeKeys buffer is non-empty in the current routing pass. */
     private final ArrayList<Connection> freeDirty = new ArrayList<>();
 
-    Router(Connections connections) {
+    Router(Connections connections, java.util.function.BiConsumer<Connection, String> disconnect) {
         this.connections = connections;
+        this.disconnect = disconnect;
     }
 
     /** A worker reported {@code key} finished in this turn, with its inline bytes (or null). */
@@ -67,6 +70,13 @@ final class Router {
                     if (w != null) {
                         sendFreeKeys(w);
                         connections.send(w, new SchedulerMsg.CancelCompute(cc.key(), cc.stimulusId()));
+                    }
+                }
+                case SchedulerInstruction.DisconnectWorker d -> {
+                    Connection w = connections.worker(d.worker());
+                    if (w != null) {
+                        sendFreeKeys(w);
+                        disconnect.accept(w, d.reason());
                     }
                 }
                 case SchedulerInstruction.FreeKeys fk -> {

@@ -201,6 +201,20 @@ public final class SchedulerServerConfig {
             return this;
         }
 
+        /**
+         * Shortcut for {@link SchedulerConfig.Builder#workerTtlNanos} on the state configuration: a worker silent
+         * (no heartbeat, no message) for longer than this is removed and its tasks rerun elsewhere; default 30 s;
+         * {@link Duration#ZERO} turns the check off.
+         */
+        public Builder workerTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative()) {
+                throw new IllegalArgumentException("workerTtl must be >= 0 (0 turns the check off), was " + ttl);
+            }
+            this.state = state.toBuilder().workerTtlNanos(ttl.toNanos()).build();
+            return this;
+        }
+
         /** How long a restart waits for the workers to leave before answering anyway; default 30 s. */
         /**
          * When a worker's connection closes, how long its removal may wait for its nanny's account of why it died

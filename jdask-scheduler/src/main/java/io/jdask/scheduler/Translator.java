@@ -150,6 +150,16 @@ final class Translator {
                         s.exitReason(),
                         stimuli.orNext(s.stimulusId(), "worker-memory"),
                         now));
+            case WorkerMsg.Heartbeat h ->
+                event(new SchedulerEvent.WorkerHeartbeat(
+                        w,
+                        h.executing(),
+                        h.ready(),
+                        h.managedBytes(),
+                        h.spilledBytes(),
+                        h.heapBytes(),
+                        stimuli.next("heartbeat"),
+                        now));
             case WorkerMsg.MissingData d ->
                 event(new SchedulerEvent.MissingData(
                         d.key(), d.erringWorker(), stimuli.orNext(d.stimulusId(), "missing-data"), now));

@@ -13,6 +13,7 @@ public final class SchedulerConfig {
     private final int maxWorkerDeathsPerTask;
     private final int storyCapacity;
     private final long maxTransitionsPerHandle;
+    private final long workerTtlNanos;
 
     private SchedulerConfig(Builder b) {
         this.workerSaturation = b.workerSaturation;
@@ -23,7 +24,11 @@ public final class SchedulerConfig {
         this.maxWorkerDeathsPerTask = b.maxWorkerDeathsPerTask;
         this.storyCapacity = b.storyCapacity;
         this.maxTransitionsPerHandle = b.maxTransitionsPerHandle;
+        this.workerTtlNanos = b.workerTtlNanos;
     }
+
+    /** The default worker time-to-live: 30 seconds. */
+    public static final long DEFAULT_WORKER_TTL_NANOS = 30_000_000_000L;
 
     private static final SchedulerConfig DEFAULTS = builder().build();
 
@@ -46,6 +51,7 @@ public final class SchedulerConfig {
         b.maxWorkerDeathsPerTask = maxWorkerDeathsPerTask;
         b.storyCapacity = storyCapacity;
         b.maxTransitionsPerHandle = maxTransitionsPerHandle;
+        b.workerTtlNanos = workerTtlNanos;
         return b;
     }
 
@@ -87,13 +93,19 @@ public final class SchedulerConfig {
         return maxTransitionsPerHandle;
     }
 
+    /** A worker not heard from for longer than this is removed (see {@link SchedulerEvent.CheckWorkerTtl}); 0: never. */
+    public long workerTtlNanos() {
+        return workerTtlNanos;
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[workerSaturation=" + workerSaturation + ", bandwidthBytesPerSecond="
                 + bandwidthBytesPerSecond + ", defaultTaskDurationNanos=" + defaultTaskDurationNanos
                 + ", defaultDataSizeBytes=" + defaultDataSizeBytes + ", maxWorkerDeathsPerTask="
                 + maxWorkerDeathsPerTask
-                + ", storyCapacity=" + storyCapacity + ", maxTransitionsPerHandle=" + maxTransitionsPerHandle + "]";
+                + ", storyCapacity=" + storyCapacity + ", maxTransitionsPerHandle=" + maxTransitionsPerHandle
+                + ", workerTtlNanos=" + workerTtlNanos + "]";
     }
 
     /** Mutable builder; each setter checks its argument. */
@@ -106,6 +118,7 @@ public final class SchedulerConfig {
         private int maxWorkerDeathsPerTask = 3;
         private int storyCapacity = 100_000;
         private long maxTransitionsPerHandle = 0;
+        private long workerTtlNanos = DEFAULT_WORKER_TTL_NANOS;
 
         private Builder() {}
 
@@ -197,6 +210,19 @@ public final class SchedulerConfig {
                 throw new IllegalArgumentException("maxTransitionsPerHandle must be >= 0 (0 = automatic), was " + cap);
             }
             this.maxTransitionsPerHandle = cap;
+            return this;
+        }
+
+        /**
+         * The worker time-to-live: a worker the scheduler has not heard from (a heartbeat, or any other message) for
+         * longer than this is removed as if its connection had closed, when a {@link SchedulerEvent.CheckWorkerTtl}
+         * comes. Default 30 s (Dask's default is 5 minutes); 0 turns the check off.
+         */
+        public Builder workerTtlNanos(long nanos) {
+            if (nanos < 0) {
+                throw new IllegalArgumentException("workerTtlNanos must be >= 0 (0 turns the check off), was " + nanos);
+            }
+            this.workerTtlNanos = nanos;
             return this;
         }
 

@@ -59,6 +59,13 @@ public sealed interface SchedulerInstruction {
     /** Stop (or never start) running {@code key}; its result is no longer wanted from this worker. */
     record CancelCompute(String worker, String key, String stimulusId) implements ToWorker {}
 
+    /**
+     * The state removed {@code worker} (it was silent past the worker time-to-live, {@code reason} says how long):
+     * close its connection, telling it first that it was removed, so that a worker that was only frozen registers
+     * again as a new one.
+     */
+    record DisconnectWorker(String worker, String reason, String stimulusId) implements ToWorker {}
+
     /** {@code key} is in memory. */
     record KeyInMemory(Set<String> clients, String key, String typeName, long nbytes) implements ToClient {}
 

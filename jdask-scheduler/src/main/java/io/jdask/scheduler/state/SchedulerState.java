@@ -7,6 +7,7 @@ import io.jdask.scheduler.state.SchedulerEvent.AddClient;
 import io.jdask.scheduler.state.SchedulerEvent.AddKeys;
 import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
 import io.jdask.scheduler.state.SchedulerEvent.CancelKeys;
+import io.jdask.scheduler.state.SchedulerEvent.CheckWorkerTtl;
 import io.jdask.scheduler.state.SchedulerEvent.LongRunning;
 import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.ReleaseKeys;
@@ -17,6 +18,7 @@ import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
 import io.jdask.scheduler.state.SchedulerEvent.UpdateData;
 import io.jdask.scheduler.state.SchedulerEvent.UpdateGraph;
+import io.jdask.scheduler.state.SchedulerEvent.WorkerHeartbeat;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerMemory;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerReleasedKey;
 import java.util.ArrayList;
@@ -110,6 +112,16 @@ public final class SchedulerState {
             m.stimulusId = e.stimulusId();
             m.now = e.now();
             t.beginEvent();
+            switch (e) { // word from a worker, whatever it says, keeps it alive (the worker time-to-live)
+                case TaskFinished ev -> workers.heard(ev.worker(), ev.now());
+                case TaskErred ev -> workers.heard(ev.worker(), ev.now());
+                case AddKeys ev -> workers.heard(ev.worker(), ev.now());
+                case WorkerReleasedKey ev -> workers.heard(ev.worker(), ev.now());
+                case LongRunning ev -> workers.heard(ev.worker(), ev.now());
+                case WorkerMemory ev -> workers.heard(ev.worker(), ev.now());
+                case WorkerHeartbeat ev -> workers.heard(ev.worker(), ev.now());
+                default -> {}
+            }
             switch (e) {
                 case AddClient ev -> clients.addClient(ev);
                 case RemoveClient ev -> clients.removeClient(ev);
@@ -127,6 +139,8 @@ public final class SchedulerState {
                 case WorkerReleasedKey ev -> workers.workerReleasedKey(ev);
                 case LongRunning ev -> workers.longRunning(ev);
                 case WorkerMemory ev -> workers.workerMemory(ev);
+                case WorkerHeartbeat ev -> workers.heartbeat(ev);
+                case CheckWorkerTtl ev -> workers.checkWorkerTtl(ev);
             }
             t.settle();
         }
