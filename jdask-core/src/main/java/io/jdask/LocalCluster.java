@@ -60,9 +60,12 @@ public interface LocalCluster extends Cluster {
             int schedulerPort,
             Memory memory,
             Security security,
-            Duration workerTtl) {
+            Duration workerTtl,
+            int allowedFailures) {
         /** The scheduler's default worker time-to-live (see {@link Builder#workerTtl}). */
         public static final Duration DEFAULT_WORKER_TTL = Duration.ofSeconds(30);
+        /** How many worker deaths a task survives by default (see {@link Builder#allowedFailures}). */
+        public static final int DEFAULT_ALLOWED_FAILURES = 3;
 
         public Spec {
             if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
@@ -71,13 +74,16 @@ public interface LocalCluster extends Cluster {
                 throw new IllegalArgumentException(
                         "workerTtl must be >= 0 (zero turns the check off), got " + workerTtl);
             }
+            if (allowedFailures < 1) {
+                throw new IllegalArgumentException("allowedFailures must be >= 1, got " + allowedFailures);
+            }
             if (threadsPerWorker < 1) {
                 throw new IllegalArgumentException("threadsPerWorker must be >= 1, got " + threadsPerWorker);
             }
             memory = memory == null ? Memory.DEFAULT : memory;
         }
 
-        /** With the default worker time-to-live. */
+        /** With the default worker time-to-live and allowed failures. */
         public Spec(
                 int workers,
                 int threadsPerWorker,
@@ -96,7 +102,8 @@ public interface LocalCluster extends Cluster {
                     schedulerPort,
                     memory,
                     security,
-                    DEFAULT_WORKER_TTL);
+                    DEFAULT_WORKER_TTL,
+                    DEFAULT_ALLOWED_FAILURES);
         }
 
         /** With the workers' default memory management and no TLS. */
@@ -166,6 +173,7 @@ public interface LocalCluster extends Cluster {
         private Memory memory = Memory.DEFAULT;
         private Security security;
         private Duration workerTtl = Spec.DEFAULT_WORKER_TTL;
+        private int allowedFailures = Spec.DEFAULT_ALLOWED_FAILURES;
 
         Builder() {}
 
@@ -259,6 +267,15 @@ public interface LocalCluster extends Cluster {
             return this;
         }
 
+        /**
+         * How many times the workers running a task may die under it before the task fails with
+         * {@link KilledWorkerException} (Dask's {@code allowed-failures}); default 3.
+         */
+        public Builder allowedFailures(int n) {
+            this.allowedFailures = n;
+            return this;
+        }
+
         public Spec spec() {
             return new Spec(
                     workers,
@@ -269,7 +286,8 @@ public interface LocalCluster extends Cluster {
                     schedulerPort,
                     memory,
                     security,
-                    workerTtl);
+                    workerTtl,
+                    allowedFailures);
         }
 
         /** Starts the cluster and returns when its workers have joined. */

@@ -172,6 +172,8 @@ final class SchedulerLoop implements Turn {
     private final WorkerExits exits;
     /** When to look for workers silent past the time-to-live. */
     private final TtlChecks ttl;
+    /** Drops clients silent past theirs. */
+    private final ClientTtl clientTtl;
     /** The last snapshot handed out, and when (the loop's clock); null before the first. */
     private ClusterSnapshot lastSnapshot;
 
@@ -205,7 +207,8 @@ final class SchedulerLoop implements Turn {
         this.ttl = new TtlChecks(
                 config.state().workerTtlNanos(),
                 () -> pending.add(new SchedulerEvent.CheckWorkerTtl(stimuli.next("check-worker-ttl"), now)));
-        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits, ttl);
+        this.clientTtl = new ClientTtl(config.clientTtl().toNanos(), connections);
+        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits, ttl, clientTtl);
     }
 
     // ======================================================================================
@@ -310,6 +313,7 @@ final class SchedulerLoop implements Turn {
             state = SchedulerState.create(config.state());
             now = clock.nanoTime();
             ttl.start(now);
+            clientTtl.start(now);
             pending.add(new SchedulerEvent.AddClient(Translator.FIRE_AND_FORGET, "start", now));
             pending.add(new SchedulerEvent.AddClient(Coordination.COORDINATION, "start", now));
             flush();
@@ -481,6 +485,7 @@ final class SchedulerLoop implements Turn {
 
     private void accepted(Connection c) {
         checkOwner();
+        c.lastHeardNanos = now;
         connections.opened(c);
         if ("client".equals(c.comm.peer().role())) {
             String id = "client-" + (++clientSeq) + "-"
@@ -569,6 +574,7 @@ final class SchedulerLoop implements Turn {
         if (c.role == Connection.Role.CLOSED || c.rejected) {
             return;
         }
+        c.lastHeardNanos = now;
         try {
             switch (translator.translate(c.role, c.id, m, now)) {
                 case Translation.Event e -> pending.add(e.event());
