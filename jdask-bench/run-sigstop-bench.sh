@@ -22,11 +22,11 @@ mkdir -p "$OUT"
 echo "== load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== same TTL: ${TTL} s"
 "$JAVA" "${JAVA_FLAGS[@]}" -cp "$JAR" io.jdask.bench.SigstopBench --ttl "$TTL" --reps "$REPS" | tee "$OUT/jdask-ttl$TTL.txt"
-"$DASK_PY" "$HERE/dask/sigstop_bench.py" --ttl "${TTL}s" --reps "$REPS" 2>/dev/null | tee "$OUT/dask-ttl$TTL.txt"
+"$DASK_PY" "$HERE/dask/sigstop_bench.py" --ttl "${TTL}s" --reps "$REPS" 2>"$OUT/dask-ttl$TTL.err" | tee "$OUT/dask-ttl$TTL.txt"
 if [[ "${DEFAULTS:-1}" == "1" ]]; then
   echo "== defaults: jdask 30 s, Dask 5 minutes"
   "$JAVA" "${JAVA_FLAGS[@]}" -cp "$JAR" io.jdask.bench.SigstopBench --reps 1 | tee "$OUT/jdask-default.txt"
-  "$DASK_PY" "$HERE/dask/sigstop_bench.py" --reps 1 2>/dev/null | tee "$OUT/dask-default.txt"
+  "$DASK_PY" "$HERE/dask/sigstop_bench.py" --reps 1 2>"$OUT/dask-default.err" | tee "$OUT/dask-default.txt"
 fi
 echo "== medians"
 grep -h sigstop_to_last_result_s "$OUT"/*.txt

@@ -31,10 +31,12 @@ def main():
         dask.config.set({"distributed.scheduler.worker-ttl": args.ttl})
     ttl = dask.config.get("distributed.scheduler.worker-ttl")
     results = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(
-        cluster
-    ) as client:
-        for rep in range(args.reps):
+    # A cluster per repetition: in Dask 2022.12 the woken worker hears it is unknown and shuts down, and its nanny
+    # does not start another, so the cluster stays at one worker.
+    for rep in range(args.reps):
+        with LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster, Client(cluster) as client:
             client.wait_for_workers(2, timeout=120)
             pids = client.run(os.getpid)
             futures = client.map(slow, [rep * 100 + i for i in range(20)], pure=False)
