@@ -1,6 +1,7 @@
 package io.jdask;
 
 import io.jdask.spi.Runtimes;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -58,13 +59,51 @@ public interface LocalCluster extends Cluster {
             int dashboardPort,
             int schedulerPort,
             Memory memory,
-            Security security) {
+            Security security,
+            Duration workerTtl,
+            int allowedFailures) {
+        /** The scheduler's default worker time-to-live (see {@link Builder#workerTtl}). */
+        public static final Duration DEFAULT_WORKER_TTL = Duration.ofSeconds(30);
+        /** How many worker deaths a task survives by default (see {@link Builder#allowedFailures}). */
+        public static final int DEFAULT_ALLOWED_FAILURES = 3;
+
         public Spec {
             if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
+            workerTtl = workerTtl == null ? DEFAULT_WORKER_TTL : workerTtl;
+            if (workerTtl.isNegative()) {
+                throw new IllegalArgumentException(
+                        "workerTtl must be >= 0 (zero turns the check off), got " + workerTtl);
+            }
+            if (allowedFailures < 1) {
+                throw new IllegalArgumentException("allowedFailures must be >= 1, got " + allowedFailures);
+            }
             if (threadsPerWorker < 1) {
                 throw new IllegalArgumentException("threadsPerWorker must be >= 1, got " + threadsPerWorker);
             }
             memory = memory == null ? Memory.DEFAULT : memory;
+        }
+
+        /** With the default worker time-to-live and allowed failures. */
+        public Spec(
+                int workers,
+                int threadsPerWorker,
+                boolean processes,
+                long memoryLimitBytes,
+                int dashboardPort,
+                int schedulerPort,
+                Memory memory,
+                Security security) {
+            this(
+                    workers,
+                    threadsPerWorker,
+                    processes,
+                    memoryLimitBytes,
+                    dashboardPort,
+                    schedulerPort,
+                    memory,
+                    security,
+                    DEFAULT_WORKER_TTL,
+                    DEFAULT_ALLOWED_FAILURES);
         }
 
         /** With the workers' default memory management and no TLS. */
@@ -133,6 +172,8 @@ public interface LocalCluster extends Cluster {
         private int schedulerPort = 0;
         private Memory memory = Memory.DEFAULT;
         private Security security;
+        private Duration workerTtl = Spec.DEFAULT_WORKER_TTL;
+        private int allowedFailures = Spec.DEFAULT_ALLOWED_FAILURES;
 
         Builder() {}
 
@@ -216,9 +257,37 @@ public interface LocalCluster extends Cluster {
             return this;
         }
 
+        /**
+         * The scheduler removes a worker it has not heard from for this long (workers send a heartbeat every second)
+         * and runs its tasks elsewhere; a worker process that was only frozen registers again as a new worker when it
+         * wakes. Default 30 s; {@link Duration#ZERO} turns the check off.
+         */
+        public Builder workerTtl(Duration ttl) {
+            this.workerTtl = java.util.Objects.requireNonNull(ttl, "ttl");
+            return this;
+        }
+
+        /**
+         * How many times the workers running a task may die under it before the task fails with
+         * {@link KilledWorkerException} (Dask's {@code allowed-failures}); default 3.
+         */
+        public Builder allowedFailures(int n) {
+            this.allowedFailures = n;
+            return this;
+        }
+
         public Spec spec() {
             return new Spec(
-                    workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort, memory, security);
+                    workers,
+                    threadsPerWorker,
+                    processes,
+                    memoryLimit,
+                    dashboardPort,
+                    schedulerPort,
+                    memory,
+                    security,
+                    workerTtl,
+                    allowedFailures);
         }
 
         /** Starts the cluster and returns when its workers have joined. */

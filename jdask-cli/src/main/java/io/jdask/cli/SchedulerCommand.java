@@ -6,6 +6,7 @@ import io.jdask.protocol.Tls;
 import io.jdask.scheduler.SchedulerServer;
 import io.jdask.scheduler.SchedulerServerConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +59,14 @@ final class SchedulerCommand implements Callable<Integer> {
     double saturation;
 
     @Option(
+            names = "--worker-ttl",
+            defaultValue = "30s",
+            paramLabel = "DURATION",
+            description = "Remove a worker not heard from for this long and run its tasks elsewhere; workers send a"
+                    + " heartbeat every second (default: ${DEFAULT-VALUE}; e.g. 500ms, 2m; 0 turns it off).")
+    String workerTtl;
+
+    @Option(
             names = "--dashboard-port",
             defaultValue = "8787",
             description = "Port of the web dashboard, on --dashboard-host (default: ${DEFAULT-VALUE}, as Dask; a free "
@@ -70,6 +79,13 @@ final class SchedulerCommand implements Callable<Integer> {
         Security credentials;
         try {
             credentials = file == null ? null : Security.load(file);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jdask scheduler: " + e.getMessage());
+            return ListenPolicy.REFUSED;
+        }
+        Duration ttl;
+        try {
+            ttl = Durations.parse("--worker-ttl", workerTtl);
         } catch (IllegalArgumentException e) {
             System.err.println("jdask scheduler: " + e.getMessage());
             return ListenPolicy.REFUSED;
@@ -90,6 +106,7 @@ final class SchedulerCommand implements Callable<Integer> {
                                         credentials.certificatePem(),
                                         credentials.privateKeyPem()))
                 .workerSaturation(saturation)
+                .workerTtl(ttl)
                 .build());
         Dashboard dashboard = dashboardPort < 0 ? null : Dashboard.start(server, dashboardHost, dashboardPort);
         Runtime.getRuntime()

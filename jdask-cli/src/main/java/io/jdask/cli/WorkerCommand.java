@@ -114,9 +114,16 @@ final class WorkerCommand implements Callable<Integer> {
             return ListenPolicy.REFUSED;
         }
         WorkerServer worker = WorkerServer.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "jdask-worker-shutdown"));
+        var current = new java.util.concurrent.atomic.AtomicReference<>(worker);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> current.get().close(), "jdask-worker-shutdown"));
         System.out.println("jdask worker " + worker.address() + " registered with " + scheduler);
         worker.closeFuture().join();
+        while (worker.removedByScheduler()) { // frozen past the worker TTL, then woke: come back as a new worker
+            worker = WorkerServer.start(config);
+            current.set(worker);
+            System.out.println("jdask worker " + worker.address() + " registered again with " + scheduler);
+            worker.closeFuture().join();
+        }
         return 0;
     }
 

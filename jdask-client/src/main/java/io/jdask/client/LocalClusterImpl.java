@@ -143,6 +143,8 @@ final class LocalClusterImpl implements LocalCluster {
                 .name("local-scheduler")
                 // Worker processes have a nanny here, which says why one died: wait for that before removing it.
                 .workerExitGrace(spec.processes() ? Duration.ofSeconds(2) : Duration.ZERO)
+                .workerTtl(spec.workerTtl())
+                .allowedFailures(spec.allowedFailures())
                 .build());
         Dashboard dashboard = null;
         if (spec.dashboardPort() >= 0) {

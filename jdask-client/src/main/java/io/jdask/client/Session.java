@@ -186,6 +186,7 @@ final class Session implements CommHandler {
         });
         Session s = new Session(transport, comm, address, callbacks);
         comm.setHandler(s);
+        s.startHeartbeats();
         try {
             long left = Math.max(1, deadline - System.nanoTime());
             s.welcome.get(left, TimeUnit.NANOSECONDS);
@@ -198,6 +199,38 @@ final class Session implements CommHandler {
         }
         return s;
     }
+
+    /**
+     * Over the network, tells the scheduler every {@link #HEARTBEAT_MILLIS} that this client is alive: the scheduler
+     * drops a client it has not heard from for its client time-to-live (60 s by default) and releases its futures. The
+     * beat runs on the transport's one I/O thread and stops with it. A client in the scheduler's JVM (DirectComm) is
+     * exempt from the TTL and sends none.
+     */
+    private void startHeartbeats() {
+        java.util.concurrent.ScheduledExecutorService io = transport.sharedIoThread();
+        if (scheduler instanceof io.jdask.protocol.DirectComm || io == null) return;
+        ClientMsg.Heartbeat beat = new ClientMsg.Heartbeat();
+        try {
+            io.scheduleWithFixedDelay(
+                    () -> {
+                        if (isOpen()) {
+                            try {
+                                transmit(beat);
+                            } catch (RuntimeException e) {
+                                LOG.debug("heartbeat not sent: {}", e.toString());
+                            }
+                        }
+                    },
+                    HEARTBEAT_MILLIS,
+                    HEARTBEAT_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the transport is closing
+        }
+    }
+
+    /** How often a client over the network tells the scheduler it is alive. */
+    static final long HEARTBEAT_MILLIS = 1000;
 
     String clientId() {
         return welcome.join().clientId();
@@ -802,6 +835,7 @@ final class Session implements CommHandler {
             case SchedulerMsg.PushedClasses p -> unexpected(comm, p);
             case SchedulerMsg.AddJar j -> unexpected(comm, j);
             case SchedulerMsg.CloseWorker c -> unexpected(comm, c);
+            case SchedulerMsg.WorkerRemoved r -> unexpected(comm, r);
         }
     }
 

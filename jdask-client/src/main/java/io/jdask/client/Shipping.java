@@ -148,6 +148,7 @@ final class Shipping {
             case ClientMsg.CancelWait w -> false;
             case ClientMsg.TaskStreamRequest r -> false;
             case ClientMsg.ProfileRequest r -> false;
+            case ClientMsg.Heartbeat h -> false;
         };
     }
 

@@ -134,4 +134,10 @@ public sealed interface ClientMsg extends Message {
      * {@link SchedulerMsg.ProfileReply}.
      */
     record ProfileRequest(long requestId) implements Request {}
+
+    /**
+     * Sent every second or so by a client connected over the network: it is alive. The scheduler drops a client it has
+     * not heard from (this or anything else) for the client time-to-live, releasing its futures.
+     */
+    record Heartbeat() implements Request {}
 }

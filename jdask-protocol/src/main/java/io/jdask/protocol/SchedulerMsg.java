@@ -152,4 +152,11 @@ public sealed interface SchedulerMsg extends Message {
      * waiting); the client logs it.
      */
     record ClusterWarning(String message) implements SchedulerMsg {}
+
+    /**
+     * The scheduler removed this worker (why: {@code reason}, e.g. it was silent past the worker time-to-live) and ran
+     * its tasks elsewhere; the connection closes after this. A worker that reads it is alive after all: it drops every
+     * task and value it holds and registers again as a new worker.
+     */
+    record WorkerRemoved(String reason) implements SchedulerMsg {}
 }

@@ -113,4 +113,13 @@ public sealed interface WorkerMsg extends Message {
      * for the root, which is node 0 when the tree is not empty). Parents always come before their children.
      */
     record ProfileData(List<String> frames, int[] parents, long[] counts) {}
+
+    /**
+     * Sent every second or so while the worker is connected: it is alive (the scheduler removes a worker it has not
+     * heard from for the worker time-to-live; any message counts), with what it is doing and holding now: tasks
+     * occupying a thread ({@code executing}), tasks waiting for one ({@code ready}), the sizes of the values it keeps
+     * in memory and on disk, and its heap in use (-1 when it shares its JVM and cannot tell).
+     */
+    record Heartbeat(int executing, int ready, long managedBytes, long spilledBytes, long heapBytes)
+            implements WorkerMsg {}
 }

@@ -36,6 +36,8 @@ final class Connection implements CommHandler {
     ArrayList<String> freeKeys;
     /** The stimulus id of the first buffered FreeKeys. */
     String freeStimulus;
+    /** When the loop last received a message on it (the loop's clock); the client time-to-live counts from here. */
+    long lastHeardNanos;
     /** Closed by us for a protocol violation; its messages are dropped until its close arrives. */
     boolean rejected;
     /**

@@ -112,6 +112,11 @@ final class Connections {
         return workers.keySet();
     }
 
+    /** The connected clients' connections (a live view). */
+    Collection<Connection> clients() {
+        return clients.values();
+    }
+
     int clientCount() {
         return clients.size();
     }

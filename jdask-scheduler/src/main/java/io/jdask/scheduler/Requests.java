@@ -85,6 +85,7 @@ final class Requests {
                         c,
                         new SchedulerMsg.TaskStreamReply(
                                 r.requestId(), taskStream.since(r.sinceMicros(), Integer.MAX_VALUE)));
+            case ClientMsg.Heartbeat h -> {} // its arrival is all it says (the loop noted when)
             case ClientMsg.ProfileRequest r ->
                 profiles(byWorker -> connections.sendIfOpen(c, new SchedulerMsg.ProfileReply(r.requestId(), byWorker)));
         }

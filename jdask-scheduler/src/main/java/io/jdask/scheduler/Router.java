@@ -34,6 +34,8 @@ final class Router {
     private record Finished(String worker, byte[] inlineValue) {}
 
     private final Connections connections;
+    /** Carries out a DisconnectWorker: the loop's, as it involves the connection's life, not only a message. */
+    private final java.util.function.BiConsumer<Connection, String> disconnect;
     /** Results reported by workers since the last routing pass, by key; cleared after each pass. */
     private final HashMap<String, Finished> finished = new HashMap<>();
     /** Workers whose FreeKeys buffer is non-empty in the current routing pass. */
@@ -41,8 +43,9 @@ final class Router {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
-    Router(Connections connections) {
+    Router(Connections connections, java.util.function.BiConsumer<Connection, String> disconnect) {
         this.connections = connections;
+        this.disconnect = disconnect;
     }
 
     /** A worker reported {@code key} finished in this turn, with its inline bytes (or null). */
@@ -77,6 +80,13 @@ final class Router {
                     Connection w = connections.worker(sr.worker());
                     if (w != null) {
                         connections.send(w, new SchedulerMsg.StealRequest(sr.key(), sr.runId(), sr.stimulusId()));
+                    }
+                }
+                case SchedulerInstruction.DisconnectWorker d -> {
+                    Connection w = connections.worker(d.worker());
+                    if (w != null) {
+                        sendFreeKeys(w);
+                        disconnect.accept(w, d.reason());
                     }
                 }
                 case SchedulerInstruction.FreeKeys fk -> {

@@ -148,7 +148,7 @@ final class SchedulerLoop implements Turn {
     private final Stimuli stimuli = new Stimuli();
     private final Translator translator = new Translator(stimuli);
     private final Connections connections = new Connections();
-    private final Router router = new Router(connections);
+    private final Router router = new Router(connections, this::disconnectWorker);
     /**
      * Client task reports may wait up to this long past a turn while tasks are active: more are coming, and they then
      * share a write (and a Batch frame) instead of one each.
@@ -171,6 +171,10 @@ final class SchedulerLoop implements Turn {
     private final List<LoopTimer> timers;
     /** Closed worker connections waiting for their nanny's account of why; see {@link WorkerExits}. */
     private final WorkerExits exits;
+    /** When to look for workers silent past the time-to-live. */
+    private final TtlChecks ttl;
+    /** Drops clients silent past theirs. */
+    private final ClientTtl clientTtl;
     /** The last snapshot handed out, and when (the loop's clock); null before the first. */
     private ClusterSnapshot lastSnapshot;
 
@@ -213,8 +217,19 @@ final class SchedulerLoop implements Turn {
                 pending.add(new SchedulerEvent.CheckDeadlines(stimuli.next("check-deadlines"), nowNanos));
             }
         };
+        this.ttl = new TtlChecks(
+                config.state().workerTtlNanos(),
+                () -> pending.add(new SchedulerEvent.CheckWorkerTtl(stimuli.next("check-worker-ttl"), now)));
+        this.clientTtl = new ClientTtl(config.clientTtl().toNanos(), connections);
         this.timers = List.of(
-                coordinationDeadlines, restarts, profiles, exits, new BalanceTimer(this, stimuli), stateDeadlines);
+                coordinationDeadlines,
+                restarts,
+                profiles,
+                exits,
+                new BalanceTimer(this, stimuli),
+                stateDeadlines,
+                ttl,
+                clientTtl);
     }
 
     // ======================================================================================
@@ -318,6 +333,8 @@ final class SchedulerLoop implements Turn {
         try {
             state = SchedulerState.create(config.state());
             now = clock.nanoTime();
+            ttl.start(now);
+            clientTtl.start(now);
             pending.add(new SchedulerEvent.AddClient(Translator.FIRE_AND_FORGET, "start", now));
             pending.add(new SchedulerEvent.AddClient(Coordination.COORDINATION, "start", now));
             flush();
@@ -489,6 +506,7 @@ final class SchedulerLoop implements Turn {
 
     private void accepted(Connection c) {
         checkOwner();
+        c.lastHeardNanos = now;
         connections.opened(c);
         if ("client".equals(c.comm.peer().role())) {
             String id = "client-" + (++clientSeq) + "-"
@@ -532,10 +550,32 @@ final class SchedulerLoop implements Turn {
         if (!cause.isEmpty()) {
             LOG.warn("worker {} died: {}", c.id, cause);
         }
+        workerGone(c);
+        LOG.info("worker {} left: {}", c.id, why);
+    }
+
+    /** What waits on a worker that left stops waiting for it. */
+    private void workerGone(Connection c) {
         classes.workerGone(c);
         restarts.workerGone(c.id);
         profiles.workerGone(c.id);
-        LOG.info("worker {} left: {}", c.id, why);
+    }
+
+    /**
+     * The state removed a worker that went silent (past the worker time-to-live; its tasks already run elsewhere):
+     * the shell side follows, and the connection is closed after telling the worker, so that a worker that was only
+     * frozen comes back as a new one rather than report on work that now belongs to others. Whatever still arrives on
+     * the old connection is dropped.
+     */
+    private void disconnectWorker(Connection c, String reason) {
+        if (!connections.removeWorker(c)) {
+            return;
+        }
+        workerGone(c);
+        LOG.warn("worker {} removed: {}; its tasks run elsewhere, and it is disconnected", c.id, reason);
+        connections.send(c, new SchedulerMsg.WorkerRemoved(reason));
+        c.rejected = true;
+        c.comm.close(); // flushes the message first
     }
 
     /** Closes one connection for a protocol violation; its close then cleans up as for any close. */
@@ -555,6 +595,7 @@ final class SchedulerLoop implements Turn {
         if (c.role == Connection.Role.CLOSED || c.rejected) {
             return;
         }
+        c.lastHeardNanos = now;
         try {
             switch (translator.translate(c.role, c.id, m, now)) {
                 case Translation.Event e -> pending.add(e.event());

@@ -28,6 +28,9 @@ public final class SchedulerServerConfig {
     private final SchedulerConfig state;
     private final Duration restartTimeout;
     private final Duration workerExitGrace;
+    /** A client connection silent for longer than this is closed; zero: never. */
+    private final Duration clientTtl;
+
     private final String dashboardLink;
     private final int taskStreamSize;
     private final boolean validateState;
@@ -47,6 +50,7 @@ public final class SchedulerServerConfig {
         this.state = b.state;
         this.restartTimeout = b.restartTimeout;
         this.workerExitGrace = b.workerExitGrace;
+        this.clientTtl = b.clientTtl;
         this.dashboardLink = b.dashboardLink;
         this.taskStreamSize = b.taskStreamSize;
         this.validateState = b.validateState;
@@ -65,6 +69,9 @@ public final class SchedulerServerConfig {
         }
     }
 
+    /** The default client time-to-live: 60 seconds. */
+    public static final Duration DEFAULT_CLIENT_TTL = Duration.ofSeconds(60);
+
     public static Builder builder() {
         return new Builder();
     }
@@ -79,6 +86,7 @@ public final class SchedulerServerConfig {
         b.state = state;
         b.restartTimeout = restartTimeout;
         b.workerExitGrace = workerExitGrace;
+        b.clientTtl = clientTtl;
         b.dashboardLink = dashboardLink;
         b.taskStreamSize = taskStreamSize;
         b.validateState = validateState;
@@ -117,6 +125,11 @@ public final class SchedulerServerConfig {
 
     public String dashboardLink() {
         return dashboardLink;
+    }
+
+    /** How long a client connection may stay silent before the scheduler drops it (see the builder). */
+    public Duration clientTtl() {
+        return clientTtl;
     }
 
     /** How many task stream entries the scheduler keeps (the latest ones). */
@@ -162,6 +175,7 @@ public final class SchedulerServerConfig {
         private SchedulerConfig state = defaultState();
         private Duration restartTimeout = Duration.ofSeconds(30);
         private Duration workerExitGrace = Duration.ZERO;
+        private Duration clientTtl = DEFAULT_CLIENT_TTL;
         private String dashboardLink = "";
         private int taskStreamSize = TaskStreamBuffer.DEFAULT_CAPACITY;
         private boolean validateState = false;
@@ -215,6 +229,44 @@ public final class SchedulerServerConfig {
         /** Shortcut for {@link SchedulerConfig.Builder#workerSaturation} on the state configuration. */
         public Builder workerSaturation(double factor) {
             this.state = state.toBuilder().workerSaturation(factor).build();
+            return this;
+        }
+
+        /**
+         * Shortcut for {@link SchedulerConfig.Builder#workerTtlNanos} on the state configuration: a worker silent
+         * (no heartbeat, no message) for longer than this is removed and its tasks rerun elsewhere; default 30 s;
+         * {@link Duration#ZERO} turns the check off.
+         */
+        public Builder workerTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative()) {
+                throw new IllegalArgumentException("workerTtl must be >= 0 (0 turns the check off), was " + ttl);
+            }
+            this.state = state.toBuilder().workerTtlNanos(ttl.toNanos()).build();
+            return this;
+        }
+
+        /**
+         * Shortcut for {@link SchedulerConfig.Builder#maxWorkerDeathsPerTask}: how many workers may die under a task
+         * before it fails with a KilledWorker error (Dask's allowed-failures); default 3.
+         */
+        public Builder allowedFailures(int n) {
+            this.state = state.toBuilder().maxWorkerDeathsPerTask(n).build();
+            return this;
+        }
+
+        /**
+         * A client whose connection has been silent this long (clients over TCP send a heartbeat every second) is
+         * dropped as if it had disconnected: its futures are released, its locks and leases go to the next waiters.
+         * Default 60 s; {@link Duration#ZERO} turns it off. A client in the scheduler's own JVM (a LocalCluster's,
+         * over {@code connectLocal}) cannot go silent on its own and is exempt.
+         */
+        public Builder clientTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative()) {
+                throw new IllegalArgumentException("clientTtl must be >= 0 (0 turns the check off), was " + ttl);
+            }
+            this.clientTtl = ttl;
             return this;
         }
 

@@ -87,6 +87,8 @@ final class StateFailures {
                 case SchedulerEvent.AddWorker w -> List.of(w.address());
                 case SchedulerEvent.RemoveWorker w -> List.of(w.address());
                 case SchedulerEvent.WorkerMemory w -> List.of(w.worker());
+                case SchedulerEvent.WorkerHeartbeat w -> List.of(w.worker());
+                case SchedulerEvent.CheckWorkerTtl c -> List.of();
                 case SchedulerEvent.AddClient c -> List.of(c.clientId());
                 case SchedulerEvent.RemoveClient c -> List.of(c.clientId());
                 case SchedulerEvent.CheckDeadlines c -> List.of();

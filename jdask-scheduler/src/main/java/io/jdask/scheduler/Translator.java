@@ -159,6 +159,16 @@ final class Translator {
                         r.state(),
                         stimuli.orNext(r.stimulusId(), "steal-response"),
                         now));
+            case WorkerMsg.Heartbeat h ->
+                event(new SchedulerEvent.WorkerHeartbeat(
+                        w,
+                        h.executing(),
+                        h.ready(),
+                        h.managedBytes(),
+                        h.spilledBytes(),
+                        h.heapBytes(),
+                        stimuli.next("heartbeat"),
+                        now));
             case WorkerMsg.MissingData d ->
                 event(new SchedulerEvent.MissingData(
                         d.key(), d.erringWorker(), stimuli.orNext(d.stimulusId(), "missing-data"), now));

@@ -57,6 +57,12 @@ final class SchedulerInbox implements CommHandler {
 
         /** The scheduler connection closed, or the scheduler asked the worker to close. */
         void close(String reason, boolean askedByScheduler);
+
+        /**
+         * The scheduler removed this worker (it was silent too long) and closes the connection: close, and come back
+         * as a new worker.
+         */
+        void removed(String reason);
     }
 
     private final Shell shell;
@@ -114,6 +120,7 @@ final class SchedulerInbox implements CommHandler {
             }
             case SchedulerMsg.WorkerProfileRequest p -> shell.profileRequested(p.requestId());
             case SchedulerMsg.CloseWorker c -> shell.close("scheduler asked: " + c.reason(), true);
+            case SchedulerMsg.WorkerRemoved r -> shell.removed(r.reason());
             case SchedulerMsg.ClientWelcome m -> forClients(comm, m);
             case SchedulerMsg.KeyRunning m -> forClients(comm, m);
             case SchedulerMsg.KeyInMemory m -> forClients(comm, m);

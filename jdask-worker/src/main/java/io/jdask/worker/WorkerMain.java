@@ -1,6 +1,7 @@
 package io.jdask.worker;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -11,7 +12,8 @@ import java.util.function.Consumer;
  * </pre>
  * Prints {@code jdask worker <address> registered with <scheduler>} once registered, then runs
  * until the scheduler goes away, asks it to close, or the process gets SIGTERM (a shutdown hook
- * closes the worker cleanly). Exit status: 0 after a normal end, 1 if it could not start, 2 for
+ * closes the worker cleanly). A worker the scheduler removed while it was alive (frozen past the worker time-to-live)
+ * is replaced by a new one in the same process, which registers again. Exit status: 0 after a normal end, 1 if it could not start, 2 for
  * bad arguments. The options are {@link WorkerOptions}, which the {@code jdask worker} command of the CLI shares.
  */
 public final class WorkerMain {
@@ -35,14 +37,34 @@ public final class WorkerMain {
             System.exit(1);
             return;
         }
-        Thread hook = new Thread(worker::close, "jdask-worker-shutdown");
+        // The hook closes whichever worker runs now: one removed by the scheduler is replaced by a new one.
+        AtomicReference<WorkerServer> current = new AtomicReference<>(worker);
+        Thread hook = new Thread(() -> current.get().close(), "jdask-worker-shutdown");
         if (!addShutdownHook(hook, worker::close, Runtime.getRuntime()::addShutdownHook)) {
             return; // SIGTERM while starting: the worker is closed, and the JVM exits as it was told
         }
         System.out.println("jdask worker " + worker.address() + " registered with " + config.schedulerAddress());
         System.out.flush();
         startWarmup(worker, System.getProperty(WARMUP_PROPERTY, "off"));
-        worker.closeFuture().join();
+        while (true) {
+            worker.closeFuture().join();
+            if (!worker.removedByScheduler()) {
+                break;
+            }
+            // It was frozen past the scheduler's time-to-live and woke up: its tasks run elsewhere now, and it comes
+            // back as a new worker with nothing of the old one (state, data, running tasks).
+            try {
+                worker = WorkerServer.start(config);
+            } catch (RuntimeException e) {
+                System.err.println(
+                        "jdask worker: removed by the scheduler, and could not register again: " + e.getMessage());
+                break;
+            }
+            current.set(worker);
+            System.out.println(
+                    "jdask worker " + worker.address() + " registered again with " + config.schedulerAddress());
+            System.out.flush();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -96,9 +96,16 @@ import org.slf4j.LoggerFactory;
  * process's {@link MemoryMonitor} also spills, pauses and exits by its heap (see ARCHITECTURE.md, "Memory"), and the
  * scheduler hears the sizes and the pause in {@code WorkerMsg.MemoryStatus} reports.
  *
+ * <h2>Heartbeats</h2>
+ *
+ * Every {@link #HEARTBEAT_MILLIS} the loop sends a {@code WorkerMsg.Heartbeat} (tasks executing and ready, memory
+ * sizes): the scheduler removes a worker it has not heard from for its time-to-live. A worker that was frozen past
+ * it (SIGSTOP, a paused VM) reads {@code SchedulerMsg.WorkerRemoved} when it wakes: it closes like any worker that
+ * lost its scheduler, but {@link #removedByScheduler()} tells whoever runs it to start a new one in its place.
+ *
  * <h2>Not yet</h2>
  *
- * Heartbeats and metrics.
+ * Metrics.
  */
 public final class WorkerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
@@ -113,6 +120,11 @@ public final class WorkerServer implements AutoCloseable {
      * with, and what the worker exits with when its heap passes the terminate fraction.
      */
     public static final int EXIT_OUT_OF_MEMORY = 3;
+    /**
+     * How often the worker tells the scheduler it is alive (Dask: 0.5 to 5 s by cluster size). One small message a
+     * second per worker; the scheduler's time-to-live (30 s by default) allows many to be missed.
+     */
+    static final long HEARTBEAT_MILLIS = 1000;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -164,6 +176,9 @@ public final class WorkerServer implements AutoCloseable {
     private volatile boolean hadWork;
 
     private final AtomicLong stimulusSeq = new AtomicLong();
+    /** Set when the scheduler said it removed this worker: whoever runs it starts a new one (see WorkerMain). */
+    private volatile boolean removedByScheduler;
+
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Completes (never exceptionally) when every thread is stopped and every connection closed. */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -320,6 +335,7 @@ public final class WorkerServer implements AutoCloseable {
         }
         profiler.start(name);
         loop.every(MEMORY_CHECK_MILLIS, this::checkMemory);
+        loop.every(HEARTBEAT_MILLIS, this::heartbeat);
         loop.every(
                 FIND_MISSING_MILLIS,
                 () -> handle(new WorkerEvent.FindMissing(stimulus("find-missing"), clock.nanoTime())));
@@ -359,6 +375,15 @@ public final class WorkerServer implements AutoCloseable {
      */
     public CompletableFuture<Integer> warmUpWhileIdle(int rounds, boolean untilDone) {
         return IdleWarmup.startThread("jdask-worker-warmup", rounds, () -> closing.get() || (!untilDone && hadWork));
+    }
+
+    /**
+     * Whether this worker closed because the scheduler removed it while it was alive (it was silent past the worker
+     * time-to-live: frozen, stopped, or cut off): its tasks already run elsewhere, and a fresh worker with the same
+     * configuration should register in its place ({@link WorkerMain} does).
+     */
+    public boolean removedByScheduler() {
+        return removedByScheduler;
     }
 
     /** Whether the worker has started closing. */
@@ -515,6 +540,18 @@ public final class WorkerServer implements AutoCloseable {
             handle(new WorkerEvent.Unpause(stimulus("unpause"), clock.nanoTime()));
         }
         reportMemory(paused, "", paused != wasPaused);
+    }
+
+    /** Timer, on the loop: tells the scheduler this worker is alive, and what it is doing and holding. */
+    private void heartbeat() {
+        if (state == null || closing.get()) return;
+        DataStore.Sizes sizes = store.sizes();
+        sendToScheduler(new WorkerMsg.Heartbeat(
+                state.executingCount(),
+                state.readyCount(),
+                sizes.memoryBytes(),
+                sizes.spilledBytes(),
+                memory.heapBytes()));
     }
 
     /** Tells the scheduler the memory's sizes if they changed (at most every 500 ms) or at once if {@code now}. */
@@ -745,6 +782,17 @@ public final class WorkerServer implements AutoCloseable {
             } catch (RejectedExecutionException ignored) {
                 // closing
             }
+        }
+
+        @Override
+        public void removed(String reason) {
+            removedByScheduler = true;
+            LOG.warn(
+                    "worker {}: the scheduler removed it ({}) and runs its tasks elsewhere; dropping everything, to"
+                            + " register again as a new worker",
+                    name,
+                    reason);
+            closeAsync("removed by the scheduler: " + reason);
         }
 
         @Override

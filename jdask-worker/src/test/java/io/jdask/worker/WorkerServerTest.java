@@ -568,6 +568,28 @@ class WorkerServerTest {
         a.close(); // idempotent
     }
 
+    @Test
+    void aWorkerSendsHeartbeatsWithItsFigures() {
+        WorkerMsg.Heartbeat beat = scheduler.await(a.address(), WorkerMsg.Heartbeat.class, h -> true);
+        assertThat(beat.executing()).isZero();
+        assertThat(beat.ready()).isZero();
+        assertThat(beat.managedBytes()).isZero();
+    }
+
+    @Test
+    void aWorkerTheSchedulerRemovedClosesAndSaysItShouldComeBackAsNew() {
+        scheduler.send(a.address(), new SchedulerMsg.WorkerRemoved("no word from it for 31.0 s"));
+        a.closeFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertThat(a.removedByScheduler()).isTrue();
+        assertThat(b.removedByScheduler()).isFalse();
+
+        scheduler.send(b.address(), new SchedulerMsg.CloseWorker("scale down"));
+        b.closeFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertThat(b.removedByScheduler())
+                .as("asked to close: not to come back")
+                .isFalse();
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     /** The state of {@code key} on {@code w}'s state machine, or null if it does not know the key. */

@@ -202,6 +202,7 @@ final class ClusterModel {
                 e.resources(),
                 workerCounter++,
                 config.workerSaturation());
+        ws.lastSeenNanos = e.now();
         workers.put(ws.address, ws);
         return ws;
     }

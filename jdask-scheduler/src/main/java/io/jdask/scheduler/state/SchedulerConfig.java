@@ -15,6 +15,7 @@ public final class SchedulerConfig {
     private final long maxTransitionsPerHandle;
     private final boolean workStealing;
     private final long pausedClusterWarningNanos;
+    private final long workerTtlNanos;
 
     private SchedulerConfig(Builder b) {
         this.workerSaturation = b.workerSaturation;
@@ -27,7 +28,11 @@ public final class SchedulerConfig {
         this.maxTransitionsPerHandle = b.maxTransitionsPerHandle;
         this.workStealing = b.workStealing;
         this.pausedClusterWarningNanos = b.pausedClusterWarningNanos;
+        this.workerTtlNanos = b.workerTtlNanos;
     }
+
+    /** The default worker time-to-live: 30 seconds. */
+    public static final long DEFAULT_WORKER_TTL_NANOS = 30_000_000_000L;
 
     private static final SchedulerConfig DEFAULTS = builder().build();
 
@@ -52,6 +57,7 @@ public final class SchedulerConfig {
         b.maxTransitionsPerHandle = maxTransitionsPerHandle;
         b.workStealing = workStealing;
         b.pausedClusterWarningNanos = pausedClusterWarningNanos;
+        b.workerTtlNanos = workerTtlNanos;
         return b;
     }
 
@@ -103,6 +109,11 @@ public final class SchedulerConfig {
         return pausedClusterWarningNanos;
     }
 
+    /** A worker not heard from for longer than this is removed (see {@link SchedulerEvent.CheckWorkerTtl}); 0: never. */
+    public long workerTtlNanos() {
+        return workerTtlNanos;
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[workerSaturation=" + workerSaturation + ", bandwidthBytesPerSecond="
@@ -110,7 +121,8 @@ public final class SchedulerConfig {
                 + ", defaultDataSizeBytes=" + defaultDataSizeBytes + ", maxWorkerDeathsPerTask="
                 + maxWorkerDeathsPerTask
                 + ", storyCapacity=" + storyCapacity + ", maxTransitionsPerHandle=" + maxTransitionsPerHandle
-                + ", workStealing=" + workStealing + "]";
+                + ", workStealing=" + workStealing + ", pausedClusterWarningNanos=" + pausedClusterWarningNanos
+                + ", workerTtlNanos=" + workerTtlNanos + "]";
     }
 
     /** Mutable builder; each setter checks its argument. */
@@ -125,6 +137,7 @@ public final class SchedulerConfig {
         private long maxTransitionsPerHandle = 0;
         private boolean workStealing = true;
         private long pausedClusterWarningNanos = 10_000_000_000L;
+        private long workerTtlNanos = DEFAULT_WORKER_TTL_NANOS;
 
         private Builder() {}
 
@@ -241,6 +254,19 @@ public final class SchedulerConfig {
                 throw new IllegalArgumentException("pausedClusterWarningNanos must be >= 0 (0 = never), was " + nanos);
             }
             this.pausedClusterWarningNanos = nanos;
+            return this;
+        }
+
+        /**
+         * The worker time-to-live: a worker the scheduler has not heard from (a heartbeat, or any other message) for
+         * longer than this is removed as if its connection had closed, when a {@link SchedulerEvent.CheckWorkerTtl}
+         * comes. Default 30 s (Dask's default is 5 minutes); 0 turns the check off.
+         */
+        public Builder workerTtlNanos(long nanos) {
+            if (nanos < 0) {
+                throw new IllegalArgumentException("workerTtlNanos must be >= 0 (0 turns the check off), was " + nanos);
+            }
+            this.workerTtlNanos = nanos;
             return this;
         }
 

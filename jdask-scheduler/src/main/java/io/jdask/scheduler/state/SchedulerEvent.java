@@ -303,12 +303,45 @@ public sealed interface SchedulerEvent {
     }
 
     /**
+     * A worker's heartbeat: it is alive, with what it last said it was doing and holding (see
+     * {@code WorkerMsg.Heartbeat}). Every event from a worker counts as word from it; this one also refreshes the
+     * figures.
+     */
+    record WorkerHeartbeat(
+            String worker,
+            int executing,
+            int ready,
+            long managedBytes,
+            long spilledBytes,
+            long heapBytes,
+            String stimulusId,
+            long now)
+            implements SchedulerEvent {
+        public WorkerHeartbeat {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
      * Nothing happened but time: the shell's timer asks the state to look at what waits for a deadline (today, whether
      * a cluster whose workers are all paused has been so long enough to warn; see
      * {@link SchedulerState#pausedWarningDeadline()}).
      */
     record CheckDeadlines(String stimulusId, long now) implements SchedulerEvent {
         public CheckDeadlines {
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
+    /**
+     * Time to look for silent workers: each worker not heard from for longer than
+     * {@link SchedulerConfig#workerTtlNanos()} before {@code now} is removed as by {@link RemoveWorker} (its tasks
+     * rerun elsewhere, its data recomputed), and the shell is told to disconnect it
+     * ({@link SchedulerInstruction.DisconnectWorker}).
+     */
+    record CheckWorkerTtl(String stimulusId, long now) implements SchedulerEvent {
+        public CheckWorkerTtl {
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }

@@ -65,6 +65,13 @@ public sealed interface SchedulerInstruction {
      */
     record StealRequest(String worker, String key, long runId, String stimulusId) implements ToWorker {}
 
+    /**
+     * The state removed {@code worker} (it was silent past the worker time-to-live, {@code reason} says how long):
+     * close its connection, telling it first that it was removed, so that a worker that was only frozen registers
+     * again as a new one.
+     */
+    record DisconnectWorker(String worker, String reason, String stimulusId) implements ToWorker {}
+
     /** {@code key} is in memory. */
     record KeyInMemory(Set<String> clients, String key, String typeName, long nbytes) implements ToClient {}
 

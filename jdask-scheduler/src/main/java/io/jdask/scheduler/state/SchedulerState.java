@@ -9,6 +9,7 @@ import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
 import io.jdask.scheduler.state.SchedulerEvent.Balance;
 import io.jdask.scheduler.state.SchedulerEvent.CancelKeys;
 import io.jdask.scheduler.state.SchedulerEvent.CheckDeadlines;
+import io.jdask.scheduler.state.SchedulerEvent.CheckWorkerTtl;
 import io.jdask.scheduler.state.SchedulerEvent.LongRunning;
 import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.ReleaseKeys;
@@ -20,6 +21,7 @@ import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
 import io.jdask.scheduler.state.SchedulerEvent.UpdateData;
 import io.jdask.scheduler.state.SchedulerEvent.UpdateGraph;
+import io.jdask.scheduler.state.SchedulerEvent.WorkerHeartbeat;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerMemory;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerReleasedKey;
 import java.util.ArrayList;
@@ -117,6 +119,16 @@ public final class SchedulerState {
             m.stimulusId = e.stimulusId();
             m.now = e.now();
             t.beginEvent();
+            switch (e) { // word from a worker, whatever it says, keeps it alive (the worker time-to-live)
+                case TaskFinished ev -> workers.heard(ev.worker(), ev.now());
+                case TaskErred ev -> workers.heard(ev.worker(), ev.now());
+                case AddKeys ev -> workers.heard(ev.worker(), ev.now());
+                case WorkerReleasedKey ev -> workers.heard(ev.worker(), ev.now());
+                case LongRunning ev -> workers.heard(ev.worker(), ev.now());
+                case WorkerMemory ev -> workers.heard(ev.worker(), ev.now());
+                case WorkerHeartbeat ev -> workers.heard(ev.worker(), ev.now());
+                default -> {}
+            }
             switch (e) {
                 case AddClient ev -> clients.addClient(ev);
                 case RemoveClient ev -> clients.removeClient(ev);
@@ -137,6 +149,8 @@ public final class SchedulerState {
                 case Balance ev -> stealing.balance();
                 case StealResponse ev -> workers.stealResponse(ev);
                 case CheckDeadlines ev -> {} // the watch below is all there is to do
+                case WorkerHeartbeat ev -> workers.heartbeat(ev);
+                case CheckWorkerTtl ev -> workers.checkWorkerTtl(ev);
             }
             t.settle();
             pausedCluster.watch();

@@ -12,14 +12,17 @@ import io.jdask.scheduler.state.Recommendation.Finished;
 import io.jdask.scheduler.state.Recommendation.WorkerDied;
 import io.jdask.scheduler.state.SchedulerEvent.AddKeys;
 import io.jdask.scheduler.state.SchedulerEvent.AddWorker;
+import io.jdask.scheduler.state.SchedulerEvent.CheckWorkerTtl;
 import io.jdask.scheduler.state.SchedulerEvent.LongRunning;
 import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveWorker;
 import io.jdask.scheduler.state.SchedulerEvent.StealResponse;
 import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
+import io.jdask.scheduler.state.SchedulerEvent.WorkerHeartbeat;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerMemory;
 import io.jdask.scheduler.state.SchedulerEvent.WorkerReleasedKey;
+import io.jdask.scheduler.state.SchedulerInstruction.DisconnectWorker;
 import io.jdask.scheduler.state.SchedulerInstruction.FreeKeys;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,11 +85,20 @@ final class WorkerEvents {
     }
 
     void removeWorker(RemoveWorker e) {
-        WorkerInfo ws = m.workers.remove(e.address());
+        WorkerInfo ws = m.workers.get(e.address());
         if (ws == null) {
             m.note(e.address(), "RemoveWorker ignored: unknown worker");
             return;
         }
+        remove(ws, !e.cause().isEmpty() ? e.cause() : ws.exitReason);
+    }
+
+    /**
+     * Removes a connected worker, whatever the reason: its results are lost (recomputed when they can be), its running
+     * tasks rerun elsewhere, each counting a strike towards {@link KilledWorker} with {@code cause} (empty if unknown).
+     */
+    private void remove(WorkerInfo ws, String cause) {
+        m.workers.remove(ws.address);
         if (ws.paused) {
             m.pausedWorkers--;
         }
@@ -103,16 +115,63 @@ final class WorkerEvents {
         for (SchedulerTask ts : new ArrayList<>(ws.processing)) {
             ts.suspicious++;
             if (ts.suspicious >= maxDeaths) {
-                t.transition(ts, new WorkerDied(new KilledWorker(ts.key, ws.address, ts.suspicious, cause(ws, e))));
+                t.transition(ts, new WorkerDied(new KilledWorker(ts.key, ws.address, ts.suspicious, cause)));
             } else {
                 t.recommend(ts, RELEASED); // no CancelCompute: the worker is gone
             }
         }
     }
 
-    /** Why a worker died, as far as the scheduler knows: what its nanny or the worker itself said, else empty. */
-    private static String cause(WorkerInfo ws, RemoveWorker e) {
-        return !e.cause().isEmpty() ? e.cause() : ws.exitReason;
+    /**
+     * Word from a worker: any event it caused counts (Dask counts heartbeats only; counting everything costs one
+     * field write and keeps a worker that is busy reporting results from being taken for dead).
+     */
+    void heard(String worker, long now) {
+        WorkerInfo ws = m.workers.get(worker);
+        if (ws != null && now - ws.lastSeenNanos > 0) {
+            ws.lastSeenNanos = now;
+        }
+    }
+
+    /** A heartbeat: the worker is alive (already counted by {@link #heard}), with fresh figures. */
+    void heartbeat(WorkerHeartbeat e) {
+        WorkerInfo ws = worker(e.worker(), e.worker(), "WorkerHeartbeat");
+        if (ws == null) return;
+        ws.reportedExecuting = e.executing();
+        ws.reportedReady = e.ready();
+        ws.managedBytes = e.managedBytes();
+        ws.spilledBytes = e.spilledBytes();
+        ws.heapBytes = e.heapBytes();
+    }
+
+    /**
+     * Removes every worker silent for longer than the time-to-live, as if its connection had closed (Dask's
+     * check_worker_ttl), and tells the shell to disconnect it: a worker that was only frozen (SIGSTOP, a paused VM,
+     * a network dropping packets without closing the socket) then learns it was removed and comes back as new.
+     */
+    void checkWorkerTtl(CheckWorkerTtl e) {
+        long ttl = m.config.workerTtlNanos();
+        if (ttl <= 0 || m.workers.isEmpty()) return;
+        List<WorkerInfo> silent = null;
+        for (WorkerInfo ws : m.workers.values()) {
+            if (e.now() - ws.lastSeenNanos > ttl) {
+                if (silent == null) silent = new ArrayList<>();
+                silent.add(ws);
+            }
+        }
+        if (silent == null) return;
+        for (WorkerInfo ws : silent) {
+            String reason = "no word from it for " + seconds(e.now() - ws.lastSeenNanos)
+                    + ", past the worker time-to-live of " + seconds(ttl);
+            m.note(ws.address, "worker removed: " + reason);
+            remove(ws, "it was silent: " + reason);
+            m.emit(new DisconnectWorker(ws.address, reason, e.stimulusId()));
+        }
+    }
+
+    /** Nanoseconds as seconds with one decimal, for messages: {@code 31.2 s}. */
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
     /** The task if it is processing on that worker, else null (and the event is noted as stale). */

@@ -74,6 +74,17 @@ final class WorkerInfo implements WorkerView {
     long spilledBytes = -1;
     long heapBytes = -1;
 
+    /**
+     * When the scheduler last heard from this worker (any event from it, {@code now} of the event); the worker
+     * time-to-live counts from here.
+     */
+    long lastSeenNanos;
+
+    /** Tasks occupying a thread and tasks waiting for one, as its last heartbeat said; -1 before the first. */
+    int reportedExecuting = -1;
+
+    int reportedReady = -1;
+
     /** Why the worker said it was about to exit (its memory passed the terminate fraction); empty if it did not. */
     String exitReason = "";
 
@@ -169,6 +180,11 @@ final class WorkerInfo implements WorkerView {
     @Override
     public long heapBytes() {
         return heapBytes;
+    }
+
+    @Override
+    public long lastSeenNanos() {
+        return lastSeenNanos;
     }
 
     @Override

@@ -55,4 +55,7 @@ public interface WorkerView {
     long heapBytes();
 
     Set<String> heldKeys();
+
+    /** When the scheduler last heard from it (the {@code now} of its latest event); see the worker time-to-live. */
+    long lastSeenNanos();
 }

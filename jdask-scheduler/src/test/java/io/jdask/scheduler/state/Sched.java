@@ -58,6 +58,11 @@ final class Sched {
         return now += 1_000;
     }
 
+    /** Moves the fake clock on by {@code nanos} (no event); returns the new time. */
+    long advance(long nanos) {
+        return now += nanos;
+    }
+
     // ---- events ----
 
     /** The shell's timer, {@code nanos} after the last event. */
@@ -93,6 +98,15 @@ final class Sched {
     /** A memory report: paused or not, with sizes that do not matter here. */
     WorkerMemory memory(String address, boolean paused) {
         return new WorkerMemory(address, 100, 200, 300, paused, "", sid(), tick());
+    }
+
+    /** A heartbeat: 1 task executing, 2 ready, sizes that do not matter here. */
+    WorkerHeartbeat heartbeat(String address) {
+        return new WorkerHeartbeat(address, 1, 2, 100, 200, 300, sid(), tick());
+    }
+
+    CheckWorkerTtl checkTtl() {
+        return new CheckWorkerTtl(sid(), tick());
     }
 
     RemoveClient removeClient(String id) {
@@ -193,7 +207,7 @@ final class Sched {
     /**
      * Renders instructions compactly: {@code compute x@w}, {@code free x@w}, {@code cancel x@w},
      * {@code memory x>[c]}, {@code erred x>[c] blame=y}, {@code cancelled x>[c]}, {@code lost x>[c]},
-     * {@code recomputing x>[c]}.
+     * {@code recomputing x>[c]}, {@code disconnect w}.
      * Multi-key FreeKeys render as {@code free [a, b]@w}.
      */
     static List<String> render(List<SchedulerInstruction> out) {
@@ -209,6 +223,7 @@ final class Sched {
                                             : f.keys().toString()) + "@" + f.worker();
                         case CancelCompute c -> "cancel " + c.key() + "@" + c.worker();
                         case StealRequest q -> "steal " + q.key() + "@" + q.worker();
+                        case DisconnectWorker d -> "disconnect " + d.worker();
                         case KeyInMemory k -> "memory " + k.key() + ">" + new TreeSet<>(k.clients());
                         case KeyErred k ->
                             "erred " + k.key() + ">" + new TreeSet<>(k.clients()) + " blame=" + k.blamedKey();

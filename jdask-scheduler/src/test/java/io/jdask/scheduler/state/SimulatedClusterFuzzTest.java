@@ -403,6 +403,8 @@ class SimulatedClusterFuzzTest {
                     }
                     runningSpecs.remove(c.key());
                 }
+                case DisconnectWorker d ->
+                    throw new AssertionError("no worker time-to-live runs in this simulation, yet: " + d);
                 case FreeKeys f -> {
                     assertThat(data).as("free sent to a dead worker").containsKey(f.worker());
                     data.get(f.worker()).removeAll(f.keys());

@@ -647,6 +647,11 @@ public final class WorkerState {
         return m.executing.size();
     }
 
+    /** READY tasks: waiting for a thread. */
+    public int readyCount() {
+        return m.ready.size();
+    }
+
     /** Seceded tasks still running. */
     public int longRunningCount() {
         return m.longRunning.size();
