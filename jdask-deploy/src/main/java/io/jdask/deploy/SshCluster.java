@@ -120,23 +120,32 @@ public final class SshCluster implements Cluster {
         return remoteDirectory + "/" + CREDENTIALS_FILE;
     }
 
-    /**
-     * The remote command line that runs jdask with {@code args} and sends it SIGTERM once its standard input (the
-     * local ssh's) ends: a background {@code cat} reads the input to its end, then signals the shell's own pid, which
-     * by then is the JVM ({@code exec}).
-     */
+    /** The remote command line that runs jdask with {@code args} under {@link #remoteWrapper}. */
     String remoteJava(List<String> args) {
         List<String> java = new ArrayList<>();
         java.add(b.javaCommand);
         java.addAll(b.javaOptions);
         java.addAll(List.of("-cp", b.classPath, MAIN));
         java.addAll(args);
+        return remoteWrapper(java);
+    }
+
+    /**
+     * A shell command line that runs {@code command} and sends it SIGTERM once the shell's standard input (the local
+     * ssh's) ends: a background {@code cat} reads the input to its end, then signals the shell's own pid, which by then
+     * is the command's ({@code exec}). The command itself reads nothing.
+     */
+    static String remoteWrapper(List<String> command) {
         return "exec 3<&0; { cat <&3 >/dev/null 2>&1; kill $$ 2>/dev/null; } </dev/null >/dev/null 2>&1 & exec "
-                + Shell.join(java) + " </dev/null";
+                + Shell.join(command) + " </dev/null";
+    }
+
+    private List<String> ssh(String host, String remoteCommand) {
+        return commandFor(b, host, remoteCommand);
     }
 
     /** The local ssh command line that runs {@code remoteCommand} on {@code host}. */
-    List<String> ssh(String host, String remoteCommand) {
+    static List<String> commandFor(Builder b, String host, String remoteCommand) {
         List<String> cmd =
                 new ArrayList<>(List.of(b.sshCommand, "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15"));
         if (b.port > 0) cmd.addAll(List.of("-p", Integer.toString(b.port)));
