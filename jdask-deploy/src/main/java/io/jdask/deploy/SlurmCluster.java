@@ -130,13 +130,14 @@ public final class SlurmCluster implements Cluster {
     public synchronized Map<String, String> jobStates() {
         Map<String, String> states = new LinkedHashMap<>();
         if (jobs.isEmpty()) return states;
+        // All of this user's jobs, then ours among them: `squeue --jobs` fails once SLURM has forgotten one of them.
         String out = Shell.run(
-                List.of("squeue", "--noheader", "--jobs", String.join(",", jobs), "--format", "%i %T"),
+                List.of("squeue", "--noheader", "--user", System.getProperty("user.name"), "--format", "%i %T"),
                 null,
                 COMMAND_TIMEOUT);
         for (String line : out.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length == 2) states.put(f[0], f[1]);
+            if (f.length == 2 && jobs.contains(f[0])) states.put(f[0], f[1]);
         }
         return states;
     }
@@ -165,16 +166,25 @@ public final class SlurmCluster implements Cluster {
         }
         if (jobs.size() > wanted) {
             List<String> cancel = new ArrayList<>(jobs.subList(wanted, jobs.size()));
-            Shell.run(command("scancel", cancel), null, COMMAND_TIMEOUT);
+            scancel(cancel);
             jobs.removeAll(cancel);
-            LOG.info("cancelled SLURM jobs {}", cancel);
         }
     }
 
-    private static List<String> command(String program, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(program));
-        cmd.addAll(args);
-        return cmd;
+    /** Cancels these jobs; a job that ended meanwhile is no error. */
+    private static void scancel(List<String> ids) {
+        if (ids.isEmpty()) return;
+        List<String> cmd = new ArrayList<>(List.of("scancel"));
+        cmd.addAll(ids);
+        try {
+            Shell.run(cmd, null, COMMAND_TIMEOUT);
+        } catch (IllegalStateException e) {
+            if (!e.getMessage().contains("already completing or completed")
+                    && !e.getMessage().contains("Invalid job id")) {
+                throw e;
+            }
+        }
+        LOG.info("cancelled SLURM jobs {}", ids);
     }
 
     /** Cancels every job, stops the scheduler and removes the credentials from the shared directory. */
@@ -183,7 +193,10 @@ public final class SlurmCluster implements Cluster {
         if (closed) return;
         closed = true;
         try {
-            if (!jobs.isEmpty()) Shell.run(command("scancel", jobs), null, COMMAND_TIMEOUT);
+            if (!jobs.isEmpty()) {
+                jobs.retainAll(jobStates().keySet());
+                scancel(jobs);
+            }
             jobs.clear();
         } finally {
             if (dashboard != null) dashboard.close();

@@ -10,6 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +76,19 @@ public final class SshCluster implements Cluster {
 
     private void start() {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        try {
-            for (String host : new LinkedHashSet<>(b.hosts)) copyCredentials(host);
+        try (ExecutorService copying = Executors.newVirtualThreadPerTaskExecutor()) {
+            // One ssh per host, at once: on many hosts the copies would otherwise add up to seconds.
+            List<CompletableFuture<Void>> copies = new LinkedHashSet<>(b.hosts)
+                    .stream()
+                            .map(host -> CompletableFuture.runAsync(() -> copyCredentials(host), copying))
+                            .toList();
+            for (CompletableFuture<Void> copy : copies) {
+                try {
+                    copy.join();
+                } catch (CompletionException e) {
+                    throw (RuntimeException) e.getCause();
+                }
+            }
             String schedulerHost = b.hosts.get(0);
             List<String> args = new ArrayList<>(List.of(
                     "scheduler",
@@ -273,11 +288,27 @@ public final class SshCluster implements Cluster {
             String problem = scheduler.stop(STOP_GRACE);
             if (problem != null) problems.add(problem);
         }
-        for (String host : new LinkedHashSet<>(b.hosts)) {
-            try {
-                Shell.run(ssh(host, "rm -rf " + Shell.quote(remoteDirectory)), null, COMMAND_TIMEOUT);
-            } catch (IllegalStateException e) {
-                problems.add("cannot remove " + remoteDirectory + " on " + host + ": " + e.getMessage());
+        try (ExecutorService removing = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<CompletableFuture<String>> removals = new LinkedHashSet<>(b.hosts)
+                    .stream()
+                            .map(host -> CompletableFuture.supplyAsync(
+                                    () -> {
+                                        try {
+                                            Shell.run(
+                                                    ssh(host, "rm -rf " + Shell.quote(remoteDirectory)),
+                                                    null,
+                                                    COMMAND_TIMEOUT);
+                                            return null;
+                                        } catch (IllegalStateException e) {
+                                            return "cannot remove " + remoteDirectory + " on " + host + ": "
+                                                    + e.getMessage();
+                                        }
+                                    },
+                                    removing))
+                            .toList();
+            for (CompletableFuture<String> removal : removals) {
+                String problem = removal.join();
+                if (problem != null) problems.add(problem);
             }
         }
         if (Thread.currentThread() != shutdownHook) {
