@@ -1,5 +1,6 @@
 package io.jdask.cli.netns;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,12 +8,18 @@ import static org.awaitility.Awaitility.await;
 import io.jdask.Client;
 import io.jdask.Future;
 import io.jdask.deploy.SshCluster;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -146,6 +153,44 @@ class SshClusterTest {
 
     @Test
     @Order(5)
+    void killingTheClientJvmStopsWhatItStartedOnTheHosts() throws Exception {
+        String dir = ".jdask/ssh-killed-" + ProcessHandle.current().pid();
+        List<String> java = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-unsafe"))
+                .forEach(java::add);
+        java.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                SshClusterChild.class.getName(),
+                hosts.address(2),
+                hosts.identityFile().toString(),
+                hosts.knownHostsFile().toString(),
+                dir));
+        Process child = new ProcessBuilder(java).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8));
+            CompletableFuture<String> ready = CompletableFuture.supplyAsync(() ->
+                    out.lines().filter(l -> l.startsWith("ready ")).findFirst().orElse("exited"));
+            assertThat(ready.get(90, TimeUnit.SECONDS)).startsWith("ready tls://" + hosts.address(2) + ":8786");
+            assertThat(processesMentioning(dir))
+                    .as("the remote scheduler and its ssh")
+                    .isNotEmpty();
+
+            child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+            await("the remote scheduler stops once its client JVM is gone")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> processesMentioning(dir).isEmpty());
+        } finally {
+            child.destroyForcibly();
+            // Killed, the client could not remove its credentials: this test does.
+            deleteRecursively(Path.of(System.getProperty("user.home")).resolve(dir));
+        }
+    }
+
+    @Test
+    @Order(6)
     void closeLeavesNoProcessAndNoCredentialsBehind() {
         String remote = cluster.remoteCredentialsPath();
         cluster.close();
@@ -153,17 +198,24 @@ class SshClusterTest {
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
                 .as("local ssh processes")
                 .allMatch(h -> !h.info().command().orElse("").endsWith("/ssh"));
-        assertThat(javaProcessesMentioning(remote)).isEmpty();
+        assertThat(processesMentioning(remote)).isEmpty();
         assertThat(Path.of(System.getProperty("user.home")).resolve(remote).getParent())
                 .doesNotExist();
     }
 
     /** Pids of processes on this machine whose command line contains {@code text} (all namespaces share pids). */
-    private static List<Long> javaProcessesMentioning(String text) {
+    private static List<Long> processesMentioning(String text) {
         try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
             return all.filter(h -> commandLine(h).contains(text))
                     .map(ProcessHandle::pid)
                     .toList();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
         }
     }
 
