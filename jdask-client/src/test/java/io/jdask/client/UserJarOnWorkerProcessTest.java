@@ -43,7 +43,13 @@ class UserJarOnWorkerProcessTest {
     private static URLClassLoader appLoader;
 
     /** The application: a package-private record as argument and result, and tasks that look around the worker. */
-    private static final Map<String, String> SOURCES = Map.of("acme/App.java", """
+    private static final Map<String, String> SOURCES = Map.of(
+            "acme/Greeter.java",
+            "package acme; public interface Greeter { String greet(String who); }",
+            "acme/English.java",
+            "package acme; public class English implements Greeter { public String greet(String w) { return \"hello \" + w; } }",
+            "acme/App.java",
+            """
             package acme;
 
             import io.jdask.Client;
@@ -62,10 +68,26 @@ class UserJarOnWorkerProcessTest {
                     return io.jdask.protocol.Serializer.shared().serializerClassName(Job.class);
                 }
 
+                /** What a task finds through ServiceLoader and getResource: the application's files. */
+                static String lookAround(String who) throws Exception {
+                    StringBuilder out = new StringBuilder();
+                    for (Greeter g : java.util.ServiceLoader.load(Greeter.class)) out.append(g.greet(who)).append(';');
+                    java.util.Properties p = new java.util.Properties();
+                    try (var in = App.class.getResourceAsStream("app.properties")) {
+                        p.load(in);
+                    }
+                    out.append(p.getProperty("greeting")).append(';');
+                    ClassLoader l = Thread.currentThread().getContextClassLoader();
+                    out.append(java.util.Collections.list(l.getResources("acme/app.properties")).size()).append(';');
+                    out.append(l.getResource("acme/absent.properties"));
+                    return out.toString();
+                }
+
                 public static List<String> run(Client client) throws Exception {
                     List<String> out = new ArrayList<>();
                     for (int i = 0; i < 4; i++) out.add(client.submit(App::twice, new Job(i, "job" + i)).result().toString());
                     out.add(client.submit(App::serializerOf, new Job(0, "x")).result());
+                    out.add(client.submit(App::lookAround, "worker").result());
                     return out;
                 }
             }
@@ -125,7 +147,7 @@ class UserJarOnWorkerProcessTest {
     }
 
     @Test
-    void aPackagePrivateRecordGetsAGeneratedSerializerOnTheWorkerForEveryClientAndTheLogStaysClean() throws Exception {
+    void classesAndResourcesOfTheJarReachTheWorkerAndItsRecordGetsAGeneratedSerializerWithACleanLog() throws Exception {
         // Two clients: the worker loads the application's classes once per client, each in a loader of its own, and
         // Fory must bind each client's generated serializer to that client's classes.
         for (int round = 0; round < 2; round++) {
@@ -140,6 +162,9 @@ class UserJarOnWorkerProcessTest {
                 assertThat(out.get(4))
                         .as("the serializer of App.Job on the worker")
                         .containsPattern("Fory(Ref)?Codec");
+                assertThat(out.get(5))
+                        .as("what ServiceLoader, getResourceAsStream, getResources and getResource found in a task")
+                        .isEqualTo("hello worker;hi from app.properties;1;null");
             }
         }
         String log = Files.readString(workerLog, StandardCharsets.UTF_8);
@@ -166,6 +191,9 @@ class UserJarOnWorkerProcessTest {
         assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(String[]::new)))
                 .as("compiling the application")
                 .isZero();
+        Files.createDirectories(classes.resolve("META-INF/services"));
+        Files.writeString(classes.resolve("META-INF/services/acme.Greeter"), "# the English greeter\nacme.English\n");
+        Files.writeString(classes.resolve("acme/app.properties"), "greeting=hi from app.properties\n");
         Path jar = dir.resolve("app.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
                 Stream<Path> files = Files.walk(classes)) {
