@@ -49,7 +49,10 @@ public interface LocalCluster extends Cluster {
     @Override
     void close();
 
-    /** What a local cluster is made of. */
+    /**
+     * What a local cluster is made of. {@code workerJvmOptions} are added to the command line of each worker process
+     * after jdask's own flags (so a user's {@code -Xss} or {@code -XX} setting wins), before the class path.
+     */
     record Spec(
             int workers,
             int threadsPerWorker,
@@ -58,13 +61,48 @@ public interface LocalCluster extends Cluster {
             int dashboardPort,
             int schedulerPort,
             Memory memory,
-            Security security) {
+            Security security,
+            List<String> workerJvmOptions) {
         public Spec {
             if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
             if (threadsPerWorker < 1) {
                 throw new IllegalArgumentException("threadsPerWorker must be >= 1, got " + threadsPerWorker);
             }
             memory = memory == null ? Memory.DEFAULT : memory;
+            workerJvmOptions = workerJvmOptions == null ? List.of() : List.copyOf(workerJvmOptions);
+            for (String o : workerJvmOptions) {
+                if (o.isBlank() || !o.startsWith("-")) {
+                    throw new IllegalArgumentException("a worker JVM option starts with '-' (such as -Xss8m or"
+                            + " -Dname=value), got '" + o + "'; pass each option as one string");
+                }
+                if (o.equals("-cp") || o.equals("-classpath") || o.equals("--class-path") || o.equals("-jar")) {
+                    throw new IllegalArgumentException("worker JVM options cannot set " + o
+                            + ": LocalCluster gives worker processes this JVM's class path; ship other jars with"
+                            + " client.uploadJar");
+                }
+            }
+        }
+
+        /** Without extra JVM options for worker processes. */
+        public Spec(
+                int workers,
+                int threadsPerWorker,
+                boolean processes,
+                long memoryLimitBytes,
+                int dashboardPort,
+                int schedulerPort,
+                Memory memory,
+                Security security) {
+            this(
+                    workers,
+                    threadsPerWorker,
+                    processes,
+                    memoryLimitBytes,
+                    dashboardPort,
+                    schedulerPort,
+                    memory,
+                    security,
+                    List.of());
         }
 
         /** With the workers' default memory management and no TLS. */
@@ -133,6 +171,7 @@ public interface LocalCluster extends Cluster {
         private int schedulerPort = 0;
         private Memory memory = Memory.DEFAULT;
         private Security security;
+        private List<String> workerJvmOptions = List.of();
 
         Builder() {}
 
@@ -216,9 +255,28 @@ public interface LocalCluster extends Cluster {
             return this;
         }
 
+        /**
+         * JVM options for each worker process, such as {@code "-Xss8m"}, {@code "-Dmy.setting=1"} or
+         * {@code "--add-opens=java.base/java.util=ALL-UNNAMED"}: added after jdask's own (heap from {@link
+         * #memoryLimit}, garbage collector, flags that keep the serializer quiet), so they win where both set the same
+         * thing. Ignored for workers in this JVM ({@code processes(false)}).
+         */
+        public Builder workerJvmOptions(String... options) {
+            this.workerJvmOptions = List.of(options);
+            return this;
+        }
+
         public Spec spec() {
             return new Spec(
-                    workers, threadsPerWorker, processes, memoryLimit, dashboardPort, schedulerPort, memory, security);
+                    workers,
+                    threadsPerWorker,
+                    processes,
+                    memoryLimit,
+                    dashboardPort,
+                    schedulerPort,
+                    memory,
+                    security,
+                    workerJvmOptions);
         }
 
         /** Starts the cluster and returns when its workers have joined. */
