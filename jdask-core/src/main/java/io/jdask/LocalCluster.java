@@ -71,7 +71,7 @@ public interface LocalCluster extends Cluster {
             memory = memory == null ? Memory.DEFAULT : memory;
             workerJvmOptions = workerJvmOptions == null ? List.of() : List.copyOf(workerJvmOptions);
             for (String o : workerJvmOptions) {
-                if (o.isBlank() || !o.startsWith("-")) {
+                if (o.isBlank() || !o.startsWith("-") || o.contains(" -")) {
                     throw new IllegalArgumentException("a worker JVM option starts with '-' (such as -Xss8m or"
                             + " -Dname=value), got '" + o + "'; pass each option as one string");
                 }
@@ -263,6 +263,7 @@ public interface LocalCluster extends Cluster {
          */
         public Builder workerJvmOptions(String... options) {
             this.workerJvmOptions = List.of(options);
+            spec(); // refuses a bad option here, where it was given
             return this;
         }
 

@@ -72,6 +72,10 @@ public final class Serializer {
     static final byte TAG_DOUBLES = 4;
     static final byte TAG_LONGS = 5;
 
+    static {
+        QuietStart.beforeFory();
+    }
+
     private static final ClassLoader DEFAULT_LOADER = Serializer.class.getClassLoader();
     /** The loader Fory's generated serializers resolve class names through when the context loader is not set. */
     private static final ClassLoader FORY_LOADER = Fory.class.getClassLoader();
