@@ -36,9 +36,10 @@ fail() { echo "run-example: FAILED: $*" >&2; exit 1; }
 start=$SECONDS
 
 echo "run-example: installing jdask into $REPO"
-(cd "$ROOT" && "${MVN[@]}" -DskipTests install -pl jdask-bom,jdask-client,jdask-cli -am)
+# Tests are neither compiled nor run here: .ci/run ran the suite before.
+(cd "$ROOT" && "${MVN[@]}" -Dmaven.test.skip=true install -pl jdask-bom,jdask-client,jdask-cli -am)
 
-echo "run-example: building the example against it"
+echo "run-example: building the example against it ($((SECONDS - start)) s)"
 (cd "$EXAMPLE" && "${MVN[@]}" -f "$EXAMPLE/pom.xml" package dependency:build-classpath \
   -Dmdep.outputFile="$WORK/classpath.txt")
 JAR="$EXAMPLE/target/hello-jdask-1.0.jar"
@@ -55,7 +56,7 @@ wait_for() { # file pattern seconds
   done
 }
 
-echo "run-example: starting ./jdask scheduler and one ./jdask worker"
+echo "run-example: starting ./jdask scheduler and one ./jdask worker ($((SECONDS - start)) s)"
 "$ROOT/jdask" scheduler --port 0 --dashboard-port -1 >"$WORK/scheduler.log" 2>&1 &
 pids+=($!)
 wait_for "$WORK/scheduler.log" "listening at tcp://" 60
@@ -64,7 +65,7 @@ JDASK_JAVA_OPTS="-Xmx256m" "$ROOT/jdask" worker "$ADDRESS" >"$WORK/worker.log" 2
 pids+=($!)
 wait_for "$WORK/worker.log" "registered with" 60
 
-echo "run-example: running com.example.hello.HelloJdask against $ADDRESS"
+echo "run-example: running com.example.hello.HelloJdask against $ADDRESS ($((SECONDS - start)) s)"
 # A plain `java -cp`: no flags, as a user would start it.
 java -cp "$CP" com.example.hello.HelloJdask "$ADDRESS" >"$WORK/example.out" 2>"$WORK/example.err" \
   || fail "the example exited with $?"
