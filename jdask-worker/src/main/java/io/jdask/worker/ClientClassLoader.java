@@ -142,6 +142,18 @@ final class ClientClassLoader extends ClassLoader {
     private static final List<String> WORKER_PACKAGES =
             List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.jdask.", "org.apache.fory.");
 
+    /**
+     * Simple names Fory's generated serializers use unqualified, which the compiler first looks up in the serialized
+     * class's own package ({@code com.acme.Object}); no real program has classes of these names.
+     */
+    private static final Set<String> SHADOWED_BY_GENERATED_CODE = Set.of("Object", "Override", "Class", "String");
+
+    /**
+     * First segments of qualified names in generated code ({@code org.apache.fory...}), which the compiler first tries
+     * as classes of the serialized class's package ({@code com.acme.org}); lower-case, so no class has them.
+     */
+    private static final Set<String> TOP_LEVEL_PACKAGES = Set.of("org", "java", "javax", "jdk", "sun", "com", "io");
+
     /** JShell's package: its own classes there are named {@code $...} ({@code $JShell$12}, {@code $Cancel$}). */
     private static final String JSHELL_PACKAGE = "REPL.";
 
@@ -156,6 +168,9 @@ final class ClientClassLoader extends ClassLoader {
      *   <li>Fory's generated serializer and codec classes, which each JVM makes for itself;
      *   <li>a name without a package that is also a class of {@code java.lang} ({@code Object}, {@code String}): a
      *       compiler resolving a simple name tries the unnamed package first, and no real program shadows those;
+     *   <li>in any package, the few {@code java.lang} names generated serializers use ({@code com.acme.Object},
+     *       {@code com.acme.Class}) and lower-case top-level package names ({@code com.acme.org}): the compiler tries
+     *       the serialized class's package first for those too;
      *   <li>names in JShell's package {@code REPL} that JShell cannot have made: a simple name not starting with
      *       {@code $} ({@code REPL.Object}), or more dots ({@code REPL.$JShell$16.Point}, a nested class's name
      *       written the Java way).
@@ -174,6 +189,10 @@ final class ClientClassLoader extends ClassLoader {
             return true;
         }
         if (name.indexOf('.') < 0 && isJavaLang(name)) return true;
+        if (name.indexOf('.') > 0
+                && (SHADOWED_BY_GENERATED_CODE.contains(simple) || TOP_LEVEL_PACKAGES.contains(simple))) {
+            return true;
+        }
         if (!name.startsWith(JSHELL_PACKAGE)) return false;
         String rest = name.substring(JSHELL_PACKAGE.length());
         return !rest.startsWith("$") || rest.indexOf('.') >= 0;
