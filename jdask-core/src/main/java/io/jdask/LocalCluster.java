@@ -50,7 +50,10 @@ public interface LocalCluster extends Cluster {
     @Override
     void close();
 
-    /** What a local cluster is made of. */
+    /**
+     * What a local cluster is made of. {@code workerJvmOptions} are added to the command line of each worker process
+     * after jdask's own flags (so a user's {@code -Xss} or {@code -XX} setting wins), before the class path.
+     */
     record Spec(
             int workers,
             int threadsPerWorker,
@@ -61,7 +64,8 @@ public interface LocalCluster extends Cluster {
             Memory memory,
             Security security,
             Duration workerTtl,
-            int allowedFailures) {
+            int allowedFailures,
+            List<String> workerJvmOptions) {
         /** The scheduler's default worker time-to-live (see {@link Builder#workerTtl}). */
         public static final Duration DEFAULT_WORKER_TTL = Duration.ofSeconds(30);
         /** How many worker deaths a task survives by default (see {@link Builder#allowedFailures}). */
@@ -81,9 +85,21 @@ public interface LocalCluster extends Cluster {
                 throw new IllegalArgumentException("threadsPerWorker must be >= 1, got " + threadsPerWorker);
             }
             memory = memory == null ? Memory.DEFAULT : memory;
+            workerJvmOptions = workerJvmOptions == null ? List.of() : List.copyOf(workerJvmOptions);
+            for (String o : workerJvmOptions) {
+                if (o.isBlank() || !o.startsWith("-") || o.contains(" -")) {
+                    throw new IllegalArgumentException("a worker JVM option starts with '-' (such as -Xss8m or"
+                            + " -Dname=value), got '" + o + "'; pass each option as one string");
+                }
+                if (o.equals("-cp") || o.equals("-classpath") || o.equals("--class-path") || o.equals("-jar")) {
+                    throw new IllegalArgumentException("worker JVM options cannot set " + o
+                            + ": LocalCluster gives worker processes this JVM's class path; ship other jars with"
+                            + " client.uploadJar");
+                }
+            }
         }
 
-        /** With the default worker time-to-live and allowed failures. */
+        /** With the default worker time-to-live and allowed failures, and no extra JVM options for workers. */
         public Spec(
                 int workers,
                 int threadsPerWorker,
@@ -103,7 +119,8 @@ public interface LocalCluster extends Cluster {
                     memory,
                     security,
                     DEFAULT_WORKER_TTL,
-                    DEFAULT_ALLOWED_FAILURES);
+                    DEFAULT_ALLOWED_FAILURES,
+                    List.of());
         }
 
         /** With the workers' default memory management and no TLS. */
@@ -174,6 +191,7 @@ public interface LocalCluster extends Cluster {
         private Security security;
         private Duration workerTtl = Spec.DEFAULT_WORKER_TTL;
         private int allowedFailures = Spec.DEFAULT_ALLOWED_FAILURES;
+        private List<String> workerJvmOptions = List.of();
 
         Builder() {}
 
@@ -276,6 +294,18 @@ public interface LocalCluster extends Cluster {
             return this;
         }
 
+        /**
+         * JVM options for each worker process, such as {@code "-Xss8m"}, {@code "-Dmy.setting=1"} or
+         * {@code "--add-opens=java.base/java.util=ALL-UNNAMED"}: added after jdask's own (heap from {@link
+         * #memoryLimit}, garbage collector, flags that keep the serializer quiet), so they win where both set the same
+         * thing. Ignored for workers in this JVM ({@code processes(false)}).
+         */
+        public Builder workerJvmOptions(String... options) {
+            this.workerJvmOptions = List.of(options);
+            spec(); // refuses a bad option here, where it was given
+            return this;
+        }
+
         public Spec spec() {
             return new Spec(
                     workers,
@@ -287,7 +317,8 @@ public interface LocalCluster extends Cluster {
                     memory,
                     security,
                     workerTtl,
-                    allowedFailures);
+                    allowedFailures,
+                    workerJvmOptions);
         }
 
         /** Starts the cluster and returns when its workers have joined. */

@@ -1,6 +1,7 @@
 package io.jdask.client;
 
 import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.ClientResources;
 import io.jdask.protocol.Serializer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -205,16 +206,17 @@ final class ClassServer {
         return classRequests.get();
     }
 
+    /**
+     * The bytes of a class for a worker, with the static state it needs; or, for a name that {@link
+     * ClientResources#isResource}, every copy of that resource in the client's loaders, packed.
+     */
     Answer find(String className, Serializer serializer) {
+        if (ClientResources.isResource(className)) {
+            return findResource(ClientResources.name(className));
+        }
         classRequests.incrementAndGet();
         String resource = className.replace('.', '/') + ".class";
-        java.util.List<ClassLoader> candidates;
-        synchronized (loaders) {
-            candidates = new java.util.ArrayList<>(loaders);
-        }
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        if (context != null) candidates.add(context);
-        candidates.add(ClassServer.class.getClassLoader());
+        List<ClassLoader> candidates = candidates();
         for (ClassLoader l : candidates) {
             byte[] bytes = read(l, resource);
             if (bytes != null) {
@@ -224,6 +226,49 @@ final class ClassServer {
         }
         LOG.debug("a worker asked for class {}, which this client does not have", className);
         return new Answer(null, Map.of());
+    }
+
+    /** The loaders searched, in order: those shipped code came from, the context loader, jdask's. */
+    private List<ClassLoader> candidates() {
+        List<ClassLoader> candidates;
+        synchronized (loaders) {
+            candidates = new ArrayList<>(loaders);
+        }
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null) candidates.add(context);
+        candidates.add(ClassServer.class.getClassLoader());
+        return candidates;
+    }
+
+    /** Resource requests of workers answered, found or not; for tests and diagnostics. */
+    private final AtomicLong resourceRequests = new AtomicLong();
+
+    long resourceRequests() {
+        return resourceRequests.get();
+    }
+
+    /**
+     * Every copy of resource {@code name} the client's loaders see (each URL once, as several loaders share parents),
+     * packed; null bytes when there is none.
+     */
+    private Answer findResource(String name) {
+        resourceRequests.incrementAndGet();
+        Set<String> seen = new HashSet<>();
+        List<byte[]> copies = new ArrayList<>();
+        for (ClassLoader l : candidates()) {
+            try {
+                for (java.net.URL url : Collections.list(l.getResources(name))) {
+                    if (!seen.add(url.toString())) continue;
+                    try (InputStream in = url.openStream()) {
+                        copies.add(in.readAllBytes());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("reading resource {} for a worker: {}", name, e.toString());
+            }
+        }
+        LOG.debug("a worker asked for resource {}: {} copies", name, copies.size());
+        return new Answer(copies.isEmpty() ? null : ClientResources.pack(copies), Map.of());
     }
 
     private static byte[] read(ClassLoader l, String resource) {

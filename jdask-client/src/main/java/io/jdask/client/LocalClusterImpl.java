@@ -462,6 +462,7 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add("-Xss4m");
         String logLevel = System.getProperty("jdask.log.level");
         if (logLevel != null) cmd.add("-Djdask.log.level=" + logLevel);
+        cmd.addAll(spec.workerJvmOptions()); // last: the user's choice wins over the defaults above
         return cmd;
     }
 

@@ -69,6 +69,10 @@ import org.apache.fory.serializer.BufferObject;
  * encoding runs on the sending thread and decoding on an I/O thread concurrently.
  */
 final class MessageCodec<T> {
+    static {
+        QuietStart.beforeFory();
+    }
+
     /** Arrays at least this big travel out of band (copied once into the frame). */
     static final int OUT_OF_BAND_THRESHOLD = 16 * 1024;
 

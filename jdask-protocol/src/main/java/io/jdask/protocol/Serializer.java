@@ -50,6 +50,14 @@ import org.apache.fory.memory.MemoryBuffer;
  * {@code resolveClass}. The per-loader pool holds its loader strongly: call {@link #release}
  * when a loader is retired.
  *
+ * <p>Fory generates a serializer class for each user type. For a type of another loader than Fory's own (classes a
+ * worker fetched from a client, notebook cells) it compiles that class on the calling thread, with the thread's
+ * context class loader set to the value's loader: a generated serializer of a non-public class finds the class
+ * through the context loader when it is initialized, and on Fory's background compiler threads that loader is
+ * whichever one the thread inherited (the application's, or another client's), which failed with
+ * {@code ClassNotFoundException} or, worse, bound the type of another client. Types of Fory's own loader keep the
+ * background compilation (the interpreted serializer serves them until the generated one is ready).
+ *
  * <h2>Trust</h2>
  * Like Dask's pickle, this instantiates whatever classes the bytes name (Fory's deny list of
  * known gadget classes aside): only deserialize bytes from peers of the same cluster.
@@ -64,7 +72,13 @@ public final class Serializer {
     static final byte TAG_DOUBLES = 4;
     static final byte TAG_LONGS = 5;
 
+    static {
+        QuietStart.beforeFory();
+    }
+
     private static final ClassLoader DEFAULT_LOADER = Serializer.class.getClassLoader();
+    /** The loader Fory's generated serializers resolve class names through when the context loader is not set. */
+    private static final ClassLoader FORY_LOADER = Fory.class.getClassLoader();
 
     /** One Fory pool per class loader; entries live until release(loader). */
     private final Map<ClassLoader, ThreadSafeFory> forys = new ConcurrentHashMap<>();
@@ -225,7 +239,7 @@ public final class Serializer {
             }
             case TAG_FORY -> {
                 try {
-                    return foryFor(loader).deserialize(MemoryBuffer.fromByteArray(bytes, offset, n));
+                    return deserializeFory(bytes, offset, n, loader);
                 } catch (RuntimeException | LinkageError e) {
                     throw deserializationFailure("Fory", loader, e);
                 }
@@ -245,6 +259,31 @@ public final class Serializer {
                                 tag, size),
                         null);
         }
+    }
+
+    /** Fory's reading of a payload, with {@code loader} as the context loader while a foreign loader's runs. */
+    private Object deserializeFory(byte[] bytes, int offset, int n, ClassLoader loader) {
+        if (loader == FORY_LOADER) {
+            return foryFor(loader).deserialize(MemoryBuffer.fromByteArray(bytes, offset, n));
+        }
+        Thread self = Thread.currentThread();
+        ClassLoader previous = self.getContextClassLoader();
+        self.setContextClassLoader(loader);
+        try {
+            return foryFor(loader).deserialize(MemoryBuffer.fromByteArray(bytes, offset, n));
+        } finally {
+            self.setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * The class of the serializer Fory uses now for {@code type} in the pool of the type's loader, such as
+     * {@code ObjectSerializer} (interpreted) or a generated {@code ...ForyCodec...} class: for tests and diagnostics.
+     */
+    public String serializerClassName(Class<?> type) {
+        ClassLoader loader = type.getClassLoader() == null ? DEFAULT_LOADER : type.getClassLoader();
+        return foryFor(loader)
+                .execute(f -> f.getTypeResolver().getSerializer(type).getClass().getName());
     }
 
     /** Forgets the Fory pool of {@code loader}, so the loader can be garbage collected. */
@@ -291,7 +330,19 @@ public final class Serializer {
 
     private byte[] serializeFory(Object value) {
         MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(256);
-        foryFor(loaderOf(value)).serialize(buffer, value);
+        ClassLoader loader = loaderOf(value);
+        if (loader == FORY_LOADER) {
+            foryFor(loader).serialize(buffer, value);
+        } else {
+            Thread self = Thread.currentThread();
+            ClassLoader previous = self.getContextClassLoader();
+            self.setContextClassLoader(loader);
+            try {
+                foryFor(loader).serialize(buffer, value);
+            } finally {
+                self.setContextClassLoader(previous);
+            }
+        }
         buffer.writeByte(TAG_FORY);
         byte[] heap = buffer.getHeapMemory();
         int size = buffer.writerIndex();
@@ -328,11 +379,11 @@ public final class Serializer {
                 loader,
                 l -> Fory.builder()
                         .withLanguage(Language.JAVA)
-                        // Generated serializers compile in the background; until one is ready its class is served by
-                        // the
-                        // interpreted one, so the first message of a new type does not wait for a compiler (~100 ms
-                        // each).
-                        .withAsyncCompilation(true)
+                        // Fory's own loader: generated serializers compile in the background, and until one is ready
+                        // the interpreted one serves, so the first value of a type does not wait for a compiler. Any
+                        // other loader: on the calling thread, with the loader as context loader (see the class's
+                        // comment).
+                        .withAsyncCompilation(l == FORY_LOADER)
                         .requireClassRegistration(false)
                         .suppressClassRegistrationWarnings(true)
                         .withRefTracking(true)
@@ -343,13 +394,19 @@ public final class Serializer {
                                 Math.max(4, Runtime.getRuntime().availableProcessors() * 2)));
     }
 
-    /** The loader that can see the value's class (application classes may come from a custom loader). */
+    /**
+     * The loader whose Fory pool writes {@code value}: the value's own class's loader when that is an application's
+     * (classes may come from a custom loader), else, for the JDK's containers and jdask's own types that hold user
+     * values (a run spec is an {@code Object[]}), the calling thread's context loader, which on a worker's task thread
+     * is the submitting client's and in a notebook the notebook's; else jdask's.
+     */
     private static ClassLoader loaderOf(Object value) {
-        if (value == null) {
-            return DEFAULT_LOADER;
+        ClassLoader l = value == null ? null : value.getClass().getClassLoader();
+        if (l != null && l != DEFAULT_LOADER) {
+            return l;
         }
-        ClassLoader l = value.getClass().getClassLoader();
-        return l == null ? DEFAULT_LOADER : l;
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : DEFAULT_LOADER;
     }
 
     private static int checkedSize(int length, int width, Object value) {

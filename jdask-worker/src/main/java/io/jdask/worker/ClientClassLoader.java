@@ -1,12 +1,21 @@
 package io.jdask.worker;
 
 import io.jdask.protocol.ClientMsg;
+import io.jdask.protocol.ClientResources;
 import io.jdask.protocol.SchedulerMsg;
 import io.jdask.protocol.Serializer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLConnection;
+import java.net.URLStreamHandler;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +142,18 @@ final class ClientClassLoader extends ClassLoader {
     private static final List<String> WORKER_PACKAGES =
             List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.jdask.", "org.apache.fory.");
 
+    /**
+     * Simple names Fory's generated serializers use unqualified, which the compiler first looks up in the serialized
+     * class's own package ({@code com.acme.Object}); no real program has classes of these names.
+     */
+    private static final Set<String> SHADOWED_BY_GENERATED_CODE = Set.of("Object", "Override", "Class", "String");
+
+    /**
+     * First segments of qualified names in generated code ({@code org.apache.fory...}), which the compiler first tries
+     * as classes of the serialized class's package ({@code com.acme.org}); lower-case, so no class has them.
+     */
+    private static final Set<String> TOP_LEVEL_PACKAGES = Set.of("org", "java", "javax", "jdk", "sun", "com", "io");
+
     /** JShell's package: its own classes there are named {@code $...} ({@code $JShell$12}, {@code $Cancel$}). */
     private static final String JSHELL_PACKAGE = "REPL.";
 
@@ -147,6 +168,9 @@ final class ClientClassLoader extends ClassLoader {
      *   <li>Fory's generated serializer and codec classes, which each JVM makes for itself;
      *   <li>a name without a package that is also a class of {@code java.lang} ({@code Object}, {@code String}): a
      *       compiler resolving a simple name tries the unnamed package first, and no real program shadows those;
+     *   <li>in any package, the few {@code java.lang} names generated serializers use ({@code com.acme.Object},
+     *       {@code com.acme.Class}) and lower-case top-level package names ({@code com.acme.org}): the compiler tries
+     *       the serialized class's package first for those too;
      *   <li>names in JShell's package {@code REPL} that JShell cannot have made: a simple name not starting with
      *       {@code $} ({@code REPL.Object}), or more dots ({@code REPL.$JShell$16.Point}, a nested class's name
      *       written the Java way).
@@ -165,9 +189,25 @@ final class ClientClassLoader extends ClassLoader {
             return true;
         }
         if (name.indexOf('.') < 0 && isJavaLang(name)) return true;
+        if (name.indexOf('.') > 0
+                && (SHADOWED_BY_GENERATED_CODE.contains(simple) || TOP_LEVEL_PACKAGES.contains(simple))) {
+            return true;
+        }
         if (!name.startsWith(JSHELL_PACKAGE)) return false;
         String rest = name.substring(JSHELL_PACKAGE.length());
         return !rest.startsWith("$") || rest.indexOf('.') >= 0;
+    }
+
+    /**
+     * Resources no client can add to: those in the packages of the worker's own classes ({@code java/lang/...},
+     * {@code io/jdask/...}), which the worker's class path already answers; asking would cost a round trip each.
+     */
+    static boolean resourceNeverFromAClient(String name) {
+        String dotted = name.replace('/', '.');
+        for (String p : WORKER_PACKAGES) {
+            if (dotted.startsWith(p)) return true;
+        }
+        return false;
     }
 
     private static boolean isJavaLang(String simpleName) {
@@ -230,6 +270,86 @@ final class ClientClassLoader extends ClassLoader {
                         clientId,
                         ex.toString());
             }
+        }
+    }
+
+    /**
+     * The copies of resource {@code name} that the client has and the worker's class path lacks (asked once per name:
+     * the answer, also "none", is kept for the loader's life). Like classes, resources are parent first: the worker's
+     * class path and uploaded jars come before the client's.
+     */
+    @Override
+    protected URL findResource(String name) {
+        List<byte[]> copies = clientResources(name);
+        return copies.isEmpty() ? null : resourceUrl(name, 0, copies.get(0));
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        List<byte[]> copies = clientResources(name);
+        List<URL> urls = new ArrayList<>(copies.size());
+        for (int i = 0; i < copies.size(); i++) urls.add(resourceUrl(name, i, copies.get(i)));
+        return Collections.enumeration(urls);
+    }
+
+    /** Resources asked of the client so far, by name: their copies, empty when the client has none. */
+    private final Map<String, List<byte[]>> resources = new ConcurrentHashMap<>();
+
+    private List<byte[]> clientResources(String name) {
+        if (name == null || name.isEmpty() || resourceNeverFromAClient(name)) return List.of();
+        List<byte[]> known = resources.get(name);
+        if (known != null) return known;
+        List<byte[]> copies;
+        try {
+            byte[] packed =
+                    fetcher.fetch(clientId, ClientResources.request(name)).bytes();
+            copies = packed == null ? List.of() : List.copyOf(ClientResources.unpack(packed));
+        } catch (ClassNotFoundException | IllegalArgumentException e) {
+            // No answer in time or a garbled one: not kept, a later lookup asks again.
+            LOG.debug("resource {} of client {}: {}", name, clientId, e.getMessage());
+            return List.of();
+        }
+        List<byte[]> raced = resources.putIfAbsent(name, copies);
+        LOG.debug("resource {} of client {}: {} copies", name, clientId, copies.size());
+        return raced != null ? raced : copies;
+    }
+
+    /** A URL that reads a copy held in memory ({@code jdask-client:/CLIENT/INDEX/NAME}). */
+    private URL resourceUrl(String name, int index, byte[] bytes) {
+        try {
+            URI uri = new URI("jdask-client", null, "/" + clientId + "/" + index + "/" + name, null);
+            return URL.of(uri, new InMemory(bytes));
+        } catch (URISyntaxException | java.net.MalformedURLException e) {
+            throw new IllegalStateException("resource name " + name + " makes no URL: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens one resource's bytes. */
+    private static final class InMemory extends URLStreamHandler {
+        private final byte[] bytes;
+
+        InMemory(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        protected URLConnection openConnection(URL u) {
+            return new URLConnection(u) {
+                @Override
+                public void connect() {
+                    connected = true;
+                }
+
+                @Override
+                public InputStream getInputStream() {
+                    return new ByteArrayInputStream(bytes);
+                }
+
+                @Override
+                public long getContentLengthLong() {
+                    return bytes.length;
+                }
+            };
         }
     }
 
