@@ -460,6 +460,8 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add("-Xss4m");
         String logLevel = System.getProperty("jdask.log.level");
         if (logLevel != null) cmd.add("-Djdask.log.level=" + logLevel);
+        String forward = System.getProperty(WorkerServer.FORWARD_OUTPUT_PROPERTY);
+        if (forward != null) cmd.add("-D" + WorkerServer.FORWARD_OUTPUT_PROPERTY + "=" + forward);
         return cmd;
     }
 

@@ -162,6 +162,8 @@ final class SchedulerLoop implements Turn {
     private final Coordination coordination = new Coordination();
     /** Profile requests out to workers. */
     private final WorkerGathers<WorkerMsg.ProfileData> profiles = new WorkerGathers<>();
+    /** client.run functions and plugin setups out to workers. */
+    private final WorkerGathers<WorkerMsg.RunOutcome> runs = new WorkerGathers<>();
     /** The task stream: the latest finished and erred runs, as workers reported them. */
     private final TaskStreamBuffer taskStream;
 
@@ -187,7 +189,8 @@ final class SchedulerLoop implements Turn {
         this.dashboardLink = config.dashboardLink();
         this.taskStream = new TaskStreamBuffer(config.taskStreamSize());
         this.restarts = new Restarts(config.restartTimeout(), connections);
-        this.requests = new Requests(connections, this, stimuli, classes, restarts, coordination, taskStream, profiles);
+        this.requests =
+                new Requests(connections, this, stimuli, classes, restarts, coordination, taskStream, profiles, runs);
         LoopTimer coordinationDeadlines = new LoopTimer() {
             @Override
             public long nextDeadline() {
@@ -200,7 +203,7 @@ final class SchedulerLoop implements Turn {
             }
         };
         this.exits = new WorkerExits(config.workerExitGrace().toNanos(), this::removeWorker);
-        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits);
+        this.timers = List.of(coordinationDeadlines, restarts, profiles, runs, exits);
     }
 
     // ======================================================================================
@@ -434,6 +437,7 @@ final class SchedulerLoop implements Turn {
         }
         try {
             profiles.finishAll();
+            runs.finishAll();
             connections.closeAll();
             workersSnapshot = Map.of();
             clientCountSnapshot = 0;
@@ -521,6 +525,7 @@ final class SchedulerLoop implements Turn {
         classes.workerGone(c);
         restarts.workerGone(c.id);
         profiles.workerGone(c.id);
+        runs.workerGone(c.id);
         LOG.info("worker {} left: {}", c.id, why);
     }
 
@@ -572,6 +577,7 @@ final class SchedulerLoop implements Turn {
         c.pid = pid;
         connections.send(c, new SchedulerMsg.WorkerWelcome(schedulerId));
         classes.workerJoined(c);
+        requests.workerJoined(c); // its plugins, after the jars and classes they may need
         pending.add(event);
         LOG.info(
                 "worker {} registered ({} threads, name {}, pid {})",
