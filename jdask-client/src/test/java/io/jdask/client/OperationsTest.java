@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.jdask.Client;
 import io.jdask.Dask;
 import io.jdask.Future;
+import io.jdask.Futures;
 import io.jdask.WorkerContext;
 import io.jdask.WorkerPlugin;
 import io.jdask.WorkerRunException;
@@ -340,6 +342,28 @@ class OperationsTest {
         // The counter works: fetching an input opens it here.
         assertThat(inputs.get(0).result().n()).isEqualTo(1);
         assertThat(Counted.OPENED_HERE.get()).isEqualTo(openedBefore + 1);
+    }
+
+    static String printAfterGate(String gate) throws Exception {
+        Dask.client().event(gate).await(Duration.ofSeconds(60));
+        System.out.println("orphan line of " + gate);
+        return gate;
+    }
+
+    @Test
+    void outputOfATaskWhoseClientLeftGoesToTheWorkersLog() {
+        String gate = "orphan-" + PARTS.incrementAndGet();
+        try (Client other = Client.connect(cluster.cluster())) {
+            Futures.fireAndForget(other.submit(OperationsTest::printAfterGate, gate));
+        }
+        cluster.client().event(gate).set();
+
+        // The worker's log is its error output, which the cluster passes to this JVM's stderr.
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> console.err().stream()
+                        .anyMatch(l -> l.contains("client gone") && l.endsWith("orphan line of " + gate)));
+        assertThat(linesOf(console.out(), "orphan line of " + gate)).isEmpty();
     }
 
     private static List<String> linesOf(List<String> lines, String containing) {

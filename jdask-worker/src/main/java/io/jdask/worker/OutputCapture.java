@@ -96,8 +96,8 @@ final class OutputCapture {
         }
     }
 
-    /** One thread's open capture: its partial lines, by stream. Confined to its thread. */
-    private static final class Capture {
+    /** One thread's open capture: cuts its bytes into lines, by stream. Confined to its thread. */
+    static final class Capture {
         final Sink sink;
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -105,9 +105,13 @@ final class OutputCapture {
         final Charset errCharset;
 
         Capture(Sink sink) {
+            this(sink, System.out.charset(), System.err.charset());
+        }
+
+        Capture(Sink sink, Charset outCharset, Charset errCharset) {
             this.sink = sink;
-            this.outCharset = System.out.charset();
-            this.errCharset = System.err.charset();
+            this.outCharset = outCharset;
+            this.errCharset = errCharset;
         }
 
         void write(boolean error, byte[] b, int off, int len) {
