@@ -87,7 +87,8 @@ final class LocalClusterImpl implements LocalCluster {
                 }
                 Process p = process;
                 Path scratch = localDirectory;
-                io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.follow(p, System.err, name);
+                io.jdask.worker.ErrorTail errors =
+                        io.jdask.worker.ErrorTail.followMerged(p, System.err, name, WorkerMain::isRegistrationLine);
                 exitHandled = p.onExit().thenRun(() -> {
                     archive.ifPresent(ClassDataArchives.Slot::close);
                     // a process that died cannot remove its spill files; the directory it was given goes with it
@@ -417,9 +418,10 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.addAll(List.of(WorkerOptions.MEMORY_PAUSE, Double.toString(f.pause())));
         cmd.addAll(List.of(WorkerOptions.MEMORY_TERMINATE, Double.toString(f.terminate())));
         cmd.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, localDirectory.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.PIPE); // passed on by the worker's ErrorTail
+        // Both outputs of the worker, merged, are passed on to this JVM's stderr by the worker's ErrorTail (but its
+        // announcement that it registered): what it prints outside tasks, and what tasks print when their output is
+        // not forwarded to the client (-Djdask.worker.forwardOutput=false), would otherwise be lost.
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         try {
             return pb.start();
         } catch (java.io.IOException e) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With {@code -Djdask.worker.forwardOutput=false} (passed on to the LocalCluster's worker processes), what a task
- * prints is not forwarded: it goes to the worker's own output, which the cluster passes to the client's stderr as is.
+ * prints is not forwarded: it goes to the worker's own output and error output, both of which the cluster passes to
+ * the client's stderr as they are.
  */
 class TaskOutputOffTest {
     static final ConsoleCapture console;
@@ -35,19 +36,25 @@ class TaskOutputOffTest {
         console.close();
     }
 
-    static int printErr(int x) {
+    static int print(int x) {
         System.err.println("unforwarded " + x);
+        System.out.println("unforwarded out " + x);
         return x;
     }
 
     @Test
-    void aTasksLineGoesToTheWorkersOwnOutputUnprefixed() {
-        assertThat(cluster.client().submit(TaskOutputOffTest::printErr, 7).result())
+    void aTasksLinesGoToTheWorkersOwnOutputsWhichReachTheClientsStderrUnprefixed() {
+        assertThat(cluster.client().submit(TaskOutputOffTest::print, 7).result())
                 .isEqualTo(7);
 
+        // Both of the worker's outputs reach this JVM's stderr (its System.out is no longer discarded).
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(20))
-                .until(() -> console.err().contains("unforwarded 7"));
-        assertThat(console.err()).noneMatch(l -> l.startsWith("(") && l.endsWith("unforwarded 7"));
+                .until(() -> console.err().containsAll(java.util.List.of("unforwarded 7", "unforwarded out 7")));
+        assertThat(console.err()).noneMatch(l -> l.startsWith("(") && l.contains("unforwarded"));
+        assertThat(console.out()).noneMatch(l -> l.contains("unforwarded"));
+        assertThat(console.err())
+                .as("the worker's announcement that it registered is not passed on")
+                .noneMatch(io.jdask.worker.WorkerMain::isRegistrationLine);
     }
 }
