@@ -87,8 +87,8 @@ final class LocalClusterImpl implements LocalCluster {
                 }
                 Process p = process;
                 Path scratch = localDirectory;
-                io.jdask.worker.ErrorTail errors =
-                        io.jdask.worker.ErrorTail.followMerged(p, System.err, name, WorkerMain::isRegistrationLine);
+                io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.followMerged(
+                        p, System.err, name, WorkerMain::isRegistrationLine, logFile(name));
                 exitHandled = p.onExit().thenRun(() -> {
                     archive.ifPresent(ClassDataArchives.Slot::close);
                     // a process that died cannot remove its spill files; the directory it was given goes with it
@@ -366,6 +366,35 @@ final class LocalClusterImpl implements LocalCluster {
         if (m.pause() >= 0) f = f.withPause(m.pause());
         if (m.terminate() >= 0) f = f.withTerminate(m.terminate());
         return f;
+    }
+
+    /** Where worker processes' output is written too, one file per worker name; made with the first; null if not. */
+    private Path logDirectory;
+
+    /**
+     * The log file of worker {@code name} (a restarted worker appends to it): in a directory made for the cluster with
+     * its first worker process, under the builder's local directory or the temporary directory, and kept after the
+     * cluster closes, for reading after a failure. Null, with a warning, when it cannot be made.
+     */
+    private synchronized Path logFile(String name) {
+        if (logDirectory == null) {
+            String parent = spec.memory().localDirectory();
+            try {
+                Path under = parent.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir")) : Path.of(parent);
+                java.nio.file.Files.createDirectories(under);
+                logDirectory = java.nio.file.Files.createTempDirectory(under, "jdask-logs-");
+                LOG.info("the worker processes' output is also written to {}", logDirectory);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("cannot make a directory for the workers' log files: {}", e.toString());
+                return null;
+            }
+        }
+        return logDirectory.resolve(name + ".log");
+    }
+
+    /** The directory of the worker processes' log files, or null before the first process started (for tests). */
+    synchronized Path logDirectory() {
+        return logDirectory;
     }
 
     /**

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * With {@code -Djdask.worker.forwardOutput=false} (passed on to the LocalCluster's worker processes), what a task
  * prints is not forwarded: it goes to the worker's own output and error output, both of which the cluster passes to
- * the client's stderr as they are.
+ * the client's stderr as they are and writes to the worker's log file.
  */
 class TaskOutputOffTest {
     static final ConsoleCapture console;
@@ -43,7 +43,7 @@ class TaskOutputOffTest {
     }
 
     @Test
-    void aTasksLinesGoToTheWorkersOwnOutputsWhichReachTheClientsStderrUnprefixed() {
+    void aTasksLinesGoToTheWorkersOwnOutputsWhichReachTheClientsStderrUnprefixed() throws java.io.IOException {
         assertThat(cluster.client().submit(TaskOutputOffTest::print, 7).result())
                 .isEqualTo(7);
 
@@ -56,5 +56,13 @@ class TaskOutputOffTest {
         assertThat(console.err())
                 .as("the worker's announcement that it registered is not passed on")
                 .noneMatch(io.jdask.worker.WorkerMain::isRegistrationLine);
+
+        // The worker's log file has all of it, its announcement too.
+        java.nio.file.Path log = cluster.impl().logDirectory().resolve("local-0.log");
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> java.nio.file.Files.readAllLines(log)
+                        .containsAll(java.util.List.of("unforwarded 7", "unforwarded out 7")));
+        assertThat(java.nio.file.Files.readAllLines(log)).anyMatch(io.jdask.worker.WorkerMain::isRegistrationLine);
     }
 }
