@@ -17,7 +17,8 @@ import java.io.Serializable;
  * }
  *
  * <p>Registering a plugin of the same {@link #name()} again replaces it: the worker tears the old one down first. A
- * setup that throws fails {@code register} naming the worker; the worker goes on without the plugin. On a worker that
+ * setup that throws fails {@code register} naming the worker; the worker goes on without the plugin, which stays
+ * registered (as in Dask: workers joining later try it again) until one of the same name replaces it. On a worker that
  * joins later, the plugin's classes must still be reachable: from the worker's class path, an uploaded jar, or the
  * registering client while it is connected.
  */

@@ -96,16 +96,21 @@ final class OutputCapture {
         }
     }
 
-    /** One thread's open capture: cuts its bytes into lines, by stream. Confined to its thread. */
+    /**
+     * One thread's open capture: cuts its bytes into lines, by stream. Confined to its thread. Opened for every task, so
+     * its buffers are made at the first byte: a task that prints nothing costs one small object.
+     */
     static final class Capture {
         final Sink sink;
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final Charset outCharset;
-        final Charset errCharset;
+        /** The charsets the lines are decoded with; null: those of System.out/err at the first line. */
+        private Charset outCharset;
+
+        private Charset errCharset;
+        private ByteArrayOutputStream out;
+        private ByteArrayOutputStream err;
 
         Capture(Sink sink) {
-            this(sink, System.out.charset(), System.err.charset());
+            this.sink = sink;
         }
 
         Capture(Sink sink, Charset outCharset, Charset errCharset) {
@@ -115,7 +120,7 @@ final class OutputCapture {
         }
 
         void write(boolean error, byte[] b, int off, int len) {
-            ByteArrayOutputStream buf = error ? err : out;
+            ByteArrayOutputStream buf = buffer(error);
             int end = off + len;
             for (int i = off; i < end; i++) {
                 if (b[i] == '\n') {
@@ -131,16 +136,33 @@ final class OutputCapture {
             buf.write(b, off, end - off);
         }
 
+        private ByteArrayOutputStream buffer(boolean error) {
+            if (error) {
+                if (err == null) err = new ByteArrayOutputStream(128);
+                return err;
+            }
+            if (out == null) out = new ByteArrayOutputStream(128);
+            return out;
+        }
+
         private void emit(boolean error, ByteArrayOutputStream buf) {
-            String s = buf.toString(error ? errCharset : outCharset);
+            Charset cs;
+            if (error) {
+                if (errCharset == null) errCharset = System.err.charset();
+                cs = errCharset;
+            } else {
+                if (outCharset == null) outCharset = System.out.charset();
+                cs = outCharset;
+            }
+            String s = buf.toString(cs);
             buf.reset();
             if (s.endsWith("\r")) s = s.substring(0, s.length() - 1);
             sink.line(error, s);
         }
 
         void close() {
-            if (out.size() > 0) emit(false, out);
-            if (err.size() > 0) emit(true, err);
+            if (out != null && out.size() > 0) emit(false, out);
+            if (err != null && err.size() > 0) emit(true, err);
         }
     }
 

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * (scheduler messages into events), {@link TaskThreads} (the run line, task threads, secede and rejoin, cancels),
  * {@link TaskRunner} (one task's run on its thread), {@link SchedulerReports} (instructions into scheduler messages),
  * {@link DataServer} (peers' and clients' connections), {@link PeerConnections} (fetches from peers), {@link
- * CodeLoaders} (client classes and jars), {@link ActorHost} (actors). Threads:
+ * CodeLoaders} (client classes and jars), {@link ActorHost} (actors), {@link OutputForwarder} and {@link OutputCapture}
+ * (what tasks print, to their clients), {@link WorkerRuns} ({@code client.run} functions, plugins). Threads:
  *
  * <ul>
  *   <li><b>The loop</b> (one thread: the I/O thread of the scheduler connection when the scheduler is reached
