@@ -144,6 +144,25 @@ public interface Client extends TaskSubmitter, AutoCloseable {
     void uploadJar(Path jar);
 
     /**
+     * Runs {@code fn} once on every worker now, outside the task graph (Dask's {@code client.run}), and returns what
+     * each returned, by worker address. For work on the workers themselves: warm a cache, load a native library, look
+     * at a worker's state; inside {@code fn}, {@link Dask#worker()} says which worker it is. Waits for every worker
+     * (a worker that leaves meanwhile is left out).
+     *
+     * @throws WorkerRunException if {@code fn} threw on a worker: it names the worker, its cause is what was thrown
+     */
+    <T> Map<String, T> run(Fn0<? extends T> fn);
+
+    /**
+     * Registers a plugin: its {@link WorkerPlugin#setup setup} runs on every worker now and on every worker that joins
+     * later, its {@link WorkerPlugin#teardown teardown} when a worker closes. Returns once every current worker has
+     * set it up, so tasks submitted afterwards find it; a plugin of the same name is replaced.
+     *
+     * @throws WorkerRunException if setup threw on a worker: it names the worker, its cause is what was thrown
+     */
+    void register(WorkerPlugin plugin);
+
+    /**
      * An {@link java.util.concurrent.ExecutorService} view of the cluster: {@code submit}, {@code invokeAll} and
      * {@code invokeAny} run their tasks on workers. A new view each call; shutting it down leaves the client open.
      */

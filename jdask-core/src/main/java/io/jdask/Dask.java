@@ -105,6 +105,20 @@ public final class Dask extends DelayedFunctions {
         io.jdask.spi.Runtimes.get().rejoin();
     }
 
+    /**
+     * Inside a task running on a cluster (or a {@link Client#run} function): the worker it runs on, its address, name
+     * and threads, and the running task's key. Outside one it throws {@link IllegalStateException}.
+     */
+    public static WorkerContext worker() {
+        io.jdask.spi.TaskContext.Current here = io.jdask.spi.TaskContext.current()
+                .orElseThrow(() -> new IllegalStateException("Dask.worker() works only inside a task (or a"
+                        + " client.run function) running on a jdask worker, and thread '"
+                        + Thread.currentThread().getName() + "' is not running one; a WorkerPlugin gets its"
+                        + " WorkerContext as the argument of setup"));
+        io.jdask.spi.TaskContext.Host host = here.host();
+        return new CurrentWorker(host.address(), host.name(), host.nthreads(), here.key());
+    }
+
     /** A picture of several values' merged graph. */
     public static io.jdask.viz.GraphPicture visualize(Collection<? extends Delayed<?>> values) {
         return graph(values).visualize();

@@ -34,6 +34,22 @@ final class Submissions {
         return runtime(client).mapCall(fn, calls);
     }
 
+    /** {@link #map}, for collections of {@link Ref}s: each element must be one (null is refused, naming where). */
+    @SafeVarargs
+    static <R> List<Future<R>> mapRefs(TaskSubmitter client, Fn fn, Collection<? extends Ref<?>>... columns) {
+        for (int c = 0; c < columns.length; c++) {
+            int i = 0;
+            for (Ref<?> r : columns[c]) {
+                if (r == null) {
+                    throw new IllegalArgumentException("mapRefs: element " + i + " of argument " + (c + 1)
+                            + " is null; pass futures or delayed values (use map for plain values)");
+                }
+                i++;
+            }
+        }
+        return map(client, fn, columns);
+    }
+
     private static ClientRuntime runtime(TaskSubmitter client) {
         if (client instanceof ClientRuntime r) return r;
         throw new IllegalStateException(client.getClass().getName() + " is not a jdask client implementation");

@@ -6,7 +6,7 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The {@code submit} and {@code map} overloads of {@link Client}: one {@code submit} per arity and per choice of
+ * The {@code submit}, {@code map} and {@code mapRefs} overloads of {@link Client}: one {@code submit} per arity and per choice of
  * a plain value or a {@link Ref} in each position, so argument types are checked by the compiler. A task
  * depends on every {@code Ref} it is given (also inside lists, sets, maps and arrays passed as {@code Object});
  * its value travels from worker to worker, not through the client.
@@ -670,5 +670,32 @@ public interface TaskSubmitter {
      */
     default <A, B, C, R> List<Future<R>> map(Fn3<A, B, C, R> fn, Collection<? extends A> as, Collection<? extends B> bs, Collection<? extends C> cs) {
         return Submissions.map(this, fn, as, bs, cs);
+    }
+
+    /**
+     * Submits {@code fn} once per future (or other {@link Ref})
+     * each task depending on its inputs: Dask's {@code client.map(f, futures)}. Nothing waits and no input value travels through the client;
+     * a task runs where its inputs are, once they are done. Named apart from {@code map}, which takes plain values.
+     */
+    default <A, R> List<Future<R>> mapRefs(Fn1<A, R> fn, Collection<? extends Ref<? extends A>> as) {
+        return Submissions.mapRefs(this, fn, as);
+    }
+
+    /**
+     * Submits {@code fn} once per future (or other {@link Ref}), the collections zipped (equal sizes),
+     * each task depending on its inputs: Dask's {@code client.map(f, futures)}. Nothing waits and no input value travels through the client;
+     * a task runs where its inputs are, once they are done. Named apart from {@code map}, which takes plain values.
+     */
+    default <A, B, R> List<Future<R>> mapRefs(Fn2<A, B, R> fn, Collection<? extends Ref<? extends A>> as, Collection<? extends Ref<? extends B>> bs) {
+        return Submissions.mapRefs(this, fn, as, bs);
+    }
+
+    /**
+     * Submits {@code fn} once per future (or other {@link Ref}), the collections zipped (equal sizes),
+     * each task depending on its inputs: Dask's {@code client.map(f, futures)}. Nothing waits and no input value travels through the client;
+     * a task runs where its inputs are, once they are done. Named apart from {@code map}, which takes plain values.
+     */
+    default <A, B, C, R> List<Future<R>> mapRefs(Fn3<A, B, C, R> fn, Collection<? extends Ref<? extends A>> as, Collection<? extends Ref<? extends B>> bs, Collection<? extends Ref<? extends C>> cs) {
+        return Submissions.mapRefs(this, fn, as, bs, cs);
     }
 }

@@ -53,6 +53,39 @@ class TypeSafetyTest {
     }
 
     @Test
+    void mapRefsOverFuturesAndDelayedsIsTypedByTheFunction() {
+        assertThat(compile("""
+                Client c = Client.connect("tcp://127.0.0.1:1");
+                List<Future<Integer>> fs = c.map(Snippet::inc, List.of(1, 2));
+                List<Future<Integer>> gs = c.mapRefs(Snippet::inc, fs);
+                List<Future<Integer>> hs = c.mapRefs(Snippet::add, fs, gs);
+                List<Delayed<Integer>> ds = List.of(delayed(Snippet::inc).call(1));
+                List<Future<Integer>> es = c.mapRefs(Snippet::inc, ds);
+                List<Future<Integer>> ns = c.mapRefs((Number n) -> n.intValue(), fs);
+                """)).isEmpty();
+    }
+
+    @Test
+    void mapRefsOverFuturesOfTheWrongTypeIsACompileError() {
+        String errors = compile("""
+                Client c = Client.connect("tcp://127.0.0.1:1");
+                List<Future<String>> fs = c.map(Snippet::len, List.of("a")).stream()
+                        .map(f -> (Future<String>) null).toList();
+                c.mapRefs(Snippet::inc, fs);
+                """);
+        assertThat(errors).contains("no suitable method found for mapRefs");
+    }
+
+    @Test
+    void mapRefsOverPlainValuesIsACompileError() {
+        String errors = compile("""
+                Client c = Client.connect("tcp://127.0.0.1:1");
+                c.mapRefs(Snippet::inc, List.of(1, 2));
+                """);
+        assertThat(errors).contains("no suitable method found for mapRefs");
+    }
+
+    @Test
     void rightlyTypedCallsCompile() {
         assertThat(compile("""
                 Delayed<Integer> x = delayed(Snippet::inc).call(1);

@@ -174,6 +174,7 @@ final class ClientImpl implements Client, ClientRuntime {
                 f.result(); // throws the failure as result() does
             }
         }
+        session.output.settle(); // what the tasks printed shows before their results
         // A value may also be lost while it is fetched, and its recomputation fail: skipped too under SKIP.
         Object skipped = new Object();
         List<Object> values = session.fetch(finished, Received.loader(), errors == Errors.SKIP ? skipped : null);
@@ -481,6 +482,65 @@ final class ClientImpl implements Client, ClientRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + jar, e);
         }
+    }
+
+    /** How long {@link #run} and {@link #register} wait: a bit longer than the scheduler waits for the workers. */
+    private static final Duration RUN_WAIT = Duration.ofMinutes(11);
+
+    @Override
+    public <T> Map<String, T> run(io.jdask.Fn0<? extends T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        byte[] bytes = session.shipping.function(fn);
+        SchedulerMsg.RunReply reply = session.request(id -> new ClientMsg.RunOnWorkers(id, bytes), RUN_WAIT);
+        return runResults("client.run", reply);
+    }
+
+    @Override
+    public void register(io.jdask.WorkerPlugin plugin) {
+        Objects.requireNonNull(plugin, "plugin");
+        String name = Objects.requireNonNull(plugin.name(), "the plugin's name()");
+        if (name.isEmpty()) throw new IllegalArgumentException("a plugin's name() must not be empty");
+        byte[] bytes;
+        try {
+            bytes = session.shipping.value(plugin);
+        } catch (io.jdask.protocol.SerializationException e) {
+            throw new IllegalArgumentException(
+                    "cannot send plugin " + name + " to the workers: " + e.getMessage()
+                            + " A plugin and what it holds must be Serializable.",
+                    e);
+        }
+        SchedulerMsg.RunReply reply = session.request(id -> new ClientMsg.RegisterPlugin(id, name, bytes), RUN_WAIT);
+        runResults("setup of plugin " + name, reply);
+    }
+
+    /**
+     * Each worker's result of a run, by address in order; throws for the first worker (by address) where it failed.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> Map<String, T> runResults(String what, SchedulerMsg.RunReply reply) {
+        ClassLoader loader = Received.loader();
+        var byWorker = new java.util.TreeMap<String, io.jdask.protocol.WorkerMsg.RunOutcome>(reply.byWorker());
+        Map<String, T> out = new LinkedHashMap<>();
+        for (var e : byWorker.entrySet()) {
+            var o = e.getValue();
+            if (o.ok()) {
+                out.put(e.getKey(), o.value() == null ? null : (T) session.serializer.deserialize(o.value(), loader));
+            } else {
+                Throwable cause = Received.exception(
+                        session.serializer,
+                        o.exception(),
+                        loader,
+                        o.exceptionType(),
+                        o.message(),
+                        o.traceback(),
+                        what + " on " + e.getKey());
+                throw new io.jdask.WorkerRunException(what, e.getKey(), cause);
+            }
+        }
+        if (reply.missing() != null && !reply.missing().isEmpty()) {
+            LOG.warn("{}: no answer from workers {} (they left or took too long)", what, reply.missing());
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     @Override

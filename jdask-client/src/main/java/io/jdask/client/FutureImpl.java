@@ -70,6 +70,7 @@ final class FutureImpl<T> implements Future<T> {
 
     @SuppressWarnings("unchecked")
     private T outcome() {
+        session.output.settle(); // what the task printed shows before its result
         if (state.status() == FutureStatus.FINISHED) {
             Object v = session.valueOf(state, Received.loader());
             if (v instanceof Actors.ActorImpl<?> actor)

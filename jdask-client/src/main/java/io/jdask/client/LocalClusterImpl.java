@@ -87,7 +87,8 @@ final class LocalClusterImpl implements LocalCluster {
                 }
                 Process p = process;
                 Path scratch = localDirectory;
-                io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.follow(p, System.err, name);
+                io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.followMerged(
+                        p, System.err, name, WorkerMain::isRegistrationLine, logFile(name));
                 exitHandled = p.onExit().thenRun(() -> {
                     archive.ifPresent(ClassDataArchives.Slot::close);
                     // a process that died cannot remove its spill files; the directory it was given goes with it
@@ -369,6 +370,35 @@ final class LocalClusterImpl implements LocalCluster {
         return f;
     }
 
+    /** Where worker processes' output is written too, one file per worker name; made with the first; null if not. */
+    private Path logDirectory;
+
+    /**
+     * The log file of worker {@code name} (a restarted worker appends to it): in a directory made for the cluster with
+     * its first worker process, under the builder's local directory or the temporary directory, and kept after the
+     * cluster closes, for reading after a failure. Null, with a warning, when it cannot be made.
+     */
+    private synchronized Path logFile(String name) {
+        if (logDirectory == null) {
+            String parent = spec.memory().localDirectory();
+            try {
+                Path under = parent.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir")) : Path.of(parent);
+                java.nio.file.Files.createDirectories(under);
+                logDirectory = java.nio.file.Files.createTempDirectory(under, "jdask-logs-");
+                LOG.info("the worker processes' output is also written to {}", logDirectory);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("cannot make a directory for the workers' log files: {}", e.toString());
+                return null;
+            }
+        }
+        return logDirectory.resolve(name + ".log");
+    }
+
+    /** The directory of the worker processes' log files, or null before the first process started (for tests). */
+    synchronized Path logDirectory() {
+        return logDirectory;
+    }
+
     /**
      * A directory of its own for a worker process, under the builder's local directory or the temporary directory:
      * the worker spills there, and the nanny removes it when the process ends, also after a crash.
@@ -419,9 +449,10 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.addAll(List.of(WorkerOptions.MEMORY_PAUSE, Double.toString(f.pause())));
         cmd.addAll(List.of(WorkerOptions.MEMORY_TERMINATE, Double.toString(f.terminate())));
         cmd.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, localDirectory.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.PIPE); // passed on by the worker's ErrorTail
+        // Both outputs of the worker, merged, are passed on to this JVM's stderr by the worker's ErrorTail (but its
+        // announcement that it registered): what it prints outside tasks, and what tasks print when their output is
+        // not forwarded to the client (-Djdask.worker.forwardOutput=false), would otherwise be lost.
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         try {
             return pb.start();
         } catch (java.io.IOException e) {
@@ -462,6 +493,8 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add("-Xss4m");
         String logLevel = System.getProperty("jdask.log.level");
         if (logLevel != null) cmd.add("-Djdask.log.level=" + logLevel);
+        String forward = System.getProperty(WorkerServer.FORWARD_OUTPUT_PROPERTY);
+        if (forward != null) cmd.add("-D" + WorkerServer.FORWARD_OUTPUT_PROPERTY + "=" + forward);
         cmd.addAll(spec.workerJvmOptions()); // last: the user's choice wins over the defaults above
         return cmd;
     }

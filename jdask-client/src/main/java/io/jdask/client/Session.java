@@ -81,6 +81,8 @@ final class Session implements CommHandler {
     final ConcurrentHashMap<String, ActorChannel> actorChannels = new ConcurrentHashMap<>();
 
     final ClassServer classes = new ClassServer();
+    /** Prints what this client's tasks print on the workers. */
+    final OutputPrinter output = new OutputPrinter();
     /** Every request that carries user code is made with it (see {@link Shipping}). */
     final Shipping shipping = new Shipping(classes, serializer);
 
@@ -816,6 +818,8 @@ final class Session implements CommHandler {
             case SchedulerMsg.ClusterInfo i -> complete(i.requestId(), i);
             case SchedulerMsg.TaskStreamReply r -> complete(r.requestId(), r);
             case SchedulerMsg.ProfileReply r -> complete(r.requestId(), r);
+            case SchedulerMsg.RunReply r -> complete(r.requestId(), r);
+            case SchedulerMsg.TaskOutput t -> output.print(t.worker(), t.lines());
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
             case SchedulerMsg.CoordReply r -> onCoordReply(r);
             case SchedulerMsg.TopicMessage t -> {
@@ -836,6 +840,9 @@ final class Session implements CommHandler {
             case SchedulerMsg.AddJar j -> unexpected(comm, j);
             case SchedulerMsg.CloseWorker c -> unexpected(comm, c);
             case SchedulerMsg.WorkerRemoved r -> unexpected(comm, r);
+            case SchedulerMsg.OutputUndelivered u -> unexpected(comm, u);
+            case SchedulerMsg.RunOnWorker r -> unexpected(comm, r);
+            case SchedulerMsg.SetupPlugin p -> unexpected(comm, p);
         }
     }
 
@@ -931,5 +938,6 @@ final class Session implements CommHandler {
         workerComms.clear();
         transport.close();
         callbacks.shutdown();
+        output.close();
     }
 }

@@ -130,6 +130,8 @@ final class Shipping {
     static boolean carriesUserCode(ClientMsg msg) {
         return switch (msg) {
             case ClientMsg.UpdateGraph u -> true; // the run specs of its tasks
+            case ClientMsg.RunOnWorkers r -> true; // a function to run
+            case ClientMsg.RegisterPlugin p -> true; // a plugin object
             case ClientMsg.Coordinate c -> carriesUserCode(c.op());
             // What a worker asked for: the class and the state it is loaded with travel together.
             case ClientMsg.ClassBytesForWorker b -> false;

@@ -14,6 +14,21 @@ public final class TaskContext {
         /** The address of the scheduler this worker belongs to. */
         String schedulerAddress();
 
+        /** Where peers and clients reach this worker. */
+        default String address() {
+            return "";
+        }
+
+        /** The worker's name. */
+        default String name() {
+            return address();
+        }
+
+        /** How many tasks the worker runs at once. */
+        default int nthreads() {
+            return 1;
+        }
+
         /** The cluster's credentials, with which a task's client connects to a {@code tls://} scheduler; or null. */
         default io.jdask.Security security() {
             return null;
@@ -42,7 +57,10 @@ public final class TaskContext {
         }
     }
 
-    /** The task running on this thread and its worker. */
+    /**
+     * The task running on this thread and its worker; {@code key} is null for code the worker runs outside a task (a
+     * {@code client.run} function, a plugin's setup).
+     */
     public record Current(String key, Host host) {}
 
     private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();

@@ -176,7 +176,7 @@ public final class ApiGenerator {
                 import java.util.List;
 
                 /**
-                 * The {@code submit} and {@code map} overloads of {@link Client}: one {@code submit} per arity and per choice of
+                 * The {@code submit}, {@code map} and {@code mapRefs} overloads of {@link Client}: one {@code submit} per arity and per choice of
                  * a plain value or a {@link Ref} in each position, so argument types are checked by the compiler. A task
                  * depends on every {@code Ref} it is given (also inside lists, sets, maps and arrays passed as {@code Object});
                  * its value travels from worker to worker, not through the client.
@@ -232,6 +232,35 @@ public final class ApiGenerator {
                     .append(params)
                     .append(") {\n");
             sb.append("        return Submissions.map(this, fn, ").append(names).append(");\n");
+            sb.append("    }\n\n");
+        }
+        for (int n = 1; n <= 3; n++) {
+            String tp = typeParams(n, "R");
+            StringBuilder params = new StringBuilder("Fn" + n + tp + " fn");
+            StringBuilder names = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                params.append(", Collection<? extends Ref<? extends ")
+                        .append(TYPES[i])
+                        .append(">> ")
+                        .append(NAMES[i])
+                        .append("s");
+                if (i > 0) names.append(", ");
+                names.append(NAMES[i]).append("s");
+            }
+            sb.append("    /**\n     * Submits {@code fn} once per future (or other {@link Ref})");
+            sb.append(n > 1 ? ", the collections zipped (equal sizes)," : "");
+            sb.append(
+                    "\n     * each task depending on its inputs: Dask's {@code client.map(f, futures)}. Nothing waits and no input value"
+                            + " travels through the client;\n     * a task runs where its inputs are, once they are done."
+                            + " Named apart from {@code map}, which takes plain values.\n     */\n");
+            sb.append("    default ")
+                    .append(tp)
+                    .append(" List<Future<R>> mapRefs(")
+                    .append(params)
+                    .append(") {\n");
+            sb.append("        return Submissions.mapRefs(this, fn, ")
+                    .append(names)
+                    .append(");\n");
             sb.append("    }\n\n");
         }
         sb.setLength(sb.length() - 1);

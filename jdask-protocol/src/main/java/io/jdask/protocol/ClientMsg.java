@@ -140,4 +140,16 @@ public sealed interface ClientMsg extends Message {
      * not heard from (this or anything else) for the client time-to-live, releasing its futures.
      */
     record Heartbeat() implements Request {}
+
+    /**
+     * Run {@code fn} (a serialized {@code Fn0}) once on every worker now; answered by {@link SchedulerMsg.RunReply}
+     * with the same id once every worker answered or left.
+     */
+    record RunOnWorkers(long requestId, byte[] fn) implements Request {}
+
+    /**
+     * Register a worker plugin (a serialized {@code WorkerPlugin}) under {@code name}, replacing one of that name: set
+     * up on every worker now (answered by {@link SchedulerMsg.RunReply}) and on every worker that joins later.
+     */
+    record RegisterPlugin(long requestId, String name, byte[] plugin) implements Request {}
 }

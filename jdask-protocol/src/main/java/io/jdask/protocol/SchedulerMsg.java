@@ -77,6 +77,19 @@ public sealed interface SchedulerMsg extends Message {
      */
     record ProfileReply(long requestId, Map<String, WorkerMsg.ProfileData> byWorker) implements SchedulerMsg {}
 
+    /**
+     * Lines that this client's tasks wrote or logged on the worker named {@code worker} (a worker's {@link
+     * WorkerMsg.TaskOutput} relayed), for the client to print.
+     */
+    record TaskOutput(String worker, List<WorkerMsg.OutputLine> lines) implements SchedulerMsg {}
+
+    /**
+     * Answer to {@link ClientMsg.RunOnWorkers} or {@link ClientMsg.RegisterPlugin}: each worker's outcome by address;
+     * {@code missing} lists the workers asked that left or did not answer within the scheduler's time limit.
+     */
+    record RunReply(long requestId, Map<String, WorkerMsg.RunOutcome> byWorker, List<String> missing)
+            implements SchedulerMsg {}
+
     // ---- to workers ----
 
     /**
@@ -159,4 +172,23 @@ public sealed interface SchedulerMsg extends Message {
      * task and value it holds and registers again as a new worker.
      */
     record WorkerRemoved(String reason) implements SchedulerMsg {}
+
+    /**
+     * Output of tasks of {@code clientId} that the scheduler could not relay (that client is gone): the worker writes
+     * it to its own log, so it is never lost silently.
+     */
+    record OutputUndelivered(String clientId, List<WorkerMsg.OutputLine> lines) implements SchedulerMsg {}
+
+    /**
+     * Run {@code fn} (a serialized {@code Fn0} of {@code clientId}, {@link ClientMsg.RunOnWorkers} relayed) once, now,
+     * off the worker's loop; answer with {@link WorkerMsg.RunResult} and the same id.
+     */
+    record RunOnWorker(long requestId, String clientId, byte[] fn) implements SchedulerMsg {}
+
+    /**
+     * Set up the worker plugin {@code name} (a serialized {@code WorkerPlugin} of {@code clientId}), replacing (tearing
+     * down) one of the same name; answer with {@link WorkerMsg.RunResult} and the same id unless {@code requestId} is
+     * 0 (sent to a worker that joined after the plugin was registered: nobody waits).
+     */
+    record SetupPlugin(long requestId, String clientId, String name, byte[] plugin) implements SchedulerMsg {}
 }

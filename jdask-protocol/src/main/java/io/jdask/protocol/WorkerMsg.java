@@ -122,4 +122,28 @@ public sealed interface WorkerMsg extends Message {
      */
     record Heartbeat(int executing, int ready, long managedBytes, long spilledBytes, long heapBytes)
             implements WorkerMsg {}
+
+    /**
+     * Lines that tasks of {@code clientId} wrote to {@code System.out}/{@code System.err} or logged on this worker
+     * (named {@code workerName}), in the order written per task, for the scheduler to relay to that client as {@link
+     * SchedulerMsg.TaskOutput}. Sent in batches, at most every 50 ms, and before the outcome of a task that wrote them.
+     */
+    record TaskOutput(String clientId, String workerName, List<OutputLine> lines) implements Request {}
+
+    /** One line of a task's output: {@code key} the task, {@code error} for its error stream and logs, no line end. */
+    record OutputLine(String key, boolean error, String text) {}
+
+    /**
+     * The answer to {@link SchedulerMsg.RunOnWorker} or {@link SchedulerMsg.SetupPlugin} with the same id: what the
+     * function returned, or how it or the plugin's setup failed.
+     */
+    record RunResult(long requestId, RunOutcome outcome) implements Request {}
+
+    /**
+     * How a function run on a worker ended: {@code value} is its serialized result when it returned (null for a
+     * plugin's setup); otherwise {@code exception} (serialized, may be null when it could not be), its type, message
+     * and stack trace as text.
+     */
+    record RunOutcome(
+            boolean ok, byte[] value, byte[] exception, String exceptionType, String message, String traceback) {}
 }

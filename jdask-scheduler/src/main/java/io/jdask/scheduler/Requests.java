@@ -24,9 +24,14 @@ import org.slf4j.LoggerFactory;
  * worker answers (profiles, through WorkerGathers). Each switch is exhaustive over ClientMsg.Request or
  * WorkerMsg.Request, so a new request kind is a compile error here until it is handled.
  *
- * Adding a request kind that asks every worker (client.run, say): a WorkerGathers<Reply> field, a case that starts a
- * gather and sends the question (as profiles() does), a case routing the workers' replies to answered(), and the
+ * Adding a request kind that asks every worker: a WorkerGathers<Reply> field, a case that starts a gather and sends
+ * the question (as profiles() and runOnWorkers() do), a case routing the workers' replies to answered(), and the
  * gathers added to the loop's timers and to the worker-removal path.
+ *
+ * Task output (WorkerMsg.TaskOutput) is relayed to the client that submitted the tasks, as a task report that may be
+ * held like KeyInMemory (and so never overtakes it); when that client is gone, it goes back to the worker
+ * (OutputUndelivered), which writes it to its log. Worker plugins are kept by name, in registration order, for the
+ * scheduler's life, and sent to every worker that registers later (after the jars and pushed classes they may need).
  */
 /** Handles client and worker requests; loop-confined. */
 final class Requests {
@@ -46,6 +51,13 @@ final class Requests {
     private final TaskStreamBuffer taskStream;
     /** Profile requests out to workers. */
     private final WorkerGathers<WorkerMsg.ProfileData> profiles;
+    /** client.run functions and plugin setups out to workers. */
+    private final WorkerGathers<WorkerMsg.RunOutcome> runs;
+    /** Registered worker plugins by name, as a worker that joins later gets them (request id 0: nobody waits). */
+    private final java.util.LinkedHashMap<String, SchedulerMsg.SetupPlugin> plugins = new java.util.LinkedHashMap<>();
+
+    /** How long a client.run or a plugin's setup may take on a worker before the client hears without it. */
+    static final long RUN_TIMEOUT_NANOS = 600_000_000_000L;
 
     Requests(
             Connections connections,
@@ -55,7 +67,8 @@ final class Requests {
             Restarts restarts,
             Coordination coordination,
             TaskStreamBuffer taskStream,
-            WorkerGathers<WorkerMsg.ProfileData> profiles) {
+            WorkerGathers<WorkerMsg.ProfileData> profiles,
+            WorkerGathers<WorkerMsg.RunOutcome> runs) {
         this.connections = connections;
         this.turn = turn;
         this.stimuli = stimuli;
@@ -64,6 +77,7 @@ final class Requests {
         this.coordination = coordination;
         this.taskStream = taskStream;
         this.profiles = profiles;
+        this.runs = runs;
     }
 
     void fromClient(Connection c, ClientMsg.Request m) {
@@ -88,6 +102,59 @@ final class Requests {
             case ClientMsg.Heartbeat h -> {} // its arrival is all it says (the loop noted when)
             case ClientMsg.ProfileRequest r ->
                 profiles(byWorker -> connections.sendIfOpen(c, new SchedulerMsg.ProfileReply(r.requestId(), byWorker)));
+            case ClientMsg.RunOnWorkers r -> {
+                if (r.fn() == null) throw new IllegalArgumentException("RunOnWorkers without a function");
+                runOnWorkers(c, r.requestId(), id -> new SchedulerMsg.RunOnWorker(id, cid, r.fn()));
+            }
+            case ClientMsg.RegisterPlugin p -> {
+                if (p.name() == null || p.name().isEmpty() || p.plugin() == null) {
+                    throw new IllegalArgumentException("RegisterPlugin needs a name and the plugin's bytes");
+                }
+                plugins.remove(p.name()); // a plugin registered again moves to the end, as it is set up last
+                plugins.put(p.name(), new SchedulerMsg.SetupPlugin(0, cid, p.name(), p.plugin()));
+                LOG.info("client {} registered worker plugin {}", cid, p.name());
+                runOnWorkers(c, p.requestId(), id -> new SchedulerMsg.SetupPlugin(id, cid, p.name(), p.plugin()));
+            }
+        }
+    }
+
+    /**
+     * Sends {@code question(id)} to every registered worker and answers the client with every worker's outcome once
+     * all answered or left, or at {@link #RUN_TIMEOUT_NANOS}.
+     */
+    private void runOnWorkers(Connection c, long requestId, java.util.function.LongFunction<SchedulerMsg> question) {
+        List<String> asked = List.copyOf(connections.workerAddresses());
+        long id = runs.start(asked, turn.now() + RUN_TIMEOUT_NANOS, byWorker -> {
+            List<String> missing = new ArrayList<>();
+            for (String w : asked) {
+                if (!byWorker.containsKey(w)) missing.add(w);
+            }
+            connections.sendIfOpen(c, new SchedulerMsg.RunReply(requestId, byWorker, missing));
+        });
+        if (id >= 0) {
+            SchedulerMsg ask = question.apply(id);
+            for (Connection w : connections.workers()) {
+                connections.send(w, ask);
+            }
+        }
+    }
+
+    /** A worker registered: it sets up every plugin registered so far, in registration order. */
+    void workerJoined(Connection worker) {
+        for (SchedulerMsg.SetupPlugin p : plugins.values()) {
+            connections.send(worker, p);
+        }
+    }
+
+    /** Relays a worker's task output to its client, or back to the worker's log when that client is gone. */
+    private void taskOutput(Connection worker, WorkerMsg.TaskOutput t) {
+        if (t.lines() == null || t.lines().isEmpty()) return;
+        Connection client = t.clientId() == null ? null : connections.client(t.clientId());
+        if (client != null && client.role == Connection.Role.CLIENT) {
+            String name = t.workerName() == null || t.workerName().isEmpty() ? worker.id : t.workerName();
+            connections.sendMayHold(client, new SchedulerMsg.TaskOutput(name, t.lines()));
+        } else {
+            connections.send(worker, new SchedulerMsg.OutputUndelivered(t.clientId(), t.lines()));
         }
     }
 
@@ -106,6 +173,8 @@ final class Requests {
             }
             case WorkerMsg.FetchClass f -> classes.fetchClass(c, f);
             case WorkerMsg.WorkerProfileReply p -> profiles.answered(c.id, p.requestId(), p.profile());
+            case WorkerMsg.TaskOutput t -> taskOutput(c, t);
+            case WorkerMsg.RunResult r -> runs.answered(c.id, r.requestId(), r.outcome());
         }
     }
 

@@ -163,6 +163,8 @@ final class SchedulerLoop implements Turn {
     private final Coordination coordination = new Coordination();
     /** Profile requests out to workers. */
     private final WorkerGathers<WorkerMsg.ProfileData> profiles = new WorkerGathers<>();
+    /** client.run functions and plugin setups out to workers. */
+    private final WorkerGathers<WorkerMsg.RunOutcome> runs = new WorkerGathers<>();
     /** The task stream: the latest finished and erred runs, as workers reported them. */
     private final TaskStreamBuffer taskStream;
 
@@ -192,7 +194,8 @@ final class SchedulerLoop implements Turn {
         this.dashboardLink = config.dashboardLink();
         this.taskStream = new TaskStreamBuffer(config.taskStreamSize());
         this.restarts = new Restarts(config.restartTimeout(), connections);
-        this.requests = new Requests(connections, this, stimuli, classes, restarts, coordination, taskStream, profiles);
+        this.requests =
+                new Requests(connections, this, stimuli, classes, restarts, coordination, taskStream, profiles, runs);
         LoopTimer coordinationDeadlines = new LoopTimer() {
             @Override
             public long nextDeadline() {
@@ -225,6 +228,7 @@ final class SchedulerLoop implements Turn {
                 coordinationDeadlines,
                 restarts,
                 profiles,
+                runs,
                 exits,
                 new BalanceTimer(this, stimuli),
                 stateDeadlines,
@@ -465,6 +469,7 @@ final class SchedulerLoop implements Turn {
         }
         try {
             profiles.finishAll();
+            runs.finishAll();
             connections.closeAll();
             workersSnapshot = Map.of();
             clientCountSnapshot = 0;
@@ -559,6 +564,7 @@ final class SchedulerLoop implements Turn {
         classes.workerGone(c);
         restarts.workerGone(c.id);
         profiles.workerGone(c.id);
+        runs.workerGone(c.id);
     }
 
     /**
@@ -627,6 +633,7 @@ final class SchedulerLoop implements Turn {
         c.pid = pid;
         connections.send(c, new SchedulerMsg.WorkerWelcome(schedulerId));
         classes.workerJoined(c);
+        requests.workerJoined(c); // its plugins, after the jars and classes they may need
         pending.add(event);
         LOG.info(
                 "worker {} registered ({} threads, name {}, pid {})",

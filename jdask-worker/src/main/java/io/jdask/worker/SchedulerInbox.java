@@ -55,6 +55,15 @@ final class SchedulerInbox implements CommHandler {
         /** The scheduler wants this worker's profile. */
         void profileRequested(long requestId);
 
+        /** Output of tasks whose client left came back from the scheduler: it goes to the worker's log. */
+        void outputUndelivered(SchedulerMsg.OutputUndelivered m);
+
+        /** A client's function to run now ({@code client.run}); on this thread, before any later message. */
+        void run(SchedulerMsg.RunOnWorker m);
+
+        /** A plugin to set up; on this thread, before any later ComputeTask is queued (those tasks wait for it). */
+        void setupPlugin(SchedulerMsg.SetupPlugin m);
+
         /** The scheduler connection closed, or the scheduler asked the worker to close. */
         void close(String reason, boolean askedByScheduler);
 
@@ -121,6 +130,9 @@ final class SchedulerInbox implements CommHandler {
             case SchedulerMsg.WorkerProfileRequest p -> shell.profileRequested(p.requestId());
             case SchedulerMsg.CloseWorker c -> shell.close("scheduler asked: " + c.reason(), true);
             case SchedulerMsg.WorkerRemoved r -> shell.removed(r.reason());
+            case SchedulerMsg.OutputUndelivered m -> shell.outputUndelivered(m);
+            case SchedulerMsg.RunOnWorker m -> shell.run(m);
+            case SchedulerMsg.SetupPlugin m -> shell.setupPlugin(m);
             case SchedulerMsg.ClientWelcome m -> forClients(comm, m);
             case SchedulerMsg.KeyRunning m -> forClients(comm, m);
             case SchedulerMsg.KeyInMemory m -> forClients(comm, m);
@@ -136,6 +148,8 @@ final class SchedulerInbox implements CommHandler {
             case SchedulerMsg.TaskStreamReply m -> forClients(comm, m);
             case SchedulerMsg.ProfileReply m -> forClients(comm, m);
             case SchedulerMsg.ClusterWarning m -> forClients(comm, m);
+            case SchedulerMsg.TaskOutput m -> forClients(comm, m);
+            case SchedulerMsg.RunReply m -> forClients(comm, m);
         }
     }
 

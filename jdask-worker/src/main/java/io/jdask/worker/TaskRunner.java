@@ -48,6 +48,8 @@ final class TaskRunner {
     private final TaskContext.Host host;
     /** True once the worker closes: a task that fails then failed because of the shutdown, and has no outcome. */
     private final BooleanSupplier closing;
+    /** Where a task's printing and logging go while its function runs; null: not captured (they go to the log). */
+    private final OutputForwarder output;
 
     TaskRunner(
             Serializer serializer,
@@ -57,7 +59,8 @@ final class TaskRunner {
             ThreadSlots slots,
             Clock clock,
             TaskContext.Host host,
-            BooleanSupplier closing) {
+            BooleanSupplier closing,
+            OutputForwarder output) {
         this.serializer = serializer;
         this.decoder = decoder;
         this.code = code;
@@ -66,6 +69,7 @@ final class TaskRunner {
         this.clock = clock;
         this.host = host;
         this.closing = closing;
+        this.output = output;
     }
 
     /** Runs the job on this thread; null if it failed because the worker is closing. */
@@ -91,11 +95,14 @@ final class TaskRunner {
             TaskContext.enter(key, host);
             slot = slots.acquire();
             threads.started(key, self);
+            boolean capturing = output != null && run.clientId() != null;
+            if (capturing) OutputCapture.begin(output.sink(run.clientId(), key));
             start = clock.wallNanos();
             try {
                 result = Task.call(call.fn(), resolved);
             } finally {
                 stop = clock.wallNanos();
+                if (capturing) OutputCapture.end();
                 threads.stopped(key, self);
                 slots.release(slot);
                 Thread.interrupted(); // a cancel that came late must not leak into the next task on this thread

@@ -43,7 +43,7 @@ public final class WorkerMain {
         if (!addShutdownHook(hook, worker::close, Runtime.getRuntime()::addShutdownHook)) {
             return; // SIGTERM while starting: the worker is closed, and the JVM exits as it was told
         }
-        System.out.println("jdask worker " + worker.address() + " registered with " + config.schedulerAddress());
+        System.out.println(REGISTERED_PREFIX + worker.address() + REGISTERED_INFIX + config.schedulerAddress());
         System.out.flush();
         startWarmup(worker, System.getProperty(WARMUP_PROPERTY, "off"));
         while (true) {
@@ -71,6 +71,14 @@ public final class WorkerMain {
             return; // SIGTERM: the hook closed the worker; the JVM exits when it ends
         }
         System.exit(0); // user code may have left non-daemon threads behind
+    }
+
+    private static final String REGISTERED_PREFIX = "jdask worker ";
+    private static final String REGISTERED_INFIX = " registered with ";
+
+    /** Whether {@code line} is the worker's announcement that it registered, which {@link #main} prints once. */
+    public static boolean isRegistrationLine(String line) {
+        return line.startsWith(REGISTERED_PREFIX) && line.contains(REGISTERED_INFIX);
     }
 
     /**

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * (scheduler messages into events), {@link TaskThreads} (the run line, task threads, secede and rejoin, cancels),
  * {@link TaskRunner} (one task's run on its thread), {@link SchedulerReports} (instructions into scheduler messages),
  * {@link DataServer} (peers' and clients' connections), {@link PeerConnections} (fetches from peers), {@link
- * CodeLoaders} (client classes and jars), {@link ActorHost} (actors). Threads:
+ * CodeLoaders} (client classes and jars), {@link ActorHost} (actors), {@link OutputForwarder} and {@link OutputCapture}
+ * (what tasks print, to their clients), {@link WorkerRuns} ({@code client.run} functions, plugins). Threads:
  *
  * <ul>
  *   <li><b>The loop</b> (one thread: the I/O thread of the scheduler connection when the scheduler is reached
@@ -134,6 +135,11 @@ public final class WorkerServer implements AutoCloseable {
      * their work on the critical path, at the price of a RUNNING status that shows up to this much late.
      */
     static final long START_REPORT_DELAY_MICROS = 1_000;
+    /**
+     * The system property that turns off forwarding task output to clients in worker processes ({@code false}); on
+     * by default. Off, what tasks print goes to the worker's own output (its log).
+     */
+    public static final String FORWARD_OUTPUT_PROPERTY = OutputCapture.FORWARD_OUTPUT_PROPERTY;
 
     private final WorkerConfig config;
     private final Clock clock;
@@ -156,6 +162,11 @@ public final class WorkerServer implements AutoCloseable {
 
     private final TaskThreads threads;
     private final TaskRunner runner;
+    /** Task output on its way to the clients; null when it is not forwarded (a shared JVM, or turned off). */
+    private final OutputForwarder output;
+    /** client.run functions and worker plugins. */
+    private final WorkerRuns runs;
+
     private final PeerConnections peers;
     private final DataServer dataServer;
     private final SchedulerReports reports;
@@ -241,8 +252,14 @@ public final class WorkerServer implements AutoCloseable {
                 WorkerServer.class.getClassLoader(), serializer, this::sendToScheduler, config.classFetchTimeout());
         this.peers = new PeerConnections(transports, config.connectTimeout());
         this.threads = new TaskThreads(config.nthreads(), executor, this::runOnThread, this::skipped, this::post);
-        this.runner =
-                new TaskRunner(serializer, decoder, code, threads, new ThreadSlots(), clock, taskHost, closing::get);
+        // Only a worker process captures System.out/err: in a shared JVM a task prints where the client prints already.
+        this.output = config.ownsProcess() && OutputCapture.forwardingEnabled()
+                ? new OutputForwarder(() -> name, this::sendToScheduler, loop::schedule, this::post)
+                : null;
+        if (output != null) OutputCapture.install();
+        this.runner = new TaskRunner(
+                serializer, decoder, code, threads, new ThreadSlots(), clock, taskHost, closing::get, output);
+        this.runs = new WorkerRuns(serializer, decoder, code, this::sendToScheduler, taskHost, output);
         this.dataServer =
                 new DataServer(store, serializer, serving, actors, (c, p) -> post(() -> putData(c, p)), () -> name);
         this.reports = new SchedulerReports(store, config.inlineLimit());
@@ -618,6 +635,7 @@ public final class WorkerServer implements AutoCloseable {
     /** Task thread: runs the job and returns what the loop must do with its outcome (null when closing). */
     private Runnable runOnThread(TaskThreads.Job job) {
         hadWork = true;
+        runs.awaitSetups(); // plugins registered before the task was submitted are set up first
         TaskRunner.Outcome outcome = runner.run(job);
         return outcome == null ? null : () -> outcome(outcome);
     }
@@ -625,6 +643,7 @@ public final class WorkerServer implements AutoCloseable {
     /** Loop: stores a result, then tells the state how the run ended (with its times for the report). */
     private void outcome(TaskRunner.Outcome outcome) {
         String key = outcome.key();
+        if (output != null) output.flush(); // what the task printed reaches its client before its result
         threads.ended(key); // its outcome says it ran
         switch (outcome) {
             case TaskRunner.Finished f -> {
@@ -698,12 +717,29 @@ public final class WorkerServer implements AutoCloseable {
         }
 
         @Override
+        public String address() {
+            return address;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public int nthreads() {
+            return config.nthreads();
+        }
+
+        @Override
         public void secede(String key) {
+            requireTask(key, "Dask.secede()");
             threads.secede(key, () -> handle(new WorkerEvent.Secede(key, stimulus("secede"), clock.nanoTime())));
         }
 
         @Override
         public void rejoin(String key) {
+            requireTask(key, "Dask.rejoin()");
             threads.rejoin(key, () -> handle(new WorkerEvent.Rejoin(key, stimulus("rejoin"), clock.nanoTime())));
         }
 
@@ -718,6 +754,14 @@ public final class WorkerServer implements AutoCloseable {
             return address;
         }
     };
+
+    /** A client.run function or a plugin's setup runs with no task key; secede and rejoin need one. */
+    private static void requireTask(String key, String what) {
+        if (key == null) {
+            throw new IllegalStateException(
+                    what + " works only inside a task, not in a client.run function or a" + " plugin's setup");
+        }
+    }
 
     // ---------------------------------------------------------------------------------------------
     // Fetching from peers
@@ -796,6 +840,21 @@ public final class WorkerServer implements AutoCloseable {
         }
 
         @Override
+        public void outputUndelivered(io.jdask.protocol.SchedulerMsg.OutputUndelivered m) {
+            OutputForwarder.logUndelivered(m.clientId(), m.lines());
+        }
+
+        @Override
+        public void run(io.jdask.protocol.SchedulerMsg.RunOnWorker m) {
+            runs.run(m);
+        }
+
+        @Override
+        public void setupPlugin(io.jdask.protocol.SchedulerMsg.SetupPlugin m) {
+            runs.setup(m);
+        }
+
+        @Override
         public void close(String reason, boolean askedByScheduler) {
             if (askedByScheduler) {
                 LOG.info("worker {}: {}; closing", name, reason);
@@ -850,6 +909,7 @@ public final class WorkerServer implements AutoCloseable {
         LOG.info("worker {} closing: {}", name == null ? config.listenAddress() : name, reason);
         try {
             profiler.close();
+            runs.close(); // plugins tear down while the worker's classes and connections still work
             code.close(); // wake tasks waiting for classes
             executor.shutdownNow();
             serving.shutdownNow();
