@@ -1,5 +1,6 @@
 package io.jdask.scheduler;
 
+import io.jdask.Settings;
 import io.jdask.protocol.Clock;
 import io.jdask.protocol.Tls;
 import io.jdask.scheduler.state.SchedulerConfig;
@@ -159,11 +160,12 @@ public final class SchedulerServerConfig {
     /** Mutable builder; each setter checks its argument. */
     public static final class Builder {
         private String listenAddress = DEFAULT_LISTEN_ADDRESS;
-        private SchedulerConfig state = SchedulerConfig.defaults();
-        private Duration restartTimeout = Duration.ofSeconds(30);
+        // Defaults from the settings (io.jdask.Settings: file, JDASK_*, -Djdask.*); the setters override them.
+        private SchedulerConfig state = stateFromSettings(Settings.current());
+        private Duration restartTimeout = Settings.current().get(Settings.SCHEDULER_RESTART_TIMEOUT);
         private Duration workerExitGrace = Duration.ZERO;
         private String dashboardLink = "";
-        private int taskStreamSize = TaskStreamBuffer.DEFAULT_CAPACITY;
+        private int taskStreamSize = Settings.current().get(Settings.SCHEDULER_TASK_STREAM_SIZE);
         private boolean validateState = false;
         private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
         private String name = "scheduler";
@@ -173,6 +175,21 @@ public final class SchedulerServerConfig {
         private Tls tls;
 
         private Builder() {}
+
+        /** The state machine's tuning as the settings give it (the pure state never reads them itself). */
+        static SchedulerConfig stateFromSettings(Settings s) {
+            return SchedulerConfig.builder()
+                    .workerSaturation(s.get(Settings.SCHEDULER_WORKER_SATURATION))
+                    .shortTaskLatencyNanos(
+                            s.get(Settings.SCHEDULER_SHORT_TASK_LATENCY).toNanos())
+                    .bandwidthBytesPerSecond(s.get(Settings.SCHEDULER_BANDWIDTH))
+                    .defaultTaskDurationNanos(
+                            s.get(Settings.SCHEDULER_DEFAULT_TASK_DURATION).toNanos())
+                    .defaultDataSizeBytes(s.get(Settings.SCHEDULER_DEFAULT_DATA_SIZE))
+                    .maxWorkerDeathsPerTask(s.get(Settings.SCHEDULER_ALLOWED_FAILURES))
+                    .storyCapacity(s.get(Settings.SCHEDULER_STORY_LENGTH))
+                    .build();
+        }
 
         /**
          * {@code tcp://host:port}, {@code tls://host:port} (with {@link #tls}) or {@code inproc://name}; default
@@ -189,7 +206,7 @@ public final class SchedulerServerConfig {
             return this;
         }
 
-        /** Tuning of the state machine; default {@link SchedulerConfig#defaults()}. */
+        /** Tuning of the state machine; default the {@code jdask.scheduler.*} settings (Dask's defaults). */
         public Builder state(SchedulerConfig config) {
             this.state = Objects.requireNonNull(config, "config");
             return this;
