@@ -43,7 +43,9 @@ import java.util.Properties;
  * properties are read on every {@link #get}, so a property set while the program runs (in a notebook, in a test) is
  * seen by the next read. Whoever reads a knob once (into a {@code static final}) keeps doing so. The class avoids
  * lambdas, regular expressions and reflection on this path: a worker process loads it on its way to registering.
- * {@code jdask config} prints the effective values and their sources.
+ * (Nor {@code +} on strings: the first string concatenation of a JVM bootstraps a method handle, tens of
+ * milliseconds on a loaded machine; {@link String#concat} does not.) {@code jdask config} prints the effective values
+ * and their sources.
  */
 public final class Settings {
     /** Where a value came from, in rising precedence. */
@@ -84,17 +86,17 @@ public final class Settings {
         /** The smallest value of an {@code INT}, {@code BYTES} or {@code DURATION} (nanoseconds) key. */
         private final long min;
 
-        private final String environmentVariable;
+        /** Made on first use (most runs never need it: no JDASK_ variable is set). */
+        private String environmentVariable;
 
         private Key(String name, Kind kind, T defaultValue, String unit, String doc, long min, String... choices) {
-            this.name = PREFIX + name;
+            this.name = PREFIX.concat(name); // not +: its first use costs a fresh JVM tens of ms
             this.kind = kind;
             this.defaultValue = defaultValue;
             this.unit = unit;
             this.doc = doc;
             this.min = min;
             this.choices = choices;
-            this.environmentVariable = environmentName(this.name);
         }
 
         /** The full name, e.g. {@code jdask.worker.memory.target}: the system property and the file's key. */
@@ -104,7 +106,9 @@ public final class Settings {
 
         /** The environment variable, e.g. {@code JDASK_WORKER_MEMORY_TARGET}. */
         public String environmentVariable() {
-            return environmentVariable;
+            String v = environmentVariable;
+            if (v == null) environmentVariable = v = environmentName(name); // a benign race: same value
+            return v;
         }
 
         /** The value when no source sets one; null when the key has none ("not set"). */
@@ -444,13 +448,19 @@ public final class Settings {
     /** Environment variables under JDASK_ that are not settings. */
     private static final String[] NOT_SETTINGS = {"JDASK_JAVA_OPTS"};
 
-    private static final Map<String, Key<?>> BY_NAME = new HashMap<>();
-    private static final Map<String, Key<?>> BY_ENVIRONMENT = new HashMap<>();
+    /**
+     * The keys by name and by environment variable, built on first use: a run that sets no {@code jdask.*} property
+     * and no {@code JDASK_*} variable (most worker processes) never needs them.
+     */
+    private static final class Names {
+        static final Map<String, Key<?>> BY_NAME = new HashMap<>();
+        static final Map<String, Key<?>> BY_ENVIRONMENT = new HashMap<>();
 
-    static {
-        for (Key<?> k : KEYS) {
-            if (BY_NAME.put(k.name, k) != null || BY_ENVIRONMENT.put(k.environmentVariable, k) != null) {
-                throw new ExceptionInInitializerError("two settings share the name of " + k.name);
+        static {
+            for (Key<?> k : KEYS) {
+                if (BY_NAME.put(k.name, k) != null || BY_ENVIRONMENT.put(k.environmentVariable(), k) != null) {
+                    throw new ExceptionInInitializerError("two settings share the name of " + k.name);
+                }
             }
         }
     }
@@ -508,7 +518,7 @@ public final class Settings {
         for (Map.Entry<String, String> e : environment.entrySet()) {
             String variable = e.getKey();
             if (!variable.startsWith(ENV_PREFIX) || isNotSetting(variable)) continue;
-            Key<?> key = BY_ENVIRONMENT.get(variable);
+            Key<?> key = Names.BY_ENVIRONMENT.get(variable);
             if (key == null) {
                 warnings.add(unknown(variable, "environment variable", closestEnvironment(variable)));
                 continue;
@@ -516,17 +526,17 @@ public final class Settings {
             layered.put(key, setting(key, e.getValue(), Source.ENVIRONMENT, variable));
         }
         for (String name : properties.stringPropertyNames()) {
-            if (!name.startsWith(PREFIX)) continue;
-            Key<?> key = BY_NAME.get(name);
+            if (!name.startsWith(PREFIX) || name.equals(CONFIG.name)) continue; // the file's name: read below
+            Key<?> key = Names.BY_NAME.get(name);
             if (key == null) {
                 warnings.add(unknown(name, "system property", closestName(name)));
             } else {
-                setting(key, properties.getProperty(name), Source.SYSTEM_PROPERTY, "-D" + name); // fails early
+                setting(key, properties.getProperty(name), Source.SYSTEM_PROPERTY, "-D".concat(name)); // fails early
             }
         }
         String fileProperty = properties.getProperty(CONFIG.name);
         Setting fileSetting = fileProperty != null
-                ? setting(CONFIG, fileProperty, Source.SYSTEM_PROPERTY, "-D" + CONFIG.name)
+                ? setting(CONFIG, fileProperty, Source.SYSTEM_PROPERTY, "-D".concat(CONFIG.name))
                 : layered.get(CONFIG);
         Path file;
         boolean named = fileSetting != null;
@@ -564,8 +574,8 @@ public final class Settings {
         }
         String origin = file.toString();
         for (String raw : p.stringPropertyNames()) {
-            String name = raw.startsWith(PREFIX) ? raw : PREFIX + raw;
-            Key<?> key = BY_NAME.get(name);
+            String name = raw.startsWith(PREFIX) ? raw : PREFIX.concat(raw);
+            Key<?> key = Names.BY_NAME.get(name);
             if (key == null || key == CONFIG) {
                 warnings.add(unknown(raw, "in " + origin, closestName(name)));
                 continue;
@@ -603,7 +613,7 @@ public final class Settings {
     /** The value of a key with its source. */
     public Setting setting(Key<?> key) {
         String property = properties.getProperty(key.name);
-        if (property != null) return setting(key, property, Source.SYSTEM_PROPERTY, "-D" + key.name);
+        if (property != null) return setting(key, property, Source.SYSTEM_PROPERTY, "-D".concat(key.name));
         Setting s = layered.get(key);
         if (s != null) return s;
         if (key == CONFIG && file != null) return new Setting(key, file, Source.DEFAULT, "default");
@@ -617,7 +627,7 @@ public final class Settings {
 
     /** The key of a name ({@code jdask.} optional), if there is one. */
     public static Optional<Key<?>> key(String name) {
-        return Optional.ofNullable(BY_NAME.get(name.startsWith(PREFIX) ? name : PREFIX + name));
+        return Optional.ofNullable(Names.BY_NAME.get(name.startsWith(PREFIX) ? name : PREFIX + name));
     }
 
     /** The settings file that was read, if any. */
@@ -677,13 +687,13 @@ public final class Settings {
         Key<?> best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (Key<?> k : KEYS) {
-            int d = distance(variable, k.environmentVariable);
+            int d = distance(variable, k.environmentVariable());
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;
             }
         }
-        return best.environmentVariable + " (" + best.name + ")";
+        return best.environmentVariable() + " (" + best.name + ")";
     }
 
     /** Edit distance (insertions, deletions, substitutions). */
