@@ -16,8 +16,9 @@ import java.util.List;
  * initialisation, for {@link Settings#current()} (file and environment read) and for the first {@link Settings#get}.
  * Prints each run and the medians in microseconds.
  *
- * <p>{@code java -cp jdask-bench/target/benchmarks.jar io.jdask.bench.SettingsLoadBench [runs] [jvm options...]},
- * e.g. {@code 11 -XX:SharedArchiveFile=app.jsa} for a class data sharing archive, as LocalCluster's workers have.
+ * <p>{@code java -cp CLASSPATH io.jdask.bench.SettingsLoadBench [runs] [jvm options...]}, e.g. {@code 11
+ * -XX:SharedArchiveFile=app.jsa} for a class data sharing archive, as LocalCluster's workers have; the class path
+ * needs jdask-core and this class, as jars for an archive (the commands are in BENCHMARKS.md, section 8).
  */
 public final class SettingsLoadBench {
     private SettingsLoadBench() {}
