@@ -35,7 +35,8 @@ public final class SettingsLoadBench {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(jvmOptions);
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SettingsLoadBench.class.getName(), "--child"));
+            cmd.addAll(List.of(
+                    "-cp", System.getProperty("java.class.path"), SettingsLoadBench.class.getName(), "--child"));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor() != 0) throw new IllegalStateException("the child failed: " + out);
