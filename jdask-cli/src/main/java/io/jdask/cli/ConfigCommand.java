@@ -70,7 +70,9 @@ final class ConfigCommand implements Callable<Integer> {
             if (!changed || s.source() != Settings.Source.DEFAULT) shown.add(s);
         }
         out.println("# settings file: "
-                + settings.file().map(Object::toString).orElse("none (" + Settings.CONFIG.doc() + ")"));
+                + settings.file()
+                        .map(Object::toString)
+                        .orElse("none (none at ~/.config/jdask/jdask.properties; JDASK_CONFIG=FILE names another)"));
         int nameWidth = 0;
         int valueWidth = 0;
         for (Settings.Setting s : shown) {
