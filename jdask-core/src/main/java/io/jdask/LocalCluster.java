@@ -175,22 +175,24 @@ public interface LocalCluster extends Cluster {
 
     /**
      * Builds a {@link LocalCluster}; defaults: one worker process per core, one thread each, the dashboard on port
-     * {@value #DEFAULT_DASHBOARD_PORT} (or a free port if that one is taken).
+     * {@value #DEFAULT_DASHBOARD_PORT} (or a free port if that one is taken), each replaced by its {@code
+     * jdask.cluster.*} setting when one is set ({@link Settings}).
      */
     final class Builder {
-        private int workers = Runtime.getRuntime().availableProcessors();
-        private int threadsPerWorker = 1;
-        private boolean processes = true;
-        private long memoryLimit = 0;
+        // Defaults from the jdask.cluster.* settings (see Settings); the setters override them.
+        private int workers = Settings.current().get(Settings.CLUSTER_WORKERS);
+        private int threadsPerWorker = Settings.current().get(Settings.CLUSTER_THREADS_PER_WORKER);
+        private boolean processes = Settings.current().get(Settings.CLUSTER_PROCESSES);
+        private long memoryLimit = Settings.current().get(Settings.CLUSTER_MEMORY_LIMIT);
         /** Dask's dashboard port. */
         public static final int DEFAULT_DASHBOARD_PORT = 8787;
 
-        private int dashboardPort = DEFAULT_DASHBOARD_PORT;
+        private int dashboardPort = Settings.current().get(Settings.CLUSTER_DASHBOARD_PORT);
         private int schedulerPort = 0;
         private Memory memory = Memory.DEFAULT;
         private Security security;
-        private Duration workerTtl = Spec.DEFAULT_WORKER_TTL;
-        private int allowedFailures = Spec.DEFAULT_ALLOWED_FAILURES;
+        private Duration workerTtl = Settings.current().get(Settings.SCHEDULER_WORKER_TTL);
+        private int allowedFailures = Settings.current().get(Settings.SCHEDULER_ALLOWED_FAILURES);
         private List<String> workerJvmOptions = List.of();
 
         Builder() {}

@@ -227,7 +227,7 @@ public final class Progress {
     // ------------------------------------------------------------------ notebooks
 
     static boolean inNotebook() {
-        String forced = System.getProperty("jdask.progress", "");
+        String forced = Settings.current().get(Settings.PROGRESS);
         if (forced.equals("text")) {
             return false;
         }

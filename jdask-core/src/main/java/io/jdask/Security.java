@@ -96,16 +96,20 @@ public final class Security {
         return parse(text, path.toString());
     }
 
-    /** The credentials named by {@value #ENVIRONMENT_VARIABLE}, or empty when it is unset or blank. */
+    /**
+     * The credentials named by the setting {@code jdask.security} ({@value #ENVIRONMENT_VARIABLE}, {@code
+     * -Djdask.security} or the settings file), or empty when it is not set.
+     */
     public static Optional<Security> fromEnvironment() {
-        String path = System.getenv(ENVIRONMENT_VARIABLE);
-        if (path == null || path.isBlank()) {
+        Settings.Setting setting = Settings.current().setting(Settings.SECURITY);
+        Path path = (Path) setting.value();
+        if (path == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(load(Path.of(path.trim())));
+            return Optional.of(load(path));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + "=" + path + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(setting.origin() + "=" + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -153,7 +153,7 @@ public final class ClusterBench {
                 o.threadsPerWorker,
                 o.processes,
                 o.tls,
-                System.getProperty("jdask.client.direct", "true"),
+                io.jdask.Settings.current().get(io.jdask.Settings.CLIENT_DIRECT),
                 o.warmup,
                 o.warmupSeconds,
                 o.reps));
@@ -458,7 +458,7 @@ public final class ClusterBench {
                 num(max),
                 values.length,
                 extra);
-        if (Boolean.getBoolean("jdask.bench.values")) {
+        if (io.jdask.Settings.current().get(io.jdask.Settings.BENCH_VALUES)) {
             StringBuilder all = new StringBuilder();
             for (double v : values) all.append(all.isEmpty() ? "" : ",").append(num(v));
             line += " values=" + all;

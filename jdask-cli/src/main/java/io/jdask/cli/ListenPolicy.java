@@ -1,6 +1,5 @@
 package io.jdask.cli;
 
-import io.jdask.Security;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -34,8 +33,7 @@ final class ListenPolicy {
         if (given != null) {
             return given;
         }
-        String env = System.getenv(Security.ENVIRONMENT_VARIABLE);
-        return env == null || env.isBlank() ? null : Path.of(env.trim());
+        return io.jdask.Settings.current().get(io.jdask.Settings.SECURITY);
     }
 
     /**

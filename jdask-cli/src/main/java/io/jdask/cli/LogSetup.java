@@ -26,7 +26,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /** The default logging set-up of the jdask command and its worker processes; see the note above. */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_LOW_PRIORITY)
 public final class LogSetup extends ContextAwareBase implements Configurator {
-    /** The system property that sets the root level (a logback level name); INFO when absent or not a level. */
+    /** The system property that sets the root level (the setting {@code jdask.log.level}); INFO when absent. */
     public static final String LEVEL_PROPERTY = "jdask.log.level";
 
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
@@ -50,11 +50,24 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         stderr.setEncoder(encoder);
         stderr.start();
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(rootLevel(System.getProperty(LEVEL_PROPERTY)));
+        root.setLevel(rootLevel(configuredLevel()));
         root.addAppender(stderr);
         context.getLogger("io.netty").setLevel(Level.WARN);
         context.getLogger("org.apache.fory").setLevel(Level.WARN);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * The {@code jdask.log.level} setting (settings file, {@code JDASK_LOG_LEVEL}, this property). A bad value there
+     * must not break logging itself: it is reported, and the level stays INFO.
+     */
+    private static String configuredLevel() {
+        try {
+            return io.jdask.Settings.current().get(io.jdask.Settings.LOG_LEVEL);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jdask: " + e.getMessage());
+            return null;
+        }
     }
 
     /** The root level for the property's value: the named level, or INFO when it is absent or unknown. */

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             SchedulerCommand.class,
             WorkerCommand.class,
             SecurityCommand.class,
+            ConfigCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "scheduler",
         mixinStandardHelpOptions = true,
+        defaultValueProvider = SettingsDefaults.class,
         description = "Runs a jdask scheduler. Workers join it with `jdask worker tcp://HOST:PORT`; clients with "
                 + "Client.connect(\"tcp://HOST:PORT\"). With --security FILE (from `jdask security init FILE`) every"
                 + " connection runs mutual TLS and the address is tls://HOST:PORT.")

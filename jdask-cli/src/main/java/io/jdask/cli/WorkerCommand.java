@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "worker",
         mixinStandardHelpOptions = true,
+        defaultValueProvider = SettingsDefaults.class,
         description = "Runs a jdask worker that joins the scheduler at SCHEDULER (tcp://HOST:PORT, or tls://HOST:PORT"
                 + " with --security FILE).")
 final class WorkerCommand implements Callable<Integer> {

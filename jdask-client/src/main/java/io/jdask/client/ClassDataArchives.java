@@ -248,18 +248,16 @@ final class ClassDataArchives {
      * class path. On JDK 25+ (by {@code javaVersion}) the slots hold AOT caches, keyed on the flags as well.
      */
     static Optional<ClassDataArchives> forWorkers(String javaVersion, String classPath, List<String> javaAndFlags) {
-        if ("false".equalsIgnoreCase(System.getProperty("jdask.worker.cds", "true"))) {
+        io.jdask.Settings settings = io.jdask.Settings.current();
+        if (!settings.get(io.jdask.Settings.WORKER_CDS)) {
             return Optional.empty();
         }
         if (!onlyJars(classPath)) {
             return Optional.empty();
         }
-        String configured = System.getProperty("jdask.cds.dir");
-        Path dir = configured != null
-                ? Path.of(configured)
-                : Path.of(System.getProperty("user.home"), ".cache", "jdask", "cds");
-        boolean aot = featureOf(javaVersion) >= 25
-                && !"false".equalsIgnoreCase(System.getProperty("jdask.worker.aot", "true"));
+        Path configured = settings.get(io.jdask.Settings.CDS_DIR);
+        Path dir = configured != null ? configured : Path.of(System.getProperty("user.home"), ".cache", "jdask", "cds");
+        boolean aot = featureOf(javaVersion) >= 25 && settings.get(io.jdask.Settings.WORKER_AOT);
         String java = javaAndFlags.get(0);
         String key = key(java, javaVersion + (aot ? "\naot " + String.join(" ", javaAndFlags) : ""), classPath);
         deleteStale(dir, key, STALE_AFTER); // once per cluster, not per worker start

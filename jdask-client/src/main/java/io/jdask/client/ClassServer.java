@@ -81,7 +81,7 @@ final class ClassServer {
      * Whether classes are pushed at all: {@code -Djdask.client.push=false} leaves every class to be fetched when a
      * worker needs it (to measure the push, and as a way out).
      */
-    static final boolean PUSH = !"false".equalsIgnoreCase(System.getProperty("jdask.client.push", "true"));
+    static final boolean PUSH = io.jdask.Settings.current().get(io.jdask.Settings.CLIENT_PUSH);
 
     /** At most this many classes are pushed for one object's class; the others are fetched when needed. */
     static final int PUSH_MAX_CLASSES = 256;

@@ -161,7 +161,7 @@ final class LocalClusterImpl implements LocalCluster {
         // run specs) while the worker processes start, and stops as soon as they are there. Off by default: on 2 cores
         // it delayed the start more than it sped up the first tasks (see WorkerMain's warm-up note).
         java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
-        if (spec.processes() && Boolean.getBoolean("jdask.cluster.warmup")) {
+        if (spec.processes() && io.jdask.Settings.current().get(io.jdask.Settings.CLUSTER_WARMUP)) {
             io.jdask.worker.IdleWarmup.startThread("jdask-cluster-warmup", 20_000, started::get);
         }
         try {
@@ -362,7 +362,7 @@ final class LocalClusterImpl implements LocalCluster {
     /** The workers' memory fractions: the builder's, else the {@code jdask.worker.memory.*} properties' or defaults. */
     private io.jdask.worker.MemoryFractions memoryFractions() {
         LocalCluster.Memory m = spec.memory();
-        io.jdask.worker.MemoryFractions f = io.jdask.worker.MemoryFractions.fromSystemProperties();
+        io.jdask.worker.MemoryFractions f = io.jdask.worker.MemoryFractions.fromSettings();
         if (m.target() >= 0) f = f.withTarget(m.target());
         if (m.spill() >= 0) f = f.withSpill(m.spill());
         if (m.pause() >= 0) f = f.withPause(m.pause());
@@ -423,6 +423,9 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.add(workerJava.get(0));
         cmd.addAll(archiveOptions);
         cmd.addAll(workerJava.subList(1, workerJava.size()));
+        // This JVM's effective settings (file, environment, properties) as properties of the worker's, which then
+        // reads neither the file nor JDASK_* variables (dropped below): one source of truth, reported once.
+        cmd.addAll(io.jdask.Settings.current().childJvmOptions());
         cmd.add("-cp");
         cmd.add(workerClassPath());
         cmd.add(WorkerMain.class.getName());
@@ -451,8 +454,9 @@ final class LocalClusterImpl implements LocalCluster {
         cmd.addAll(List.of(WorkerOptions.LOCAL_DIRECTORY, localDirectory.toString()));
         // Both outputs of the worker, merged, are passed on to this JVM's stderr by the worker's ErrorTail (but its
         // announcement that it registered): what it prints outside tasks, and what tasks print when their output is
-        // not forwarded to the client (-Djdask.worker.forwardOutput=false), would otherwise be lost.
+        // not forwarded to the client (-Djdask.worker.forward-output=false), would otherwise be lost.
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(variable -> variable.startsWith("JDASK_"));
         try {
             return pb.start();
         } catch (java.io.IOException e) {
@@ -473,7 +477,7 @@ final class LocalClusterImpl implements LocalCluster {
         // the old generation holds two or three 100 MB arrays before a full collection, which moves the live ones,
         // and scatter ran at 1.2-1.4 GB/s instead of 1.6-1.8. Only address space is reserved; pages are touched
         // as the heap is used.
-        long initialMb = Math.min(maxMb, Long.getLong("jdask.worker.initialHeapMb", 1024));
+        long initialMb = Math.min(maxMb, io.jdask.Settings.current().get(io.jdask.Settings.WORKER_INITIAL_HEAP) >> 20);
         if (initialMb > 0) cmd.add("-Xms" + initialMb + "m");
         cmd.add("-XX:+UseParallelGC");
         // Out of memory, a worker exits at once (status 3, "Terminating due to java.lang.OutOfMemoryError" on stderr)
@@ -491,10 +495,6 @@ final class LocalClusterImpl implements LocalCluster {
         if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:TieredStopAtLevel=4");
         cmd.add("-Xss4m");
-        String logLevel = System.getProperty("jdask.log.level");
-        if (logLevel != null) cmd.add("-Djdask.log.level=" + logLevel);
-        String forward = System.getProperty(WorkerServer.FORWARD_OUTPUT_PROPERTY);
-        if (forward != null) cmd.add("-D" + WorkerServer.FORWARD_OUTPUT_PROPERTY + "=" + forward);
         cmd.addAll(spec.workerJvmOptions()); // last: the user's choice wins over the defaults above
         return cmd;
     }

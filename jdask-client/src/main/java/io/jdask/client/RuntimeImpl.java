@@ -60,7 +60,7 @@ public final class RuntimeImpl implements DaskRuntime {
      * loopback like any other client (for comparisons and as a way out).
      */
     static boolean directToLocalScheduler() {
-        return !"false".equalsIgnoreCase(System.getProperty("jdask.client.direct", "true"));
+        return io.jdask.Settings.current().get(io.jdask.Settings.CLIENT_DIRECT);
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 /** Bounded busy-waiting before a blocking wait; see the note above. */
 final class SpinWait {
     /** How long a caller spins before it parks. Above one loopback round trip (about 40-120 us here). */
-    static final long SPIN_NANOS = Long.getLong("jdask.client.spinMicros", 150) * 1_000;
+    static final long SPIN_NANOS =
+            io.jdask.Settings.current().get(io.jdask.Settings.CLIENT_SPIN_WAIT).toNanos();
 
     private SpinWait() {}
 

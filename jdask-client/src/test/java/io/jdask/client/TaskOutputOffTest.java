@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * With {@code -Djdask.worker.forwardOutput=false} (passed on to the LocalCluster's worker processes), what a task
+ * With {@code -Djdask.worker.forward-output=false} (passed on to the LocalCluster's worker processes), what a task
  * prints is not forwarded: it goes to the worker's own output and error output, both of which the cluster passes to
  * the client's stderr as they are and writes to the worker's log file.
  */

@@ -46,7 +46,7 @@ public final class Tokens {
 
     /** Whether untokenizable arguments of pure tasks throw instead of silently making the task impure. */
     public static boolean strict() {
-        return Boolean.getBoolean("jdask.tokenize.strict");
+        return io.jdask.Settings.current().get(io.jdask.Settings.TOKENIZE_STRICT);
     }
 
     /** A fresh token, unique in this JVM and (with overwhelming probability) across JVMs: 32 hex digits. */

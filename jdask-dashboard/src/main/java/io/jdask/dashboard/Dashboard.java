@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 /**
  * The HTTP dashboard of a {@link SchedulerServer}: {@code /status} (live), {@code /info/workers},
- * {@code /profile}, {@code /json/status}, {@code /health}.
+ * {@code /profile}, {@code /json/status}, {@code /metrics} (Prometheus), {@code /health}.
  *
  * <pre>{@code
  * try (Dashboard d = Dashboard.start(scheduler, "127.0.0.1", 8787)) {
@@ -180,7 +180,11 @@ public final class Dashboard implements AutoCloseable {
                 ex.getResponseHeaders().set("Location", "/status");
                 send(ex, 302, "text/plain", "see /status");
             } else {
-                send(ex, 404, "text/plain", "no page " + path + "; try /status, /info/workers, /profile, /json/status");
+                send(
+                        ex,
+                        404,
+                        "text/plain",
+                        "no page " + path + "; try /status, /info/workers, /profile, /json/status, /metrics");
             }
         });
         http.createContext("/health", ex -> send(ex, 200, "text/plain", "ok"));
@@ -189,6 +193,12 @@ public final class Dashboard implements AutoCloseable {
             ClusterSnapshot s = snapshot(ex);
             if (s != null) {
                 send(ex, 200, "application/json", StatusJson.render(s));
+            }
+        });
+        http.createContext("/metrics", ex -> {
+            ClusterSnapshot s = snapshot(ex);
+            if (s != null) {
+                send(ex, 200, Metrics.CONTENT_TYPE, Metrics.render(s, scheduler.loopLagNanos()));
             }
         });
         http.createContext("/info/workers", ex -> {

@@ -110,11 +110,12 @@ public final class CommOptions {
         private String role = "peer";
         private String name = "";
         private int maxFrameBytes = Protocol.DEFAULT_MAX_FRAME_BYTES;
-        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        // Defaults from the settings (io.jdask.Settings: file, JDASK_*, -Djdask.*); the setters override them.
+        private Duration handshakeTimeout = io.jdask.Settings.current().get(io.jdask.Settings.COMM_HANDSHAKE_TIMEOUT);
         private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
         private Tls tls;
-        private int maxHandshaking = DEFAULT_MAX_HANDSHAKING;
-        private Duration deadPeerTimeout = DEFAULT_DEAD_PEER_TIMEOUT;
+        private int maxHandshaking = io.jdask.Settings.current().get(io.jdask.Settings.COMM_MAX_HANDSHAKING);
+        private Duration deadPeerTimeout = io.jdask.Settings.current().get(io.jdask.Settings.COMM_DEAD_PEER_TIMEOUT);
 
         private Builder() {}
 

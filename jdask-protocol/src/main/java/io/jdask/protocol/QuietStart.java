@@ -15,7 +15,7 @@ import java.lang.reflect.Field;
  * <p>What it does: when the JVM was started with neither flag, before Fory is first used, it marks the JDK's one-time
  * warning as given (a field of {@code sun.misc.Unsafe}, whose package the JDK opens to everyone) and prints one line
  * naming the flags instead. Marking it silences the JDK's warning for other libraries that touch
- * {@code sun.misc.Unsafe} later as well, which the line says. {@code -Djdask.unsafeNotice=jdk} leaves the JDK's
+ * {@code sun.misc.Unsafe} later as well, which the line says. {@code -Djdask.unsafe-notice=jdk} leaves the JDK's
  * warning alone (and prints nothing of jdask's). Nothing is done when either flag is given: ./jdask and LocalCluster's
  * worker processes pass {@code --sun-misc-unsafe-memory-access=allow}.
  */
@@ -36,7 +36,7 @@ final class QuietStart {
                 feature,
                 System.getProperty("sun.misc.unsafe.memory.access"),
                 Object.class.getModule().isOpen("java.lang.invoke", QuietStart.class.getModule()),
-                System.getProperty("jdask.unsafeNotice", "jdask"))) {
+                io.jdask.Settings.current().get(io.jdask.Settings.UNSAFE_NOTICE))) {
             return false;
         }
         try {

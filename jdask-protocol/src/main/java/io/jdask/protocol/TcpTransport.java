@@ -78,7 +78,7 @@ final class TcpTransport implements Transport {
 
         /** The flavor the {@code jdask.transport} property asks for, or the best available one. */
         static Flavor chosen() {
-            String asked = System.getProperty("jdask.transport", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+            String asked = io.jdask.Settings.current().get(io.jdask.Settings.TRANSPORT);
             return switch (asked) {
                 case "nio" -> NIO;
                 case "epoll" -> {

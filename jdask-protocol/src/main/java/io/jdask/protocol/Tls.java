@@ -68,7 +68,7 @@ public final class Tls {
      * TLS, so processes on either can talk.
      */
     static SslProvider provider() {
-        String asked = System.getProperty("jdask.tls.provider", "jdk").trim().toLowerCase(java.util.Locale.ROOT);
+        String asked = io.jdask.Settings.current().get(io.jdask.Settings.TLS_PROVIDER);
         return switch (asked) {
             case "jdk", "" -> SslProvider.JDK;
             case "openssl" -> {

@@ -73,7 +73,8 @@ final class TcpCommTest extends CommContractTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(TcpTransport.Flavor::chosen)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("carrier-pigeon")
-                    .hasMessageContaining("epoll, nio or auto");
+                    .hasMessageContaining("jdask.transport")
+                    .hasMessageContaining("auto, epoll, nio");
         } finally {
             if (before == null) System.clearProperty("jdask.transport");
             else System.setProperty("jdask.transport", before);

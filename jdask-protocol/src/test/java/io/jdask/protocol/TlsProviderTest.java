@@ -33,6 +33,7 @@ class TlsProviderTest {
         System.setProperty("jdask.tls.provider", "carrier-pigeon");
         assertThatThrownBy(Tls::provider)
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("use jdk or openssl");
+                .hasMessageContaining("jdask.tls.provider")
+                .hasMessageContaining("jdk, openssl");
     }
 }

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param taskStream the task stream of the last {@link #STREAM_WINDOW_MICROS} (at most
  *     {@link #STREAM_MAX_ENTRIES} entries), oldest first
  * @param taskStreamTotal tasks ever reported finished or erred, including those no longer held
+ * @param totals per function name, the tasks ever finished or erred and their compute time (counters that only grow)
+ * @param transfers copies of values workers fetched from other workers, ever (as they reported them)
+ * @param transferBytes their sizes in bytes, as the scheduler knows them
  */
 public record ClusterSnapshot(
         long timeMicros,
@@ -26,7 +29,10 @@ public record ClusterSnapshot(
         Map<String, Long> taskCounts,
         List<PrefixProgress> progress,
         List<TaskStreamEntry> taskStream,
-        long taskStreamTotal) {
+        long taskStreamTotal,
+        List<PrefixTotals> totals,
+        long transfers,
+        long transferBytes) {
 
     /** How far back the task stream of a snapshot reaches: 10 s. */
     public static final long STREAM_WINDOW_MICROS = 10_000_000L;
@@ -39,6 +45,19 @@ public record ClusterSnapshot(
         taskCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(taskCounts)); // keeps order
         progress = List.copyOf(progress);
         taskStream = List.copyOf(taskStream);
+        totals = List.copyOf(totals);
+    }
+
+    /** Without the cumulative totals (all zero). */
+    public ClusterSnapshot(
+            long timeMicros,
+            int clients,
+            List<WorkerSnapshot> workers,
+            Map<String, Long> taskCounts,
+            List<PrefixProgress> progress,
+            List<TaskStreamEntry> taskStream,
+            long taskStreamTotal) {
+        this(timeMicros, clients, workers, taskCounts, progress, taskStream, taskStreamTotal, List.of(), 0, 0);
     }
 
     /** Known (not forgotten) tasks. */
@@ -92,4 +111,10 @@ public record ClusterSnapshot(
      * counts as done while its result is in {@code memory}.
      */
     public record PrefixProgress(String name, long total, long waiting, long processing, long memory, long erred) {}
+
+    /**
+     * The tasks of one function name ever reported: finished, erred, and the time their function calls took
+     * (microseconds, start to stop on the worker). Counters: they only grow while the scheduler runs.
+     */
+    public record PrefixTotals(String name, long finished, long erred, long computeMicros) {}
 }

@@ -103,7 +103,7 @@ final class SchedulerLoop implements Turn {
     record WorkerExited(long pid, String cause) implements Item {}
 
     /** Another thread wants a snapshot; completed on the loop thread (callers must not chain work onto it). */
-    record SnapshotRequest(CompletableFuture<ClusterSnapshot> reply) implements Item {}
+    record SnapshotRequest(CompletableFuture<ClusterSnapshot> reply, long postedNanos) implements Item {}
 
     /** Another thread wants every worker's profile; completed on the loop thread. */
     record ProfileQuery(CompletableFuture<Map<String, WorkerMsg.ProfileData>> reply) implements Item {}
@@ -125,6 +125,9 @@ final class SchedulerLoop implements Turn {
     // ---- published for other threads (written by the loop only) ----
     private volatile Map<String, Integer> workersSnapshot = Map.of();
     private volatile int clientCountSnapshot;
+    /** How long the last snapshot request waited in the inbox before the loop took it (nanoseconds). */
+    private volatile long loopLagNanos;
+
     private volatile Throwable fatal;
     /** The dashboard URL told to clients in their welcome; set by whoever starts a dashboard, read by the loop. */
     private volatile String dashboardLink;
@@ -167,6 +170,8 @@ final class SchedulerLoop implements Turn {
     private final WorkerGathers<WorkerMsg.RunOutcome> runs = new WorkerGathers<>();
     /** The task stream: the latest finished and erred runs, as workers reported them. */
     private final TaskStreamBuffer taskStream;
+    /** Cumulative counts for monitoring (per-prefix tasks and compute time, transfers). */
+    private final TaskTotals totals = new TaskTotals();
 
     private final Requests requests;
     /** Everything with deadlines; the loop's one timer serves the earliest. */
@@ -268,10 +273,15 @@ final class SchedulerLoop implements Turn {
         return dashboardLink;
     }
 
+    /** How long the latest snapshot request waited for the loop to take it, in nanoseconds; any thread. */
+    long loopLagNanos() {
+        return loopLagNanos;
+    }
+
     /** Asks the loop for a snapshot; any thread. Never completes if the loop has stopped (callers time out). */
     CompletableFuture<ClusterSnapshot> snapshot() {
         var reply = new CompletableFuture<ClusterSnapshot>();
-        offer(new SnapshotRequest(reply));
+        offer(new SnapshotRequest(reply, clock.nanoTime()));
         return reply;
     }
 
@@ -497,6 +507,8 @@ final class SchedulerLoop implements Turn {
             case Closed c -> closed(c.conn, c.reason);
             case Stop s -> running = false;
             case SnapshotRequest r -> {
+                // how long the request waited for the loop: the loop's lag, for the metrics
+                loopLagNanos = Math.max(0, clock.nanoTime() - r.postedNanos);
                 flush(); // the snapshot reflects every message before the request
                 r.reply.complete(snapshotNow());
             }
@@ -604,10 +616,19 @@ final class SchedulerLoop implements Turn {
         c.lastHeardNanos = now;
         try {
             switch (translator.translate(c.role, c.id, m, now)) {
-                case Translation.Event e -> pending.add(e.event());
+                case Translation.Event e -> {
+                    if (e.event() instanceof SchedulerEvent.AddKeys a) {
+                        for (String key : a.keys()) {
+                            var task = state.task(key);
+                            totals.transferred(task == null ? -1 : task.nbytes());
+                        }
+                    }
+                    pending.add(e.event());
+                }
                 case Translation.TaskReport r -> {
                     if (r.entry() != null) {
                         taskStream.add(r.entry());
+                        totals.task(r.entry());
                     }
                     if (r.event() instanceof SchedulerEvent.TaskFinished f) {
                         router.finished(f.key(), f.worker(), r.inlineValue());
@@ -730,7 +751,7 @@ final class SchedulerLoop implements Turn {
         if (lastSnapshot != null && t - lastSnapshotNanos < SNAPSHOT_REUSE_NANOS) {
             return lastSnapshot;
         }
-        lastSnapshot = Snapshots.of(state, connections.clientCount(), taskStream, clock.wallNanos() / 1000);
+        lastSnapshot = Snapshots.of(state, connections.clientCount(), taskStream, totals, clock.wallNanos() / 1000);
         lastSnapshotNanos = t;
         return lastSnapshot;
     }

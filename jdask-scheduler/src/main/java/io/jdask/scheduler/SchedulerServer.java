@@ -191,6 +191,15 @@ public final class SchedulerServer implements AutoCloseable {
         return loop.dashboardLink();
     }
 
+    /**
+     * How long the latest {@link #snapshot()} request waited for the scheduler's loop to take it, in nanoseconds: the
+     * loop's lag behind its inbox (the metrics' event-loop lag; Dask measures a timer's lateness, which is the same
+     * delay seen from a timer). Zero before the first request. Any thread.
+     */
+    public long loopLagNanos() {
+        return loop.loopLagNanos();
+    }
+
     /** How many clients are connected. A snapshot; any thread. */
     public int clientCount() {
         return loop.clientCount();

@@ -1,5 +1,6 @@
 package io.jdask.scheduler;
 
+import io.jdask.Settings;
 import io.jdask.protocol.Clock;
 import io.jdask.protocol.Tls;
 import io.jdask.scheduler.state.SchedulerConfig;
@@ -172,12 +173,13 @@ public final class SchedulerServerConfig {
     /** Mutable builder; each setter checks its argument. */
     public static final class Builder {
         private String listenAddress = DEFAULT_LISTEN_ADDRESS;
-        private SchedulerConfig state = defaultState();
-        private Duration restartTimeout = Duration.ofSeconds(30);
+        // Defaults from the settings (io.jdask.Settings: file, JDASK_*, -Djdask.*); the setters override them.
+        private SchedulerConfig state = stateFromSettings(Settings.current());
+        private Duration restartTimeout = Settings.current().get(Settings.SCHEDULER_RESTART_TIMEOUT);
         private Duration workerExitGrace = Duration.ZERO;
-        private Duration clientTtl = DEFAULT_CLIENT_TTL;
+        private Duration clientTtl = Settings.current().get(Settings.SCHEDULER_CLIENT_TTL);
         private String dashboardLink = "";
-        private int taskStreamSize = TaskStreamBuffer.DEFAULT_CAPACITY;
+        private int taskStreamSize = Settings.current().get(Settings.SCHEDULER_TASK_STREAM_SIZE);
         private boolean validateState = false;
         private int ioThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
         private String name = "scheduler";
@@ -187,6 +189,23 @@ public final class SchedulerServerConfig {
         private Tls tls;
 
         private Builder() {}
+
+        /** The state machine's tuning as the settings give it (the pure state never reads them itself). */
+        static SchedulerConfig stateFromSettings(Settings s) {
+            return SchedulerConfig.builder()
+                    .workerSaturation(s.get(Settings.SCHEDULER_WORKER_SATURATION))
+                    .shortTaskLatencyNanos(
+                            s.get(Settings.SCHEDULER_SHORT_TASK_LATENCY).toNanos())
+                    .bandwidthBytesPerSecond(s.get(Settings.SCHEDULER_BANDWIDTH))
+                    .defaultTaskDurationNanos(
+                            s.get(Settings.SCHEDULER_DEFAULT_TASK_DURATION).toNanos())
+                    .defaultDataSizeBytes(s.get(Settings.SCHEDULER_DEFAULT_DATA_SIZE))
+                    .maxWorkerDeathsPerTask(s.get(Settings.SCHEDULER_ALLOWED_FAILURES))
+                    .storyCapacity(s.get(Settings.SCHEDULER_STORY_LENGTH))
+                    .workStealing(s.get(Settings.SCHEDULER_WORK_STEALING))
+                    .workerTtlNanos(s.get(Settings.SCHEDULER_WORKER_TTL).toNanos())
+                    .build();
+        }
 
         /**
          * {@code tcp://host:port}, {@code tls://host:port} (with {@link #tls}) or {@code inproc://name}; default
@@ -203,21 +222,10 @@ public final class SchedulerServerConfig {
             return this;
         }
 
-        /** Tuning of the state machine; default {@link SchedulerConfig#defaults()}. */
+        /** Tuning of the state machine; default the {@code jdask.scheduler.*} settings (Dask's defaults). */
         public Builder state(SchedulerConfig config) {
             this.state = Objects.requireNonNull(config, "config");
             return this;
-        }
-
-        /**
-         * {@link SchedulerConfig#defaults()}, except that {@code -Djdask.scheduler.work-stealing=false} turns work
-         * stealing off (Dask's {@code distributed.scheduler.work-stealing}), for comparisons and as an escape hatch.
-         */
-        private static SchedulerConfig defaultState() {
-            boolean stealing = !"false".equalsIgnoreCase(System.getProperty("jdask.scheduler.work-stealing", "true"));
-            return stealing
-                    ? SchedulerConfig.defaults()
-                    : SchedulerConfig.defaults().toBuilder().workStealing(false).build();
         }
 
         /** Shortcut for {@link SchedulerConfig.Builder#workStealing} on the state configuration. */

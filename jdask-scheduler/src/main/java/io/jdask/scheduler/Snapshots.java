@@ -23,7 +23,8 @@ import java.util.TreeMap;
 final class Snapshots {
     private Snapshots() {}
 
-    static ClusterSnapshot of(SchedulerState state, int clients, TaskStreamBuffer stream, long nowMicros) {
+    static ClusterSnapshot of(
+            SchedulerState state, int clients, TaskStreamBuffer stream, TaskTotals totals, long nowMicros) {
         var workers = new ArrayList<WorkerSnapshot>();
         for (WorkerView w : state.workers()) {
             workers.add(new WorkerSnapshot(
@@ -69,7 +70,10 @@ final class Snapshots {
                 counts,
                 progress,
                 stream.since(nowMicros - ClusterSnapshot.STREAM_WINDOW_MICROS, ClusterSnapshot.STREAM_MAX_ENTRIES),
-                stream.added());
+                stream.added(),
+                totals.prefixes(),
+                totals.transfers(),
+                totals.transferBytes());
     }
 
     /** A state's name as the dashboard shows it: {@code NO_WORKER} -> {@code no-worker}. */

@@ -1,5 +1,7 @@
 package io.jdask.worker;
 
+import io.jdask.Settings;
+
 /**
  * The four thresholds of a worker's memory management, as fractions of its memory limit (Dask's
  * {@code distributed.worker.memory.target/spill/pause/terminate}). Zero turns one off.
@@ -14,8 +16,8 @@ package io.jdask.worker;
  *   <li>{@code terminate} (0.95): above it a worker process exits at once, and its nanny starts a fresh one.
  * </ul>
  *
- * <p>Defaults can be changed with the system properties {@code jdask.worker.memory.target}, {@code .spill},
- * {@code .pause} and {@code .terminate} (until the settings file of the operations issue takes them).
+ * <p>Defaults come from the settings {@code jdask.worker.memory.target}, {@code .spill}, {@code .pause} and {@code
+ * .terminate} ({@link io.jdask.Settings}: the settings file, {@code JDASK_WORKER_MEMORY_*}, {@code -Djdask.*}).
  */
 public record MemoryFractions(double target, double spill, double pause, double terminate) {
     /** Dask's defaults. */
@@ -31,13 +33,14 @@ public record MemoryFractions(double target, double spill, double pause, double 
         check("terminate", terminate);
     }
 
-    /** The defaults, each replaced by its {@code jdask.worker.memory.*} system property when that is set. */
-    public static MemoryFractions fromSystemProperties() {
+    /** The fractions of the {@code jdask.worker.memory.*} settings (Dask's defaults unless a source sets them). */
+    public static MemoryFractions fromSettings() {
+        Settings s = Settings.current();
         return new MemoryFractions(
-                property("target", DEFAULT.target),
-                property("spill", DEFAULT.spill),
-                property("pause", DEFAULT.pause),
-                property("terminate", DEFAULT.terminate));
+                s.get(Settings.WORKER_MEMORY_TARGET),
+                s.get(Settings.WORKER_MEMORY_SPILL),
+                s.get(Settings.WORKER_MEMORY_PAUSE),
+                s.get(Settings.WORKER_MEMORY_TERMINATE));
     }
 
     /** A copy with {@code target} replaced. */
@@ -58,17 +61,6 @@ public record MemoryFractions(double target, double spill, double pause, double 
     /** A copy with {@code terminate} replaced. */
     public MemoryFractions withTerminate(double f) {
         return new MemoryFractions(target, spill, pause, f);
-    }
-
-    private static double property(String name, double fallback) {
-        String value = System.getProperty("jdask.worker.memory." + name);
-        if (value == null || value.isBlank()) return fallback;
-        try {
-            return Double.parseDouble(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("system property jdask.worker.memory." + name
-                    + " must be a fraction such as 0.6 (0 turns it off), was " + value);
-        }
     }
 
     private static void check(String name, double f) {

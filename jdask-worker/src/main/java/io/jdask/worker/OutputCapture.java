@@ -30,7 +30,7 @@ import java.util.logging.Handler;
 /** Per-thread capture of System.out, System.err and JUL logging in a worker process; see the note above. */
 final class OutputCapture {
     /** The system property that turns forwarding off ({@code false}); on by default. */
-    static final String FORWARD_OUTPUT_PROPERTY = "jdask.worker.forwardOutput";
+    static final String FORWARD_OUTPUT_PROPERTY = io.jdask.Settings.WORKER_FORWARD_OUTPUT.name();
 
     /** A line longer than this many bytes is passed on in pieces (a runaway print must not grow without bound). */
     static final int MAX_LINE_BYTES = 16 * 1024;
@@ -48,9 +48,7 @@ final class OutputCapture {
 
     /** Whether forwarding is on for worker processes of this JVM's settings (default true). */
     static boolean forwardingEnabled() {
-        return !"false"
-                .equalsIgnoreCase(
-                        System.getProperty(FORWARD_OUTPUT_PROPERTY, "true").trim());
+        return io.jdask.Settings.current().get(io.jdask.Settings.WORKER_FORWARD_OUTPUT);
     }
 
     /** Replaces System.out and System.err by routing streams, once per JVM; idempotent. */

@@ -1,6 +1,7 @@
 package io.jdask.worker;
 
 import io.jdask.Security;
+import io.jdask.Settings;
 import io.jdask.protocol.Clock;
 import io.jdask.protocol.Tls;
 import java.time.Duration;
@@ -184,15 +185,16 @@ public final class WorkerConfig {
         private String name = "";
         private long memoryLimit = Runtime.getRuntime().maxMemory();
         private final Map<String, Double> resources = new LinkedHashMap<>();
-        private Duration connectTimeout = Duration.ofSeconds(30);
-        private Duration transferTimeout = Duration.ofSeconds(120);
-        private Duration classFetchTimeout = Duration.ofSeconds(30);
-        private long inlineLimit = 64 * 1024;
-        private Duration profileInterval = Duration.ofMillis(10);
-        private int executeAhead = Integer.getInteger("jdask.worker.executeAhead", 8);
+        // Defaults from the settings (io.jdask.Settings: file, JDASK_*, -Djdask.*); the setters override them.
+        private Duration connectTimeout = Settings.current().get(Settings.WORKER_CONNECT_TIMEOUT);
+        private Duration transferTimeout = Settings.current().get(Settings.WORKER_TRANSFER_TIMEOUT);
+        private Duration classFetchTimeout = Settings.current().get(Settings.WORKER_CLASS_FETCH_TIMEOUT);
+        private long inlineLimit = Settings.current().get(Settings.WORKER_INLINE_LIMIT);
+        private Duration profileInterval = Settings.current().get(Settings.WORKER_PROFILE_INTERVAL);
+        private int executeAhead = Settings.current().get(Settings.WORKER_EXECUTE_AHEAD);
         private Clock clock = Clock.system();
-        private MemoryFractions memoryFractions = MemoryFractions.fromSystemProperties();
-        private java.nio.file.Path localDirectory;
+        private MemoryFractions memoryFractions = MemoryFractions.fromSettings();
+        private java.nio.file.Path localDirectory = Settings.current().get(Settings.WORKER_LOCAL_DIRECTORY);
         private boolean ownsProcess;
         private Security security;
 
@@ -277,8 +279,8 @@ public final class WorkerConfig {
         /**
          * How many tasks known to be short (their key prefix ran under 100 microseconds on average) may wait in line for
          * a task thread beyond the {@code nthreads} that run: a thread that finishes one takes the next at once,
-         * without waiting for the worker's event loop in between. Default 8 (system property
-         * {@code jdask.worker.executeAhead}); 0 hands a task over only when a thread is free, as Dask does.
+         * without waiting for the worker's event loop in between. Default 8 (setting
+         * {@code jdask.worker.execute-ahead}); 0 hands a task over only when a thread is free, as Dask does.
          */
         public Builder executeAhead(int tasks) {
             if (tasks < 0) throw new IllegalArgumentException("executeAhead must be >= 0, was " + tasks);
@@ -305,13 +307,13 @@ public final class WorkerConfig {
             return this;
         }
 
-        /** The spill, pause and terminate thresholds. Default Dask's, or the {@code jdask.worker.memory.*} properties. */
+        /** The spill, pause and terminate thresholds. Default the {@code jdask.worker.memory.*} settings (Dask's). */
         public Builder memoryFractions(MemoryFractions fractions) {
             this.memoryFractions = Objects.requireNonNull(fractions, "fractions");
             return this;
         }
 
-        /** Where spill files go; null (the default) means the system's temporary directory. */
+        /** Where spill files go; null means the system's temporary directory (default: {@code jdask.worker.local-directory}). */
         public Builder localDirectory(java.nio.file.Path directory) {
             this.localDirectory = directory;
             return this;

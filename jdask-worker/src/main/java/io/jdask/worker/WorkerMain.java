@@ -45,7 +45,7 @@ public final class WorkerMain {
         }
         System.out.println(REGISTERED_PREFIX + worker.address() + REGISTERED_INFIX + config.schedulerAddress());
         System.out.flush();
-        startWarmup(worker, System.getProperty(WARMUP_PROPERTY, "off"));
+        startWarmup(worker, io.jdask.Settings.current().get(io.jdask.Settings.WORKER_WARMUP));
         while (true) {
             worker.closeFuture().join();
             if (!worker.removedByScheduler()) {
@@ -82,7 +82,7 @@ public final class WorkerMain {
     }
 
     /**
-     * System property: {@code off} (default) skips the warm-up; {@code idle} warms the task path until real work
+     * The setting {@code jdask.worker.warmup} (see {@link io.jdask.Settings}): {@code off} (default) skips the warm-up; {@code idle} warms the task path until real work
      * arrives (a task, or a connection to the data server); {@code full} runs the whole warm-up whatever arrives
      * (LocalCluster sets it on a worker that records an AOT cache, so the cache's profiles cover the task path).
      * {@code idle} is off by default because on the 2-core benchmark machine it measured slower (ColdBench, idle

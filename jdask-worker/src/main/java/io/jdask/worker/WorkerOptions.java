@@ -64,7 +64,7 @@ public final class WorkerOptions {
         Long memoryLimit = null;
         String resources = null;
         String localDirectory = null;
-        MemoryFractions fractions = MemoryFractions.fromSystemProperties();
+        MemoryFractions fractions = MemoryFractions.fromSettings();
         String security = null;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
@@ -106,6 +106,10 @@ public final class WorkerOptions {
         }
         if (nthreads != null) b.nthreads(nthreads);
         if (name != null) b.name(name);
+        if (memoryLimit == null) {
+            long configured = io.jdask.Settings.current().get(io.jdask.Settings.WORKER_MEMORY_LIMIT);
+            if (configured > 0) memoryLimit = configured;
+        }
         if (memoryLimit != null) b.memoryLimit(memoryLimit);
         if (resources != null && !resources.isBlank()) {
             for (String part : resources.split(",")) {

@@ -78,9 +78,9 @@ class SpillPolicyTest {
     void systemPropertiesReplaceTheDefaults() {
         System.setProperty("jdask.worker.memory.pause", "0.5");
         try {
-            assertThat(MemoryFractions.fromSystemProperties()).isEqualTo(MemoryFractions.DEFAULT.withPause(0.5));
+            assertThat(MemoryFractions.fromSettings()).isEqualTo(MemoryFractions.DEFAULT.withPause(0.5));
             System.setProperty("jdask.worker.memory.pause", "half");
-            assertThatThrownBy(MemoryFractions::fromSystemProperties)
+            assertThatThrownBy(MemoryFractions::fromSettings)
                     .hasMessageContaining("jdask.worker.memory.pause")
                     .hasMessageContaining("half");
         } finally {
