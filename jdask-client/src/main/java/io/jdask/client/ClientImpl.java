@@ -469,6 +469,17 @@ final class ClientImpl implements Client, ClientRuntime {
     }
 
     @Override
+    public void retireWorkers(Collection<String> addresses) {
+        List<String> workers = List.copyOf(addresses);
+        if (workers.isEmpty()) return;
+        SchedulerMsg.Ack ack = session.request(id -> new ClientMsg.RetireWorkers(id, workers), Duration.ofMinutes(6));
+        if (ack.error() == null) return;
+        if (ack.error().startsWith("no worker is connected at"))
+            throw new IllegalArgumentException("retireWorkers: " + ack.error());
+        throw new IllegalStateException("retireWorkers: " + ack.error());
+    }
+
+    @Override
     public void uploadJar(Path jar) {
         try {
             session.send(new ClientMsg.UploadJar(jar.getFileName().toString(), Files.readAllBytes(jar)));

@@ -13,8 +13,10 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -95,7 +97,12 @@ final class LocalClusterImpl implements LocalCluster {
                     exited(this, p, io.jdask.worker.WorkerExit.of(p.exitValue(), errors.lastLines(1000)));
                 });
             } else {
-                server = WorkerServer.start(workerConfig(name));
+                WorkerServer s = WorkerServer.start(workerConfig(name));
+                server = s;
+                // Retired by the scheduler (client.retireWorkers): it is gone for good, not a worker of the cluster.
+                s.closeFuture().thenRun(() -> {
+                    if (s.retired()) retiredInProcess(this);
+                });
             }
         }
 
@@ -203,10 +210,61 @@ final class LocalClusterImpl implements LocalCluster {
                 w.start();
                 workers.add(w);
             }
-            while (workers.size() > n) stopping.add(workers.remove(workers.size() - 1));
+            while (workers.size() > n) {
+                Worker w = workers.remove(workers.size() - 1);
+                w.retiring = true; // from now on its exit is no crash: the nanny leaves it stopped
+                stopping.add(w);
+            }
         }
+        if (!stopping.isEmpty() && n > 0) retire(stopping);
         for (Worker w : stopping) w.stop(true);
         awaitWorkerCount(n);
+    }
+
+    /**
+     * Retires workers through the scheduler before they stop, so that the results and scattered values only they
+     * hold move to the workers that stay (see {@code SchedulerServer.retireWorkers}). A worker not registered yet
+     * holds nothing and is just stopped. If the others cannot take the data, the workers are kept and the scale-down
+     * fails with the scheduler's reason.
+     */
+    private void retire(List<Worker> stopping) {
+        Map<String, String> addressByName = new HashMap<>();
+        try {
+            for (var ws : snapshot().workers()) addressByName.put(ws.name(), ws.address());
+        } catch (Exception e) {
+            throw new IllegalStateException("scale: the scheduler did not answer: " + e, e);
+        }
+        List<String> addresses = new ArrayList<>();
+        for (Worker w : stopping) {
+            String a = addressByName.get(w.name);
+            if (a != null) addresses.add(a);
+        }
+        if (addresses.isEmpty()) return;
+        try {
+            scheduler.retireWorkers(addresses).get(Retiring.TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            synchronized (this) {
+                for (Worker w : stopping) {
+                    w.retiring = false;
+                    if (!closing) workers.add(w);
+                }
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("scale down failed: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retiring workers " + addresses, e);
+        }
+    }
+
+    /** How long a scale-down waits for the scheduler to retire workers (its own limit is 5 minutes). */
+    private static final class Retiring {
+        static final long TIMEOUT_MINUTES = 6;
+    }
+
+    private synchronized void retiredInProcess(Worker w) {
+        w.retiring = true;
+        workers.remove(w);
     }
 
     private void awaitWorkerCount(int n) {
@@ -241,10 +299,15 @@ final class LocalClusterImpl implements LocalCluster {
      * restarted unless that was asked for.
      */
     private void exited(Worker w, Process p, io.jdask.worker.WorkerExit exit) {
+        // Retired by the scheduler (client.retireWorkers): its data went elsewhere, and it stays stopped.
+        if (exit.exitCode() == WorkerServer.EXIT_RETIRED) w.retiring = true;
         boolean asked = closing || w.retiring || w.process != p;
         scheduler.workerExited(p.pid(), asked ? "" : exit.describe()); // empty: stopped on purpose, nothing to blame
         synchronized (this) {
-            if (closing || w.retiring || w.process != p || !workers.contains(w)) return;
+            if (closing || w.retiring || w.process != p || !workers.contains(w)) {
+                if (!closing && w.retiring && w.process == p) workers.remove(w);
+                return;
+            }
             long now = System.nanoTime();
             w.restarts.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
             if (w.restarts.size() >= MAX_RESTARTS) {

@@ -145,6 +145,7 @@ final class Shipping {
             case ClientMsg.ScatterDone s -> false; // the values went to the workers, see carriesUserCode(DataMsg)
             case ClientMsg.ClusterInfoRequest r -> false;
             case ClientMsg.RestartWorkers r -> false;
+            case ClientMsg.RetireWorkers r -> false;
             case ClientMsg.CancelWait w -> false;
             case ClientMsg.TaskStreamRequest r -> false;
             case ClientMsg.ProfileRequest r -> false;

@@ -134,4 +134,10 @@ public sealed interface ClientMsg extends Message {
      * {@link SchedulerMsg.ProfileReply}.
      */
     record ProfileRequest(long requestId) implements Request {}
+
+    /**
+     * Retire these workers (addresses) gracefully: no new tasks, their unique data copied to other workers, then closed
+     * for good; answered by {@link SchedulerMsg.Ack} once they have left, or with an error.
+     */
+    record RetireWorkers(long requestId, List<String> addresses) implements Request {}
 }

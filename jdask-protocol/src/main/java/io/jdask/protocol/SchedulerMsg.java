@@ -140,4 +140,17 @@ public sealed interface SchedulerMsg extends Message {
 
     /** Shut down (e.g. on scale-down or restart); a restarted worker process is replaced by its nanny. */
     record CloseWorker(String reason) implements SchedulerMsg {}
+
+    /**
+     * Fetch these keys from the listed holders and keep them (the scheduler moves data off a retiring worker); each
+     * copy that arrives is reported with {@link WorkerMsg.AddKeys}. {@code nbytes} are the sizes the scheduler knows.
+     */
+    record AcquireReplicas(Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId)
+            implements SchedulerMsg {}
+
+    /**
+     * The worker was retired: its data is safe elsewhere, so close for good; a worker process then exits with
+     * {@code WorkerServer.EXIT_RETIRED}, which tells its nanny not to start it again.
+     */
+    record RetireWorker(String reason) implements SchedulerMsg {}
 }

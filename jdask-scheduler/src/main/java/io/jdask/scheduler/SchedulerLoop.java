@@ -104,6 +104,9 @@ final class SchedulerLoop implements Turn {
     /** Another thread wants a snapshot; completed on the loop thread (callers must not chain work onto it). */
     record SnapshotRequest(CompletableFuture<ClusterSnapshot> reply) implements Item {}
 
+    /** Another thread wants workers retired; completed on the loop thread. */
+    record RetireQuery(List<String> workers, CompletableFuture<Void> reply) implements Item {}
+
     /** Another thread wants every worker's profile; completed on the loop thread. */
     record ProfileQuery(CompletableFuture<Map<String, WorkerMsg.ProfileData>> reply) implements Item {}
 
@@ -147,7 +150,7 @@ final class SchedulerLoop implements Turn {
     private final Stimuli stimuli = new Stimuli();
     private final Translator translator = new Translator(stimuli);
     private final Connections connections = new Connections();
-    private final Router router = new Router(connections);
+    private final Router router = new Router(connections, f -> retirements().failed(f.worker(), f.reason()));
     /**
      * Client task reports may wait up to this long past a turn while tasks are active: more are coming, and they then
      * share a write (and a Batch frame) instead of one each.
@@ -158,6 +161,8 @@ final class SchedulerLoop implements Turn {
 
     private final ClassRelay classes = new ClassRelay(connections);
     private final Restarts restarts;
+    /** Retirements waiting for their workers to leave. */
+    private final Retirements retirements = new Retirements();
     /** Queues, locks, semaphores, events, variables and topics (see Coordination). */
     private final Coordination coordination = new Coordination();
     /** Profile requests out to workers. */
@@ -187,7 +192,8 @@ final class SchedulerLoop implements Turn {
         this.dashboardLink = config.dashboardLink();
         this.taskStream = new TaskStreamBuffer(config.taskStreamSize());
         this.restarts = new Restarts(config.restartTimeout(), connections);
-        this.requests = new Requests(connections, this, stimuli, classes, restarts, coordination, taskStream, profiles);
+        this.requests = new Requests(
+                connections, this, stimuli, classes, restarts, retirements, coordination, taskStream, profiles);
         LoopTimer coordinationDeadlines = new LoopTimer() {
             @Override
             public long nextDeadline() {
@@ -200,7 +206,7 @@ final class SchedulerLoop implements Turn {
             }
         };
         this.exits = new WorkerExits(config.workerExitGrace().toNanos(), this::removeWorker);
-        this.timers = List.of(coordinationDeadlines, restarts, profiles, exits);
+        this.timers = List.of(coordinationDeadlines, restarts, retirements, profiles, exits);
     }
 
     // ======================================================================================
@@ -245,6 +251,16 @@ final class SchedulerLoop implements Turn {
     /** Hands a nanny's account of a worker's death to the loop; any thread. */
     void workerExited(long pid, String cause) {
         offer(new WorkerExited(pid, cause));
+    }
+
+    /**
+     * Asks the loop to retire these workers (see {@link SchedulerEvent.RetireWorkers}); completes once they have left,
+     * or exceptionally with why not. Any thread.
+     */
+    CompletableFuture<Void> retireWorkers(List<String> workers) {
+        var reply = new CompletableFuture<Void>();
+        offer(new RetireQuery(List.copyOf(workers), reply));
+        return reply;
     }
 
     /** Asks the loop to gather every worker's profile; any thread. */
@@ -434,6 +450,7 @@ final class SchedulerLoop implements Turn {
         }
         try {
             profiles.finishAll();
+            retirements.finishAll("the scheduler stopped");
             connections.closeAll();
             workersSnapshot = Map.of();
             clientCountSnapshot = 0;
@@ -444,6 +461,10 @@ final class SchedulerLoop implements Turn {
             exited.countDown();
             onExit.run();
         }
+    }
+
+    private Retirements retirements() {
+        return retirements;
     }
 
     private void checkOwner() {
@@ -466,6 +487,11 @@ final class SchedulerLoop implements Turn {
             }
             case ProfileQuery q -> requests.profiles(q.reply::complete);
             case WorkerExited e -> exits.exited(e.pid(), e.cause(), now);
+            case RetireQuery q ->
+                requests.retire(q.workers(), error -> {
+                    if (error == null) q.reply.complete(null);
+                    else q.reply.completeExceptionally(new IllegalStateException(error));
+                });
         }
     }
 
@@ -520,6 +546,7 @@ final class SchedulerLoop implements Turn {
         }
         classes.workerGone(c);
         restarts.workerGone(c.id);
+        retirements.workerGone(c.id);
         profiles.workerGone(c.id);
         LOG.info("worker {} left: {}", c.id, why);
     }

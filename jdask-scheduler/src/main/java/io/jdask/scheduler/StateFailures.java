@@ -85,6 +85,7 @@ final class StateFailures {
                 case SchedulerEvent.AddWorker w -> List.of(w.address());
                 case SchedulerEvent.RemoveWorker w -> List.of(w.address());
                 case SchedulerEvent.WorkerMemory w -> List.of(w.worker());
+                case SchedulerEvent.RetireWorkers w -> w.workers();
                 case SchedulerEvent.AddClient c -> List.of(c.clientId());
                 case SchedulerEvent.RemoveClient c -> List.of(c.clientId());
             };

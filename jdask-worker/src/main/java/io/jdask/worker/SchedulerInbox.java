@@ -57,6 +57,9 @@ final class SchedulerInbox implements CommHandler {
 
         /** The scheduler connection closed, or the scheduler asked the worker to close. */
         void close(String reason, boolean askedByScheduler);
+
+        /** The scheduler retired this worker: close for good (a worker process tells its nanny not to restart it). */
+        void retire(String reason);
     }
 
     private final Shell shell;
@@ -112,6 +115,9 @@ final class SchedulerInbox implements CommHandler {
             }
             case SchedulerMsg.WorkerProfileRequest p -> shell.profileRequested(p.requestId());
             case SchedulerMsg.CloseWorker c -> shell.close("scheduler asked: " + c.reason(), true);
+            case SchedulerMsg.AcquireReplicas a ->
+                queue(new WorkerEvent.AcquireReplicas(orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now));
+            case SchedulerMsg.RetireWorker r -> shell.retire(r.reason());
             case SchedulerMsg.ClientWelcome m -> forClients(comm, m);
             case SchedulerMsg.KeyRunning m -> forClients(comm, m);
             case SchedulerMsg.KeyInMemory m -> forClients(comm, m);

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * Prints {@code jdask worker <address> registered with <scheduler>} once registered, then runs
  * until the scheduler goes away, asks it to close, or the process gets SIGTERM (a shutdown hook
  * closes the worker cleanly). Exit status: 0 after a normal end, 1 if it could not start, 2 for
- * bad arguments. The options are {@link WorkerOptions}, which the {@code jdask worker} command of the CLI shares.
+ * bad arguments, {@link WorkerServer#EXIT_RETIRED} when the scheduler retired it (its nanny then leaves it stopped). The options are {@link WorkerOptions}, which the {@code jdask worker} command of the CLI shares.
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -48,7 +48,8 @@ public final class WorkerMain {
         } catch (IllegalStateException shuttingDown) {
             return; // SIGTERM: the hook closed the worker; the JVM exits when it ends
         }
-        System.exit(0); // user code may have left non-daemon threads behind
+        // user code may have left non-daemon threads behind
+        System.exit(worker.retired() ? WorkerServer.EXIT_RETIRED : 0);
     }
 
     /**

@@ -113,6 +113,11 @@ public final class WorkerServer implements AutoCloseable {
      * with, and what the worker exits with when its heap passes the terminate fraction.
      */
     public static final int EXIT_OUT_OF_MEMORY = 3;
+    /**
+     * The exit status of a worker process the scheduler retired ({@code client.retireWorkers}, a scale-down): its data
+     * went to other workers, and its nanny must not start it again.
+     */
+    public static final int EXIT_RETIRED = 4;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -754,7 +759,22 @@ public final class WorkerServer implements AutoCloseable {
             }
             closeAsync(reason);
         }
+
+        @Override
+        public void retire(String reason) {
+            retired = true;
+            LOG.info("worker {}: retired ({}); closing", name, reason);
+            closeAsync("retired: " + reason);
+        }
     };
+
+    /** Set when the scheduler retired this worker (before closing starts); see {@link #retired()}. */
+    private volatile boolean retired;
+
+    /** Whether the scheduler retired this worker (then its process exits with {@link #EXIT_RETIRED}). */
+    public boolean retired() {
+        return retired;
+    }
 
     /** Stores scattered values, tells the state, then acknowledges. Loop thread. */
     private void putData(Comm comm, DataMsg.PutData p) {

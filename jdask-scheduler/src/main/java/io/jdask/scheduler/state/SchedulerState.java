@@ -12,6 +12,7 @@ import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.ReleaseKeys;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveClient;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveWorker;
+import io.jdask.scheduler.state.SchedulerEvent.RetireWorkers;
 import io.jdask.scheduler.state.SchedulerEvent.RetryKeys;
 import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
 import io.jdask.scheduler.state.SchedulerEvent.TaskFinished;
@@ -74,6 +75,7 @@ public final class SchedulerState {
     private final TransitionLoop t;
     private final ClientEvents clients;
     private final WorkerEvents workers;
+    private final Retirement retirement;
 
     private SchedulerState(SchedulerConfig config) {
         this.m = new ClusterModel(config);
@@ -81,6 +83,7 @@ public final class SchedulerState {
         this.t = new TransitionLoop(m, picker);
         this.clients = new ClientEvents(m, t);
         this.workers = new WorkerEvents(m, t);
+        this.retirement = new Retirement(m, t);
     }
 
     /** A state with {@link SchedulerConfig#defaults()}. */
@@ -127,8 +130,13 @@ public final class SchedulerState {
                 case WorkerReleasedKey ev -> workers.workerReleasedKey(ev);
                 case LongRunning ev -> workers.longRunning(ev);
                 case WorkerMemory ev -> workers.workerMemory(ev);
+                case RetireWorkers ev -> retirement.retire(ev);
             }
             t.settle();
+            if (retirement.active()) {
+                retirement.progress();
+                t.settle(); // a retirement that stopped gave its worker back
+            }
         }
         m.out = new ArrayList<>(0);
         return out;

@@ -160,6 +160,10 @@ final class Sched {
         return new WorkerReleasedKey(worker, key, sid(), tick());
     }
 
+    SchedulerEvent.RetireWorkers retire(String... workers) {
+        return new SchedulerEvent.RetireWorkers(List.of(workers), sid(), tick());
+    }
+
     LongRunning longRunning(String worker, String key) {
         return new LongRunning(worker, key, runId(key), sid(), tick());
     }
@@ -199,6 +203,9 @@ final class Sched {
                         case KeyCancelled k -> "cancelled " + k.key() + ">" + new TreeSet<>(k.clients());
                         case KeyLost k -> "lost " + k.key() + ">" + new TreeSet<>(k.clients());
                         case KeyRecomputing k -> "recomputing " + k.key() + ">" + new TreeSet<>(k.clients());
+                        case SchedulerInstruction.AcquireReplicas a -> "acquire " + a.whoHas() + "@" + a.worker();
+                        case SchedulerInstruction.RetireWorker rw -> "retire @" + rw.worker();
+                        case SchedulerInstruction.RetirementFailed f -> "retire-failed " + f.worker();
                     });
         }
         return r;

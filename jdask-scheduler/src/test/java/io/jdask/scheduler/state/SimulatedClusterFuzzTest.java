@@ -383,6 +383,12 @@ class SimulatedClusterFuzzTest {
                 case KeyRecomputing k ->
                     reported.computeIfAbsent(k.key(), x -> new LinkedHashSet<>())
                             .add("recomputing");
+                case SchedulerInstruction.AcquireReplicas a ->
+                    throw new AssertionError("copies asked for without a retirement: " + a);
+                case SchedulerInstruction.RetireWorker r ->
+                    throw new AssertionError("a worker retired without a retirement: " + r);
+                case SchedulerInstruction.RetirementFailed f ->
+                    throw new AssertionError("a retirement failed without a retirement: " + f);
             }
         }
 
