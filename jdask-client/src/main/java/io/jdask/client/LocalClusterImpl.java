@@ -201,6 +201,12 @@ final class LocalClusterImpl implements LocalCluster {
 
     @Override
     public void scale(int n) {
+        Adaptive.end(this);
+        resize(n);
+    }
+
+    /** {@link #scale} without ending an adaptive loop: what that loop itself calls. */
+    void resize(int n) {
         if (n < 0) throw new IllegalArgumentException("scale(n) needs n >= 0, got " + n);
         List<Worker> stopping = new ArrayList<>();
         synchronized (this) {
@@ -216,9 +222,57 @@ final class LocalClusterImpl implements LocalCluster {
                 stopping.add(w);
             }
         }
-        if (!stopping.isEmpty() && n > 0) retire(stopping);
+        if (!stopping.isEmpty() && n > 0) retire(stopping, addressesOf(stopping));
         for (Worker w : stopping) w.stop(true);
         awaitWorkerCount(n);
+    }
+
+    /**
+     * Retires the workers at these addresses (the adaptive loop's choice of idle ones) and stops them; an address that
+     * is not one of this cluster's workers is skipped.
+     */
+    void retireAddresses(List<String> addresses) {
+        Map<String, String> nameByAddress = new HashMap<>();
+        for (var e : addressesByName().entrySet()) nameByAddress.put(e.getValue(), e.getKey());
+        List<Worker> stopping = new ArrayList<>();
+        List<String> retiring = new ArrayList<>();
+        synchronized (this) {
+            if (closing) throw new IllegalStateException("the cluster is closed");
+            for (String a : addresses) {
+                String name = nameByAddress.get(a);
+                for (Worker w : workers) {
+                    if (w.name.equals(name)) {
+                        w.retiring = true;
+                        stopping.add(w);
+                        retiring.add(a);
+                    }
+                }
+            }
+            workers.removeAll(stopping);
+        }
+        if (stopping.isEmpty()) return;
+        retire(stopping, retiring);
+        for (Worker w : stopping) w.stop(true);
+    }
+
+    private Map<String, String> addressesByName() {
+        Map<String, String> addressByName = new HashMap<>();
+        try {
+            for (var ws : snapshot().workers()) addressByName.put(ws.name(), ws.address());
+        } catch (Exception e) {
+            throw new IllegalStateException("the scheduler did not answer: " + e, e);
+        }
+        return addressByName;
+    }
+
+    private List<String> addressesOf(List<Worker> stopping) {
+        Map<String, String> addressByName = addressesByName();
+        List<String> addresses = new ArrayList<>();
+        for (Worker w : stopping) {
+            String a = addressByName.get(w.name);
+            if (a != null) addresses.add(a);
+        }
+        return addresses;
     }
 
     /**
@@ -227,18 +281,7 @@ final class LocalClusterImpl implements LocalCluster {
      * holds nothing and is just stopped. If the others cannot take the data, the workers are kept and the scale-down
      * fails with the scheduler's reason.
      */
-    private void retire(List<Worker> stopping) {
-        Map<String, String> addressByName = new HashMap<>();
-        try {
-            for (var ws : snapshot().workers()) addressByName.put(ws.name(), ws.address());
-        } catch (Exception e) {
-            throw new IllegalStateException("scale: the scheduler did not answer: " + e, e);
-        }
-        List<String> addresses = new ArrayList<>();
-        for (Worker w : stopping) {
-            String a = addressByName.get(w.name);
-            if (a != null) addresses.add(a);
-        }
+    private void retire(List<Worker> stopping, List<String> addresses) {
         if (addresses.isEmpty()) return;
         try {
             scheduler.retireWorkers(addresses).get(Retiring.TIMEOUT_MINUTES, TimeUnit.MINUTES);
@@ -361,6 +404,7 @@ final class LocalClusterImpl implements LocalCluster {
 
     @Override
     public void close() {
+        Adaptive.end(this);
         List<Worker> all;
         synchronized (this) {
             if (closing) return;

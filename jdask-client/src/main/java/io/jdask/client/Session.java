@@ -803,6 +803,7 @@ final class Session implements CommHandler {
             case SchedulerMsg.TaskStreamReply r -> complete(r.requestId(), r);
             case SchedulerMsg.ProfileReply r -> complete(r.requestId(), r);
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
+            case SchedulerMsg.AdaptiveTargetReply r -> complete(r.requestId(), r);
             case SchedulerMsg.CoordReply r -> onCoordReply(r);
             case SchedulerMsg.TopicMessage t -> {
                 var q = subscriptions.get(t.subscriber());

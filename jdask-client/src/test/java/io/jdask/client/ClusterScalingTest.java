@@ -19,8 +19,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code LocalCluster.scale(n)} and {@code client.retireWorkers} with worker processes, on one cluster that goes 2 -> 3
- * -> 2 (retired) -> 3 -> 1 -> closed. Each test first scales to the size it starts from, so one alone also runs.
+ * {@code LocalCluster.scale(n)}, {@code client.retireWorkers} and the adaptive loop with worker processes, on one
+ * cluster that goes 2 -> 3 -> 2 (retired) -> 3 -> 1 -> 3 (adapt) -> 1 -> closed. Each test first scales to the size it starts from, so one alone also runs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterScalingTest {
@@ -150,8 +150,44 @@ class ClusterScalingTest {
                 .isIn(cluster.impl().workerPids());
     }
 
+    public static int slowDouble(int i) throws InterruptedException {
+        Thread.sleep(100);
+        return 2 * i;
+    }
+
     @Test
     @Order(5)
+    void adaptGrowsUnderABacklogAndShrinksBackWhenIdleWithoutLosingResults() {
+        cluster.cluster().scale(1);
+        // The loop as cluster.adapt(1, 3) starts it, looking every 250 ms for a 1 s target (not 1 s and 5 s) so that
+        // the test is short: 80 tasks of 100 ms are 8 s of work, which calls for the maximum at once.
+        Adaptive.start(cluster.cluster(), 1, 3, Duration.ofMillis(250), Duration.ofSeconds(1));
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 80; i++) futures.add(cluster.client().submit(ClusterScalingTest::slowDouble, i));
+
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> cluster.cluster().workerAddresses().size() == 3);
+            for (int i = 0; i < futures.size(); i++) {
+                assertThat(futures.get(i).result(Duration.ofSeconds(60))).isEqualTo(2 * i);
+            }
+
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> cluster.cluster().workerAddresses().size() == 1);
+            assertThat(cluster.impl().workerPids()).hasSize(1);
+            // The results on the retired workers moved before they stopped: none was lost or is being recomputed.
+            assertThat(futures).extracting(Future::status).containsOnly(FutureStatus.FINISHED);
+            List<Integer> values = cluster.client().gather(futures);
+            for (int i = 0; i < values.size(); i++) assertThat(values.get(i)).isEqualTo(2 * i);
+        } finally {
+            cluster.cluster().scale(1); // ends the adaptive loop
+        }
+    }
+
+    @Test
+    @Order(6)
     void closingTheClusterLeavesNoWorkerProcessBehind() {
         cluster.cluster().scale(1);
         cluster.cluster().scale(2);

@@ -140,4 +140,10 @@ public sealed interface ClientMsg extends Message {
      * for good; answered by {@link SchedulerMsg.Ack} once they have left, or with an error.
      */
     record RetireWorkers(long requestId, List<String> addresses) implements Request {}
+
+    /**
+     * Asks how many workers the work known now calls for to finish within {@code targetDurationNanos}, and which idle
+     * workers could go (Dask's adaptive_target); answered by {@link SchedulerMsg.AdaptiveTargetReply}.
+     */
+    record AdaptiveTargetRequest(long requestId, long targetDurationNanos) implements Request {}
 }

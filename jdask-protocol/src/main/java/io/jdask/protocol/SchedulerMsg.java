@@ -153,4 +153,7 @@ public sealed interface SchedulerMsg extends Message {
      * {@code WorkerServer.EXIT_RETIRED}, which tells its nanny not to start it again.
      */
     record RetireWorker(String reason) implements SchedulerMsg {}
+
+    /** The answer to {@link ClientMsg.AdaptiveTargetRequest}: the workers wanted, and idle ones that could be retired. */
+    record AdaptiveTargetReply(long requestId, int workers, List<String> toClose) implements SchedulerMsg {}
 }

@@ -81,6 +81,16 @@ final class Requests {
             case ClientMsg.PushClasses p -> classes.pushClasses(cid, p);
             case ClientMsg.UploadJar j -> classes.uploadJar(cid, j);
             case ClientMsg.RestartWorkers r -> restart(c, r.requestId());
+            case ClientMsg.AdaptiveTargetRequest r -> {
+                turn.flush(); // the answer reflects every message before the request
+                String error = r.targetDurationNanos() > 0 ? null : "the target duration must be positive";
+                if (error != null) {
+                    connections.send(c, new SchedulerMsg.Ack(r.requestId(), error));
+                } else {
+                    var t = turn.state().adaptiveTarget(r.targetDurationNanos());
+                    connections.send(c, new SchedulerMsg.AdaptiveTargetReply(r.requestId(), t.workers(), t.toClose()));
+                }
+            }
             case ClientMsg.RetireWorkers r ->
                 retire(
                         Translator.keys(r.addresses()),

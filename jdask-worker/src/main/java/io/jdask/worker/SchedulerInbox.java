@@ -126,6 +126,7 @@ final class SchedulerInbox implements CommHandler {
             case SchedulerMsg.KeyLost m -> forClients(comm, m);
             case SchedulerMsg.KeyRecomputing m -> forClients(comm, m);
             case SchedulerMsg.ClusterInfo m -> forClients(comm, m);
+            case SchedulerMsg.AdaptiveTargetReply m -> forClients(comm, m);
             case SchedulerMsg.FetchClassForWorker m -> forClients(comm, m);
             case SchedulerMsg.Ack m -> forClients(comm, m);
             case SchedulerMsg.CoordReply m -> forClients(comm, m);

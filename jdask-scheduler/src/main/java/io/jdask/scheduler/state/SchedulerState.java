@@ -216,6 +216,15 @@ public final class SchedulerState {
     }
 
     /**
+     * How many workers the work known now calls for so that it finishes within {@code targetDurationNanos}, and
+     * which idle workers could be retired when that is fewer than there are (Dask's adaptive_target); see
+     * {@link AdaptiveTarget}.
+     */
+    public AdaptiveTarget adaptiveTarget(long targetDurationNanos) {
+        return AdaptiveTarget.of(m, targetDurationNanos);
+    }
+
+    /**
      * The story of these keys (or worker addresses, or client ids): every transition and ignored event
      * that mentions them, oldest first, as far back as the bounded log reaches.
      */
