@@ -1,6 +1,7 @@
 package io.jdask.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.Client;
 import io.jdask.Future;
@@ -8,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,5 +72,52 @@ class ClusterCommandsTest {
         // A worker whose scheduler goes away exits by itself.
         scheduler.destroy();
         assertThat(worker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aWorkerNannyRestartsAKilledWorkerAndRestartedOnesAndLeavesNothingWhenStopped() throws Exception {
+        Process scheduler = jdask("scheduler", "--host", "127.0.0.1", "--port", "0");
+        String line = firstLine(scheduler);
+        String address = line.substring(line.indexOf("tcp://"));
+        Process nanny = jdask("worker", address, "--nworkers", "2", "--host", "127.0.0.1", "--memory-limit", "256MB");
+        try (Client client = Client.connect(address)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.nthreads().size() == 2);
+            List<ProcessHandle> children = nanny.children().toList();
+            assertThat(children).hasSize(2);
+            assertThat(client.submit(ClusterCommandsTest::triple, 14).result()).isEqualTo(42);
+
+            // kill -9 one worker: its nanny starts another, which joins.
+            ProcessHandle killed = children.get(0);
+            killed.destroyForcibly();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> !killed.isAlive()
+                            && nanny.children().filter(ProcessHandle::isAlive).count() == 2
+                            && client.nthreads().size() == 2
+                            && nanny.children().noneMatch(c -> c.pid() == killed.pid()));
+
+            // client.restart() asks every worker to close; the nanny brings both back.
+            List<Long> before = nanny.children().map(ProcessHandle::pid).toList();
+            client.restart();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> client.nthreads().size() == 2
+                            && nanny.children().filter(ProcessHandle::isAlive).count() == 2
+                            && nanny.children().noneMatch(c -> before.contains(c.pid())));
+            assertThat(client.submit(ClusterCommandsTest::triple, 5).result()).isEqualTo(15);
+        }
+
+        // SIGTERM to the nanny stops its workers first: no process is left.
+        List<ProcessHandle> last = nanny.children().toList();
+        nanny.destroy();
+        assertThat(nanny.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (ProcessHandle c : last) {
+            assertThat(c.isAlive()).as("worker process %d alive", c.pid()).isFalse();
+        }
+    }
+
+    @Test
+    void noNannyRefusesSeveralWorkers() throws Exception {
+        Process p = jdask("worker", "tcp://127.0.0.1:1", "--no-nanny", "--nworkers", "2");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isNotZero();
     }
 }

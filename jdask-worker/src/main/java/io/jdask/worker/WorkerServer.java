@@ -118,6 +118,11 @@ public final class WorkerServer implements AutoCloseable {
      * went to other workers, and its nanny must not start it again.
      */
     public static final int EXIT_RETIRED = 4;
+    /**
+     * The exit status of a worker process whose scheduler connection closed without the scheduler asking: its nanny
+     * restarts it only if the scheduler is still there (see {@link WorkerNanny}).
+     */
+    public static final int EXIT_SCHEDULER_LOST = 5;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -754,6 +759,7 @@ public final class WorkerServer implements AutoCloseable {
             } else {
                 welcomed.completeExceptionally(new IllegalStateException(reason));
                 if (!closing.get()) {
+                    schedulerLost = true;
                     LOG.info("worker {}: lost the scheduler ({}); shutting down", name, reason);
                 }
             }
@@ -767,6 +773,14 @@ public final class WorkerServer implements AutoCloseable {
             closeAsync("retired: " + reason);
         }
     };
+
+    /** Set when the scheduler connection closed while the worker was not closing; see {@link #schedulerLost()}. */
+    private volatile boolean schedulerLost;
+
+    /** Whether the worker closed because its scheduler connection closed (then its process exits with 5). */
+    public boolean schedulerLost() {
+        return schedulerLost;
+    }
 
     /** Set when the scheduler retired this worker (before closing starts); see {@link #retired()}. */
     private volatile boolean retired;
