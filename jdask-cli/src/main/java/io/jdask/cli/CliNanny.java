@@ -1,5 +1,7 @@
 package io.jdask.cli;
 
+import io.jdask.Security;
+import io.jdask.client.NannyReports;
 import io.jdask.worker.WorkerMain;
 import io.jdask.worker.WorkerNanny;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -24,9 +27,19 @@ final class CliNanny {
     private final int nworkers;
     private final IntFunction<List<String>> arguments;
     private final List<String> javaOptions;
+    /** The cluster's credentials, or null without TLS. */
+    private final Path security;
+    /** The line to the scheduler for the accounts of deaths; opened at the first one. Guarded by this. */
+    private NannyReports reports;
 
-    CliNanny(String scheduler, int nworkers, IntFunction<List<String>> arguments, List<String> javaOptions) {
+    CliNanny(
+            String scheduler,
+            int nworkers,
+            IntFunction<List<String>> arguments,
+            List<String> javaOptions,
+            Path security) {
         this.scheduler = scheduler;
+        this.security = security;
         this.nworkers = nworkers;
         this.arguments = arguments;
         this.javaOptions = javaOptions;
@@ -41,6 +54,7 @@ final class CliNanny {
                             "worker-" + i,
                             () -> new WorkerNanny.Started(spawn(arguments.apply(index)), () -> {}),
                             (pid, exit, asked, restarting) -> {
+                                if (!asked) report(pid, exit.describe());
                                 if (!asked && !restarting) {
                                     System.err.println("jdask worker: worker " + index + " (pid " + pid + ") stopped"
                                             + " for good after " + exit.describe());
@@ -69,9 +83,32 @@ final class CliNanny {
         return 0;
     }
 
-    private static void stopAll(List<WorkerNanny> nannies) {
+    private void stopAll(List<WorkerNanny> nannies) {
         for (WorkerNanny n : nannies) n.stop(false);
         for (WorkerNanny n : nannies) n.stop(true);
+        synchronized (this) {
+            if (reports != null) reports.close();
+            reports = null;
+        }
+    }
+
+    /**
+     * Tells the scheduler why a worker process died (it logs it, and with a worker-exit grace puts it on the
+     * KilledWorker errors of the tasks that died with it). Best effort: a scheduler that cannot be reached is noted.
+     */
+    private synchronized void report(long pid, String cause) {
+        try {
+            if (reports == null) {
+                reports = NannyReports.connect(
+                        scheduler, security == null ? null : Security.load(security), Duration.ofSeconds(5));
+            }
+            reports.workerExited(pid, cause);
+        } catch (RuntimeException e) {
+            System.err.println("jdask worker: could not tell the scheduler why worker process " + pid + " died ("
+                    + cause + "): " + e.getMessage());
+            if (reports != null) reports.close();
+            reports = null;
+        }
     }
 
     /** Whether the scheduler's port still accepts a TCP connection (for TLS too: only the socket is tried). */

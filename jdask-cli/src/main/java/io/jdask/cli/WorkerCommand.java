@@ -142,7 +142,7 @@ final class WorkerCommand implements Callable<Integer> {
             worker.closeFuture().join();
             return 0;
         }
-        return new CliNanny(scheduler, nworkers, this::argumentsOf, javaOptions()).run();
+        return new CliNanny(scheduler, nworkers, this::argumentsOf, javaOptions(), security).run();
     }
 
     /** The arguments of worker process {@code i} of {@code nworkers}: its own name and port when there are several. */

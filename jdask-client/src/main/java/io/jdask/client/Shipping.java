@@ -146,6 +146,7 @@ final class Shipping {
             case ClientMsg.ClusterInfoRequest r -> false;
             case ClientMsg.RestartWorkers r -> false;
             case ClientMsg.RetireWorkers r -> false;
+            case ClientMsg.WorkerExited w -> false;
             case ClientMsg.AdaptiveTargetRequest r -> false;
             case ClientMsg.CancelWait w -> false;
             case ClientMsg.TaskStreamRequest r -> false;

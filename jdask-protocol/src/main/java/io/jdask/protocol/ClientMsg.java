@@ -146,4 +146,10 @@ public sealed interface ClientMsg extends Message {
      * workers could go (Dask's adaptive_target); answered by {@link SchedulerMsg.AdaptiveTargetReply}.
      */
     record AdaptiveTargetRequest(long requestId, long targetDurationNanos) implements Request {}
+
+    /**
+     * A nanny in another process ({@code jdask worker --nworkers N}) says why its worker process {@code pid} ended:
+     * the scheduler puts it on that worker's removal (its tasks' KilledWorker errors), as for LocalCluster's nanny.
+     */
+    record WorkerExited(long pid, String cause) implements Request {}
 }

@@ -81,6 +81,7 @@ final class Requests {
             case ClientMsg.PushClasses p -> classes.pushClasses(cid, p);
             case ClientMsg.UploadJar j -> classes.uploadJar(cid, j);
             case ClientMsg.RestartWorkers r -> restart(c, r.requestId());
+            case ClientMsg.WorkerExited w -> turn.nannyAccount(w.pid(), w.cause() == null ? "" : w.cause());
             case ClientMsg.AdaptiveTargetRequest r -> {
                 turn.flush(); // the answer reflects every message before the request
                 String error = r.targetDurationNanos() > 0 ? null : "the target duration must be positive";

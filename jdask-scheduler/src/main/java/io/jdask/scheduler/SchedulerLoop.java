@@ -618,6 +618,11 @@ final class SchedulerLoop implements Turn {
     }
 
     @Override
+    public void nannyAccount(long pid, String cause) {
+        exits.exited(pid, cause, now);
+    }
+
+    @Override
     public void event(SchedulerEvent event) {
         pending.add(event);
     }
