@@ -140,6 +140,18 @@ public interface Client extends TaskSubmitter, AutoCloseable {
     /** Restarts every worker process, dropping all data; futures of this client become {@code LOST}/cancelled. */
     void restart();
 
+    /**
+     * Retires these workers (addresses as {@link #nthreads()} lists them) gracefully, as Dask's
+     * {@code retire_workers}: they get no new tasks, the tasks running there finish, every result or scattered value
+     * only they hold is copied to another worker, and then they stop for good (their nanny does not restart them).
+     * Blocks until they have left. Nothing computed or scattered is lost.
+     *
+     * @throws IllegalArgumentException if an address is not a connected worker's
+     * @throws IllegalStateException if no other worker can take their data (retirement then stops and the workers
+     *     take tasks again), or it did not finish within 5 minutes
+     */
+    void retireWorkers(Collection<String> addresses);
+
     /** Makes the classes of a jar available to every worker, now and joining later. */
     void uploadJar(Path jar);
 

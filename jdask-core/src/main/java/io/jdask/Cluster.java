@@ -26,7 +26,10 @@ public interface Cluster extends AutoCloseable {
     /** The addresses of the workers running now. */
     List<String> workerAddresses();
 
-    /** Adds or stops workers until there are {@code n}; stopping a worker first moves its data to the others. */
+    /**
+     * Adds or stops workers until there are {@code n}; stopping a worker first moves its data to the others. Ends
+     * {@link #adapt}: implementations call {@code Runtimes.get().endAdapt(this)} first, and in {@link #close()}.
+     */
     void scale(int n);
 
     /**

@@ -98,6 +98,19 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = WorkerOptions.RESOURCES, split = ",", description = "Abstract resources, e.g. GPU=1,MEMORY=8e9.")
     Map<String, Double> resources;
 
+    @Option(
+            names = "--nworkers",
+            defaultValue = "1",
+            description =
+                    "Worker processes to run, each under this command as their nanny (default: ${DEFAULT-VALUE}).")
+    int nworkers;
+
+    @Option(
+            names = "--no-nanny",
+            description = "Run the one worker in this process, with nobody to restart it (client.restart() then"
+                    + " leaves the cluster without it).")
+    boolean noNanny;
+
     @Override
     public Integer call() throws Exception {
         security = ListenPolicy.credentialsFile(security);
@@ -114,18 +127,58 @@ final class WorkerCommand implements Callable<Integer> {
             System.err.println("jdask worker: " + e.getMessage());
             return ListenPolicy.REFUSED;
         }
-        WorkerServer worker = WorkerServer.start(config);
-        var current = new java.util.concurrent.atomic.AtomicReference<>(worker);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> current.get().close(), "jdask-worker-shutdown"));
-        System.out.println("jdask worker " + worker.address() + " registered with " + scheduler);
-        worker.closeFuture().join();
-        while (worker.removedByScheduler()) { // frozen past the worker TTL, then woke: come back as a new worker
-            worker = WorkerServer.start(config);
-            current.set(worker);
-            System.out.println("jdask worker " + worker.address() + " registered again with " + scheduler);
-            worker.closeFuture().join();
+        if (nworkers < 1) {
+            System.err.println("jdask worker: --nworkers must be at least 1, got " + nworkers);
+            return ListenPolicy.REFUSED;
         }
-        return 0;
+        if (noNanny) {
+            if (nworkers != 1) {
+                System.err.println("jdask worker: --no-nanny runs one worker in this process; drop it to run "
+                        + nworkers + " worker processes under a nanny");
+                return ListenPolicy.REFUSED;
+            }
+            WorkerServer worker = WorkerServer.start(config);
+            var current = new java.util.concurrent.atomic.AtomicReference<>(worker);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> current.get().close(), "jdask-worker-shutdown"));
+            System.out.println("jdask worker " + worker.address() + " registered with " + scheduler);
+            worker.closeFuture().join();
+            while (worker.removedByScheduler()) { // frozen past the worker TTL, then woke: come back as a new worker
+                worker = WorkerServer.start(config);
+                current.set(worker);
+                System.out.println("jdask worker " + worker.address() + " registered again with " + scheduler);
+                worker.closeFuture().join();
+            }
+            return 0;
+        }
+        return new CliNanny(scheduler, nworkers, this::argumentsOf, javaOptions(), security).run();
+    }
+
+    /** The arguments of worker process {@code i} of {@code nworkers}: its own name and port when there are several. */
+    List<String> argumentsOf(int i) {
+        String base = name;
+        int basePort = port;
+        try {
+            if (nworkers > 1) {
+                if (name != null) name = name + "-" + i;
+                if (port != 0) port = port + i;
+            }
+            return arguments();
+        } finally {
+            name = base;
+            port = basePort;
+        }
+    }
+
+    /** JVM options of the worker processes: the heap from the memory limit, and what every worker JVM gets. */
+    List<String> javaOptions() {
+        List<String> options = new ArrayList<>();
+        if (memoryLimit != null) options.add("-Xmx" + Math.max(64, MemoryLimits.parse(memoryLimit) >> 20) + "m");
+        options.add("-XX:+ExitOnOutOfMemoryError");
+        options.add("-XX:+DisplayVMOutputToStderr");
+        if (Runtime.version().feature() >= 23) options.add("--sun-misc-unsafe-memory-access=allow");
+        if (Runtime.version().feature() >= 22) options.add("--enable-native-access=ALL-UNNAMED");
+        options.addAll(io.jdask.Settings.current().childJvmOptions()); // this JVM's settings that are not defaults
+        return options;
     }
 
     /** This command's values in the worker process's form. */

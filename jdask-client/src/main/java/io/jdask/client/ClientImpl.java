@@ -475,6 +475,28 @@ final class ClientImpl implements Client, ClientRuntime {
         if (ack.error() != null) throw new IllegalStateException("restart failed: " + ack.error());
     }
 
+    /**
+     * The scheduler's answer to how many workers the known work calls for within {@code target}, and which idle ones
+     * could be retired (see {@code SchedulerState.adaptiveTarget}); for the adaptive loop.
+     */
+    SchedulerMsg.AdaptiveTargetReply adaptiveTarget(Duration target) {
+        io.jdask.protocol.Message m = session.request(
+                id -> new ClientMsg.AdaptiveTargetRequest(id, target.toNanos()), Duration.ofSeconds(30));
+        if (m instanceof SchedulerMsg.AdaptiveTargetReply r) return r;
+        throw new IllegalStateException("the scheduler did not answer the adaptive target: " + m);
+    }
+
+    @Override
+    public void retireWorkers(Collection<String> addresses) {
+        List<String> workers = List.copyOf(addresses);
+        if (workers.isEmpty()) return;
+        SchedulerMsg.Ack ack = session.request(id -> new ClientMsg.RetireWorkers(id, workers), Duration.ofMinutes(6));
+        if (ack.error() == null) return;
+        if (ack.error().startsWith("no worker is connected at"))
+            throw new IllegalArgumentException("retireWorkers: " + ack.error());
+        throw new IllegalStateException("retireWorkers: " + ack.error());
+    }
+
     @Override
     public void uploadJar(Path jar) {
         try {

@@ -78,6 +78,16 @@ final class KeyState {
         d.complete(null);
     }
 
+    /**
+     * The scheduler now lists other holders (the value was copied off a retired worker): a fetch tries them. False,
+     * changing nothing, if a report came meanwhile ({@code where} is no longer {@code tried}) or the key is not done.
+     */
+    synchronized boolean moved(List<String> tried, List<String> holders) {
+        if (status != FutureStatus.FINISHED || where != tried || holders.equals(tried)) return false;
+        where = List.copyOf(holders);
+        return true;
+    }
+
     /** A value placed by this client (scatter): finished, held by {@code holders}, known here already. */
     void scattered(List<String> holders, Object localValue, long nbytes) {
         CompletableFuture<Void> d;

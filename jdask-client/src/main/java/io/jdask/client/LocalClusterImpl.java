@@ -6,6 +6,7 @@ import io.jdask.scheduler.SchedulerServer;
 import io.jdask.scheduler.SchedulerServerConfig;
 import io.jdask.worker.WorkerConfig;
 import io.jdask.worker.WorkerMain;
+import io.jdask.worker.WorkerNanny;
 import io.jdask.worker.WorkerOptions;
 import io.jdask.worker.WorkerServer;
 import java.io.File;
@@ -13,24 +14,25 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A scheduler in this JVM and workers as child JVMs ({@code processes(true)}) or as {@link WorkerServer}s in this
- * JVM. Like Dask's nanny, it restarts a worker process that exits while the cluster is not closing or shrinking
- * (a crash, an {@code OutOfMemoryError}, or {@code client.restart()}), at most {@link #MAX_RESTARTS} times a minute
+ * JVM. Each process has a {@link WorkerNanny}, which restarts it when it exits while the cluster is not closing or
+ * shrinking (a crash, an {@code OutOfMemoryError}, or {@code client.restart()}), at most
+ * {@link WorkerNanny#MAX_RESTARTS} times a minute
  * per worker. A shutdown hook stops the child processes if this JVM exits without closing the cluster.
  */
 final class LocalClusterImpl implements LocalCluster {
     private static final Logger LOG = LoggerFactory.getLogger(LocalClusterImpl.class);
-    static final int MAX_RESTARTS = 10;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Spec spec;
@@ -53,19 +55,16 @@ final class LocalClusterImpl implements LocalCluster {
     /** The credentials for worker processes of a cluster with TLS; null without TLS or without processes. */
     private final CredentialsFile credentials;
 
-    /** A worker this cluster runs: a child process or an in-JVM server. */
+    /** A worker this cluster runs: a child process under a {@link WorkerNanny}, or an in-JVM server. */
     private final class Worker {
         final String name;
-        volatile Process process;
-        /** Completes when the exit of {@link #process} has been handled (its archive slot closed, too). */
-        volatile CompletableFuture<Void> exitHandled = CompletableFuture.completedFuture(null);
+        /** The nanny of the worker process; null for a worker in this JVM. */
+        volatile WorkerNanny nanny;
 
         volatile WorkerServer server;
-        /** The local directory of the current process (its spill files), removed when it exits. */
-        volatile Path localDirectory;
 
+        /** Set when the cluster stops it on purpose (scale-down, close): its exit is no crash. */
         volatile boolean retiring;
-        final List<Long> restarts = new ArrayList<>();
 
         Worker(String name) {
             this.name = name;
@@ -73,51 +72,81 @@ final class LocalClusterImpl implements LocalCluster {
 
         void start() {
             if (spec.processes()) {
-                Optional<ClassDataArchives.Slot> archive = archives.flatMap(ClassDataArchives::acquire);
-                localDirectory = newLocalDirectory(name);
-                try {
-                    process = spawn(
-                            name,
-                            archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()),
-                            localDirectory);
-                } catch (RuntimeException e) {
-                    archive.ifPresent(ClassDataArchives.Slot::close);
-                    io.jdask.worker.SpillFiles.deleteTree(localDirectory);
-                    throw e;
-                }
-                Process p = process;
-                Path scratch = localDirectory;
-                io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.followMerged(
-                        p, System.err, name, WorkerMain::isRegistrationLine, logFile(name));
-                exitHandled = p.onExit().thenRun(() -> {
-                    archive.ifPresent(ClassDataArchives.Slot::close);
-                    // a process that died cannot remove its spill files; the directory it was given goes with it
-                    io.jdask.worker.SpillFiles.deleteTree(scratch);
-                    exited(this, p, io.jdask.worker.WorkerExit.of(p.exitValue(), errors.lastLines(1000)));
-                });
+                WorkerNanny n = new WorkerNanny(name, this::launch, this::exited, System.err);
+                nanny = n;
+                n.start();
             } else {
-                server = WorkerServer.start(workerConfig(name));
+                WorkerServer s = WorkerServer.start(workerConfig(name));
+                server = s;
+                // Retired by the scheduler (client.retireWorkers): it is gone for good, not a worker of the cluster.
+                s.closeFuture().thenRun(() -> {
+                    if (s.retired()) retiredInProcess(this);
+                });
             }
+        }
+
+        /** Starts one process of this worker, with a local directory (its spill files) removed when it exits. */
+        private WorkerNanny.Started launch() {
+            Optional<ClassDataArchives.Slot> archive = archives.flatMap(ClassDataArchives::acquire);
+            Path scratch = newLocalDirectory(name);
+            Process p;
+            try {
+                p = spawn(name, archive.map(ClassDataArchives.Slot::jvmOptions).orElse(List.of()), scratch);
+            } catch (RuntimeException e) {
+                archive.ifPresent(ClassDataArchives.Slot::close);
+                io.jdask.worker.SpillFiles.deleteTree(scratch);
+                throw e;
+            }
+            // its two outputs come merged (see spawn): passed on to this JVM's stderr and to its log file
+            io.jdask.worker.ErrorTail errors = io.jdask.worker.ErrorTail.followMerged(
+                    p, System.err, name, WorkerMain::isRegistrationLine, logFile(name));
+            return new WorkerNanny.Started(
+                    p,
+                    () -> {
+                        archive.ifPresent(ClassDataArchives.Slot::close);
+                        // a process that died cannot remove its spill files; the directory it was given goes with it
+                        io.jdask.worker.SpillFiles.deleteTree(scratch);
+                    },
+                    errors);
+        }
+
+        /**
+         * A worker process ended: the scheduler hears why (its tasks' KilledWorker errors say it); one the nanny does
+         * not restart (retired, or dying too often) is no longer a worker of the cluster.
+         */
+        private void exited(long pid, io.jdask.worker.WorkerExit exit, boolean asked, boolean restarting) {
+            // empty: stopped on purpose, nothing to blame
+            scheduler.workerExited(pid, asked || retiring || closing ? "" : exit.describe());
+            if (!restarting) {
+                synchronized (LocalClusterImpl.this) {
+                    if (!closing) workers.remove(this);
+                }
+            }
+        }
+
+        /** The coming exit is asked for (a scale-down): the nanny must not restart it. */
+        void expectStop() {
+            retiring = true;
+            WorkerNanny n = nanny;
+            if (n != null) n.expectExit();
+        }
+
+        /** The scale-down failed: the worker stays, and is restarted again if it dies. */
+        void keep() {
+            retiring = false;
+            WorkerNanny n = nanny;
+            if (n != null) n.unexpectExit();
+        }
+
+        Process process() {
+            WorkerNanny n = nanny;
+            return n == null ? null : n.process();
         }
 
         void stop(boolean wait) {
             retiring = true;
-            Process p = process;
-            if (p != null) {
-                p.destroy();
-                if (wait) {
-                    try {
-                        if (!p.waitFor(10, TimeUnit.SECONDS))
-                            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                        exitHandled.get(5, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        p.destroyForcibly();
-                        Thread.currentThread().interrupt();
-                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                        LOG.debug("handling the exit of worker {} failed or is late: {}", name, e.toString());
-                    }
-                }
-            }
+            WorkerNanny n = nanny;
+            if (n != null) n.stop(wait);
             WorkerServer s = server;
             if (s != null) s.close();
         }
@@ -197,6 +226,12 @@ final class LocalClusterImpl implements LocalCluster {
 
     @Override
     public void scale(int n) {
+        Adaptive.end(this);
+        resize(n);
+    }
+
+    /** {@link #scale} without ending an adaptive loop: what that loop itself calls. */
+    void resize(int n) {
         if (n < 0) throw new IllegalArgumentException("scale(n) needs n >= 0, got " + n);
         List<Worker> stopping = new ArrayList<>();
         synchronized (this) {
@@ -206,10 +241,98 @@ final class LocalClusterImpl implements LocalCluster {
                 w.start();
                 workers.add(w);
             }
-            while (workers.size() > n) stopping.add(workers.remove(workers.size() - 1));
+            while (workers.size() > n) {
+                Worker w = workers.remove(workers.size() - 1);
+                w.expectStop(); // from now on its exit is no crash: the nanny leaves it stopped
+                stopping.add(w);
+            }
         }
+        if (!stopping.isEmpty() && n > 0) retire(stopping, addressesOf(stopping));
         for (Worker w : stopping) w.stop(true);
         awaitWorkerCount(n);
+    }
+
+    /**
+     * Retires the workers at these addresses (the adaptive loop's choice of idle ones) and stops them; an address that
+     * is not one of this cluster's workers is skipped.
+     */
+    void retireAddresses(List<String> addresses) {
+        Map<String, String> nameByAddress = new HashMap<>();
+        for (var e : addressesByName().entrySet()) nameByAddress.put(e.getValue(), e.getKey());
+        List<Worker> stopping = new ArrayList<>();
+        List<String> retiring = new ArrayList<>();
+        synchronized (this) {
+            if (closing) throw new IllegalStateException("the cluster is closed");
+            for (String a : addresses) {
+                String name = nameByAddress.get(a);
+                for (Worker w : workers) {
+                    if (w.name.equals(name)) {
+                        w.expectStop();
+                        stopping.add(w);
+                        retiring.add(a);
+                    }
+                }
+            }
+            workers.removeAll(stopping);
+        }
+        if (stopping.isEmpty()) return;
+        retire(stopping, retiring);
+        for (Worker w : stopping) w.stop(true);
+    }
+
+    private Map<String, String> addressesByName() {
+        Map<String, String> addressByName = new HashMap<>();
+        try {
+            for (var ws : snapshot().workers()) addressByName.put(ws.name(), ws.address());
+        } catch (Exception e) {
+            throw new IllegalStateException("the scheduler did not answer: " + e, e);
+        }
+        return addressByName;
+    }
+
+    private List<String> addressesOf(List<Worker> stopping) {
+        Map<String, String> addressByName = addressesByName();
+        List<String> addresses = new ArrayList<>();
+        for (Worker w : stopping) {
+            String a = addressByName.get(w.name);
+            if (a != null) addresses.add(a);
+        }
+        return addresses;
+    }
+
+    /**
+     * Retires workers through the scheduler before they stop, so that the results and scattered values only they
+     * hold move to the workers that stay (see {@code SchedulerServer.retireWorkers}). A worker not registered yet
+     * holds nothing and is just stopped. If the others cannot take the data, the workers are kept and the scale-down
+     * fails with the scheduler's reason.
+     */
+    private void retire(List<Worker> stopping, List<String> addresses) {
+        if (addresses.isEmpty()) return;
+        try {
+            scheduler.retireWorkers(addresses).get(Retiring.TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            synchronized (this) {
+                for (Worker w : stopping) {
+                    w.keep();
+                    if (!closing) workers.add(w);
+                }
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("scale down failed: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retiring workers " + addresses, e);
+        }
+    }
+
+    /** How long a scale-down waits for the scheduler to retire workers (its own limit is 5 minutes). */
+    private static final class Retiring {
+        static final long TIMEOUT_MINUTES = 6;
+    }
+
+    private synchronized void retiredInProcess(Worker w) {
+        w.retiring = true;
+        workers.remove(w);
     }
 
     private void awaitWorkerCount(int n) {
@@ -232,41 +355,11 @@ final class LocalClusterImpl implements LocalCluster {
     private synchronized String deadWorkers() {
         StringBuilder sb = new StringBuilder();
         for (Worker w : workers) {
-            Process p = w.process;
+            Process p = w.process();
             if (p != null && !p.isAlive())
                 sb.append("; worker ").append(w.name).append(" exited with ").append(p.exitValue());
         }
         return sb.toString();
-    }
-
-    /**
-     * A worker process ended: the scheduler hears why (its tasks' KilledWorker errors say it), and the process is
-     * restarted unless that was asked for.
-     */
-    private void exited(Worker w, Process p, io.jdask.worker.WorkerExit exit) {
-        boolean asked = closing || w.retiring || w.process != p;
-        scheduler.workerExited(p.pid(), asked ? "" : exit.describe()); // empty: stopped on purpose, nothing to blame
-        synchronized (this) {
-            if (closing || w.retiring || w.process != p || !workers.contains(w)) return;
-            long now = System.nanoTime();
-            w.restarts.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
-            if (w.restarts.size() >= MAX_RESTARTS) {
-                LOG.error(
-                        "worker {} exited {} times in a minute, the last with {}; not restarting it",
-                        w.name,
-                        MAX_RESTARTS,
-                        exit.describe());
-                workers.remove(w);
-                return;
-            }
-            w.restarts.add(now);
-            LOG.warn("worker {} exited with {}; restarting it", w.name, exit.describe());
-            try {
-                w.start();
-            } catch (RuntimeException e) {
-                LOG.error("could not restart worker {}: {}", w.name, e.toString());
-            }
-        }
     }
 
     /**
@@ -276,15 +369,11 @@ final class LocalClusterImpl implements LocalCluster {
      */
     void killWorkerProcess(int index) throws Exception {
         Worker w;
-        Process p;
         synchronized (this) {
             w = workers.get(index);
-            p = w.process;
         }
-        if (p == null) throw new IllegalStateException("workers run in this JVM: nothing to kill");
-        CompletableFuture<Void> handled = w.exitHandled;
-        p.destroyForcibly();
-        handled.get(30, TimeUnit.SECONDS);
+        if (w.nanny == null) throw new IllegalStateException("workers run in this JVM: nothing to kill");
+        w.nanny.crashForTest();
         scheduler.snapshot().get(10, TimeUnit.SECONDS); // queued after the nanny's account: handled once it returns
     }
 
@@ -295,12 +384,16 @@ final class LocalClusterImpl implements LocalCluster {
 
     synchronized List<Long> workerPids() {
         List<Long> pids = new ArrayList<>();
-        for (Worker w : workers) if (w.process != null) pids.add(w.process.pid());
+        for (Worker w : workers) {
+            Process p = w.process();
+            if (p != null) pids.add(p.pid());
+        }
         return pids;
     }
 
     @Override
     public void close() {
+        Adaptive.end(this);
         List<Worker> all;
         synchronized (this) {
             if (closing) return;
@@ -332,8 +425,8 @@ final class LocalClusterImpl implements LocalCluster {
             all = new ArrayList<>(workers);
         }
         for (Worker w : all) {
-            Process p = w.process;
-            if (p != null) p.destroyForcibly();
+            WorkerNanny n = w.nanny;
+            if (n != null) n.kill();
         }
         archives.ifPresent(ClassDataArchives::killCreates);
         if (credentials != null) credentials.delete();

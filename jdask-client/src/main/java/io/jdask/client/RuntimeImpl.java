@@ -77,6 +77,29 @@ public final class RuntimeImpl implements DaskRuntime {
     }
 
     @Override
+    public void adapt(io.jdask.Cluster cluster, int minimum, int maximum) {
+        Adaptive.start(cluster, minimum, maximum);
+    }
+
+    @Override
+    public void endAdapt(io.jdask.Cluster cluster) {
+        Adaptive.end(cluster);
+    }
+
+    /** A client of {@code cluster} for jdask's own use (the adaptive loop): not the default of this JVM. */
+    static ClientImpl privateClient(io.jdask.Cluster cluster) {
+        Duration timeout = Duration.ofSeconds(30);
+        Session session;
+        if (cluster instanceof LocalClusterImpl local && directToLocalScheduler()) {
+            session = Session.connectLocal(
+                    local::connectLocal, local.schedulerAddress(), local.spec().security(), timeout);
+        } else {
+            session = Session.connect(cluster.schedulerAddress(), cluster.security(), timeout);
+        }
+        return new ClientImpl(session, SubmitOptions.defaults(), false);
+    }
+
+    @Override
     public Client taskClient() {
         return TaskClients.current();
     }

@@ -579,7 +579,10 @@ final class Session implements CommHandler {
                 KeyState ks = states.get(i);
                 List<String> where = ks.where();
                 int a = attempt.getOrDefault(i, 0);
-                if (a >= where.size()) {
+                if (a >= where.size() && ks.moved(where, currentHolders(ks.key, where))) {
+                    where = ks.where(); // copied elsewhere (a retired worker's data): try the new holders
+                    a = 0;
+                } else if (a >= where.size()) {
                     boolean renewed;
                     try {
                         renewed = awaitNewReport(ks, where, loader);
@@ -645,6 +648,23 @@ final class Session implements CommHandler {
      * after this client did. Waits up to {@link #LOST_VERDICT_WAIT} for such news, then for the key to be done again;
      * true if it is FINISHED again (fetch anew), false if no news came. Throws the key's failure if it failed.
      */
+    /**
+     * The workers the scheduler says hold {@code key} now, or {@code tried} when it names no other (asked only after
+     * every known holder failed: the value may have moved, as when its worker was retired).
+     */
+    private List<String> currentHolders(String key, List<String> tried) {
+        List<String> holders = new ArrayList<>();
+        try {
+            for (var e : clusterInfo().hasWhat().entrySet()) {
+                if (e.getValue().contains(key)) holders.add(e.getKey());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("asking the scheduler where {} is failed: {}", key, e.toString());
+            return tried;
+        }
+        return holders.isEmpty() || new java.util.HashSet<>(tried).containsAll(holders) ? tried : holders;
+    }
+
     private boolean awaitNewReport(KeyState ks, List<String> tried, ClassLoader loader) {
         long deadline = System.nanoTime() + LOST_VERDICT_WAIT.toNanos();
         try {
@@ -821,6 +841,7 @@ final class Session implements CommHandler {
             case SchedulerMsg.RunReply r -> complete(r.requestId(), r);
             case SchedulerMsg.TaskOutput t -> output.print(t.worker(), t.lines());
             case SchedulerMsg.Ack a -> complete(a.requestId(), a);
+            case SchedulerMsg.AdaptiveTargetReply r -> complete(r.requestId(), r);
             case SchedulerMsg.CoordReply r -> onCoordReply(r);
             case SchedulerMsg.TopicMessage t -> {
                 var q = subscriptions.get(t.subscriber());
@@ -843,6 +864,8 @@ final class Session implements CommHandler {
             case SchedulerMsg.OutputUndelivered u -> unexpected(comm, u);
             case SchedulerMsg.RunOnWorker r -> unexpected(comm, r);
             case SchedulerMsg.SetupPlugin p -> unexpected(comm, p);
+            case SchedulerMsg.AcquireReplicas a -> unexpected(comm, a);
+            case SchedulerMsg.RetireWorker r -> unexpected(comm, r);
         }
     }
 

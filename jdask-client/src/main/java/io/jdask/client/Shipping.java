@@ -147,6 +147,9 @@ final class Shipping {
             case ClientMsg.ScatterDone s -> false; // the values went to the workers, see carriesUserCode(DataMsg)
             case ClientMsg.ClusterInfoRequest r -> false;
             case ClientMsg.RestartWorkers r -> false;
+            case ClientMsg.RetireWorkers r -> false;
+            case ClientMsg.WorkerExited w -> false;
+            case ClientMsg.AdaptiveTargetRequest r -> false;
             case ClientMsg.CancelWait w -> false;
             case ClientMsg.TaskStreamRequest r -> false;
             case ClientMsg.ProfileRequest r -> false;

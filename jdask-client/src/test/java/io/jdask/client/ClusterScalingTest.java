@@ -1,6 +1,8 @@
 package io.jdask.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.jdask.Future;
 import io.jdask.FutureStatus;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code LocalCluster.scale(n)} with worker processes, on one cluster that goes 2 -> 3 -> 1 -> closed. Each test
- * first scales to the size it starts from, so one alone also runs.
+ * {@code LocalCluster.scale(n)}, {@code client.retireWorkers} and the adaptive loop with worker processes, on one
+ * cluster that goes 2 -> 3 -> 2 (retired) -> 3 -> 1 -> 3 (adapt) -> 1 -> closed. Each test first scales to the size it starts from, so one alone also runs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterScalingTest {
@@ -60,20 +62,50 @@ class ClusterScalingTest {
 
     @Test
     @Order(2)
-    void scalingDownStopsWorkerProcessesAndAResultOnlyTheyHeldIsComputedAgain() {
+    void retireWorkersMovesAScatteredValueAndAComputedResultBeforeTheWorkerStops() {
         cluster.cluster().scale(3);
         Map<String, Long> pids = pidsByAddress();
-        // scale(1) keeps the worker started first; put a result on one of the others (preferred, not required: the
-        // recomputation must be free to run on the worker that stays).
+        Future<int[]> scattered = cluster.client().scatter(new int[] {1, 2, 3});
+        List<String> holders = cluster.client().whoHas(List.of(scattered)).get(scattered.key());
+        assertThat(holders).hasSize(1);
+        String b = holders.get(0);
+        Future<byte[]> computed = cluster.client().with(o -> o.workers(b)).submit(Probes::slowBytes, 1 << 16, 10);
+        assertThat(computed.result(Duration.ofSeconds(30))).hasSize(1 << 16);
+
+        cluster.client().retireWorkers(List.of(b));
+
+        assertThat(cluster.cluster().workerAddresses()).hasSize(2).doesNotContain(b);
+        long bPid = pids.get(b);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ProcessHandle.of(bPid).map(p -> !p.isAlive()).orElse(true));
+        // Its nanny left it stopped: two worker processes, neither of them b's.
+        assertThat(cluster.impl().workerPids()).hasSize(2).doesNotContain(bPid);
+        // Both values are on a worker that stays, and were never lost: no recomputation, nothing LOST.
+        assertThat(scattered.status()).isEqualTo(FutureStatus.FINISHED);
+        assertThat(computed.status()).isEqualTo(FutureStatus.FINISHED);
+        assertThat(cluster.client().whoHas(List.of(scattered)).get(scattered.key()))
+                .hasSize(1)
+                .doesNotContain(b);
+        assertThat(scattered.result(Duration.ofSeconds(30))).containsExactly(1, 2, 3);
+        assertThat(computed.result(Duration.ofSeconds(30))[(1 << 16) - 1]).isEqualTo((byte) 42);
+        assertThat(Probes.runsOf(cluster.client(), computed.key()))
+                .extracting(TaskRecord::worker)
+                .containsExactly(b);
+    }
+
+    @Test
+    @Order(3)
+    void scalingDownRetiresWorkersSoAResultOnlyTheyHeldStays() {
+        cluster.cluster().scale(3);
+        Map<String, Long> pids = pidsByAddress();
+        // scale(1) keeps the worker started first; put a result on one of the others.
         long firstPid = cluster.impl().workerPids().get(0);
         String doomed = pids.entrySet().stream()
                 .filter(e -> e.getValue() != firstPid)
                 .findFirst()
                 .orElseThrow()
                 .getKey();
-        Future<byte[]> data = cluster.client()
-                .with(o -> o.workers(doomed).allowOtherWorkers(true))
-                .submit(Probes::slowBytes, 1 << 20, 1000);
+        Future<byte[]> data = cluster.client().with(o -> o.workers(doomed)).submit(Probes::slowBytes, 1 << 20, 10);
         assertThat(data.result(Duration.ofSeconds(30))).hasSize(1 << 20);
         assertThat(cluster.client().whoHas(List.of(data))).containsEntry(data.key(), List.of(doomed));
 
@@ -88,22 +120,74 @@ class ClusterScalingTest {
                     .as("worker %s (pid %d) alive", e.getKey(), e.getValue())
                     .isEqualTo(kept);
         }
-        // Documented: a lost result that can be computed again is (only scattered data is LOST). Until then the future
-        // is not done (this client's scheduler is in this JVM: it was told before scale returned).
-        assertThat(data.status()).isIn(FutureStatus.PENDING, FutureStatus.RUNNING);
-        byte[] again = data.result(Duration.ofSeconds(60));
-        assertThat(again).hasSize(1 << 20);
-        assertThat(again[(1 << 20) - 1]).isEqualTo((byte) 42);
-        assertThat(data.status()).isEqualTo(FutureStatus.FINISHED);
         String survivor = cluster.cluster().workerAddresses().get(0);
+        assertThat(data.status()).isEqualTo(FutureStatus.FINISHED);
+        assertThat(cluster.client().whoHas(List.of(data))).containsEntry(data.key(), List.of(survivor));
+        assertThat(data.result(Duration.ofSeconds(30))[(1 << 20) - 1]).isEqualTo((byte) 42);
         assertThat(Probes.runsOf(cluster.client(), data.key()))
                 .extracting(TaskRecord::worker)
-                .containsExactly(doomed, survivor);
-        assertThat(cluster.client().whoHas(List.of(data))).containsEntry(data.key(), List.of(survivor));
+                .containsExactly(doomed);
     }
 
     @Test
-    @Order(3)
+    @Order(4)
+    void retiringTheOnlyHolderWithNowhereToGoFailsAndTheWorkerStays() {
+        cluster.cluster().scale(1);
+        String only = cluster.cluster().workerAddresses().get(0);
+        Future<String> value = cluster.client().scatter("keep me");
+
+        assertThatThrownBy(() -> cluster.client().retireWorkers(List.of("tcp://127.0.0.1:1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no worker is connected at tcp://127.0.0.1:1")
+                .hasMessageContaining(only);
+        assertThatThrownBy(() -> cluster.client().retireWorkers(List.of(only)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no other worker can take its data");
+
+        assertThat(cluster.cluster().workerAddresses()).containsExactly(only);
+        assertThat(value.result(Duration.ofSeconds(30))).isEqualTo("keep me");
+        assertThat(cluster.client().submit(Probes::pid, 1).result(Duration.ofSeconds(30)))
+                .isIn(cluster.impl().workerPids());
+    }
+
+    public static int slowDouble(int i) throws InterruptedException {
+        Thread.sleep(100);
+        return 2 * i;
+    }
+
+    @Test
+    @Order(5)
+    void adaptGrowsUnderABacklogAndShrinksBackWhenIdleWithoutLosingResults() {
+        cluster.cluster().scale(1);
+        // The loop as cluster.adapt(1, 3) starts it, looking every 250 ms for a 1 s target (not 1 s and 5 s) so that
+        // the test is short: 80 tasks of 100 ms are 8 s of work, which calls for the maximum at once.
+        Adaptive.start(cluster.cluster(), 1, 3, Duration.ofMillis(250), Duration.ofSeconds(1));
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 80; i++) futures.add(cluster.client().submit(ClusterScalingTest::slowDouble, i));
+
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> cluster.cluster().workerAddresses().size() == 3);
+            for (int i = 0; i < futures.size(); i++) {
+                assertThat(futures.get(i).result(Duration.ofSeconds(60))).isEqualTo(2 * i);
+            }
+
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> cluster.cluster().workerAddresses().size() == 1);
+            assertThat(cluster.impl().workerPids()).hasSize(1);
+            // The results on the retired workers moved before they stopped: none was lost or is being recomputed.
+            assertThat(futures).extracting(Future::status).containsOnly(FutureStatus.FINISHED);
+            List<Integer> values = cluster.client().gather(futures);
+            for (int i = 0; i < values.size(); i++) assertThat(values.get(i)).isEqualTo(2 * i);
+        } finally {
+            cluster.cluster().scale(1); // ends the adaptive loop
+        }
+    }
+
+    @Test
+    @Order(6)
     void closingTheClusterLeavesNoWorkerProcessBehind() {
         cluster.cluster().scale(1);
         cluster.cluster().scale(2);

@@ -49,6 +49,12 @@ public interface DaskRuntime {
         throw new UnsupportedOperationException("this jdask runtime cannot adapt a cluster");
     }
 
+    /**
+     * Ends the adaptive sizing of {@code cluster}, if any (a no-op on the adaptive loop's own thread, whose scaling
+     * calls {@code scale}). A {@code Cluster} calls it from {@code scale(n)} and {@code close()}.
+     */
+    default void endAdapt(io.jdask.Cluster cluster) {}
+
     /** The client of the cluster this task runs on; throws {@link IllegalStateException} outside a task. */
     Client taskClient();
 

@@ -148,7 +148,13 @@ public final class SlurmCluster implements Cluster {
      * are submitted; the workers join when SLURM runs them.
      */
     @Override
-    public synchronized void scale(int n) {
+    public void scale(int n) {
+        // a scale by hand ends adapt (a no-op on adapt's own thread); outside the lock, which adapt's scaling takes
+        io.jdask.spi.Runtimes.get().endAdapt(this);
+        resize(n);
+    }
+
+    private synchronized void resize(int n) {
         if (n < 0) throw new IllegalArgumentException("scale(n) needs n >= 0, got " + n);
         if (closed) throw new IllegalStateException("the cluster is closed");
         int wanted = (n + b.processes - 1) / b.processes;
@@ -189,7 +195,12 @@ public final class SlurmCluster implements Cluster {
 
     /** Cancels every job, stops the scheduler and removes the credentials from the shared directory. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        io.jdask.spi.Runtimes.get().endAdapt(this); // outside the lock, which adapt's scaling takes
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
         if (closed) return;
         closed = true;
         try {

@@ -210,7 +210,13 @@ public final class SshCluster implements Cluster {
      * @throws IllegalStateException naming the host and showing the remote output if a worker fails to start
      */
     @Override
-    public synchronized void scale(int n) {
+    public void scale(int n) {
+        // a scale by hand ends adapt (a no-op on adapt's own thread); outside the lock, which adapt's scaling takes
+        io.jdask.spi.Runtimes.get().endAdapt(this);
+        resize(n);
+    }
+
+    private synchronized void resize(int n) {
         if (n < 0) throw new IllegalArgumentException("scale(n) needs n >= 0, got " + n);
         if (closed) throw new IllegalStateException("the cluster is closed");
         workers.removeIf(w -> !w.process().isAlive());
@@ -274,7 +280,12 @@ public final class SshCluster implements Cluster {
      * @throws IllegalStateException listing what could not be stopped or removed (after trying everything)
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        io.jdask.spi.Runtimes.get().endAdapt(this); // outside the lock, which adapt's scaling takes
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
         if (closed) return;
         closed = true;
         List<String> problems = new ArrayList<>();

@@ -152,4 +152,22 @@ public sealed interface ClientMsg extends Message {
      * up on every worker now (answered by {@link SchedulerMsg.RunReply}) and on every worker that joins later.
      */
     record RegisterPlugin(long requestId, String name, byte[] plugin) implements Request {}
+
+    /**
+     * Retire these workers (addresses) gracefully: no new tasks, their unique data copied to other workers, then closed
+     * for good; answered by {@link SchedulerMsg.Ack} once they have left, or with an error.
+     */
+    record RetireWorkers(long requestId, List<String> addresses) implements Request {}
+
+    /**
+     * Asks how many workers the work known now calls for to finish within {@code targetDurationNanos}, and which idle
+     * workers could go (Dask's adaptive_target); answered by {@link SchedulerMsg.AdaptiveTargetReply}.
+     */
+    record AdaptiveTargetRequest(long requestId, long targetDurationNanos) implements Request {}
+
+    /**
+     * A nanny in another process ({@code jdask worker --nworkers N}) says why its worker process {@code pid} ended:
+     * the scheduler puts it on that worker's removal (its tasks' KilledWorker errors), as for LocalCluster's nanny.
+     */
+    record WorkerExited(long pid, String cause) implements Request {}
 }

@@ -191,4 +191,20 @@ public sealed interface SchedulerMsg extends Message {
      * 0 (sent to a worker that joined after the plugin was registered: nobody waits).
      */
     record SetupPlugin(long requestId, String clientId, String name, byte[] plugin) implements SchedulerMsg {}
+
+    /**
+     * Fetch these keys from the listed holders and keep them (the scheduler moves data off a retiring worker); each
+     * copy that arrives is reported with {@link WorkerMsg.AddKeys}. {@code nbytes} are the sizes the scheduler knows.
+     */
+    record AcquireReplicas(Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId)
+            implements SchedulerMsg {}
+
+    /**
+     * The worker was retired: its data is safe elsewhere, so close for good; a worker process then exits with
+     * {@code WorkerServer.EXIT_RETIRED}, which tells its nanny not to start it again.
+     */
+    record RetireWorker(String reason) implements SchedulerMsg {}
+
+    /** The answer to {@link ClientMsg.AdaptiveTargetRequest}: the workers wanted, and idle ones that could be retired. */
+    record AdaptiveTargetReply(long requestId, int workers, List<String> toClose) implements SchedulerMsg {}
 }

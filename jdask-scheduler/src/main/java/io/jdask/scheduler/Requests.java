@@ -45,6 +45,7 @@ final class Requests {
     private final Stimuli stimuli;
     private final ClassRelay classes;
     private final Restarts restarts;
+    private final Retirements retirements;
     /** Queues, locks, semaphores, events, variables and topics (see Coordination). */
     private final Coordination coordination;
     /** The task stream: the latest finished and erred runs, as workers reported them. */
@@ -65,6 +66,7 @@ final class Requests {
             Stimuli stimuli,
             ClassRelay classes,
             Restarts restarts,
+            Retirements retirements,
             Coordination coordination,
             TaskStreamBuffer taskStream,
             WorkerGathers<WorkerMsg.ProfileData> profiles,
@@ -74,6 +76,7 @@ final class Requests {
         this.stimuli = stimuli;
         this.classes = classes;
         this.restarts = restarts;
+        this.retirements = retirements;
         this.coordination = coordination;
         this.taskStream = taskStream;
         this.profiles = profiles;
@@ -92,6 +95,21 @@ final class Requests {
             case ClientMsg.PushClasses p -> classes.pushClasses(cid, p);
             case ClientMsg.UploadJar j -> classes.uploadJar(cid, j);
             case ClientMsg.RestartWorkers r -> restart(c, r.requestId());
+            case ClientMsg.WorkerExited w -> turn.nannyAccount(w.pid(), w.cause() == null ? "" : w.cause());
+            case ClientMsg.AdaptiveTargetRequest r -> {
+                turn.flush(); // the answer reflects every message before the request
+                String error = r.targetDurationNanos() > 0 ? null : "the target duration must be positive";
+                if (error != null) {
+                    connections.send(c, new SchedulerMsg.Ack(r.requestId(), error));
+                } else {
+                    var t = turn.state().adaptiveTarget(r.targetDurationNanos());
+                    connections.send(c, new SchedulerMsg.AdaptiveTargetReply(r.requestId(), t.workers(), t.toClose()));
+                }
+            }
+            case ClientMsg.RetireWorkers r ->
+                retire(
+                        Translator.keys(r.addresses()),
+                        error -> connections.sendIfOpen(c, new SchedulerMsg.Ack(r.requestId(), error)));
             case ClientMsg.Coordinate co -> effects(coordination.handle(cid, co.requestId(), co.op(), turn.now()));
             case ClientMsg.CancelWait cw -> effects(coordination.cancelWait(cid, cw.requestId()));
             case ClientMsg.TaskStreamRequest r ->
@@ -242,6 +260,27 @@ final class Requests {
         }
         LOG.info("client {} restarts {} workers", c.id, waitingFor.size());
         restarts.start(c, requestId, waitingFor, turn.now());
+    }
+
+    /**
+     * Retires workers gracefully (see {@code state.Retirement}): an unknown address is refused at once, naming the
+     * workers there are; otherwise the state starts and {@code answer} gets null once they have all left, or why not.
+     */
+    void retire(List<String> workers, Consumer<String> answer) {
+        turn.flush();
+        List<String> unknown = new ArrayList<>();
+        for (String w : workers) {
+            if (turn.state().worker(w) == null) unknown.add(w);
+        }
+        if (!unknown.isEmpty()) {
+            answer.accept("no worker is connected at " + String.join(", ", unknown) + "; the workers are "
+                    + connections.workerAddresses() + " (client.nthreads() lists them)");
+            return;
+        }
+        LOG.info("retiring workers {}", workers);
+        retirements.start(workers, answer, turn.now());
+        turn.event(new SchedulerEvent.RetireWorkers(workers, stimuli.next("retire-workers"), turn.now()));
+        turn.flush();
     }
 
     private static SchedulerMsg.ClusterInfo clusterInfo(long requestId, SchedulerState state) {

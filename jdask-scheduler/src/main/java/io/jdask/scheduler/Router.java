@@ -41,11 +41,18 @@ final class Router {
     /** Workers whose FreeKeys buffer is non-empty in the current routing pass. */
     private final ArrayList<Connection> freeDirty = new ArrayList<>();
 
+    /** Told when the state stopped a worker's retirement (see Retirements). */
+    private final java.util.function.Consumer<SchedulerInstruction.RetirementFailed> retirementFailed;
+
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
-    Router(Connections connections, java.util.function.BiConsumer<Connection, String> disconnect) {
+    Router(
+            Connections connections,
+            java.util.function.BiConsumer<Connection, String> disconnect,
+            java.util.function.Consumer<SchedulerInstruction.RetirementFailed> retirementFailed) {
         this.connections = connections;
         this.disconnect = disconnect;
+        this.retirementFailed = retirementFailed;
     }
 
     /** A worker reported {@code key} finished in this turn, with its inline bytes (or null). */
@@ -111,6 +118,21 @@ final class Router {
                         }
                     }
                 }
+                case SchedulerInstruction.AcquireReplicas a -> {
+                    Connection w = connections.worker(a.worker());
+                    if (w != null) {
+                        sendFreeKeys(w);
+                        connections.send(w, new SchedulerMsg.AcquireReplicas(a.whoHas(), a.nbytes(), a.stimulusId()));
+                    }
+                }
+                case SchedulerInstruction.RetireWorker r -> {
+                    Connection w = connections.worker(r.worker());
+                    if (w != null) {
+                        sendFreeKeys(w);
+                        connections.send(w, new SchedulerMsg.RetireWorker("its data is safe on other workers"));
+                    }
+                }
+                case SchedulerInstruction.RetirementFailed f -> retirementFailed.accept(f);
                 case SchedulerInstruction.ToClient tc -> {
                     if (toClients(tc, state)) {
                         if (fireAndForgetDone.isEmpty()) {

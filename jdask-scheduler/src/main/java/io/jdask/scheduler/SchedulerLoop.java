@@ -105,6 +105,9 @@ final class SchedulerLoop implements Turn {
     /** Another thread wants a snapshot; completed on the loop thread (callers must not chain work onto it). */
     record SnapshotRequest(CompletableFuture<ClusterSnapshot> reply, long postedNanos) implements Item {}
 
+    /** Another thread wants workers retired; completed on the loop thread. */
+    record RetireQuery(List<String> workers, CompletableFuture<Void> reply) implements Item {}
+
     /** Another thread wants every worker's profile; completed on the loop thread. */
     record ProfileQuery(CompletableFuture<Map<String, WorkerMsg.ProfileData>> reply) implements Item {}
 
@@ -151,7 +154,8 @@ final class SchedulerLoop implements Turn {
     private final Stimuli stimuli = new Stimuli();
     private final Translator translator = new Translator(stimuli);
     private final Connections connections = new Connections();
-    private final Router router = new Router(connections, this::disconnectWorker);
+    private final Router router =
+            new Router(connections, this::disconnectWorker, f -> retirements().failed(f.worker(), f.reason()));
     /**
      * Client task reports may wait up to this long past a turn while tasks are active: more are coming, and they then
      * share a write (and a Batch frame) instead of one each.
@@ -162,6 +166,8 @@ final class SchedulerLoop implements Turn {
 
     private final ClassRelay classes = new ClassRelay(connections);
     private final Restarts restarts;
+    /** Retirements waiting for their workers to leave. */
+    private final Retirements retirements = new Retirements();
     /** Queues, locks, semaphores, events, variables and topics (see Coordination). */
     private final Coordination coordination = new Coordination();
     /** Profile requests out to workers. */
@@ -199,8 +205,8 @@ final class SchedulerLoop implements Turn {
         this.dashboardLink = config.dashboardLink();
         this.taskStream = new TaskStreamBuffer(config.taskStreamSize());
         this.restarts = new Restarts(config.restartTimeout(), connections);
-        this.requests =
-                new Requests(connections, this, stimuli, classes, restarts, coordination, taskStream, profiles, runs);
+        this.requests = new Requests(
+                connections, this, stimuli, classes, restarts, retirements, coordination, taskStream, profiles, runs);
         LoopTimer coordinationDeadlines = new LoopTimer() {
             @Override
             public long nextDeadline() {
@@ -232,6 +238,7 @@ final class SchedulerLoop implements Turn {
         this.timers = List.of(
                 coordinationDeadlines,
                 restarts,
+                retirements,
                 profiles,
                 runs,
                 exits,
@@ -288,6 +295,16 @@ final class SchedulerLoop implements Turn {
     /** Hands a nanny's account of a worker's death to the loop; any thread. */
     void workerExited(long pid, String cause) {
         offer(new WorkerExited(pid, cause));
+    }
+
+    /**
+     * Asks the loop to retire these workers (see {@link SchedulerEvent.RetireWorkers}); completes once they have left,
+     * or exceptionally with why not. Any thread.
+     */
+    CompletableFuture<Void> retireWorkers(List<String> workers) {
+        var reply = new CompletableFuture<Void>();
+        offer(new RetireQuery(List.copyOf(workers), reply));
+        return reply;
     }
 
     /** Asks the loop to gather every worker's profile; any thread. */
@@ -480,6 +497,7 @@ final class SchedulerLoop implements Turn {
         try {
             profiles.finishAll();
             runs.finishAll();
+            retirements.finishAll("the scheduler stopped");
             connections.closeAll();
             workersSnapshot = Map.of();
             clientCountSnapshot = 0;
@@ -490,6 +508,10 @@ final class SchedulerLoop implements Turn {
             exited.countDown();
             onExit.run();
         }
+    }
+
+    private Retirements retirements() {
+        return retirements;
     }
 
     private void checkOwner() {
@@ -514,6 +536,11 @@ final class SchedulerLoop implements Turn {
             }
             case ProfileQuery q -> requests.profiles(q.reply::complete);
             case WorkerExited e -> exits.exited(e.pid(), e.cause(), now);
+            case RetireQuery q ->
+                requests.retire(q.workers(), error -> {
+                    if (error == null) q.reply.complete(null);
+                    else q.reply.completeExceptionally(new IllegalStateException(error));
+                });
         }
     }
 
@@ -575,6 +602,7 @@ final class SchedulerLoop implements Turn {
     private void workerGone(Connection c) {
         classes.workerGone(c);
         restarts.workerGone(c.id);
+        retirements.workerGone(c.id);
         profiles.workerGone(c.id);
         runs.workerGone(c.id);
     }
@@ -671,6 +699,11 @@ final class SchedulerLoop implements Turn {
     @Override
     public long now() {
         return now;
+    }
+
+    @Override
+    public void nannyAccount(long pid, String cause) {
+        exits.exited(pid, cause, now);
     }
 
     @Override

@@ -181,6 +181,16 @@ public final class SchedulerServer implements AutoCloseable {
         loop.workerExited(pid, Objects.requireNonNull(cause, "cause"));
     }
 
+    /**
+     * Retires these workers (listening addresses) gracefully: no new tasks go to them, the tasks running there finish,
+     * every key only they hold is copied to another worker, then each is told to close for good (a worker process
+     * exits with {@code WorkerServer.EXIT_RETIRED}). Completes once they have all left; exceptionally, saying why, for
+     * an unknown address or when no other worker can take their data. Same threading rules as {@link #snapshot()}.
+     */
+    public CompletableFuture<Void> retireWorkers(java.util.List<String> workers) {
+        return loop.retireWorkers(workers);
+    }
+
     /** The dashboard URL told to clients that connect from now on ({@code ""} for none). Any thread. */
     public void dashboardLink(String link) {
         loop.dashboardLink(Objects.requireNonNull(link, "link"));

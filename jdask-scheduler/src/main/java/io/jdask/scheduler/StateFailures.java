@@ -89,6 +89,7 @@ final class StateFailures {
                 case SchedulerEvent.WorkerMemory w -> List.of(w.worker());
                 case SchedulerEvent.WorkerHeartbeat w -> List.of(w.worker());
                 case SchedulerEvent.CheckWorkerTtl c -> List.of();
+                case SchedulerEvent.RetireWorkers w -> w.workers();
                 case SchedulerEvent.AddClient c -> List.of(c.clientId());
                 case SchedulerEvent.RemoveClient c -> List.of(c.clientId());
                 case SchedulerEvent.CheckDeadlines c -> List.of();

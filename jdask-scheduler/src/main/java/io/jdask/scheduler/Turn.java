@@ -18,6 +18,9 @@ interface Turn {
     /** Hands the queued events to the state now and routes its instructions. */
     void flush();
 
+    /** A nanny's account of why the worker process {@code pid} ended (see {@link WorkerExits}). */
+    void nannyAccount(long pid, String cause);
+
     /** The state, for reading (views and queries); only the loop mutates it, through events. */
     SchedulerState state();
 }

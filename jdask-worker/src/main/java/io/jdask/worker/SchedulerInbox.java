@@ -72,6 +72,9 @@ final class SchedulerInbox implements CommHandler {
          * as a new worker.
          */
         void removed(String reason);
+
+        /** The scheduler retired this worker: close for good (a worker process tells its nanny not to restart it). */
+        void retire(String reason);
     }
 
     private final Shell shell;
@@ -133,6 +136,9 @@ final class SchedulerInbox implements CommHandler {
             case SchedulerMsg.OutputUndelivered m -> shell.outputUndelivered(m);
             case SchedulerMsg.RunOnWorker m -> shell.run(m);
             case SchedulerMsg.SetupPlugin m -> shell.setupPlugin(m);
+            case SchedulerMsg.AcquireReplicas a ->
+                queue(new WorkerEvent.AcquireReplicas(orEmpty(a.whoHas()), orEmpty(a.nbytes()), a.stimulusId(), now));
+            case SchedulerMsg.RetireWorker r -> shell.retire(r.reason());
             case SchedulerMsg.ClientWelcome m -> forClients(comm, m);
             case SchedulerMsg.KeyRunning m -> forClients(comm, m);
             case SchedulerMsg.KeyInMemory m -> forClients(comm, m);
@@ -141,6 +147,7 @@ final class SchedulerInbox implements CommHandler {
             case SchedulerMsg.KeyLost m -> forClients(comm, m);
             case SchedulerMsg.KeyRecomputing m -> forClients(comm, m);
             case SchedulerMsg.ClusterInfo m -> forClients(comm, m);
+            case SchedulerMsg.AdaptiveTargetReply m -> forClients(comm, m);
             case SchedulerMsg.FetchClassForWorker m -> forClients(comm, m);
             case SchedulerMsg.Ack m -> forClients(comm, m);
             case SchedulerMsg.CoordReply m -> forClients(comm, m);

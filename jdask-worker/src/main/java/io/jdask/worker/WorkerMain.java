@@ -13,8 +13,10 @@ import java.util.function.Consumer;
  * Prints {@code jdask worker <address> registered with <scheduler>} once registered, then runs
  * until the scheduler goes away, asks it to close, or the process gets SIGTERM (a shutdown hook
  * closes the worker cleanly). A worker the scheduler removed while it was alive (frozen past the worker time-to-live)
- * is replaced by a new one in the same process, which registers again. Exit status: 0 after a normal end, 1 if it could not start, 2 for
- * bad arguments. The options are {@link WorkerOptions}, which the {@code jdask worker} command of the CLI shares.
+ * is replaced by a new one in the same process, which registers again. Exit status: 0 after a normal end, 1 if it could
+ * not start, 2 for bad arguments, {@link WorkerServer#EXIT_RETIRED} when the scheduler retired it (its nanny then leaves
+ * it stopped), {@link WorkerServer#EXIT_SCHEDULER_LOST} when its scheduler connection closed unasked. The options are
+ * {@link WorkerOptions}, which the {@code jdask worker} command of the CLI shares.
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -70,7 +72,11 @@ public final class WorkerMain {
         } catch (IllegalStateException shuttingDown) {
             return; // SIGTERM: the hook closed the worker; the JVM exits when it ends
         }
-        System.exit(0); // user code may have left non-daemon threads behind
+        // user code may have left non-daemon threads behind
+        System.exit(
+                worker.retired()
+                        ? WorkerServer.EXIT_RETIRED
+                        : worker.schedulerLost() ? WorkerServer.EXIT_SCHEDULER_LOST : 0);
     }
 
     private static final String REGISTERED_PREFIX = "jdask worker ";

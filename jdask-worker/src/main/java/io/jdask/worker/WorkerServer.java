@@ -126,6 +126,16 @@ public final class WorkerServer implements AutoCloseable {
      * second per worker; the scheduler's time-to-live (30 s by default) allows many to be missed.
      */
     static final long HEARTBEAT_MILLIS = 1000;
+    /**
+     * The exit status of a worker process the scheduler retired ({@code client.retireWorkers}, a scale-down): its data
+     * went to other workers, and its nanny must not start it again.
+     */
+    public static final int EXIT_RETIRED = 4;
+    /**
+     * The exit status of a worker process whose scheduler connection closed without the scheduler asking: its nanny
+     * restarts it only if the scheduler is still there (see {@link WorkerNanny}).
+     */
+    public static final int EXIT_SCHEDULER_LOST = 5;
     /** How often to ask the scheduler about keys nobody seems to hold (Dask: every second). */
     private static final long FIND_MISSING_MILLIS = 1000;
     /**
@@ -861,12 +871,36 @@ public final class WorkerServer implements AutoCloseable {
             } else {
                 welcomed.completeExceptionally(new IllegalStateException(reason));
                 if (!closing.get()) {
+                    schedulerLost = true;
                     LOG.info("worker {}: lost the scheduler ({}); shutting down", name, reason);
                 }
             }
             closeAsync(reason);
         }
+
+        @Override
+        public void retire(String reason) {
+            retired = true;
+            LOG.info("worker {}: retired ({}); closing", name, reason);
+            closeAsync("retired: " + reason);
+        }
     };
+
+    /** Set when the scheduler connection closed while the worker was not closing; see {@link #schedulerLost()}. */
+    private volatile boolean schedulerLost;
+
+    /** Whether the worker closed because its scheduler connection closed (then its process exits with 5). */
+    public boolean schedulerLost() {
+        return schedulerLost;
+    }
+
+    /** Set when the scheduler retired this worker (before closing starts); see {@link #retired()}. */
+    private volatile boolean retired;
+
+    /** Whether the scheduler retired this worker (then its process exits with {@link #EXIT_RETIRED}). */
+    public boolean retired() {
+        return retired;
+    }
 
     /** Stores scattered values, tells the state, then acknowledges. Loop thread. */
     private void putData(Comm comm, DataMsg.PutData p) {

@@ -78,7 +78,8 @@ class WorkerMainTest {
             assertThat(child.waitFor(30, TimeUnit.SECONDS))
                     .as("the worker exits by itself")
                     .isTrue();
-            assertThat(child.exitValue()).isZero();
+            // Its own status for a lost scheduler: a nanny restarts it only if the scheduler is still there.
+            assertThat(child.exitValue()).isEqualTo(WorkerServer.EXIT_SCHEDULER_LOST);
         } finally {
             scheduler.close();
             if (child != null) {

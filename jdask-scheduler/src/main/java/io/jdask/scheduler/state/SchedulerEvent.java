@@ -345,4 +345,15 @@ public sealed interface SchedulerEvent {
             Objects.requireNonNull(stimulusId, "stimulusId");
         }
     }
+
+    /**
+     * Retire these workers gracefully (Dask's retire_workers): they get no new tasks, the tasks running there finish,
+     * every key whose only copy they hold is copied to another worker, and then each is told to close for good.
+     */
+    record RetireWorkers(List<String> workers, String stimulusId, long now) implements SchedulerEvent {
+        public RetireWorkers {
+            workers = List.copyOf(workers);
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
 }

@@ -72,6 +72,22 @@ public sealed interface SchedulerInstruction {
      */
     record DisconnectWorker(String worker, String reason, String stimulusId) implements ToWorker {}
 
+    /**
+     * Fetch these keys from their holders and keep them: the scheduler moves them off a retiring worker. The worker
+     * reports each copy with AddKeys.
+     */
+    record AcquireReplicas(String worker, Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId)
+            implements ToWorker {}
+
+    /** The worker's retirement is complete (no task runs there, its data is safe elsewhere): close for good. */
+    record RetireWorker(String worker, String stimulusId) implements ToWorker {}
+
+    /**
+     * The worker cannot be retired ({@code reason} says why, e.g. no other worker can take its data); it takes tasks
+     * again. For the shell, which answers whoever asked.
+     */
+    record RetirementFailed(String worker, String reason) implements SchedulerInstruction {}
+
     /** {@code key} is in memory. */
     record KeyInMemory(Set<String> clients, String key, String typeName, long nbytes) implements ToClient {}
 

@@ -15,6 +15,7 @@ import io.jdask.scheduler.state.SchedulerEvent.MissingData;
 import io.jdask.scheduler.state.SchedulerEvent.ReleaseKeys;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveClient;
 import io.jdask.scheduler.state.SchedulerEvent.RemoveWorker;
+import io.jdask.scheduler.state.SchedulerEvent.RetireWorkers;
 import io.jdask.scheduler.state.SchedulerEvent.RetryKeys;
 import io.jdask.scheduler.state.SchedulerEvent.StealResponse;
 import io.jdask.scheduler.state.SchedulerEvent.TaskErred;
@@ -81,6 +82,7 @@ public final class SchedulerState {
     private final WorkerEvents workers;
     private final WorkStealing stealing;
     private final PausedCluster pausedCluster;
+    private final Retirement retirement;
 
     private SchedulerState(SchedulerConfig config) {
         this.m = new ClusterModel(config);
@@ -90,6 +92,7 @@ public final class SchedulerState {
         this.clients = new ClientEvents(m, t);
         this.workers = new WorkerEvents(m, t, stealing);
         this.pausedCluster = new PausedCluster(m);
+        this.retirement = new Retirement(m, t);
     }
 
     /** A state with {@link SchedulerConfig#defaults()}. */
@@ -151,8 +154,13 @@ public final class SchedulerState {
                 case CheckDeadlines ev -> {} // the watch below is all there is to do
                 case WorkerHeartbeat ev -> workers.heartbeat(ev);
                 case CheckWorkerTtl ev -> workers.checkWorkerTtl(ev);
+                case RetireWorkers ev -> retirement.retire(ev);
             }
             t.settle();
+            if (retirement.active()) {
+                retirement.progress();
+                t.settle(); // a retirement that stopped gave its worker back
+            }
             pausedCluster.watch();
         }
         m.out = new ArrayList<>(0);
@@ -252,6 +260,15 @@ public final class SchedulerState {
     /** Keys with a steal request out, oldest request first. */
     public List<String> stealsInFlight() {
         return stealing.inFlightKeys();
+    }
+
+    /**
+     * How many workers the work known now calls for so that it finishes within {@code targetDurationNanos}, and
+     * which idle workers could be retired when that is fewer than there are (Dask's adaptive_target); see
+     * {@link AdaptiveTarget}.
+     */
+    public AdaptiveTarget adaptiveTarget(long targetDurationNanos) {
+        return AdaptiveTarget.of(m, targetDurationNanos);
     }
 
     /**

@@ -53,7 +53,7 @@ final class StateValidator {
         }
         if (!m.queued.isEmpty()) {
             for (WorkerInfo ws : m.workers.values()) {
-                if (!ws.paused && ws.activeCount() < ws.slots) {
+                if (ws.takesTasks() && ws.activeCount() < ws.slots) {
                     throw new IllegalStateException(
                             m.queued.size() + " tasks are queued (first " + m.queued.first().key + ") while worker "
                                     + ws.address + " has a free slot (" + ws.activeCount() + " of " + ws.slots + ")");

@@ -113,7 +113,7 @@ final class TransitionLoop {
             if (!m.queued.isEmpty()) {
                 long free = 0;
                 for (WorkerInfo ws : m.workers.values()) {
-                    if (!ws.paused) free += Math.max(0, ws.slots - ws.activeCount());
+                    if (ws.takesTasks()) free += Math.max(0, ws.slots - ws.activeCount());
                 }
                 for (SchedulerTask ts : m.queued) {
                     if (free-- <= 0) {
@@ -140,7 +140,7 @@ final class TransitionLoop {
         for (SchedulerTask ts : m.unrunnable) {
             Map<String, Double> needs = ts.restrictions.resources();
             for (WorkerInfo ws : recs.reexamine) {
-                if (!m.alive(ws) || ws.paused || !WorkerPicker.couldRunOn(ts, ws)) {
+                if (!m.alive(ws) || !ws.takesTasks() || !WorkerPicker.couldRunOn(ts, ws)) {
                     continue;
                 }
                 if (!needs.isEmpty()) {

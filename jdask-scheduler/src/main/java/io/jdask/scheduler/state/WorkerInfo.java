@@ -68,6 +68,12 @@ final class WorkerInfo implements WorkerView {
     /** True while the worker says its memory is past its pause fraction: no new task is placed on it. */
     boolean paused;
 
+    /** True while the worker is being retired (see {@link Retirement}): no new task is placed on it. */
+    boolean retiring;
+
+    /** True once it was told to close at the end of its retirement. */
+    boolean retireSent;
+
     /** What the worker last said of its memory (see {@link SchedulerEvent.WorkerMemory}); -1 until it said. */
     long managedBytes = -1;
 
@@ -126,6 +132,11 @@ final class WorkerInfo implements WorkerView {
         return grew;
     }
 
+    /** Whether new tasks may be placed here: not paused, not retiring. */
+    boolean takesTasks() {
+        return !paused && !retiring;
+    }
+
     /** Tasks occupying a thread slot. */
     int activeCount() {
         return processing.size() - longRunningCount;
@@ -165,6 +176,11 @@ final class WorkerInfo implements WorkerView {
     @Override
     public boolean paused() {
         return paused;
+    }
+
+    @Override
+    public boolean retiring() {
+        return retiring;
     }
 
     @Override

@@ -63,7 +63,7 @@ final class WorkerPicker {
         WorkerInfo best = null;
         double bestLoad = 0;
         for (WorkerInfo ws : m.workers.values()) {
-            if (ws.paused) {
+            if (!ws.takesTasks()) {
                 continue;
             }
             int active = ws.activeCount();
@@ -98,7 +98,7 @@ final class WorkerPicker {
         double bestCost = 0;
         Map<String, Double> needs = ts.restrictions.resources();
         for (WorkerInfo ws : candidates) {
-            if (ws.paused || (applyNames && !nameMatches(ts, ws))) {
+            if (!ws.takesTasks() || (applyNames && !nameMatches(ts, ws))) {
                 continue;
             }
             if (!ws.resourcesAvailable(needs)) {

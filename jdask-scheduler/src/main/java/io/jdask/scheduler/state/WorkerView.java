@@ -45,6 +45,9 @@ public interface WorkerView {
     /** Whether the worker is paused (memory past its pause fraction): the scheduler places no new task on it. */
     boolean paused();
 
+    /** Whether the worker is being retired: the scheduler places no new task on it and moves its data away. */
+    boolean retiring();
+
     /** Sizes of the values it keeps in memory, as it last reported them; -1 before its first report. */
     long managedBytes();
 

@@ -180,6 +180,10 @@ final class Sched {
         return new WorkerReleasedKey(worker, key, sid(), tick());
     }
 
+    SchedulerEvent.RetireWorkers retire(String... workers) {
+        return new SchedulerEvent.RetireWorkers(List.of(workers), sid(), tick());
+    }
+
     LongRunning longRunning(String worker, String key) {
         return new LongRunning(worker, key, runId(key), sid(), tick());
     }
@@ -231,6 +235,9 @@ final class Sched {
                         case KeyLost k -> "lost " + k.key() + ">" + new TreeSet<>(k.clients());
                         case KeyRecomputing k -> "recomputing " + k.key() + ">" + new TreeSet<>(k.clients());
                         case SchedulerInstruction.WorkersPaused w -> "paused-warning>" + new TreeSet<>(w.clients());
+                        case SchedulerInstruction.AcquireReplicas a -> "acquire " + a.whoHas() + "@" + a.worker();
+                        case SchedulerInstruction.RetireWorker rw -> "retire @" + rw.worker();
+                        case SchedulerInstruction.RetirementFailed f -> "retire-failed " + f.worker();
                     });
         }
         return r;

@@ -425,6 +425,12 @@ class SimulatedClusterFuzzTest {
                     reported.computeIfAbsent(k.key(), x -> new LinkedHashSet<>())
                             .add("recomputing");
                 case SchedulerInstruction.WorkersPaused w -> {} // about the cluster, not a key
+                case SchedulerInstruction.AcquireReplicas a ->
+                    throw new AssertionError("copies asked for without a retirement: " + a);
+                case SchedulerInstruction.RetireWorker r ->
+                    throw new AssertionError("a worker retired without a retirement: " + r);
+                case SchedulerInstruction.RetirementFailed f ->
+                    throw new AssertionError("a retirement failed without a retirement: " + f);
             }
         }
 

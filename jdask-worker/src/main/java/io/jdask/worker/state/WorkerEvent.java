@@ -233,6 +233,22 @@ public sealed interface WorkerEvent {
         }
     }
 
+    /**
+     * The scheduler wants copies of these keys here (it is moving data off a retiring worker): fetch each from the
+     * listed holders and keep it until the scheduler frees it; each arrival is reported with an {@code AddKeysMsg}.
+     *
+     * @param whoHas each key with the workers that hold it
+     * @param nbytes the sizes the scheduler knows, for the fetch planner's budget
+     */
+    record AcquireReplicas(Map<String, List<String>> whoHas, Map<String, Long> nbytes, String stimulusId, long now)
+            implements WorkerEvent {
+        public AcquireReplicas {
+            whoHas = Copies.whoHas(whoHas, "whoHas");
+            nbytes = Copies.map(nbytes, "nbytes");
+            Objects.requireNonNull(stimulusId, "stimulusId");
+        }
+    }
+
     /** The scheduler says these in-memory replicas are superfluous here. */
     record RemoveReplicas(List<String> keys, String stimulusId, long now) implements WorkerEvent {
         public RemoveReplicas {

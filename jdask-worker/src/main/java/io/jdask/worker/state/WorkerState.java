@@ -18,6 +18,7 @@ import io.jdask.protocol.state.Priority;
 import io.jdask.protocol.state.Transition;
 import io.jdask.protocol.state.TransitionCounterMaxExceeded;
 import io.jdask.worker.state.Recommendation.ToError;
+import io.jdask.worker.state.WorkerEvent.AcquireReplicas;
 import io.jdask.worker.state.WorkerEvent.CancelCompute;
 import io.jdask.worker.state.WorkerEvent.ComputeTask;
 import io.jdask.worker.state.WorkerEvent.ExecuteFailure;
@@ -171,6 +172,7 @@ public final class WorkerState {
                 case GatherDepFailure e -> onGatherDepFailure(e);
                 case UpdateData e -> onUpdateData(e);
                 case RemoveReplicas e -> onRemoveReplicas(e);
+                case AcquireReplicas e -> onAcquireReplicas(e);
                 case RefreshWhoHas e -> fetch.updateWhoHas(e.whoHas());
                 case PeerRemoved e -> onPeerRemoved(e);
                 case FindMissing e -> onFindMissing();
@@ -485,6 +487,21 @@ public final class WorkerState {
             if (WorkerModel.hasUsingDependent(ts)) ts.freed = true;
             else m.recommend(ts, RELEASED);
         }
+    }
+
+    /**
+     * Keys to copy here from their holders (Dask's acquire-replicas): each one not here or on its way yet is fetched,
+     * at a priority above every task's, and then stays in memory until the scheduler frees it.
+     */
+    private void onAcquireReplicas(AcquireReplicas e) {
+        for (var entry : e.whoHas().entrySet()) {
+            WorkerTask ts = m.ensureTaskExists(entry.getKey(), Priority.HIGHEST, m.generation--);
+            Long n = e.nbytes().get(ts.key);
+            if (n != null && ts.state != MEMORY) ts.nbytes = n;
+            ts.freed = false;
+            if (ts.state == RELEASED || ts.state == MISSING) m.recommend(ts, FETCH);
+        }
+        fetch.updateWhoHas(e.whoHas());
     }
 
     private void onPeerRemoved(PeerRemoved e) {
