@@ -2,7 +2,7 @@
 # The cold benchmark, jdask and Dask in one run: the first tasks of fresh programs (issue 17, "fresh JVM program"),
 # a new JVM (or Python process) per case and repetition, each on a LocalCluster of 2 worker processes, 1 thread each.
 #
-#   jdask-bench/run-cold-bench.sh                       full run: jdask, then Dask, then the table (3-4 minutes idle)
+#   jdask-bench/run-cold-bench.sh                       full run: jdask, then Dask, then the table (3-4 minutes idle, plus about a minute for the scatter case)
 #   jdask-bench/run-cold-bench.sh --reps 3              extra arguments go to ColdBench (see --help there)
 #   JDASK_SKIP=1 jdask-bench/run-cold-bench.sh          Dask only        DASK_SKIP=1 ...   jdask only
 #   JDASK_SKIP=1 DASK_SKIP=1 jdask-bench/run-cold-bench.sh               reprints the last table
@@ -10,7 +10,7 @@
 #   DASK_SKIP=1 jdask-bench/run-cold-bench.sh --profile --reps 1
 #       each jdask child also reports where its timed part went: CPU per thread group of the three JVMs (JIT
 #       compiler threads included), classes loaded and JIT time in the client+scheduler JVM
-#   jdask-bench/run-cold-bench.sh profile [burst|roundtrip|actor] [ColdBench options]
+#   jdask-bench/run-cold-bench.sh profile [burst|roundtrip|actor|scatter] [ColdBench options]
 #       one primed child of that case (default burst) with JFR recordings of its three JVMs: the --profile report,
 #       then the JFR samples of the timed part by category (jfr_breakdown.py); files in target/cold-bench/profile/
 #
@@ -33,7 +33,7 @@ build_jar
 if [[ "${1:-}" == "profile" ]]; then
   shift
   case="burst"
-  if [[ "${1:-}" =~ ^(burst|roundtrip|actor)$ ]]; then case="$1"; shift; fi
+  if [[ "${1:-}" =~ ^(burst|roundtrip|actor|scatter)$ ]]; then case="$1"; shift; fi
   P="$OUT/profile"
   rm -rf "$P" && mkdir -p "$P"
   echo "== priming (the workers' AOT cache of this jar), then one $case child (load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -94,10 +94,12 @@ awk '
   }
   END {
     n = split("cold_burst cold_roundtrip_median cold_roundtrip_p99 cold_roundtrip_first cold_actor_create " \
-              "cold_actor_median cold_actor_p99 cold_actor_first cold_start", figs, " ")
+              "cold_actor_median cold_actor_p99 cold_actor_first cold_scatter_first cold_scatter_warm " \
+              "cold_start", figs, " ")
     # Targets of issue 17: rates at least, times at most.
     target["cold_burst"] = ">= 30,000"; target["cold_roundtrip_median"] = "<= 100"
     target["cold_actor_median"] = "<= 50"
+    target["cold_scatter_first"] = ">= 1"; target["cold_scatter_warm"] = ">= 2"
     fmt = "%-22s %-8s %12s %12s %9s   %-10s %-5s %s\n"
     printf "\n" fmt, "figure", "unit", "jdask", "Dask", "jdask is", "target", "met?", "ranges (min-max) jdask / Dask"
     for (k = 1; k <= n; k++) {

@@ -4,7 +4,7 @@ fresh Python process, on LocalCluster(n_workers=2, threads_per_worker=1, process
 
 Run with Debian's Python, which has Dask 2022.12 (apt-get install python3-distributed):
 
-    /usr/bin/python3 jdask-bench/dask/cold_bench.py [--reps 5] [--only burst,roundtrip,actor] ...
+    /usr/bin/python3 jdask-bench/dask/cold_bench.py [--reps 5] [--only burst,roundtrip,actor,scatter] ...
 
 Cases (the clock starts once the client is connected; nothing runs before it in that process):
   burst      N client.submit(noop, i, pure=False), then one client.gather             cold_burst, tasks/s
@@ -12,10 +12,17 @@ Cases (the clock starts once the client is connected; nothing runs before it in 
              (median, p99, and the very first one alone)
   actor      client.submit(Counter, actor=True).result() (cold_actor_create, ms), then the first N sequential
              counter.increment().result() (cold_actor_median, _p99, _first, us)
+  scatter    the first client.scatter(a, direct=False) of a BYTES-byte numpy uint8 array (cold_scatter_first, GB/s),
+             then SCATTERS more of fresh arrays of other content (so no key is the same), their median
+             (cold_scatter_warm). Dask's scatter returns once the scheduler has put the value on a worker and heard
+             back, so each time runs to the value being in a worker's memory; it includes tokenizing the value for
+             its key (hash=True, the default), as a user's scatter does. Each value is made before its clock starts,
+             and checked on the worker (a CRC-32 task) and released after it stops.
 Each child also reports its cluster start, LocalCluster(...) plus Client(cluster) (cold_start, s).
 
 A child process prints one "CHILD name=value ..." line and exits with status 0 only if every value was right
-(gathered values 0..N-1, each round trip its own argument, the counter counting 1..N). The parent runs --prime
+(gathered values 0..N-1, each round trip its own argument, the counter counting 1..N, each scattered array
+whole on its worker). The parent runs --prime
 untimed children first (default 1: Python's own caches, .pyc files and the page cache, are warm for later
 programs, as jdask's worker AOT cache is), then for each repetition one child per case, and prints the median,
 min and max over the repetitions:
@@ -30,8 +37,9 @@ import subprocess
 import sys
 import time
 import warnings
+import zlib
 
-CASES = ["burst", "roundtrip", "actor"]
+CASES = ["burst", "roundtrip", "actor", "scatter"]
 CHILD_PREFIX = "CHILD "
 
 # Child field, printed figure, unit, size option (None: one value per child, the cluster start).
@@ -44,6 +52,8 @@ FIGURES = [
     ("actor_median_us", "cold_actor_median", "us", "actor_calls"),
     ("actor_p99_us", "cold_actor_p99", "us", "actor_calls"),
     ("actor_first_us", "cold_actor_first", "us", "actor_calls"),
+    ("scatter_first_gb_per_s", "cold_scatter_first", "GB/s", "bytes"),
+    ("scatter_warm_gb_per_s", "cold_scatter_warm", "GB/s", "scatters"),
     ("start_s", "cold_start", "s", None),
 ]
 
@@ -63,6 +73,10 @@ class Counter:
     def increment(self):
         self.n += 1
         return self.n
+
+
+def crc(b):
+    return zlib.crc32(b)
 
 
 # ---------------------------------------------------------------- helpers
@@ -128,6 +142,13 @@ def child(a):
             counter = client.submit(Counter, actor=True, pure=False).result()
             fields["actor_create_ms"] = (time.perf_counter_ns() - t0) / 1e6
             fields.update(latencies("actor", actor_calls(counter, a.actor_calls)))
+        elif a.child == "scatter":
+            first = filled_array(a.bytes, 0)
+            seconds = scatter_once(client, first)
+            del first
+            warm = [scatter_once(client, filled_array(a.bytes, i + 1)) for i in range(a.scatters)]
+            fields["scatter_first_gb_per_s"] = a.bytes / seconds / 1e9
+            fields["scatter_warm_gb_per_s"] = statistics.median(a.bytes / s / 1e9 for s in warm)
         elif a.child == "prime":
             if client.gather([client.submit(noop, i, pure=False) for i in range(100)]) != list(range(100)):
                 sys.exit("prime: gathered values are not 0..99")
@@ -152,12 +173,38 @@ def actor_calls(counter, n):
     return nanos
 
 
+def filled_array(size, seed):
+    """A numpy uint8 array of size bytes, a pattern that differs per position and per seed (ClusterWorkloads.fill's
+    over its first 64 KiB, repeated). numpy rather than bytes: Dask tokenizes a bytes object for its key through its
+    repr (1.6 s for 100 MB here) but hashes an array's buffer (0.05 s); a user scattering big data has an array."""
+    import numpy as np
+    block = np.frombuffer(bytes((i * 31 + seed + i // 2048) & 0xFF for i in range(1 << 16)), dtype=np.uint8)
+    return np.resize(block, size)
+
+
+def scatter_once(client, data):
+    """Times one client.scatter(data, direct=False) to its return; then, untimed, checks the worker's copy (CRC-32)
+    and releases the future. Returns the seconds."""
+    t0 = time.perf_counter()
+    f = client.scatter(data, direct=False)
+    seconds = time.perf_counter() - t0
+    check = client.submit(crc, f, pure=False)
+    try:
+        if check.result() != zlib.crc32(data):
+            sys.exit(f"scattered {len(data)} bytes, the worker's copy has another CRC-32")
+    finally:
+        check.release()
+        f.release()
+    return seconds
+
+
 # ---------------------------------------------------------------- the parent
 
 def run_child(a, case):
     cmd = [sys.executable, os.path.abspath(__file__), "--child", case, "--workers", str(a.workers),
            "--threads-per-worker", str(a.threads_per_worker), "--tasks", str(a.tasks),
-           "--round-trips", str(a.round_trips), "--actor-calls", str(a.actor_calls)]
+           "--round-trips", str(a.round_trips), "--actor-calls", str(a.actor_calls), "--bytes", str(a.bytes),
+           "--scatters", str(a.scatters)]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, timeout=300)
     if p.returncode != 0:
         sys.exit(f"the {case} child exited with status {p.returncode} (its errors are above); output: {p.stdout!r}")
@@ -190,7 +237,12 @@ def parent(a):
             print(f"# rep {r + 1} {c}: " + " ".join(f"{k}={fmt(v)}" for k, v in fields.items()), flush=True)
     for field, figure, unit, size in FIGURES:
         if field in values:
-            extra = f"n={getattr(a, size)}" if size else f"children={a.reps * len(only)}"
+            if size == "bytes":
+                extra = f"bytes={a.bytes}"
+            elif size == "scatters":
+                extra = f"bytes={a.bytes} n={a.scatters}"
+            else:
+                extra = f"n={getattr(a, size)}" if size else f"children={a.reps * len(only)}"
             print(median_line(figure, unit, values[field], extra), flush=True)
 
 
@@ -203,6 +255,8 @@ def main():
     p.add_argument("--tasks", type=int, default=10_000)
     p.add_argument("--round-trips", type=int, default=1_000)
     p.add_argument("--actor-calls", type=int, default=1_000)
+    p.add_argument("--bytes", type=int, default=100_000_000, help="size of each scattered value")
+    p.add_argument("--scatters", type=int, default=5, help="warm scatters after the first")
     p.add_argument("--only", default=",".join(CASES), help="comma-separated cases: " + ",".join(CASES))
     p.add_argument("--child", choices=CASES + ["prime"], help=argparse.SUPPRESS)
     a = p.parse_args()

@@ -5,6 +5,7 @@ import static io.jdask.bench.BenchOptions.positive;
 
 import io.jdask.Actor;
 import io.jdask.Client;
+import io.jdask.Future;
 import io.jdask.LocalCluster;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -34,7 +35,12 @@ import java.util.function.Consumer;
  *   <li>{@code roundtrip}: the first 1,000 sequential {@code submit(noop, i).result()} (median, p99, and the very
  *       first one alone, µs);
  *   <li>{@code actor}: {@code submitActor(Counter::new).result()} (timed apart, {@code cold_actor_create}), then the
- *       first 1,000 sequential {@code call(Counter::increment).result()} (median, p99, first call alone, µs).
+ *       first 1,000 sequential {@code call(Counter::increment).result()} (median, p99, first call alone, µs);
+ *   <li>{@code scatter}: the program's first {@code scatter} of a filled 100 MB {@code byte[]} ({@code
+ *       cold_scatter_first}, GB/s), then 5 more of fresh 100 MB arrays, each of other content (their median, {@code
+ *       cold_scatter_warm}). {@code scatter} returns once the worker that got the array acknowledged storing it, so
+ *       each time runs to the value being in a worker's memory. Each array is filled before its clock starts, and
+ *       checked on the worker (a checksum task) and released after it stops.
  * </ul>
  *
  * Every child also reports its cluster start ({@code build()} to a connected client, {@code cold_start}), which is not
@@ -52,7 +58,7 @@ import java.util.function.Consumer;
  * median, min and max over the repetitions as {@code RESULT figure=cold_burst unit=tasks/s median=...} lines, and
  * each child's own figures as {@code #} comments. A child prints one {@code CHILD name=value ...} line and exits with
  * status 0 only if every value it computed was right (gathered values 0..n-1, each round trip its own argument,
- * the counter counting 1..n); any other status stops the run.
+ * the counter counting 1..n, each scattered array whole on its worker); any other status stops the run.
  *
  * <p>Before the repetitions, {@code --prime} untimed children (default 1) start a cluster and run a few tasks:
  * LocalCluster keeps an AOT cache of the worker JVMs per jar and JDK ({@code ~/.cache/jdask/cds}), written after the
@@ -72,7 +78,7 @@ import java.util.function.Consumer;
 public final class ColdBench {
 
     /** The cases, in the order each repetition runs them. */
-    static final List<String> CASES = List.of("burst", "roundtrip", "actor");
+    static final List<String> CASES = List.of("burst", "roundtrip", "actor", "scatter");
 
     /** The prefix of the one result line a child prints. */
     static final String CHILD_PREFIX = "CHILD ";
@@ -94,6 +100,8 @@ public final class ColdBench {
         int tasks = 10_000;
         int roundTrips = 1_000;
         int actorCalls = 1_000;
+        int bytes = 100_000_000;
+        int scatters = 5;
         Set<String> only = new LinkedHashSet<>(CASES);
         /** Set in a child: the one case it runs. */
         String child;
@@ -125,6 +133,8 @@ public final class ColdBench {
                     case "--tasks" -> o.tasks = positive(a, v);
                     case "--round-trips" -> o.roundTrips = positive(a, v);
                     case "--actor-calls" -> o.actorCalls = positive(a, v);
+                    case "--bytes" -> o.bytes = positive(a, v);
+                    case "--scatters" -> o.scatters = positive(a, v);
                     case "--only" -> o.only = cases(a, v);
                     case "--child" ->
                         o.child = v.equals("prime") ? v : cases(a, v).iterator().next();
@@ -160,7 +170,11 @@ public final class ColdBench {
                     "--round-trips",
                     Integer.toString(roundTrips),
                     "--actor-calls",
-                    Integer.toString(actorCalls)));
+                    Integer.toString(actorCalls),
+                    "--bytes",
+                    Integer.toString(bytes),
+                    "--scatters",
+                    Integer.toString(scatters)));
             if (!processes) a.add("--in-jvm");
             if (!dashboard) a.add("--no-dashboard");
             if (profile) a.add("--profile");
@@ -169,8 +183,9 @@ public final class ColdBench {
 
         static String usage() {
             return """
-                    usage: ColdBench [--reps 5] [--prime 1] [--only burst,roundtrip,actor]
+                    usage: ColdBench [--reps 5] [--prime 1] [--only burst,roundtrip,actor,scatter]
                                      [--tasks 10000] [--round-trips 1000] [--actor-calls 1000]
+                                     [--bytes 100000000] [--scatters 5]
                                      [--workers 2] [--threads-per-worker 1] [--no-dashboard] [--in-jvm]
                                      [--profile]""";
         }
@@ -243,6 +258,8 @@ public final class ColdBench {
                 case "tasks" -> "n=" + o.tasks;
                 case "roundTrips" -> "n=" + o.roundTrips;
                 case "actorCalls" -> "n=" + o.actorCalls;
+                case "bytes" -> "bytes=" + o.bytes;
+                case "scatters" -> "bytes=" + o.bytes + " n=" + o.scatters;
                 default -> "children=" + o.reps * o.only.size();
             };
         }
@@ -257,6 +274,8 @@ public final class ColdBench {
             new Figure("actor_median_us", "cold_actor_median", "us", "actorCalls"),
             new Figure("actor_p99_us", "cold_actor_p99", "us", "actorCalls"),
             new Figure("actor_first_us", "cold_actor_first", "us", "actorCalls"),
+            new Figure("scatter_first_gb_per_s", "cold_scatter_first", "GB/s", "bytes"),
+            new Figure("scatter_warm_gb_per_s", "cold_scatter_warm", "GB/s", "scatters"),
             new Figure("start_s", "cold_start", "s", ""));
 
     /** What a child printed: the values of its result line, and its other lines (profile reports). */
@@ -361,6 +380,8 @@ public final class ColdBench {
         List<String> out = new ArrayList<>();
         out.add("");
         try {
+            // The scatter case's first array is made before the clock starts (and the profile window opens).
+            byte[] firstArray = o.child.equals("scatter") ? filledArray(o.bytes, 0) : null;
             Window window = o.profile ? Window.open() : null;
             long start = System.nanoTime();
             int tasks;
@@ -383,6 +404,17 @@ public final class ColdBench {
                     line.append(" actor_create_ms=").append((System.nanoTime() - start) / 1e6);
                     appendLatencies(line, "actor", actorCalls(counter, o.actorCalls));
                     tasks = o.actorCalls;
+                }
+                case "scatter" -> {
+                    long first = scatterOnce(client, firstArray);
+                    firstArray = null; // unreachable now, so the warm arrays can take its memory
+                    double[] warm = new double[o.scatters];
+                    for (int i = 0; i < o.scatters; i++) {
+                        warm[i] = o.bytes / (double) scatterOnce(client, filledArray(o.bytes, i + 1));
+                    }
+                    line.append(" scatter_first_gb_per_s=").append(o.bytes / (double) first);
+                    line.append(" scatter_warm_gb_per_s=").append(ClusterBench.median(warm));
+                    tasks = 1 + o.scatters;
                 }
                 case "prime" -> {
                     // Enough to load the task path on both workers; nothing is timed.
@@ -450,6 +482,33 @@ public final class ColdBench {
             for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
             return n;
         }
+    }
+
+    /** A fresh {@code size}-byte array filled with {@link ClusterWorkloads#fill}'s pattern for {@code seed}. */
+    private static byte[] filledArray(int size, int seed) {
+        byte[] b = new byte[size];
+        ClusterWorkloads.fill(b, seed);
+        return b;
+    }
+
+    /**
+     * Times one {@code client.scatter(data)} to its return, when a worker has acknowledged storing the array; then,
+     * untimed, checks the worker's copy against {@code data}, releases the future and waits for a round trip, so
+     * the scheduler has told the worker to drop the value before the next scatter. Returns the nanoseconds.
+     */
+    static long scatterOnce(Client client, byte[] data) {
+        long start = System.nanoTime();
+        Future<byte[]> f = client.scatter(data);
+        long nanos = System.nanoTime() - start;
+        try {
+            ClusterWorkloads.checkScattered(client, f, data);
+        } finally {
+            f.release();
+        }
+        Future<Long> after = client.submit(ClusterWorkloads::noop, -1L);
+        after.result();
+        after.release();
+        return nanos;
     }
 
     /** Appends the first, median and p99 of {@code nanos} (latencies in call order) as microseconds. */

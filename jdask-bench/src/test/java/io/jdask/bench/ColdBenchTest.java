@@ -39,6 +39,7 @@ class ColdBenchTest {
                 "burst", List.of("start_s", "burst_tasks_per_s"),
                 "roundtrip", List.of("start_s", "roundtrip_median_us", "roundtrip_p99_us", "roundtrip_first_us"),
                 "actor", List.of("start_s", "actor_create_ms", "actor_median_us", "actor_p99_us", "actor_first_us"),
+                "scatter", List.of("start_s", "scatter_first_gb_per_s", "scatter_warm_gb_per_s"),
                 "prime", List.of("start_s"));
         for (var e : fields.entrySet()) {
             var o = ColdBench.Options.parse(tiny("--child", e.getKey()));
@@ -78,15 +79,17 @@ class ColdBenchTest {
                         "cold_actor_median",
                         "cold_actor_p99",
                         "cold_actor_first",
+                        "cold_scatter_first",
+                        "cold_scatter_warm",
                         "cold_start");
         for (String l : results) {
             assertThat(Double.parseDouble(field(l, "median")))
                     .as(l)
                     .isPositive()
                     .isFinite();
-            assertThat(field(l, "reps")).as(l).isEqualTo(l.contains("cold_start") ? "3" : "1");
+            assertThat(field(l, "reps")).as(l).isEqualTo(l.contains("cold_start") ? "4" : "1");
         }
-        assertThat(lines).filteredOn(l -> l.startsWith("# rep 1 ")).hasSize(3);
+        assertThat(lines).filteredOn(l -> l.startsWith("# rep 1 ")).hasSize(4);
     }
 
     @Test
@@ -96,10 +99,13 @@ class ColdBenchTest {
                 .hasMessageContaining("burst,roundtrip,actor");
         assertThatThrownBy(() -> ColdBench.Options.parse("--reps", "0")).hasMessageContaining(">= 1");
         // A child gets the sizes and the cluster of its parent.
-        var o = ColdBench.Options.parse("--tasks", "7", "--in-jvm", "--no-dashboard");
+        var o = ColdBench.Options.parse(
+                "--tasks", "7", "--bytes", "1000", "--scatters", "3", "--in-jvm", "--no-dashboard");
         var child = ColdBench.Options.parse(o.childArgs("roundtrip").toArray(String[]::new));
         assertThat(child.child).isEqualTo("roundtrip");
         assertThat(child.tasks).isEqualTo(7);
+        assertThat(child.bytes).isEqualTo(1000);
+        assertThat(child.scatters).isEqualTo(3);
         assertThat(child.processes).isFalse();
         assertThat(child.dashboard).isFalse();
         // Flags from JAVA_TOOL_OPTIONS and a debugger agent are not passed on; the others are.
@@ -115,8 +121,19 @@ class ColdBenchTest {
 
     /** Tiny sizes, workers in the child's JVM, no dashboard; then {@code more}. */
     private static String[] tiny(String... more) {
-        List<String> a = new ArrayList<>(
-                List.of("--in-jvm", "--no-dashboard", "--tasks", "60", "--round-trips", "15", "--actor-calls", "15"));
+        List<String> a = new ArrayList<>(List.of(
+                "--in-jvm",
+                "--no-dashboard",
+                "--tasks",
+                "60",
+                "--round-trips",
+                "15",
+                "--actor-calls",
+                "15",
+                "--bytes",
+                "200000",
+                "--scatters",
+                "2"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
