@@ -345,9 +345,13 @@ public final class MillionBench {
      * Only for {@code --histogram}, which prints what submitting added, per task and class.
      */
     static Map<String, long[]> classHistogram() {
-        String text;
+        return parseHistogram(classHistogramText());
+    }
+
+    /** This JVM's {@code GC.class_histogram} as the diagnostic command prints it (it collects first). */
+    static String classHistogramText() {
         try {
-            text = (String) ManagementFactory.getPlatformMBeanServer()
+            return (String) ManagementFactory.getPlatformMBeanServer()
                     .invoke(
                             new ObjectName("com.sun.management:type=DiagnosticCommand"),
                             "gcClassHistogram",
@@ -356,6 +360,10 @@ public final class MillionBench {
         } catch (JMException e) {
             throw new IllegalStateException("cannot take a class histogram: " + e, e);
         }
+    }
+
+    /** A {@link #classHistogramText} parsed: class name to {instances, bytes}. */
+    static Map<String, long[]> parseHistogram(String text) {
         Map<String, long[]> out = new HashMap<>();
         for (String l : text.split("\n")) {
             // "   1:        123456      7890123  java.lang.String (java.base@25)"
