@@ -26,7 +26,9 @@ public final class Futures {
 
     /**
      * Waits until the condition holds or the timeout passes ({@code null}: no timeout), then says which futures
-     * are done.
+     * are done. Only the futures' states are waited on: no result travels to the client (as Dask's {@code wait}), so
+     * waiting on futures whose values are big, or spilled on their workers, costs nothing more than waiting on small
+     * ones.
      *
      * @throws java.util.concurrent.CompletionException wrapping a {@link TimeoutException} if the timeout passed
      *     first, naming how many futures were still pending
@@ -34,28 +36,25 @@ public final class Futures {
     @SuppressWarnings("unchecked")
     public static <T> DoneAndNotDone<T> wait(
             Collection<? extends Future<? extends T>> futures, ReturnWhen when, Duration timeout) {
-        List<CompletableFuture<?>> all = new ArrayList<>(futures.size());
-        for (Future<? extends T> f : futures) all.add(f.toCompletableFuture());
+        List<CompletableFuture<Void>> all = new ArrayList<>(futures.size());
+        CompletableFuture<Void> firstError = new CompletableFuture<>();
+        for (Future<? extends T> f : futures) {
+            CompletableFuture<Void> settled = new CompletableFuture<>();
+            ((Future<T>) f).onDone(done -> {
+                // A cancelled future is done but did not raise, as in java.util.concurrent and Dask.
+                if (raised(done.status())) firstError.complete(null);
+                settled.complete(null);
+            });
+            all.add(settled);
+        }
+        CompletableFuture<Void> everyOne = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
         CompletableFuture<?> condition = switch (when) {
-            case ALL_COMPLETED ->
-                CompletableFuture.allOf(all.stream().map(Futures::settled).toArray(CompletableFuture[]::new));
+            case ALL_COMPLETED -> everyOne;
             case FIRST_COMPLETED ->
                 futures.isEmpty()
                         ? CompletableFuture.completedFuture(null)
-                        : CompletableFuture.anyOf(
-                                all.stream().map(Futures::settled).toArray(CompletableFuture[]::new));
-            case FIRST_EXCEPTION -> {
-                CompletableFuture<Object> firstError = new CompletableFuture<>();
-                // A cancelled future is done but did not raise, as in java.util.concurrent and Dask.
-                for (CompletableFuture<?> cf : all) {
-                    cf.whenComplete((v, e) -> {
-                        if (e != null && !cancelled(e)) firstError.complete(null);
-                    });
-                }
-                CompletableFuture.allOf(all.stream().map(Futures::settled).toArray(CompletableFuture[]::new))
-                        .whenComplete((v, e) -> firstError.complete(null));
-                yield firstError;
-            }
+                        : CompletableFuture.anyOf(all.toArray(CompletableFuture[]::new));
+            case FIRST_EXCEPTION -> CompletableFuture.anyOf(firstError, everyOne);
         };
         try {
             if (timeout == null) condition.get();
@@ -86,13 +85,8 @@ public final class Futures {
         Runtimes.get().fireAndForget(future);
     }
 
-    /** Completes normally when {@code cf} completes either way. */
-    private static CompletableFuture<Void> settled(CompletableFuture<?> cf) {
-        return cf.handle((v, e) -> null);
-    }
-
-    private static boolean cancelled(Throwable e) {
-        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        return t instanceof java.util.concurrent.CancellationException;
+    /** Whether a done future's task raised (failed or was lost), as opposed to finishing or being cancelled. */
+    private static boolean raised(FutureStatus status) {
+        return status == FutureStatus.ERROR || status == FutureStatus.LOST;
     }
 }

@@ -11,6 +11,9 @@ import java.util.function.Consumer;
 final class TestFuture<T> implements Future<T> {
     private final String key;
     private final CompletableFuture<T> cf = new CompletableFuture<>();
+    /** How many times the value was asked for in a way that, on a real future, fetches it from its worker. */
+    private final java.util.concurrent.atomic.AtomicInteger valueRequests =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     TestFuture(String key) {
         this.key = key;
@@ -29,13 +32,20 @@ final class TestFuture<T> implements Future<T> {
         return key;
     }
 
+    /** How many calls asked for the value (result, get, toCompletableFuture): each is a fetch on a real future. */
+    int valueRequests() {
+        return valueRequests.get();
+    }
+
     @Override
     public T result() {
+        valueRequests.incrementAndGet();
         return cf.join();
     }
 
     @Override
     public T result(Duration timeout) {
+        valueRequests.incrementAndGet();
         try {
             return cf.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
@@ -45,9 +55,9 @@ final class TestFuture<T> implements Future<T> {
 
     @Override
     public FutureStatus status() {
-        return !cf.isDone()
-                ? FutureStatus.PENDING
-                : cf.isCompletedExceptionally() ? FutureStatus.ERROR : FutureStatus.FINISHED;
+        if (!cf.isDone()) return FutureStatus.PENDING;
+        if (cf.isCancelled()) return FutureStatus.CANCELLED;
+        return cf.isCompletedExceptionally() ? FutureStatus.ERROR : FutureStatus.FINISHED;
     }
 
     @Override
@@ -81,6 +91,7 @@ final class TestFuture<T> implements Future<T> {
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
+        valueRequests.incrementAndGet();
         return cf;
     }
 
@@ -104,11 +115,13 @@ final class TestFuture<T> implements Future<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
+        valueRequests.incrementAndGet();
         return cf.get();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        valueRequests.incrementAndGet();
         return cf.get(timeout, unit);
     }
 }
