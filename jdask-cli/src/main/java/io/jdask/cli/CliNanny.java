@@ -126,10 +126,7 @@ final class CliNanny {
 
     private Process spawn(List<String> workerArguments) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current()
-                .info()
-                .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(WorkerNanny.javaCommand());
         cmd.addAll(javaOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

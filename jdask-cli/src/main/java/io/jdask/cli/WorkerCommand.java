@@ -173,10 +173,7 @@ final class WorkerCommand implements Callable<Integer> {
     List<String> javaOptions() {
         List<String> options = new ArrayList<>();
         if (memoryLimit != null) options.add("-Xmx" + Math.max(64, MemoryLimits.parse(memoryLimit) >> 20) + "m");
-        options.add("-XX:+ExitOnOutOfMemoryError");
-        options.add("-XX:+DisplayVMOutputToStderr");
-        if (Runtime.version().feature() >= 23) options.add("--sun-misc-unsafe-memory-access=allow");
-        if (Runtime.version().feature() >= 22) options.add("--enable-native-access=ALL-UNNAMED");
+        options.addAll(io.jdask.worker.WorkerNanny.requiredJvmFlags());
         options.addAll(io.jdask.Settings.current().childJvmOptions()); // this JVM's settings that are not defaults
         return options;
     }

@@ -563,7 +563,7 @@ final class LocalClusterImpl implements LocalCluster {
     /** The java binary of worker processes and their JVM flags, without archive options and class path. */
     private List<String> javaAndFlags() {
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaBinary());
+        cmd.add(WorkerNanny.javaCommand());
         long maxMb = spec.memoryLimitBytes() > 0 ? Math.max(64, spec.memoryLimitBytes() >> 20) : Long.MAX_VALUE;
         if (spec.memoryLimitBytes() > 0) cmd.add("-Xmx" + maxMb + "m");
         // A worker starts with room for big values: with the default initial heap (1/64 of the machine's memory)
@@ -573,19 +573,12 @@ final class LocalClusterImpl implements LocalCluster {
         long initialMb = Math.min(maxMb, io.jdask.Settings.current().get(io.jdask.Settings.WORKER_INITIAL_HEAP) >> 20);
         if (initialMb > 0) cmd.add("-Xms" + initialMb + "m");
         cmd.add("-XX:+UseParallelGC");
-        // Out of memory, a worker exits at once (status 3, "Terminating due to java.lang.OutOfMemoryError" on stderr)
-        // rather than run on half broken; its nanny starts a fresh one.
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
-        cmd.add("-XX:+DisplayVMOutputToStderr"); // that message, which the JVM prints to stdout, to its error output
+        cmd.addAll(WorkerNanny.requiredJvmFlags());
         // A received 100 MB value is a fresh 100 MB array, mostly memory new to the process: faulting it in 4 KB
         // pages costs more than copying into it (about 70 ms of CPU here, 35-50 ms with huge pages; JVM start-up
         // unchanged). Only where the kernel leaves huge pages to madvise: with "always" the JVM gets them anyway, and
         // with "never" the flag would just print a warning.
         if (THP_MADVISE) cmd.add("-XX:+UseTransparentHugePages");
-        // Fory reads fields through sun.misc.Unsafe; JDK 23+ warns about it unless told it is allowed.
-        if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
-        // Netty's native epoll transport loads a library; JDK 24+ warns about it unless native access is enabled.
-        if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:TieredStopAtLevel=4");
         cmd.add("-Xss4m");
         cmd.addAll(spec.workerJvmOptions()); // last: the user's choice wins over the defaults above
@@ -603,13 +596,6 @@ final class LocalClusterImpl implements LocalCluster {
         } catch (java.io.IOException | RuntimeException e) {
             return false;
         }
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current()
-                .info()
-                .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /**

@@ -72,6 +72,30 @@ public final class WorkerNanny {
      * @param launcher starts one worker process with its error output piped ({@code Redirect.PIPE}); may throw
      * @param echo where the processes' error output goes on
      */
+    /** The java program running this JVM, for worker processes started the same way. */
+    public static String javaCommand() {
+        return ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                        .toString());
+    }
+
+    /**
+     * The JVM flags every worker process gets, whoever starts it (LocalCluster, {@code jdask worker --nworkers}): out of
+     * memory it exits at once (status 3, "Terminating due to java.lang.OutOfMemoryError", which the JVM prints to
+     * stdout, moved to its error output) rather than run on half broken, and its nanny starts a fresh one; Fory's use
+     * of {@code sun.misc.Unsafe} (JDK 23+) and Netty's native epoll library (JDK 22+) are allowed, so neither warns.
+     */
+    public static List<String> requiredJvmFlags() {
+        List<String> flags = new ArrayList<>();
+        flags.add("-XX:+ExitOnOutOfMemoryError");
+        flags.add("-XX:+DisplayVMOutputToStderr");
+        if (Runtime.version().feature() >= 23) flags.add("--sun-misc-unsafe-memory-access=allow");
+        if (Runtime.version().feature() >= 22) flags.add("--enable-native-access=ALL-UNNAMED");
+        return flags;
+    }
+
     public WorkerNanny(String name, Supplier<Started> launcher, Listener listener, PrintStream echo) {
         this.name = name;
         this.launcher = launcher;
